@@ -84,7 +84,9 @@ class Value {
   // Map lookup; nullptr if this is not a map or the key is absent.
   const Value* Find(const Value& key) const;
   const Value* Find(std::string_view text_key) const { return Find(Value(text_key)); }
+  const Value* Find(const char* text_key) const { return Find(std::string_view(text_key)); }
   const Value* Find(int64_t int_key) const { return Find(Value(int_key)); }
+  const Value* Find(int int_key) const { return Find(Value(int_key)); }
 
   // Mutators for builders.
   Array& mutable_array();
