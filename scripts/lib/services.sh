@@ -1,0 +1,40 @@
+# Shared by scripts/*.sh: start the system services vouch's tests and demo
+# use, and stop exactly the ones this script started, by pid.
+# shellcheck shell=bash
+
+VOUCH_STARTED_PIDS=()
+
+vouch_wait_for() {  # vouch_wait_for SECONDS CMD... — poll until CMD succeeds
+  local deadline=$((SECONDS + $1)); shift
+  until "$@" >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.2
+  done
+}
+
+vouch_start_libvirt() {
+  mkdir -p /run/libvirt /var/run/libvirt
+  if ! pgrep -x virtlogd >/dev/null; then
+    virtlogd -d
+    vouch_wait_for 10 pgrep -x virtlogd || { echo "vouch: virtlogd did not start" >&2; return 1; }
+    VOUCH_STARTED_PIDS+=("$(pgrep -x virtlogd | head -1)")
+  fi
+  if ! pgrep -x libvirtd >/dev/null; then
+    libvirtd -d
+    vouch_wait_for 30 virsh -c qemu:///system version ||
+      { echo "vouch: libvirtd did not answer within 30 s" >&2; return 1; }
+    VOUCH_STARTED_PIDS+=("$(pgrep -x libvirtd | head -1)")
+  fi
+}
+
+vouch_stop_started() {
+  local pid
+  for pid in "${VOUCH_STARTED_PIDS[@]+"${VOUCH_STARTED_PIDS[@]}"}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${VOUCH_STARTED_PIDS[@]+"${VOUCH_STARTED_PIDS[@]}"}"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  done
+  VOUCH_STARTED_PIDS=()
+}
