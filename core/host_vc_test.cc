@@ -1,0 +1,112 @@
+#include "vouch/core/host_vc.h"
+
+#include <gtest/gtest.h>
+
+#include "testing/sample_claims.h"
+#include "vouch/core/hpke.h"
+
+namespace vouch {
+namespace {
+
+using testing::SampleClaims;
+
+TEST(HostVc, IssuedVcParsesBackToTheSameClaims) {
+  Ed25519PrivateKey host = Ed25519PrivateKey::Generate();
+  HostVcClaims claims = SampleClaims(host, X25519PrivateKey::Generate().public_key());
+  auto vc = HostVc::Issue(claims, host);
+  ASSERT_TRUE(vc.ok()) << vc.error().ToString();
+  Bytes encoded = vc->message().Encode();
+  auto back = HostVc::Parse(encoded);
+  ASSERT_TRUE(back.ok()) << back.error().ToString();
+  EXPECT_EQ(back->claims(), claims);
+  EXPECT_EQ(back->issuer().did(), claims.issuer);
+  EXPECT_EQ(back->message().protected_headers().Find(3)->text(), "application/vouch-vc+cbor");
+  EXPECT_EQ(back->Digest(), vc->Digest());
+}
+
+TEST(HostVc, ReattestClaimsWithGuestEvidenceRoundTrip) {
+  Ed25519PrivateKey host = Ed25519PrivateKey::Generate();
+  HostVcClaims claims = SampleClaims(host, X25519PrivateKey::Generate().public_key());
+  claims.type = "reattest";
+  claims.runtime.launch_security = "none";
+  claims.guest = GuestEvidence{RandomBytes(100), RandomBytes(70), RandomBytes(10), {{9, RandomBytes(32)}}};
+  auto back = HostVc::Parse(HostVc::Issue(claims, host)->message().Encode());
+  ASSERT_TRUE(back.ok()) << back.error().ToString();
+  EXPECT_EQ(back->claims(), claims);
+}
+
+TEST(HostVc, IssueRefusesAnIssuerThatIsNotTheSigningKey) {
+  Ed25519PrivateKey host = Ed25519PrivateKey::Generate();
+  Ed25519PrivateKey other = Ed25519PrivateKey::Generate();
+  auto vc = HostVc::Issue(SampleClaims(other, Bytes(32, 9)), host);
+  ASSERT_FALSE(vc.ok());
+  EXPECT_EQ(vc.error().code(), Code::kInvalidArgument);
+}
+
+TEST(HostVc, ParseRefusesIssClaimThatDiffersFromKid) {
+  Ed25519PrivateKey host = Ed25519PrivateKey::Generate();
+  Ed25519PrivateKey other = Ed25519PrivateKey::Generate();
+  HostVcClaims claims = SampleClaims(other, Bytes(32, 9));  // iss = other's DID
+  std::string kid = DidKey::FromPublicKey(host.public_key()).did();
+  auto msg = CoseSign1::Sign(cbor::Value::Map({{3, "application/vouch-vc+cbor"},
+                                               {4, cbor::Value(AsBytes(kid))}}),
+                             cbor::Value::Map({}), cbor::Encode(HostVcClaimsToCbor(claims)), host);
+  ASSERT_TRUE(msg.ok());
+  auto parsed = HostVc::Parse(msg->Encode());
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_NE(parsed.error().message().find("differs from the signing DID"), std::string::npos);
+}
+
+TEST(HostVc, AnyBitFlipIsRefused) {
+  Ed25519PrivateKey host = Ed25519PrivateKey::Generate();
+  Bytes encoded = HostVc::Issue(SampleClaims(host, Bytes(32, 1)), host)->message().Encode();
+  for (size_t i = 0; i < encoded.size() * 8; i += 3) {
+    Bytes t = encoded;
+    t[i / 8] ^= static_cast<uint8_t>(1 << (i % 8));
+    EXPECT_FALSE(HostVc::Parse(t).ok()) << "bit " << i;
+  }
+}
+
+TEST(HostVcClaims, StrictReaderNamesTheMissingOrWrongClaim) {
+  Ed25519PrivateKey host = Ed25519PrivateKey::Generate();
+  cbor::Value good = HostVcClaimsToCbor(SampleClaims(host, Bytes(32, 1)));
+  ASSERT_TRUE(HostVcClaimsFromCbor(good).ok());
+
+  struct Case {
+    cbor::Value key;
+    cbor::Value value;  // null = remove
+    const char* expect;
+  } cases[] = {
+      {7, cbor::Value(Bytes(15)), "'cti' must be 16 bytes, got 15"},
+      {7, cbor::Value(), "'cti' must be a byte string"},
+      {1, 17, "'iss' must be a text string"},
+      {"vouch.type", "boot", "must be \"launch\" or \"reattest\""},
+      {"vouch.boot", cbor::Value(Bytes(31)), "'vouch.boot' must be 32 bytes"},
+      {"vouch.extra", 1, "unknown claim \"vouch.extra\""},
+      {10, cbor::Value(cbor::Array{}), "'eat_nonce' must be a non-empty array"},
+  };
+  for (const auto& c : cases) {
+    cbor::Value m = good;
+    m.Set(c.key, c.value);
+    auto r = HostVcClaimsFromCbor(m);
+    ASSERT_FALSE(r.ok()) << c.expect;
+    EXPECT_EQ(r.error().code(), Code::kMalformed);
+    EXPECT_NE(r.error().message().find(c.expect), std::string::npos) << r.error().message();
+  }
+  cbor::MapEntries without_sub;
+  for (const auto& [k, v] : good.map()) {
+    if (!(k == cbor::Value(2))) without_sub.emplace_back(k, v);
+  }
+  auto r = HostVcClaimsFromCbor(cbor::Value::Map(without_sub));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message().find("claim 'sub' is missing"), std::string::npos);
+}
+
+TEST(HostVcClaims, BootHashIsSha256OfPcrsInIndexOrder) {
+  std::map<uint32_t, Bytes> pcrs = {{7, Bytes(32, 7)}, {0, Bytes(32, 0)}, {1, Bytes(32, 1)}};
+  Bytes expected = ToBytes(Sha256(Concat({Bytes(32, 0), Bytes(32, 1), Bytes(32, 7)})));
+  EXPECT_EQ(BootHash(pcrs), expected);
+}
+
+}  // namespace
+}  // namespace vouch

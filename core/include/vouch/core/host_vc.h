@@ -1,0 +1,115 @@
+// The host verifiable credential (DESIGN §3 "Host VC"): a CWT/EAT claims set
+// about one host at one moment — its DID, the domain, hypervisor versions,
+// TPM quote and PCRs, boot hash, runtime configuration and the ephemeral key
+// E that released shares are sealed to — signed by the host's DID key as a
+// COSE_Sign1 with protected {1: -8, 3: "application/vouch-vc+cbor", 4: DID}.
+#ifndef VOUCH_CORE_HOST_VC_H_
+#define VOUCH_CORE_HOST_VC_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vouch/core/bytes.h"
+#include "vouch/core/cbor.h"
+#include "vouch/core/cose_sign1.h"
+#include "vouch/core/did_key.h"
+#include "vouch/core/ed25519.h"
+#include "vouch/core/typed_digest.h"
+
+namespace vouch {
+
+inline constexpr std::string_view kHostVcContentType = "application/vouch-vc+cbor";
+inline constexpr size_t kCtiSize = 16;
+
+struct HypervisorFacts {
+  std::string libvirt, qemu, kernel, machine;
+  bool operator==(const HypervisorFacts&) const = default;
+};
+
+struct TpmEvidence {
+  bool present = false;
+  std::string manufacturer, firmware;
+  Bytes quote;      // TPMS_ATTEST as the TPM marshalled it
+  Bytes signature;  // TPMT_SIGNATURE
+  std::map<uint32_t, Bytes> pcrs;  // SHA-256 bank
+  bool operator==(const TpmEvidence&) const = default;
+};
+
+struct RuntimeConfig {
+  uint64_t memory_kib = 0;
+  uint64_t vcpus = 0;
+  std::vector<std::string> nets, disks, devices;
+  std::optional<std::string> launch_security;
+  bool operator==(const RuntimeConfig&) const = default;
+};
+
+struct GuestEvidence {
+  Bytes quote, signature, log;
+  std::map<uint32_t, Bytes> pcrs;
+  bool operator==(const GuestEvidence&) const = default;
+};
+
+struct HostVcClaims {
+  std::string issuer;        // 1 iss: host DID
+  std::string domain_uuid;   // 2 sub
+  int64_t issued_at = 0;     // 6 iat, seconds
+  int64_t expires_at = 0;    // 4 exp
+  Bytes cti;                 // 7: 16 random bytes, the replay id
+  std::vector<Bytes> nonces; // 10 eat_nonce: the validators' challenges
+  Bytes ephemeral_public_key;// 8 cnf: X25519 public key of E
+  std::string type = "launch";  // "launch" | "reattest"
+  HypervisorFacts hypervisor;
+  TpmEvidence tpm;
+  Bytes boot_hash;           // SHA-256 over the quoted PCR values in index order
+  RuntimeConfig runtime;
+  Bytes config_digest;       // DESIGN §5 canonical domain config
+  Bytes policy_digest;       // SHA-256 of the owner policy COSE_Sign1
+  std::optional<GuestEvidence> guest;  // reattest only
+  bool operator==(const HostVcClaims&) const = default;
+};
+
+// SHA-256 over the PCR values in index order (the "vouch.boot" claim).
+Bytes BootHash(const std::map<uint32_t, Bytes>& pcrs);
+
+// The claims as the CBOR map of DESIGN §3.
+cbor::Value HostVcClaimsToCbor(const HostVcClaims& claims);
+// Strict reading: every required claim present with its type and size,
+// nothing unknown. kMalformed naming the claim otherwise.
+Result<HostVcClaims> HostVcClaimsFromCbor(const cbor::Value& map);
+
+// A host VC that has passed signature verification against its issuer DID.
+class HostVc {
+ public:
+  // Signs `claims` with `host_key`. kInvalidArgument if claims.issuer is not
+  // the did:key of `host_key`.
+  static Result<HostVc> Issue(const HostVcClaims& claims, const Ed25519PrivateKey& host_key);
+
+  // Parses an encoded host VC (with or without countersignatures) and
+  // verifies its signature against the DID in its kid header, which must
+  // equal the iss claim. kMalformed for structure, kBadSignature for the
+  // signature. Does not check time, nonces or countersignatures.
+  static Result<HostVc> Parse(ByteView encoded);
+
+  const HostVcClaims& claims() const { return claims_; }
+  const DidKey& issuer() const { return issuer_; }
+  const CoseSign1& message() const { return message_; }
+  CoseSign1& mutable_message() { return message_; }
+
+  // SHA-256 of the VC without countersignatures (unprotected label 11
+  // removed): what validators bind re-sealed shares to.
+  VcDigest Digest() const;
+
+ private:
+  HostVc(HostVcClaims claims, DidKey issuer, CoseSign1 message)
+      : claims_(std::move(claims)), issuer_(std::move(issuer)), message_(std::move(message)) {}
+  HostVcClaims claims_;
+  DidKey issuer_;
+  CoseSign1 message_;
+};
+
+}  // namespace vouch
+
+#endif  // VOUCH_CORE_HOST_VC_H_
