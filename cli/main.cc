@@ -1,1 +1,32 @@
-int main() { return 0; }
+// vouch — the owner's and operator's command line (DESIGN §1).
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: vouch <command> [args]\n"
+    "\n"
+    "commands:\n"
+    "  vectors DIR   write a set of test vectors (host VC, endorsed VC, sealed share,\n"
+    "                Shamir split) and manifest.json into DIR\n"
+    "  verify FILE   check a host VC or endorsed VC offline and print who signed it\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+    std::fputs(kUsage, args.empty() ? stderr : stdout);
+    return args.empty() ? 2 : 0;
+  }
+  std::string command = args[0];
+  args.erase(args.begin());
+  if (command == "vectors") return vouch::cli::VectorsCommand(args);
+  if (command == "verify") return vouch::cli::VerifyCommand(args);
+  std::fprintf(stderr, "vouch: unknown command '%s' (try 'vouch --help')\n", command.c_str());
+  return 2;
+}

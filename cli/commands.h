@@ -1,0 +1,19 @@
+// The `vouch` subcommands. Each takes its arguments after the subcommand
+// name, writes results to stdout, and returns the process exit status; on
+// failure it prints exactly one line "vouch: <reason>" to stderr.
+#ifndef VOUCH_CLI_COMMANDS_H_
+#define VOUCH_CLI_COMMANDS_H_
+
+#include <string>
+#include <vector>
+
+namespace vouch::cli {
+
+// vouch vectors DIR — writes the DESIGN §3 test-vector set.
+int VectorsCommand(const std::vector<std::string>& args);
+// vouch verify FILE — checks a host VC or endorsed VC offline.
+int VerifyCommand(const std::vector<std::string>& args);
+
+}  // namespace vouch::cli
+
+#endif  // VOUCH_CLI_COMMANDS_H_

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# CLI behaviour as scripts (age's habit): run a command, assert its exit
+# status and what it prints. Usage: run.sh PATH/TO/vouch
+set -uo pipefail
+VOUCH=${1:?usage: run.sh PATH/TO/vouch}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+pass=0 fail=0
+
+# expect NAME STATUS PATTERN -- CMD... : CMD exits with STATUS and its
+# stdout+stderr matches the extended regex PATTERN.
+expect() {
+  local name=$1 want=$2 pattern=$3; shift 4
+  local out status
+  out=$("$@" 2>&1); status=$?
+  if [[ $status -eq $want ]] && grep -Eq -- "$pattern" <<<"$out"; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+    echo "FAIL: $name: exit $status (want $want), output:"; sed 's/^/    /' <<<"$out"
+    echo "    (wanted /$pattern/)"
+  fi
+}
+
+flip_byte() {  # flip_byte IN OUT OFFSET
+  python3 - "$@" <<'PY'
+import sys
+d = bytearray(open(sys.argv[1], 'rb').read()); d[int(sys.argv[3])] ^= 0x01
+open(sys.argv[2], 'wb').write(d)
+PY
+}
+
+expect "vectors writes a set" 0 "wrote test vectors" -- "$VOUCH" vectors "$W/v"
+expect "manifest lists four kinds" 0 '"kind": "shamir"' -- cat "$W/v/manifest.json"
+expect "host VC verifies" 0 "signed by host did:key:z6Mk[1-9A-HJ-NP-Za-km-z]+: ok" -- "$VOUCH" verify "$W/v/host-vc.cbor"
+expect "endorsed VC verifies" 0 "3 of 3 endorsements verify" -- "$VOUCH" verify "$W/v/endorsed-vc.cbor"
+for f in host-vc endorsed-vc; do
+  expect "checked-in $f verifies" 0 "signed by host .*: ok" -- "$VOUCH" verify "$ROOT/docs/vectors/$f.cbor"
+done
+expect "checked-in endorsed VC has 3 endorsements" 0 "3 of 3 endorsements verify" -- "$VOUCH" verify "$ROOT/docs/vectors/endorsed-vc.cbor"
+
+# Tampering: a payload byte (the claims), the last byte (the signature).
+size=$(stat -c %s "$W/v/host-vc.cbor")
+flip_byte "$W/v/host-vc.cbor" "$W/payload.cbor" $((size / 2))
+expect "tampered payload refused" 1 "^vouch: '.*payload.cbor' is not a valid host VC: " -- "$VOUCH" verify "$W/payload.cbor"
+flip_byte "$W/v/host-vc.cbor" "$W/sig.cbor" $((size - 1))
+expect "tampered signature refused" 1 "host VC signature does not verify with issuer 'did:key:" -- "$VOUCH" verify "$W/sig.cbor"
+# The first countersignature's own signature: the first 64-byte bstr after
+# its protected header (which holds "vouch.verdict").
+sig_at=$(python3 -c 'import sys; d=open(sys.argv[1],"rb").read(); i=d.index(b"vouch.verdict"); print(d.index(b"\x58\x40", i) + 10)' "$W/v/endorsed-vc.cbor")
+flip_byte "$W/v/endorsed-vc.cbor" "$W/endorsement.cbor" "$sig_at"
+expect "tampered endorsement refused and named" 1 "endorsement by 'did:key:z6Mk.*' does not verify over this host VC" -- "$VOUCH" verify "$W/endorsement.cbor"
+head -c 100 "$W/v/host-vc.cbor" >"$W/short.cbor"
+expect "truncated VC refused" 1 "not a valid host VC: .*truncated" -- "$VOUCH" verify "$W/short.cbor"
+expect "sealed share is not a VC" 1 "not a valid host VC" -- "$VOUCH" verify "$W/v/sealed-share.cbor"
+expect "missing file named" 1 "cannot open '$W/nope.cbor'" -- "$VOUCH" verify "$W/nope.cbor"
+expect "unknown command" 2 "unknown command 'frobnicate'" -- "$VOUCH" frobnicate
+expect "usage on no args" 2 "usage: vouch" -- "$VOUCH"
+
+echo "$pass passed, $fail failed"
+[[ $fail -eq 0 ]]
