@@ -2,12 +2,14 @@
 
 #include <set>
 
+#include "internal/cbor_reader.h"
 #include "vouch/core/digest.h"
 
 namespace vouch {
 namespace {
 
 using cbor::Value;
+using Reader = internal::CborMapReader;
 
 // COSE_Key labels (RFC 9052 §7, RFC 9053 §7.2).
 constexpr int kKty = 1, kKtyOkp = 1, kCrv = -1, kCrvX25519 = 4, kX = -2;
@@ -24,109 +26,6 @@ Value TextArray(const std::vector<std::string>& items) {
   for (const auto& s : items) a.emplace_back(s);
   return Value(std::move(a));
 }
-
-// Strict field readers over one claims map; the first problem is kept.
-class Reader {
- public:
-  Reader(const Value& map, std::string where) : map_(map), where_(std::move(where)) {}
-
-  const Value* Get(const Value& key, const std::string& name, bool required = true) {
-    seen_.push_back(key);
-    const Value* v = map_.Find(key);
-    if (v == nullptr && required) Fail(StrCat("claim '", name, "' is missing"));
-    return v;
-  }
-  std::string Text(const Value& key, const std::string& name) {
-    const Value* v = Get(key, name);
-    if (v == nullptr) return "";
-    if (!v->is_text()) return Fail(StrCat("claim '", name, "' must be a text string")), "";
-    return v->text();
-  }
-  Bytes ByteString(const Value& key, const std::string& name, size_t exact = 0) {
-    const Value* v = Get(key, name);
-    if (v == nullptr) return {};
-    if (!v->is_bytes()) return Fail(StrCat("claim '", name, "' must be a byte string")), Bytes{};
-    if (exact != 0 && v->bytes().size() != exact) {
-      Fail(StrCat("claim '", name, "' must be ", exact, " bytes, got ", v->bytes().size()));
-    }
-    return v->bytes();
-  }
-  int64_t Int(const Value& key, const std::string& name) {
-    const Value* v = Get(key, name);
-    if (v == nullptr) return 0;
-    auto i = v->AsInt64();
-    if (!i.ok()) return Fail(StrCat("claim '", name, "' must be an integer")), 0;
-    return *i;
-  }
-  uint64_t Uint(const Value& key, const std::string& name) {
-    const Value* v = Get(key, name);
-    if (v == nullptr) return 0;
-    if (!v->is_unsigned()) return Fail(StrCat("claim '", name, "' must be an unsigned integer")), 0;
-    return v->uint_value();
-  }
-  bool Bool(const Value& key, const std::string& name) {
-    const Value* v = Get(key, name);
-    if (v == nullptr) return false;
-    if (!v->is_bool()) return Fail(StrCat("claim '", name, "' must be a boolean")), false;
-    return v->bool_value();
-  }
-  std::vector<std::string> TextList(const Value& key, const std::string& name) {
-    const Value* v = Get(key, name);
-    std::vector<std::string> out;
-    if (v == nullptr) return out;
-    if (!v->is_array()) return Fail(StrCat("claim '", name, "' must be an array")), out;
-    for (const auto& e : v->array()) {
-      if (!e.is_text()) return Fail(StrCat("claim '", name, "' must hold text strings")), out;
-      out.push_back(e.text());
-    }
-    return out;
-  }
-  std::map<uint32_t, Bytes> Pcrs(const Value& key, const std::string& name) {
-    const Value* v = Get(key, name);
-    std::map<uint32_t, Bytes> out;
-    if (v == nullptr) return out;
-    if (!v->is_map()) return Fail(StrCat("claim '", name, "' must be a map")), out;
-    for (const auto& [k, e] : v->map()) {
-      if (!k.is_unsigned() || k.uint_value() > 23) {
-        return Fail(StrCat("claim '", name, "' has a PCR index that is not 0..23")), out;
-      }
-      if (!e.is_bytes() || e.bytes().size() != 32) {
-        return Fail(StrCat("claim '", name, "' PCR ", k.uint_value(),
-                           " must be a 32-byte SHA-256 value")),
-               out;
-      }
-      out[static_cast<uint32_t>(k.uint_value())] = e.bytes();
-    }
-    return out;
-  }
-  const Value* Map(const Value& key, const std::string& name, bool required = true) {
-    const Value* v = Get(key, name, required);
-    if (v != nullptr && !v->is_map()) {
-      Fail(StrCat("claim '", name, "' must be a map"));
-      return nullptr;
-    }
-    return v;
-  }
-  // Every key present must have been asked for.
-  void NoUnknown() {
-    if (!map_.is_map()) return;
-    for (const auto& [k, v] : map_.map()) {
-      bool known = false;
-      for (const auto& s : seen_) known = known || s == k;
-      if (!known) return Fail(StrCat("unknown claim ", k.ToDiagnostic()));
-    }
-  }
-  void Fail(std::string message) {
-    if (!error_) error_ = StrCat(where_, ": ", message);
-  }
-  const std::optional<std::string>& error() const { return error_; }
-
- private:
-  const Value& map_;
-  std::string where_;
-  std::vector<Value> seen_;
-  std::optional<std::string> error_;
-};
 
 }  // namespace
 
@@ -186,7 +85,7 @@ cbor::Value HostVcClaimsToCbor(const HostVcClaims& c) {
 Result<HostVcClaims> HostVcClaimsFromCbor(const cbor::Value& map) {
   if (!map.is_map()) return Error(Code::kMalformed, "host VC payload is not a CBOR map");
   HostVcClaims c;
-  Reader r(map, "host VC");
+  Reader r(map, "host VC", "claim");
   c.issuer = r.Text(1, "iss");
   c.domain_uuid = r.Text(2, "sub");
   c.issued_at = r.Int(6, "iat");
@@ -206,9 +105,9 @@ Result<HostVcClaims> HostVcClaimsFromCbor(const cbor::Value& map) {
     }
   }
   if (const Value* cnf = r.Map(8, "cnf")) {
-    Reader cr(*cnf, "host VC claim 'cnf'");
+    Reader cr(*cnf, "host VC claim 'cnf'", "claim");
     if (const Value* key = cr.Map(kCnfCoseKey, "COSE_Key")) {
-      Reader kr(*key, "host VC cnf COSE_Key");
+      Reader kr(*key, "host VC cnf COSE_Key", "claim");
       if (kr.Int(kKty, "kty") != kKtyOkp) kr.Fail("kty must be OKP (1)");
       if (kr.Int(kCrv, "crv") != kCrvX25519) kr.Fail("crv must be X25519 (4)");
       c.ephemeral_public_key = kr.ByteString(kX, "x", 32);
@@ -223,7 +122,7 @@ Result<HostVcClaims> HostVcClaimsFromCbor(const cbor::Value& map) {
     r.Fail(StrCat("claim 'vouch.type' must be \"launch\" or \"reattest\", got \"", c.type, "\""));
   }
   if (const Value* hv = r.Map("vouch.hv", "vouch.hv")) {
-    Reader hr(*hv, "host VC claim 'vouch.hv'");
+    Reader hr(*hv, "host VC claim 'vouch.hv'", "claim");
     c.hypervisor.libvirt = hr.Text("libvirt", "libvirt");
     c.hypervisor.qemu = hr.Text("qemu", "qemu");
     c.hypervisor.kernel = hr.Text("kernel", "kernel");
@@ -232,7 +131,7 @@ Result<HostVcClaims> HostVcClaimsFromCbor(const cbor::Value& map) {
     if (hr.error()) r.Fail(*hr.error());
   }
   if (const Value* tpm = r.Map("vouch.tpm", "vouch.tpm")) {
-    Reader tr(*tpm, "host VC claim 'vouch.tpm'");
+    Reader tr(*tpm, "host VC claim 'vouch.tpm'", "claim");
     c.tpm.present = tr.Bool("present", "present");
     c.tpm.manufacturer = tr.Text("manufacturer", "manufacturer");
     c.tpm.firmware = tr.Text("fw", "fw");
@@ -244,7 +143,7 @@ Result<HostVcClaims> HostVcClaimsFromCbor(const cbor::Value& map) {
   }
   c.boot_hash = r.ByteString("vouch.boot", "vouch.boot", 32);
   if (const Value* rt = r.Map("vouch.rt", "vouch.rt")) {
-    Reader rr(*rt, "host VC claim 'vouch.rt'");
+    Reader rr(*rt, "host VC claim 'vouch.rt'", "claim");
     c.runtime.memory_kib = rr.Uint("memory_kib", "memory_kib");
     c.runtime.vcpus = rr.Uint("vcpus", "vcpus");
     c.runtime.nets = rr.TextList("nets", "nets");
@@ -260,7 +159,7 @@ Result<HostVcClaims> HostVcClaimsFromCbor(const cbor::Value& map) {
   c.config_digest = r.ByteString("vouch.cfg", "vouch.cfg", 32);
   c.policy_digest = r.ByteString("vouch.policy", "vouch.policy", 32);
   if (const Value* g = r.Map("vouch.guest", "vouch.guest", /*required=*/false)) {
-    Reader gr(*g, "host VC claim 'vouch.guest'");
+    Reader gr(*g, "host VC claim 'vouch.guest'", "claim");
     GuestEvidence ge;
     ge.quote = gr.ByteString("quote", "quote");
     ge.signature = gr.ByteString("sig", "sig");

@@ -1,0 +1,123 @@
+#include "vouch/core/owner_policy.h"
+
+#include <gtest/gtest.h>
+
+#include "vouch/core/hpke.h"
+#include "vouch/core/random.h"
+#include "vouch/core/shamir.h"
+
+namespace vouch {
+namespace {
+
+OwnerPolicy SamplePolicy(size_t n = 5, uint32_t t = 3) {
+  OwnerPolicy p;
+  p.domain_uuid = "5f1e0c4a-3b57-4a8e-9d2c-0a1b2c3d4e5f";
+  p.threshold = t;
+  for (size_t i = 0; i < n; ++i) {
+    p.validators.push_back({DidKey::FromPublicKey(Ed25519PrivateKey::Generate().public_key()).did(),
+                            X25519PrivateKey::Generate().public_key(),
+                            StrCat("http://127.0.0.1:", 7400 + i)});
+    p.commit.push_back(RandomBytes(32));
+  }
+  p.pcrs = {0, 1, 7};
+  p.reference_boot = {RandomBytes(32)};
+  p.reference_pcrs[7] = {RandomBytes(32), RandomBytes(32)};
+  p.hv_min = {{"libvirt", "9.0.0"}, {"qemu", "7.2"}};
+  p.rt = {524288, 2, {"default"}, std::vector<std::string>{"tpm"}};
+  p.hosts = std::vector<std::string>{DidKey::FromPublicKey(Ed25519PrivateKey::Generate().public_key()).did()};
+  p.kcv = RandomBytes(32);
+  return p;
+}
+
+TEST(OwnerPolicy, SignedPolicyParsesBackAndNamesItsOwner) {
+  Ed25519PrivateKey owner = Ed25519PrivateKey::Generate();
+  OwnerPolicy p = SamplePolicy();
+  auto signed_policy = SignedPolicy::Sign(p, owner);
+  ASSERT_TRUE(signed_policy.ok()) << signed_policy.error().ToString();
+  auto back = SignedPolicy::Parse(signed_policy->encoded());
+  ASSERT_TRUE(back.ok()) << back.error().ToString();
+  EXPECT_EQ(back->policy(), p);
+  EXPECT_EQ(back->owner_did(), DidKey::FromPublicKey(owner.public_key()).did());
+  EXPECT_EQ(back->digest(), PolicyDigest::Of(signed_policy->encoded()));
+  EXPECT_EQ(back->IndexOf(p.validators[3].did), 3u);
+  EXPECT_FALSE(back->IndexOf("did:key:z6MkNotThere").has_value());
+}
+
+TEST(OwnerPolicy, AnyHostsAndNoDeviceListRoundTrip) {
+  OwnerPolicy p = SamplePolicy(3, 2);
+  p.hosts.reset();
+  p.rt.devices_allowed.reset();
+  auto back = OwnerPolicyFromCbor(OwnerPolicyToCbor(p));
+  ASSERT_TRUE(back.ok()) << back.error().ToString();
+  EXPECT_EQ(*back, p);
+}
+
+TEST(OwnerPolicy, TamperedPolicyIsRefused) {
+  Ed25519PrivateKey owner = Ed25519PrivateKey::Generate();
+  Bytes encoded = SignedPolicy::Sign(SamplePolicy(), owner)->encoded();
+  for (size_t i = 0; i < encoded.size(); i += 7) {
+    Bytes t = encoded;
+    t[i] ^= 0x10;
+    EXPECT_FALSE(SignedPolicy::Parse(t).ok()) << "byte " << i;
+  }
+}
+
+TEST(OwnerPolicy, SignRefusesInconsistentPolicies) {
+  Ed25519PrivateKey owner = Ed25519PrivateKey::Generate();
+  struct Case {
+    void (*mutate)(OwnerPolicy&);
+    const char* expect;
+  } cases[] = {
+      {[](OwnerPolicy& p) { p.threshold = 6; }, "threshold t=6 must be between 2 and n=5"},
+      {[](OwnerPolicy& p) { p.threshold = 1; }, "threshold t=1"},
+      {[](OwnerPolicy& p) { p.commit.pop_back(); }, "4 share commitments for 5 validators"},
+      {[](OwnerPolicy& p) { p.validators[4].did = p.validators[0].did; }, "is listed twice"},
+      {[](OwnerPolicy& p) { p.validators[2].did = "did:web:example.com"; }, "validator 2"},
+      {[](OwnerPolicy& p) { p.validators[1].hpke_public_key.pop_back(); }, "'hpke_pk' must be 32 bytes"},
+      {[](OwnerPolicy& p) { p.on_drift = "reboot"; }, "on_drift must be pause, destroy or alert"},
+      {[](OwnerPolicy& p) { p.hv_min["bios"] = "1"; }, "unknown component 'bios'"},
+      {[](OwnerPolicy& p) { p.kcv.resize(16); }, "'kcv' must be 32 bytes"},
+  };
+  for (const auto& c : cases) {
+    OwnerPolicy p = SamplePolicy();
+    c.mutate(p);
+    auto s = SignedPolicy::Sign(p, owner);
+    ASSERT_FALSE(s.ok()) << c.expect;
+    EXPECT_NE(s.error().message().find(c.expect), std::string::npos) << s.error().message();
+  }
+}
+
+TEST(OwnerPolicy, CommitmentsAndKeyCheckValueBindSharesAndKey) {
+  SecretBytes key = RandomSecret(32);
+  auto shares = ShamirSplit(key, 2, 3).value();
+  Bytes c1 = ShareCommitment(shares[0]);
+  Bytes expected = ToBytes(Sha256(Concat({Bytes{1}, shares[0].Expose()})));
+  EXPECT_EQ(c1, expected);
+  EXPECT_NE(ShareCommitment(shares[1]), c1);
+  EXPECT_EQ(KeyCheckValue(key), ToBytes(HmacSha256(key.Expose(), AsBytes("vouch kcv"))));
+  EXPECT_NE(KeyCheckValue(RandomSecret(32)), KeyCheckValue(key));
+}
+
+TEST(ProtectionBundle, RoundTripsAndRefusesMalformed) {
+  ProtectionBundle b{RandomBytes(300), {RandomBytes(86), RandomBytes(86), RandomBytes(86)}};
+  auto back = DecodeBundle(EncodeBundle(b));
+  ASSERT_TRUE(back.ok()) << back.error().ToString();
+  EXPECT_EQ(back->policy, b.policy);
+  EXPECT_EQ(back->sealed_shares, b.sealed_shares);
+  auto one = DecodeBundle(EncodeBundle({b.policy, {b.sealed_shares[0]}}));
+  ASSERT_FALSE(one.ok());
+  EXPECT_NE(one.error().message().find("1 sealed shares"), std::string::npos);
+  EXPECT_FALSE(DecodeBundle(AsBytes("not cbor at all")).ok());
+}
+
+TEST(Versions, CompareNumericallyPartByPart) {
+  EXPECT_LT(CompareVersions("9.0.0", "9.10.0"), 0);
+  EXPECT_GT(CompareVersions("10.0", "9.99.99"), 0);
+  EXPECT_EQ(CompareVersions("7.2.0", "7.2.0"), 0);
+  EXPECT_LT(CompareVersions("7.2", "7.2.1"), 0);
+  EXPECT_GT(CompareVersions("6.1.0-56-amd64", "6.1.0"), 0);
+  EXPECT_EQ(CompareVersions("007.2", "7.2"), 0);
+}
+
+}  // namespace
+}  // namespace vouch
