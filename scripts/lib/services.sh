@@ -12,18 +12,28 @@ vouch_wait_for() {  # vouch_wait_for SECONDS CMD... — poll until CMD succeeds
   done
 }
 
+# True if a live (not zombie) process has this exact name. Stopped daemons
+# can linger as <defunct> where nothing reaps them.
+vouch_running() {
+  ps -C "$1" -o stat= 2>/dev/null | grep -qv '^Z'
+}
+
+vouch_live_pid() {
+  ps -C "$1" -o pid=,stat= 2>/dev/null | awk '$2 !~ /^Z/ {print $1; exit}'
+}
+
 vouch_start_libvirt() {
   mkdir -p /run/libvirt /var/run/libvirt
-  if ! pgrep -x virtlogd >/dev/null; then
+  if ! vouch_running virtlogd; then
     virtlogd -d
-    vouch_wait_for 10 pgrep -x virtlogd || { echo "vouch: virtlogd did not start" >&2; return 1; }
-    VOUCH_STARTED_PIDS+=("$(pgrep -x virtlogd | head -1)")
+    vouch_wait_for 10 vouch_running virtlogd || { echo "vouch: virtlogd did not start" >&2; return 1; }
+    VOUCH_STARTED_PIDS+=("$(vouch_live_pid virtlogd)")
   fi
-  if ! pgrep -x libvirtd >/dev/null; then
+  if ! vouch_running libvirtd; then
     libvirtd -d
     vouch_wait_for 30 virsh -c qemu:///system version ||
       { echo "vouch: libvirtd did not answer within 30 s" >&2; return 1; }
-    VOUCH_STARTED_PIDS+=("$(pgrep -x libvirtd | head -1)")
+    VOUCH_STARTED_PIDS+=("$(vouch_live_pid libvirtd)")
   fi
 }
 

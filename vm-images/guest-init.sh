@@ -1,0 +1,58 @@
+#!/bin/sh
+# /init of the vouch test guest (busybox, run as PID 1 from the initramfs).
+#
+# Contract, observable on the serial console (ttyS0):
+#   "VOUCH-INIT: started"            as soon as init runs;
+#   "VOUCH-MARKER: <content>"        if /dev/vda holds an ext2 file system with
+#                                    a readable file "marker";
+#   "VOUCH-NO-DISK"                  otherwise (preceded by a "VOUCH-INIT:" line
+#                                    giving the reason);
+# then the guest powers off (poweroff -f), so the domain stops by itself.
+# The guest unlocks nothing: QEMU decrypts the LUKS disk with the libvirt secret
+# and the guest only sees the plaintext virtio-blk device.
+PATH=/bin
+export PATH
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+echo "VOUCH-INIT: started"
+
+# Modules in dependency order (written by build-guest.sh). A failure is not
+# fatal here (e.g. an optional soft dependency); it is reported below if the
+# disk does not appear.
+failed=""
+while read -r mod; do
+  [ -n "$mod" ] || continue
+  insmod "/lib/modules/$mod" 2>/dev/null || failed="$failed $mod"
+done < /lib/modules/load-order
+
+no_disk() {
+  echo "VOUCH-INIT: $1"
+  echo "VOUCH-NO-DISK"
+}
+
+i=0
+while [ ! -b /dev/vda ] && [ "$i" -lt 100 ]; do
+  sleep 0.1
+  i=$((i + 1))
+done
+
+if [ ! -b /dev/vda ]; then
+  no_disk "no /dev/vda after 10 s (modules not loaded:${failed:- none})"
+elif ! mount -t ext2 -o ro /dev/vda /mnt 2>/dev/null; then
+  no_disk "cannot mount /dev/vda as ext2"
+else
+  if [ -r /mnt/marker ]; then
+    echo "VOUCH-MARKER: $(cat /mnt/marker)"
+  else
+    no_disk "/dev/vda has no readable file 'marker'"
+  fi
+  umount /mnt
+fi
+
+sync
+poweroff -f
+# Only reached if the power-off request failed.
+echo o > /proc/sysrq-trigger
+exec sleep 3600
