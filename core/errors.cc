@@ -29,6 +29,13 @@ std::string_view CodeName(Code code) {
   return "unknown";
 }
 
+Code CodeFromName(std::string_view name) {
+  for (int c = static_cast<int>(Code::kInvalidArgument); c <= static_cast<int>(Code::kDrift); ++c) {
+    if (CodeName(static_cast<Code>(c)) == name) return static_cast<Code>(c);
+  }
+  return Code::kInternal;
+}
+
 Error Error::WithContext(std::string_view context) const {
   return Error(code_, StrCat(context, ": ", message_));
 }

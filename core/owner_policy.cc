@@ -286,6 +286,35 @@ Result<ProtectionBundle> DecodeBundle(ByteView encoded) {
   return b;
 }
 
+Status CheckRuntimeLimits(const RuntimeLimits& limits, const RuntimeConfig& runtime) {
+  if (runtime.memory_kib > limits.memory_kib_max) {
+    return Error(Code::kConfig, StrCat("memory ", runtime.memory_kib, " KiB exceeds the policy's ",
+                                       limits.memory_kib_max, " KiB"));
+  }
+  if (runtime.vcpus > limits.vcpus_max) {
+    return Error(Code::kConfig, StrCat("vcpus ", runtime.vcpus, " exceeds the policy's ",
+                                       limits.vcpus_max));
+  }
+  for (const auto& net : runtime.nets) {
+    if (std::find(limits.nets_allowed.begin(), limits.nets_allowed.end(), net) ==
+        limits.nets_allowed.end()) {
+      return Error(Code::kConfig, StrCat("network '", net, "' is not allowed by the policy"));
+    }
+  }
+  if (limits.devices_allowed) {
+    // A multiset check: each device needs its own allowance.
+    std::vector<std::string> left = *limits.devices_allowed;
+    for (const auto& dev : runtime.devices) {
+      auto it = std::find(left.begin(), left.end(), dev);
+      if (it == left.end()) {
+        return Error(Code::kConfig, StrCat("device '", dev, "' is not allowed by the policy"));
+      }
+      left.erase(it);
+    }
+  }
+  return Ok();
+}
+
 int CompareVersions(std::string_view a, std::string_view b) {
   auto next = [](std::string_view& s) {
     size_t dot = s.find_first_of(".-");

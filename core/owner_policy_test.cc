@@ -110,6 +110,33 @@ TEST(ProtectionBundle, RoundTripsAndRefusesMalformed) {
   EXPECT_FALSE(DecodeBundle(AsBytes("not cbor at all")).ok());
 }
 
+TEST(RuntimeLimits, EachExcessNamesItsParameter) {
+  RuntimeLimits limits{524288, 2, {"default"}, std::vector<std::string>{"serial:file", "tpm:tpm-crb:emulator"}};
+  RuntimeConfig rt;
+  rt.memory_kib = 262144;
+  rt.vcpus = 1;
+  rt.nets = {"default"};
+  rt.devices = {"serial:file"};
+  EXPECT_TRUE(CheckRuntimeLimits(limits, rt).ok());
+  RuntimeConfig more_memory = rt;
+  more_memory.memory_kib = 1048576;
+  auto s = CheckRuntimeLimits(limits, more_memory);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code(), Code::kConfig);
+  EXPECT_EQ(s.error().message(), "memory 1048576 KiB exceeds the policy's 524288 KiB");
+  RuntimeConfig extra_net = rt;
+  extra_net.nets.push_back("isolated");
+  EXPECT_EQ(CheckRuntimeLimits(limits, extra_net).error().message(),
+            "network 'isolated' is not allowed by the policy");
+  RuntimeConfig cpus = rt;
+  cpus.vcpus = 4;
+  EXPECT_NE(CheckRuntimeLimits(limits, cpus).error().message().find("vcpus 4"), std::string::npos);
+  RuntimeConfig two_serials = rt;
+  two_serials.devices = {"serial:file", "serial:file"};
+  EXPECT_EQ(CheckRuntimeLimits(limits, two_serials).error().message(),
+            "device 'serial:file' is not allowed by the policy");
+}
+
 TEST(Versions, CompareNumericallyPartByPart) {
   EXPECT_LT(CompareVersions("9.0.0", "9.10.0"), 0);
   EXPECT_GT(CompareVersions("10.0", "9.99.99"), 0);

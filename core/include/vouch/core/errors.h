@@ -44,6 +44,8 @@ enum class Code {
 
 // Returns the wire name of `code` as used in refusals ("bad-signature", …).
 std::string_view CodeName(Code code);
+// The inverse of CodeName; kInternal for a name it does not know.
+Code CodeFromName(std::string_view name);
 
 class Error {
  public:

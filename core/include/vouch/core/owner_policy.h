@@ -15,6 +15,7 @@
 #include "vouch/core/cbor.h"
 #include "vouch/core/cose_sign1.h"
 #include "vouch/core/did_key.h"
+#include "vouch/core/host_vc.h"
 #include "vouch/core/secret_bytes.h"
 #include "vouch/core/typed_digest.h"
 
@@ -100,6 +101,10 @@ Bytes EncodeBundle(const ProtectionBundle& bundle);
 // kMalformed unless the structure above with as many shares as validators
 // (the policy itself is checked by SignedPolicy::Parse).
 Result<ProtectionBundle> DecodeBundle(ByteView encoded);
+
+// Ok if `runtime` stays within `limits`; kConfig naming the parameter
+// otherwise ("memory 1048576 KiB exceeds the policy's 524288 KiB").
+Status CheckRuntimeLimits(const RuntimeLimits& limits, const RuntimeConfig& runtime);
 
 // Compares dotted versions numerically ("9.10.0" > "9.9"); non-numeric
 // parts compare as text. Returns <0, 0, >0.

@@ -1,0 +1,250 @@
+#include "vouch/hook/release.h"
+
+#include <condition_variable>
+#include <ctime>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "vouch/core/cbor.h"
+#include "vouch/core/countersign.h"
+#include "vouch/core/did_key.h"
+#include "vouch/core/hpke.h"
+#include "vouch/core/random.h"
+#include "vouch/core/sealed_share.h"
+#include "vouch/core/shamir.h"
+#include "vouch/hook/validator_client.h"
+
+namespace vouch::hook {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Short name of a validator for messages: its endpoint without the scheme.
+std::string ShortName(const PolicyValidator& v) {
+  std::string e = v.endpoint;
+  if (auto p = e.find("://"); p != std::string::npos) e = e.substr(p + 3);
+  return e;
+}
+
+std::chrono::milliseconds Remaining(Clock::time_point deadline) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+  return std::max(left, std::chrono::milliseconds(1));
+}
+
+// Results of calls made on detached threads, so the caller can stop waiting
+// at the deadline or as soon as it has enough.
+template <typename T>
+class Mailbox {
+ public:
+  void Put(size_t index, Result<T> result) {
+    std::lock_guard<std::mutex> lock(mu_);
+    done_.emplace_back(index, std::move(result));
+    cv_.notify_all();
+  }
+  // Waits for the next result until `deadline`; nullopt on timeout.
+  std::optional<std::pair<size_t, Result<T>>> Next(Clock::time_point deadline) {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (!cv_.wait_until(lock, deadline, [&] { return taken_ < done_.size(); })) return std::nullopt;
+    return std::move(done_[taken_++]);
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::pair<size_t, Result<T>>> done_;
+  size_t taken_ = 0;
+};
+
+std::string JoinFailures(const std::vector<std::string>& failures) {
+  std::string out;
+  for (const auto& f : failures) {
+    if (!out.empty()) out += "; ";
+    out += f;
+  }
+  return out;
+}
+
+}  // namespace
+
+Bytes QuoteExtraData(const std::vector<Bytes>& nonces, ByteView ephemeral_public_key,
+                     const ConfigDigest& config) {
+  cbor::Array a;
+  for (const auto& n : nonces) a.emplace_back(n);
+  Sha256Digest nonce_digest = Sha256(cbor::Encode(cbor::Value(std::move(a))));
+  return ToBytes(Sha256({nonce_digest, ephemeral_public_key, config.bytes()}));
+}
+
+Result<ReleaseOutcome> ObtainImageKey(const ReleaseRequest& req, const HostContext& host) {
+  const OwnerPolicy& policy = req.policy->policy();
+  const size_t n = policy.validators.size();
+  const size_t t = policy.threshold;
+  const auto deadline = Clock::now() + req.deadline;
+  auto now = req.now ? req.now : [] { return static_cast<int64_t>(std::time(nullptr)); };
+  const std::string host_did = DidKey::FromPublicKey(host.host_key->public_key()).did();
+  auto refuse = [&](size_t good, const std::vector<std::string>& failures) {
+    return Error(Code::kUnavailable,
+                 StrCat("domain '", req.domain_name, "' not released: ", good, " of ", t,
+                        " endorsements (", JoinFailures(failures), ")"));
+  };
+  std::vector<std::string> failures(n);
+
+  // 3. Challenges from every sealed validator, in parallel.
+  auto challenges = std::make_shared<Mailbox<Challenge>>();
+  for (size_t i = 0; i < n; ++i) {
+    std::thread([challenges, i, endpoint = policy.validators[i].endpoint, host_did,
+                 timeout = Remaining(deadline)] {
+      ValidatorClient client(endpoint, timeout);
+      challenges->Put(i, client.GetChallenge(host_did));
+    }).detach();
+  }
+  std::vector<std::optional<Bytes>> nonce_of(n);
+  for (size_t got = 0; got < n; ++got) {
+    auto next = challenges->Next(deadline);
+    if (!next) break;
+    auto& [i, result] = *next;
+    if (!result.ok()) {
+      failures[i] = StrCat(ShortName(policy.validators[i]), ": ", result.error().message());
+    } else if (result->validator_did != policy.validators[i].did) {
+      failures[i] = StrCat(ShortName(policy.validators[i]), ": answers as '", result->validator_did,
+                           "', not as the policy's validator");
+    } else {
+      nonce_of[i] = std::move(result->nonce);
+    }
+  }
+  std::vector<Bytes> nonces;
+  std::vector<size_t> asked;
+  for (size_t i = 0; i < n; ++i) {
+    if (nonce_of[i]) {
+      nonces.push_back(*nonce_of[i]);
+      asked.push_back(i);
+    } else if (failures[i].empty()) {
+      failures[i] = StrCat(ShortName(policy.validators[i]), ": no challenge before the deadline");
+    }
+  }
+  auto collect = [&] {
+    std::vector<std::string> out;
+    for (const auto& f : failures) {
+      if (!f.empty()) out.push_back(f);
+    }
+    return out;
+  };
+  if (nonces.size() < t) return refuse(0, collect());
+
+  // 4. Ephemeral key E and the quote bound to nonces, E and the config.
+  X25519PrivateKey ephemeral = X25519PrivateKey::Generate();
+  Bytes extra = QuoteExtraData(nonces, ephemeral.public_key(), req.config);
+  auto quote = host.tpm->Quote(*host.ak, policy.pcrs, extra);
+  if (!quote.ok()) {
+    return Error(quote.error().code(), StrCat("domain '", req.domain_name,
+                                              "' not released: TPM quote failed: ",
+                                              quote.error().message()));
+  }
+
+  // 5. The host VC.
+  HostVcClaims claims;
+  claims.issuer = host_did;
+  claims.domain_uuid = policy.domain_uuid;
+  claims.issued_at = now();
+  claims.expires_at = claims.issued_at + static_cast<int64_t>(policy.vc_ttl);
+  claims.cti = RandomBytes(kCtiSize);
+  claims.nonces = nonces;
+  claims.ephemeral_public_key = ephemeral.public_key();
+  claims.type = "launch";
+  claims.hypervisor = host.hypervisor;
+  claims.tpm.present = true;
+  claims.tpm.manufacturer = host.tpm->facts().manufacturer;
+  claims.tpm.firmware = host.tpm->facts().firmware;
+  claims.tpm.quote = quote->attest;
+  claims.tpm.signature = quote->signature;
+  claims.tpm.pcrs = quote->pcr_values;
+  claims.boot_hash = BootHash(quote->pcr_values);
+  claims.runtime = req.runtime;
+  claims.config_digest = ToBytes(req.config.value);
+  claims.policy_digest = ToBytes(req.policy->digest().value);
+  VOUCH_ASSIGN_OR_RETURN(HostVc vc, HostVc::Issue(claims, *host.host_key));
+  const Bytes vc_bytes = vc.message().Encode();
+  const VcDigest vc_digest = vc.Digest();
+
+  // 6. Attest in parallel; verify each answer; stop at t good shares.
+  struct Answer {
+    Endorsement endorsement;
+    SecretBytes share;
+  };
+  auto answers = std::make_shared<Mailbox<AttestResponse>>();
+  for (size_t i : asked) {
+    std::thread([answers, i, endpoint = policy.validators[i].endpoint, vc_bytes,
+                 policy_bytes = req.policy->encoded(), share = req.bundle->sealed_shares[i],
+                 timeout = Remaining(deadline)] {
+      ValidatorClient client(endpoint, timeout);
+      answers->Put(i, client.Attest(vc_bytes, policy_bytes, share, i));
+    }).detach();
+  }
+  std::vector<Answer> good;
+  for (size_t got = 0; got < asked.size() && good.size() < t; ++got) {
+    auto next = answers->Next(deadline);
+    if (!next) break;
+    auto& [i, result] = *next;
+    const std::string name = ShortName(policy.validators[i]);
+    if (!result.ok()) {
+      failures[i] = StrCat(name, ": ", result.error().message());
+      continue;
+    }
+    // A Byzantine validator may answer anything: check everything.
+    auto cs = Countersignature::Parse(result->endorsement);
+    if (!cs.ok()) {
+      failures[i] = StrCat(name, ": unreadable endorsement (", cs.error().message(), ")");
+      continue;
+    }
+    auto endorsement = VerifyEndorsement(vc, *cs);
+    if (!endorsement.ok()) {
+      failures[i] = StrCat(name, ": bad countersignature (", endorsement.error().message(), ")");
+      continue;
+    }
+    if (endorsement->validator_did != policy.validators[i].did || !endorsement->verdict.ok) {
+      failures[i] = StrCat(name, ": endorsement is not by the policy's validator or not ok");
+      continue;
+    }
+    auto share = OpenShareAsHost(ephemeral, claims.cti, vc_digest, result->share);
+    if (!share.ok()) {
+      failures[i] = StrCat(name, ": released share does not open (", share.error().message(), ")");
+      continue;
+    }
+    if (share->size() < 2 || share->Expose().back() != i + 1 ||
+        ShareCommitment(*share) != policy.commit[i]) {
+      failures[i] = StrCat(name, ": released share fails the owner's commitment");
+      continue;
+    }
+    failures[i].clear();
+    good.push_back(Answer{std::move(endorsement).value(), std::move(share).value()});
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (failures[i].empty() && nonce_of[i]) {
+      bool used = false;
+      for (const auto& a : good) used = used || a.endorsement.validator_did == policy.validators[i].did;
+      if (!used && good.size() < t) {
+        failures[i] = StrCat(ShortName(policy.validators[i]), ": no answer before the deadline");
+      }
+    }
+  }
+  if (good.size() < t) return refuse(good.size(), collect());
+
+  // 7. Combine, check against the key-check value, attach the endorsements.
+  std::vector<SecretBytes> shares;
+  for (auto& a : good) shares.push_back(std::move(a.share));
+  auto key = ShamirCombine(shares);
+  if (!key.ok() || !ConstantTimeEqual(KeyCheckValue(*key), policy.kcv)) {
+    return Error(Code::kCrypto, StrCat("domain '", req.domain_name,
+                                       "' not released: the combined key fails the policy's "
+                                       "key-check value"));
+  }
+  ReleaseOutcome out{std::move(key).value(), std::move(vc), {}, collect()};
+  for (const auto& a : good) {
+    VOUCH_RETURN_IF_ERROR(AttachEndorsement(out.endorsed_vc, a.endorsement));
+    out.endorsers.push_back(a.endorsement.validator_did);
+  }
+  return out;
+}
+
+}  // namespace vouch::hook

@@ -1,0 +1,103 @@
+#include "vouch/hook/validator_client.h"
+
+#include <httplib.h>
+
+#include "vouch/core/cbor.h"
+
+namespace vouch::hook {
+namespace {
+
+constexpr const char* kCbor = "application/cbor";
+
+std::string UrlEncode(const std::string& s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == ':') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+Result<cbor::Value> DecodeBody(const Bytes& body, const std::string& endpoint) {
+  cbor::DecodeLimits limits;
+  limits.max_input_size = 64 * 1024;
+  auto v = cbor::Decode(body, limits);
+  if (!v.ok()) return v.error().WithContext(StrCat("answer from ", endpoint));
+  if (!v->is_map()) return Error(Code::kMalformed, StrCat("answer from ", endpoint, " is not a CBOR map"));
+  return v;
+}
+
+}  // namespace
+
+ValidatorClient::ValidatorClient(std::string endpoint, std::chrono::milliseconds timeout)
+    : endpoint_(std::move(endpoint)), timeout_(timeout) {}
+
+Result<Bytes> ValidatorClient::Call(const std::string& method, const std::string& path,
+                                    const Bytes* body) {
+  httplib::Client client(endpoint_);
+  auto secs = std::chrono::duration_cast<std::chrono::seconds>(timeout_);
+  auto usecs = std::chrono::duration_cast<std::chrono::microseconds>(timeout_ - secs);
+  client.set_connection_timeout(secs.count(), usecs.count());
+  client.set_read_timeout(secs.count(), usecs.count());
+  client.set_write_timeout(secs.count(), usecs.count());
+  httplib::Result res = method == "GET"
+                            ? client.Get(path.c_str())
+                            : client.Post(path.c_str(), reinterpret_cast<const char*>(body->data()),
+                                          body->size(), kCbor);
+  if (!res) {
+    double s = static_cast<double>(timeout_.count()) / 1000.0;
+    if (res.error() == httplib::Error::Read || res.error() == httplib::Error::ConnectionTimeout ||
+        res.error() == httplib::Error::Write) {
+      return Error(Code::kTimeout, StrCat("no answer within ", s, " s"));
+    }
+    return Error(Code::kUnavailable, StrCat("cannot reach ", endpoint_, ": ", httplib::to_string(res.error())));
+  }
+  Bytes payload(res->body.begin(), res->body.end());
+  if (res->status == 200) return payload;
+  // A refusal: {"code", "reason"}.
+  auto v = DecodeBody(payload, endpoint_);
+  if (v.ok()) {
+    const cbor::Value* code = v->Find("code");
+    const cbor::Value* reason = v->Find("reason");
+    if (code != nullptr && code->is_text() && reason != nullptr && reason->is_text()) {
+      return Error(CodeFromName(code->text()), reason->text());
+    }
+  }
+  return Error(Code::kUnavailable, StrCat("HTTP ", res->status, " from ", endpoint_));
+}
+
+Result<Challenge> ValidatorClient::GetChallenge(const std::string& host_did) {
+  VOUCH_ASSIGN_OR_RETURN(Bytes body, Call("GET", "/v1/challenge?host=" + UrlEncode(host_did), nullptr));
+  VOUCH_ASSIGN_OR_RETURN(cbor::Value v, DecodeBody(body, endpoint_));
+  const cbor::Value* nonce = v.Find("nonce");
+  const cbor::Value* did = v.Find("validator");
+  if (nonce == nullptr || !nonce->is_bytes() || nonce->bytes().empty() || nonce->bytes().size() > 64 ||
+      did == nullptr || !did->is_text()) {
+    return Error(Code::kMalformed, StrCat("challenge from ", endpoint_, " lacks nonce or validator"));
+  }
+  return Challenge{nonce->bytes(), did->text()};
+}
+
+Result<AttestResponse> ValidatorClient::Attest(ByteView vc, ByteView policy, ByteView sealed_share,
+                                               size_t index) {
+  Bytes request = cbor::Encode(cbor::Value::Map({{"vc", cbor::Value(vc)},
+                                                 {"policy", cbor::Value(policy)},
+                                                 {"share", cbor::Value(sealed_share)},
+                                                 {"index", uint64_t{index}}}));
+  VOUCH_ASSIGN_OR_RETURN(Bytes body, Call("POST", "/v1/attest", &request));
+  VOUCH_ASSIGN_OR_RETURN(cbor::Value v, DecodeBody(body, endpoint_));
+  const cbor::Value* e = v.Find("endorsement");
+  const cbor::Value* s = v.Find("share");
+  if (e == nullptr || !e->is_bytes() || s == nullptr || !s->is_bytes()) {
+    return Error(Code::kMalformed, StrCat("attest answer from ", endpoint_, " lacks endorsement or share"));
+  }
+  return AttestResponse{e->bytes(), s->bytes()};
+}
+
+}  // namespace vouch::hook
