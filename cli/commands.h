@@ -14,6 +14,12 @@ int VectorsCommand(const std::vector<std::string>& args);
 // vouch verify FILE — checks a host VC or endorsed VC offline.
 int VerifyCommand(const std::vector<std::string>& args);
 
+// vouch seal … — encrypts a domain's image and attaches its protection bundle.
+int SealCommand(const std::vector<std::string>& args);
+
+// vouch host init … — the host's DID key and TPM attestation key.
+int HostCommand(const std::vector<std::string>& args);
+
 }  // namespace vouch::cli
 
 #endif  // VOUCH_CLI_COMMANDS_H_

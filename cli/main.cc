@@ -13,7 +13,10 @@ constexpr const char* kUsage =
     "commands:\n"
     "  vectors DIR   write a set of test vectors (host VC, endorsed VC, sealed share,\n"
     "                Shamir split) and manifest.json into DIR\n"
-    "  verify FILE   check a host VC or endorsed VC offline and print who signed it\n";
+    "  verify FILE   check a host VC or endorsed VC offline and print who signed it\n"
+    "  seal ...      encrypt a domain's image and attach its protection bundle\n"
+    "                (vouch seal --help)\n"
+    "  host init     create this host's DID key and TPM attestation key\n";
 
 }  // namespace
 
@@ -27,6 +30,8 @@ int main(int argc, char** argv) {
   args.erase(args.begin());
   if (command == "vectors") return vouch::cli::VectorsCommand(args);
   if (command == "verify") return vouch::cli::VerifyCommand(args);
+  if (command == "seal") return vouch::cli::SealCommand(args);
+  if (command == "host") return vouch::cli::HostCommand(args);
   std::fprintf(stderr, "vouch: unknown command '%s' (try 'vouch --help')\n", command.c_str());
   return 2;
 }

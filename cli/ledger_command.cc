@@ -1,0 +1,598 @@
+// vouch ledger init|append|show|verify|did: the ledger from the command line.
+#include "ledger_command.h"
+
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "vouch/core/bytes.h"
+#include "vouch/core/did_key.h"
+#include "vouch/core/ed25519.h"
+#include "vouch/core/ssl_ptr.h"
+#include "vouch/ledger/ledger_client.h"
+
+namespace vouch::cli {
+namespace {
+
+using namespace vouch::ledger;  // NOLINT: a command file over one library
+
+constexpr const char* kUsage =
+    "usage: vouch ledger <command> LOCATOR [options]      (LOCATOR: sqlite:///ABSOLUTE/PATH.db)\n"
+    "\n"
+    "  init LOCATOR --key KEY.pem [--governance DID]... [--tpm-ca CERT]...\n"
+    "       [--certify-quorum N] [--admit-quorum N] [--revoke-quorum N]\n"
+    "      create the ledger and write its genesis entry, signed by KEY (a governance key;\n"
+    "      its DID is added to the governance list if not named); quorums default to 1\n"
+    "  append LOCATOR --key KEY.pem TYPE [fields] [--countersign KEY.pem]...\n"
+    "      did-register       --ak-public FILE [--ek-cert CERT] [--fact NAME=VALUE]...\n"
+    "      did-update         --did DID (--certify | --certify-ak HEX)     a validator certifying\n"
+    "      did-update         [--ak-public FILE] [--fact NAME=VALUE]...   the DID replacing its own\n"
+    "      validator-register --hpke-pk HEX --endpoint URL --operator NAME --region NAME\n"
+    "      validator-update   --did DID [--reputation 0..1000] [--endpoint URL] [--hpke-pk HEX]\n"
+    "      revoke             --subject DID|cti:HEX --reason TEXT [--evidence HEX]\n"
+    "      attested           --vc-digest HEX --domain NAME [--validator DID]...\n"
+    "      checkpoint         [--head N]\n"
+    "  show LOCATOR [--from N] [--to N] | --did DID | --validators | --revocations\n"
+    "      list entries (one line each), a DID document, the validator registry or revocations\n"
+    "  verify LOCATOR [--checkpoint INDEX:DIGEST_HEX]\n"
+    "      verify every entry (from genesis, or fully after a trusted checkpoint)\n"
+    "  did KEY.pem\n"
+    "      print the did:key of a PEM Ed25519 private key\n";
+
+int Usage(const std::string& problem) {
+  std::fprintf(stderr, "vouch ledger: %s\n%s", problem.c_str(), kUsage);
+  return 2;
+}
+
+int Fail(const std::string& message) {
+  std::fprintf(stderr, "vouch: %s\n", message.c_str());
+  return 1;
+}
+
+// Positional arguments and --name value options (each may repeat).
+struct Args {
+  std::vector<std::string> positional;
+  std::map<std::string, std::vector<std::string>> options;
+
+  bool Has(const std::string& name) const { return options.count(name) != 0; }
+  std::optional<std::string> One(const std::string& name) const {
+    auto it = options.find(name);
+    if (it == options.end()) return std::nullopt;
+    return it->second.back();
+  }
+  std::vector<std::string> All(const std::string& name) const {
+    auto it = options.find(name);
+    return it == options.end() ? std::vector<std::string>{} : it->second;
+  }
+};
+
+// Options that take no value.
+const std::set<std::string> kFlags = {"--certify", "--validators", "--revocations"};
+
+// Parses `args`; refuses options not in `allowed`. Returns the problem, or "".
+std::string Parse(const std::vector<std::string>& args, size_t from, const std::set<std::string>& allowed,
+                  Args* out) {
+  for (size_t i = from; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a.rfind("--", 0) != 0) {
+      out->positional.push_back(a);
+      continue;
+    }
+    if (allowed.count(a) == 0) return StrCat("unknown option '", a, "'");
+    if (kFlags.count(a) != 0) {
+      out->options[a].push_back("");
+      continue;
+    }
+    if (i + 1 >= args.size()) return StrCat("option '", a, "' needs a value");
+    out->options[a].push_back(args[++i]);
+  }
+  return "";
+}
+
+Result<uint64_t> ParseUint(const std::string& text, const std::string& what) {
+  if (text.empty() || text.size() > 19 || text.find_first_not_of("0123456789") != std::string::npos) {
+    return Error(Code::kInvalidArgument, StrCat(what, " must be a non-negative integer, got '", text, "'"));
+  }
+  return std::stoull(text);
+}
+
+Result<Bytes> ParseHex(const std::string& text, const std::string& what, size_t exact = 0) {
+  auto b = HexDecode(text);
+  if (!b.ok()) return Error(Code::kInvalidArgument, StrCat(what, " is not hex: ", b.error().message()));
+  if (exact != 0 && b->size() != exact) {
+    return Error(Code::kInvalidArgument, StrCat(what, " must be ", exact, " bytes (", 2 * exact,
+                                                " hex digits), got ", b->size()));
+  }
+  return b;
+}
+
+// A certificate file in PEM or DER, as DER.
+Result<Bytes> ReadCertificate(const std::string& path) {
+  VOUCH_ASSIGN_OR_RETURN(Bytes data, ReadFile(path));
+  SslPtr<BIO> bio(BIO_new_mem_buf(data.data(), static_cast<int>(data.size())));
+  SslPtr<X509> cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+  ERR_clear_error();
+  if (!cert) return data;  // DER (or junk: the entry's reader says which)
+  int len = i2d_X509(cert.get(), nullptr);
+  if (len <= 0) return Error(Code::kMalformed, StrCat("'", path, "': cannot re-encode the certificate"));
+  Bytes der(static_cast<size_t>(len));
+  unsigned char* p = der.data();
+  i2d_X509(cert.get(), &p);
+  return der;
+}
+
+Result<cbor::Value> Facts(const Args& a) {
+  cbor::MapEntries facts;
+  std::set<std::string> names;
+  for (const std::string& f : a.All("--fact")) {
+    size_t eq = f.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return Error(Code::kInvalidArgument, StrCat("--fact '", f, "': expected NAME=VALUE"));
+    }
+    std::string name = f.substr(0, eq);
+    if (!names.insert(name).second) {
+      return Error(Code::kInvalidArgument, StrCat("--fact '", name, "' is given twice"));
+    }
+    facts.emplace_back(name, f.substr(eq + 1));
+  }
+  return cbor::Value::Map(std::move(facts));
+}
+
+Result<std::string> Required(const Args& a, const std::string& name, const std::string& type) {
+  auto v = a.One(name);
+  if (!v) return Error(Code::kInvalidArgument, StrCat(type, " needs ", name));
+  return *v;
+}
+
+std::string Utc(int64_t t) {
+  time_t tt = static_cast<time_t>(t);
+  struct tm tm_utc;
+  char buf[32];
+  if (gmtime_r(&tt, &tm_utc) == nullptr || strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm_utc) == 0) {
+    return std::to_string(t);
+  }
+  return buf;
+}
+
+Result<std::unique_ptr<LedgerClient>> OpenClient(const std::string& locator, bool create = false) {
+  LedgerOptions options;
+  options.create_if_missing = create;
+  VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<Ledger> ledger, OpenLedger(locator, options));
+  return LedgerClient::Open(std::move(ledger));
+}
+
+// --- init -------------------------------------------------------------------
+
+int Init(const std::vector<std::string>& args) {
+  Args a;
+  std::string problem = Parse(args, 1, {"--key", "--governance", "--tpm-ca", "--certify-quorum",
+                                        "--admit-quorum", "--revoke-quorum"}, &a);
+  if (!problem.empty()) return Usage(problem);
+  if (a.positional.size() != 1) return Usage("init takes one LOCATOR");
+  if (!a.Has("--key")) return Usage("init needs --key KEY.pem (a governance key)");
+  const std::string& locator = a.positional[0];
+  auto key = Ed25519PrivateKey::LoadPem(*a.One("--key"));
+  if (!key.ok()) return Fail(key.error().message());
+  std::string author = DidKey::FromPublicKey(key->public_key()).did();
+
+  GenesisBody g;
+  g.governance = a.All("--governance");
+  if (std::find(g.governance.begin(), g.governance.end(), author) == g.governance.end()) {
+    g.governance.insert(g.governance.begin(), author);
+  }
+  for (const std::string& path : a.All("--tpm-ca")) {
+    auto der = ReadCertificate(path);
+    if (!der.ok()) return Fail(der.error().message());
+    g.tpm_cas.push_back(std::move(der).value());
+  }
+  for (auto [flag, field] : {std::pair{"--certify-quorum", &g.certify_quorum},
+                             std::pair{"--admit-quorum", &g.admit_quorum},
+                             std::pair{"--revoke-quorum", &g.revoke_quorum}}) {
+    if (auto v = a.One(flag)) {
+      auto n = ParseUint(*v, flag);
+      if (!n.ok()) return Usage(n.error().message());
+      *field = *n;
+    }
+  }
+  auto client = OpenClient(locator, /*create=*/true);
+  if (!client.ok()) return Fail(client.error().message());
+  if ((*client)->state().size() != 0) {
+    return Fail(StrCat("ledger '", locator, "' is already initialized (it has ",
+                       (*client)->state().size(), " entries)"));
+  }
+  auto e = (*client)->Append(g, *key, time(nullptr));
+  if (!e.ok()) return Fail(e.error().message());
+  std::printf("initialized ledger %s: genesis by %s, %zu governance keys, %zu TPM CAs, quorums certify=%llu "
+              "admit=%llu revoke=%llu\n",
+              locator.c_str(), author.c_str(), g.governance.size(), g.tpm_cas.size(),
+              static_cast<unsigned long long>(g.certify_quorum), static_cast<unsigned long long>(g.admit_quorum),
+              static_cast<unsigned long long>(g.revoke_quorum));
+  return 0;
+}
+
+// --- append -----------------------------------------------------------------
+
+std::map<std::string, std::set<std::string>> TypeOptions() {
+  return {
+      {"did-register", {"--ak-public", "--ek-cert", "--fact"}},
+      {"did-update", {"--did", "--certify", "--certify-ak", "--ak-public", "--fact"}},
+      {"validator-register", {"--hpke-pk", "--endpoint", "--operator", "--region"}},
+      {"validator-update", {"--did", "--reputation", "--endpoint", "--hpke-pk"}},
+      {"revoke", {"--subject", "--reason", "--evidence"}},
+      {"attested", {"--vc-digest", "--domain", "--validator"}},
+      {"checkpoint", {"--head"}},
+  };
+}
+
+// The body of a `type` entry by `author` from the options, against `state`.
+Result<EntryBody> BuildBody(const std::string& type, const Args& a, const std::string& author,
+                            const ChainState& state) {
+  if (type == "did-register") {
+    DidRegisterBody b;
+    b.did = author;
+    VOUCH_ASSIGN_OR_RETURN(std::string ak, Required(a, "--ak-public", type));
+    VOUCH_ASSIGN_OR_RETURN(b.ak_public, ReadFile(ak));
+    if (auto ek = a.One("--ek-cert")) {
+      VOUCH_ASSIGN_OR_RETURN(b.ek_cert, ReadCertificate(*ek));
+    }
+    VOUCH_ASSIGN_OR_RETURN(b.facts, Facts(a));
+    return EntryBody(std::move(b));
+  }
+  if (type == "did-update") {
+    DidUpdateBody b;
+    b.did = a.One("--did").value_or(author);
+    if (a.Has("--certify") || a.Has("--certify-ak")) {
+      if (auto hex = a.One("--certify-ak")) {
+        VOUCH_ASSIGN_OR_RETURN(b.certify_ak, ParseHex(*hex, "--certify-ak", 32));
+      } else {
+        const DidDocument* doc = state.FindHost(b.did);
+        if (doc == nullptr) {
+          return Error(Code::kNotFound, StrCat("'", b.did, "' is not a registered host on this ledger"));
+        }
+        b.certify_ak = ToBytes(Sha256(doc->ak_public));
+      }
+      return EntryBody(std::move(b));
+    }
+    if (auto ak = a.One("--ak-public")) {
+      VOUCH_ASSIGN_OR_RETURN(b.ak_public, ReadFile(*ak));
+    }
+    if (a.Has("--fact")) {
+      VOUCH_ASSIGN_OR_RETURN(b.facts, Facts(a));
+    }
+    return EntryBody(std::move(b));
+  }
+  if (type == "validator-register") {
+    ValidatorRegisterBody b;
+    b.did = author;
+    VOUCH_ASSIGN_OR_RETURN(std::string pk, Required(a, "--hpke-pk", type));
+    VOUCH_ASSIGN_OR_RETURN(b.hpke_pk, ParseHex(pk, "--hpke-pk", 32));
+    VOUCH_ASSIGN_OR_RETURN(b.endpoint, Required(a, "--endpoint", type));
+    VOUCH_ASSIGN_OR_RETURN(b.operator_name, Required(a, "--operator", type));
+    VOUCH_ASSIGN_OR_RETURN(b.region, Required(a, "--region", type));
+    return EntryBody(std::move(b));
+  }
+  if (type == "validator-update") {
+    ValidatorUpdateBody b;
+    b.did = a.One("--did").value_or(author);
+    if (auto r = a.One("--reputation")) {
+      VOUCH_ASSIGN_OR_RETURN(b.reputation, ParseUint(*r, "--reputation"));
+    }
+    b.endpoint = a.One("--endpoint");
+    if (auto pk = a.One("--hpke-pk")) {
+      VOUCH_ASSIGN_OR_RETURN(b.hpke_pk, ParseHex(*pk, "--hpke-pk", 32));
+    }
+    return EntryBody(std::move(b));
+  }
+  if (type == "revoke") {
+    RevokeBody b;
+    VOUCH_ASSIGN_OR_RETURN(b.subject, Required(a, "--subject", type));
+    VOUCH_ASSIGN_OR_RETURN(b.reason, Required(a, "--reason", type));
+    if (auto ev = a.One("--evidence")) {
+      VOUCH_ASSIGN_OR_RETURN(b.evidence, ParseHex(*ev, "--evidence"));
+    }
+    return EntryBody(std::move(b));
+  }
+  if (type == "attested") {
+    AttestedBody b;
+    VOUCH_ASSIGN_OR_RETURN(std::string digest, Required(a, "--vc-digest", type));
+    VOUCH_ASSIGN_OR_RETURN(b.vc_digest, ParseHex(digest, "--vc-digest", 32));
+    VOUCH_ASSIGN_OR_RETURN(b.domain, Required(a, "--domain", type));
+    b.host = author;
+    b.validators = a.All("--validator");
+    return EntryBody(std::move(b));
+  }
+  if (type == "checkpoint") {
+    if (state.size() == 0) return Error(Code::kInvalidArgument, "the ledger is empty: nothing to checkpoint");
+    CheckpointBody b;
+    b.head_index = state.size() - 1;
+    if (auto h = a.One("--head")) {
+      VOUCH_ASSIGN_OR_RETURN(b.head_index, ParseUint(*h, "--head"));
+    }
+    auto digest = state.DigestAt(b.head_index);
+    if (!digest) {
+      return Error(Code::kInvalidArgument, StrCat("--head ", b.head_index, " is beyond the ledger's head ",
+                                                  state.size() - 1));
+    }
+    b.head_digest = ToBytes(*digest);
+    return EntryBody(std::move(b));
+  }
+  return Error(Code::kInternal, "unreachable");
+}
+
+int Append(const std::vector<std::string>& args) {
+  // LOCATOR and TYPE are the first two positional arguments.
+  std::vector<std::string> positional;
+  for (size_t i = 1; i < args.size() && positional.size() < 2; ++i) {
+    if (args[i].rfind("--", 0) == 0) {
+      if (kFlags.count(args[i]) == 0) ++i;  // skip its value
+      continue;
+    }
+    positional.push_back(args[i]);
+  }
+  if (positional.size() < 2) return Usage("append takes LOCATOR and an entry TYPE");
+  const std::string& type = positional[1];
+  const auto all_type_options = TypeOptions();
+  auto type_options = all_type_options.find(type);
+  if (type_options == all_type_options.end()) {
+    return Usage(StrCat("cannot append entries of type '", type, "' (genesis is written by 'init')"));
+  }
+  std::set<std::string> allowed = type_options->second;
+  allowed.insert({"--key", "--countersign"});
+  Args a;
+  std::string problem = Parse(args, 1, allowed, &a);
+  if (!problem.empty()) return Usage(StrCat(problem, " for 'append ", type, "'"));
+  if (a.positional.size() != 2) return Usage("append takes LOCATOR and an entry TYPE");
+  if (!a.Has("--key")) return Usage("append needs --key KEY.pem (the entry's author)");
+  const std::string& locator = a.positional[0];
+
+  auto key = Ed25519PrivateKey::LoadPem(*a.One("--key"));
+  if (!key.ok()) return Fail(key.error().message());
+  std::vector<Ed25519PrivateKey> cosigner_keys;
+  for (const std::string& path : a.All("--countersign")) {
+    auto k = Ed25519PrivateKey::LoadPem(path);
+    if (!k.ok()) return Fail(k.error().message());
+    cosigner_keys.push_back(std::move(k).value());
+  }
+  std::vector<const Ed25519PrivateKey*> cosigners;
+  for (const auto& k : cosigner_keys) cosigners.push_back(&k);
+
+  auto client = OpenClient(locator);
+  if (!client.ok()) return Fail(client.error().message());
+  std::string author = DidKey::FromPublicKey(key->public_key()).did();
+  auto body = BuildBody(type, a, author, (*client)->state());
+  if (!body.ok()) return Fail(body.error().message());
+  auto e = (*client)->Append(*body, *key, time(nullptr), cosigners);
+  if (!e.ok()) return Fail(e.error().message());
+  std::printf("appended entry %llu (%s) by %s, digest %s\n", static_cast<unsigned long long>(e->index()),
+              type.c_str(), author.c_str(), HexEncode(e->digest()).c_str());
+  if (type == "validator-register") {
+    const ValidatorRecord* v = (*client)->state().FindValidator(author);
+    std::printf("validator %s: %s (%zu of %llu governance countersignatures)\n", author.c_str(),
+                v->admitted ? "admitted" : "registered, not admitted", v->admitted_by.size(),
+                static_cast<unsigned long long>((*client)->state().genesis()->admit_quorum));
+  }
+  if (type == "revoke") {
+    const auto& subject = e->body_as<RevokeBody>().subject;
+    if ((*client)->state().IsRevoked(subject)) {
+      std::printf("%s is revoked\n", subject.c_str());
+    } else {
+      std::printf("%s: reported by %zu of %llu validators, not revoked yet\n", subject.c_str(),
+                  (*client)->state().PendingReports(subject).size(),
+                  static_cast<unsigned long long>((*client)->state().genesis()->revoke_quorum));
+    }
+  }
+  return 0;
+}
+
+// --- show -------------------------------------------------------------------
+
+std::string Summary(const Entry& e) {
+  switch (e.type()) {
+    case EntryType::kGenesis: {
+      const auto& b = e.body_as<GenesisBody>();
+      return StrCat("governance=", b.governance.size(), " tpm_cas=", b.tpm_cas.size(), " certify_quorum=",
+                    b.certify_quorum, " admit_quorum=", b.admit_quorum, " revoke_quorum=", b.revoke_quorum);
+    }
+    case EntryType::kDidRegister: {
+      const auto& b = e.body_as<DidRegisterBody>();
+      return StrCat("did=", b.did, " ak=", HexEncode(ByteView(Sha256(b.ak_public)).subspan(0, 8)),
+                    " ek_cert=", b.ek_cert ? "yes" : "no", " facts=", b.facts.ToDiagnostic());
+    }
+    case EntryType::kDidUpdate: {
+      const auto& b = e.body_as<DidUpdateBody>();
+      if (b.certify_ak) return StrCat("did=", b.did, " certify_ak=", HexEncode(ByteView(*b.certify_ak).subspan(0, 8)));
+      return StrCat("did=", b.did, b.ak_public ? " new_ak=" + HexEncode(ByteView(Sha256(*b.ak_public)).subspan(0, 8)) : "",
+                    b.facts ? " facts=" + b.facts->ToDiagnostic() : "");
+    }
+    case EntryType::kValidatorRegister: {
+      const auto& b = e.body_as<ValidatorRegisterBody>();
+      return StrCat("did=", b.did, " endpoint=", b.endpoint, " operator=", b.operator_name, " region=", b.region,
+                    " countersigned_by=", e.countersigners().size());
+    }
+    case EntryType::kValidatorUpdate: {
+      const auto& b = e.body_as<ValidatorUpdateBody>();
+      return StrCat("did=", b.did, b.reputation ? " reputation=" + std::to_string(*b.reputation) : "",
+                    b.endpoint ? " endpoint=" + *b.endpoint : "", b.hpke_pk ? " hpke_pk=" + HexEncode(*b.hpke_pk) : "");
+    }
+    case EntryType::kRevoke: {
+      const auto& b = e.body_as<RevokeBody>();
+      return StrCat("subject=", b.subject, " reason=\"", b.reason, "\"");
+    }
+    case EntryType::kAttested: {
+      const auto& b = e.body_as<AttestedBody>();
+      return StrCat("vc_digest=", HexEncode(b.vc_digest), " domain=", b.domain, " validators=", b.validators.size());
+    }
+    case EntryType::kCheckpoint: {
+      const auto& b = e.body_as<CheckpointBody>();
+      return StrCat("head_index=", b.head_index, " head_digest=", HexEncode(b.head_digest),
+                    " cosigned_by=", e.countersigners().size());
+    }
+  }
+  return "";
+}
+
+void ShowDid(const ChainState& s, const DidDocument& d) {
+  std::printf("DID %s\n", d.did.c_str());
+  std::printf("  registered at entry %llu\n", static_cast<unsigned long long>(d.registered_index));
+  std::printf("  ak_public %s (sha256 %s)\n", HexEncode(d.ak_public).c_str(), HexEncode(Sha256(d.ak_public)).c_str());
+  std::printf("  ek_cert %s\n", d.ek_cert ? StrCat(d.ek_cert->size(), " bytes").c_str() : "none");
+  std::printf("  facts %s\n", d.facts.ToDiagnostic().c_str());
+  std::printf("  certified: %s (%zu of %llu validators)\n", d.certified ? "yes" : "no", d.certified_by.size(),
+              static_cast<unsigned long long>(s.genesis()->certify_quorum));
+  for (const auto& v : d.certified_by) std::printf("    certified by %s\n", v.c_str());
+  if (d.revoked) {
+    std::printf("  revoked: yes, at entry %llu (%s)\n", static_cast<unsigned long long>(d.revoked_index),
+                d.revoked_reason.c_str());
+  } else {
+    std::printf("  revoked: no (%zu pending reports)\n", s.PendingReports(d.did).size());
+  }
+}
+
+int Show(const std::vector<std::string>& args) {
+  Args a;
+  std::string problem = Parse(args, 1, {"--from", "--to", "--did", "--validators", "--revocations"}, &a);
+  if (!problem.empty()) return Usage(problem);
+  if (a.positional.size() != 1) return Usage("show takes one LOCATOR");
+  auto client = OpenClient(a.positional[0]);
+  if (!client.ok()) return Fail(client.error().message());
+  const ChainState& s = (*client)->state();
+  if (auto did = a.One("--did")) {
+    if (const DidDocument* d = s.FindHost(*did)) {
+      ShowDid(s, *d);
+      return 0;
+    }
+    if (const ValidatorRecord* v = s.FindValidator(*did)) {
+      std::printf("validator %s\n  endpoint %s\n  operator %s, region %s\n  reputation %llu\n  admitted: %s (%zu)\n"
+                  "  revoked: %s\n",
+                  v->did.c_str(), v->endpoint.c_str(), v->operator_name.c_str(), v->region.c_str(),
+                  static_cast<unsigned long long>(v->reputation), v->admitted ? "yes" : "no", v->admitted_by.size(),
+                  v->revoked ? StrCat("yes, at entry ", v->revoked_index, " (", v->revoked_reason, ")").c_str() : "no");
+      return 0;
+    }
+    return Fail(StrCat("'", *did, "' is neither a registered host nor a validator on ledger '",
+                       a.positional[0], "'"));
+  }
+  if (a.Has("--validators")) {
+    for (const auto& [did, v] : s.validators()) {
+      std::printf("%s %s operator=%s region=%s reputation=%llu %s%s\n", did.c_str(), v.endpoint.c_str(),
+                  v.operator_name.c_str(), v.region.c_str(), static_cast<unsigned long long>(v.reputation),
+                  v.admitted ? "admitted" : "not-admitted", v.revoked ? " revoked" : "");
+    }
+    return 0;
+  }
+  if (a.Has("--revocations")) {
+    // Every revocation, in ledger order: scan the entries that made them.
+    auto entries = (*client)->ledger().ReadRange(0, s.size());
+    if (!entries.ok()) return Fail(entries.error().message());
+    for (const Entry& e : *entries) {
+      if (e.type() != EntryType::kRevoke) continue;
+      const Revocation* r = s.FindRevocation(e.body_as<RevokeBody>().subject);
+      if (r != nullptr && r->index == e.index()) {
+        std::printf("%s revoked at entry %llu: %s\n", r->subject.c_str(), static_cast<unsigned long long>(r->index),
+                    r->reason.c_str());
+      }
+    }
+    return 0;
+  }
+  uint64_t from = 0, to = s.size();
+  if (auto f = a.One("--from")) {
+    auto n = ParseUint(*f, "--from");
+    if (!n.ok()) return Usage(n.error().message());
+    from = *n;
+  }
+  if (auto t = a.One("--to")) {
+    auto n = ParseUint(*t, "--to");
+    if (!n.ok()) return Usage(n.error().message());
+    to = std::min<uint64_t>(*n, s.size());
+  }
+  auto entries = (*client)->ledger().ReadRange(from, to);
+  if (!entries.ok()) return Fail(entries.error().message());
+  for (const Entry& e : *entries) {
+    std::printf("%llu %s %s by %s %s\n", static_cast<unsigned long long>(e.index()),
+                Utc(e.at()).c_str(), std::string(EntryTypeName(e.type())).c_str(), e.author().did().c_str(),
+                Summary(e).c_str());
+  }
+  return 0;
+}
+
+// --- verify -----------------------------------------------------------------
+
+int Verify(const std::vector<std::string>& args) {
+  Args a;
+  std::string problem = Parse(args, 1, {"--checkpoint"}, &a);
+  if (!problem.empty()) return Usage(problem);
+  if (a.positional.size() != 1) return Usage("verify takes one LOCATOR");
+  const std::string& locator = a.positional[0];
+  auto ledger = OpenLedger(locator);
+  if (!ledger.ok()) return Fail(ledger.error().message());
+  Result<std::unique_ptr<LedgerClient>> client = Error(Code::kInternal, "");
+  std::string how = "from genesis";
+  if (auto cp = a.One("--checkpoint")) {
+    size_t colon = cp->find(':');
+    if (colon == std::string::npos) return Usage("--checkpoint takes INDEX:DIGEST_HEX");
+    auto index = ParseUint(cp->substr(0, colon), "--checkpoint index");
+    if (!index.ok()) return Usage(index.error().message());
+    auto digest = ParseHex(cp->substr(colon + 1), "--checkpoint digest", 32);
+    if (!digest.ok()) return Usage(digest.error().message());
+    TrustedCheckpoint trusted;
+    trusted.index = *index;
+    std::copy(digest->begin(), digest->end(), trusted.digest.begin());
+    client = LedgerClient::OpenFromCheckpoint(std::move(ledger).value(), trusted);
+    how = StrCat("after trusted checkpoint ", *index);
+  } else {
+    client = LedgerClient::Open(std::move(ledger).value());
+  }
+  if (!client.ok()) return Fail(client.error().message());
+  const ChainState& s = (*client)->state();
+  if (s.size() == 0) return Fail(StrCat("ledger '", locator, "' is empty (run 'vouch ledger init')"));
+  size_t certified = 0, revoked_hosts = 0, admitted = 0;
+  for (const auto& [did, d] : s.hosts()) {
+    certified += d.certified;
+    revoked_hosts += d.revoked;
+  }
+  for (const auto& [did, v] : s.validators()) admitted += s.IsActiveValidator(did);
+  std::printf("ledger %s verifies (%s): %llu entries, head %llu digest %s\n", locator.c_str(), how.c_str(),
+              static_cast<unsigned long long>(s.size()), static_cast<unsigned long long>(s.size() - 1),
+              HexEncode(s.head_digest()).c_str());
+  std::printf("  %zu hosts (%zu certified, %zu revoked), %zu validators (%zu active), %zu revocations, "
+              "%zu attested, %zu checkpoints\n",
+              s.hosts().size(), certified, revoked_hosts, s.validators().size(), admitted, s.revocation_count(),
+              s.attested().size(), s.checkpoints().size());
+  return 0;
+}
+
+int Did(const std::vector<std::string>& args) {
+  if (args.size() != 2) return Usage("did takes one KEY.pem");
+  auto key = Ed25519PrivateKey::LoadPem(args[1]);
+  if (!key.ok()) return Fail(key.error().message());
+  std::printf("%s\n", DidKey::FromPublicKey(key->public_key()).did().c_str());
+  return 0;
+}
+
+}  // namespace
+
+int LedgerCommand(const std::vector<std::string>& args) {
+  if (args.empty()) return Usage("missing command");
+  const std::string& command = args[0];
+  if (command == "-h" || command == "--help" || command == "help") {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (command == "init") return Init(args);
+  if (command == "append") return Append(args);
+  if (command == "show") return Show(args);
+  if (command == "verify") return Verify(args);
+  if (command == "did") return Did(args);
+  return Usage(StrCat("unknown command '", command, "'"));
+}
+
+}  // namespace vouch::cli

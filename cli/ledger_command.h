@@ -1,0 +1,19 @@
+// vouch ledger — create, append to, show and verify a ledger (DESIGN §6)
+// over a locator such as sqlite:///var/lib/vouch/ledger.db. Like every
+// `vouch` subcommand it writes results to stdout and returns the exit
+// status (0 ok, 1 failure with one line "vouch: <reason>" on stderr, 2
+// usage).
+#ifndef VOUCH_CLI_LEDGER_COMMAND_H_
+#define VOUCH_CLI_LEDGER_COMMAND_H_
+
+#include <string>
+#include <vector>
+
+namespace vouch::cli {
+
+// vouch ledger init|append|show|verify|did …; `args` follow "ledger".
+int LedgerCommand(const std::vector<std::string>& args);
+
+}  // namespace vouch::cli
+
+#endif  // VOUCH_CLI_LEDGER_COMMAND_H_

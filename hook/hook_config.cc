@@ -1,0 +1,60 @@
+#include "vouch/hook/hook_config.h"
+
+#include <cstdlib>
+#include <sstream>
+
+#include "vouch/core/bytes.h"
+
+namespace vouch::hook {
+namespace {
+
+std::string Trim(std::string s) {
+  const char* ws = " \t\r";
+  s.erase(0, s.find_first_not_of(ws));
+  s.erase(s.find_last_not_of(ws) + 1);
+  return s;
+}
+
+}  // namespace
+
+Result<HookConfig> LoadHookConfig(const std::string& path) {
+  VOUCH_ASSIGN_OR_RETURN(Bytes data, ReadFile(path));
+  HookConfig c;
+  std::istringstream in(ToString(data));
+  std::string line;
+  for (int n = 1; std::getline(in, line); ++n) {
+    line = Trim(line);
+    if (line.empty() || line[0] == '#') continue;
+    auto eq = line.find('=');
+    if (eq == std::string::npos) {
+      return Error(Code::kInvalidArgument, StrCat("'", path, "' line ", n, ": expected 'key = value'"));
+    }
+    std::string key = Trim(line.substr(0, eq)), value = Trim(line.substr(eq + 1));
+    auto millis = [&](std::chrono::milliseconds* out) -> Status {
+      char* end = nullptr;
+      long v = std::strtol(value.c_str(), &end, 10);
+      if (value.empty() || *end != '\0' || v <= 0 || v > 600000) {
+        return Error(Code::kInvalidArgument,
+                     StrCat("'", path, "' line ", n, ": ", key, " must be 1..600000 milliseconds"));
+      }
+      *out = std::chrono::milliseconds(v);
+      return Ok();
+    };
+    if (key == "tcti") c.tcti = value;
+    else if (key == "host_key") c.host_key = value;
+    else if (key == "ak_dir") c.ak_dir = value;
+    else if (key == "ledger") c.ledger = value;
+    else if (key == "audit_dir") c.audit_dir = value;
+    else if (key == "bundle_dir") c.bundle_dir = value;
+    else if (key == "state_dir") c.state_dir = value;
+    else if (key == "libvirt_uri") c.libvirt_uri = value;
+    else if (key == "deadline_ms") VOUCH_RETURN_IF_ERROR(millis(&c.deadline));
+    else if (key == "libvirt_timeout_ms") VOUCH_RETURN_IF_ERROR(millis(&c.libvirt_timeout));
+    else {
+      return Error(Code::kInvalidArgument, StrCat("'", path, "' line ", n, ": unknown key '", key, "'"));
+    }
+  }
+  return c;
+}
+
+}  // namespace vouch::hook

@@ -1,0 +1,181 @@
+#include "vouch/hook/hook_run.h"
+
+#include <openssl/crypto.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sstream>
+
+#include "vouch/core/owner_policy.h"
+#include "vouch/hook/release.h"
+#include "vouch/measure/ak.h"
+#include "vouch/measure/tpm.h"
+#include "vouch/qemu/config_digest.h"
+#include "vouch/qemu/domain_xml.h"
+#include "vouch/qemu/libvirt.h"
+#include "vouch/qemu/runtime.h"
+
+namespace vouch::hook {
+namespace {
+
+constexpr std::string_view kVouchNamespace = "urn:vouch:domain:1";
+
+HookConfig ConfigOrDefaults(const std::string& path) {
+  auto c = LoadHookConfig(path);
+  return c.ok() ? *c : HookConfig{};
+}
+
+Status MakeDirs(const std::string& path, mode_t mode) {
+  std::string partial;
+  std::istringstream in(path);
+  std::string part;
+  while (std::getline(in, part, '/')) {
+    if (part.empty()) continue;
+    partial += "/" + part;
+    if (::mkdir(partial.c_str(), mode) != 0 && errno != EEXIST) {
+      return Error(Code::kIo, StrCat("cannot create directory '", partial, "'"));
+    }
+  }
+  return Ok();
+}
+
+std::string SecretsFile(const HookConfig& c, const std::string& domain_uuid) {
+  return StrCat(c.state_dir, "/", domain_uuid, ".secrets");
+}
+
+Status Prepare(const std::string& config_path, std::string_view name, std::string_view xml) {
+  auto parsed = qemu::ParseDomainXml(xml);
+  if (!parsed.ok()) {
+    // Only a domain carrying vouch metadata must be understood; anything
+    // else starts as before (without its key a protected disk cannot open).
+    if (xml.find(kVouchNamespace) == std::string_view::npos) return Ok();
+    return parsed.error().WithContext(StrCat("domain '", name, "'"));
+  }
+  const qemu::DomainConfig& domain = *parsed;
+  std::optional<Bytes> bundle_bytes = domain.protection_bundle;
+  HookConfig config;
+  if (bundle_bytes) {
+    VOUCH_ASSIGN_OR_RETURN(config, LoadHookConfig(config_path));
+  } else {
+    config = ConfigOrDefaults(config_path);
+    auto from_file = ReadFile(StrCat(config.bundle_dir, "/", domain.uuid, ".bundle"));
+    if (!from_file.ok()) return Ok();  // unprotected
+    bundle_bytes = std::move(from_file).value();
+    VOUCH_ASSIGN_OR_RETURN(config, LoadHookConfig(config_path));
+  }
+  auto fail = [&](const Error& e) {
+    std::string prefix = StrCat("domain '", name, "'");
+    if (e.message().rfind(prefix, 0) == 0) return e;
+    return e.WithContext(StrCat(prefix, " not released"));
+  };
+
+  // 2. The owner's policy, and the domain as it is about to start.
+  auto bundle = DecodeBundle(*bundle_bytes);
+  if (!bundle.ok()) return fail(bundle.error());
+  auto policy = SignedPolicy::Parse(bundle->policy);
+  if (!policy.ok()) return fail(policy.error());
+  if (policy->policy().domain_uuid != domain.uuid) {
+    return fail(Error(Code::kConfig, StrCat("the policy is for domain ", policy->policy().domain_uuid,
+                                            ", not ", domain.uuid)));
+  }
+  if (bundle->sealed_shares.size() != policy->policy().validators.size()) {
+    return fail(Error(Code::kMalformed, "the bundle's share count differs from the policy's validators"));
+  }
+  RuntimeConfig runtime = qemu::RuntimeConfigOf(domain);
+  if (Status s = CheckRuntimeLimits(policy->policy().rt, runtime); !s.ok()) return fail(s.error());
+
+  // The host: key, TPM, AK, libvirt.
+  auto host_key = Ed25519PrivateKey::LoadPem(config.host_key);
+  if (!host_key.ok()) return fail(host_key.error().WithContext("host key"));
+  auto tpm = Tpm::Open(config.tcti);
+  if (!tpm.ok()) return fail(tpm.error());
+  auto ak = Ak::Load(config.ak_dir);
+  if (!ak.ok()) return fail(ak.error().WithContext("attestation key"));
+  qemu::LibvirtOptions options;
+  options.call_timeout = config.libvirt_timeout;
+  auto conn = qemu::Connect(config.libvirt_uri, options);
+  if (!conn.ok()) return fail(conn.error());
+  auto facts = qemu::ReadHypervisorFacts(*conn, domain.os.machine);
+  if (!facts.ok()) return fail(facts.error());
+
+  // 3–7. The exchange with the validators.
+  ReleaseRequest request;
+  request.domain_name = std::string(name);
+  request.policy = &*policy;
+  request.bundle = &*bundle;
+  request.runtime = runtime;
+  request.config = qemu::ConfigDigestOf(domain);
+  request.deadline = config.deadline;
+  HostContext host{&*host_key, tpm->get(), &*ak, *facts};
+  auto outcome = ObtainImageKey(request, host);
+  if (!outcome.ok()) return fail(outcome.error());
+
+  // The libvirt secret(s) QEMU opens the disk with: passphrase base64url(K).
+  std::string text = Base64UrlEncode(outcome->key.Expose());
+  SecretBytes passphrase(AsBytes(text));
+  OPENSSL_cleanse(text.data(), text.size());
+  outcome->key = SecretBytes();
+  std::vector<std::string> defined;
+  for (const auto& disk : domain.disks) {
+    if (disk.encryption_format != "luks" || disk.encryption_secret_uuid.empty()) continue;
+    if (std::find(defined.begin(), defined.end(), disk.encryption_secret_uuid) != defined.end()) continue;
+    Status s = conn->DefineEphemeralSecret(disk.encryption_secret_uuid,
+                                           StrCat("vouch: image key of domain ", name), passphrase);
+    if (!s.ok()) {
+      for (const auto& uuid : defined) (void)conn->UndefineSecret(uuid);
+      return fail(s.error());
+    }
+    defined.push_back(disk.encryption_secret_uuid);
+  }
+  if (defined.empty()) {
+    return fail(Error(Code::kConfig, "no LUKS disk with a secret uuid to unlock"));
+  }
+  // Remember them so started/release can undefine them.
+  if (MakeDirs(config.state_dir, 0700).ok()) {
+    std::string list;
+    for (const auto& uuid : defined) list += uuid + "\n";
+    (void)WriteFile(SecretsFile(config, domain.uuid), AsBytes(list), 0600);
+  }
+
+  // Audit: the endorsed VC (no secrets in it).
+  if (MakeDirs(config.audit_dir, 0755).ok()) {
+    (void)WriteFile(StrCat(config.audit_dir, "/", domain.uuid, "-",
+                           HexEncode(outcome->endorsed_vc.claims().cti), ".cbor"),
+                    outcome->endorsed_vc.message().Encode(), 0644);
+  }
+  return Ok();
+}
+
+Status Cleanup(const std::string& config_path, std::string_view xml) {
+  auto domain = qemu::ParseDomainXml(xml);
+  if (!domain.ok() || domain->uuid.empty()) return Ok();
+  HookConfig config = ConfigOrDefaults(config_path);
+  std::string path = SecretsFile(config, domain->uuid);
+  auto list = ReadFile(path);
+  if (!list.ok()) return Ok();
+  qemu::LibvirtOptions options;
+  options.call_timeout = config.libvirt_timeout;
+  auto conn = qemu::Connect(config.libvirt_uri, options);
+  if (!conn.ok()) return conn.error();
+  std::istringstream in(ToString(*list));
+  std::string uuid;
+  while (std::getline(in, uuid)) {
+    if (!uuid.empty()) (void)conn->UndefineSecret(uuid);
+  }
+  ::unlink(path.c_str());
+  return Ok();
+}
+
+}  // namespace
+
+Status RunHook(const std::string& config_path, std::string_view domain_name, std::string_view op,
+               std::string_view sub_op, std::string_view domain_xml) {
+  if (op == "prepare" && sub_op == "begin") return Prepare(config_path, domain_name, domain_xml);
+  if ((op == "started" && sub_op == "begin") || (op == "release" && sub_op == "end") ||
+      (op == "stopped" && sub_op == "end")) {
+    return Cleanup(config_path, domain_xml);
+  }
+  return Ok();
+}
+
+}  // namespace vouch::hook

@@ -1,0 +1,35 @@
+// vouch-hook's configuration. libvirt runs hooks with a scrubbed environment
+// (no variables reach them), so everything comes from one file, by default
+// /etc/vouch/hook.conf: "key = value" lines, '#' comments.
+#ifndef VOUCH_HOOK_HOOK_CONFIG_H_
+#define VOUCH_HOOK_HOOK_CONFIG_H_
+
+#include <chrono>
+#include <string>
+
+#include "vouch/core/errors.h"
+
+namespace vouch::hook {
+
+inline constexpr const char* kDefaultHookConfig = "/etc/vouch/hook.conf";
+
+struct HookConfig {
+  std::string tcti = "device:/dev/tpmrm0";      // the host TPM
+  std::string host_key = "/etc/vouch/host.key";  // Ed25519 PEM, 0600
+  std::string ak_dir = "/etc/vouch/ak";          // the AK's blobs (measure/ak.h)
+  std::string ledger;                            // e.g. sqlite:///var/lib/vouch/ledger.db; empty: none
+  std::string audit_dir = "/var/lib/vouch/audit";
+  std::string bundle_dir = "/etc/vouch/domains"; // <uuid>.bundle for managers that rewrite XML
+  std::string state_dir = "/run/vouch";          // secrets defined per domain, for cleanup
+  std::string libvirt_uri = "qemu:///system";
+  std::chrono::milliseconds deadline{5000};      // whole validator exchange
+  std::chrono::milliseconds libvirt_timeout{5000};  // each libvirt call
+};
+
+// Reads `path`. kNotFound if absent; kInvalidArgument naming the line for an
+// unknown key or a bad value.
+Result<HookConfig> LoadHookConfig(const std::string& path);
+
+}  // namespace vouch::hook
+
+#endif  // VOUCH_HOOK_HOOK_CONFIG_H_
