@@ -11,17 +11,28 @@ namespace cose_internal {
 
 std::string_view TypeName(const cbor::Value& v) {
   switch (v.type()) {
-    case cbor::Value::Type::kUnsigned: return "an unsigned integer";
-    case cbor::Value::Type::kNegative: return "a negative integer";
-    case cbor::Value::Type::kBytes: return "a byte string";
-    case cbor::Value::Type::kText: return "a text string";
-    case cbor::Value::Type::kArray: return "an array";
-    case cbor::Value::Type::kMap: return "a map";
-    case cbor::Value::Type::kTag: return "a tagged item";
-    case cbor::Value::Type::kBool: return "a boolean";
-    case cbor::Value::Type::kNull: return "null";
-    case cbor::Value::Type::kUndefined: return "undefined";
-    case cbor::Value::Type::kFloat: return "a float";
+    case cbor::Value::Type::kUnsigned:
+      return "an unsigned integer";
+    case cbor::Value::Type::kNegative:
+      return "a negative integer";
+    case cbor::Value::Type::kBytes:
+      return "a byte string";
+    case cbor::Value::Type::kText:
+      return "a text string";
+    case cbor::Value::Type::kArray:
+      return "an array";
+    case cbor::Value::Type::kMap:
+      return "a map";
+    case cbor::Value::Type::kTag:
+      return "a tagged item";
+    case cbor::Value::Type::kBool:
+      return "a boolean";
+    case cbor::Value::Type::kNull:
+      return "null";
+    case cbor::Value::Type::kUndefined:
+      return "undefined";
+    case cbor::Value::Type::kFloat:
+      return "a float";
   }
   return "an unknown item";
 }
@@ -52,8 +63,8 @@ Status CheckLabels(const cbor::Value& map, std::string_view object, std::string_
 Result<ProtectedHeader> ParseProtected(const cbor::Value& field, std::string_view object,
                                        const cbor::DecodeLimits& limits) {
   if (!field.is_bytes()) {
-    return Error(Code::kMalformed, StrCat(object, ": protected header must be a byte string, got ",
-                                          TypeName(field)));
+    return Error(Code::kMalformed,
+                 StrCat(object, ": protected header must be a byte string, got ", TypeName(field)));
   }
   ProtectedHeader header;
   header.bytes = field.bytes();
@@ -62,9 +73,10 @@ Result<ProtectedHeader> ParseProtected(const cbor::Value& field, std::string_vie
   } else {
     auto decoded = cbor::Decode(header.bytes, limits);
     if (!decoded.ok()) {
-      return Error(Code::kMalformed,
-                   StrCat(object, ": protected header is not a deterministically encoded CBOR map (",
-                          decoded.error().message(), ")"));
+      return Error(
+          Code::kMalformed,
+          StrCat(object, ": protected header is not a deterministically encoded CBOR map (",
+                 decoded.error().message(), ")"));
     }
     header.map = std::move(decoded).value();
   }
@@ -74,9 +86,10 @@ Result<ProtectedHeader> ParseProtected(const cbor::Value& field, std::string_vie
   }
   VOUCH_RETURN_IF_ERROR(CheckLabels(header.map, object, "protected", Code::kMalformed));
   if (const cbor::Value* crit = header.map.Find(cose::kHeaderCrit)) {
-    return Error(Code::kMalformed,
-                 StrCat(object, ": protected header marks parameters critical (crit, label 2: ",
-                        crit->ToDiagnostic(), "); vouch understands no critical header parameters"));
+    return Error(
+        Code::kMalformed,
+        StrCat(object, ": protected header marks parameters critical (crit, label 2: ",
+               crit->ToDiagnostic(), "); vouch understands no critical header parameters"));
   }
   const cbor::Value* alg = header.map.Find(cose::kHeaderAlg);
   if (alg == nullptr) {
@@ -100,18 +113,21 @@ Status CheckUnprotected(const cbor::Value& field, const cbor::Value& protected_m
   }
   VOUCH_RETURN_IF_ERROR(CheckLabels(field, object, "unprotected", Code::kMalformed));
   if (field.Find(cose::kHeaderAlg) != nullptr) {
-    return Error(Code::kMalformed,
-                 StrCat(object, ": alg (label 1) must be in the protected header, found it unprotected"));
+    return Error(
+        Code::kMalformed,
+        StrCat(object, ": alg (label 1) must be in the protected header, found it unprotected"));
   }
   if (field.Find(cose::kHeaderCrit) != nullptr) {
     return Error(Code::kMalformed,
-                 StrCat(object, ": unprotected header holds crit (label 2); crit must be protected, "
-                                "and vouch understands no critical header parameters"));
+                 StrCat(object,
+                        ": unprotected header holds crit (label 2); crit must be protected, "
+                        "and vouch understands no critical header parameters"));
   }
   for (const auto& [key, value] : field.map()) {
     if (protected_map.Find(key) != nullptr) {
-      return Error(Code::kMalformed, StrCat(object, ": header label ", key.ToDiagnostic(),
-                                            " is in both the protected and the unprotected header"));
+      return Error(Code::kMalformed,
+                   StrCat(object, ": header label ", key.ToDiagnostic(),
+                          " is in both the protected and the unprotected header"));
     }
   }
   return Ok();
@@ -120,19 +136,22 @@ Status CheckUnprotected(const cbor::Value& field, const cbor::Value& protected_m
 Result<ProtectedHeader> BuildProtected(const cbor::Value& extra, int64_t alg,
                                        std::string_view object) {
   if (!extra.is_map()) {
-    return Error(Code::kInvalidArgument,
-                 StrCat(object, ": protected header parameters must be a map, got ", TypeName(extra)));
+    return Error(
+        Code::kInvalidArgument,
+        StrCat(object, ": protected header parameters must be a map, got ", TypeName(extra)));
   }
   VOUCH_RETURN_IF_ERROR(CheckLabels(extra, object, "protected", Code::kInvalidArgument));
   if (extra.Find(cose::kHeaderAlg) != nullptr) {
     return Error(Code::kInvalidArgument,
-                 StrCat(object, ": protected header parameters must not hold alg (label 1); "
-                                "it is set from the signing key"));
+                 StrCat(object,
+                        ": protected header parameters must not hold alg (label 1); "
+                        "it is set from the signing key"));
   }
   if (extra.Find(cose::kHeaderCrit) != nullptr) {
     return Error(Code::kInvalidArgument,
-                 StrCat(object, ": protected header parameters must not hold crit (label 2); "
-                                "vouch writes no critical header parameters"));
+                 StrCat(object,
+                        ": protected header parameters must not hold crit (label 2); "
+                        "vouch writes no critical header parameters"));
   }
   ProtectedHeader header;
   header.map = extra;
@@ -144,8 +163,9 @@ Result<ProtectedHeader> BuildProtected(const cbor::Value& extra, int64_t alg,
 
 Status CheckAlg(int64_t alg, int64_t key_alg, std::string_view object) {
   if (alg != cose::kAlgEdDSA && alg != cose::kAlgES256) {
-    return Error(Code::kMalformed, StrCat(object, ": protected ", AlgName(alg),
-                                          " is not supported (vouch verifies EdDSA (-8) and ES256 (-7))"));
+    return Error(Code::kMalformed,
+                 StrCat(object, ": protected ", AlgName(alg),
+                        " is not supported (vouch verifies EdDSA (-8) and ES256 (-7))"));
   }
   if (alg != key_alg) {
     return Error(Code::kBadSignature, StrCat(object, ": protected alg is ", AlgName(alg),
@@ -160,8 +180,9 @@ namespace cose {
 
 Bytes Sign1ToBeSigned(ByteView body_protected, ByteView external_aad, ByteView payload) {
   // RFC 9052 §4.4.
-  return cbor::Encode(cbor::Value(cbor::Array{cbor::Value("Signature1"), cbor::Value(body_protected),
-                                              cbor::Value(external_aad), cbor::Value(payload)}));
+  return cbor::Encode(
+      cbor::Value(cbor::Array{cbor::Value("Signature1"), cbor::Value(body_protected),
+                              cbor::Value(external_aad), cbor::Value(payload)}));
 }
 
 }  // namespace cose
@@ -172,8 +193,9 @@ constexpr std::string_view kObject = "COSE_Sign1";
 
 Status CheckSignUnprotected(const cbor::Value& unprotected, const cbor::Value& protected_map) {
   if (!unprotected.is_map()) {
-    return Error(Code::kInvalidArgument, StrCat("COSE_Sign1: unprotected header must be a map, got ",
-                                                cose_internal::TypeName(unprotected)));
+    return Error(Code::kInvalidArgument,
+                 StrCat("COSE_Sign1: unprotected header must be a map, got ",
+                        cose_internal::TypeName(unprotected)));
   }
   if (unprotected.Find(cose::kHeaderCountersignatureV2) != nullptr) {
     return Error(Code::kInvalidArgument,
@@ -197,8 +219,8 @@ Result<CoseSign1> CoseSign1::Parse(ByteView encoded, const cbor::DecodeLimits& l
                    "COSE_Sign1: expected CBOR tag 18, got an untagged array (vouch accepts only "
                    "tagged COSE_Sign1 messages)");
     }
-    return Error(Code::kMalformed, StrCat("COSE_Sign1: expected CBOR tag 18, got ",
-                                          cose_internal::TypeName(top)));
+    return Error(Code::kMalformed,
+                 StrCat("COSE_Sign1: expected CBOR tag 18, got ", cose_internal::TypeName(top)));
   }
   if (top.tag() != cose::kTagSign1) {
     return Error(Code::kMalformed, StrCat("COSE_Sign1: expected CBOR tag 18, got tag ", top.tag()));
@@ -240,9 +262,9 @@ Result<CoseSign1> CoseSign1::Parse(ByteView encoded, const cbor::DecodeLimits& l
   return message;
 }
 
-Result<CoseSign1> CoseSign1::Sign(const cbor::Value& protected_extra, const cbor::Value& unprotected,
-                                  ByteView payload, const Ed25519PrivateKey& key,
-                                  ByteView external_aad) {
+Result<CoseSign1> CoseSign1::Sign(const cbor::Value& protected_extra,
+                                  const cbor::Value& unprotected, ByteView payload,
+                                  const Ed25519PrivateKey& key, ByteView external_aad) {
   VOUCH_ASSIGN_OR_RETURN(cose_internal::ProtectedHeader header,
                          cose_internal::BuildProtected(protected_extra, cose::kAlgEdDSA, kObject));
   VOUCH_RETURN_IF_ERROR(CheckSignUnprotected(unprotected, header.map));
@@ -256,9 +278,9 @@ Result<CoseSign1> CoseSign1::Sign(const cbor::Value& protected_extra, const cbor
   return message;
 }
 
-Result<CoseSign1> CoseSign1::Sign(const cbor::Value& protected_extra, const cbor::Value& unprotected,
-                                  ByteView payload, const P256PrivateKey& key,
-                                  ByteView external_aad) {
+Result<CoseSign1> CoseSign1::Sign(const cbor::Value& protected_extra,
+                                  const cbor::Value& unprotected, ByteView payload,
+                                  const P256PrivateKey& key, ByteView external_aad) {
   VOUCH_ASSIGN_OR_RETURN(cose_internal::ProtectedHeader header,
                          cose_internal::BuildProtected(protected_extra, cose::kAlgES256, kObject));
   VOUCH_RETURN_IF_ERROR(CheckSignUnprotected(unprotected, header.map));

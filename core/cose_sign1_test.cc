@@ -71,9 +71,9 @@ TEST_P(PublishedSign1, VerdictMatchesExpectation) {
     ASSERT_TRUE(parsed.ok()) << parsed.error().ToString();
     // vouch's Sig_structure is exactly the published ToBeSign.
     EXPECT_EQ(HexEncode(parsed->ToBeSigned(v.external)), HexEncode(v.tobesign));
-    EXPECT_EQ(HexEncode(cose::Sign1ToBeSigned(parsed->protected_bytes(), v.external,
-                                              parsed->payload())),
-              HexEncode(v.tobesign));
+    EXPECT_EQ(
+        HexEncode(cose::Sign1ToBeSigned(parsed->protected_bytes(), v.external, parsed->payload())),
+        HexEncode(v.tobesign));
     Status s = VerifyWithVectorKey(*parsed, v);
     EXPECT_TRUE(s.ok()) << s.error().ToString();
     EXPECT_EQ(parsed->Encode(), v.cbor);
@@ -103,7 +103,8 @@ TEST_P(PublishedSign1, VerdictMatchesExpectation) {
 INSTANTIATE_TEST_SUITE_P(CoseWgExamples, PublishedSign1, testing::ValuesIn(LoadSign1Vectors()),
                          [](const testing::TestParamInfo<Sign1Vector>& info) {
                            std::string name;
-                           for (char c : info.param.id) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+                           for (char c : info.param.id)
+                             name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
                            return name;
                          });
 
@@ -153,8 +154,8 @@ TEST(CoseSign1, SignReproducesPublishedEdDsaExampleByteForByte) {
 
 TEST(CoseSign1, Ed25519SignParseVerifyRoundTrip) {
   Ed25519PrivateKey key = Ed25519PrivateKey::Generate();
-  Value protected_extra = Value::Map({{Value(3), Value("application/vouch-vc+cbor")},
-                                      {Value(4), Value(ToBytes("did:key:z6Mk"))}});
+  Value protected_extra = Value::Map(
+      {{Value(3), Value("application/vouch-vc+cbor")}, {Value(4), Value(ToBytes("did:key:z6Mk"))}});
   Value unprotected = Value::Map({{Value("note"), Value("hello")}});
   auto signed_message =
       CoseSign1::Sign(protected_extra, unprotected, AsBytes("payload bytes"), key);
@@ -260,9 +261,10 @@ TEST(CoseSign1, FlippingAnyBitIsRefused) {
   // no bit of the encoding can change without Parse or Verify failing.
   Ed25519PrivateKey ed = Ed25519PrivateKey::Generate();
   P256PrivateKey p = P256PrivateKey::Generate();
-  Value extra = Value::Map({{Value(3), Value("application/vouch-vc+cbor")},
-                            {Value(4), Value(ToBytes("did"))}});
-  Bytes payload = cbor::Encode(Value::Map({{Value(1), Value("iss")}, {Value(6), Value(1700000000)}}));
+  Value extra = Value::Map(
+      {{Value(3), Value("application/vouch-vc+cbor")}, {Value(4), Value(ToBytes("did"))}});
+  Bytes payload =
+      cbor::Encode(Value::Map({{Value(1), Value("iss")}, {Value(6), Value(1700000000)}}));
   const Bytes eddsa = CoseSign1::Sign(extra, EmptyMap(), payload, ed).value().Encode();
   const Bytes es256 = CoseSign1::Sign(extra, EmptyMap(), payload, p).value().Encode();
   int refused = 0;
@@ -329,7 +331,8 @@ std::vector<MalformedCase> MalformedCases() {
       {"not an array", cbor::Encode(Value::Tag(18, EmptyMap())), "in tag 18, got a map"},
       {"three elements", RawMessage(18, {prot, EmptyMap(), payload}), "got 3 elements"},
       {"five elements", RawMessage(18, {prot, EmptyMap(), payload, sig, sig}), "got 5 elements"},
-      {"protected is a map", RawMessage(18, {Value::Map({{Value(1), Value(-8)}}), EmptyMap(), payload, sig}),
+      {"protected is a map",
+       RawMessage(18, {Value::Map({{Value(1), Value(-8)}}), EmptyMap(), payload, sig}),
        "protected header must be a byte string, got a map"},
       {"protected not deterministic (unsorted keys)",
        with_protected_bytes(Hex("a203000127")),  // {3: 0, 1: -8}
@@ -345,17 +348,20 @@ std::vector<MalformedCase> MalformedCases() {
       {"alg is text", with_protected(Value::Map({{Value(1), Value("EdDSA")}})),
        "protected alg (label 1) must be an integer, got a text string"},
       {"crit present",
-       with_protected(Value::Map({{Value(1), Value(-8)}, {Value(2), Value(cbor::Array{Value(3)})}})),
+       with_protected(
+           Value::Map({{Value(1), Value(-8)}, {Value(2), Value(cbor::Array{Value(3)})}})),
        "marks parameters critical (crit, label 2: [3]); vouch understands no critical header"},
       {"crit unprotected", with_unprotected(Value::Map({{Value(2), Value(cbor::Array{Value(4)})}})),
        "unprotected header holds crit (label 2)"},
       {"alg unprotected", with_unprotected(Value::Map({{Value(1), Value(-8)}})),
        "alg (label 1) must be in the protected header, found it unprotected"},
       {"label in both headers",
-       RawMessage(18, {Value(cbor::Encode(Value::Map({{Value(1), Value(-8)}, {Value(4), Value(ToBytes("a"))}}))),
+       RawMessage(18, {Value(cbor::Encode(
+                           Value::Map({{Value(1), Value(-8)}, {Value(4), Value(ToBytes("a"))}}))),
                        Value::Map({{Value(4), Value(ToBytes("b"))}}), payload, sig}),
        "header label 4 is in both the protected and the unprotected header"},
-      {"byte-string label", with_protected(Value::Map({{Value(1), Value(-8)}, {Value(ToBytes("k")), Value(1)}})),
+      {"byte-string label",
+       with_protected(Value::Map({{Value(1), Value(-8)}, {Value(ToBytes("k")), Value(1)}})),
        "protected header label h'6b' is neither an integer nor a text string"},
       {"unprotected not a map", with_unprotected(Value(cbor::Array{})),
        "unprotected header must be a map, got an array"},
@@ -398,8 +404,9 @@ TEST(CoseSign1, UnsupportedAlgParsesButVerifyRefusesIt) {
   Status s = parsed->Verify(Ed25519PrivateKey::Generate().public_key());
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().code(), Code::kMalformed);
-  EXPECT_EQ(s.error().message(),
-            "COSE_Sign1: protected alg -36 is not supported (vouch verifies EdDSA (-8) and ES256 (-7))");
+  EXPECT_EQ(
+      s.error().message(),
+      "COSE_Sign1: protected alg -36 is not supported (vouch verifies EdDSA (-8) and ES256 (-7))");
 }
 
 TEST(CoseSign1, ParseHonoursDecodeLimits) {
@@ -422,7 +429,8 @@ TEST(CoseSign1, SignRefusesHeadersItMustControl) {
   };
   const Case cases[] = {
       {"alg in protected_extra", Value::Map({{Value(1), Value(-7)}}), EmptyMap()},
-      {"crit in protected_extra", Value::Map({{Value(2), Value(cbor::Array{Value(3)})}}), EmptyMap()},
+      {"crit in protected_extra", Value::Map({{Value(2), Value(cbor::Array{Value(3)})}}),
+       EmptyMap()},
       {"protected_extra not a map", Value(cbor::Array{}), EmptyMap()},
       {"float label", Value::Map({{Value::Float(1.5), Value(1)}}), EmptyMap()},
       {"unprotected not a map", EmptyMap(), Value("x")},
@@ -445,9 +453,9 @@ TEST(CoseSign1, SignRefusesHeadersItMustControl) {
 TEST(CoseSign1, TextLabelsAreCarried) {
   Ed25519PrivateKey ed = Ed25519PrivateKey::Generate();
   Value verdict = Value::Map({{Value("ok"), Value(true)}, {Value("at"), Value(1700000000)}});
-  auto m = CoseSign1::Sign(Value::Map({{Value("vouch.verdict"), verdict}}), EmptyMap(),
-                           AsBytes("x"), ed)
-               .value();
+  auto m =
+      CoseSign1::Sign(Value::Map({{Value("vouch.verdict"), verdict}}), EmptyMap(), AsBytes("x"), ed)
+          .value();
   auto parsed = CoseSign1::Parse(m.Encode()).value();
   ASSERT_NE(parsed.protected_headers().Find("vouch.verdict"), nullptr);
   EXPECT_EQ(*parsed.protected_headers().Find("vouch.verdict"), verdict);

@@ -30,24 +30,27 @@ constexpr std::string_view kObject = "COSE_Countersignature";
 Result<Countersignature> Countersignature::FromValue(const cbor::Value& item,
                                                      const cbor::DecodeLimits& limits) {
   if (!item.is_array()) {
-    return Error(Code::kMalformed,
-                 StrCat("COSE_Countersignature: expected a 3-element array [protected, unprotected, "
-                        "signature], got ",
-                        cose_internal::TypeName(item)));
+    return Error(
+        Code::kMalformed,
+        StrCat("COSE_Countersignature: expected a 3-element array [protected, unprotected, "
+               "signature], got ",
+               cose_internal::TypeName(item)));
   }
   const cbor::Array& fields = item.array();
   if (fields.size() != 3) {
-    return Error(Code::kMalformed,
-                 StrCat("COSE_Countersignature: expected a 3-element array [protected, unprotected, "
-                        "signature], got ",
-                        fields.size(), " elements"));
+    return Error(
+        Code::kMalformed,
+        StrCat("COSE_Countersignature: expected a 3-element array [protected, unprotected, "
+               "signature], got ",
+               fields.size(), " elements"));
   }
   VOUCH_ASSIGN_OR_RETURN(cose_internal::ProtectedHeader header,
                          cose_internal::ParseProtected(fields[0], kObject, limits));
   VOUCH_RETURN_IF_ERROR(cose_internal::CheckUnprotected(fields[1], header.map, kObject));
   if (!fields[2].is_bytes()) {
-    return Error(Code::kMalformed, StrCat("COSE_Countersignature: signature must be a byte string, got ",
-                                          cose_internal::TypeName(fields[2])));
+    return Error(Code::kMalformed,
+                 StrCat("COSE_Countersignature: signature must be a byte string, got ",
+                        cose_internal::TypeName(fields[2])));
   }
   Countersignature cs;
   cs.protected_bytes_ = std::move(header.bytes);
@@ -58,7 +61,8 @@ Result<Countersignature> Countersignature::FromValue(const cbor::Value& item,
   return cs;
 }
 
-Result<Countersignature> Countersignature::Parse(ByteView encoded, const cbor::DecodeLimits& limits) {
+Result<Countersignature> Countersignature::Parse(ByteView encoded,
+                                                 const cbor::DecodeLimits& limits) {
   auto decoded = cbor::Decode(encoded, limits);
   if (!decoded.ok()) return decoded.error().WithContext(kObject);
   return FromValue(*decoded, limits);
@@ -105,9 +109,10 @@ namespace {
 // either form. kMalformed if it is neither.
 Result<const cbor::Array*> CountersignatureList(const cbor::Value& label11, cbor::Array* single) {
   if (!label11.is_array()) {
-    return Error(Code::kMalformed,
-                 StrCat("COSE_Sign1: countersignatures (unprotected label 11) must be an array, got ",
-                        cose_internal::TypeName(label11)));
+    return Error(
+        Code::kMalformed,
+        StrCat("COSE_Sign1: countersignatures (unprotected label 11) must be an array, got ",
+               cose_internal::TypeName(label11)));
   }
   const cbor::Array& items = label11.array();
   if (items.empty()) {

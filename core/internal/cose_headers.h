@@ -19,9 +19,9 @@ std::string_view TypeName(const cbor::Value& v);
 std::string AlgName(int64_t alg);
 
 struct ProtectedHeader {
-  Bytes bytes;        // the bstr content, exactly as received or encoded
-  cbor::Value map;    // decoded
-  int64_t alg = 0;    // label 1
+  Bytes bytes;      // the bstr content, exactly as received or encoded
+  cbor::Value map;  // decoded
+  int64_t alg = 0;  // label 1
 };
 
 // Reads the protected field of `object` (e.g. "COSE_Sign1"): a bstr holding

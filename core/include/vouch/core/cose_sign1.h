@@ -29,7 +29,8 @@
 //
 // Countersignatures (RFC 9338) live in the unprotected header label 11; see
 // vouch/core/countersign.h. They are not covered by the COSE_Sign1
-// signature, so adding one leaves the message verifiable as before.
+// signature, so adding one leaves the message verifiable as before. Parse
+// does not look inside label 11; Countersignatures() does.
 //
 // CoseSign1 is a value type; const methods are thread-safe.
 #ifndef VOUCH_CORE_COSE_SIGN1_H_
