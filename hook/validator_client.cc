@@ -56,7 +56,10 @@ Result<Bytes> ValidatorClient::Call(const std::string& method, const std::string
         res.error() == httplib::Error::Write) {
       return Error(Code::kTimeout, StrCat("no answer within ", s, " s"));
     }
-    return Error(Code::kUnavailable, StrCat("cannot reach ", endpoint_, ": ", httplib::to_string(res.error())));
+    if (res.error() == httplib::Error::Connection) {
+      return Error(Code::kUnavailable, "connection refused (is vouchd running?)");
+    }
+    return Error(Code::kUnavailable, StrCat("cannot reach it (", httplib::to_string(res.error()), ")"));
   }
   Bytes payload(res->body.begin(), res->body.end());
   if (res->status == 200) return payload;
