@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <ctime>
 #include <sstream>
 
 #include "vouch/core/owner_policy.h"
@@ -137,11 +139,26 @@ Status Prepare(const std::string& config_path, std::string_view name, std::strin
     (void)WriteFile(SecretsFile(config, domain.uuid), AsBytes(list), 0600);
   }
 
-  // Audit: the endorsed VC (no secrets in it).
+  // Audit: the endorsed VC (no secrets in it) and one line on who released
+  // it and which answers were discarded (a Byzantine validator is named here).
   if (MakeDirs(config.audit_dir, 0755).ok()) {
-    (void)WriteFile(StrCat(config.audit_dir, "/", domain.uuid, "-",
-                           HexEncode(outcome->endorsed_vc.claims().cti), ".cbor"),
+    std::string cti = HexEncode(outcome->endorsed_vc.claims().cti);
+    (void)WriteFile(StrCat(config.audit_dir, "/", domain.uuid, "-", cti, ".cbor"),
                     outcome->endorsed_vc.message().Encode(), 0644);
+    std::string line = StrCat(std::time(nullptr), " domain=", name, " uuid=", domain.uuid,
+                              " cti=", cti, " released_by=");
+    for (size_t i = 0; i < outcome->endorsers.size(); ++i) {
+      line += (i ? "," : "") + outcome->endorsers[i];
+    }
+    line += " discarded=\"";
+    for (size_t i = 0; i < outcome->failures.size(); ++i) {
+      line += (i ? "; " : "") + outcome->failures[i];
+    }
+    line += "\"\n";
+    if (FILE* f = std::fopen(StrCat(config.audit_dir, "/releases.log").c_str(), "a")) {
+      std::fputs(line.c_str(), f);
+      std::fclose(f);
+    }
   }
   return Ok();
 }
