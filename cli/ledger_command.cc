@@ -75,8 +75,10 @@ struct Args {
   }
 };
 
-// Options that take no value.
-const std::set<std::string> kFlags = {"--certify", "--validators", "--revocations"};
+// Whether `option` takes no value.
+bool IsFlag(const std::string& option) {
+  return option == "--certify" || option == "--validators" || option == "--revocations";
+}
 
 // Parses `args`; refuses options not in `allowed`. Returns the problem, or "".
 std::string Parse(const std::vector<std::string>& args, size_t from, const std::set<std::string>& allowed,
@@ -88,7 +90,7 @@ std::string Parse(const std::vector<std::string>& args, size_t from, const std::
       continue;
     }
     if (allowed.count(a) == 0) return StrCat("unknown option '", a, "'");
-    if (kFlags.count(a) != 0) {
+    if (IsFlag(a)) {
       out->options[a].push_back("");
       continue;
     }
@@ -333,7 +335,7 @@ int Append(const std::vector<std::string>& args) {
   std::vector<std::string> positional;
   for (size_t i = 1; i < args.size() && positional.size() < 2; ++i) {
     if (args[i].rfind("--", 0) == 0) {
-      if (kFlags.count(args[i]) == 0) ++i;  // skip its value
+      if (!IsFlag(args[i])) ++i;  // skip its value
       continue;
     }
     positional.push_back(args[i]);

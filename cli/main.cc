@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "ledger_command.h"
 
 namespace {
 
@@ -16,7 +17,8 @@ constexpr const char* kUsage =
     "  verify FILE   check a host VC or endorsed VC offline and print who signed it\n"
     "  seal ...      encrypt a domain's image and attach its protection bundle\n"
     "                (vouch seal --help)\n"
-    "  host init     create this host's DID key and TPM attestation key\n";
+    "  host init     create this host's DID key and TPM attestation key\n"
+    "  ledger ...    init|append|show|verify the ledger (vouch ledger --help)\n";
 
 }  // namespace
 
@@ -32,6 +34,7 @@ int main(int argc, char** argv) {
   if (command == "verify") return vouch::cli::VerifyCommand(args);
   if (command == "seal") return vouch::cli::SealCommand(args);
   if (command == "host") return vouch::cli::HostCommand(args);
+  if (command == "ledger") return vouch::cli::LedgerCommand(args);
   std::fprintf(stderr, "vouch: unknown command '%s' (try 'vouch --help')\n", command.c_str());
   return 2;
 }

@@ -1,0 +1,387 @@
+#include "vouch/ledger/chain_state.h"
+
+#include <algorithm>
+
+namespace vouch::ledger {
+namespace {
+
+// "1a2b3c4d5e6f7a8b…": enough of a digest to tell two apart in a message.
+std::string Short(ByteView digest) {
+  return HexEncode(digest.subspan(0, std::min<size_t>(8, digest.size()))) + "…";
+}
+
+Error Refuse(Code code, std::string message) { return Error(code, std::move(message)); }
+
+}  // namespace
+
+const Sha256Digest& ChainState::head_digest() const {
+  return digests_.empty() ? kGenesisPrev : digests_.back();
+}
+
+std::optional<Sha256Digest> ChainState::DigestAt(uint64_t index) const {
+  if (index >= digests_.size()) return std::nullopt;
+  return digests_[index];
+}
+
+bool ChainState::IsGovernance(std::string_view did) const {
+  if (!genesis_) return false;
+  return std::find(genesis_->governance.begin(), genesis_->governance.end(), did) !=
+         genesis_->governance.end();
+}
+
+const DidDocument* ChainState::FindHost(std::string_view did) const {
+  auto it = hosts_.find(did);
+  return it == hosts_.end() ? nullptr : &it->second;
+}
+
+const ValidatorRecord* ChainState::FindValidator(std::string_view did) const {
+  auto it = validators_.find(did);
+  return it == validators_.end() ? nullptr : &it->second;
+}
+
+bool ChainState::IsActiveValidator(std::string_view did) const {
+  const ValidatorRecord* v = FindValidator(did);
+  return v != nullptr && v->admitted && !v->revoked;
+}
+
+const Revocation* ChainState::FindRevocation(std::string_view subject) const {
+  auto it = revocations_.find(std::string(subject));
+  return it == revocations_.end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> ChainState::PendingReports(std::string_view subject) const {
+  auto it = reports_.find(subject);
+  if (it == reports_.end()) return {};
+  return std::vector<std::string>(it->second.begin(), it->second.end());
+}
+
+Status ChainState::Check(const Entry& entry) const {
+  auto mutation = Evaluate(entry);
+  if (!mutation.ok()) return mutation.error();
+  return Ok();
+}
+
+Status ChainState::Apply(const Entry& entry) {
+  if (!entry.signatures_verified()) {
+    return Error(Code::kMalformed,
+                 StrCat("ledger entry ", entry.index(), " (", EntryTypeName(entry.type()),
+                        "): its signatures were not checked (parsed pinned, applied unpinned)"));
+  }
+  return ApplyPinned(entry);
+}
+
+Status ChainState::ApplyPinned(const Entry& entry) {
+  VOUCH_ASSIGN_OR_RETURN(Mutation mutation, Evaluate(entry));
+  mutation(*this);
+  digests_.push_back(entry.digest());
+  return Ok();
+}
+
+Result<ChainState::Mutation> ChainState::Evaluate(const Entry& e) const {
+  std::string context = StrCat("ledger entry ", e.index(), " (", EntryTypeName(e.type()), ")");
+  if (e.index() != size()) {
+    return Error(Code::kMalformed, StrCat(context, ": out of order, the next entry of the chain is ",
+                                          size()));
+  }
+  if (e.prev() != head_digest()) {
+    return Error(Code::kMalformed,
+                 e.index() == 0
+                     ? StrCat(context, ": prev is ", Short(e.prev()), ", expected 32 zero bytes")
+                     : StrCat(context, ": prev is ", Short(e.prev()), ", expected ",
+                              Short(head_digest()), " (the digest of entry ", e.index() - 1, ")"));
+  }
+  if (e.index() == 0 && e.type() != EntryType::kGenesis) {
+    return Error(Code::kMalformed, StrCat(context, ": entry 0 must be a genesis entry"));
+  }
+  if (e.index() != 0 && e.type() == EntryType::kGenesis) {
+    return Error(Code::kMalformed, StrCat(context, ": a genesis entry is allowed only at index 0"));
+  }
+  if (const Revocation* r = FindRevocation(e.author().did())) {
+    return Error(Code::kRevoked, StrCat(context, ": author '", e.author().did(),
+                                        "' was revoked at entry ", r->index, " (", r->reason, ")"));
+  }
+  auto mutation = EvaluateBody(e);
+  if (!mutation.ok()) return mutation.error().WithContext(context);
+  return mutation;
+}
+
+Result<ChainState::Mutation> ChainState::EvaluateBody(const Entry& e) const {
+  const std::string& author = e.author().did();
+  const uint64_t index = e.index();
+
+  switch (e.type()) {
+    case EntryType::kGenesis: {
+      const auto& b = e.body_as<GenesisBody>();
+      if (std::find(b.governance.begin(), b.governance.end(), author) == b.governance.end()) {
+        return Refuse(Code::kBadSignature, StrCat("unauthorized: signed by '", author,
+                                                  "', which is not one of its governance keys"));
+      }
+      return Mutation([b](ChainState& s) { s.genesis_ = b; });
+    }
+
+    case EntryType::kDidRegister: {
+      const auto& b = e.body_as<DidRegisterBody>();
+      if (author != b.did) {
+        return Refuse(Code::kBadSignature, StrCat("unauthorized: registers '", b.did,
+                                                  "' but is signed by '", author,
+                                                  "' (a DID registers only itself)"));
+      }
+      if (const DidDocument* d = FindHost(b.did)) {
+        return Refuse(Code::kInvalidArgument,
+                      StrCat("'", b.did, "' is already registered (entry ", d->registered_index,
+                             "); a did-update by the DID replaces its AK or facts"));
+      }
+      return Mutation([b, index](ChainState& s) {
+        DidDocument d;
+        d.did = b.did;
+        d.ak_public = b.ak_public;
+        d.ek_cert = b.ek_cert;
+        d.facts = b.facts;
+        d.registered_index = index;
+        s.hosts_[b.did] = std::move(d);
+      });
+    }
+
+    case EntryType::kDidUpdate: {
+      const auto& b = e.body_as<DidUpdateBody>();
+      const DidDocument* doc = FindHost(b.did);
+      if (b.certify_ak) {
+        if (author == b.did) {
+          return Refuse(Code::kBadSignature,
+                        StrCat("unauthorized: '", author, "' cannot certify its own AK"));
+        }
+        if (!IsActiveValidator(author)) {
+          return Refuse(Code::kBadSignature,
+                        StrCat("unauthorized: certification by '", author,
+                               "', which is not a registered, admitted, unrevoked validator"));
+        }
+        if (doc == nullptr) {
+          return Refuse(Code::kInvalidArgument, StrCat("certifies '", b.did, "', which is not a registered host"));
+        }
+        if (doc->revoked) {
+          return Refuse(Code::kInvalidArgument, StrCat("certifies '", b.did, "', which was revoked at entry ",
+                                                       doc->revoked_index));
+        }
+        Sha256Digest current = Sha256(doc->ak_public);
+        if (!std::equal(current.begin(), current.end(), b.certify_ak->begin(), b.certify_ak->end())) {
+          return Refuse(Code::kInvalidArgument,
+                        StrCat("certifies AK digest ", Short(*b.certify_ak), " but the current AK of '",
+                               b.did, "' has digest ", Short(current)));
+        }
+        if (doc->certified_by.count(author) != 0) {
+          return Refuse(Code::kInvalidArgument,
+                        StrCat("'", author, "' has already certified the current AK of '", b.did, "'"));
+        }
+        return Mutation([did = b.did, author](ChainState& s) {
+          DidDocument& d = s.hosts_.find(did)->second;
+          d.certified_by.insert(author);
+          s.RecomputeCertified(d);
+        });
+      }
+      if (author != b.did) {
+        return Refuse(Code::kBadSignature, StrCat("unauthorized: replaces the AK or facts of '", b.did,
+                                                  "' but is signed by '", author, "'"));
+      }
+      if (doc == nullptr) {
+        return Refuse(Code::kInvalidArgument, StrCat("'", b.did, "' is not registered (did-register first)"));
+      }
+      return Mutation([b](ChainState& s) {
+        DidDocument& d = s.hosts_.find(b.did)->second;
+        if (b.ak_public && *b.ak_public != d.ak_public) {
+          d.ak_public = *b.ak_public;
+          d.certified_by.clear();
+          d.certified = false;
+        }
+        if (b.facts) d.facts = *b.facts;
+      });
+    }
+
+    case EntryType::kValidatorRegister: {
+      const auto& b = e.body_as<ValidatorRegisterBody>();
+      if (author != b.did) {
+        return Refuse(Code::kBadSignature, StrCat("unauthorized: registers validator '", b.did,
+                                                  "' but is signed by '", author, "'"));
+      }
+      std::set<std::string> admitted_by;
+      for (const std::string& signer : e.countersigners()) {
+        if (!IsGovernance(signer) || IsRevoked(signer)) {
+          return Refuse(Code::kBadSignature,
+                        StrCat("unauthorized: countersigned by '", signer,
+                               "', which is not an unrevoked governance key"));
+        }
+        admitted_by.insert(signer);
+      }
+      return Mutation([b, index, admitted_by = std::move(admitted_by)](ChainState& s) {
+        ValidatorRecord& v = s.validators_[b.did];
+        v.did = b.did;
+        v.hpke_pk = b.hpke_pk;
+        v.endpoint = b.endpoint;
+        v.operator_name = b.operator_name;
+        v.region = b.region;
+        v.admitted_by = admitted_by;
+        v.admitted = admitted_by.size() >= s.genesis_->admit_quorum;
+        v.registered_index = index;
+        s.RecomputeAllCertified();
+      });
+    }
+
+    case EntryType::kValidatorUpdate: {
+      const auto& b = e.body_as<ValidatorUpdateBody>();
+      const ValidatorRecord* v = FindValidator(b.did);
+      if (v == nullptr) {
+        return Refuse(Code::kInvalidArgument, StrCat("'", b.did, "' is not a registered validator"));
+      }
+      if (v->revoked) {
+        return Refuse(Code::kInvalidArgument,
+                      StrCat("validator '", b.did, "' was revoked at entry ", v->revoked_index));
+      }
+      if (author == b.did) {
+        if (b.reputation) {
+          return Refuse(Code::kBadSignature,
+                        StrCat("unauthorized: validator '", author, "' cannot set its own reputation"));
+        }
+      } else if (IsGovernance(author)) {
+        if (b.endpoint || b.hpke_pk) {
+          return Refuse(Code::kBadSignature,
+                        StrCat("unauthorized: governance key '", author,
+                               "' may set only the reputation of validator '", b.did,
+                               "', not its endpoint or key"));
+        }
+      } else {
+        return Refuse(Code::kBadSignature,
+                      StrCat("unauthorized: updates validator '", b.did, "' but is signed by '", author,
+                             "', neither that validator nor a governance key"));
+      }
+      return Mutation([b](ChainState& s) {
+        ValidatorRecord& v = s.validators_.find(b.did)->second;
+        if (b.reputation) v.reputation = *b.reputation;
+        if (b.endpoint) v.endpoint = *b.endpoint;
+        if (b.hpke_pk) v.hpke_pk = *b.hpke_pk;
+      });
+    }
+
+    case EntryType::kRevoke: {
+      const auto& b = e.body_as<RevokeBody>();
+      if (const Revocation* r = FindRevocation(b.subject)) {
+        return Refuse(Code::kInvalidArgument,
+                      StrCat("'", b.subject, "' is already revoked (entry ", r->index, ")"));
+      }
+      if (author == b.subject || IsGovernance(author)) {
+        return Mutation([b, index, author](ChainState& s) {
+          s.MarkRevoked(b.subject, b.reason, b.evidence, index, {author});
+        });
+      }
+      if (!IsActiveValidator(author)) {
+        return Refuse(Code::kBadSignature,
+                      StrCat("unauthorized: revokes '", b.subject, "' but is signed by '", author,
+                             "', which is neither the subject, a governance key nor an admitted validator"));
+      }
+      if (IsGovernance(b.subject)) {
+        return Refuse(Code::kBadSignature, StrCat("unauthorized: validator '", author,
+                                                  "' reports governance key '", b.subject,
+                                                  "' (only governance revokes governance)"));
+      }
+      auto it = reports_.find(b.subject);
+      if (it != reports_.end() && it->second.count(author) != 0) {
+        return Refuse(Code::kInvalidArgument,
+                      StrCat("validator '", author, "' has already reported '", b.subject, "'"));
+      }
+      return Mutation([b, index, author](ChainState& s) {
+        std::set<std::string>& reporters = s.reports_[b.subject];
+        reporters.insert(author);
+        std::vector<std::string> active;
+        for (const auto& r : reporters) {
+          if (s.IsActiveValidator(r)) active.push_back(r);
+        }
+        if (active.size() >= s.genesis_->revoke_quorum) {
+          s.MarkRevoked(b.subject, b.reason, b.evidence, index, std::move(active));
+        }
+      });
+    }
+
+    case EntryType::kAttested: {
+      const auto& b = e.body_as<AttestedBody>();
+      if (author != b.host) {
+        return Refuse(Code::kBadSignature, StrCat("unauthorized: attests host '", b.host,
+                                                  "' but is signed by '", author, "'"));
+      }
+      const DidDocument* doc = FindHost(b.host);
+      if (doc == nullptr) {
+        return Refuse(Code::kInvalidArgument, StrCat("host '", b.host, "' is not registered"));
+      }
+      for (const auto& v : b.validators) {
+        if (FindValidator(v) == nullptr) {
+          return Refuse(Code::kInvalidArgument, StrCat("lists '", v, "', which is not a registered validator"));
+        }
+      }
+      return Mutation([b, index, at = e.at()](ChainState& s) {
+        s.attested_.push_back(AttestedRecord{index, at, b.vc_digest, b.domain, b.host, b.validators});
+      });
+    }
+
+    case EntryType::kCheckpoint: {
+      const auto& b = e.body_as<CheckpointBody>();
+      if (!IsActiveValidator(author) && !IsGovernance(author)) {
+        return Refuse(Code::kBadSignature,
+                      StrCat("unauthorized: checkpoint by '", author,
+                             "', which is neither an admitted validator nor a governance key"));
+      }
+      if (b.head_index >= index) {
+        return Refuse(Code::kInvalidArgument, StrCat("head_index ", b.head_index,
+                                                     " is not before the checkpoint itself"));
+      }
+      const Sha256Digest& digest = digests_[b.head_index];
+      if (!std::equal(digest.begin(), digest.end(), b.head_digest.begin(), b.head_digest.end())) {
+        return Refuse(Code::kInvalidArgument,
+                      StrCat("head_digest ", Short(b.head_digest), " is not the digest of entry ",
+                             b.head_index, " (", Short(digest), ")"));
+      }
+      std::vector<std::string> cosigners;
+      if (IsActiveValidator(author)) cosigners.push_back(author);
+      for (const std::string& signer : e.countersigners()) {
+        if (!IsActiveValidator(signer)) {
+          return Refuse(Code::kBadSignature,
+                        StrCat("unauthorized: cosigned by '", signer,
+                               "', which is not an admitted, unrevoked validator"));
+        }
+        cosigners.push_back(signer);
+      }
+      return Mutation([b, index, author, digest, cosigners = std::move(cosigners)](ChainState& s) {
+        s.checkpoints_.push_back(CheckpointRecord{index, b.head_index, digest, author, cosigners});
+      });
+    }
+  }
+  return Refuse(Code::kInternal, "unknown entry type");
+}
+
+void ChainState::RecomputeCertified(DidDocument& doc) const {
+  size_t active = 0;
+  for (const auto& v : doc.certified_by) {
+    if (IsActiveValidator(v)) ++active;
+  }
+  doc.certified = genesis_ && active >= genesis_->certify_quorum;
+}
+
+void ChainState::RecomputeAllCertified() {
+  for (auto& [did, doc] : hosts_) RecomputeCertified(doc);
+}
+
+void ChainState::MarkRevoked(const std::string& subject, std::string reason, Bytes evidence,
+                             uint64_t index, std::vector<std::string> decided_by) {
+  reports_.erase(subject);
+  if (auto it = hosts_.find(subject); it != hosts_.end()) {
+    it->second.revoked = true;
+    it->second.revoked_reason = reason;
+    it->second.revoked_index = index;
+  }
+  if (auto it = validators_.find(subject); it != validators_.end()) {
+    it->second.revoked = true;
+    it->second.revoked_reason = reason;
+    it->second.revoked_index = index;
+    RecomputeAllCertified();
+  }
+  revocations_[subject] =
+      Revocation{subject, std::move(reason), std::move(evidence), index, std::move(decided_by)};
+}
+
+}  // namespace vouch::ledger

@@ -1,0 +1,332 @@
+#include "vouch/ledger/chain_state.h"
+
+#include <gtest/gtest.h>
+
+#include "testing/ledger_world.h"
+
+namespace vouch::ledger {
+namespace {
+
+using testing::Did;
+using testing::World;
+
+#define ASSERT_OK(expr)                                          \
+  do {                                                           \
+    auto&& s_ = (expr);                                          \
+    ASSERT_TRUE(s_.ok()) << s_.error().ToString();               \
+  } while (0)
+
+// Expects `status` to fail with `code` and a message containing `words`.
+void ExpectRefused(const Status& status, Code code, const std::string& words) {
+  ASSERT_FALSE(status.ok()) << "expected a refusal containing: " << words;
+  EXPECT_EQ(status.error().code(), code) << status.error().ToString();
+  EXPECT_NE(status.error().message().find(words), std::string::npos) << status.error().message();
+}
+
+TEST(ChainState, ChainOfEveryEntryTypeVerifiesAndFillsTheViews) {
+  World w;
+  ASSERT_OK(w.Bootstrap(3));  // entries 0..3
+  ASSERT_NE(w.state.genesis(), nullptr);
+  EXPECT_EQ(w.state.genesis()->governance.size(), 3u);
+
+  DidRegisterBody reg = testing::HostRegistration(w.host[0]);
+  ASSERT_OK(w.Add(reg, w.host[0]));  // 4
+  ASSERT_OK(w.Add(testing::Certification(reg.did, reg.ak_public), w.val[0]));  // 5
+  ASSERT_OK(w.Add(testing::Certification(reg.did, reg.ak_public), w.val[1]));  // 6
+  ASSERT_OK(w.Add(ValidatorUpdateBody{Did(w.val[0]), 900, {}, {}}, w.gov[2]));  // 7
+  ASSERT_OK(w.Add(ValidatorUpdateBody{Did(w.val[1]), {}, "https://vd-b:7443", {}}, w.val[1]));  // 8
+  Bytes vc_digest = RandomBytes(32);
+  ASSERT_OK(w.Add(AttestedBody{vc_digest, "web1", reg.did, {Did(w.val[0]), Did(w.val[1])}}, w.host[0]));  // 9
+  ASSERT_OK(w.Add(RevokeBody{"cti:00112233445566778899aabbccddeeff", "replayed VC", {}}, w.gov[1]));  // 10
+  Sha256Digest d9 = *w.state.DigestAt(9);
+  ASSERT_OK(w.Add(CheckpointBody{9, ToBytes(d9)}, w.val[0], {&w.val[1], &w.val[2]}));  // 11
+  EXPECT_EQ(w.state.size(), 12u);
+
+  const DidDocument* doc = w.state.FindHost(reg.did);
+  ASSERT_NE(doc, nullptr);
+  EXPECT_EQ(doc->ak_public, reg.ak_public);
+  EXPECT_EQ(doc->facts, reg.facts);
+  EXPECT_EQ(doc->registered_index, 4u);
+  EXPECT_EQ(doc->certified_by, (std::set<std::string>{Did(w.val[0]), Did(w.val[1])}));
+  EXPECT_TRUE(doc->certified);
+  EXPECT_FALSE(doc->revoked);
+
+  const ValidatorRecord* v0 = w.state.FindValidator(Did(w.val[0]));
+  ASSERT_NE(v0, nullptr);
+  EXPECT_TRUE(v0->admitted);
+  EXPECT_EQ(v0->admitted_by, (std::set<std::string>{Did(w.gov[0]), Did(w.gov[1])}));
+  EXPECT_EQ(v0->reputation, 900u);
+  EXPECT_EQ(v0->operator_name, "op-a");
+  EXPECT_EQ(w.state.FindValidator(Did(w.val[1]))->endpoint, "https://vd-b:7443");
+  EXPECT_EQ(w.state.FindValidator(Did(w.val[1]))->reputation, kDefaultReputation);
+  EXPECT_EQ(w.state.validators().size(), 3u);
+
+  EXPECT_TRUE(w.state.IsRevoked("cti:00112233445566778899aabbccddeeff"));
+  EXPECT_FALSE(w.state.IsRevoked(reg.did));
+  EXPECT_EQ(w.state.FindRevocation("cti:00112233445566778899aabbccddeeff")->index, 10u);
+
+  ASSERT_EQ(w.state.attested().size(), 1u);
+  EXPECT_EQ(w.state.attested()[0].vc_digest, vc_digest);
+  EXPECT_EQ(w.state.attested()[0].index, 9u);
+  ASSERT_EQ(w.state.checkpoints().size(), 1u);
+  EXPECT_EQ(w.state.checkpoints()[0].head_digest, d9);
+  EXPECT_EQ(w.state.checkpoints()[0].cosigners,
+            (std::vector<std::string>{Did(w.val[0]), Did(w.val[1]), Did(w.val[2])}));
+}
+
+TEST(ChainState, FirstEntryMustBeGenesisSignedByOneOfItsGovernanceKeys) {
+  World w;
+  auto reg = w.Next(testing::HostRegistration(w.host[0]), w.host[0]);
+  ExpectRefused(w.state.Apply(*reg), Code::kMalformed, "ledger entry 0 (did-register): entry 0 must be a genesis");
+  auto outsider = w.Next(w.Genesis(), w.host[0]);
+  ExpectRefused(w.state.Apply(*outsider), Code::kBadSignature,
+                "ledger entry 0 (genesis): unauthorized: signed by '" + Did(w.host[0]) +
+                    "', which is not one of its governance keys");
+  EXPECT_EQ(w.state.size(), 0u);
+  ASSERT_OK(w.Add(w.Genesis(), w.gov[2]));
+  auto second = w.Next(w.Genesis(), w.gov[0]);
+  ExpectRefused(w.state.Apply(*second), Code::kMalformed, "ledger entry 1 (genesis): a genesis entry is allowed only at index 0");
+}
+
+TEST(ChainState, ValidatorWithoutAdmitQuorumIsRegisteredButNotAdmitted) {
+  World w;
+  ASSERT_OK(w.Add(w.Genesis(/*certify=*/1, /*admit=*/2, /*revoke=*/1), w.gov[0]));
+  ASSERT_OK(w.Add(testing::ValidatorRegistration(w.val[0]), w.val[0], {&w.gov[0]}));
+  const ValidatorRecord* v = w.state.FindValidator(Did(w.val[0]));
+  ASSERT_NE(v, nullptr);
+  EXPECT_FALSE(v->admitted);
+  EXPECT_EQ(v->admitted_by.size(), 1u);
+  EXPECT_FALSE(w.state.IsActiveValidator(Did(w.val[0])));
+  // Not admitted, so it may not certify.
+  DidRegisterBody reg = testing::HostRegistration(w.host[0]);
+  ASSERT_OK(w.Add(reg, w.host[0]));
+  ExpectRefused(w.Add(testing::Certification(reg.did, reg.ak_public), w.val[0]), Code::kBadSignature,
+                "not a registered, admitted, unrevoked validator");
+  // Registering again with a second governance countersignature admits it.
+  ASSERT_OK(w.Add(testing::ValidatorRegistration(w.val[0]), w.val[0], {&w.gov[0], &w.gov[2]}));
+  EXPECT_TRUE(w.state.FindValidator(Did(w.val[0]))->admitted);
+  ASSERT_OK(w.Add(testing::Certification(reg.did, reg.ak_public), w.val[0]));
+  EXPECT_TRUE(w.state.FindHost(reg.did)->certified);
+}
+
+TEST(ChainState, ValidatorCountersignedByNonGovernanceKeyIsRefused) {
+  World w;
+  ASSERT_OK(w.Bootstrap(1));
+  ExpectRefused(w.Add(testing::ValidatorRegistration(w.val[1]), w.val[1], {&w.gov[0], &w.val[0]}),
+                Code::kBadSignature,
+                "ledger entry 2 (validator-register): unauthorized: countersigned by '" + Did(w.val[0]) +
+                    "', which is not an unrevoked governance key");
+  ExpectRefused(w.Add(testing::ValidatorRegistration(w.val[1]), w.val[2], {&w.gov[0], &w.gov[1]}),
+                Code::kBadSignature, "registers validator '" + Did(w.val[1]) + "' but is signed by");
+}
+
+TEST(ChainState, AkIsCertifiedOnlyAtCertifyQuorum) {
+  World w;
+  ASSERT_OK(w.Bootstrap(3, /*certify=*/3));
+  DidRegisterBody reg = testing::HostRegistration(w.host[0]);
+  ASSERT_OK(w.Add(reg, w.host[0]));
+  ASSERT_OK(w.Add(testing::Certification(reg.did, reg.ak_public), w.val[0]));
+  ASSERT_OK(w.Add(testing::Certification(reg.did, reg.ak_public), w.val[1]));
+  EXPECT_EQ(w.state.FindHost(reg.did)->certified_by.size(), 2u);
+  EXPECT_FALSE(w.state.FindHost(reg.did)->certified);
+  ExpectRefused(w.Add(testing::Certification(reg.did, reg.ak_public), w.val[1]), Code::kInvalidArgument,
+                "has already certified the current AK");
+  ASSERT_OK(w.Add(testing::Certification(reg.did, reg.ak_public), w.val[2]));
+  EXPECT_TRUE(w.state.FindHost(reg.did)->certified);
+}
+
+TEST(ChainState, NewAkRestartsCertificationAndStaleDigestsAreRefused) {
+  World w;
+  ASSERT_OK(w.Bootstrap(3, /*certify=*/2));
+  DidRegisterBody reg = testing::HostRegistration(w.host[0]);
+  ASSERT_OK(w.Add(reg, w.host[0]));
+  ASSERT_OK(w.Add(testing::Certification(reg.did, reg.ak_public), w.val[0]));
+  ASSERT_OK(w.Add(testing::Certification(reg.did, reg.ak_public), w.val[1]));
+  ASSERT_TRUE(w.state.FindHost(reg.did)->certified);
+  // New facts alone keep the certification of the same AK.
+  ASSERT_OK(w.Add(DidUpdateBody{reg.did, {}, {}, cbor::Value::Map({{"libvirt", "9.1.0"}})}, w.host[0]));
+  EXPECT_TRUE(w.state.FindHost(reg.did)->certified);
+  // A new AK restarts it.
+  Bytes new_ak = testing::AkPublic(77);
+  ASSERT_OK(w.Add(DidUpdateBody{reg.did, {}, new_ak, {}}, w.host[0]));
+  const DidDocument* doc = w.state.FindHost(reg.did);
+  EXPECT_EQ(doc->ak_public, new_ak);
+  EXPECT_TRUE(doc->certified_by.empty());
+  EXPECT_FALSE(doc->certified);
+  ExpectRefused(w.Add(testing::Certification(reg.did, reg.ak_public), w.val[2]), Code::kInvalidArgument,
+                "certifies AK digest");
+  ASSERT_OK(w.Add(testing::Certification(reg.did, new_ak), w.val[2]));
+  ASSERT_OK(w.Add(testing::Certification(reg.did, new_ak), w.val[0]));
+  EXPECT_TRUE(w.state.FindHost(reg.did)->certified);
+}
+
+TEST(ChainState, RevokingACertifyingValidatorDropsItsCertification) {
+  World w;
+  ASSERT_OK(w.Bootstrap(3, /*certify=*/2));
+  DidRegisterBody reg = testing::HostRegistration(w.host[0]);
+  ASSERT_OK(w.Add(reg, w.host[0]));
+  ASSERT_OK(w.Add(testing::Certification(reg.did, reg.ak_public), w.val[0]));
+  ASSERT_OK(w.Add(testing::Certification(reg.did, reg.ak_public), w.val[1]));
+  ASSERT_TRUE(w.state.FindHost(reg.did)->certified);
+  ASSERT_OK(w.Add(testing::Revoke(Did(w.val[1]), "key leaked"), w.gov[0]));
+  EXPECT_TRUE(w.state.FindValidator(Did(w.val[1]))->revoked);
+  EXPECT_FALSE(w.state.FindHost(reg.did)->certified);
+  // The revoked validator can write nothing any more.
+  ExpectRefused(w.Add(testing::Revoke(reg.did), w.val[1]), Code::kRevoked,
+                "author '" + Did(w.val[1]) + "' was revoked at entry");
+}
+
+TEST(ChainState, ValidatorReportsRevokeOnlyAtRevokeQuorum) {
+  World w;
+  ASSERT_OK(w.Bootstrap(3, /*certify=*/2, /*admit=*/2, /*revoke=*/2));
+  DidRegisterBody reg = testing::HostRegistration(w.host[0]);
+  ASSERT_OK(w.Add(reg, w.host[0]));
+  ASSERT_OK(w.Add(testing::Revoke(reg.did, "PCR 7 drift"), w.val[0]));
+  EXPECT_FALSE(w.state.IsRevoked(reg.did));
+  EXPECT_FALSE(w.state.FindHost(reg.did)->revoked);
+  EXPECT_EQ(w.state.PendingReports(reg.did), std::vector<std::string>{Did(w.val[0])});
+  ExpectRefused(w.Add(testing::Revoke(reg.did), w.val[0]), Code::kInvalidArgument, "has already reported");
+  // The host keeps working while only one validator reports it.
+  ASSERT_OK(w.Add(AttestedBody{RandomBytes(32), "web1", reg.did, {}}, w.host[0]));
+  ASSERT_OK(w.Add(testing::Revoke(reg.did, "missed re-attestation"), w.val[2]));
+  const uint64_t effective = w.state.size() - 1;
+  const Revocation* r = w.state.FindRevocation(reg.did);
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->index, effective);
+  EXPECT_EQ(r->reason, "missed re-attestation");
+  EXPECT_EQ(r->decided_by.size(), 2u);
+  EXPECT_TRUE(w.state.PendingReports(reg.did).empty());
+  const DidDocument* doc = w.state.FindHost(reg.did);
+  EXPECT_TRUE(doc->revoked);
+  EXPECT_EQ(doc->revoked_index, effective);
+  ExpectRefused(w.Add(AttestedBody{RandomBytes(32), "web1", reg.did, {}}, w.host[0]), Code::kRevoked,
+                "was revoked at entry " + std::to_string(effective));
+  ExpectRefused(w.Add(testing::Revoke(reg.did), w.val[1]), Code::kInvalidArgument, "is already revoked");
+}
+
+TEST(ChainState, HostRevokingItselfActsAlone) {
+  World w;
+  ASSERT_OK(w.Bootstrap(3, 2, 2, /*revoke=*/3));
+  DidRegisterBody reg = testing::HostRegistration(w.host[0]);
+  ASSERT_OK(w.Add(reg, w.host[0]));
+  ASSERT_OK(w.Add(testing::Revoke(reg.did, "decommissioned"), w.host[0]));
+  EXPECT_TRUE(w.state.IsRevoked(reg.did));
+  EXPECT_EQ(w.state.FindRevocation(reg.did)->decided_by, std::vector<std::string>{reg.did});
+  ExpectRefused(w.Add(reg, w.host[0]), Code::kRevoked, "ledger entry 6 (did-register): author");
+}
+
+TEST(ChainState, GovernanceKeyRevokesAloneEvenValidators) {
+  World w;
+  ASSERT_OK(w.Bootstrap(2, 2, 2, /*revoke=*/3));
+  ASSERT_OK(w.Add(testing::Revoke(Did(w.val[0]), "Sybil"), w.gov[2]));
+  EXPECT_TRUE(w.state.FindValidator(Did(w.val[0]))->revoked);
+  EXPECT_FALSE(w.state.IsActiveValidator(Did(w.val[0])));
+  // Validators cannot report governance keys.
+  ExpectRefused(w.Add(testing::Revoke(Did(w.gov[0])), w.val[1]), Code::kBadSignature,
+                "only governance revokes governance");
+}
+
+TEST(ChainState, UnauthorizedAuthorsAreRefusedWithTheirReason) {
+  World w;
+  ASSERT_OK(w.Bootstrap(2));
+  DidRegisterBody reg0 = testing::HostRegistration(w.host[0]);
+  ASSERT_OK(w.Add(reg0, w.host[0]));
+  const uint64_t next = w.state.size();
+  const std::string h0 = Did(w.host[0]), h1 = Did(w.host[1]);
+  struct Case {
+    std::string name;
+    EntryBody body;
+    const Ed25519PrivateKey* author;
+    std::string words;
+  };
+  std::vector<Case> cases = {
+      {"host registers another DID", testing::HostRegistration(w.host[1]), &w.host[0],
+       "(did-register): unauthorized: registers '" + h1 + "' but is signed by '" + h0 + "'"},
+      {"host certifies another host", testing::Certification(h0, reg0.ak_public), &w.host[1],
+       "(did-update): unauthorized: certification by '" + h1 + "'"},
+      {"host certifies itself", testing::Certification(h0, reg0.ak_public), &w.host[0],
+       "cannot certify its own AK"},
+      {"another DID replaces a host's AK", DidUpdateBody{h0, {}, testing::AkPublic(5), {}}, &w.val[0],
+       "unauthorized: replaces the AK or facts of '" + h0 + "'"},
+      {"validator sets its own reputation", ValidatorUpdateBody{Did(w.val[0]), 1000, {}, {}}, &w.val[0],
+       "cannot set its own reputation"},
+      {"non-governance key sets a reputation", ValidatorUpdateBody{Did(w.val[0]), 0, {}, {}}, &w.host[0],
+       "neither that validator nor a governance key"},
+      {"governance moves a validator's endpoint", ValidatorUpdateBody{Did(w.val[0]), {}, "http://evil", {}},
+       &w.gov[0], "may set only the reputation"},
+      {"host revokes another host", testing::Revoke(h1), &w.host[0],
+       "unauthorized: revokes '" + h1 + "' but is signed by '" + h0 + "'"},
+      {"attested signed by another DID", AttestedBody{RandomBytes(32), "web1", h0, {}}, &w.host[1],
+       "(attested): unauthorized: attests host '" + h0 + "'"},
+      {"checkpoint by a host", CheckpointBody{0, ToBytes(*w.state.DigestAt(0))}, &w.host[0],
+       "(checkpoint): unauthorized"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    auto e = w.Next(c.body, *c.author);
+    ASSERT_TRUE(e.ok()) << e.error().ToString();
+    Status s = w.state.Apply(*e);
+    ExpectRefused(s, Code::kBadSignature, "ledger entry " + std::to_string(next) + " ");
+    ExpectRefused(s, Code::kBadSignature, c.words);
+    EXPECT_EQ(w.state.size(), next);  // nothing changed
+  }
+}
+
+TEST(ChainState, ForgedPrevOrIndexIsRefusedNamingTheEntry) {
+  World w;
+  ASSERT_OK(w.Bootstrap(1));
+  Sha256Digest forged = w.state.head_digest();
+  forged[0] ^= 1;
+  auto e = Entry::Sign(2, forged, testing::kT0, testing::HostRegistration(w.host[0]), w.host[0]);
+  ExpectRefused(w.state.Apply(*e), Code::kMalformed, "ledger entry 2 (did-register): prev is ");
+  ExpectRefused(w.state.Apply(*e), Code::kMalformed, "(the digest of entry 1)");
+  auto skipped = Entry::Sign(3, w.state.head_digest(), testing::kT0, testing::HostRegistration(w.host[0]),
+                             w.host[0]);
+  ExpectRefused(w.state.Apply(*skipped), Code::kMalformed,
+                "ledger entry 3 (did-register): out of order, the next entry of the chain is 2");
+}
+
+TEST(ChainState, CheckpointMustNameAnEarlierEntrysDigest) {
+  World w;
+  ASSERT_OK(w.Bootstrap(2));
+  Bytes wrong = ToBytes(*w.state.DigestAt(1));
+  ExpectRefused(w.Add(CheckpointBody{0, wrong}, w.val[0]), Code::kInvalidArgument,
+                "head_digest " + HexEncode(ByteView(wrong).subspan(0, 8)) + "… is not the digest of entry 0");
+  ExpectRefused(w.Add(CheckpointBody{3, wrong}, w.val[0]), Code::kInvalidArgument,
+                "head_index 3 is not before the checkpoint itself");
+  ExpectRefused(w.Add(CheckpointBody{1, wrong}, w.val[0], {&w.host[0]}), Code::kBadSignature,
+                "cosigned by '" + Did(w.host[0]) + "'");
+  ASSERT_OK(w.Add(CheckpointBody{1, wrong}, w.gov[0], {&w.val[0], &w.val[1]}));
+  EXPECT_EQ(w.state.checkpoints().back().cosigners.size(), 2u);
+}
+
+TEST(ChainState, CheckLeavesTheStateAloneAndApplyRefusesUncheckedSignatures) {
+  World w;
+  ASSERT_OK(w.Bootstrap(1));
+  auto e = w.Next(testing::HostRegistration(w.host[0]), w.host[0]);
+  ASSERT_OK(w.state.Check(*e));
+  ASSERT_OK(w.state.Check(*e));
+  EXPECT_EQ(w.state.size(), 2u);
+  EXPECT_EQ(w.state.FindHost(Did(w.host[0])), nullptr);
+  auto pinned = Entry::ParsePinned(e->encoded());
+  ExpectRefused(w.state.Apply(*pinned), Code::kMalformed, "its signatures were not checked");
+  ASSERT_OK(w.state.ApplyPinned(*pinned));
+  EXPECT_NE(w.state.FindHost(Did(w.host[0])), nullptr);
+}
+
+TEST(ChainState, DuplicateRegistrationAndUnknownSubjectsAreRefused) {
+  World w;
+  ASSERT_OK(w.Bootstrap(2));
+  DidRegisterBody reg = testing::HostRegistration(w.host[0]);
+  ASSERT_OK(w.Add(reg, w.host[0]));
+  ExpectRefused(w.Add(reg, w.host[0]), Code::kInvalidArgument, "is already registered (entry 3)");
+  ExpectRefused(w.Add(testing::Certification(Did(w.host[1]), reg.ak_public), w.val[0]), Code::kInvalidArgument,
+                "which is not a registered host");
+  ExpectRefused(w.Add(ValidatorUpdateBody{Did(w.val[3]), {}, "http://x", {}}, w.val[3]), Code::kInvalidArgument,
+                "is not a registered validator");
+  ExpectRefused(w.Add(AttestedBody{RandomBytes(32), "web1", reg.did, {Did(w.val[3])}}, w.host[0]),
+                Code::kInvalidArgument, "which is not a registered validator");
+}
+
+}  // namespace
+}  // namespace vouch::ledger

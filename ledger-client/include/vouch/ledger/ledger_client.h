@@ -1,0 +1,109 @@
+// A verified view of one Ledger: reads and checks every entry (signatures,
+// chain, authorization) into a ChainState, keeps it current, and appends
+// new entries without ever forking the chain (DESIGN §6).
+//
+//   auto ledger = OpenLedger("sqlite:///var/lib/vouch/ledger.db");
+//   auto client = LedgerClient::Open(std::move(*ledger));   // verifies from genesis
+//   client->Append(RevokeBody{host_did, "PCR 7 drift", evidence}, validator_key, now);
+//   if (client->state().IsRevoked(did)) …
+//
+// Append signs a body at the current head and appends it if absent at that
+// index; when another writer got there first it re-reads, re-checks and
+// re-signs on the new head (bounded retries with jittered backoff). Entries
+// that need countersignatures from other parties go through Draft (sign at
+// the head), Entry::Countersigned (each party), Submit.
+//
+// Not thread-safe: one LedgerClient per thread (the Ledger it owns is).
+#ifndef VOUCH_LEDGER_LEDGER_CLIENT_H_
+#define VOUCH_LEDGER_LEDGER_CLIENT_H_
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "vouch/core/ed25519.h"
+#include "vouch/core/errors.h"
+#include "vouch/ledger/chain_state.h"
+#include "vouch/ledger/entry.h"
+#include "vouch/ledger/ledger.h"
+
+namespace vouch::ledger {
+
+// An (index, digest) pair the caller trusts, e.g. from a checkpoint entry
+// cosigned by validators it trusts, or from its own earlier verification.
+struct TrustedCheckpoint {
+  uint64_t index = 0;
+  Sha256Digest digest{};
+};
+
+struct LedgerClientOptions {
+  // Attempts of Append before it gives up with kUnavailable.
+  int max_append_attempts = 200;
+  // Entries read per ReadRange call while syncing.
+  uint64_t read_batch = 512;
+};
+
+class LedgerClient {
+ public:
+  // Reads and verifies `ledger` from genesis. An empty ledger is fine (the
+  // next append must be a genesis). Errors: those of Ledger::ReadRange and
+  // ChainState::Apply, naming the first entry that fails.
+  static Result<std::unique_ptr<LedgerClient>> Open(std::unique_ptr<Ledger> ledger,
+                                                    const LedgerClientOptions& options = {});
+
+  // Reads entries 0..checkpoint.index checking only that they parse and
+  // link by `prev` (their signatures are not checked: the checkpoint's
+  // digest pins them), then verifies every later entry fully. kMalformed
+  // "ledger entry <i>: digest … differs from the trusted checkpoint …" if
+  // the stored entry does not match, kNotFound if the ledger ends before
+  // checkpoint.index; otherwise the errors of Open.
+  static Result<std::unique_ptr<LedgerClient>> OpenFromCheckpoint(
+      std::unique_ptr<Ledger> ledger, const TrustedCheckpoint& checkpoint,
+      const LedgerClientOptions& options = {});
+
+  // Reads and verifies the entries appended since the last read; returns
+  // how many. On error the state keeps every entry before the failing one.
+  Result<uint64_t> Sync();
+
+  // Waits (polling the backend) until an entry beyond the current head
+  // exists or `timeout` passes, then syncs; returns the number of new
+  // entries (0 on timeout).
+  Result<uint64_t> WaitForEntries(std::chrono::milliseconds timeout);
+
+  // Signs `body` by `author` at the head, dated `at`, adds a
+  // countersignature by each of `countersigners` (validator-register,
+  // checkpoint), checks it against the state and appends it; retries on a
+  // lost race. Returns the appended entry. Errors: ChainState's refusal of
+  // the entry (kBadSignature unauthorized, kRevoked, kInvalidArgument, …);
+  // Entry::Sign's; kUnavailable after max_append_attempts lost races;
+  // the backend's.
+  Result<Entry> Append(const EntryBody& body, const Ed25519PrivateKey& author, int64_t at,
+                       const std::vector<const Ed25519PrivateKey*>& countersigners = {});
+
+  // Syncs and signs `body` as the next entry, without appending it.
+  Result<Entry> Draft(const EntryBody& body, const Ed25519PrivateKey& author, int64_t at);
+
+  // Syncs, checks `entry` against the state and appends it. Returns
+  // kAppended (or kAlreadyPresent for a retry of an entry that landed);
+  // kIndexTaken if another entry holds its index (Draft again). Errors:
+  // ChainState's refusal, kInvalidArgument if entry.index() is beyond the
+  // next index, the backend's.
+  Result<AppendOutcome> Submit(const Entry& entry);
+
+  const ChainState& state() const { return state_; }
+  Ledger& ledger() { return *ledger_; }
+
+ private:
+  LedgerClient(std::unique_ptr<Ledger> ledger, const LedgerClientOptions& options)
+      : ledger_(std::move(ledger)), options_(options) {}
+  Status SyncPinned(const TrustedCheckpoint& checkpoint);
+
+  std::unique_ptr<Ledger> ledger_;
+  LedgerClientOptions options_;
+  ChainState state_;
+};
+
+}  // namespace vouch::ledger
+
+#endif  // VOUCH_LEDGER_LEDGER_CLIENT_H_

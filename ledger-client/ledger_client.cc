@@ -1,0 +1,132 @@
+#include "vouch/ledger/ledger_client.h"
+
+#include <algorithm>
+#include <random>
+#include <thread>
+
+namespace vouch::ledger {
+
+Result<std::unique_ptr<LedgerClient>> LedgerClient::Open(std::unique_ptr<Ledger> ledger,
+                                                         const LedgerClientOptions& options) {
+  std::unique_ptr<LedgerClient> client(new LedgerClient(std::move(ledger), options));
+  VOUCH_RETURN_IF_ERROR(client->Sync());
+  return client;
+}
+
+Result<std::unique_ptr<LedgerClient>> LedgerClient::OpenFromCheckpoint(
+    std::unique_ptr<Ledger> ledger, const TrustedCheckpoint& checkpoint,
+    const LedgerClientOptions& options) {
+  std::unique_ptr<LedgerClient> client(new LedgerClient(std::move(ledger), options));
+  VOUCH_RETURN_IF_ERROR(client->SyncPinned(checkpoint));
+  VOUCH_RETURN_IF_ERROR(client->Sync());
+  return client;
+}
+
+Status LedgerClient::SyncPinned(const TrustedCheckpoint& checkpoint) {
+  const uint64_t end = checkpoint.index + 1;
+  const uint64_t batch = std::max<uint64_t>(1, options_.read_batch);
+  while (state_.size() < end) {
+    const uint64_t from = state_.size();
+    VOUCH_ASSIGN_OR_RETURN(std::vector<RawEntry> rows,
+                           ledger_->ReadRaw(from, std::min(end, from + batch)));
+    if (rows.empty()) {
+      return Error(Code::kNotFound, StrCat("ledger '", ledger_->locator(), "' ends before entry ",
+                                           from, ", the trusted checkpoint is entry ", checkpoint.index));
+    }
+    for (const RawEntry& row : rows) {
+      if (row.index != state_.size()) {
+        return Error(Code::kMalformed, StrCat("ledger entry ", state_.size(), " is missing (the next "
+                                              "stored entry is ", row.index, ")"));
+      }
+      auto entry = Entry::ParsePinned(row.encoded);
+      if (!entry.ok()) return entry.error().WithContext(StrCat("ledger entry ", row.index));
+      if (entry->index() != row.index) {
+        return Error(Code::kMalformed, StrCat("ledger entry ", row.index, ": stored at index ",
+                                              row.index, " but it is entry ", entry->index(),
+                                              " (reordered or copied)"));
+      }
+      VOUCH_RETURN_IF_ERROR(state_.ApplyPinned(*entry));
+    }
+  }
+  if (state_.head_digest() != checkpoint.digest) {
+    return Error(Code::kMalformed,
+                 StrCat("ledger entry ", checkpoint.index, ": digest ", HexEncode(state_.head_digest()),
+                        " differs from the trusted checkpoint ", HexEncode(checkpoint.digest)));
+  }
+  return Ok();
+}
+
+Result<uint64_t> LedgerClient::Sync() {
+  const uint64_t start = state_.size();
+  const uint64_t batch = std::max<uint64_t>(1, options_.read_batch);
+  for (;;) {
+    const uint64_t from = state_.size();
+    VOUCH_ASSIGN_OR_RETURN(std::vector<Entry> entries, ledger_->ReadRange(from, from + batch));
+    for (const Entry& entry : entries) VOUCH_RETURN_IF_ERROR(state_.Apply(entry));
+    if (entries.size() < batch) break;
+  }
+  if (state_.size() > 0) {
+    // Entries this client has verified must still be there.
+    VOUCH_ASSIGN_OR_RETURN(std::optional<uint64_t> head, ledger_->Head());
+    if (!head || *head + 1 < state_.size()) {
+      return Error(Code::kMalformed,
+                   StrCat("ledger '", ledger_->locator(), "' ends ",
+                          head ? StrCat("at entry ", *head) : std::string("empty"), " but entry ",
+                          state_.size() - 1, " was verified before (entries were removed)"));
+    }
+  }
+  return state_.size() - start;
+}
+
+Result<uint64_t> LedgerClient::WaitForEntries(std::chrono::milliseconds timeout) {
+  VOUCH_ASSIGN_OR_RETURN(bool more, ledger_->WaitForIndex(state_.size(), timeout));
+  if (!more) return uint64_t{0};
+  return Sync();
+}
+
+Result<Entry> LedgerClient::Draft(const EntryBody& body, const Ed25519PrivateKey& author, int64_t at) {
+  VOUCH_RETURN_IF_ERROR(Sync());
+  return Entry::Sign(state_.size(), state_.head_digest(), at, body, author);
+}
+
+Result<AppendOutcome> LedgerClient::Submit(const Entry& entry) {
+  VOUCH_RETURN_IF_ERROR(Sync());
+  if (entry.index() < state_.size()) {
+    return state_.DigestAt(entry.index()) == entry.digest() ? AppendOutcome::kAlreadyPresent
+                                                            : AppendOutcome::kIndexTaken;
+  }
+  if (entry.index() > state_.size()) {
+    return Error(Code::kInvalidArgument, StrCat("entry ", entry.index(), " cannot be appended to ledger '",
+                                                ledger_->locator(), "': the next index is ", state_.size()));
+  }
+  VOUCH_RETURN_IF_ERROR(state_.Check(entry));
+  VOUCH_ASSIGN_OR_RETURN(AppendOutcome outcome, ledger_->Append(entry));
+  if (outcome != AppendOutcome::kIndexTaken) VOUCH_RETURN_IF_ERROR(state_.Apply(entry));
+  return outcome;
+}
+
+Result<Entry> LedgerClient::Append(const EntryBody& body, const Ed25519PrivateKey& author, int64_t at,
+                                   const std::vector<const Ed25519PrivateKey*>& countersigners) {
+  std::minstd_rand jitter(std::random_device{}());
+  const int attempts = std::max(1, options_.max_append_attempts);
+  for (int attempt = 0; attempt < attempts; ++attempt) {
+    VOUCH_ASSIGN_OR_RETURN(Entry entry, Draft(body, author, at));
+    for (const Ed25519PrivateKey* key : countersigners) {
+      VOUCH_ASSIGN_OR_RETURN(entry, entry.Countersigned(*key));
+    }
+    VOUCH_RETURN_IF_ERROR(state_.Check(entry));
+    VOUCH_ASSIGN_OR_RETURN(AppendOutcome outcome, ledger_->Append(entry));
+    if (outcome != AppendOutcome::kIndexTaken) {
+      VOUCH_RETURN_IF_ERROR(state_.Apply(entry));
+      return entry;
+    }
+    // Lost the race for this index: back off a little, then rebuild on the new head.
+    const int cap_us = std::min(50'000, 500 << std::min(attempt, 7));
+    std::this_thread::sleep_for(std::chrono::microseconds(jitter() % (cap_us + 1)));
+  }
+  return Error(Code::kUnavailable, StrCat("ledger '", ledger_->locator(), "': gave up appending a ",
+                                          EntryTypeName(TypeOf(body)), " entry after ", attempts,
+                                          " attempts (other writers kept taking the next index)"));
+}
+
+}  // namespace vouch::ledger

@@ -1,0 +1,277 @@
+#include "vouch/ledger/ledger_client.h"
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <set>
+#include <thread>
+
+#include "testing/ledger_world.h"
+#include "testing/raw_sqlite.h"
+
+namespace vouch::ledger {
+namespace {
+
+using testing::Did;
+using testing::RawSqlite;
+using testing::TempDir;
+using testing::World;
+
+#define ASSERT_OK(expr)                                          \
+  do {                                                           \
+    auto&& s_ = (expr);                                          \
+    ASSERT_TRUE(s_.ok()) << s_.error().ToString();               \
+  } while (0)
+
+std::unique_ptr<Ledger> OpenFile(const std::string& path, bool create = false) {
+  auto ledger = OpenLedger("sqlite://" + path, LedgerOptions{.create_if_missing = create});
+  if (!ledger.ok()) ADD_FAILURE() << ledger.error().ToString();
+  return std::move(ledger).value();
+}
+
+std::unique_ptr<LedgerClient> Client(const std::string& path, bool create = false) {
+  auto client = LedgerClient::Open(OpenFile(path, create));
+  if (!client.ok()) ADD_FAILURE() << client.error().ToString();
+  return std::move(client).value();
+}
+
+// Genesis (quorums 2/2/2), validators 0-2 admitted, host 0 registered and
+// certified, one attested entry: 7 entries.
+void Populate(LedgerClient& c, World& w) {
+  int64_t t = testing::kT0;
+  ASSERT_OK(c.Append(w.Genesis(), w.gov[0], t++));
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_OK(c.Append(testing::ValidatorRegistration(w.val[i]), w.val[i], t++, {&w.gov[0], &w.gov[2]}));
+  }
+  DidRegisterBody reg = testing::HostRegistration(w.host[0]);
+  ASSERT_OK(c.Append(reg, w.host[0], t++));
+  ASSERT_OK(c.Append(testing::Certification(reg.did, reg.ak_public), w.val[0], t++));
+  ASSERT_OK(c.Append(testing::Certification(reg.did, reg.ak_public), w.val[1], t++));
+}
+
+TEST(LedgerClient, AnotherReaderDerivesTheSameViews) {
+  TempDir dir;
+  std::string path = dir.File("ledger.db");
+  World w;
+  auto writer = Client(path, /*create=*/true);
+  Populate(*writer, w);
+  ASSERT_OK(writer->Append(testing::Revoke(Did(w.host[0]), "PCR 7 drift"), w.val[0], testing::kT0 + 99));
+
+  auto reader = Client(path);
+  const ChainState& a = writer->state();
+  const ChainState& b = reader->state();
+  EXPECT_EQ(b.size(), a.size());
+  EXPECT_EQ(b.head_digest(), a.head_digest());
+  const DidDocument* doc = b.FindHost(Did(w.host[0]));
+  ASSERT_NE(doc, nullptr);
+  EXPECT_TRUE(doc->certified);
+  EXPECT_EQ(doc->certified_by, a.FindHost(Did(w.host[0]))->certified_by);
+  EXPECT_EQ(b.PendingReports(Did(w.host[0])), std::vector<std::string>{Did(w.val[0])});
+  EXPECT_EQ(b.validators().size(), 3u);
+  for (const auto& [did, v] : b.validators()) EXPECT_TRUE(v.admitted) << did;
+}
+
+TEST(LedgerClient, RefusedEntriesNeverReachTheLedger) {
+  TempDir dir;
+  std::string path = dir.File("ledger.db");
+  World w;
+  auto client = Client(path, true);
+  Populate(*client, w);
+  auto head_before = client->ledger().Head();
+  auto e = client->Append(testing::HostRegistration(w.host[1]), w.host[2], testing::kT0);
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.error().code(), Code::kBadSignature);
+  EXPECT_NE(e.error().message().find("ledger entry 7 (did-register): unauthorized"), std::string::npos)
+      << e.error().message();
+  EXPECT_EQ(**client->ledger().Head(), **head_before);
+  auto again = client->Append(w.Genesis(), w.gov[0], testing::kT0);
+  ASSERT_FALSE(again.ok());
+  EXPECT_NE(again.error().message().find("a genesis entry is allowed only at index 0"), std::string::npos);
+}
+
+TEST(LedgerClient, DraftCountersignSubmitAdmitsAValidator) {
+  TempDir dir;
+  std::string path = dir.File("ledger.db");
+  World w;
+  auto client = Client(path, true);
+  Populate(*client, w);
+  // The validator drafts; two governance holders countersign elsewhere.
+  auto draft = client->Draft(testing::ValidatorRegistration(w.val[3]), w.val[3], testing::kT0);
+  ASSERT_OK(draft);
+  auto countersigned = draft->Countersigned(w.gov[1]);
+  ASSERT_OK(countersigned);
+  countersigned = countersigned->Countersigned(w.gov[2]);
+  ASSERT_OK(countersigned);
+  // Meanwhile someone else appends: the draft's index is taken.
+  auto other = Client(path);
+  ASSERT_OK(other->Append(testing::HostRegistration(w.host[1]), w.host[1], testing::kT0));
+  auto stale = client->Submit(*countersigned);
+  ASSERT_OK(stale);
+  EXPECT_EQ(*stale, AppendOutcome::kIndexTaken);
+  // Draft again on the new head.
+  auto redraft = client->Draft(testing::ValidatorRegistration(w.val[3]), w.val[3], testing::kT0);
+  auto signed_again = redraft->Countersigned(w.gov[1])->Countersigned(w.gov[2]);
+  ASSERT_OK(signed_again);
+  EXPECT_EQ(*client->Submit(*signed_again), AppendOutcome::kAppended);
+  EXPECT_EQ(*client->Submit(*signed_again), AppendOutcome::kAlreadyPresent);
+  EXPECT_TRUE(client->state().IsActiveValidator(Did(w.val[3])));
+  EXPECT_TRUE(Client(path)->state().IsActiveValidator(Did(w.val[3])));
+}
+
+TEST(LedgerClient, OpenFromCheckpointPinsThePrefixAndVerifiesTheRest) {
+  TempDir dir;
+  std::string path = dir.File("ledger.db");
+  World w;
+  auto writer = Client(path, true);
+  Populate(*writer, w);
+  TrustedCheckpoint cp{4, *writer->state().DigestAt(4)};
+  ASSERT_OK(writer->Append(AttestedBody{RandomBytes(32), "web1", Did(w.host[0]), {}}, w.host[0], testing::kT0));
+
+  auto pinned = LedgerClient::OpenFromCheckpoint(OpenFile(path), cp);
+  ASSERT_OK(pinned);
+  EXPECT_EQ((*pinned)->state().size(), writer->state().size());
+  EXPECT_EQ((*pinned)->state().head_digest(), writer->state().head_digest());
+  EXPECT_TRUE((*pinned)->state().FindHost(Did(w.host[0]))->certified);
+
+  TrustedCheckpoint wrong = cp;
+  wrong.digest[0] ^= 1;
+  auto refused = LedgerClient::OpenFromCheckpoint(OpenFile(path), wrong);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code(), Code::kMalformed);
+  EXPECT_EQ(refused.error().message().rfind("ledger entry 4: digest ", 0), 0u) << refused.error().message();
+
+  auto beyond = LedgerClient::OpenFromCheckpoint(OpenFile(path), TrustedCheckpoint{50, cp.digest});
+  ASSERT_FALSE(beyond.ok());
+  EXPECT_EQ(beyond.error().code(), Code::kNotFound);
+
+  // An entry after the checkpoint is still fully verified.
+  {
+    RawSqlite raw(path);
+    Bytes row = raw.Row(6);
+    row[row.size() - 3] ^= 0x40;  // inside the signature
+    raw.Put(6, row);
+  }
+  auto tampered = LedgerClient::OpenFromCheckpoint(OpenFile(path), cp);
+  ASSERT_FALSE(tampered.ok());
+  EXPECT_EQ(tampered.error().code(), Code::kBadSignature);
+  EXPECT_EQ(tampered.error().message().rfind("ledger entry 6: ", 0), 0u) << tampered.error().message();
+}
+
+TEST(LedgerClient, CheckpointStillCatchesAnEditBeforeIt) {
+  TempDir dir;
+  std::string path = dir.File("ledger.db");
+  World w;
+  auto writer = Client(path, true);
+  Populate(*writer, w);
+  TrustedCheckpoint cp{5, *writer->state().DigestAt(5)};
+  {
+    // Entry 2 re-signed by its author with another endpoint: valid on its own.
+    auto forged = Entry::Sign(2, *writer->state().DigestAt(1), testing::kT0,
+                              testing::ValidatorRegistration(w.val[1]), w.val[1]);
+    auto cs = forged->Countersigned(w.gov[0])->Countersigned(w.gov[2]);
+    RawSqlite(path).Put(2, cs->encoded());
+  }
+  auto refused = LedgerClient::OpenFromCheckpoint(OpenFile(path), cp);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message().find("ledger entry 3 (validator-register): prev is"), std::string::npos)
+      << refused.error().message();
+}
+
+TEST(LedgerClient, RemovedEntriesAreNoticed) {
+  TempDir dir;
+  std::string path = dir.File("ledger.db");
+  World w;
+  auto client = Client(path, true);
+  Populate(*client, w);
+  RawSqlite(path).Exec("DELETE FROM entries WHERE idx = 6");
+  auto synced = client->Sync();
+  ASSERT_FALSE(synced.ok());
+  EXPECT_NE(synced.error().message().find("ends at entry 5 but entry 6 was verified before"), std::string::npos)
+      << synced.error().message();
+}
+
+TEST(LedgerClient, WaitForEntriesDeliversAnotherWritersRevocation) {
+  TempDir dir;
+  std::string path = dir.File("ledger.db");
+  World w;
+  auto watcher = Client(path, true);
+  Populate(*watcher, w);
+  auto none = watcher->WaitForEntries(std::chrono::milliseconds(30));
+  ASSERT_OK(none);
+  EXPECT_EQ(*none, 0u);
+  std::thread revoker([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    auto other = Client(path);
+    EXPECT_TRUE(other->Append(testing::Revoke(Did(w.host[0]), "decommissioned"), w.host[0], testing::kT0).ok());
+  });
+  auto got = watcher->WaitForEntries(std::chrono::seconds(10));
+  revoker.join();
+  ASSERT_OK(got);
+  EXPECT_EQ(*got, 1u);
+  EXPECT_TRUE(watcher->state().IsRevoked(Did(w.host[0])));
+}
+
+TEST(LedgerClient, ConcurrentProcessesAppendEveryEntryExactlyOnce) {
+  constexpr int kWriters = 4;
+  constexpr int kPerWriter = 50;
+  TempDir dir;
+  std::string path = dir.File("ledger.db");
+  World w;
+  std::vector<Ed25519PrivateKey> hosts;
+  {
+    auto setup = Client(path, true);
+    ASSERT_OK(setup->Append(w.Genesis(), w.gov[0], testing::kT0));
+    for (int k = 0; k < kWriters; ++k) {
+      hosts.push_back(Ed25519PrivateKey::Generate());
+      ASSERT_OK(setup->Append(testing::HostRegistration(hosts[k], static_cast<uint8_t>(k)), hosts[k],
+                              testing::kT0));
+    }
+  }  // no SQLite connection crosses fork()
+
+  auto digest_of = [](int k, int i) { return ToBytes(Sha256(AsBytes(StrCat("vc ", k, " ", i)))); };
+  int go[2];
+  ASSERT_EQ(pipe(go), 0);
+  std::vector<pid_t> children;
+  for (int k = 0; k < kWriters; ++k) {
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      close(go[1]);
+      char c;
+      (void)!read(go[0], &c, 1);  // wait until every writer is forked
+      auto ledger = OpenLedger("sqlite://" + path);
+      if (!ledger.ok()) { std::fprintf(stderr, "%s\n", ledger.error().ToString().c_str()); _exit(2); }
+      auto client = LedgerClient::Open(std::move(ledger).value());
+      if (!client.ok()) { std::fprintf(stderr, "%s\n", client.error().ToString().c_str()); _exit(3); }
+      for (int i = 0; i < kPerWriter; ++i) {
+        AttestedBody body{digest_of(k, i), StrCat("domain-", k), Did(hosts[k]), {}};
+        auto e = (*client)->Append(body, hosts[k], testing::kT0 + i);
+        if (!e.ok()) { std::fprintf(stderr, "writer %d: %s\n", k, e.error().ToString().c_str()); _exit(4); }
+      }
+      _exit(0);
+    }
+    children.push_back(pid);
+  }
+  close(go[0]);
+  close(go[1]);  // start
+  for (pid_t pid : children) {
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0);
+  }
+
+  auto reader = Client(path);  // verifies the whole chain
+  EXPECT_EQ(reader->state().size(), 1u + kWriters + kWriters * kPerWriter);
+  std::multiset<Bytes> seen;
+  for (const AttestedRecord& a : reader->state().attested()) seen.insert(a.vc_digest);
+  ASSERT_EQ(seen.size(), size_t{kWriters * kPerWriter});
+  for (int k = 0; k < kWriters; ++k) {
+    for (int i = 0; i < kPerWriter; ++i) EXPECT_EQ(seen.count(digest_of(k, i)), 1u) << k << "/" << i;
+  }
+}
+
+}  // namespace
+}  // namespace vouch::ledger

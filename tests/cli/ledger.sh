@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# vouch ledger init/append/show/verify as scripts: run a command, assert its
+# exit status and what it prints. Usage: ledger.sh PATH/TO/vouch
+set -uo pipefail
+VOUCH=${1:?usage: ledger.sh PATH/TO/vouch}
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+pass=0 fail=0
+
+# expect NAME STATUS PATTERN -- CMD... : CMD exits with STATUS and its
+# stdout+stderr matches the extended regex PATTERN.
+expect() {
+  local name=$1 want=$2 pattern=$3; shift 4
+  local out status
+  out=$("$@" 2>&1); status=$?
+  if [[ $status -eq $want ]] && grep -Eq -- "$pattern" <<<"$out"; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+    echo "FAIL: $name: exit $status (want $want), output:"; sed 's/^/    /' <<<"$out"
+    echo "    (wanted /$pattern/)"
+  fi
+}
+
+for k in gov1 gov2 val1 val2 val3 host; do
+  openssl genpkey -algorithm ed25519 -out "$W/$k.pem" 2>/dev/null || { echo "openssl genpkey failed"; exit 1; }
+done
+did() { "$VOUCH" ledger did "$W/$1.pem"; }
+G1=$(did gov1) G2=$(did gov2) V1=$(did val1) V2=$(did val2) H=$(did host)
+[[ $G1 == did:key:z6Mk* && $H == did:key:z6Mk* ]] || { echo "FAIL: 'vouch ledger did' printed '$G1'"; exit 1; }
+DB="sqlite://$W/ledger.db"
+L() { "$VOUCH" ledger "$@"; }
+HPKE=$(printf '%064d' 7)
+printf '\x00\x04\x00\x23\x00\x0b' >"$W/ak.pub"   # a TPM2B_PUBLIC-shaped AK area
+printf '\x00\x04\x00\x23\x00\x0c' >"$W/ak2.pub"
+
+expect "verify before init says to run init" 1 "^vouch: ledger '$W/ledger.db' does not exist \(run 'vouch ledger init' first\)" -- L verify "$DB"
+expect "relative locator refused" 1 "expected sqlite:///ABSOLUTE/PATH" -- L verify "sqlite://ledger.db"
+expect "init writes genesis" 0 "initialized ledger $DB: genesis by $G1, 2 governance keys, 0 TPM CAs, quorums certify=2 admit=2 revoke=2" \
+  -- L init "$DB" --key "$W/gov1.pem" --governance "$G2" --certify-quorum 2 --admit-quorum 2 --revoke-quorum 2
+expect "init twice refused" 1 "is already initialized \(it has 1 entries\)" -- L init "$DB" --key "$W/gov1.pem"
+expect "admit quorum above governance size refused" 1 "'admit_quorum' is 3 but only 1 governance keys" \
+  -- L init "sqlite://$W/other.db" --key "$W/gov1.pem" --admit-quorum 3
+
+vreg() {  # vreg KEY [--countersign K]...
+  local key=$1; shift
+  L append "$DB" --key "$W/$key.pem" validator-register --hpke-pk "$HPKE" --endpoint "http://127.0.0.1:7001" \
+    --operator "op-$key" --region eu-west "$@"
+}
+expect "one governance countersignature does not admit" 0 "validator $V1: registered, not admitted \(1 of 2 governance countersignatures\)" \
+  -- vreg val1 --countersign "$W/gov1.pem"
+expect "non-governance countersigner refused" 1 "unauthorized: countersigned by '$V1', which is not an unrevoked governance key" \
+  -- vreg val2 --countersign "$W/gov1.pem" --countersign "$W/val1.pem"
+expect "two governance countersignatures admit" 0 "validator $V1: admitted \(2 of 2" -- vreg val1 --countersign "$W/gov1.pem" --countersign "$W/gov2.pem"
+expect "second validator admitted" 0 "validator $V2: admitted" -- vreg val2 --countersign "$W/gov2.pem" --countersign "$W/gov1.pem"
+
+expect "host registers itself" 0 "appended entry 4 \(did-register\) by $H" \
+  -- L append "$DB" --key "$W/host.pem" did-register --ak-public "$W/ak.pub" --fact libvirt=9.0.0 --fact qemu=7.2.0
+expect "host registers twice refused" 1 "ledger entry 5 \(did-register\): '$H' is already registered \(entry 4\)" \
+  -- L append "$DB" --key "$W/host.pem" did-register --ak-public "$W/ak.pub"
+expect "host cannot certify itself" 1 "ledger entry 5 \(did-update\): unauthorized: '$H' cannot certify its own AK" \
+  -- L append "$DB" --key "$W/host.pem" did-update --did "$H" --certify
+expect "unadmitted key cannot certify" 1 "unauthorized: certification by '$(did val3)', which is not a registered, admitted, unrevoked validator" \
+  -- L append "$DB" --key "$W/val3.pem" did-update --did "$H" --certify
+expect "first certification" 0 "appended entry 5 \(did-update\) by $V1" -- L append "$DB" --key "$W/val1.pem" did-update --did "$H" --certify
+expect "one certification is below quorum" 0 "certified: no \(1 of 2 validators\)" -- L show "$DB" --did "$H"
+expect "second certification" 0 "appended entry 6 \(did-update\) by $V2" -- L append "$DB" --key "$W/val2.pem" did-update --did "$H" --certify
+expect "certified at quorum" 0 "certified: yes \(2 of 2 validators\)" -- L show "$DB" --did "$H"
+expect "governance sets reputation" 0 "appended entry 7 \(validator-update\) by $G2" \
+  -- L append "$DB" --key "$W/gov2.pem" validator-update --did "$V1" --reputation 900
+expect "validator cannot set its own reputation" 1 "cannot set its own reputation" \
+  -- L append "$DB" --key "$W/val1.pem" validator-update --reputation 1000
+expect "registry shows reputation" 0 "$V1 http://127.0.0.1:7001 operator=op-val1 region=eu-west reputation=900 admitted" \
+  -- L show "$DB" --validators
+
+expect "one report does not revoke" 0 "$H: reported by 1 of 2 validators, not revoked yet" \
+  -- L append "$DB" --key "$W/val1.pem" revoke --subject "$H" --reason "PCR 7 drift"
+expect "pending report shown" 0 "revoked: no \(1 pending reports\)" -- L show "$DB" --did "$H"
+expect "the host may still attest" 0 "appended entry 9 \(attested\) by $H" \
+  -- L append "$DB" --key "$W/host.pem" attested --vc-digest "$(printf '%064d' 3)" --domain web1 --validator "$V1" --validator "$V2"
+expect "second report revokes" 0 "$H is revoked" -- L append "$DB" --key "$W/val2.pem" revoke --subject "$H" --reason "missed re-attestation"
+expect "revoked host refused" 1 "ledger entry 11 \(attested\): author '$H' was revoked at entry 10 \(missed re-attestation\)" \
+  -- L append "$DB" --key "$W/host.pem" attested --vc-digest "$(printf '%064d' 4)" --domain web1
+expect "revocation listed" 0 "$H revoked at entry 10: missed re-attestation" -- L show "$DB" --revocations
+expect "governance revokes a credential alone" 0 "cti:00112233445566778899aabbccddeeff is revoked" \
+  -- L append "$DB" --key "$W/gov1.pem" revoke --subject cti:00112233445566778899aabbccddeeff --reason replayed
+expect "checkpoint cosigned" 0 "appended entry 12 \(checkpoint\) by $V1" \
+  -- L append "$DB" --key "$W/val1.pem" checkpoint --countersign "$W/val2.pem"
+expect "show lists every entry" 0 "^12 [0-9T:-]+Z checkpoint by $V1 head_index=11 head_digest=[0-9a-f]{64} cosigned_by=1$" -- L show "$DB"
+expect "show starts at genesis" 0 "^0 [0-9T:-]+Z genesis by $G1 governance=2 tpm_cas=0 certify_quorum=2" -- L show "$DB" --to 1
+expect "verify from genesis" 0 "verifies \(from genesis\): 13 entries, head 12 digest [0-9a-f]{64}" -- L verify "$DB"
+expect "verify summary" 0 "1 hosts \(1 certified, 1 revoked\), 2 validators \(2 active\), 2 revocations, 1 attested, 1 checkpoints" -- L verify "$DB"
+
+D6=$(L show "$DB" --from 12 --to 13 | grep -Eo 'head_digest=[0-9a-f]+' | cut -d= -f2)
+expect "verify after a trusted checkpoint" 0 "verifies \(after trusted checkpoint 11\): 13 entries" -- L verify "$DB" --checkpoint "11:$D6"
+expect "wrong checkpoint digest refused" 1 "^vouch: ledger entry 10: digest [0-9a-f]{64} differs from the trusted checkpoint $D6" \
+  -- L verify "$DB" --checkpoint "10:$D6"
+
+# Tampering directly in the SQLite file: one byte of entry 5.
+python3 - "$W/ledger.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+(row,) = db.execute("SELECT entry FROM entries WHERE idx = 5").fetchone()
+row = bytearray(row); row[len(row) // 2] ^= 1
+db.execute("UPDATE entries SET entry = ? WHERE idx = 5", (bytes(row),)); db.commit()
+PY
+expect "edited row refused naming its index" 1 "^vouch: ledger entry 5: " -- L verify "$DB"
+expect "show refuses it too" 1 "^vouch: ledger entry 5: " -- L show "$DB"
+
+expect "unknown ledger command" 2 "unknown command 'frob'" -- L frob
+expect "unknown option" 2 "unknown option '--reputation' for 'append revoke'" -- L append "$DB" --key "$W/gov1.pem" revoke --reputation 3
+expect "genesis is not appended" 2 "cannot append entries of type 'genesis'" -- L append "$DB" --key "$W/gov1.pem" genesis
+expect "help" 0 "usage: vouch ledger" -- L --help
+
+echo "$pass passed, $fail failed"
+[[ $fail -eq 0 ]]
