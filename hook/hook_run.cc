@@ -10,6 +10,7 @@
 
 #include "vouch/core/owner_policy.h"
 #include "vouch/hook/release.h"
+#include "vouch/ledger/ledger_client.h"
 #include "vouch/measure/ak.h"
 #include "vouch/measure/tpm.h"
 #include "vouch/qemu/config_digest.h"
@@ -43,6 +44,22 @@ Status MakeDirs(const std::string& path, mode_t mode) {
 
 std::string SecretsFile(const HookConfig& c, const std::string& domain_uuid) {
   return StrCat(c.state_dir, "/", domain_uuid, ".secrets");
+}
+
+Status AppendAttested(const std::string& locator, const Ed25519PrivateKey& host_key,
+                      const std::string& domain_uuid, const ReleaseOutcome& outcome) {
+  auto ledger = ledger::OpenLedger(locator);
+  if (!ledger.ok()) return ledger.error();
+  auto client = ledger::LedgerClient::Open(std::move(ledger).value());
+  if (!client.ok()) return client.error();
+  ledger::AttestedBody body;
+  body.vc_digest = ToBytes(outcome.endorsed_vc.Digest().value);
+  body.domain = domain_uuid;
+  body.host = outcome.endorsed_vc.issuer().did();
+  body.validators = outcome.endorsers;
+  auto entry = (*client)->Append(body, host_key, std::time(nullptr));
+  if (!entry.ok()) return entry.error();
+  return Ok();
 }
 
 Status Prepare(const std::string& config_path, std::string_view name, std::string_view xml) {
@@ -154,7 +171,16 @@ Status Prepare(const std::string& config_path, std::string_view name, std::strin
     for (size_t i = 0; i < outcome->failures.size(); ++i) {
       line += (i ? "; " : "") + outcome->failures[i];
     }
-    line += "\"\n";
+    line += "\"";
+    // The ledger's audit trail: the digest of the endorsed VC (DESIGN §2 step 7).
+    // The key is already released; a ledger that cannot be written is reported
+    // here and in libvirt's log, not turned into a refused start.
+    if (!config.ledger.empty()) {
+      Status appended = AppendAttested(config.ledger, *host_key, domain.uuid, *outcome);
+      line += appended.ok() ? " ledger=appended" : StrCat(" ledger_error=\"", appended.error().message(), "\"");
+      if (!appended.ok()) std::fprintf(stderr, "vouch: warning: %s\n", appended.error().message().c_str());
+    }
+    line += "\n";
     if (FILE* f = std::fopen(StrCat(config.audit_dir, "/releases.log").c_str(), "a")) {
       std::fputs(line.c_str(), f);
       std::fclose(f);
