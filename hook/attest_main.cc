@@ -6,11 +6,14 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "vouch/hook/hook_run.h"
 
 int main(int argc, char** argv) {
+  // tpm2-tss logs its own warnings to stderr; the hook promises libvirt one line.
+  setenv("TSS2_LOG", "all+NONE", 1);
   std::string config = vouch::hook::kDefaultHookConfig;
   int i = 1;
   if (argc > 2 && std::string(argv[1]) == "--config") {
