@@ -5,6 +5,7 @@
 
 #include "commands.h"
 #include "ledger_command.h"
+#include "tpm_command.h"
 
 namespace {
 
@@ -18,7 +19,8 @@ constexpr const char* kUsage =
     "  seal ...      encrypt a domain's image and attach its protection bundle\n"
     "                (vouch seal --help)\n"
     "  host init     create this host's DID key and TPM attestation key\n"
-    "  ledger ...    init|append|show|verify the ledger (vouch ledger --help)\n";
+    "  ledger ...    init|append|show|verify the ledger (vouch ledger --help)\n"
+    "  tpm eventlog FILE [--json]   parse and replay a firmware event log\n";
 
 }  // namespace
 
@@ -35,6 +37,7 @@ int main(int argc, char** argv) {
   if (command == "seal") return vouch::cli::SealCommand(args);
   if (command == "host") return vouch::cli::HostCommand(args);
   if (command == "ledger") return vouch::cli::LedgerCommand(args);
+  if (command == "tpm") return vouch::cli::TpmCommand(args);
   std::fprintf(stderr, "vouch: unknown command '%s' (try 'vouch --help')\n", command.c_str());
   return 2;
 }

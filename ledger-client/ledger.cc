@@ -1,5 +1,6 @@
 #include "vouch/ledger/ledger.h"
 
+#include "vouch/ledger/etcd_ledger.h"
 #include "vouch/ledger/sqlite_ledger.h"
 
 namespace vouch::ledger {
@@ -66,11 +67,12 @@ Result<std::unique_ptr<Ledger>> OpenLedger(std::string_view locator, const Ledge
     return std::unique_ptr<Ledger>(std::move(ledger));
   }
   if (locator.substr(0, 7) == "etcd://") {
-    return Error(Code::kInvalidArgument,
-                 StrCat("ledger locator '", locator, "': the etcd backend is not built yet (use sqlite:///PATH)"));
+    VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<EtcdLedger> ledger, EtcdLedger::Open(locator));
+    return std::unique_ptr<Ledger>(std::move(ledger));
   }
   return Error(Code::kInvalidArgument,
-               StrCat("ledger locator '", locator, "': expected sqlite:///ABSOLUTE/PATH"));
+               StrCat("ledger locator '", locator, "': expected sqlite:///ABSOLUTE/PATH or "
+                      "etcd://HOST:PORT[,HOST:PORT…][/PREFIX]"));
 }
 
 }  // namespace vouch::ledger

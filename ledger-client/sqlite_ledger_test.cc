@@ -69,13 +69,13 @@ void ExpectRefused(const Error& error, Code code, const std::string& words) {
 
 TEST(OpenLedger, AcceptsOnlyAbsoluteSqliteLocators) {
   for (const char* bad : {"sqlite://relative/ledger.db", "sqlite:", "/var/lib/vouch/ledger.db",
-                          "file:///x.db", "etcd://127.0.0.1:2379"}) {
+                          "file:///x.db", "etcd://", "etcd://127.0.0.1"}) {
     auto l = OpenLedger(bad);
     ASSERT_FALSE(l.ok()) << bad;
     EXPECT_EQ(l.error().code(), Code::kInvalidArgument) << bad;
   }
-  ExpectRefused(OpenLedger("etcd://127.0.0.1:2379").error(), Code::kInvalidArgument,
-                "the etcd backend is not built yet");
+  ExpectRefused(OpenLedger("etcd://127.0.0.1").error(), Code::kInvalidArgument,
+                "endpoint '127.0.0.1' is not HOST:PORT");
 }
 
 TEST(SqliteLedger, MissingLedgerSaysToRunInit) {

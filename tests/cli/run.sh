@@ -58,5 +58,8 @@ expect "missing file named" 1 "cannot open '$W/nope.cbor'" -- "$VOUCH" verify "$
 expect "unknown command" 2 "unknown command 'frobnicate'" -- "$VOUCH" frobnicate
 expect "usage on no args" 2 "usage: vouch" -- "$VOUCH"
 
+expect "event log replays (tpm2-tools fixture)" 0 '^\{"pcrs": \{"sha1": \{"0": "543c314066a9cd7a6b6aa53f56b38e814a76efe7"' -- "$VOUCH" tpm eventlog "$ROOT/measure/testdata/eventlog/event.bin" --json
+expect "malformed event log refused" 1 "^vouch: " -- "$VOUCH" tpm eventlog "$ROOT/README.md" --json
+
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]

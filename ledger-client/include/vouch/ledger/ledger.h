@@ -2,7 +2,7 @@
 // (DESIGN §6). Backends store bytes; what the bytes mean is Entry's and
 // ChainState's. Two backends share this interface:
 //   - embedded SQLite, one file, "sqlite:///abs/path/ledger.db" (sqlite_ledger.h);
-//   - etcd v3 (not built yet): entry i at "vouch/log/<20-digit i>", appended
+//   - etcd v3, "etcd://HOST:PORT,…" (etcd_ledger.h): entry i at "vouch/log/<20-digit i>", appended
 //     with a transaction that succeeds only if that key is absent and key
 //     i-1 holds the entry `prev` names; Watch from an index.
 //
@@ -83,8 +83,8 @@ class Ledger {
   virtual Result<std::optional<uint64_t>> Head() = 0;
 
   // Waits until an entry is stored at `index` or `timeout` passes; returns
-  // whether one is. SQLite polls (LedgerOptions::poll_interval); etcd will
-  // watch. kIo/kUnavailable from the backend.
+  // whether one is. SQLite polls (LedgerOptions::poll_interval); etcd
+  // watches. kIo/kUnavailable from the backend.
   virtual Result<bool> WaitForIndex(uint64_t index, std::chrono::milliseconds timeout) = 0;
 
  protected:
@@ -104,9 +104,10 @@ struct LedgerOptions {
 };
 
 // Opens the ledger `locator` names. Supported: "sqlite:///ABSOLUTE/PATH"
-// (the path after "sqlite://" must start with '/'). kInvalidArgument for
-// any other locator (etcd:// is named as not supported yet); the backend's
-// errors otherwise (sqlite_ledger.h).
+// (the path after "sqlite://" must start with '/') and
+// "etcd://HOST:PORT[,HOST:PORT…][/PREFIX]" (etcd_ledger.h; default
+// EtcdOptions). kInvalidArgument for any other locator; the backend's
+// errors otherwise.
 Result<std::unique_ptr<Ledger>> OpenLedger(std::string_view locator, const LedgerOptions& options = {});
 
 }  // namespace vouch::ledger

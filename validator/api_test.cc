@@ -1,0 +1,75 @@
+#include "vouch/validator/api.h"
+
+#include <gtest/gtest.h>
+
+#include "vouch/core/cbor.h"
+
+namespace vouch::validator {
+namespace {
+
+using cbor::Value;
+
+TEST(Api, AttestRequestRoundTrips) {
+  AttestRequest r{Bytes{1, 2}, Bytes{3}, Bytes{4, 5, 6}, 2};
+  auto back = DecodeAttestRequest(EncodeAttestRequest(r));
+  ASSERT_TRUE(back.ok()) << back.error().ToString();
+  EXPECT_EQ(back->vc, r.vc);
+  EXPECT_EQ(back->policy, r.policy);
+  EXPECT_EQ(back->share, r.share);
+  EXPECT_EQ(back->index, 2u);
+}
+
+TEST(Api, AttestRequestRefusesMissingUnknownAndMistypedFields) {
+  struct Case {
+    Value body;
+    std::string reason;
+  };
+  Value vc = Value(Bytes{1});
+  std::vector<Case> cases;
+  cases.push_back({Value::Map({{"vc", vc}, {"policy", vc}, {"share", vc}}), "got 3 of them"});
+  cases.push_back({Value::Map({{"vc", vc}, {"policy", vc}, {"share", vc}, {"index", 1}, {"x", 1}}),
+                   "unknown key 'x'"});
+  cases.push_back({Value::Map({{"vc", "text"}, {"policy", vc}, {"share", vc}, {"index", 1}}),
+                   "'vc' must be a non-empty byte string"});
+  cases.push_back({Value::Map({{"vc", vc}, {"policy", vc}, {"share", vc}, {"index", -1}}),
+                   "'index' must be an unsigned integer"});
+  cases.push_back(
+      {Value::Map({{"vc", vc}, {"policy", vc}, {"share", Value(Bytes{})}, {"index", 0}}),
+       "'share' must be a non-empty byte string"});
+  cases.push_back({Value(cbor::Array{vc}), "expected a CBOR map"});
+  for (const Case& c : cases) {
+    auto r = DecodeAttestRequest(cbor::Encode(c.body));
+    ASSERT_FALSE(r.ok()) << c.reason;
+    EXPECT_EQ(r.error().code(), Code::kMalformed);
+    EXPECT_NE(r.error().message().find(c.reason), std::string::npos) << r.error().message();
+  }
+}
+
+TEST(Api, AttestRequestRefusesNonCborAndTrailingBytes) {
+  Bytes good = EncodeAttestRequest(AttestRequest{Bytes{1}, Bytes{2}, Bytes{3}, 0});
+  for (size_t n = 0; n < good.size(); ++n) {
+    EXPECT_FALSE(DecodeAttestRequest(ByteView(good).first(n)).ok()) << "truncated at " << n;
+  }
+  Bytes trailing = good;
+  trailing.push_back(0);
+  EXPECT_FALSE(DecodeAttestRequest(trailing).ok());
+}
+
+TEST(Api, RefusalCarriesCodeNameAndReason) {
+  auto v = cbor::Decode(EncodeRefusal(Error(Code::kPcrMismatch, "PCR 7 differs from reference")));
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v->Find("code")->text(), "pcr-mismatch");
+  EXPECT_EQ(v->Find("reason")->text(), "PCR 7 differs from reference");
+}
+
+TEST(Api, HttpStatusPerCode) {
+  EXPECT_EQ(HttpStatusFor(Code::kMalformed), 400);
+  EXPECT_EQ(HttpStatusFor(Code::kReplay), 409);
+  EXPECT_EQ(HttpStatusFor(Code::kPcrMismatch), 403);
+  EXPECT_EQ(HttpStatusFor(Code::kUnknownHost), 403);
+  EXPECT_EQ(HttpStatusFor(Code::kUnavailable), 503);
+  EXPECT_EQ(HttpStatusFor(Code::kInternal), 500);
+}
+
+}  // namespace
+}  // namespace vouch::validator

@@ -1,0 +1,303 @@
+#include "vouch/validator/appraisal.h"
+
+#include <algorithm>
+
+#include "vouch/core/cbor.h"
+#include "vouch/core/digest.h"
+#include "vouch/core/host_vc.h"
+#include "vouch/core/owner_policy.h"
+#include "vouch/core/sealed_share.h"
+#include "vouch/core/shamir.h"
+#include "vouch/measure/ak_public.h"
+#include "vouch/measure/quote_verify.h"
+
+namespace vouch::validator {
+namespace {
+
+// First 8 bytes of a digest in hex, for reasons (enough to tell values apart).
+std::string Short(ByteView b) { return HexEncode(b.first(std::min<size_t>(b.size(), 8))) + "…"; }
+
+bool Contains(const std::vector<std::string>& list, const std::string& item) {
+  return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+bool Contains(const std::vector<Bytes>& list, ByteView item) {
+  return std::any_of(list.begin(), list.end(), [&](const Bytes& b) {
+    return std::equal(b.begin(), b.end(), item.begin(), item.end());
+  });
+}
+
+const std::string* HypervisorField(const HypervisorFacts& hv, const std::string& component) {
+  if (component == "libvirt") return &hv.libvirt;
+  if (component == "qemu") return &hv.qemu;
+  if (component == "kernel") return &hv.kernel;
+  if (component == "machine") return &hv.machine;
+  return nullptr;
+}
+
+Status CheckTime(const HostVcClaims& c, int64_t now, int64_t skew) {
+  if (c.issued_at > now && c.issued_at - now > skew) {
+    return Error(Code::kStaleNonce,
+                 StrCat("host VC issued in the future: iat is ", c.issued_at - now,
+                        " s ahead of this validator's clock (allowed skew ", skew, " s)"));
+  }
+  if (c.expires_at <= now) {
+    return Error(Code::kStaleNonce,
+                 StrCat("host VC expired ", now - c.expires_at, " s ago (exp ", c.expires_at, ")"));
+  }
+  return Ok();
+}
+
+Status CheckHost(HostDirectory& directory, const HostVcClaims& c, const HostRecord& host) {
+  if (host.revoked || directory.IsRevoked(c.issuer)) {
+    return Error(Code::kRevoked,
+                 StrCat("host '", c.issuer, "' is revoked", host.revoked_reason.empty() ? "" : ": ",
+                        host.revoked_reason));
+  }
+  if (directory.IsRevoked(StrCat("cti:", HexEncode(c.cti)))) {
+    return Error(Code::kRevoked, StrCat("host VC cti ", HexEncode(c.cti), " is revoked"));
+  }
+  if (!host.certified) {
+    return Error(Code::kUncertifiedAk,
+                 StrCat("host '", c.issuer,
+                        "': its TPM AK is not certified by enough validators (certify_quorum); run "
+                        "'vouch host enroll'"));
+  }
+  return Ok();
+}
+
+Status CheckPolicyBinding(const SignedPolicy& signed_policy, const HostVcClaims& c,
+                          const ValidatorKeys& keys, uint64_t index) {
+  const OwnerPolicy& p = signed_policy.policy();
+  if (index >= p.validators.size()) {
+    return Error(Code::kNotInPolicy, StrCat("index ", index, " is outside the policy's ",
+                                            p.validators.size(), " validators"));
+  }
+  const PolicyValidator& v = p.validators[index];
+  if (v.did != keys.did()) {
+    std::optional<size_t> ours = signed_policy.IndexOf(keys.did());
+    return Error(Code::kNotInPolicy,
+                 ours ? StrCat("policy validator ", index, " is '", v.did,
+                               "', not this validator (which is validator ", *ours, ")")
+                      : StrCat("this validator ('", keys.did(), "') is not in the policy"));
+  }
+  if (v.hpke_public_key != keys.hpke_key().public_key()) {
+    return Error(Code::kNotInPolicy,
+                 StrCat("policy validator ", index, " lists HPKE key ", Short(v.hpke_public_key),
+                        ", not this validator's ", Short(keys.hpke_key().public_key())));
+  }
+  if (static_cast<uint64_t>(c.expires_at - c.issued_at) > p.vc_ttl) {
+    return Error(Code::kStaleNonce, StrCat("host VC lifetime ", c.expires_at - c.issued_at,
+                                           " s exceeds the policy's vc_ttl of ", p.vc_ttl, " s"));
+  }
+  PolicyDigest digest = signed_policy.digest();
+  if (!std::equal(c.policy_digest.begin(), c.policy_digest.end(), digest.value.begin(),
+                  digest.value.end())) {
+    return Error(Code::kNotInPolicy,
+                 StrCat("host VC names policy ", Short(c.policy_digest),
+                        ", the request carries policy ", Short(digest.bytes())));
+  }
+  if (c.domain_uuid != p.domain_uuid) {
+    return Error(Code::kNotInPolicy, StrCat("host VC is for domain ", c.domain_uuid,
+                                            ", the policy for domain ", p.domain_uuid));
+  }
+  return Ok();
+}
+
+Status CheckQuote(const HostVcClaims& c, const HostRecord& host, const OwnerPolicy& p) {
+  if (!c.tpm.present) {
+    return Error(Code::kBadQuote, "host VC carries no TPM quote (vouch.tpm present is false)");
+  }
+  auto ak = AkPublic::Parse(host.ak_public);
+  if (!ak.ok()) return ak.error().WithContext(StrCat("registered AK of host '", c.issuer, "'"));
+  Bytes extra = ExpectedQuoteExtraData(c.nonces, c.ephemeral_public_key, c.config_digest);
+  auto verified = VerifyQuote(*ak, TpmQuote{c.tpm.quote, c.tpm.signature, c.tpm.pcrs}, extra);
+  if (!verified.ok()) return verified.error();
+  for (uint32_t pcr : p.pcrs) {
+    if (c.tpm.pcrs.count(pcr) == 0) {
+      return Error(Code::kPcrMismatch,
+                   StrCat("PCR ", pcr, " is required by the policy but not in the quote"));
+    }
+  }
+  return Ok();
+}
+
+Status CheckReferences(const HostVcClaims& c, const OwnerPolicy& p) {
+  Bytes boot = BootHash(c.tpm.pcrs);
+  if (c.boot_hash != boot) {
+    return Error(Code::kPcrMismatch, StrCat("boot hash ", Short(c.boot_hash),
+                                            " does not match the quoted PCRs (", Short(boot), ")"));
+  }
+  for (const auto& [pcr, accepted] : p.reference_pcrs) {
+    auto it = c.tpm.pcrs.find(pcr);
+    if (it == c.tpm.pcrs.end()) {
+      return Error(
+          Code::kPcrMismatch,
+          StrCat("PCR ", pcr, " has reference values in the policy but is not in the quote"));
+    }
+    if (!Contains(accepted, it->second)) {
+      return Error(Code::kPcrMismatch,
+                   StrCat("PCR ", pcr, " differs from reference (quoted ", Short(it->second), ")"));
+    }
+  }
+  // After the per-PCR references, so a drift is reported by its PCR number
+  // whenever the policy pins that PCR.
+  if (!p.reference_boot.empty() && !Contains(p.reference_boot, c.boot_hash)) {
+    return Error(Code::kPcrMismatch,
+                 StrCat("boot hash ", Short(c.boot_hash), " is not one of the policy's ",
+                        p.reference_boot.size(), " reference boot hashes"));
+  }
+  return Ok();
+}
+
+Status CheckHypervisor(const HostVcClaims& c, const OwnerPolicy& p) {
+  for (const auto& [component, minimum] : p.hv_min) {
+    const std::string* actual = HypervisorField(c.hypervisor, component);
+    if (actual == nullptr) {
+      return Error(Code::kHvVersion,
+                   StrCat("policy hv_min names unknown component '", component, "'"));
+    }
+    if (actual->empty()) {
+      return Error(Code::kHvVersion, StrCat("host VC does not state its ", component,
+                                            " version (policy minimum ", minimum, ")"));
+    }
+    if (CompareVersions(*actual, minimum) < 0) {
+      return Error(Code::kHvVersion, StrCat(component, " ", *actual,
+                                            " is older than the policy's minimum ", minimum));
+    }
+  }
+  return Ok();
+}
+
+Status CheckRuntime(const HostVcClaims& c, const OwnerPolicy& p) {
+  const RuntimeConfig& rt = c.runtime;
+  if (rt.memory_kib > p.rt.memory_kib_max) {
+    return Error(Code::kConfig,
+                 StrCat("memory ", rt.memory_kib, " KiB exceeds the policy's memory_kib_max of ",
+                        p.rt.memory_kib_max, " KiB"));
+  }
+  if (rt.vcpus > p.rt.vcpus_max) {
+    return Error(Code::kConfig,
+                 StrCat("vcpus ", rt.vcpus, " exceeds the policy's vcpus_max of ", p.rt.vcpus_max));
+  }
+  for (const std::string& net : rt.nets) {
+    if (!Contains(p.rt.nets_allowed, net)) {
+      return Error(Code::kConfig,
+                   StrCat("network '", net, "' is not in the policy's nets_allowed"));
+    }
+  }
+  if (p.rt.devices_allowed) {
+    for (const std::string& device : rt.devices) {
+      if (!Contains(*p.rt.devices_allowed, device)) {
+        return Error(Code::kConfig,
+                     StrCat("device '", device, "' is not in the policy's devices_allowed"));
+      }
+    }
+  }
+  return Ok();
+}
+
+}  // namespace
+
+Bytes ExpectedQuoteExtraData(const std::vector<Bytes>& nonces, ByteView ephemeral_public_key,
+                             ByteView config_digest) {
+  cbor::Array array;
+  for (const Bytes& n : nonces) array.emplace_back(n);
+  Sha256Digest nonce_digest = Sha256(cbor::Encode(cbor::Value(std::move(array))));
+  return ToBytes(Sha256({nonce_digest, ephemeral_public_key, config_digest}));
+}
+
+Appraiser::Appraiser(const ValidatorKeys& keys, HostDirectory& directory,
+                     const ChallengeIssuer& challenges, ReplayCache& replay,
+                     AppraisalOptions options)
+    : keys_(keys),
+      directory_(directory),
+      challenges_(challenges),
+      replay_(replay),
+      options_(options) {}
+
+Result<Approval> Appraiser::Appraise(const AttestRequest& request, int64_t now,
+                                     AppraisalTrace* trace) const {
+  if (options_.fault == Fault::kRefuseAll) {
+    return Error(Code::kUnavailable,
+                 "this validator refuses every attestation (fault injection --fault=refuse-all)");
+  }
+  // 1. The VC and its signature.
+  VOUCH_ASSIGN_OR_RETURN(HostVc vc, HostVc::Parse(request.vc));
+  const HostVcClaims& c = vc.claims();
+  if (trace != nullptr) {
+    trace->host_did = c.issuer;
+    trace->domain_uuid = c.domain_uuid;
+    trace->cti_hex = HexEncode(c.cti);
+  }
+  if (c.type != "launch") {
+    return Error(Code::kMalformed,
+                 StrCat("host VC: /v1/attest takes a launch VC, got vouch.type \"", c.type, "\""));
+  }
+  // 2. Time.
+  VOUCH_RETURN_IF_ERROR(CheckTime(c, now, options_.max_clock_skew_s));
+  // 3. The host.
+  VOUCH_ASSIGN_OR_RETURN(HostRecord host, directory_.Lookup(c.issuer));
+  VOUCH_RETURN_IF_ERROR(CheckHost(directory_, c, host));
+  // 4. Our challenge.
+  VOUCH_RETURN_IF_ERROR(challenges_.CheckAny(c.nonces, c.issuer, now));
+  // 5. Replay. The reservation is released on every return below but the last.
+  VOUCH_ASSIGN_OR_RETURN(ReplayCache::Reservation reservation,
+                         replay_.Reserve(c.cti, c.expires_at, now));
+  // 6. The owner policy and this validator's place in it.
+  VOUCH_ASSIGN_OR_RETURN(SignedPolicy signed_policy, SignedPolicy::Parse(request.policy));
+  const OwnerPolicy& p = signed_policy.policy();
+  VOUCH_RETURN_IF_ERROR(CheckPolicyBinding(signed_policy, c, keys_, request.index));
+  // 7. Host allowed.
+  if (p.hosts && !Contains(*p.hosts, c.issuer)) {
+    return Error(Code::kHostNotAllowed, StrCat("host '", c.issuer, "' is not among the policy's ",
+                                               p.hosts->size(), " allowed hosts"));
+  }
+  // 8–12. Evidence against the policy.
+  VOUCH_RETURN_IF_ERROR(CheckQuote(c, host, p));
+  VOUCH_RETURN_IF_ERROR(CheckReferences(c, p));
+  VOUCH_RETURN_IF_ERROR(CheckHypervisor(c, p));
+  VOUCH_RETURN_IF_ERROR(CheckRuntime(c, p));
+
+  // 13. Only now touch the share.
+  PolicyDigest digest = signed_policy.digest();
+  auto opened = OpenShareAsValidator(keys_.hpke_key(), p.domain_uuid, digest, request.share);
+  if (!opened.ok()) {
+    if (opened.error().code() == Code::kMalformed) return opened.error();
+    return Error(Code::kNotInPolicy,
+                 "sealed share does not open with this validator's key for this domain and policy");
+  }
+  SecretBytes share = std::move(opened).value();
+  auto x = ShamirShareX(share);
+  if (!x.ok() || *x != request.index + 1 || ShareCommitment(share) != p.commit[request.index]) {
+    return Error(Code::kNotInPolicy, StrCat("sealed share does not match the policy's commitment "
+                                            "for validator ",
+                                            request.index));
+  }
+  if (options_.fault == Fault::kWrongShare) share.ExposeMutable()[0] ^= 0x01;
+
+  // 14. Release and countersign.
+  auto sealed = SealShareForHost(c.ephemeral_public_key, c.cti, vc.Digest(), share);
+  if (!sealed.ok()) {
+    if (sealed.error().code() == Code::kInvalidArgument) {
+      return Error(Code::kMalformed, "host VC: cnf key is not a usable X25519 public key");
+    }
+    return sealed.error();
+  }
+  Verdict verdict{true, now, directory_.LedgerHead(),
+                  Bytes(digest.value.begin(), digest.value.end())};
+  VOUCH_ASSIGN_OR_RETURN(Endorsement endorsement, Endorse(vc, keys_.signing_key(), verdict));
+  Bytes encoded = endorsement.countersignature.Encode();
+  if (options_.fault == Fault::kBadCountersignature) encoded.back() ^= 0x01;
+
+  reservation.Commit();
+  return Approval{c.issuer,
+                  c.domain_uuid,
+                  c.cti,
+                  digest,
+                  std::move(verdict),
+                  std::move(encoded),
+                  std::move(sealed).value()};
+}
+
+}  // namespace vouch::validator

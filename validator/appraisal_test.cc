@@ -1,0 +1,560 @@
+#include "vouch/validator/appraisal.h"
+
+#include <gtest/gtest.h>
+
+#include "testing/attest_world.h"
+#include "vouch/core/countersign.h"
+#include "vouch/core/endorsement.h"
+
+namespace vouch::validator {
+namespace {
+
+using testing::AttestWorld;
+using testing::Built;
+using testing::kNow;
+using testing::Scenario;
+
+// Asserts that `result` is a refusal with `code` whose reason contains `reason`.
+#define EXPECT_REFUSED(result, want_code, reason_part)                                             \
+  do {                                                                                             \
+    const auto& r_ = (result);                                                                     \
+    ASSERT_FALSE(r_.ok()) << "approved, expected " << CodeName(want_code);                         \
+    EXPECT_EQ(r_.error().code(), want_code) << r_.error().ToString();                              \
+    EXPECT_NE(r_.error().message().find(reason_part), std::string::npos) << r_.error().ToString(); \
+  } while (0)
+
+Bytes FlipLast(Bytes b) {
+  b.back() ^= 0x01;
+  return b;
+}
+
+class AppraisalTest : public ::testing::Test {
+ protected:
+  AttestWorld world_;
+};
+
+TEST_F(AppraisalTest, ApprovesValidRequestAndReleasesShareToEphemeralKey) {
+  Built b = world_.Build();
+  auto approval = world_.Appraise(b);
+  ASSERT_TRUE(approval.ok()) << approval.error().ToString();
+
+  auto vc = HostVc::Parse(b.vc);
+  ASSERT_TRUE(vc.ok());
+  auto opened = OpenShareAsHost(b.ephemeral, b.claims.cti, vc->Digest(), approval->sealed_share);
+  ASSERT_TRUE(opened.ok()) << opened.error().ToString();
+  EXPECT_TRUE(*opened == world_.shares()[AttestWorld::kOurs]);
+
+  auto cs = Countersignature::Parse(approval->endorsement);
+  ASSERT_TRUE(cs.ok()) << cs.error().ToString();
+  auto endorsement = VerifyEndorsement(*vc, *cs);
+  ASSERT_TRUE(endorsement.ok()) << endorsement.error().ToString();
+  EXPECT_EQ(endorsement->validator_did, world_.ours().did());
+  EXPECT_TRUE(endorsement->verdict.ok);
+  EXPECT_EQ(endorsement->verdict.at, kNow);
+  EXPECT_EQ(endorsement->verdict.policy,
+            Bytes(b.policy_digest.value.begin(), b.policy_digest.value.end()));
+  EXPECT_EQ(endorsement->verdict.ledger_head, Bytes(32, 0));
+  EXPECT_EQ(approval->host_did, world_.host_did());
+  EXPECT_EQ(approval->domain_uuid, testing::kDomain);
+}
+
+TEST_F(AppraisalTest, VerdictCarriesTheDirectorysLedgerHead) {
+  Bytes head = RandomBytes(32);
+  world_.directory().SetLedgerHead(head);
+  auto approval = world_.Appraise(world_.Build());
+  ASSERT_TRUE(approval.ok()) << approval.error().ToString();
+  EXPECT_EQ(approval->verdict.ledger_head, head);
+}
+
+TEST_F(AppraisalTest, TwoValidatorsReleasesCombineToTheImageKey) {
+  // Validator 0 runs its own appraiser; the host puts both challenges in eat_nonce.
+  ChallengeIssuer challenges0;
+  ReplayCache replay0;
+  Appraiser appraiser0(world_.validators()[0], world_.directory(), challenges0, replay0);
+  Bytes nonce0 = challenges0.Issue(world_.host_did(), kNow);
+  Scenario s;
+  s.other_nonces = {nonce0, RandomBytes(32)};
+  Built b = world_.Build(s);
+  auto ours = world_.Appraise(b);
+  ASSERT_TRUE(ours.ok()) << ours.error().ToString();
+
+  // The same VC and policy, with validator 0's share and index.
+  auto policy = SignedPolicy::Parse(b.request.policy);
+  ASSERT_TRUE(policy.ok());
+  AttestRequest r0 = b.request;
+  r0.index = 0;
+  r0.share = *SealShareForValidator(world_.validators()[0].hpke_key().public_key(),
+                                    testing::kDomain, policy->digest(), world_.shares()[0]);
+  auto theirs = appraiser0.Appraise(r0, kNow);
+  ASSERT_TRUE(theirs.ok()) << theirs.error().ToString();
+
+  auto vc = HostVc::Parse(b.vc);
+  ASSERT_TRUE(vc.ok());
+  std::vector<SecretBytes> released;
+  for (const Approval* a : {&*ours, &*theirs}) {
+    auto share = OpenShareAsHost(b.ephemeral, b.claims.cti, vc->Digest(), a->sealed_share);
+    ASSERT_TRUE(share.ok()) << share.error().ToString();
+    released.push_back(std::move(share).value());
+  }
+  auto key = ShamirCombine(released);
+  ASSERT_TRUE(key.ok()) << key.error().ToString();
+  EXPECT_TRUE(*key == world_.image_key());
+  EXPECT_EQ(KeyCheckValue(*key), policy->policy().kcv);
+}
+
+TEST_F(AppraisalTest, TraceNamesHostDomainAndCtiOfARefusal) {
+  world_.directory().Revoke(world_.host_did(), "decommissioned");
+  Built b = world_.Build();
+  AppraisalTrace trace;
+  auto r = world_.Appraise(b, kNow, &trace);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(trace.host_did, world_.host_did());
+  EXPECT_EQ(trace.domain_uuid, testing::kDomain);
+  EXPECT_EQ(trace.cti_hex, HexEncode(b.claims.cti));
+}
+
+// --- 1. the VC itself ---------------------------------------------------------
+
+TEST_F(AppraisalTest, RefusesVcThatIsNotCose) {
+  Scenario s;
+  s.vc_bytes = [](Bytes) { return Bytes{0x01, 0x02, 0x03}; };
+  EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kMalformed, "");
+}
+
+TEST_F(AppraisalTest, RefusesVcWhoseSignatureDoesNotVerify) {
+  Scenario s;
+  s.vc_bytes = FlipLast;  // the last byte is the signature's
+  EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kBadSignature, "host VC");
+}
+
+TEST_F(AppraisalTest, RefusesReattestVcOnAttest) {
+  Scenario s;
+  s.claims = [](HostVcClaims& c) { c.type = "reattest"; };
+  EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kMalformed, "launch VC");
+}
+
+// --- 2. time --------------------------------------------------------------------
+
+TEST_F(AppraisalTest, RefusesExpiredVc) {
+  Built b = world_.Build();
+  EXPECT_REFUSED(world_.Appraise(b, kNow + 61), Code::kStaleNonce, "host VC expired 1 s ago");
+}
+
+TEST_F(AppraisalTest, RefusesVcIssuedInTheFuture) {
+  Scenario s;
+  s.claims = [](HostVcClaims& c) {
+    c.issued_at = kNow + 100;
+    c.expires_at = kNow + 160;
+  };
+  EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kStaleNonce, "issued in the future");
+}
+
+// --- 3. the host ----------------------------------------------------------------
+
+TEST_F(AppraisalTest, RefusesUnknownHost) {
+  StaticHostDirectory empty;
+  Appraiser appraiser(world_.ours(), empty, world_.challenges(), world_.replay());
+  auto r = appraiser.Appraise(world_.Build().request, kNow);
+  EXPECT_REFUSED(r, Code::kUnknownHost, "is not registered");
+}
+
+TEST_F(AppraisalTest, RefusesRevokedHostWithTheRevocationReason) {
+  world_.directory().Revoke(world_.host_did(), "PCR drift reported by 3 validators");
+  EXPECT_REFUSED(world_.Appraise(world_.Build()), Code::kRevoked,
+                 "is revoked: PCR drift reported by 3 validators");
+}
+
+TEST_F(AppraisalTest, RefusesRevokedCti) {
+  Built b = world_.Build();
+  world_.directory().Revoke("cti:" + HexEncode(b.claims.cti), "leaked VC");
+  EXPECT_REFUSED(world_.Appraise(b), Code::kRevoked,
+                 "cti " + HexEncode(b.claims.cti) + " is revoked");
+}
+
+TEST_F(AppraisalTest, RefusesHostWhoseAkIsNotCertified) {
+  world_.directory().Put(HostRecord{world_.host_did(), world_.ak().PublicArea(), false, false, ""});
+  EXPECT_REFUSED(world_.Appraise(world_.Build()), Code::kUncertifiedAk, "not certified");
+}
+
+// --- 4. the challenge -----------------------------------------------------------
+
+TEST_F(AppraisalTest, RefusesStaleNonce) {
+  Scenario s;
+  s.our_nonce = world_.challenges().Issue(world_.host_did(), kNow - 31);
+  EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kStaleNonce,
+                 "challenge expired: issued 31 s ago, valid for 30 s");
+}
+
+TEST_F(AppraisalTest, RefusesForgedNonce) {
+  Scenario s;
+  Bytes forged = world_.challenges().Issue(world_.host_did(), kNow);
+  forged.back() ^= 0x80;
+  s.our_nonce = forged;
+  EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kStaleNonce,
+                 "none of the 3 challenges in eat_nonce was issued by this validator");
+}
+
+TEST_F(AppraisalTest, RefusesNonceIssuedToAnotherHost) {
+  Scenario s;
+  std::string other = DidKey::FromPublicKey(Ed25519PrivateKey::Generate().public_key()).did();
+  s.our_nonce = world_.challenges().Issue(other, kNow);
+  EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kStaleNonce,
+                 "challenge was issued to another host");
+}
+
+TEST_F(AppraisalTest, RefusesVcWithoutAnyOfOurNonces) {
+  Scenario s;
+  s.our_nonce = RandomBytes(32);
+  s.other_nonces = {};
+  EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kStaleNonce,
+                 "none of the 1 challenges in eat_nonce");
+}
+
+// --- 5. replay ------------------------------------------------------------------
+
+TEST_F(AppraisalTest, RefusesReplayedVcTheSecondTime) {
+  Built b = world_.Build();
+  auto first = world_.Appraise(b);
+  ASSERT_TRUE(first.ok()) << first.error().ToString();
+  EXPECT_REFUSED(world_.Appraise(b), Code::kReplay, "was already endorsed by this validator");
+}
+
+TEST_F(AppraisalTest, RefusalDoesNotBurnTheCti) {
+  Built b = world_.Build();
+  AttestRequest bad = b.request;
+  bad.share = FlipLast(bad.share);
+  EXPECT_FALSE(world_.appraiser().Appraise(bad, kNow).ok());
+  auto again = world_.Appraise(b);
+  EXPECT_TRUE(again.ok()) << again.error().ToString();
+}
+
+// --- 6. the owner policy --------------------------------------------------------
+
+TEST_F(AppraisalTest, RefusesPolicyWhoseSignatureDoesNotVerify) {
+  Scenario s;
+  s.policy_bytes = FlipLast;
+  EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kBadSignature, "owner policy");
+}
+
+TEST_F(AppraisalTest, RefusesIndexThatNamesAnotherValidator) {
+  Scenario s;
+  s.index = 0;
+  EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kNotInPolicy,
+                 "not this validator (which is validator 1)");
+}
+
+TEST_F(AppraisalTest, RefusesIndexOutsideThePolicy) {
+  Scenario s;
+  s.index = 7;
+  EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kNotInPolicy,
+                 "index 7 is outside the policy's 3 validators");
+}
+
+TEST_F(AppraisalTest, RefusesPolicyWithoutThisValidator) {
+  Scenario s;
+  ValidatorKeys stranger = ValidatorKeys::Generate();
+  s.policy = [&](OwnerPolicy& p) {
+    p.validators[1] = {stranger.did(), stranger.hpke_key().public_key(), "http://x"};
+  };
+  EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kNotInPolicy, "is not in the policy");
+}
+
+TEST_F(AppraisalTest, RefusesPolicyListingAnotherHpkeKeyForThisValidator) {
+  Scenario s;
+  s.policy = [](OwnerPolicy& p) {
+    p.validators[1].hpke_public_key = X25519PrivateKey::Generate().public_key();
+  };
+  EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kNotInPolicy, "lists HPKE key");
+}
+
+TEST_F(AppraisalTest, RefusesVcLivingLongerThanPolicyTtl) {
+  Scenario s;
+  s.claims = [](HostVcClaims& c) { c.expires_at = c.issued_at + 300; };
+  EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kStaleNonce,
+                 "host VC lifetime 300 s exceeds the policy's vc_ttl of 120 s");
+}
+
+TEST_F(AppraisalTest, RefusesVcBoundToAnotherPolicy) {
+  Scenario s;
+  s.claims = [](HostVcClaims& c) { c.policy_digest = RandomBytes(32); };
+  EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kNotInPolicy, "host VC names policy");
+}
+
+TEST_F(AppraisalTest, RefusesVcForAnotherDomain) {
+  Scenario s;
+  s.claims = [](HostVcClaims& c) { c.domain_uuid = "00000000-0000-4000-8000-000000000000"; };
+  EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kNotInPolicy,
+                 "host VC is for domain 00000000-0000-4000-8000-000000000000");
+}
+
+// --- 7. allowed hosts -----------------------------------------------------------
+
+TEST_F(AppraisalTest, RefusesHostNotAmongPolicyHosts) {
+  Scenario s;
+  s.policy = [](OwnerPolicy& p) {
+    p.hosts = std::vector<std::string>{
+        DidKey::FromPublicKey(Ed25519PrivateKey::Generate().public_key()).did()};
+  };
+  EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kHostNotAllowed,
+                 "is not among the policy's 1 allowed hosts");
+}
+
+TEST_F(AppraisalTest, ApprovesHostListedInPolicyHosts) {
+  Scenario s;
+  std::string did = world_.host_did();
+  s.policy = [did](OwnerPolicy& p) { p.hosts = std::vector<std::string>{did}; };
+  auto r = world_.Appraise(world_.Build(s));
+  EXPECT_TRUE(r.ok()) << r.error().ToString();
+}
+
+// --- 8. the quote ---------------------------------------------------------------
+
+TEST_F(AppraisalTest, RefusesVcWithoutTpmQuote) {
+  Scenario s;
+  s.after_quote = [](HostVcClaims& c) { c.tpm.present = false; };
+  EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kBadQuote, "carries no TPM quote");
+}
+
+TEST_F(AppraisalTest, RejectsQuoteWhoseExtraDataOmitsEphemeralKey) {
+  Scenario s;
+  s.extra = [](const HostVcClaims& c) {
+    return ExpectedQuoteExtraData(c.nonces, Bytes(32, 0), c.config_digest);
+  };
+  EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kBadQuote, "quote extraData");
+}
+
+TEST_F(AppraisalTest, RejectsQuoteQualifiedByOtherNonces) {
+  Scenario s;
+  s.extra = [](const HostVcClaims& c) {
+    std::vector<Bytes> others(c.nonces.begin(), c.nonces.end() - 1);
+    return ExpectedQuoteExtraData(others, c.ephemeral_public_key, c.config_digest);
+  };
+  EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kBadQuote, "quote extraData");
+}
+
+TEST_F(AppraisalTest, RefusesQuoteSignedByAnotherAk) {
+  ::vouch::testing::SoftwareAk stranger;
+  Scenario s;
+  s.quote_signer = &stranger;
+  EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kBadQuote, "");
+}
+
+TEST_F(AppraisalTest, RefusesClaimedPcrValueThatWasNotQuoted) {
+  Scenario s;
+  s.after_quote = [](HostVcClaims& c) {
+    c.tpm.pcrs[0] = RandomBytes(32);
+    c.boot_hash = BootHash(c.tpm.pcrs);
+  };
+  EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kPcrMismatch, "");
+}
+
+TEST_F(AppraisalTest, RefusesQuoteThatLeavesOutAPolicyPcr) {
+  Scenario s;
+  s.policy = [](OwnerPolicy& p) { p.pcrs = {0, 7, 16}; };
+  EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kPcrMismatch,
+                 "PCR 16 is required by the policy but not in the quote");
+}
+
+TEST_F(AppraisalTest, RefusesRegisteredAkThatIsNotAnAk) {
+  world_.directory().Put(HostRecord{world_.host_did(), Bytes{0x00, 0x01, 0x02}, true, false, ""});
+  EXPECT_REFUSED(world_.Appraise(world_.Build()), Code::kBadQuote, "registered AK of host");
+}
+
+// --- 9, 10. boot hash and reference PCRs ----------------------------------------
+
+TEST_F(AppraisalTest, RefusesBootHashThatDoesNotMatchQuotedPcrs) {
+  Scenario s;
+  s.after_quote = [](HostVcClaims& c) { c.boot_hash = RandomBytes(32); };
+  EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kPcrMismatch,
+                 "does not match the quoted PCRs");
+}
+
+TEST_F(AppraisalTest, RefusesBootHashNotAmongReferences) {
+  Scenario s;
+  s.policy = [](OwnerPolicy& p) { p.reference_boot = {RandomBytes(32), RandomBytes(32)}; };
+  EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kPcrMismatch,
+                 "is not one of the policy's 2 reference boot hashes");
+}
+
+TEST_F(AppraisalTest, ApprovesBootHashListedAsReference) {
+  Scenario s;
+  Bytes boot = BootHash(world_.pcr_values());
+  s.policy = [boot](OwnerPolicy& p) { p.reference_boot = {RandomBytes(32), boot}; };
+  auto r = world_.Appraise(world_.Build(s));
+  EXPECT_TRUE(r.ok()) << r.error().ToString();
+}
+
+TEST_F(AppraisalTest, RefusesPcrThatDiffersFromReference) {
+  Scenario s;
+  s.policy = [](OwnerPolicy& p) { p.reference_pcrs[7] = {RandomBytes(32), RandomBytes(32)}; };
+  EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kPcrMismatch,
+                 "PCR 7 differs from reference");
+}
+
+TEST_F(AppraisalTest, ApprovesPcrMatchingAnyListedReference) {
+  Scenario s;
+  Bytes seven = world_.pcr_values().at(7);
+  s.policy = [seven](OwnerPolicy& p) { p.reference_pcrs[7] = {RandomBytes(32), seven}; };
+  auto r = world_.Appraise(world_.Build(s));
+  EXPECT_TRUE(r.ok()) << r.error().ToString();
+}
+
+// --- 11. hypervisor versions ----------------------------------------------------
+
+TEST_F(AppraisalTest, RefusesHypervisorOlderThanMinimum) {
+  Scenario s;
+  s.claims = [](HostVcClaims& c) { c.hypervisor.qemu = "6.2.0"; };
+  EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kHvVersion,
+                 "qemu 6.2.0 is older than the policy's minimum 7.0");
+}
+
+TEST_F(AppraisalTest, ComparesVersionsNumerically) {
+  Scenario s;
+  s.policy = [](OwnerPolicy& p) { p.hv_min["qemu"] = "7.10"; };
+  s.claims = [](HostVcClaims& c) { c.hypervisor.qemu = "7.9.1"; };
+  EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kHvVersion, "qemu 7.9.1 is older");
+}
+
+TEST_F(AppraisalTest, RefusesHypervisorThatDoesNotStateAVersion) {
+  Scenario s;
+  s.claims = [](HostVcClaims& c) { c.hypervisor.libvirt = ""; };
+  EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kHvVersion,
+                 "does not state its libvirt version");
+}
+
+// --- 12. runtime configuration --------------------------------------------------
+
+TEST_F(AppraisalTest, RefusesMemoryOverPolicyMaximum) {
+  Scenario s;
+  s.claims = [](HostVcClaims& c) { c.runtime.memory_kib = 2097152; };
+  EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kConfig,
+                 "memory 2097152 KiB exceeds the policy's memory_kib_max of 1048576 KiB");
+}
+
+TEST_F(AppraisalTest, RefusesVcpusOverPolicyMaximum) {
+  Scenario s;
+  s.claims = [](HostVcClaims& c) { c.runtime.vcpus = 8; };
+  EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kConfig,
+                 "vcpus 8 exceeds the policy's vcpus_max of 2");
+}
+
+TEST_F(AppraisalTest, RefusesNetworkNotAllowed) {
+  Scenario s;
+  s.claims = [](HostVcClaims& c) { c.runtime.nets = {"default", "dmz"}; };
+  EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kConfig,
+                 "network 'dmz' is not in the policy's nets_allowed");
+}
+
+TEST_F(AppraisalTest, RefusesDeviceNotAllowed) {
+  Scenario s;
+  s.claims = [](HostVcClaims& c) { c.runtime.devices = {"virtio-rng", "usb-host"}; };
+  EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kConfig,
+                 "device 'usb-host' is not in the policy's devices_allowed");
+}
+
+TEST_F(AppraisalTest, AnyDeviceWhenPolicyListsNone) {
+  Scenario s;
+  s.policy = [](OwnerPolicy& p) { p.rt.devices_allowed.reset(); };
+  s.claims = [](HostVcClaims& c) { c.runtime.devices = {"usb-host"}; };
+  auto r = world_.Appraise(world_.Build(s));
+  EXPECT_TRUE(r.ok()) << r.error().ToString();
+}
+
+// --- 13. the share --------------------------------------------------------------
+
+TEST_F(AppraisalTest, RefusesShareSealedToAnotherValidator) {
+  Scenario s;
+  const auto& other = world_.validators()[2];
+  const auto& share = world_.shares()[AttestWorld::kOurs];
+  s.share = [&](const SignedPolicy& p) {
+    return *SealShareForValidator(other.hpke_key().public_key(), testing::kDomain, p.digest(),
+                                  share);
+  };
+  EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kNotInPolicy,
+                 "sealed share does not open with this validator's key");
+}
+
+TEST_F(AppraisalTest, RefusesShareSealedUnderAnotherPolicy) {
+  Scenario s;
+  const auto& ours = world_.ours();
+  const auto& share = world_.shares()[AttestWorld::kOurs];
+  s.share = [&](const SignedPolicy&) {
+    return *SealShareForValidator(ours.hpke_key().public_key(), testing::kDomain,
+                                  PolicyDigest::Of(RandomBytes(8)), share);
+  };
+  EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kNotInPolicy,
+                 "sealed share does not open");
+}
+
+TEST_F(AppraisalTest, RefusesShareThatDoesNotMatchCommitment) {
+  // Sealed correctly to this validator, but it is validator 2's share.
+  Scenario s;
+  const auto& ours = world_.ours();
+  const auto& wrong = world_.shares()[2];
+  s.share = [&](const SignedPolicy& p) {
+    return *SealShareForValidator(ours.hpke_key().public_key(), testing::kDomain, p.digest(),
+                                  wrong);
+  };
+  EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kNotInPolicy,
+                 "sealed share does not match the policy's commitment for validator 1");
+}
+
+TEST_F(AppraisalTest, RefusesShareThatIsNotEncAndCiphertext) {
+  Scenario s;
+  s.share = [](const SignedPolicy&) { return Bytes{0xa0}; };
+  EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kMalformed, "sealed share");
+}
+
+// --- fault injection ------------------------------------------------------------
+
+TEST_F(AppraisalTest, WrongShareFaultReleasesAShareThatFailsTheCommitment) {
+  AppraisalOptions o;
+  o.fault = Fault::kWrongShare;
+  world_.SetOptions(o);
+  Built b = world_.Build();
+  auto approval = world_.Appraise(b);
+  ASSERT_TRUE(approval.ok()) << approval.error().ToString();
+  auto vc = HostVc::Parse(b.vc);
+  auto share = OpenShareAsHost(b.ephemeral, b.claims.cti, vc->Digest(), approval->sealed_share);
+  ASSERT_TRUE(share.ok());
+  EXPECT_NE(ShareCommitment(*share), ShareCommitment(world_.shares()[AttestWorld::kOurs]));
+}
+
+TEST_F(AppraisalTest, BadCountersignatureFaultYieldsAnEndorsementThatDoesNotVerify) {
+  AppraisalOptions o;
+  o.fault = Fault::kBadCountersignature;
+  world_.SetOptions(o);
+  Built b = world_.Build();
+  auto approval = world_.Appraise(b);
+  ASSERT_TRUE(approval.ok()) << approval.error().ToString();
+  auto vc = HostVc::Parse(b.vc);
+  auto cs = Countersignature::Parse(approval->endorsement);
+  ASSERT_TRUE(cs.ok()) << cs.error().ToString();
+  auto e = VerifyEndorsement(*vc, *cs);
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.error().code(), Code::kBadSignature);
+}
+
+TEST_F(AppraisalTest, RefuseAllFaultRefusesAValidRequest) {
+  AppraisalOptions o;
+  o.fault = Fault::kRefuseAll;
+  world_.SetOptions(o);
+  EXPECT_REFUSED(world_.Appraise(world_.Build()), Code::kUnavailable, "--fault=refuse-all");
+}
+
+// --- bindings -------------------------------------------------------------------
+
+TEST(QuoteExtraData, IsShaOfNonceDigestEphemeralKeyAndConfig) {
+  std::vector<Bytes> nonces = {Bytes(32, 1), Bytes(32, 2)};
+  Bytes e(32, 3), cfg(32, 4);
+  // CBOR [h'0101…', h'0202…'] = 0x82, then 0x58 0x20 ‖ 32 bytes, twice.
+  Bytes cbor = {0x82, 0x58, 0x20};
+  cbor.insert(cbor.end(), 32, 1);
+  cbor.insert(cbor.end(), {0x58, 0x20});
+  cbor.insert(cbor.end(), 32, 2);
+  Sha256Digest nonce_digest = Sha256(cbor);
+  EXPECT_EQ(ExpectedQuoteExtraData(nonces, e, cfg), ToBytes(Sha256({nonce_digest, e, cfg})));
+}
+
+}  // namespace
+}  // namespace vouch::validator

@@ -1,0 +1,88 @@
+#include "vouch/validator/config.h"
+
+#include <gtest/gtest.h>
+
+namespace vouch::validator {
+namespace {
+
+TEST(Config, DefaultsAndStateDirKeyFiles) {
+  auto c = ParseVouchdFlags({"--state-dir", "/var/lib/vouchd", "--hosts=/etc/vouch/hosts"});
+  ASSERT_TRUE(c.ok()) << c.error().ToString();
+  EXPECT_EQ(c->host, "127.0.0.1");
+  EXPECT_EQ(c->port, 0);
+  EXPECT_EQ(c->key_file, "/var/lib/vouchd/validator.pem");
+  EXPECT_EQ(c->hpke_key_file, "/var/lib/vouchd/hpke.key");
+  EXPECT_EQ(c->hosts_file, "/etc/vouch/hosts");
+  EXPECT_EQ(c->fault, Fault::kNone);
+  EXPECT_EQ(c->max_body_bytes, kDefaultMaxBodyBytes);
+}
+
+TEST(Config, EveryFlag) {
+  auto c =
+      ParseVouchdFlags({"--listen", "[::1]:7401", "--key", "k.pem", "--hpke-key", "h.key", "--init",
+                        "--ledger", "sqlite:///tmp/l.db", "--nonce-validity=10", "--max-body",
+                        "65536", "--threads", "4", "--timeout", "2", "--fault=wrong-share"});
+  ASSERT_TRUE(c.ok()) << c.error().ToString();
+  EXPECT_EQ(c->host, "::1");
+  EXPECT_EQ(c->port, 7401);
+  EXPECT_EQ(c->key_file, "k.pem");
+  EXPECT_TRUE(c->init);
+  EXPECT_EQ(c->ledger, "sqlite:///tmp/l.db");
+  EXPECT_EQ(c->nonce_validity_s, 10);
+  EXPECT_EQ(c->max_body_bytes, 65536u);
+  EXPECT_EQ(c->threads, 4u);
+  EXPECT_EQ(c->timeout_s, 2);
+  EXPECT_EQ(c->fault, Fault::kWrongShare);
+}
+
+TEST(Config, RefusesBadFlagsNamingThem) {
+  struct Case {
+    std::vector<std::string> args;
+    std::string reason;
+  };
+  std::vector<Case> cases = {
+      {{"--state-dir", "d", "--hosts", "h", "--bogus"}, "unknown flag '--bogus'"},
+      {{"--state-dir", "d", "--hosts"}, "--hosts: missing value"},
+      {{"--state-dir", "d", "--hosts", "h", "--listen", "localhost"},
+       "--listen: expected HOST:PORT"},
+      {{"--state-dir", "d", "--hosts", "h", "--listen", "127.0.0.1:70000"}, "--listen port"},
+      {{"--state-dir", "d", "--hosts", "h", "--threads", "0"},
+       "--threads: expected a number from 1"},
+      {{"--state-dir", "d", "--hosts", "h", "--fault", "evil"}, "unknown fault 'evil'"},
+      {{"--hosts", "h"}, "no key files"},
+      {{"--state-dir", "d"}, "give exactly one host directory"},
+      {{"--state-dir", "d", "--hosts", "h", "--ledger", "sqlite:///x"},
+       "give exactly one host directory"},
+  };
+  for (const Case& c : cases) {
+    auto r = ParseVouchdFlags(c.args);
+    ASSERT_FALSE(r.ok()) << c.reason;
+    EXPECT_EQ(r.error().code(), Code::kInvalidArgument);
+    EXPECT_NE(r.error().message().find(c.reason), std::string::npos) << r.error().message();
+  }
+}
+
+TEST(Config, ListenAddressForms) {
+  auto v4 = ParseListenAddress("0.0.0.0:7401");
+  ASSERT_TRUE(v4.ok());
+  EXPECT_EQ(v4->first, "0.0.0.0");
+  EXPECT_EQ(v4->second, 7401);
+  auto v6 = ParseListenAddress("[::]:0");
+  ASSERT_TRUE(v6.ok());
+  EXPECT_EQ(v6->first, "::");
+  EXPECT_FALSE(ParseListenAddress(":7401").ok());
+  EXPECT_FALSE(ParseListenAddress("::1:7401").ok());
+  EXPECT_FALSE(ParseListenAddress("host:").ok());
+}
+
+TEST(Fault, NamesRoundTrip) {
+  for (Fault f :
+       {Fault::kNone, Fault::kWrongShare, Fault::kBadCountersignature, Fault::kRefuseAll}) {
+    auto back = ParseFault(FaultName(f));
+    ASSERT_TRUE(back.ok());
+    EXPECT_EQ(*back, f);
+  }
+}
+
+}  // namespace
+}  // namespace vouch::validator

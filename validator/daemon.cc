@@ -1,0 +1,161 @@
+#include "vouch/validator/daemon.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <iostream>
+#include <memory>
+
+#include "vouch/validator/appraisal.h"
+#include "vouch/validator/challenge.h"
+#include "vouch/validator/ledger_host_directory.h"
+#include "vouch/validator/metrics.h"
+#include "vouch/validator/replay_cache.h"
+#include "vouch/validator/server.h"
+#include "vouch/validator/static_host_directory.h"
+#include "vouch/validator/validator_keys.h"
+
+namespace vouch::validator {
+namespace {
+
+constexpr char kUsage[] =
+    "usage: vouchd init --dir DIR\n"
+    "       vouchd [--listen HOST:PORT] [--state-dir DIR] [--key FILE] [--hpke-key FILE] [--init]\n"
+    "              (--ledger LOCATOR | --hosts FILE) [--nonce-validity S] [--max-body BYTES]\n"
+    "              [--threads N] [--timeout S] [--fault "
+    "wrong-share|bad-countersignature|refuse-all]\n";
+
+Status MakePrivateDir(const std::string& dir) {
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    return Error(Code::kIo, StrCat("cannot create directory '", dir, "': ", std::strerror(errno)));
+  }
+  return Ok();
+}
+
+Result<std::unique_ptr<HostDirectory>> OpenDirectory(const VouchdConfig& config) {
+  if (!config.hosts_file.empty()) {
+    VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<StaticHostDirectory> d,
+                           StaticHostDirectory::LoadFile(config.hosts_file));
+    return std::unique_ptr<HostDirectory>(std::move(d));
+  }
+  VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<LedgerHostDirectory> d,
+                         LedgerHostDirectory::Open(config.ledger));
+  return std::unique_ptr<HostDirectory>(std::move(d));
+}
+
+}  // namespace
+
+int RunInit(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  std::string dir;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--dir" && i + 1 < args.size()) {
+      dir = args[++i];
+    } else if (args[i].rfind("--dir=", 0) == 0) {
+      dir = args[i].substr(6);
+    } else {
+      err << "vouchd init: unknown argument '" << args[i] << "' (usage: vouchd init --dir DIR)\n";
+      return 1;
+    }
+  }
+  if (dir.empty()) {
+    err << "vouchd init: --dir DIR is required\n";
+    return 1;
+  }
+  if (Status s = MakePrivateDir(dir); !s.ok()) {
+    err << "vouchd init: " << s.error().message() << "\n";
+    return 1;
+  }
+  std::string key = dir + "/" + kDefaultKeyFile;
+  std::string hpke = dir + "/" + kDefaultHpkeKeyFile;
+  auto keys = ValidatorKeys::Create(key, hpke);
+  if (!keys.ok()) {
+    err << "vouchd init: " << keys.error().message() << "\n";
+    return 1;
+  }
+  out << "did: " << keys->did() << "\n"
+      << "hpke_public_key: " << HexEncode(keys->hpke_key().public_key()) << "\n"
+      << "key: " << key << "\n"
+      << "hpke_key: " << hpke << "\n";
+  return 0;
+}
+
+int RunDaemon(const VouchdConfig& config, std::ostream& out, std::ostream& err) {
+  auto fail = [&err](const Error& e) {
+    err << "vouchd: " << e.message() << "\n";
+    return 1;
+  };
+  // Block the stop signals before any thread starts so only sigwait sees them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  if (config.init && !config.state_dir.empty()) {
+    if (Status s = MakePrivateDir(config.state_dir); !s.ok()) return fail(s.error());
+  }
+  struct stat st;
+  bool have_keys = ::stat(config.key_file.c_str(), &st) == 0;
+  auto keys = config.init && !have_keys
+                  ? ValidatorKeys::Create(config.key_file, config.hpke_key_file)
+                  : ValidatorKeys::Load(config.key_file, config.hpke_key_file);
+  if (!keys.ok()) return fail(keys.error());
+  auto directory = OpenDirectory(config);
+  if (!directory.ok()) return fail(directory.error());
+
+  ChallengeOptions challenge_options;
+  challenge_options.validity_s = config.nonce_validity_s;
+  ChallengeIssuer challenges(challenge_options);
+  ReplayCache replay;
+  Metrics metrics;
+  AppraisalOptions appraisal_options;
+  appraisal_options.fault = config.fault;
+  Appraiser appraiser(*keys, **directory, challenges, replay, appraisal_options);
+
+  ServerOptions options;
+  options.host = config.host;
+  options.port = config.port;
+  options.max_body_bytes = config.max_body_bytes;
+  options.threads = config.threads;
+  options.read_timeout = std::chrono::seconds(config.timeout_s);
+  options.write_timeout = std::chrono::seconds(config.timeout_s);
+  options.fault_name = std::string(FaultName(config.fault));
+  auto server = Server::Start(options, ServerParts{&appraiser, &challenges, &metrics, &replay});
+  if (!server.ok()) return fail(server.error());
+
+  err << "vouchd: validator " << keys->did() << " hpke_public_key "
+      << HexEncode(keys->hpke_key().public_key()) << "\n";
+  if (config.fault != Fault::kNone) {
+    err << "vouchd: WARNING fault injection active (--fault=" << FaultName(config.fault)
+        << "): this validator misbehaves on purpose; for tests only\n";
+  }
+  err.flush();
+  out << "vouchd: listening on " << (*server)->address() << std::endl;
+
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  err << "vouchd: stopping on " << (signal == SIGINT ? "SIGINT" : "SIGTERM") << "\n";
+  (*server)->Stop();
+  return 0;
+}
+
+int VouchdMain(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && args[0] == "init") {
+    return RunInit(std::vector<std::string>(args.begin() + 1, args.end()), std::cout, std::cerr);
+  }
+  if (!args.empty() && (args[0] == "--help" || args[0] == "-h" || args[0] == "help")) {
+    std::cout << kUsage;
+    return 0;
+  }
+  auto config = ParseVouchdFlags(args);
+  if (!config.ok()) {
+    std::cerr << "vouchd: " << config.error().message() << "\n" << kUsage;
+    return 2;
+  }
+  return RunDaemon(*config, std::cout, std::cerr);
+}
+
+}  // namespace vouch::validator

@@ -1,0 +1,260 @@
+// The vouchd binary end to end: `vouchd init`, then the daemon on port 0
+// with a static host directory, driven over HTTP like a host would, and
+// stopped with SIGTERM.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <ctime>
+#include <fstream>
+#include <sstream>
+
+#include "ledger-client/testing/ledger_world.h"
+#include "measure/testing/temp_dir.h"
+#include "testing/attest_world.h"
+#include "vouch/core/cbor.h"
+#include "vouch/core/countersign.h"
+#include "vouch/core/endorsement.h"
+#include "vouch/ledger/ledger_client.h"
+#include "vouch/validator/api.h"
+
+namespace vouch::validator {
+namespace {
+
+using testing::AttestWorld;
+using testing::Built;
+using testing::Scenario;
+using ::vouch::testing::TempDir;
+
+// A vouchd child process: stdout read through a pipe, stderr to a file.
+class Vouchd {
+ public:
+  Vouchd(const std::vector<std::string>& args, const std::string& stderr_path) {
+    int out[2];
+    if (::pipe(out) != 0) return;
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::dup2(out[1], 1);
+      int err = ::open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      ::dup2(err, 2);
+      ::close(out[0]);
+      std::vector<char*> argv;
+      std::string path = VOUCHD_PATH;
+      argv.push_back(path.data());
+      std::vector<std::string> copy = args;
+      for (std::string& a : copy) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv(path.c_str(), argv.data());
+      ::_exit(127);
+    }
+    ::close(out[1]);
+    out_ = out[0];
+  }
+  ~Vouchd() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+    if (out_ >= 0) ::close(out_);
+  }
+
+  // Reads stdout until a full line arrives (at most 10 s); "" on timeout/EOF.
+  std::string ReadLine() {
+    std::string line;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (std::chrono::steady_clock::now() < deadline) {
+      pollfd p{out_, POLLIN, 0};
+      if (::poll(&p, 1, 100) <= 0) continue;
+      char c;
+      if (::read(out_, &c, 1) != 1) return "";
+      if (c == '\n') return line;
+      line.push_back(c);
+    }
+    return "";
+  }
+
+  // SIGTERM, then the exit status (or -1).
+  int Terminate() {
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  int out_ = -1;
+};
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class DaemonTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string init =
+        StrCat(VOUCHD_PATH, " init --dir ", dir_ / "state", " > ", dir_ / "init.txt");
+    ASSERT_EQ(std::system(init.c_str()), 0);
+    auto keys = ValidatorKeys::Load(dir_ / "state/validator.pem", dir_ / "state/hpke.key");
+    ASSERT_TRUE(keys.ok()) << keys.error().ToString();
+    EXPECT_NE(ReadText(dir_ / "init.txt").find("did: " + keys->did()), std::string::npos);
+    world_ = std::make_unique<AttestWorld>(std::move(keys).value());
+    std::ofstream hosts(dir_ / "hosts");
+    hosts << "# static host directory for this test\n"
+          << "host " << world_->host_did() << " " << HexEncode(world_->ak().PublicArea())
+          << " certified\n";
+  }
+
+  // Starts vouchd with `extra` flags; returns its port (0 on failure).
+  int Start(std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"--listen",     "127.0.0.1:0", "--state-dir",
+                                     dir_ / "state", "--hosts",     dir_ / "hosts"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    vouchd_ = std::make_unique<Vouchd>(args, dir_ / "stderr.txt");
+    std::string line = vouchd_->ReadLine();
+    const std::string prefix = "vouchd: listening on 127.0.0.1:";
+    EXPECT_EQ(line.rfind(prefix, 0), 0u)
+        << "stdout: '" << line << "' stderr: " << ReadText(dir_ / "stderr.txt");
+    return line.rfind(prefix, 0) == 0 ? std::stoi(line.substr(prefix.size())) : 0;
+  }
+
+  // Challenge then attest, as a host does; returns the attest response.
+  httplib::Result RoundTrip(int port, Built* built) {
+    httplib::Client client("127.0.0.1", port);
+    client.set_read_timeout(5);
+    auto challenge = client.Get(("/v1/challenge?host=" + world_->host_did()).c_str());
+    EXPECT_TRUE(challenge && challenge->status == 200);
+    auto v = cbor::Decode(AsBytes(challenge ? challenge->body : std::string()));
+    EXPECT_TRUE(v.ok());
+    Scenario s;
+    s.our_nonce = v.ok() && v->Find("nonce") ? v->Find("nonce")->bytes() : Bytes{};
+    *built = world_->Build(s, static_cast<int64_t>(std::time(nullptr)));
+    Bytes body = EncodeAttestRequest(built->request);
+    return client.Post("/v1/attest", reinterpret_cast<const char*>(body.data()), body.size(),
+                       "application/cbor");
+  }
+
+  TempDir dir_;
+  std::unique_ptr<AttestWorld> world_;
+  std::unique_ptr<Vouchd> vouchd_;
+};
+
+TEST_F(DaemonTest, ServesChallengeAndAttestAndStopsOnSigterm) {
+  int port = Start();
+  ASSERT_NE(port, 0);
+  Built b = world_->Build();
+  auto res = RoundTrip(port, &b);
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  auto v = cbor::Decode(AsBytes(res->body));
+  ASSERT_TRUE(v.ok());
+  auto vc = HostVc::Parse(b.vc);
+  ASSERT_TRUE(vc.ok());
+  auto share = OpenShareAsHost(b.ephemeral, b.claims.cti, vc->Digest(), v->Find("share")->bytes());
+  ASSERT_TRUE(share.ok()) << share.error().ToString();
+  EXPECT_TRUE(*share == world_->shares()[AttestWorld::kOurs]);
+  auto cs = Countersignature::Parse(v->Find("endorsement")->bytes());
+  ASSERT_TRUE(cs.ok());
+  EXPECT_TRUE(VerifyEndorsement(*vc, *cs).ok());
+
+  EXPECT_EQ(vouchd_->Terminate(), 0);
+  std::string err = ReadText(dir_ / "stderr.txt");
+  EXPECT_NE(err.find("vouchd: decision=approved host=" + world_->host_did()), std::string::npos)
+      << err;
+  EXPECT_NE(err.find("vouchd: stopping on SIGTERM"), std::string::npos) << err;
+}
+
+TEST_F(DaemonTest, RefuseAllFaultRefusesWithAReason) {
+  int port = Start({"--fault=refuse-all"});
+  ASSERT_NE(port, 0);
+  Built b = world_->Build();
+  auto res = RoundTrip(port, &b);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 503);
+  auto v = cbor::Decode(AsBytes(res->body));
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v->Find("code")->text(), "unavailable");
+  EXPECT_EQ(vouchd_->Terminate(), 0);
+  EXPECT_NE(
+      ReadText(dir_ / "stderr.txt").find("WARNING fault injection active (--fault=refuse-all)"),
+      std::string::npos);
+}
+
+TEST_F(DaemonTest, BadFlagExitsTwoWithUsage) {
+  std::string cmd = StrCat(VOUCHD_PATH, " --state-dir ", dir_ / "state", " --hosts ",
+                           dir_ / "hosts", " --bogus 2> ", dir_ / "bad.txt");
+  int status = std::system(cmd.c_str());
+  EXPECT_EQ(WEXITSTATUS(status), 2);
+  EXPECT_NE(ReadText(dir_ / "bad.txt").find("unknown flag '--bogus'"), std::string::npos);
+}
+
+TEST_F(DaemonTest, ReadsHostsFromTheLedgerAndEnforcesItsRevocations) {
+  namespace lt = ::vouch::ledger::testing;
+  std::string path = dir_ / "ledger.db";
+  auto opened =
+      ledger::OpenLedger("sqlite://" + path, ledger::LedgerOptions{.create_if_missing = true});
+  ASSERT_TRUE(opened.ok()) << opened.error().ToString();
+  auto writer = ledger::LedgerClient::Open(std::move(opened).value());
+  ASSERT_TRUE(writer.ok());
+  lt::World w;
+  int64_t t = lt::kT0;
+  ASSERT_TRUE((*writer)->Append(w.Genesis(2), w.gov[0], t++).ok());
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(
+        (*writer)
+            ->Append(lt::ValidatorRegistration(w.val[i]), w.val[i], t++, {&w.gov[0], &w.gov[1]})
+            .ok());
+  }
+  ledger::DidRegisterBody reg;
+  reg.did = world_->host_did();
+  reg.ak_public = world_->ak().PublicArea();
+  ASSERT_TRUE((*writer)->Append(reg, world_->host_key(), t++).ok());
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE((*writer)->Append(lt::Certification(reg.did, reg.ak_public), w.val[i], t++).ok());
+  }
+
+  vouchd_ = std::make_unique<Vouchd>(
+      std::vector<std::string>{"--listen", "127.0.0.1:0", "--state-dir", dir_ / "state", "--ledger",
+                               "sqlite://" + path},
+      dir_ / "stderr.txt");
+  std::string line = vouchd_->ReadLine();
+  ASSERT_EQ(line.rfind("vouchd: listening on 127.0.0.1:", 0), 0u) << ReadText(dir_ / "stderr.txt");
+  int port = std::stoi(line.substr(line.rfind(':') + 1));
+
+  Built b = world_->Build();
+  auto approved = RoundTrip(port, &b);
+  ASSERT_TRUE(approved);
+  EXPECT_EQ(approved->status, 200) << approved->body;
+
+  ASSERT_TRUE((*writer)->Append(lt::Revoke(reg.did, "TPM replaced"), world_->host_key(), t++).ok());
+  auto refused = RoundTrip(port, &b);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 403);
+  auto v = cbor::Decode(AsBytes(refused->body));
+  ASSERT_TRUE(v.ok());
+  EXPECT_EQ(v->Find("code")->text(), "revoked");
+  EXPECT_NE(v->Find("reason")->text().find("TPM replaced"), std::string::npos);
+  EXPECT_EQ(vouchd_->Terminate(), 0);
+}
+
+TEST_F(DaemonTest, MissingLedgerExitsOneNamingIt) {
+  std::string cmd = StrCat(VOUCHD_PATH, " --state-dir ", dir_ / "state", " --ledger sqlite://",
+                           dir_ / "none.db", " 2> ", dir_ / "ledger.txt");
+  int status = std::system(cmd.c_str());
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  EXPECT_NE(ReadText(dir_ / "ledger.txt").find("none.db"), std::string::npos)
+      << ReadText(dir_ / "ledger.txt");
+}
+
+}  // namespace
+}  // namespace vouch::validator

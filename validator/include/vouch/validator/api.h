@@ -1,0 +1,43 @@
+// The CBOR bodies of vouchd's HTTP API (DESIGN §4), all deterministic CBOR
+// maps with text keys, content type application/cbor:
+//
+//   GET  /v1/challenge?host=DID → {"nonce": bstr, "validator": tstr}
+//   POST /v1/attest  {"vc": bstr, "policy": bstr, "share": bstr, "index": uint}
+//                    → {"endorsement": bstr (COSE_Countersignature), "share": bstr}
+//   refusals (HTTP 4xx/5xx)   → {"code": tstr, "reason": tstr}
+//
+// Stateless; thread-safe.
+#ifndef VOUCH_VALIDATOR_API_H_
+#define VOUCH_VALIDATOR_API_H_
+
+#include <string_view>
+
+#include "vouch/core/bytes.h"
+#include "vouch/core/errors.h"
+#include "vouch/validator/appraisal.h"
+
+namespace vouch::validator {
+
+inline constexpr char kCborContentType[] = "application/cbor";
+// Largest request body vouchd reads by default (a VC with a quote, a policy
+// and a share take a few KiB).
+inline constexpr size_t kDefaultMaxBodyBytes = 256 * 1024;
+
+// Decodes a POST /v1/attest body. kMalformed, naming the field, unless it is
+// a CBOR map with exactly the four keys above of those types (no others).
+Result<AttestRequest> DecodeAttestRequest(ByteView body);
+Bytes EncodeAttestRequest(const AttestRequest& request);
+
+Bytes EncodeAttestResponse(const Approval& approval);
+Bytes EncodeChallengeResponse(ByteView nonce, std::string_view validator_did);
+
+// {"code": CodeName(error.code()), "reason": error.message()}.
+Bytes EncodeRefusal(const Error& error);
+// The HTTP status of a refusal with `code`: 400 malformed / invalid-argument,
+// 409 replay, 503 unavailable / timeout, 500 internal / io / not-found /
+// crypto, 403 for every appraisal refusal.
+int HttpStatusFor(Code code);
+
+}  // namespace vouch::validator
+
+#endif  // VOUCH_VALIDATOR_API_H_

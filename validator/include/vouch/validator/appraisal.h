@@ -1,0 +1,131 @@
+// Appraisal of a launch attestation (DESIGN §4 "POST /v1/attest",
+// "Appraisal"): everything a validator checks before it releases its share of
+// a domain's image key to a host, and the release itself.
+//
+// Appraise runs these checks in this order and stops at the first failure,
+// returning its Code and one sentence (the refusal's "code" and "reason"):
+//
+//   1. the VC parses and is signed by its issuer DID     kMalformed / kBadSignature
+//      and is a "launch" VC                              kMalformed
+//   2. the VC is current: iat ≤ now + skew, exp > now    kStaleNonce
+//   3. the host is registered                            kUnknownHost (kUnavailable:
+//                                                        directory unreadable)
+//      not revoked (the DID, or the VC's cti)            kRevoked
+//      its AK is certified                               kUncertifiedAk
+//   4. eat_nonce holds a fresh challenge this validator
+//      issued to this host (ChallengeIssuer::CheckAny)   kStaleNonce
+//   5. the cti was not endorsed before (ReplayCache)     kReplay (kUnavailable: cache full)
+//   6. the owner policy parses and its signature verifies
+//                                                        kMalformed / kBadSignature
+//      policy validator `index` is this validator (DID
+//      and HPKE key)                                     kNotInPolicy
+//      exp - iat ≤ the policy's vc_ttl                   kStaleNonce
+//      the VC's vouch.policy is the policy's digest and
+//      its sub the policy's domain                       kNotInPolicy
+//   7. the host is allowed by the policy's "hosts"       kHostNotAllowed
+//   8. the TPM quote: present, the registered AK parses, VerifyQuote with
+//      extraData = SHA-256(SHA-256(CBOR eat_nonce) ‖ cnf key ‖ vouch.cfg)
+//                                                        kBadQuote / kPcrMismatch
+//      the quoted PCRs cover the policy's "pcrs"         kPcrMismatch
+//   9. vouch.boot = BootHash(quoted PCRs), and one of the policy's reference
+//      boot hashes if it lists any                       kPcrMismatch
+//  10. each policy reference PCR holds one of its listed values
+//      ("PCR 7 differs from reference …")                kPcrMismatch
+//  11. hypervisor versions ≥ hv_min                      kHvVersion
+//  12. runtime config within rt: memory_kib ≤ memory_kib_max, vcpus ≤
+//      vcpus_max, every net in nets_allowed, every device in devices_allowed
+//      (when the policy lists them); the reason names the parameter
+//                                                        kConfig
+//  13. only then: the sealed share opens with this validator's HPKE key for
+//      the policy's domain and digest, and matches the policy's commitment
+//      for `index` (defence in depth)                    kMalformed / kNotInPolicy
+//  14. the share is re-sealed to the VC's cnf key (info "vouch release v1" ‖
+//      cti, aad HostVc::Digest), the VC is countersigned with verdict
+//      {ok: true, at: now, ledger: directory head, policy: policy digest},
+//      and the cti is recorded in the replay cache.
+//
+// Limits: rt.memory_kib_max and rt.vcpus_max are hard maxima (0 admits
+// nothing), nets_allowed is always enforced, devices only when the policy
+// has devices_allowed.
+#ifndef VOUCH_VALIDATOR_APPRAISAL_H_
+#define VOUCH_VALIDATOR_APPRAISAL_H_
+
+#include <cstdint>
+#include <string>
+
+#include "vouch/core/bytes.h"
+#include "vouch/core/endorsement.h"
+#include "vouch/core/typed_digest.h"
+#include "vouch/validator/challenge.h"
+#include "vouch/validator/fault.h"
+#include "vouch/validator/host_directory.h"
+#include "vouch/validator/replay_cache.h"
+#include "vouch/validator/validator_keys.h"
+
+namespace vouch::validator {
+
+// The body of POST /v1/attest (see api.h for its CBOR form).
+struct AttestRequest {
+  Bytes vc;            // the host VC, COSE_Sign1
+  Bytes policy;        // the owner policy, COSE_Sign1
+  Bytes share;         // this validator's sealed share, [enc, ct]
+  uint64_t index = 0;  // this validator's index in the policy
+};
+
+// What an approval hands back to the host.
+struct Approval {
+  std::string host_did;
+  std::string domain_uuid;
+  Bytes cti;
+  PolicyDigest policy;
+  Verdict verdict;
+  Bytes endorsement;   // the encoded COSE_Countersignature over the VC
+  Bytes sealed_share;  // the share re-sealed to the VC's cnf key
+};
+
+// What Appraise learned about a request, filled in as it goes, so a refusal
+// can be logged with the host and domain it concerns. Unverified until the
+// VC signature check passed (fields stay empty before that).
+struct AppraisalTrace {
+  std::string host_did;
+  std::string domain_uuid;
+  std::string cti_hex;
+};
+
+struct AppraisalOptions {
+  int64_t max_clock_skew_s = 30;  // how far iat may be ahead of this validator's clock
+  Fault fault = Fault::kNone;     // end-to-end tests only (fault.h)
+};
+
+// Thread-safe as long as the directory is (the others are).
+class Appraiser {
+ public:
+  // REQUIRES: every argument outlives the Appraiser.
+  Appraiser(const ValidatorKeys& keys, HostDirectory& directory, const ChallengeIssuer& challenges,
+            ReplayCache& replay, AppraisalOptions options = {});
+
+  // Appraises `request` at time `now` (seconds since the epoch) as listed at
+  // the top of this file. Returns the approval, or the first failure.
+  // `trace`, if not null, receives the host DID, domain and cti once the VC
+  // signature verified (also on refusals after that point).
+  Result<Approval> Appraise(const AttestRequest& request, int64_t now,
+                            AppraisalTrace* trace = nullptr) const;
+
+  const ValidatorKeys& keys() const { return keys_; }
+
+ private:
+  const ValidatorKeys& keys_;
+  HostDirectory& directory_;
+  const ChallengeIssuer& challenges_;
+  ReplayCache& replay_;
+  AppraisalOptions options_;
+};
+
+// The quote's expected qualifying data (DESIGN §4 "Exact bindings"):
+// SHA-256(SHA-256(deterministic CBOR array of `nonces`) ‖ E.pub ‖ config digest).
+Bytes ExpectedQuoteExtraData(const std::vector<Bytes>& nonces, ByteView ephemeral_public_key,
+                             ByteView config_digest);
+
+}  // namespace vouch::validator
+
+#endif  // VOUCH_VALIDATOR_APPRAISAL_H_

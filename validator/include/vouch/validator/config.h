@@ -1,0 +1,60 @@
+// vouchd's command line (DESIGN §4):
+//
+//   vouchd init --dir D
+//       creates D (mode 0700) with validator.pem (Ed25519, PKCS#8) and
+//       hpke.key (32 raw bytes), both 0600, and prints the validator's DID
+//       and HPKE public key (hex) for `vouch seal`.
+//   vouchd [--listen HOST:PORT] [--state-dir D] [--key FILE] [--hpke-key FILE]
+//          [--init] (--ledger LOCATOR | --hosts FILE) [--nonce-validity S]
+//          [--max-body BYTES] [--threads N] [--timeout S] [--fault NAME]
+//
+// --listen defaults to 127.0.0.1:0 (port 0: pick one; vouchd prints
+// "vouchd: listening on HOST:PORT" on stdout). --key / --hpke-key default to
+// validator.pem / hpke.key in --state-dir; --init creates them if missing.
+// --ledger is the ledger locator ("sqlite:///abs/path"; ledger_host_directory.h);
+// --hosts FILE is a static host directory for tests (static_host_directory.h). --fault makes
+// this validator Byzantine for end-to-end tests (fault.h). Flags take their
+// value as the next argument or after '='.
+#ifndef VOUCH_VALIDATOR_CONFIG_H_
+#define VOUCH_VALIDATOR_CONFIG_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "vouch/core/errors.h"
+#include "vouch/validator/api.h"
+#include "vouch/validator/fault.h"
+
+namespace vouch::validator {
+
+struct VouchdConfig {
+  std::string host = "127.0.0.1";
+  int port = 0;
+  std::string state_dir;
+  std::string key_file;       // resolved: --key, else state_dir/validator.pem
+  std::string hpke_key_file;  // resolved: --hpke-key, else state_dir/hpke.key
+  bool init = false;
+  std::string ledger;
+  std::string hosts_file;
+  int64_t nonce_validity_s = 30;
+  size_t max_body_bytes = kDefaultMaxBodyBytes;
+  size_t threads = 8;
+  int64_t timeout_s = 5;
+  Fault fault = Fault::kNone;
+};
+
+// Parses the daemon's flags (argv without the program name).
+// kInvalidArgument, naming the flag, for an unknown flag, a missing or bad
+// value, no key file location (neither --key/--hpke-key nor --state-dir), or
+// neither --ledger nor --hosts.
+Result<VouchdConfig> ParseVouchdFlags(const std::vector<std::string>& args);
+
+// "HOST:PORT" or "[V6]:PORT" → host and port (0..65535). kInvalidArgument.
+Result<std::pair<std::string, int>> ParseListenAddress(std::string_view text);
+
+}  // namespace vouch::validator
+
+#endif  // VOUCH_VALIDATOR_CONFIG_H_

@@ -1,0 +1,56 @@
+// LedgerHostDirectory: the HostDirectory of a production validator, read
+// from the shared ledger (DESIGN §6) through vouch::ledger's LedgerClient,
+// which verifies every entry (signatures, hash chain, authorization) before
+// its views are used.
+//
+//   host record   ← the host's DID document (did-register / did-update):
+//                   ak_public, certified (certify_quorum of admitted,
+//                   unrevoked validators certified the current AK), revoked
+//                   and its reason;
+//   IsRevoked     ← the chain's effective revocations (a DID or "cti:<hex>");
+//   LedgerHead    ← the digest of the head entry.
+//
+// Lookup first syncs the entries appended since the last read, so a
+// revocation on the ledger is enforced from the next appraisal on. A ledger
+// that cannot be read or no longer verifies makes Lookup fail kUnavailable
+// (fail closed: no release without a current, verified view).
+//
+// Thread-safe (one mutex around the LedgerClient).
+#ifndef VOUCH_VALIDATOR_LEDGER_HOST_DIRECTORY_H_
+#define VOUCH_VALIDATOR_LEDGER_HOST_DIRECTORY_H_
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "vouch/ledger/ledger_client.h"
+#include "vouch/validator/host_directory.h"
+
+namespace vouch::validator {
+
+class LedgerHostDirectory : public HostDirectory {
+ public:
+  // Opens the ledger `locator` names ("sqlite:///abs/path") and verifies it
+  // from genesis. kInvalidArgument for an unsupported locator; otherwise the
+  // errors of ledger::OpenLedger and LedgerClient::Open, with the locator.
+  static Result<std::unique_ptr<LedgerHostDirectory>> Open(std::string_view locator);
+  // Over an already opened client (tests).
+  explicit LedgerHostDirectory(std::unique_ptr<ledger::LedgerClient> client);
+
+  // Syncs, then: kUnknownHost if `did` never registered; kUnavailable if the
+  // sync failed.
+  Result<HostRecord> Lookup(std::string_view did) override;
+  // From the view as of the last sync; does not sync.
+  bool IsRevoked(std::string_view subject) override;
+  Bytes LedgerHead() override;
+
+ private:
+  std::mutex mu_;
+  std::unique_ptr<ledger::LedgerClient> client_;
+  std::string locator_;
+};
+
+}  // namespace vouch::validator
+
+#endif  // VOUCH_VALIDATOR_LEDGER_HOST_DIRECTORY_H_

@@ -1,0 +1,335 @@
+#include "vouch/validator/server.h"
+
+#include <httplib.h>
+#include <sys/socket.h>
+
+#include <cstdio>
+
+#include "vouch/core/cbor.h"
+#include "vouch/core/did_key.h"
+#include "vouch/validator/decision_log.h"
+
+namespace vouch::validator {
+namespace {
+
+using cbor::Value;
+
+int64_t SystemSeconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void SetCbor(httplib::Response& res, int status, const Bytes& body) {
+  res.status = status;
+  res.set_content(std::string(body.begin(), body.end()), kCborContentType);
+}
+
+void Refuse(httplib::Response& res, int status, const Error& error) {
+  SetCbor(res, status, EncodeRefusal(error));
+}
+
+std::string_view EndpointLabel(const std::string& path) {
+  if (path == "/v1/challenge") return "challenge";
+  if (path == "/v1/attest") return "attest";
+  if (path == "/v1/reattest") return "reattest";
+  if (path == "/v1/enroll" || path == "/v1/enroll/finish") return "enroll";
+  if (path == "/v1/status") return "status";
+  if (path == "/metrics") return "metrics";
+  if (path == "/") return "dashboard";
+  return "other";
+}
+
+// JSON string literal for text vouch produced itself (DIDs, hex, code names).
+std::string JsonString(std::string_view s) {
+  std::string out = "\"";
+  for (unsigned char ch : s) {
+    if (ch == '"' || ch == '\\') {
+      out += '\\';
+      out += static_cast<char>(ch);
+    } else if (ch < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", ch);
+      out += buf;
+    } else {
+      out += static_cast<char>(ch);
+    }
+  }
+  return out + "\"";
+}
+
+std::string JsonCounts(const std::map<std::string, uint64_t>& counts) {
+  std::string out = "{";
+  for (const auto& [k, v] : counts) {
+    if (out.size() > 1) out += ",";
+    out += StrCat(JsonString(k), ":", v);
+  }
+  return out + "}";
+}
+
+Value CborCounts(const std::map<std::string, uint64_t>& counts) {
+  cbor::MapEntries entries;
+  for (const auto& [k, v] : counts) entries.emplace_back(Value(k), Value(v));
+  return Value::Map(std::move(entries));
+}
+
+std::string HtmlEscape(std::string_view s) {
+  std::string out;
+  for (char ch : s) {
+    switch (ch) {
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += ch;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Server::Server(ServerOptions options, ServerParts parts)
+    : options_(std::move(options)),
+      parts_(parts),
+      http_(std::make_unique<httplib::Server>()),
+      started_(std::chrono::steady_clock::now()) {
+  if (!options_.clock) options_.clock = SystemSeconds;
+  if (!options_.log) {
+    options_.log = [](const std::string& line) {
+      std::string out = line + "\n";
+      std::fwrite(out.data(), 1, out.size(), stderr);  // one write: lines do not interleave
+    };
+  }
+}
+
+Server::~Server() { Stop(); }
+
+std::string Server::address() const {
+  bool v6 = options_.host.find(':') != std::string::npos;
+  return v6 ? StrCat("[", options_.host, "]:", port_) : StrCat(options_.host, ":", port_);
+}
+
+Result<std::unique_ptr<Server>> Server::Start(ServerOptions options, ServerParts parts) {
+  if (parts.appraiser == nullptr || parts.challenges == nullptr || parts.metrics == nullptr) {
+    return Error(Code::kInvalidArgument, "server: appraiser, challenges and metrics are required");
+  }
+  if (options.threads == 0) {
+    return Error(Code::kInvalidArgument, "server: threads must be at least 1");
+  }
+  std::unique_ptr<Server> server(new Server(std::move(options), parts));
+  httplib::Server& http = *server->http_;
+  size_t threads = server->options_.threads;
+  http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  http.set_payload_max_length(server->options_.max_body_bytes);
+  http.set_read_timeout(server->options_.read_timeout);
+  http.set_write_timeout(server->options_.write_timeout);
+  http.set_keep_alive_max_count(100);
+  http.set_keep_alive_timeout(5);
+  // httplib's default sets SO_REUSEPORT, which lets a second vouchd bind the
+  // same port and silently take half the requests. SO_REUSEADDR only allows
+  // a restart while old connections linger in TIME_WAIT.
+  http.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
+  server->Route();
+
+  const std::string& host = server->options_.host;
+  int port = server->options_.port;
+  if (port < 0 || port > 65535) {
+    return Error(Code::kInvalidArgument, StrCat("server: port ", port, " is out of range"));
+  }
+  if (port == 0) {
+    port = http.bind_to_any_port(host);
+    if (port <= 0) {
+      return Error(Code::kUnavailable, StrCat("cannot listen on ", host, " (any port)"));
+    }
+  } else if (!http.bind_to_port(host, port)) {
+    return Error(Code::kUnavailable,
+                 StrCat("cannot listen on ", host, ":", port, " (address in use or not local?)"));
+  }
+  server->port_ = static_cast<uint16_t>(port);
+  server->thread_ = std::thread([&http] { http.listen_after_bind(); });
+  // stop() is a no-op until the accept loop runs, so wait for it.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!http.is_running()) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      return Error(Code::kUnavailable, "server: the accept loop did not start within 10 s");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return server;
+}
+
+void Server::Stop() {
+  if (http_ != nullptr) http_->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Server::Route() {
+  httplib::Server& http = *http_;
+
+  http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response&) {
+    parts_.metrics->CountRequest(EndpointLabel(req.path));
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+
+  // Fills in a CBOR refusal for errors httplib produced itself.
+  http.set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request& req,
+                                                                     httplib::Response& res) {
+    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    switch (res.status) {
+      case 404:
+        Refuse(res, 404, Error(Code::kNotFound, StrCat("no endpoint ", req.method, " ", req.path)));
+        break;
+      case 413:
+        Refuse(res, 413,
+               Error(Code::kMalformed, StrCat("request body exceeds the limit of ",
+                                              options_.max_body_bytes, " bytes")));
+        break;
+      case 414:
+        Refuse(res, 414, Error(Code::kMalformed, "request URI is too long"));
+        break;
+      default:
+        if (res.status >= 500) {
+          Refuse(res, res.status, Error(Code::kInternal, StrCat("HTTP ", res.status)));
+        } else {
+          Refuse(res, res.status,
+                 Error(Code::kMalformed,
+                       StrCat("request refused by the HTTP layer (HTTP ", res.status, ")")));
+        }
+    }
+    return httplib::Server::HandlerResponse::Handled;
+  }));
+
+  http.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+        Refuse(res, 500, Error(Code::kInternal, "internal error while handling the request"));
+      });
+
+  http.Get("/v1/challenge", [this](const httplib::Request& req, httplib::Response& res) {
+    if (!req.has_param("host")) {
+      Refuse(
+          res, 400,
+          Error(Code::kMalformed, "challenge: query parameter 'host' (the host DID) is missing"));
+      return;
+    }
+    std::string host = req.get_param_value("host");
+    auto did = DidKey::Parse(host);
+    if (!did.ok()) {
+      Refuse(res, 400, did.error().WithContext("challenge: parameter 'host'"));
+      return;
+    }
+    Bytes nonce = parts_.challenges->Issue(did->did(), options_.clock());
+    SetCbor(res, 200, EncodeChallengeResponse(nonce, parts_.appraiser->keys().did()));
+  });
+
+  http.Post("/v1/attest", [this](const httplib::Request& req, httplib::Response& res) {
+    auto t0 = std::chrono::steady_clock::now();
+    Decision decision;
+    auto finish = [&](const Result<Approval>& result) {
+      double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      decision.milliseconds = seconds * 1000;
+      decision.approved = result.ok();
+      if (result.ok()) {
+        parts_.metrics->RecordApproval(seconds);
+        SetCbor(res, 200, EncodeAttestResponse(*result));
+      } else {
+        decision.code = result.error().code();
+        decision.reason = result.error().message();
+        parts_.metrics->RecordRefusal(result.error().code(), seconds);
+        Refuse(res, HttpStatusFor(result.error().code()), result.error());
+      }
+      options_.log(FormatDecision(decision));
+    };
+    std::string type = req.get_header_value("Content-Type");
+    if (type.rfind(kCborContentType, 0) != 0) {
+      Error e(Code::kMalformed, StrCat("attest request: expected Content-Type ", kCborContentType,
+                                       ", got '", type, "'"));
+      finish(e);
+      res.status = 415;
+      return;
+    }
+    auto request = DecodeAttestRequest(AsBytes(req.body));
+    if (!request.ok()) {
+      finish(request.error());
+      return;
+    }
+    decision.index = request->index;
+    AppraisalTrace trace;
+    Result<Approval> result = parts_.appraiser->Appraise(*request, options_.clock(), &trace);
+    decision.host_did = trace.host_did;
+    decision.domain_uuid = trace.domain_uuid;
+    decision.cti_hex = trace.cti_hex;
+    finish(result);
+  });
+
+  auto not_yet = [](std::string_view what) {
+    return [what](const httplib::Request&, httplib::Response& res) {
+      Refuse(res, 501,
+             Error(Code::kUnavailable, StrCat(what, " is not implemented by this vouchd yet")));
+    };
+  };
+  http.Post("/v1/reattest", not_yet("POST /v1/reattest (re-attestation of running domains)"));
+  http.Post("/v1/enroll", not_yet("POST /v1/enroll (AK certification)"));
+  http.Post("/v1/enroll/finish", not_yet("POST /v1/enroll/finish (AK certification)"));
+
+  http.Get("/v1/status", [this](const httplib::Request& req, httplib::Response& res) {
+    MetricsSnapshot m = parts_.metrics->Snapshot();
+    const ValidatorKeys& keys = parts_.appraiser->keys();
+    int64_t uptime = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::steady_clock::now() - started_)
+                         .count();
+    uint64_t replay = parts_.replay != nullptr ? parts_.replay->size() : 0;
+    if (req.get_header_value("Accept").find("application/json") != std::string::npos) {
+      std::string json =
+          StrCat("{\"did\":", JsonString(keys.did()),
+                 ",\"hpke_public_key\":", JsonString(HexEncode(keys.hpke_key().public_key())),
+                 ",\"fault\":", JsonString(options_.fault_name), ",\"uptime_s\":", uptime,
+                 ",\"replay_cache\":", replay, ",\"requests\":", JsonCounts(m.requests),
+                 ",\"approvals\":", m.approvals, ",\"refusals\":", JsonCounts(m.refusals), "}");
+      res.set_content(json, "application/json");
+      return;
+    }
+    SetCbor(res, 200,
+            cbor::Encode(Value::Map({{"did", Value(keys.did())},
+                                     {"hpke_public_key", Value(keys.hpke_key().public_key())},
+                                     {"fault", Value(options_.fault_name)},
+                                     {"uptime_s", Value(uptime)},
+                                     {"replay_cache", Value(replay)},
+                                     {"requests", CborCounts(m.requests)},
+                                     {"approvals", Value(m.approvals)},
+                                     {"refusals", CborCounts(m.refusals)}})));
+  });
+
+  http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(parts_.metrics->RenderPrometheus(), "text/plain; version=0.0.4");
+  });
+
+  http.Get("/", [this](const httplib::Request&, httplib::Response& res) {
+    MetricsSnapshot m = parts_.metrics->Snapshot();
+    std::string refusals;
+    for (const auto& [code, n] : m.refusals) {
+      refusals += StrCat("<tr><td>", HtmlEscape(code), "</td><td>", n, "</td></tr>");
+    }
+    std::string html = StrCat(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>vouchd</title></head><body>",
+        "<h1>vouchd</h1><p>validator <code>", HtmlEscape(parts_.appraiser->keys().did()),
+        "</code></p><p>approvals: ", m.approvals,
+        "</p><table><tr><th>refusal</th><th>count</th></tr>", refusals,
+        "</table><p><a href=\"/metrics\">metrics</a></p></body></html>");
+    res.set_content(html, "text/html; charset=utf-8");
+  });
+}
+
+}  // namespace vouch::validator

@@ -1,0 +1,305 @@
+#include "vouch/validator/server.h"
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+#include "testing/attest_world.h"
+#include "vouch/core/cbor.h"
+#include "vouch/core/countersign.h"
+#include "vouch/core/endorsement.h"
+
+namespace vouch::validator {
+namespace {
+
+using testing::AttestWorld;
+using testing::Built;
+using testing::kNow;
+using testing::Scenario;
+
+std::string UrlEncode(std::string_view s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += StrCat("%", "0123456789ABCDEF"[c >> 4], "0123456789ABCDEF"[c & 15]);
+    }
+  }
+  return out;
+}
+
+cbor::Value DecodeMap(const std::string& body) {
+  auto v = cbor::Decode(AsBytes(body));
+  EXPECT_TRUE(v.ok()) << (v.ok() ? "" : v.error().ToString());
+  return v.ok() ? *v : cbor::Value::Map({});
+}
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override { StartServer({}); }
+
+  void StartServer(ServerOptions options) {
+    server_.reset();
+    options.port = 0;
+    options.clock = [] { return kNow; };
+    options.log = [this](const std::string& line) {
+      std::lock_guard<std::mutex> lock(log_mu_);
+      log_.push_back(line);
+    };
+    auto started = Server::Start(options, ServerParts{&world_.appraiser(), &world_.challenges(),
+                                                      &metrics_, &world_.replay()});
+    ASSERT_TRUE(started.ok()) << started.error().ToString();
+    server_ = std::move(started).value();
+    ASSERT_NE(server_->port(), 0);
+  }
+
+  httplib::Client Client() {
+    httplib::Client c("127.0.0.1", server_->port());
+    c.set_connection_timeout(5);
+    c.set_read_timeout(5);
+    c.set_write_timeout(5);
+    return c;
+  }
+
+  // GET /v1/challenge for the world's host; returns the nonce.
+  Bytes Challenge() {
+    auto client = Client();
+    auto res = client.Get(("/v1/challenge?host=" + UrlEncode(world_.host_did())).c_str());
+    EXPECT_TRUE(res) << httplib::to_string(res.error());
+    if (!res) return {};
+    EXPECT_EQ(res->status, 200);
+    EXPECT_EQ(res->get_header_value("Content-Type"), "application/cbor");
+    cbor::Value v = DecodeMap(res->body);
+    const cbor::Value* validator = v.Find("validator");
+    EXPECT_TRUE(validator != nullptr && validator->is_text() &&
+                validator->text() == world_.ours().did());
+    const cbor::Value* nonce = v.Find("nonce");
+    EXPECT_TRUE(nonce != nullptr && nonce->is_bytes());
+    return nonce != nullptr && nonce->is_bytes() ? nonce->bytes() : Bytes{};
+  }
+
+  httplib::Result Attest(const Bytes& body, const char* type = "application/cbor") {
+    auto client = Client();
+    return client.Post("/v1/attest", reinterpret_cast<const char*>(body.data()), body.size(), type);
+  }
+
+  void ExpectRefusal(const httplib::Result& res, int status, std::string_view code,
+                     std::string_view reason_part) {
+    ASSERT_TRUE(res) << httplib::to_string(res.error());
+    EXPECT_EQ(res->status, status);
+    EXPECT_EQ(res->get_header_value("Content-Type"), "application/cbor");
+    cbor::Value v = DecodeMap(res->body);
+    const cbor::Value* c = v.Find("code");
+    const cbor::Value* r = v.Find("reason");
+    ASSERT_TRUE(c != nullptr && c->is_text()) << v.ToDiagnostic();
+    ASSERT_TRUE(r != nullptr && r->is_text()) << v.ToDiagnostic();
+    EXPECT_EQ(c->text(), code);
+    EXPECT_NE(r->text().find(reason_part), std::string::npos) << r->text();
+  }
+
+  std::vector<std::string> Log() {
+    std::lock_guard<std::mutex> lock(log_mu_);
+    return log_;
+  }
+
+  AttestWorld world_;
+  Metrics metrics_;
+  std::mutex log_mu_;
+  std::vector<std::string> log_;
+  std::unique_ptr<Server> server_;
+};
+
+TEST_F(ServerTest, ChallengeThenAttestRoundTripReleasesTheShare) {
+  Scenario s;
+  s.our_nonce = Challenge();
+  Built b = world_.Build(s);
+  auto res = Attest(EncodeAttestRequest(b.request));
+  ASSERT_TRUE(res) << httplib::to_string(res.error());
+  ASSERT_EQ(res->status, 200) << res->body;
+  EXPECT_EQ(res->get_header_value("Content-Type"), "application/cbor");
+  cbor::Value v = DecodeMap(res->body);
+  const cbor::Value* endorsement = v.Find("endorsement");
+  const cbor::Value* share = v.Find("share");
+  ASSERT_TRUE(endorsement != nullptr && endorsement->is_bytes());
+  ASSERT_TRUE(share != nullptr && share->is_bytes());
+
+  auto vc = HostVc::Parse(b.vc);
+  ASSERT_TRUE(vc.ok());
+  auto cs = Countersignature::Parse(endorsement->bytes());
+  ASSERT_TRUE(cs.ok()) << cs.error().ToString();
+  auto verified = VerifyEndorsement(*vc, *cs);
+  ASSERT_TRUE(verified.ok()) << verified.error().ToString();
+  EXPECT_EQ(verified->validator_did, world_.ours().did());
+  auto opened = OpenShareAsHost(b.ephemeral, b.claims.cti, vc->Digest(), share->bytes());
+  ASSERT_TRUE(opened.ok()) << opened.error().ToString();
+  EXPECT_TRUE(*opened == world_.shares()[AttestWorld::kOurs]);
+
+  std::vector<std::string> log = Log();
+  ASSERT_EQ(log.size(), 1u);
+  EXPECT_EQ(log[0].rfind("vouchd: decision=approved host=" + world_.host_did() + " domain=" +
+                             testing::kDomain + " cti=" + HexEncode(b.claims.cti) + " index=1 ms=",
+                         0),
+            0u)
+      << log[0];
+}
+
+TEST_F(ServerTest, RefusalCarriesCodeAndReasonAndIsLogged) {
+  Scenario s;
+  s.our_nonce = Challenge();
+  s.policy = [](OwnerPolicy& p) { p.reference_pcrs[7] = {RandomBytes(32)}; };
+  Built b = world_.Build(s);
+  ExpectRefusal(Attest(EncodeAttestRequest(b.request)), 403, "pcr-mismatch",
+                "PCR 7 differs from reference");
+  std::vector<std::string> log = Log();
+  ASSERT_EQ(log.size(), 1u);
+  EXPECT_NE(log[0].find("decision=refused code=pcr-mismatch host=" + world_.host_did()),
+            std::string::npos)
+      << log[0];
+  EXPECT_NE(log[0].find("reason=\"PCR 7 differs from reference"), std::string::npos) << log[0];
+}
+
+TEST_F(ServerTest, ReplayIsRefusedWith409) {
+  Scenario s;
+  s.our_nonce = Challenge();
+  Bytes body = EncodeAttestRequest(world_.Build(s).request);
+  auto first = Attest(body);
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->status, 200);
+  ExpectRefusal(Attest(body), 409, "replay", "already endorsed");
+}
+
+TEST_F(ServerTest, MalformedBodyIs400Malformed) {
+  ExpectRefusal(Attest(Bytes{0xff, 0x00, 0x13}), 400, "malformed", "attest request");
+  ExpectRefusal(Attest(cbor::Encode(cbor::Value::Map({{"vc", 1}}))), 400, "malformed",
+                "attest request");
+}
+
+TEST_F(ServerTest, WrongContentTypeIs415) {
+  Bytes body = EncodeAttestRequest(AttestRequest{Bytes{1}, Bytes{2}, Bytes{3}, 0});
+  ExpectRefusal(Attest(body, "application/json"), 415, "malformed",
+                "expected Content-Type application/cbor");
+}
+
+TEST_F(ServerTest, OversizedBodyIsRefused) {
+  // 300 KiB against the default 256 KiB limit: httplib answers 413 from the
+  // Content-Length alone, before reading the body or appraising anything.
+  Bytes body = EncodeAttestRequest(AttestRequest{Bytes(300 * 1024, 1), Bytes{2}, Bytes{3}, 0});
+  ExpectRefusal(Attest(body), 413, "malformed", "exceeds the limit of 262144 bytes");
+  EXPECT_TRUE(Log().empty());
+  EXPECT_EQ(metrics_.Snapshot().appraisals, 0u);
+}
+
+TEST_F(ServerTest, BodyLimitIsConfigurable) {
+  ServerOptions o;
+  o.max_body_bytes = 4096;
+  StartServer(o);
+  Bytes body = EncodeAttestRequest(AttestRequest{Bytes(5000, 1), Bytes{2}, Bytes{3}, 0});
+  ExpectRefusal(Attest(body), 413, "malformed", "exceeds the limit of 4096 bytes");
+}
+
+TEST_F(ServerTest, ChallengeNeedsAValidHostDid) {
+  auto client = Client();
+  ExpectRefusal(client.Get("/v1/challenge"), 400, "malformed", "'host'");
+  ExpectRefusal(client.Get("/v1/challenge?host=did:web:example.com"), 400, "malformed",
+                "parameter 'host'");
+}
+
+TEST_F(ServerTest, UnknownPathIs404NotFound) {
+  auto client = Client();
+  ExpectRefusal(client.Get("/v1/nothing"), 404, "not-found", "no endpoint GET /v1/nothing");
+}
+
+TEST_F(ServerTest, ReattestAndEnrollAreNotImplementedYet) {
+  auto client = Client();
+  for (const char* path : {"/v1/reattest", "/v1/enroll", "/v1/enroll/finish"}) {
+    ExpectRefusal(client.Post(path, "", 0, "application/cbor"), 501, "unavailable",
+                  "is not implemented by this vouchd yet");
+  }
+}
+
+TEST_F(ServerTest, StatusInCborAndJsonAndMetricsCountDecisions) {
+  Scenario s;
+  s.our_nonce = Challenge();
+  ASSERT_EQ(Attest(EncodeAttestRequest(world_.Build(s).request))->status, 200);
+  ASSERT_EQ(Attest(Bytes{0x01})->status, 400);
+
+  auto client = Client();
+  auto status = client.Get("/v1/status");
+  ASSERT_TRUE(status);
+  ASSERT_EQ(status->status, 200);
+  cbor::Value v = DecodeMap(status->body);
+  ASSERT_NE(v.Find("did"), nullptr);
+  EXPECT_EQ(v.Find("did")->text(), world_.ours().did());
+  EXPECT_EQ(v.Find("hpke_public_key")->bytes(), world_.ours().hpke_key().public_key());
+  EXPECT_EQ(v.Find("approvals")->uint_value(), 1u);
+  EXPECT_EQ(v.Find("refusals")->Find("malformed")->uint_value(), 1u);
+  EXPECT_EQ(v.Find("replay_cache")->uint_value(), 1u);
+
+  auto json = client.Get("/v1/status", {{"Accept", "application/json"}});
+  ASSERT_TRUE(json);
+  EXPECT_EQ(json->get_header_value("Content-Type"), "application/json");
+  EXPECT_NE(json->body.find("\"did\":\"" + world_.ours().did() + "\""), std::string::npos)
+      << json->body;
+  EXPECT_NE(json->body.find("\"refusals\":{\"malformed\":1}"), std::string::npos) << json->body;
+
+  auto metrics = client.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_EQ(metrics->status, 200);
+  EXPECT_NE(metrics->body.find("vouchd_requests_total{endpoint=\"attest\"} 2\n"), std::string::npos)
+      << metrics->body;
+  EXPECT_NE(metrics->body.find("vouchd_requests_total{endpoint=\"challenge\"} 1\n"),
+            std::string::npos);
+  EXPECT_NE(metrics->body.find("vouchd_approvals_total 1\n"), std::string::npos);
+  EXPECT_NE(metrics->body.find("vouchd_refusals_total{code=\"malformed\"} 1\n"), std::string::npos);
+  EXPECT_NE(metrics->body.find("vouchd_appraisal_seconds_count 2\n"), std::string::npos);
+
+  auto dashboard = client.Get("/");
+  ASSERT_TRUE(dashboard);
+  EXPECT_NE(dashboard->body.find(world_.ours().did()), std::string::npos);
+}
+
+TEST_F(ServerTest, ConcurrentHostsAreAppraisedInParallel) {
+  constexpr int kHosts = 8;
+  std::vector<Built> requests;
+  for (int i = 0; i < kHosts; ++i) {
+    Scenario s;
+    s.our_nonce = Challenge();
+    requests.push_back(world_.Build(s));
+  }
+  std::atomic<int> approved{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kHosts; ++i) {
+    threads.emplace_back([&, i] {
+      auto res = Attest(EncodeAttestRequest(requests[i].request));
+      if (res && res->status == 200) ++approved;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(approved.load(), kHosts);
+  EXPECT_EQ(Log().size(), static_cast<size_t>(kHosts));
+}
+
+TEST_F(ServerTest, PortInUseIsUnavailable) {
+  ServerOptions o;
+  o.port = server_->port();
+  auto second = Server::Start(
+      o, ServerParts{&world_.appraiser(), &world_.challenges(), &metrics_, &world_.replay()});
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().code(), Code::kUnavailable);
+}
+
+TEST_F(ServerTest, StopIsIdempotentAndRefusesNewConnections) {
+  uint16_t port = server_->port();
+  server_->Stop();
+  server_->Stop();
+  httplib::Client c("127.0.0.1", port);
+  c.set_connection_timeout(1);
+  EXPECT_FALSE(c.Get("/v1/status"));
+}
+
+}  // namespace
+}  // namespace vouch::validator
