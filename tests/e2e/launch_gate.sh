@@ -287,7 +287,7 @@ virsh -q undefine "$NAME-plain" >/dev/null 2>&1 || true
 t0=$(date +%s%N)
 for _ in $(seq 50); do "$HOOK" --config "$W/hook.conf" "$NAME-plain" prepare begin - <"$W/plain-live.xml"; done
 t1=$(date +%s%N)
-note "vouch-hook on an unprotected domain: $(( (t1 - t0) / 50000 )) µs per call (goal < 5 ms)"
+echo "info: vouch-hook on an unprotected domain: $(( (t1 - t0) / 50000 )) µs per call (goal < 5 ms)"
 
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]
