@@ -53,8 +53,13 @@ bool LibvirtAnswers() { return RunShell("virsh -c qemu:///system version").statu
 // Starts virtlogd and libvirtd if libvirt does not answer; they stay running.
 void EnsureDaemons() {
   if (LibvirtAnswers()) return;
-  if (RunShell("pgrep -x virtlogd").status != 0) RunShell("virtlogd -d");
-  if (RunShell("pgrep -x libvirtd").status != 0) RunShell("libvirtd -d");
+  // Stopped daemons can linger as zombies where nothing reaps them, so look
+  // for a live process, not just a name (pgrep would match a zombie).
+  auto running = [](const char* name) {
+    return RunShell(std::string("ps -C ") + name + " -o stat= | grep -qv '^Z'").status == 0;
+  };
+  if (!running("virtlogd")) RunShell("virtlogd -d");
+  if (!running("libvirtd")) RunShell("libvirtd -d");
   for (int i = 0; i < 150 && !LibvirtAnswers(); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }

@@ -3,6 +3,7 @@
 # shellcheck shell=bash
 
 VOUCH_STARTED_PIDS=()
+VOUCH_STARTED_NAMES=()  # daemons this script started, by name
 
 vouch_wait_for() {  # vouch_wait_for SECONDS CMD... — poll until CMD succeeds
   local deadline=$((SECONDS + $1)); shift
@@ -28,17 +29,26 @@ vouch_start_libvirt() {
     virtlogd -d
     vouch_wait_for 10 vouch_running virtlogd || { echo "vouch: virtlogd did not start" >&2; return 1; }
     VOUCH_STARTED_PIDS+=("$(vouch_live_pid virtlogd)")
+    VOUCH_STARTED_NAMES+=(virtlogd)
   fi
   if ! vouch_running libvirtd; then
     libvirtd -d
     vouch_wait_for 30 virsh -c qemu:///system version ||
       { echo "vouch: libvirtd did not answer within 30 s" >&2; return 1; }
     VOUCH_STARTED_PIDS+=("$(vouch_live_pid libvirtd)")
+    VOUCH_STARTED_NAMES+=(libvirtd)
   fi
 }
 
 vouch_stop_started() {
-  local pid
+  local pid name
+  # A test may have restarted a daemon we started (to load a libvirt hook):
+  # stop the live one of that name too, found by its pid now.
+  for name in "${VOUCH_STARTED_NAMES[@]+"${VOUCH_STARTED_NAMES[@]}"}"; do
+    pid=$(vouch_live_pid "$name" || true)
+    [[ -n $pid ]] && VOUCH_STARTED_PIDS+=("$pid")
+  done
+  VOUCH_STARTED_NAMES=()
   for pid in "${VOUCH_STARTED_PIDS[@]+"${VOUCH_STARTED_PIDS[@]}"}"; do
     kill "$pid" 2>/dev/null || true
   done

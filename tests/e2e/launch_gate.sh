@@ -67,12 +67,16 @@ cleanup() {
   virsh -q secret-undefine "$SECRET_UUID" >/dev/null 2>&1
   if [[ -e $HOOK_LINK ]]; then rm -f "$HOOK_LINK"; restart_libvirtd >/dev/null 2>&1; fi
   for p in "${PIDS[@]+"${PIDS[@]}"}"; do kill "$p" 2>/dev/null; done
+  # Leave libvirt as we found it: running if it was (the caller stops it).
+  if [[ -n $LIBVIRT_WAS_RUNNING ]]; then VOUCH_STARTED_PIDS=(); VOUCH_STARTED_NAMES=(); fi
   vouch_stop_started
   [[ -n ${KEEP_WORKDIR:-} ]] || rm -rf "$W"
 }
 trap cleanup EXIT
 
 say "Services: libvirtd, virtlogd, and a TPM for this host (swtpm)"
+LIBVIRT_WAS_RUNNING=
+vouch_running libvirtd && LIBVIRT_WAS_RUNNING=1
 vouch_start_libvirt
 TPM_PORT=$(free_port_pair)
 mkdir -p "$W/tpm"
