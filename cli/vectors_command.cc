@@ -20,8 +20,10 @@ Status Write(const std::string& dir, const std::string& name, ByteView data) {
   return WriteFile(dir + "/" + name, data, 0644);
 }
 
-// A plausible launch VC; the TPM fields are placeholders (vectors test the
-// formats, not a TPM).
+// A launch VC with well-formed claims. Its "quote" and "sig" are random
+// bytes of realistic size: the vectors exercise the CBOR/COSE/HPKE/Shamir
+// formats, which independent libraries must read, not TPM verification
+// (measure/ has real quotes and their tests).
 HostVcClaims VectorClaims(const Ed25519PrivateKey& host, ByteView ephemeral_pk,
                           const PolicyDigest& policy) {
   HostVcClaims c;
