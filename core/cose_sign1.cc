@@ -262,11 +262,12 @@ Result<CoseSign1> CoseSign1::Parse(ByteView encoded, const cbor::DecodeLimits& l
   return message;
 }
 
-Result<CoseSign1> CoseSign1::Sign(const cbor::Value& protected_extra,
-                                  const cbor::Value& unprotected, ByteView payload,
-                                  const Ed25519PrivateKey& key, ByteView external_aad) {
+template <typename Key>
+Result<CoseSign1> CoseSign1::SignWith(const cbor::Value& protected_extra,
+                                      const cbor::Value& unprotected, ByteView payload,
+                                      const Key& key, int64_t alg, ByteView external_aad) {
   VOUCH_ASSIGN_OR_RETURN(cose_internal::ProtectedHeader header,
-                         cose_internal::BuildProtected(protected_extra, cose::kAlgEdDSA, kObject));
+                         cose_internal::BuildProtected(protected_extra, alg, kObject));
   VOUCH_RETURN_IF_ERROR(CheckSignUnprotected(unprotected, header.map));
   CoseSign1 message;
   message.signature_ = key.Sign(cose::Sign1ToBeSigned(header.bytes, external_aad, payload));
@@ -280,18 +281,14 @@ Result<CoseSign1> CoseSign1::Sign(const cbor::Value& protected_extra,
 
 Result<CoseSign1> CoseSign1::Sign(const cbor::Value& protected_extra,
                                   const cbor::Value& unprotected, ByteView payload,
+                                  const Ed25519PrivateKey& key, ByteView external_aad) {
+  return SignWith(protected_extra, unprotected, payload, key, cose::kAlgEdDSA, external_aad);
+}
+
+Result<CoseSign1> CoseSign1::Sign(const cbor::Value& protected_extra,
+                                  const cbor::Value& unprotected, ByteView payload,
                                   const P256PrivateKey& key, ByteView external_aad) {
-  VOUCH_ASSIGN_OR_RETURN(cose_internal::ProtectedHeader header,
-                         cose_internal::BuildProtected(protected_extra, cose::kAlgES256, kObject));
-  VOUCH_RETURN_IF_ERROR(CheckSignUnprotected(unprotected, header.map));
-  CoseSign1 message;
-  message.signature_ = key.Sign(cose::Sign1ToBeSigned(header.bytes, external_aad, payload));
-  message.protected_bytes_ = std::move(header.bytes);
-  message.protected_ = std::move(header.map);
-  message.alg_ = header.alg;
-  message.unprotected_ = unprotected;
-  message.payload_.assign(payload.begin(), payload.end());
-  return message;
+  return SignWith(protected_extra, unprotected, payload, key, cose::kAlgES256, external_aad);
 }
 
 Status CoseSign1::Verify(const Ed25519PublicKey& key, ByteView external_aad) const {

@@ -120,6 +120,11 @@ class CoseSign1 {
   friend Status AddCountersignature(CoseSign1& target, const Countersignature& countersignature);
 
   CoseSign1() = default;
+  // The two Sign overloads: `alg` is the one that goes with Key.
+  template <typename Key>
+  static Result<CoseSign1> SignWith(const cbor::Value& protected_extra,
+                                    const cbor::Value& unprotected, ByteView payload,
+                                    const Key& key, int64_t alg, ByteView external_aad);
 
   Bytes protected_bytes_;
   cbor::Value protected_;
