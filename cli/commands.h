@@ -19,6 +19,17 @@ int SealCommand(const std::vector<std::string>& args);
 
 // vouch host init … — the host's DID key and TPM attestation key.
 int HostCommand(const std::vector<std::string>& args);
+// vouch host install-hook … — installs vouch-hook as libvirt's
+// hooks/qemu.d/vouch without touching an existing hook (--uninstall removes
+// only vouch's own file). `args` follow "install-hook".
+int HostInstallHookCommand(const std::vector<std::string>& args);
+// vouch host register … — the host's DID document on the ledger.
+int HostRegisterCommand(const std::vector<std::string>& args);
+// vouch host enroll … — AK certification by the ledger's validators.
+int HostEnrollCommand(const std::vector<std::string>& args);
+
+// vouch start DOMAIN — releases the key, then starts the domain (no hook call-back).
+int StartCommand(const std::vector<std::string>& args);
 
 }  // namespace vouch::cli
 

@@ -16,6 +16,8 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: vouch host init [--dir /etc/vouch] [--tcti device:/dev/tpmrm0] [--force]\n"
+    "       vouch host register|enroll --ledger LOCATOR ...   (see 'vouch host register --help')\n"
+    "       vouch host install-hook ...                       (see 'vouch host install-hook --help')\n"
     "  creates DIR/host.key (Ed25519, the host's did:key) and DIR/ak/ (a restricted\n"
     "  ECC P-256 attestation key in the TPM), and prints the DID and the AK public area.\n";
 
@@ -49,6 +51,9 @@ Status HostInit(const Flags& f) {
 }  // namespace
 
 int HostCommand(const std::vector<std::string>& args) {
+  if (!args.empty() && args[0] == "install-hook") return HostInstallHookCommand({args.begin() + 1, args.end()});
+  if (!args.empty() && args[0] == "register") return HostRegisterCommand({args.begin() + 1, args.end()});
+  if (!args.empty() && args[0] == "enroll") return HostEnrollCommand({args.begin() + 1, args.end()});
   if (args.empty() || args[0] != "init") {
     std::fputs(kUsage, stderr);
     return 2;

@@ -1,4 +1,4 @@
-// vouch ledger init|append|show|verify|did: the ledger from the command line.
+// vouch ledger init|append|show|verify|watch|did: the ledger from the command line.
 #include "ledger_command.h"
 
 #include <openssl/err.h>
@@ -6,6 +6,7 @@
 #include <openssl/x509.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <map>
@@ -26,13 +27,16 @@ namespace {
 using namespace vouch::ledger;  // NOLINT: a command file over one library
 
 constexpr const char* kUsage =
-    "usage: vouch ledger <command> LOCATOR [options]      (LOCATOR: sqlite:///ABSOLUTE/PATH.db)\n"
+    "usage: vouch ledger <command> LOCATOR [options]\n"
+    "  (LOCATOR: sqlite:///ABSOLUTE/PATH.db or etcd://HOST:PORT[,HOST:PORT...][/PREFIX])\n"
     "\n"
     "  init LOCATOR --key KEY.pem [--governance DID]... [--tpm-ca CERT]...\n"
     "       [--certify-quorum N] [--admit-quorum N] [--revoke-quorum N]\n"
     "      create the ledger and write its genesis entry, signed by KEY (a governance key;\n"
     "      its DID is added to the governance list if not named); quorums default to 1\n"
-    "  append LOCATOR --key KEY.pem TYPE [fields] [--countersign KEY.pem]...\n"
+    "  append LOCATOR --key KEY.pem TYPE [fields] [--cosign KEY.pem]...\n"
+    "      (--cosign, alias --countersign: a countersignature by KEY; a governance revoke of another\n"
+    "      subject needs admit_quorum governance keys in all, a validator-register them to be admitted)\n"
     "      did-register       --ak-public FILE [--ek-cert CERT] [--fact NAME=VALUE]...\n"
     "      did-update         --did DID (--certify | --certify-ak HEX)     a validator certifying\n"
     "      did-update         [--ak-public FILE] [--fact NAME=VALUE]...   the DID replacing its own\n"
@@ -41,10 +45,26 @@ constexpr const char* kUsage =
     "      revoke             --subject DID|cti:HEX --reason TEXT [--evidence HEX]\n"
     "      attested           --vc-digest HEX --domain NAME [--validator DID]...\n"
     "      checkpoint         [--head N]\n"
+    "  draft LOCATOR --key KEY.pem TYPE [fields] [--cosign KEY.pem]... --out FILE\n"
+    "      sign TYPE (as append) as the next entry without appending it, for other parties to cosign\n"
+    "  cosign FILE --key KEY.pem\n"
+    "      add KEY's countersignature to the draft in FILE (checks the signatures already on it)\n"
+    "  submit LOCATOR FILE\n"
+    "      append the draft in FILE (refused if its index was taken meanwhile: draft again)\n"
     "  show LOCATOR [--from N] [--to N] | --did DID | --validators | --revocations\n"
     "      list entries (one line each), a DID document, the validator registry or revocations\n"
     "  verify LOCATOR [--checkpoint INDEX:DIGEST_HEX]\n"
     "      verify every entry (from genesis, or fully after a trusted checkpoint)\n"
+    "  verify LOCATOR --from-checkpoint N [--trusted-validator DID]... [--min-cosigners K]\n"
+    "      pin the entries up to the one checkpoint entry N names by its digest (their signatures\n"
+    "      are not checked) and verify every later one fully, N included; refused unless at least K\n"
+    "      (default 1) of N's author and cosigners are admitted validators (as the pinned entries\n"
+    "      say) and, if --trusted-validator is given, among those DIDs (trust from outside the ledger)\n"
+    "  watch LOCATOR [--from N] [--type TYPE] [--count N] [--timeout-ms MS]\n"
+    "      print one line per verified entry as it arrives (index, type, author, digest; a revoke's\n"
+    "      subject, reason and whether it took effect), starting at index N (default: the next\n"
+    "      entry), only of TYPE if given; exit 0 after N such entries or when MS milliseconds have\n"
+    "      passed (default: never), 1 with \"vouch: ledger entry I: ...\" when an entry does not verify\n"
     "  did KEY.pem\n"
     "      print the did:key of a PEM Ed25519 private key\n";
 
@@ -330,7 +350,35 @@ Result<EntryBody> BuildBody(const std::string& type, const Args& a, const std::s
   return Error(Code::kInternal, "unreachable");
 }
 
-int Append(const std::vector<std::string>& args) {
+// What an appended entry did: its index and digest, and for an admission or
+// a revoke whether it took effect.
+void ReportAppended(const Entry& e, const ChainState& state) {
+  const std::string& author = e.author().did();
+  std::printf("appended entry %llu (%s) by %s, digest %s\n", static_cast<unsigned long long>(e.index()),
+              std::string(EntryTypeName(e.type())).c_str(), author.c_str(), HexEncode(e.digest()).c_str());
+  if (e.type() == EntryType::kValidatorRegister) {
+    const ValidatorRecord* v = state.FindValidator(author);
+    std::printf("validator %s: %s (%zu of %llu governance countersignatures)\n", author.c_str(),
+                v->admitted ? "admitted" : "registered, not admitted", v->admitted_by.size(),
+                static_cast<unsigned long long>(state.genesis()->admit_quorum));
+  }
+  if (e.type() == EntryType::kRevoke) {
+    const auto& subject = e.body_as<RevokeBody>().subject;
+    if (state.IsRevoked(subject)) {
+      std::printf("%s is revoked\n", subject.c_str());
+    } else {
+      std::printf("%s: reported by %zu of %llu validators, not revoked yet\n", subject.c_str(),
+                  state.PendingReports(subject).size(),
+                  static_cast<unsigned long long>(state.genesis()->revoke_quorum));
+    }
+  }
+}
+
+// append (draft = false): sign, countersign with --cosign keys, append.
+// draft (draft = true): sign at the head and write the entry to --out FILE
+// for other parties to countersign (cosign) before it is submitted.
+int AppendOrDraft(const std::vector<std::string>& args, bool draft) {
+  const std::string verb = draft ? "draft" : "append";
   // LOCATOR and TYPE are the first two positional arguments.
   std::vector<std::string> positional;
   for (size_t i = 1; i < args.size() && positional.size() < 2; ++i) {
@@ -340,26 +388,30 @@ int Append(const std::vector<std::string>& args) {
     }
     positional.push_back(args[i]);
   }
-  if (positional.size() < 2) return Usage("append takes LOCATOR and an entry TYPE");
+  if (positional.size() < 2) return Usage(StrCat(verb, " takes LOCATOR and an entry TYPE"));
   const std::string& type = positional[1];
   const auto all_type_options = TypeOptions();
   auto type_options = all_type_options.find(type);
   if (type_options == all_type_options.end()) {
-    return Usage(StrCat("cannot append entries of type '", type, "' (genesis is written by 'init')"));
+    return Usage(StrCat("cannot ", verb, " entries of type '", type, "' (genesis is written by 'init')"));
   }
   std::set<std::string> allowed = type_options->second;
-  allowed.insert({"--key", "--countersign"});
+  allowed.insert({"--key", "--countersign", "--cosign"});
+  if (draft) allowed.insert("--out");
   Args a;
   std::string problem = Parse(args, 1, allowed, &a);
-  if (!problem.empty()) return Usage(StrCat(problem, " for 'append ", type, "'"));
-  if (a.positional.size() != 2) return Usage("append takes LOCATOR and an entry TYPE");
-  if (!a.Has("--key")) return Usage("append needs --key KEY.pem (the entry's author)");
+  if (!problem.empty()) return Usage(StrCat(problem, " for '", verb, " ", type, "'"));
+  if (a.positional.size() != 2) return Usage(StrCat(verb, " takes LOCATOR and an entry TYPE"));
+  if (!a.Has("--key")) return Usage(StrCat(verb, " needs --key KEY.pem (the entry's author)"));
+  if (draft && !a.Has("--out")) return Usage("draft needs --out FILE (the draft entry)");
   const std::string& locator = a.positional[0];
 
   auto key = Ed25519PrivateKey::LoadPem(*a.One("--key"));
   if (!key.ok()) return Fail(key.error().message());
   std::vector<Ed25519PrivateKey> cosigner_keys;
-  for (const std::string& path : a.All("--countersign")) {
+  std::vector<std::string> cosigner_paths = a.All("--countersign");
+  for (const std::string& path : a.All("--cosign")) cosigner_paths.push_back(path);
+  for (const std::string& path : cosigner_paths) {
     auto k = Ed25519PrivateKey::LoadPem(path);
     if (!k.ok()) return Fail(k.error().message());
     cosigner_keys.push_back(std::move(k).value());
@@ -372,26 +424,74 @@ int Append(const std::vector<std::string>& args) {
   std::string author = DidKey::FromPublicKey(key->public_key()).did();
   auto body = BuildBody(type, a, author, (*client)->state());
   if (!body.ok()) return Fail(body.error().message());
+  if (draft) {
+    auto e = (*client)->Draft(*body, *key, time(nullptr));
+    for (const Ed25519PrivateKey* k : cosigners) {
+      if (e.ok()) e = e->Countersigned(*k);
+    }
+    if (!e.ok()) return Fail(e.error().message());
+    const std::string out = *a.One("--out");
+    Status written = WriteFile(out, e->encoded());
+    if (!written.ok()) return Fail(written.error().message());
+    std::printf("drafted entry %llu (%s) by %s to %s (%zu countersignatures); add more with 'vouch ledger "
+                "cosign %s --key KEY.pem', then 'vouch ledger submit LOCATOR %s'\n",
+                static_cast<unsigned long long>(e->index()), type.c_str(), author.c_str(), out.c_str(),
+                e->countersigners().size(), out.c_str(), out.c_str());
+    return 0;
+  }
   auto e = (*client)->Append(*body, *key, time(nullptr), cosigners);
   if (!e.ok()) return Fail(e.error().message());
-  std::printf("appended entry %llu (%s) by %s, digest %s\n", static_cast<unsigned long long>(e->index()),
-              type.c_str(), author.c_str(), HexEncode(e->digest()).c_str());
-  if (type == "validator-register") {
-    const ValidatorRecord* v = (*client)->state().FindValidator(author);
-    std::printf("validator %s: %s (%zu of %llu governance countersignatures)\n", author.c_str(),
-                v->admitted ? "admitted" : "registered, not admitted", v->admitted_by.size(),
-                static_cast<unsigned long long>((*client)->state().genesis()->admit_quorum));
+  ReportAppended(*e, (*client)->state());
+  return 0;
+}
+
+// --- cosign / submit ---------------------------------------------------------
+
+int Cosign(const std::vector<std::string>& args) {
+  Args a;
+  std::string problem = Parse(args, 1, {"--key"}, &a);
+  if (!problem.empty()) return Usage(problem);
+  if (a.positional.size() != 1) return Usage("cosign takes one draft FILE");
+  if (!a.Has("--key")) return Usage("cosign needs --key KEY.pem (the countersigner)");
+  const std::string& path = a.positional[0];
+  auto key = Ed25519PrivateKey::LoadPem(*a.One("--key"));
+  if (!key.ok()) return Fail(key.error().message());
+  auto data = ReadFile(path);
+  if (!data.ok()) return Fail(data.error().message());
+  auto entry = Entry::Parse(*data);  // checks the author's and every earlier countersignature
+  if (!entry.ok()) return Fail(StrCat("draft '", path, "': ", entry.error().message()));
+  auto cosigned = entry->Countersigned(*key);
+  if (!cosigned.ok()) return Fail(StrCat("draft '", path, "': ", cosigned.error().message()));
+  Status written = WriteFile(path, cosigned->encoded());
+  if (!written.ok()) return Fail(written.error().message());
+  std::printf("%s: entry %llu (%s) by %s countersigned by %s (%zu countersignatures)\n", path.c_str(),
+              static_cast<unsigned long long>(cosigned->index()),
+              std::string(EntryTypeName(cosigned->type())).c_str(), cosigned->author().did().c_str(),
+              DidKey::FromPublicKey(key->public_key()).did().c_str(), cosigned->countersigners().size());
+  return 0;
+}
+
+int Submit(const std::vector<std::string>& args) {
+  Args a;
+  std::string problem = Parse(args, 1, {}, &a);
+  if (!problem.empty()) return Usage(problem);
+  if (a.positional.size() != 2) return Usage("submit takes LOCATOR and a draft FILE");
+  const std::string& locator = a.positional[0];
+  const std::string& path = a.positional[1];
+  auto data = ReadFile(path);
+  if (!data.ok()) return Fail(data.error().message());
+  auto entry = Entry::Parse(*data);
+  if (!entry.ok()) return Fail(StrCat("draft '", path, "': ", entry.error().message()));
+  auto client = OpenClient(locator);
+  if (!client.ok()) return Fail(client.error().message());
+  auto outcome = (*client)->Submit(*entry);
+  if (!outcome.ok()) return Fail(outcome.error().message());
+  if (*outcome == AppendOutcome::kIndexTaken) {
+    return Fail(StrCat("draft '", path, "': ledger entry ", entry->index(),
+                       " is already another entry (draft again on the new head and collect the "
+                       "countersignatures again)"));
   }
-  if (type == "revoke") {
-    const auto& subject = e->body_as<RevokeBody>().subject;
-    if ((*client)->state().IsRevoked(subject)) {
-      std::printf("%s is revoked\n", subject.c_str());
-    } else {
-      std::printf("%s: reported by %zu of %llu validators, not revoked yet\n", subject.c_str(),
-                  (*client)->state().PendingReports(subject).size(),
-                  static_cast<unsigned long long>((*client)->state().genesis()->revoke_quorum));
-    }
-  }
+  ReportAppended(*entry, (*client)->state());
   return 0;
 }
 
@@ -530,9 +630,16 @@ int Show(const std::vector<std::string>& args) {
 
 int Verify(const std::vector<std::string>& args) {
   Args a;
-  std::string problem = Parse(args, 1, {"--checkpoint"}, &a);
+  std::string problem =
+      Parse(args, 1, {"--checkpoint", "--from-checkpoint", "--trusted-validator", "--min-cosigners"}, &a);
   if (!problem.empty()) return Usage(problem);
   if (a.positional.size() != 1) return Usage("verify takes one LOCATOR");
+  if (a.Has("--checkpoint") && a.Has("--from-checkpoint")) {
+    return Usage("verify takes --checkpoint or --from-checkpoint, not both");
+  }
+  if ((a.Has("--trusted-validator") || a.Has("--min-cosigners")) && !a.Has("--from-checkpoint")) {
+    return Usage("--trusted-validator and --min-cosigners go with --from-checkpoint");
+  }
   const std::string& locator = a.positional[0];
   auto ledger = OpenLedger(locator);
   if (!ledger.ok()) return Fail(ledger.error().message());
@@ -550,6 +657,53 @@ int Verify(const std::vector<std::string>& args) {
     std::copy(digest->begin(), digest->end(), trusted.digest.begin());
     client = LedgerClient::OpenFromCheckpoint(std::move(ledger).value(), trusted);
     how = StrCat("after trusted checkpoint ", *index);
+  } else if (auto n = a.One("--from-checkpoint")) {
+    auto index = ParseUint(*n, "--from-checkpoint");
+    if (!index.ok()) return Usage(index.error().message());
+    uint64_t min_cosigners = 1;
+    if (auto m = a.One("--min-cosigners")) {
+      auto v = ParseUint(*m, "--min-cosigners");
+      if (!v.ok()) return Usage(v.error().message());
+      min_cosigners = *v;
+    }
+    // The checkpoint entry itself, with its author's and cosigners' signatures checked.
+    auto cp = (*ledger)->ReadRange(*index, *index + 1);
+    if (!cp.ok()) return Fail(cp.error().message());
+    if (cp->empty()) return Fail(StrCat("ledger '", locator, "' has no entry ", *index));
+    const Entry& entry = cp->front();
+    if (entry.type() != EntryType::kCheckpoint) {
+      return Fail(StrCat("ledger entry ", *index, " is a ", EntryTypeName(entry.type()),
+                         " entry, not a checkpoint"));
+    }
+    const auto& b = entry.body_as<CheckpointBody>();
+    TrustedCheckpoint trusted;
+    trusted.index = b.head_index;
+    std::copy(b.head_digest.begin(), b.head_digest.end(), trusted.digest.begin());
+    // Pins entries 0..head_index by the checkpoint's digest, then verifies
+    // every later entry fully, the checkpoint included (its cosigners must
+    // be admitted, unrevoked validators there).
+    client = LedgerClient::OpenFromCheckpoint(std::move(ledger).value(), trusted);
+    if (!client.ok()) return Fail(client.error().message());
+    const CheckpointRecord* record = nullptr;
+    for (const CheckpointRecord& r : (*client)->state().checkpoints()) {
+      if (r.index == *index) record = &r;
+    }
+    if (record == nullptr) return Fail(StrCat("ledger entry ", *index, ": checkpoint not applied"));
+    std::vector<std::string> counted = record->cosigners;
+    std::string whose = "admitted validators";
+    if (a.Has("--trusted-validator")) {
+      const std::vector<std::string> trusted_dids = a.All("--trusted-validator");
+      std::erase_if(counted, [&](const std::string& did) {
+        return std::find(trusted_dids.begin(), trusted_dids.end(), did) == trusted_dids.end();
+      });
+      whose = "trusted validators";
+    }
+    if (counted.size() < min_cosigners) {
+      return Fail(StrCat("ledger entry ", *index, " (checkpoint): cosigned by ", counted.size(), " ", whose,
+                         ", ", min_cosigners, " needed"));
+    }
+    how = StrCat("from checkpoint ", *index, " of entry ", b.head_index, ", cosigned by ", counted.size(), " ",
+                 whose);
   } else {
     client = LedgerClient::Open(std::move(ledger).value());
   }
@@ -572,6 +726,77 @@ int Verify(const std::vector<std::string>& args) {
   return 0;
 }
 
+// --- watch ------------------------------------------------------------------
+
+// One line for a verified entry of `state` (which has applied it).
+std::string WatchLine(const Entry& e, const ChainState& state) {
+  std::string line = StrCat(e.index(), " ", EntryTypeName(e.type()), " by ", e.author().did(), " digest ",
+                            HexEncode(ByteView(e.digest()).subspan(0, 8)));
+  if (e.type() == EntryType::kRevoke) {
+    const auto& b = e.body_as<RevokeBody>();
+    const Revocation* r = state.FindRevocation(b.subject);
+    line += StrCat(" subject=", b.subject, " reason=\"", b.reason, "\" ",
+                   r != nullptr && r->index == e.index() ? "effective" : "report");
+  }
+  return line;
+}
+
+int Watch(const std::vector<std::string>& args) {
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point start = Clock::now();
+  Args a;
+  std::string problem = Parse(args, 1, {"--from", "--type", "--count", "--timeout-ms"}, &a);
+  if (!problem.empty()) return Usage(problem);
+  if (a.positional.size() != 1) return Usage("watch takes one LOCATOR");
+  std::optional<uint64_t> from, count, timeout_ms;
+  for (auto [flag, field] : {std::pair{"--from", &from}, std::pair{"--count", &count},
+                             std::pair{"--timeout-ms", &timeout_ms}}) {
+    if (auto v = a.One(flag)) {
+      auto n = ParseUint(*v, flag);
+      if (!n.ok()) return Usage(n.error().message());
+      *field = *n;
+    }
+  }
+  std::optional<EntryType> type;
+  if (auto t = a.One("--type")) {
+    type = EntryTypeFromName(*t);
+    if (!type) return Usage(StrCat("--type '", *t, "' is not an entry type"));
+  }
+  auto client = OpenClient(a.positional[0]);
+  if (!client.ok()) return Fail(client.error().message());
+  const uint64_t first = from.value_or((*client)->state().size());
+  uint64_t printed = 0;
+  // Prints the entries of `entries` at or after `first` (of `type`); whether --count is reached.
+  auto print = [&](const std::vector<Entry>& entries) {
+    for (const Entry& e : entries) {
+      if (count && printed >= *count) return true;
+      if (e.index() < first || (type && e.type() != *type)) continue;
+      std::printf("%s\n", WatchLine(e, (*client)->state()).c_str());
+      std::fflush(stdout);
+      ++printed;
+    }
+    return count && printed >= *count;
+  };
+  if (first < (*client)->state().size()) {
+    auto earlier = (*client)->ledger().ReadRange(first, (*client)->state().size());
+    if (!earlier.ok()) return Fail(earlier.error().message());
+    if (print(*earlier)) return 0;
+  }
+  if (count && printed >= *count) return 0;
+  for (;;) {
+    std::chrono::milliseconds wait{1000};
+    if (timeout_ms) {
+      auto left = std::chrono::milliseconds(*timeout_ms) -
+                  std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+      if (left.count() <= 0) return 0;
+      wait = std::min(wait, left);
+    }
+    auto entries = (*client)->WaitForNewEntries(wait);
+    if (!entries.ok()) return Fail(entries.error().message());
+    if (print(*entries)) return 0;
+  }
+}
+
 int Did(const std::vector<std::string>& args) {
   if (args.size() != 2) return Usage("did takes one KEY.pem");
   auto key = Ed25519PrivateKey::LoadPem(args[1]);
@@ -590,9 +815,13 @@ int LedgerCommand(const std::vector<std::string>& args) {
     return 0;
   }
   if (command == "init") return Init(args);
-  if (command == "append") return Append(args);
+  if (command == "append") return AppendOrDraft(args, /*draft=*/false);
+  if (command == "draft") return AppendOrDraft(args, /*draft=*/true);
+  if (command == "cosign") return Cosign(args);
+  if (command == "submit") return Submit(args);
   if (command == "show") return Show(args);
   if (command == "verify") return Verify(args);
+  if (command == "watch") return Watch(args);
   if (command == "did") return Did(args);
   return Usage(StrCat("unknown command '", command, "'"));
 }

@@ -1,4 +1,4 @@
-// vouch ledger — create, append to, show and verify a ledger (DESIGN §6)
+// vouch ledger — create, append to, show, verify and watch a ledger (DESIGN §6)
 // over a locator such as sqlite:///var/lib/vouch/ledger.db. Like every
 // `vouch` subcommand it writes results to stdout and returns the exit
 // status (0 ok, 1 failure with one line "vouch: <reason>" on stderr, 2
@@ -11,7 +11,7 @@
 
 namespace vouch::cli {
 
-// vouch ledger init|append|show|verify|did …; `args` follow "ledger".
+// vouch ledger init|append|show|verify|watch|did …; `args` follow "ledger".
 int LedgerCommand(const std::vector<std::string>& args);
 
 }  // namespace vouch::cli

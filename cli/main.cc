@@ -19,8 +19,12 @@ constexpr const char* kUsage =
     "  seal ...      encrypt a domain's image and attach its protection bundle\n"
     "                (vouch seal --help)\n"
     "  host init     create this host's DID key and TPM attestation key\n"
+    "  host register|enroll   put the host on the ledger; have validators certify its AK\n"
+    "  host install-hook      install vouch-hook as libvirt's hooks/qemu.d/vouch\n"
+    "  start DOMAIN  release a protected domain's key, then start it (no hook call-back)\n"
     "  ledger ...    init|append|show|verify the ledger (vouch ledger --help)\n"
-    "  tpm eventlog FILE [--json]   parse and replay a firmware event log\n";
+    "  tpm pcrs|quote|verify-quote|eventlog   the host TPM's PCRs, quotes checked without\n"
+    "                a TPM, firmware event logs (vouch tpm --help)\n";
 
 }  // namespace
 
@@ -36,6 +40,7 @@ int main(int argc, char** argv) {
   if (command == "verify") return vouch::cli::VerifyCommand(args);
   if (command == "seal") return vouch::cli::SealCommand(args);
   if (command == "host") return vouch::cli::HostCommand(args);
+  if (command == "start") return vouch::cli::StartCommand(args);
   if (command == "ledger") return vouch::cli::LedgerCommand(args);
   if (command == "tpm") return vouch::cli::TpmCommand(args);
   std::fprintf(stderr, "vouch: unknown command '%s' (try 'vouch --help')\n", command.c_str());

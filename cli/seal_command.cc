@@ -11,11 +11,13 @@
 #include "commands.h"
 #include "flags.h"
 #include "run_program.h"
+#include "validator_selection.h"
 #include "vouch/core/did_key.h"
 #include "vouch/core/owner_policy.h"
 #include "vouch/core/random.h"
 #include "vouch/core/sealed_share.h"
 #include "vouch/core/shamir.h"
+#include "vouch/ledger/ledger_client.h"
 #include "vouch/measure/tpm.h"
 #include "vouch/qemu/domain_xml.h"
 #include "vouch/qemu/libvirt.h"
@@ -32,7 +34,9 @@ using qemu::ParseDomainXml;
 using qemu::RuntimeConfigOf;
 
 constexpr const char* kUsage =
-    "usage: vouch seal (--domain NAME | --xml FILE --bundle-out FILE) --validators FILE\n"
+    "usage: vouch seal (--domain NAME | --xml FILE --bundle-out FILE)\n"
+    "                  (--validators FILE | --ledger LOCATOR --validator-count N\n"
+    "                   [--max-per-operator K (default T-1)] [--max-per-region K] [--seed S (default: domain UUID)])\n"
     "                  --threshold T --owner-key FILE --image OUT.luks (--from-raw IN | --size SIZE)\n"
     "                  [--pcrs 0,1,7] [--pcr-ref IDX=HEX]... [--pcrs-from-tpm TCTI]\n"
     "                  [--host DID]... [--vc-ttl S] [--on-drift pause|destroy|alert]\n"
@@ -58,6 +62,40 @@ Result<std::vector<PolicyValidator>> ReadValidators(const std::string& path) {
                    StrCat("'", path, "' line ", n, ": HPKE public key must be 64 hex digits"));
     }
     out.push_back({did, *pk, endpoint});
+  }
+  return out;
+}
+
+// n validators picked from the ledger's registry (validator_selection.h).
+Result<std::vector<PolicyValidator>> ValidatorsFromLedger(const Flags& f, uint64_t threshold,
+                                                          const std::string& domain_uuid) {
+  VOUCH_ASSIGN_OR_RETURN(std::string locator, f.Require("ledger"));
+  VOUCH_ASSIGN_OR_RETURN(uint64_t n, f.GetUint("validator-count", 0));
+  if (n == 0) return Error(Code::kInvalidArgument, "--ledger needs --validator-count N (N >= 1)");
+  auto ledger = ledger::OpenLedger(locator);
+  if (!ledger.ok()) return ledger.error().WithContext(StrCat("ledger '", locator, "'"));
+  auto client = ledger::LedgerClient::Open(std::move(ledger).value());
+  if (!client.ok()) return client.error().WithContext(StrCat("ledger '", locator, "'"));
+  const ledger::ChainState& state = (*client)->state();
+  std::vector<ValidatorCandidate> candidates;
+  for (const auto& [did, v] : state.validators()) {
+    if (!state.IsActiveValidator(did) || state.IsRevoked(did)) continue;
+    candidates.push_back({did, v.hpke_pk, v.endpoint, v.operator_name, v.region, v.reputation});
+  }
+  SelectionRules rules;
+  rules.count = n;
+  VOUCH_ASSIGN_OR_RETURN(rules.max_per_operator,
+                         f.GetUint("max-per-operator", threshold > 1 ? threshold - 1 : 1));
+  VOUCH_ASSIGN_OR_RETURN(rules.max_per_region, f.GetUint("max-per-region", n));
+  rules.seed = f.GetOr("seed", domain_uuid);
+  VOUCH_ASSIGN_OR_RETURN(std::vector<ValidatorCandidate> picked,
+                         SelectValidators(std::move(candidates), rules));
+  std::vector<PolicyValidator> out;
+  for (auto& c : picked) {
+    std::printf("validator %s %s (operator %s, region %s, reputation %llu)\n", c.did.c_str(),
+                c.endpoint.c_str(), c.operator_name.c_str(), c.region.c_str(),
+                static_cast<unsigned long long>(c.reputation));
+    out.push_back({std::move(c.did), std::move(c.hpke_public_key), std::move(c.endpoint)});
   }
   return out;
 }
@@ -148,9 +186,17 @@ Status Seal(const Flags& f) {
   }
 
   // Validators and threshold.
-  VOUCH_ASSIGN_OR_RETURN(std::string validators_file, f.Require("validators"));
-  VOUCH_ASSIGN_OR_RETURN(std::vector<PolicyValidator> validators, ReadValidators(validators_file));
   VOUCH_ASSIGN_OR_RETURN(uint64_t t, f.GetUint("threshold", 0));
+  std::vector<PolicyValidator> validators;
+  if (f.Has("validators") == f.Has("ledger")) {
+    return Error(Code::kInvalidArgument,
+                 "give exactly one of --validators FILE or --ledger LOCATOR --validator-count N");
+  }
+  if (auto file = f.Get("validators")) {
+    VOUCH_ASSIGN_OR_RETURN(validators, ReadValidators(*file));
+  } else {
+    VOUCH_ASSIGN_OR_RETURN(validators, ValidatorsFromLedger(f, t, domain.uuid));
+  }
   if (t < 2 || t > validators.size()) {
     return Error(Code::kInvalidArgument, StrCat("--threshold ", t, " must be between 2 and the ",
                                                 validators.size(), " validators listed"));
@@ -241,7 +287,8 @@ Status Seal(const Flags& f) {
 
 int SealCommand(const std::vector<std::string>& args) {
   auto flags = Flags::Parse(args,
-                            {"domain", "xml", "bundle-out", "validators", "threshold", "owner-key", "image",
+                            {"domain", "xml", "bundle-out", "validators", "ledger", "validator-count",
+                             "max-per-operator", "max-per-region", "seed", "threshold", "owner-key", "image",
                              "from-raw", "size", "pcrs", "pcr-ref", "pcrs-from-tpm", "host", "vc-ttl",
                              "on-drift", "hv-min", "connect"},
                             {"help"});

@@ -45,6 +45,8 @@ int VerifyCommand(const std::vector<std::string>& args) {
   const HostVcClaims& c = vc->claims();
   std::printf("host VC (%s) for domain %s\n", c.type.c_str(), c.domain_uuid.c_str());
   std::printf("  signed by host %s: ok\n", vc->issuer().did().c_str());
+  std::printf("  vc digest %s (what the ledger's attested entry names)\n",
+              HexEncode(vc->Digest().bytes()).c_str());
   std::printf("  issued %s, expires %s, %zu PCRs quoted, boot hash %s\n", Utc(c.issued_at).c_str(),
               Utc(c.expires_at).c_str(), c.tpm.pcrs.size(), HexEncode(c.boot_hash).c_str());
   size_t good = 0;

@@ -62,12 +62,37 @@ Status AppendAttested(const std::string& locator, const Ed25519PrivateKey& host_
   return Ok();
 }
 
-Status Prepare(const std::string& config_path, std::string_view name, std::string_view xml) {
+std::string FreshReleaseFile(const HookConfig& c, const std::string& domain_uuid) {
+  return StrCat(c.state_dir, "/", domain_uuid, ".released");
+}
+
+// True (and the mark consumed) if `vouch start` released this domain's key
+// moments ago: its secrets are defined and listed, and the mark is fresh.
+bool TakeFreshRelease(const std::string& config_path, std::string_view xml) {
+  auto domain = qemu::ParseDomainXml(xml);
+  if (!domain.ok() || domain->uuid.empty()) return false;
+  HookConfig config = ConfigOrDefaults(config_path);
+  std::string mark = FreshReleaseFile(config, domain->uuid);
+  auto text = ReadFile(mark);
+  if (!text.ok()) return false;
+  ::unlink(mark.c_str());
+  struct stat st;
+  if (::stat(SecretsFile(config, domain->uuid).c_str(), &st) != 0) return false;
+  char* end = nullptr;
+  std::string s = ToString(*text);
+  long long at = std::strtoll(s.c_str(), &end, 10);
+  long long now = static_cast<long long>(std::time(nullptr));
+  return end != s.c_str() && at <= now && now - at <= kFreshReleaseSeconds;
+}
+
+}  // namespace
+
+Result<bool> ReleaseKey(const std::string& config_path, std::string_view name, std::string_view xml) {
   auto parsed = qemu::ParseDomainXml(xml);
   if (!parsed.ok()) {
     // Only a domain carrying vouch metadata must be understood; anything
     // else starts as before (without its key a protected disk cannot open).
-    if (xml.find(kVouchNamespace) == std::string_view::npos) return Ok();
+    if (xml.find(kVouchNamespace) == std::string_view::npos) return false;
     return parsed.error().WithContext(StrCat("domain '", name, "'"));
   }
   const qemu::DomainConfig& domain = *parsed;
@@ -78,7 +103,7 @@ Status Prepare(const std::string& config_path, std::string_view name, std::strin
   } else {
     config = ConfigOrDefaults(config_path);
     auto from_file = ReadFile(StrCat(config.bundle_dir, "/", domain.uuid, ".bundle"));
-    if (!from_file.ok()) return Ok();  // unprotected
+    if (!from_file.ok()) return false;  // unprotected
     bundle_bytes = std::move(from_file).value();
     VOUCH_ASSIGN_OR_RETURN(config, LoadHookConfig(config_path));
   }
@@ -186,10 +211,17 @@ Status Prepare(const std::string& config_path, std::string_view name, std::strin
       std::fclose(f);
     }
   }
-  return Ok();
+  return true;
 }
 
-Status Cleanup(const std::string& config_path, std::string_view xml) {
+Status MarkFreshRelease(const std::string& config_path, std::string_view domain_uuid) {
+  HookConfig config = ConfigOrDefaults(config_path);
+  VOUCH_RETURN_IF_ERROR(MakeDirs(config.state_dir, 0700));
+  return WriteFile(FreshReleaseFile(config, std::string(domain_uuid)),
+                   AsBytes(StrCat(std::time(nullptr), "\n")), 0600);
+}
+
+Status CleanupSecrets(const std::string& config_path, std::string_view xml) {
   auto domain = qemu::ParseDomainXml(xml);
   if (!domain.ok() || domain->uuid.empty()) return Ok();
   HookConfig config = ConfigOrDefaults(config_path);
@@ -206,17 +238,21 @@ Status Cleanup(const std::string& config_path, std::string_view xml) {
     if (!uuid.empty()) (void)conn->UndefineSecret(uuid);
   }
   ::unlink(path.c_str());
+  ::unlink(FreshReleaseFile(config, domain->uuid).c_str());
   return Ok();
 }
 
-}  // namespace
-
 Status RunHook(const std::string& config_path, std::string_view domain_name, std::string_view op,
                std::string_view sub_op, std::string_view domain_xml) {
-  if (op == "prepare" && sub_op == "begin") return Prepare(config_path, domain_name, domain_xml);
+  if (op == "prepare" && sub_op == "begin") {
+    if (TakeFreshRelease(config_path, domain_xml)) return Ok();  // `vouch start` released it
+    auto released = ReleaseKey(config_path, domain_name, domain_xml);
+    if (!released.ok()) return released.error();
+    return Ok();
+  }
   if ((op == "started" && sub_op == "begin") || (op == "release" && sub_op == "end") ||
       (op == "stopped" && sub_op == "end")) {
-    return Cleanup(config_path, domain_xml);
+    return CleanupSecrets(config_path, domain_xml);
   }
   return Ok();
 }

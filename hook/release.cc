@@ -76,6 +76,36 @@ Bytes QuoteExtraData(const std::vector<Bytes>& nonces, ByteView ephemeral_public
   return ToBytes(Sha256({nonce_digest, ephemeral_public_key, config.bytes()}));
 }
 
+Result<HostVcClaims> LaunchClaims(const ReleaseRequest& req, const HostContext& host,
+                                  const std::vector<Bytes>& nonces, ByteView ephemeral_public_key) {
+  const OwnerPolicy& policy = req.policy->policy();
+  auto now = req.now ? req.now : [] { return static_cast<int64_t>(std::time(nullptr)); };
+  Bytes extra = QuoteExtraData(nonces, ephemeral_public_key, req.config);
+  auto quote = host.tpm->Quote(*host.ak, policy.pcrs, extra);
+  if (!quote.ok()) return quote.error().WithContext("TPM quote failed");
+  HostVcClaims claims;
+  claims.issuer = DidKey::FromPublicKey(host.host_key->public_key()).did();
+  claims.domain_uuid = policy.domain_uuid;
+  claims.issued_at = now();
+  claims.expires_at = claims.issued_at + static_cast<int64_t>(policy.vc_ttl);
+  claims.cti = RandomBytes(kCtiSize);
+  claims.nonces = nonces;
+  claims.ephemeral_public_key = Bytes(ephemeral_public_key.begin(), ephemeral_public_key.end());
+  claims.type = "launch";
+  claims.hypervisor = host.hypervisor;
+  claims.tpm.present = true;
+  claims.tpm.manufacturer = host.tpm->facts().manufacturer;
+  claims.tpm.firmware = host.tpm->facts().firmware;
+  claims.tpm.quote = quote->attest;
+  claims.tpm.signature = quote->signature;
+  claims.tpm.pcrs = quote->pcr_values;
+  claims.boot_hash = BootHash(quote->pcr_values);
+  claims.runtime = req.runtime;
+  claims.config_digest = ToBytes(req.config.value);
+  claims.policy_digest = ToBytes(req.policy->digest().value);
+  return claims;
+}
+
 Result<ReleaseOutcome> ObtainImageKey(const ReleaseRequest& req, const HostContext& host) {
   const OwnerPolicy& policy = req.policy->policy();
   const size_t n = policy.validators.size();
@@ -132,37 +162,15 @@ Result<ReleaseOutcome> ObtainImageKey(const ReleaseRequest& req, const HostConte
   };
   if (nonces.size() < t) return refuse(0, collect());
 
-  // 4. Ephemeral key E and the quote bound to nonces, E and the config.
+  // 4–5. Ephemeral key E, the quote bound to nonces, E and the config, and
+  // the host VC.
   X25519PrivateKey ephemeral = X25519PrivateKey::Generate();
-  Bytes extra = QuoteExtraData(nonces, ephemeral.public_key(), req.config);
-  auto quote = host.tpm->Quote(*host.ak, policy.pcrs, extra);
-  if (!quote.ok()) {
-    return Error(quote.error().code(), StrCat("domain '", req.domain_name,
-                                              "' not released: TPM quote failed: ",
-                                              quote.error().message()));
+  auto launch = LaunchClaims(req, host, nonces, ephemeral.public_key());
+  if (!launch.ok()) {
+    return Error(launch.error().code(), StrCat("domain '", req.domain_name,
+                                               "' not released: ", launch.error().message()));
   }
-
-  // 5. The host VC.
-  HostVcClaims claims;
-  claims.issuer = host_did;
-  claims.domain_uuid = policy.domain_uuid;
-  claims.issued_at = now();
-  claims.expires_at = claims.issued_at + static_cast<int64_t>(policy.vc_ttl);
-  claims.cti = RandomBytes(kCtiSize);
-  claims.nonces = nonces;
-  claims.ephemeral_public_key = ephemeral.public_key();
-  claims.type = "launch";
-  claims.hypervisor = host.hypervisor;
-  claims.tpm.present = true;
-  claims.tpm.manufacturer = host.tpm->facts().manufacturer;
-  claims.tpm.firmware = host.tpm->facts().firmware;
-  claims.tpm.quote = quote->attest;
-  claims.tpm.signature = quote->signature;
-  claims.tpm.pcrs = quote->pcr_values;
-  claims.boot_hash = BootHash(quote->pcr_values);
-  claims.runtime = req.runtime;
-  claims.config_digest = ToBytes(req.config.value);
-  claims.policy_digest = ToBytes(req.policy->digest().value);
+  HostVcClaims claims = std::move(launch).value();
   VOUCH_ASSIGN_OR_RETURN(HostVc vc, HostVc::Issue(claims, *host.host_key));
   const Bytes vc_bytes = vc.message().Encode();
   const VcDigest vc_digest = vc.Digest();

@@ -1,6 +1,7 @@
 #include "vouch/hook/validator_client.h"
 
 #include <httplib.h>
+#include <openssl/crypto.h>
 
 #include "vouch/core/cbor.h"
 
@@ -62,7 +63,7 @@ Result<Bytes> ValidatorClient::Call(const std::string& method, const std::string
     return Error(Code::kUnavailable, StrCat("cannot reach it (", httplib::to_string(res.error()), ")"));
   }
   Bytes payload(res->body.begin(), res->body.end());
-  if (res->status == 200) return payload;
+  if (res->status == 200 || res->status == 204) return payload;
   // A refusal: {"code", "reason"}.
   auto v = DecodeBody(payload, endpoint_);
   if (v.ok()) {
@@ -101,6 +102,28 @@ Result<AttestResponse> ValidatorClient::Attest(ByteView vc, ByteView policy, Byt
     return Error(Code::kMalformed, StrCat("attest answer from ", endpoint_, " lacks endorsement or share"));
   }
   return AttestResponse{e->bytes(), s->bytes()};
+}
+
+Result<EnrollCredential> ValidatorClient::BeginEnroll(const std::string& host_did) {
+  Bytes request = cbor::Encode(cbor::Value::Map({{"did", cbor::Value(host_did)}}));
+  VOUCH_ASSIGN_OR_RETURN(Bytes body, Call("POST", "/v1/enroll", &request));
+  VOUCH_ASSIGN_OR_RETURN(cbor::Value v, DecodeBody(body, endpoint_));
+  const cbor::Value* c = v.Find("credential");
+  const cbor::Value* s = v.Find("secret");
+  if (c == nullptr || !c->is_bytes() || s == nullptr || !s->is_bytes()) {
+    return Error(Code::kMalformed,
+                 StrCat("enroll answer from ", endpoint_, " lacks credential or secret"));
+  }
+  return EnrollCredential{c->bytes(), s->bytes()};
+}
+
+Status ValidatorClient::FinishEnroll(const std::string& host_did, ByteView secret) {
+  Bytes request = cbor::Encode(
+      cbor::Value::Map({{"did", cbor::Value(host_did)}, {"secret", cbor::Value(secret)}}));
+  Result<Bytes> done = Call("POST", "/v1/enroll/finish", &request);
+  OPENSSL_cleanse(request.data(), request.size());
+  if (!done.ok()) return done.error();
+  return Ok();
 }
 
 }  // namespace vouch::hook

@@ -266,7 +266,35 @@ Result<ChainState::Mutation> ChainState::EvaluateBody(const Entry& e) const {
         return Refuse(Code::kInvalidArgument,
                       StrCat("'", b.subject, "' is already revoked (entry ", r->index, ")"));
       }
-      if (author == b.subject || IsGovernance(author)) {
+      if (!e.countersigners().empty() && !IsGovernance(author)) {
+        return Refuse(Code::kBadSignature,
+                      StrCat("unauthorized: a revoke by '", author, "' carries ", e.countersigners().size(),
+                             " countersignatures, but only a governance revoke is countersigned"));
+      }
+      if (IsGovernance(author) && author != b.subject) {
+        // A governance revocation: the author and its countersigners must
+        // reach admit_quorum distinct unrevoked governance keys, as an
+        // admission does.
+        std::vector<std::string> decided_by = {author};
+        for (const std::string& signer : e.countersigners()) {
+          if (!IsGovernance(signer) || IsRevoked(signer)) {
+            return Refuse(Code::kBadSignature,
+                          StrCat("unauthorized: countersigned by '", signer,
+                                 "', which is not an unrevoked governance key"));
+          }
+          decided_by.push_back(signer);
+        }
+        if (decided_by.size() < genesis_->admit_quorum) {
+          return Refuse(Code::kBadSignature,
+                        StrCat("unauthorized: governance revocation of '", b.subject, "' is signed by ",
+                               decided_by.size(), " governance keys (author and countersigners), admit_quorum ",
+                               genesis_->admit_quorum, " needed"));
+        }
+        return Mutation([b, index, decided_by = std::move(decided_by)](ChainState& s) {
+          s.MarkRevoked(b.subject, b.reason, b.evidence, index, decided_by);
+        });
+      }
+      if (author == b.subject) {
         return Mutation([b, index, author](ChainState& s) {
           s.MarkRevoked(b.subject, b.reason, b.evidence, index, {author});
         });

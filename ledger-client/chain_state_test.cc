@@ -37,7 +37,8 @@ TEST(ChainState, ChainOfEveryEntryTypeVerifiesAndFillsTheViews) {
   ASSERT_OK(w.Add(ValidatorUpdateBody{Did(w.val[1]), {}, "https://vd-b:7443", {}}, w.val[1]));  // 8
   Bytes vc_digest = RandomBytes(32);
   ASSERT_OK(w.Add(AttestedBody{vc_digest, "web1", reg.did, {Did(w.val[0]), Did(w.val[1])}}, w.host[0]));  // 9
-  ASSERT_OK(w.Add(RevokeBody{"cti:00112233445566778899aabbccddeeff", "replayed VC", {}}, w.gov[1]));  // 10
+  ASSERT_OK(w.Add(RevokeBody{"cti:00112233445566778899aabbccddeeff", "replayed VC", {}}, w.gov[1],
+                  {&w.gov[2]}));  // 10
   Sha256Digest d9 = *w.state.DigestAt(9);
   ASSERT_OK(w.Add(CheckpointBody{9, ToBytes(d9)}, w.val[0], {&w.val[1], &w.val[2]}));  // 11
   EXPECT_EQ(w.state.size(), 12u);
@@ -168,7 +169,7 @@ TEST(ChainState, RevokingACertifyingValidatorDropsItsCertification) {
   ASSERT_OK(w.Add(testing::Certification(reg.did, reg.ak_public), w.val[0]));
   ASSERT_OK(w.Add(testing::Certification(reg.did, reg.ak_public), w.val[1]));
   ASSERT_TRUE(w.state.FindHost(reg.did)->certified);
-  ASSERT_OK(w.Add(testing::Revoke(Did(w.val[1]), "key leaked"), w.gov[0]));
+  ASSERT_OK(w.Add(testing::Revoke(Did(w.val[1]), "key leaked"), w.gov[0], {&w.gov[1]}));
   EXPECT_TRUE(w.state.FindValidator(Did(w.val[1]))->revoked);
   EXPECT_FALSE(w.state.FindHost(reg.did)->certified);
   // The revoked validator can write nothing any more.
@@ -215,15 +216,58 @@ TEST(ChainState, HostRevokingItselfActsAlone) {
   ExpectRefused(w.Add(reg, w.host[0]), Code::kRevoked, "ledger entry 6 (did-register): author");
 }
 
-TEST(ChainState, GovernanceKeyRevokesAloneEvenValidators) {
+TEST(ChainState, GovernanceQuorumRevokesEvenValidators) {
   World w;
-  ASSERT_OK(w.Bootstrap(2, 2, 2, /*revoke=*/3));
-  ASSERT_OK(w.Add(testing::Revoke(Did(w.val[0]), "Sybil"), w.gov[2]));
+  ASSERT_OK(w.Bootstrap(2, 2, /*admit=*/2, /*revoke=*/3));
+  ASSERT_OK(w.Add(testing::Revoke(Did(w.val[0]), "Sybil"), w.gov[2], {&w.gov[0]}));
   EXPECT_TRUE(w.state.FindValidator(Did(w.val[0]))->revoked);
   EXPECT_FALSE(w.state.IsActiveValidator(Did(w.val[0])));
+  EXPECT_EQ(w.state.FindRevocation(Did(w.val[0]))->decided_by,
+            (std::vector<std::string>{Did(w.gov[2]), Did(w.gov[0])}));
   // Validators cannot report governance keys.
   ExpectRefused(w.Add(testing::Revoke(Did(w.gov[0])), w.val[1]), Code::kBadSignature,
                 "only governance revokes governance");
+}
+
+TEST(ChainState, GovernanceRevokeBelowAdmitQuorumIsRefusedWithTheCounts) {
+  World w;
+  ASSERT_OK(w.Bootstrap(2, 2, /*admit=*/3, /*revoke=*/1));
+  ASSERT_OK(w.Add(testing::ValidatorRegistration(w.val[3]), w.val[3], {&w.gov[0], &w.gov[1], &w.gov[2]}));
+  ASSERT_TRUE(w.state.IsActiveValidator(Did(w.val[3])));
+  const std::string v0 = Did(w.val[0]);
+  const uint64_t next = w.state.size();
+  // One governance key alone: refused, the state unchanged.
+  ExpectRefused(w.Add(testing::Revoke(v0, "Sybil"), w.gov[0]), Code::kBadSignature,
+                "ledger entry " + std::to_string(next) + " (revoke): unauthorized: governance revocation of '" +
+                    v0 + "' is signed by 1 governance keys (author and countersigners), admit_quorum 3 needed");
+  ExpectRefused(w.Add(testing::Revoke("cti:00112233445566778899aabbccddeeff"), w.gov[0], {&w.gov[1]}),
+                Code::kBadSignature, "is signed by 2 governance keys (author and countersigners), admit_quorum 3");
+  EXPECT_EQ(w.state.size(), next);
+  EXPECT_FALSE(w.state.IsRevoked(v0));
+  // A validator's countersignature does not count toward it.
+  ExpectRefused(w.Add(testing::Revoke(v0), w.gov[0], {&w.gov[1], &w.val[1]}), Code::kBadSignature,
+                "unauthorized: countersigned by '" + Did(w.val[1]) + "', which is not an unrevoked governance key");
+  // Nor does a revoked governance key's: gov[2] revokes itself (alone), then cannot countersign.
+  ASSERT_OK(w.Add(testing::Revoke(Did(w.gov[2]), "retired"), w.gov[2]));
+  EXPECT_EQ(w.state.FindRevocation(Did(w.gov[2]))->decided_by, std::vector<std::string>{Did(w.gov[2])});
+  ExpectRefused(w.Add(testing::Revoke(v0), w.gov[0], {&w.gov[1], &w.gov[2]}), Code::kBadSignature,
+                "unauthorized: countersigned by '" + Did(w.gov[2]) + "', which is not an unrevoked governance key");
+  EXPECT_FALSE(w.state.IsRevoked(v0));
+  // Validator reports keep their own quorum (revoke_quorum 1 here) and carry no countersignatures.
+  ExpectRefused(w.Add(testing::Revoke(Did(w.host[0])), w.val[3], {&w.gov[0]}), Code::kBadSignature,
+                "only a governance revoke is countersigned");
+  ASSERT_OK(w.Add(testing::Revoke(Did(w.host[0]), "PCR drift"), w.val[3]));
+  EXPECT_TRUE(w.state.IsRevoked(Did(w.host[0])));
+}
+
+TEST(ChainState, GovernanceRevokeAtAdmitQuorumTakesEffect) {
+  World w;
+  ASSERT_OK(w.Bootstrap(2, 2, /*admit=*/3, /*revoke=*/1));
+  ASSERT_OK(w.Add(testing::Revoke(Did(w.val[1]), "key leaked"), w.gov[1], {&w.gov[0], &w.gov[2]}));
+  const Revocation* r = w.state.FindRevocation(Did(w.val[1]));
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->decided_by, (std::vector<std::string>{Did(w.gov[1]), Did(w.gov[0]), Did(w.gov[2])}));
+  EXPECT_EQ(r->reason, "key leaked");
 }
 
 TEST(ChainState, UnauthorizedAuthorsAreRefusedWithTheirReason) {

@@ -21,7 +21,8 @@ cbor::DecodeLimits EntryLimits() {
 }
 
 bool CarriesCountersignatures(EntryType type) {
-  return type == EntryType::kValidatorRegister || type == EntryType::kCheckpoint;
+  return type == EntryType::kValidatorRegister || type == EntryType::kRevoke ||
+         type == EntryType::kCheckpoint;
 }
 
 // The DID in the kid (label 4) of `headers`, a protected header of `what`.

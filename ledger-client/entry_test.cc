@@ -259,17 +259,26 @@ TEST(Entry, CountersigningRulesAreEnforced) {
   ASSERT_FALSE(twice.ok());
   EXPECT_NE(twice.error().message().find("has countersigned this entry already"), std::string::npos);
 
+  // A revoke carries the countersignatures of a governance quorum.
   auto revoke = Entry::Sign(1, SomeDigest(), testing::kT0, testing::Revoke(Did(w.host[0])), w.gov[0]);
-  auto cs = revoke->Countersigned(w.gov[1]);
+  auto revoke_cs = revoke->Countersigned(w.gov[1]);
+  ASSERT_TRUE(revoke_cs.ok()) << revoke_cs.error().ToString();
+  auto revoke_back = Entry::Parse(revoke_cs->encoded());
+  ASSERT_TRUE(revoke_back.ok()) << revoke_back.error().ToString();
+  EXPECT_EQ(revoke_back->countersigners(), (std::vector<std::string>{Did(w.gov[1])}));
+
+  AttestedBody att{RandomBytes(32), "web1", Did(w.host[0]), {}};
+  auto attested = Entry::Sign(1, SomeDigest(), testing::kT0, att, w.host[0]);
+  auto cs = attested->Countersigned(w.gov[1]);
   ASSERT_FALSE(cs.ok());
   EXPECT_EQ(cs.error().code(), Code::kInvalidArgument);
-  // Smuggled in by hand, a countersignature on a revoke is refused by Parse.
-  CoseSign1 msg = revoke->message();
+  // Smuggled in by hand, a countersignature on an attested entry is refused by Parse.
+  CoseSign1 msg = attested->message();
   auto raw = Countersign(msg, cbor::Value::Map({{4, cbor::Value(AsBytes(Did(w.gov[1])))}}), w.gov[1]);
   ASSERT_TRUE(AddCountersignature(msg, *raw).ok());
   auto parsed = Entry::Parse(msg.Encode());
   ASSERT_FALSE(parsed.ok());
-  EXPECT_NE(parsed.error().message().find("a revoke entry carries no countersignatures"), std::string::npos)
+  EXPECT_NE(parsed.error().message().find("a attested entry carries no countersignatures"), std::string::npos)
       << parsed.error().message();
 }
 

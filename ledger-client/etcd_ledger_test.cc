@@ -1,6 +1,8 @@
 #include "vouch/ledger/etcd_ledger.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <nlohmann/json.hpp>
@@ -302,6 +304,59 @@ TEST(EtcdLedger, ConcurrentClientsAppendEveryEntryExactlyOnce) {
   }
 }
 
+// As the SQLite test of LedgerClient: separate OS processes (fork+exec of
+// testing/ledger_appender), each with its own EtcdLedger on its own
+// preferred member, append to one 3-member cluster at the same time.
+TEST(EtcdLedger, ConcurrentProcessesAppendEveryEntryExactlyOnce) {
+  constexpr int kWriters = 4;
+  constexpr int kPerWriter = 25;
+  START_CLUSTER(cluster);
+  testing::TempDir dir;
+  World w;
+  std::vector<Ed25519PrivateKey> hosts;
+  {
+    auto setup = Client(cluster.Locator());
+    ASSERT_OK(setup->Append(w.Genesis(), w.gov[0], testing::kT0));
+    for (int k = 0; k < kWriters; ++k) {
+      hosts.push_back(Ed25519PrivateKey::Generate());
+      ASSERT_OK(hosts[k].SavePem(dir.File(StrCat("host", k, ".pem"))));
+      ASSERT_OK(setup->Append(testing::HostRegistration(hosts[k], static_cast<uint8_t>(k)), hosts[k],
+                              testing::kT0));
+    }
+  }
+  std::vector<pid_t> children;
+  for (int k = 0; k < kWriters; ++k) {
+    std::vector<std::string> argv = {VOUCH_LEDGER_APPENDER, cluster.Locator({k % 3, (k + 1) % 3, (k + 2) % 3}),
+                                     dir.File(StrCat("host", k, ".pem")), std::to_string(k),
+                                     std::to_string(kPerWriter)};
+    std::vector<char*> cargv;
+    for (auto& a : argv) cargv.push_back(a.data());
+    cargv.push_back(nullptr);
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      execv(cargv[0], cargv.data());
+      _exit(127);
+    }
+    children.push_back(pid);
+  }
+  for (pid_t pid : children) {
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0);
+  }
+
+  auto reader = Client(cluster.Locator({2}));  // verifies the whole chain
+  EXPECT_EQ(reader->state().size(), 1u + kWriters + kWriters * kPerWriter);
+  std::multiset<Bytes> seen;
+  for (const AttestedRecord& a : reader->state().attested()) seen.insert(a.vc_digest);
+  ASSERT_EQ(seen.size(), size_t{kWriters * kPerWriter});
+  for (int k = 0; k < kWriters; ++k) {
+    for (int i = 0; i < kPerWriter; ++i) EXPECT_EQ(seen.count(VcDigest(k, i)), 1u) << k << "/" << i;
+  }
+}
+
 TEST(EtcdLedger, AppendsContinueWhileTheLeaderIsKilledAndItCatchesUpAfterRestart) {
   constexpr int kEntries = 60;
   START_CLUSTER(cluster);
@@ -381,6 +436,50 @@ TEST(EtcdLedger, WatcherOnAnotherMemberSeesARevocationAppendedViaOneMember) {
   std::cerr << "revocation seen on another member "
             << std::chrono::duration_cast<milliseconds>(seen_at - appended_at).count()
             << " ms after the append started\n";
+}
+
+// What `vouch ledger watch` does over etcd: several watchers, each on its own
+// member, receive the verified revocation itself (a governance quorum's),
+// then a value written behind vouch's back stops every one of them naming it.
+TEST(EtcdLedger, WatchersOnEveryMemberGetTheVerifiedEntryAndStopAtATamperedOne) {
+  START_CLUSTER(cluster);
+  World w;
+  {
+    auto setup = Client(cluster.Locator({0}));
+    Populate(*setup, w);
+  }
+  std::vector<std::unique_ptr<LedgerClient>> watchers;
+  for (int m = 0; m < 3; ++m) watchers.push_back(Client(cluster.Locator({m})));
+  const std::string v2 = Did(w.val[2]);
+  std::vector<Result<std::vector<Entry>>> got(3, Error(Code::kInternal, "not run"));
+  std::vector<std::thread> threads;
+  for (int m = 0; m < 3; ++m) {
+    threads.emplace_back([&, m] { got[m] = watchers[m]->WaitForNewEntries(std::chrono::seconds(10)); });
+  }
+  std::this_thread::sleep_for(milliseconds(200));
+  auto writer = Client(cluster.Locator({1}));
+  ASSERT_OK(writer->Append(testing::Revoke(v2, "Sybil"), w.gov[1], testing::kT0, {&w.gov[2]}));
+  for (auto& t : threads) t.join();
+  for (int m = 0; m < 3; ++m) {
+    SCOPED_TRACE(StrCat("watcher on member ", m));
+    ASSERT_OK(got[m]);
+    ASSERT_EQ(got[m]->size(), 1u);
+    const Entry& e = got[m]->front();
+    EXPECT_EQ(e.index(), 7u);
+    EXPECT_EQ(e.type(), EntryType::kRevoke);
+    EXPECT_EQ(e.body_as<RevokeBody>().subject, v2);
+    EXPECT_EQ(e.countersigners(), std::vector<std::string>{Did(w.gov[2])});
+    EXPECT_TRUE(watchers[m]->state().IsRevoked(v2));
+  }
+  // Junk at the next key: every watcher refuses it, naming entry 8.
+  ASSERT_TRUE(RawPut(cluster, 0, Key(8), Bytes{0xa0}));
+  for (int m = 0; m < 3; ++m) {
+    SCOPED_TRACE(StrCat("watcher on member ", m));
+    auto refused = watchers[m]->WaitForNewEntries(std::chrono::seconds(10));
+    ASSERT_FALSE(refused.ok());
+    EXPECT_NE(refused.error().message().find("ledger entry 8"), std::string::npos) << refused.error().message();
+    EXPECT_EQ(watchers[m]->state().size(), 8u);
+  }
 }
 
 TEST(EtcdLedger, WaitForIndexReconnectsWhenTheWatchedMemberDies) {

@@ -56,13 +56,18 @@ Status LedgerClient::SyncPinned(const TrustedCheckpoint& checkpoint) {
   return Ok();
 }
 
-Result<uint64_t> LedgerClient::Sync() {
+Result<uint64_t> LedgerClient::Sync() { return SyncInto(nullptr); }
+
+Result<uint64_t> LedgerClient::SyncInto(std::vector<Entry>* applied) {
   const uint64_t start = state_.size();
   const uint64_t batch = std::max<uint64_t>(1, options_.read_batch);
   for (;;) {
     const uint64_t from = state_.size();
     VOUCH_ASSIGN_OR_RETURN(std::vector<Entry> entries, ledger_->ReadRange(from, from + batch));
-    for (const Entry& entry : entries) VOUCH_RETURN_IF_ERROR(state_.Apply(entry));
+    for (Entry& entry : entries) {
+      VOUCH_RETURN_IF_ERROR(state_.Apply(entry));
+      if (applied != nullptr) applied->push_back(std::move(entry));
+    }
     if (entries.size() < batch) break;
   }
   if (state_.size() > 0) {
@@ -82,6 +87,13 @@ Result<uint64_t> LedgerClient::WaitForEntries(std::chrono::milliseconds timeout)
   VOUCH_ASSIGN_OR_RETURN(bool more, ledger_->WaitForIndex(state_.size(), timeout));
   if (!more) return uint64_t{0};
   return Sync();
+}
+
+Result<std::vector<Entry>> LedgerClient::WaitForNewEntries(std::chrono::milliseconds timeout) {
+  std::vector<Entry> applied;
+  VOUCH_ASSIGN_OR_RETURN(bool more, ledger_->WaitForIndex(state_.size(), timeout));
+  if (more) VOUCH_RETURN_IF_ERROR(SyncInto(&applied));
+  return applied;
 }
 
 Result<Entry> LedgerClient::Draft(const EntryBody& body, const Ed25519PrivateKey& author, int64_t at) {

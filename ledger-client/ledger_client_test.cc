@@ -120,6 +120,37 @@ TEST(LedgerClient, DraftCountersignSubmitAdmitsAValidator) {
   EXPECT_TRUE(Client(path)->state().IsActiveValidator(Did(w.val[3])));
 }
 
+TEST(LedgerClient, GovernanceRevokeNeedsAdmitQuorumOfCountersignatures) {
+  TempDir dir;
+  std::string path = dir.File("ledger.db");
+  World w;
+  auto client = Client(path, true);
+  Populate(*client, w);  // admit_quorum 2
+  const std::string v2 = Did(w.val[2]);
+  // One governance key alone is refused and nothing is stored.
+  auto alone = client->Append(testing::Revoke(v2, "Sybil"), w.gov[1], testing::kT0);
+  ASSERT_FALSE(alone.ok());
+  EXPECT_EQ(alone.error().code(), Code::kBadSignature);
+  EXPECT_NE(alone.error().message().find("ledger entry 7 (revoke): unauthorized: governance revocation of '" + v2 +
+                                         "' is signed by 1 governance keys (author and countersigners), "
+                                         "admit_quorum 2 needed"),
+            std::string::npos)
+      << alone.error().message();
+  EXPECT_EQ(**client->ledger().Head(), 6u);
+  // Drafted by one holder, countersigned by another, submitted: effective.
+  auto draft = client->Draft(testing::Revoke(v2, "Sybil"), w.gov[1], testing::kT0);
+  ASSERT_OK(draft);
+  EXPECT_EQ(client->Submit(*draft).error().code(), Code::kBadSignature);
+  auto cosigned = draft->Countersigned(w.gov[0]);
+  ASSERT_OK(cosigned);
+  EXPECT_EQ(*client->Submit(*cosigned), AppendOutcome::kAppended);
+  EXPECT_TRUE(client->state().IsRevoked(v2));
+  auto reader = Client(path);
+  ASSERT_TRUE(reader->state().IsRevoked(v2));
+  EXPECT_EQ(reader->state().FindRevocation(v2)->decided_by, (std::vector<std::string>{Did(w.gov[1]), Did(w.gov[0])}));
+  EXPECT_FALSE(reader->state().IsActiveValidator(v2));
+}
+
 TEST(LedgerClient, OpenFromCheckpointPinsThePrefixAndVerifiesTheRest) {
   TempDir dir;
   std::string path = dir.File("ledger.db");

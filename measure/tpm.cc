@@ -1,11 +1,13 @@
 #include "vouch/measure/tpm.h"
 
+#include <openssl/crypto.h>
 #include <tss2/tss2_esys.h>
 #include <tss2/tss2_mu.h>
 #include <tss2/tss2_rc.h>
 #include <tss2/tss2_tctildr.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 
 #include "internal/esys_handles.h"
@@ -65,6 +67,76 @@ TPM2B_PUBLIC EkTemplate() {
   p.unique.ecc.y.size = 32;
   return t;
 }
+
+// TCG EK Credential Profile 2.x, template L-1: RSA 2048 endorsement key with
+// the same attributes and policy A as L-2 (the key `tpm2_createek -G rsa`
+// makes).
+TPM2B_PUBLIC RsaEkTemplate() {
+  TPM2B_PUBLIC t = EkTemplate();
+  TPMT_PUBLIC& p = t.publicArea;
+  p.type = TPM2_ALG_RSA;
+  p.parameters = TPMU_PUBLIC_PARMS{};
+  TPMS_RSA_PARMS& r = p.parameters.rsaDetail;
+  r.symmetric.algorithm = TPM2_ALG_AES;
+  r.symmetric.keyBits.aes = 128;
+  r.symmetric.mode.aes = TPM2_ALG_CFB;
+  r.scheme.scheme = TPM2_ALG_NULL;
+  r.keyBits = 2048;
+  r.exponent = 0;
+  p.unique = TPMU_PUBLIC_ID{};
+  p.unique.rsa.size = 256;  // zeros
+  return t;
+}
+
+// NV indices of EK certificates (TCG EK Credential Profile 2.x §2.2.1.5).
+constexpr TPM2_HANDLE kRsaEkCertIndex = 0x01c00002;     // RSA 2048 (L-1)
+constexpr TPM2_HANDLE kEccP256EkCertIndex = 0x01c0000a;  // ECC NIST P-256 (L-2)
+
+// The length of the DER element at the start of `data` (tag, length octets
+// and contents), or 0 if `data` does not start with a SEQUENCE that fits.
+size_t DerSequenceLength(ByteView data) {
+  if (data.size() < 2 || data[0] != 0x30) return 0;
+  size_t header = 2;
+  size_t length = data[1];
+  if (length & 0x80) {
+    size_t octets = length & 0x7f;
+    if (octets == 0 || octets > 3 || data.size() < 2 + octets) return 0;
+    length = 0;
+    for (size_t i = 0; i < octets; ++i) length = (length << 8) | data[2 + i];
+    header += octets;
+  }
+  return header + length <= data.size() ? header + length : 0;
+}
+
+// An ESYS_TR for a TPM entity that is not flushed (an NV index): closed on
+// scope exit, the TPM keeps it.
+class ClosedOnExit {
+ public:
+  ClosedOnExit(ESYS_CONTEXT* ctx, ESYS_TR handle) : ctx_(ctx), handle_(handle) {}
+  ClosedOnExit(const ClosedOnExit&) = delete;
+  ClosedOnExit& operator=(const ClosedOnExit&) = delete;
+  ~ClosedOnExit() {
+    if (handle_ != ESYS_TR_NONE) Esys_TR_Close(ctx_, &handle_);
+  }
+  ESYS_TR get() const { return handle_; }
+
+ private:
+  ESYS_CONTEXT* ctx_;
+  ESYS_TR handle_;
+};
+
+// "0x01c00002": an NV index or a response code.
+std::string Hex32(TPM2_HANDLE index) {
+  char text[16];
+  std::snprintf(text, sizeof(text), "0x%08x", static_cast<unsigned>(index));
+  return text;
+}
+
+// The base TPM response code, without the parameter/handle/session number.
+TPM2_RC BaseRc(TSS2_RC rc) {
+  return (rc & TPM2_RC_FMT1) ? (rc & (TPM2_RC_FMT1 | 0x3f)) : (rc & 0xfff);
+}
+bool IsTpmRc(TSS2_RC rc) { return (rc & TSS2_RC_LAYER_MASK) == TSS2_TPM_RC_LAYER; }
 
 // The AK template of `tpm2_createak -G ecc -g sha256 -s ecdsa`.
 TPM2B_PUBLIC AkTemplate() {
@@ -307,6 +379,87 @@ class Tpm::Impl {
     }
     return TransientHandle(ctx(), handle);
   }
+
+  // A primary endorsement key of `type` from its default template.
+  Result<TransientHandle> CreateEkOfType(EkKeyType type) {
+    if (type == EkKeyType::kEccP256) return CreateEk(nullptr);
+    TPM2B_SENSITIVE_CREATE sensitive{};
+    TPM2B_PUBLIC tmpl = RsaEkTemplate();
+    TPM2B_DATA outside{};
+    TPML_PCR_SELECTION creation_pcr{};
+    ESYS_TR handle = ESYS_TR_NONE;
+    TPM2B_PUBLIC* pub_raw = nullptr;
+    TPM2B_CREATION_DATA* cdata_raw = nullptr;
+    TPM2B_DIGEST* chash_raw = nullptr;
+    TPMT_TK_CREATION* ticket_raw = nullptr;
+    TSS2_RC rc = Esys_CreatePrimary(ctx(), ESYS_TR_RH_ENDORSEMENT, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+                                    ESYS_TR_NONE, &sensitive, &tmpl, &outside, &creation_pcr,
+                                    &handle, &pub_raw, &cdata_raw, &chash_raw, &ticket_raw);
+    EsysPtr<TPM2B_PUBLIC> pub(pub_raw);
+    EsysPtr<TPM2B_CREATION_DATA> cdata(cdata_raw);
+    EsysPtr<TPM2B_DIGEST> chash(chash_raw);
+    EsysPtr<TPMT_TK_CREATION> ticket(ticket_raw);
+    if (rc != TSS2_RC_SUCCESS) {
+      return CommandError("TPM2_CreatePrimary (RSA endorsement key)", rc);
+    }
+    return TransientHandle(ctx(), handle);
+  }
+
+  // The contents of NV index `index`; kNotFound if it is not defined.
+  Result<Bytes> ReadNv(TPM2_HANDLE index) {
+    ESYS_TR raw = ESYS_TR_NONE;
+    TSS2_RC rc = Esys_TR_FromTPMPublic(ctx(), index, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &raw);
+    if (rc != TSS2_RC_SUCCESS) {
+      if (IsTpmRc(rc) && BaseRc(rc) == TPM2_RC_HANDLE) {
+        return Error(Code::kNotFound,
+                     StrCat("TPM at TCTI '", tcti, "': NV index ", Hex32(index),
+                            " is not defined"));
+      }
+      return CommandError("TPM2_NV_ReadPublic", rc);
+    }
+    ClosedOnExit nv(ctx(), raw);
+    TPM2B_NV_PUBLIC* nv_pub_raw = nullptr;
+    TPM2B_NAME* nv_name_raw = nullptr;
+    rc = Esys_NV_ReadPublic(ctx(), nv.get(), ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &nv_pub_raw,
+                            &nv_name_raw);
+    EsysPtr<TPM2B_NV_PUBLIC> nv_pub(nv_pub_raw);
+    EsysPtr<TPM2B_NAME> nv_name(nv_name_raw);
+    if (rc != TSS2_RC_SUCCESS) return CommandError("TPM2_NV_ReadPublic", rc);
+    const TPMA_NV attrs = nv_pub->nvPublic.attributes;
+    ESYS_TR auth = ESYS_TR_NONE;
+    if (attrs & TPMA_NV_AUTHREAD) {
+      auth = nv.get();
+    } else if (attrs & TPMA_NV_OWNERREAD) {
+      auth = ESYS_TR_RH_OWNER;
+    } else if (attrs & TPMA_NV_PPREAD) {
+      auth = ESYS_TR_RH_PLATFORM;
+    } else {
+      return Error(Code::kUnavailable,
+                   StrCat("TPM at TCTI '", tcti, "': NV index allows neither auth, owner nor "
+                                                 "platform reads"));
+    }
+    // TPM2_NV_Read returns at most TPM2_PT_NV_BUFFER_MAX bytes; 512 is below
+    // every TPM's limit (swtpm: 2048).
+    constexpr UINT16 kChunk = 512;
+    const UINT16 size = nv_pub->nvPublic.dataSize;
+    Bytes out;
+    out.reserve(size);
+    while (out.size() < size) {
+      UINT16 n = static_cast<UINT16>(std::min<size_t>(kChunk, size - out.size()));
+      TPM2B_MAX_NV_BUFFER* data_raw = nullptr;
+      rc = Esys_NV_Read(ctx(), auth, nv.get(), ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, n,
+                        static_cast<UINT16>(out.size()), &data_raw);
+      EsysPtr<TPM2B_MAX_NV_BUFFER> data(data_raw);
+      if (rc != TSS2_RC_SUCCESS) return CommandError("TPM2_NV_Read", rc);
+      if (data->size != n) {
+        return Error(Code::kUnavailable,
+                     StrCat("TPM at TCTI '", tcti, "': TPM2_NV_Read returned ", data->size,
+                            " bytes, asked for ", n));
+      }
+      out.insert(out.end(), data->buffer, data->buffer + data->size);
+    }
+    return out;
+  }
 };
 
 Tpm::Tpm(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -433,6 +586,92 @@ Result<TpmQuote> Tpm::Quote(const Ak& ak, const std::vector<uint32_t>& pcrs, Byt
                                           "': PCR values changed between TPM2_Quote "
                                           "and TPM2_PCR_Read ",
                                           kQuoteAttempts, " times in a row"));
+}
+
+Result<Bytes> Tpm::ReadEkCertificate() {
+  for (TPM2_HANDLE index : {kRsaEkCertIndex, kEccP256EkCertIndex}) {
+    auto nv = impl_->ReadNv(index);
+    if (!nv.ok() && nv.error().code() == Code::kNotFound) continue;
+    if (!nv.ok()) return nv.error();
+    size_t length = DerSequenceLength(*nv);
+    if (length == 0) {
+      return Error(Code::kMalformed,
+                   StrCat("EK certificate in NV index ", Hex32(index), " of TPM at TCTI '",
+                          impl_->tcti, "': its ", nv->size(),
+                          " bytes do not start with a DER SEQUENCE that fits in them"));
+    }
+    nv->resize(length);
+    return std::move(nv).value();
+  }
+  return Error(Code::kNotFound,
+               StrCat("TPM at TCTI '", impl_->tcti,
+                      "' has no EK certificate (NV indices 0x01c00002 RSA and 0x01c0000a ECC "
+                      "P-256 are not defined)"));
+}
+
+Result<SecretBytes> Tpm::ActivateCredential(const Ak& ak, ByteView id_object,
+                                            ByteView encrypted_secret, EkKeyType ek_type) {
+  TPM2B_ID_OBJECT blob{};
+  size_t off = 0;
+  if (id_object.size() < 3 || size_t{id_object[0]} * 256 + id_object[1] != id_object.size() - 2 ||
+      Tss2_MU_TPM2B_ID_OBJECT_Unmarshal(id_object.data(), id_object.size(), &off, &blob) != 0 ||
+      off != id_object.size()) {
+    return Error(Code::kInvalidArgument,
+                 StrCat("credential id_object: expected one marshalled TPM2B_ID_OBJECT (2-byte "
+                        "size, then 1 to ",
+                        sizeof(blob.credential), " bytes), got ", id_object.size(), " bytes"));
+  }
+  TPM2B_ENCRYPTED_SECRET secret{};
+  off = 0;
+  if (encrypted_secret.size() < 3 ||
+      size_t{encrypted_secret[0]} * 256 + encrypted_secret[1] != encrypted_secret.size() - 2 ||
+      Tss2_MU_TPM2B_ENCRYPTED_SECRET_Unmarshal(encrypted_secret.data(), encrypted_secret.size(),
+                                               &off, &secret) != 0 ||
+      off != encrypted_secret.size()) {
+    return Error(Code::kInvalidArgument,
+                 StrCat("credential encrypted_secret: expected one marshalled "
+                        "TPM2B_ENCRYPTED_SECRET (2-byte size, then 1 to ",
+                        sizeof(secret.secret), " bytes), got ", encrypted_secret.size(),
+                        " bytes"));
+  }
+  TPM2B_PUBLIC pub{};
+  VOUCH_ASSIGN_OR_RETURN(TransientHandle key, impl_->LoadAk(ak, &pub));
+  VOUCH_ASSIGN_OR_RETURN(TransientHandle ek, impl_->CreateEkOfType(ek_type));
+  VOUCH_ASSIGN_OR_RETURN(TransientHandle session, impl_->EkPolicySession());
+  TPM2B_DIGEST* cert_info_raw = nullptr;
+  TSS2_RC rc = Esys_ActivateCredential(impl_->ctx(), key.get(), ek.get(), ESYS_TR_PASSWORD,
+                                       session.get(), ESYS_TR_NONE, &blob, &secret,
+                                       &cert_info_raw);
+  EsysPtr<TPM2B_DIGEST> cert_info(cert_info_raw);
+  if (rc != TSS2_RC_SUCCESS) {
+    // A format-one error on parameter 1 or 2 (credentialBlob, secret): the
+    // TPM ran the check and the credential failed it. libtpms 0.9 (swtpm)
+    // answers TPM_RC_FAILURE when the RSA-OAEP decryption of the seed fails
+    // (a seed for another EK, or tampered) yet keeps working: a TPM that
+    // still answers TPM2_GetRandom afterwards is not in failure mode, so that
+    // too is a refusal of the credential.
+    bool refused = IsTpmRc(rc) && (rc & TPM2_RC_FMT1) && (rc & TPM2_RC_P);
+    if (IsTpmRc(rc) && BaseRc(rc) == TPM2_RC_FAILURE) {
+      TPM2B_DIGEST* random_raw = nullptr;
+      TSS2_RC probe = Esys_GetRandom(impl_->ctx(), ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, 1,
+                                     &random_raw);
+      EsysPtr<TPM2B_DIGEST> random(random_raw);
+      refused = probe == TSS2_RC_SUCCESS;
+    }
+    if (refused) {
+      return Error(Code::kBadSignature,
+                   StrCat("credential for AK ", HexEncode(ak.name()), ": TPM at TCTI '",
+                          impl_->tcti,
+                          "' refuses to activate it (made for another AK name or another "
+                          "endorsement key, or tampered): ",
+                          internal::TssErrorText(rc), " (response code ", Hex32(rc), ")"));
+    }
+    return impl_->CommandError("TPM2_ActivateCredential", rc);
+  }
+  SecretBytes out(ByteView(cert_info->buffer, std::min<size_t>(cert_info->size,
+                                                               sizeof(cert_info->buffer))));
+  OPENSSL_cleanse(cert_info->buffer, sizeof(cert_info->buffer));
+  return out;
 }
 
 }  // namespace vouch

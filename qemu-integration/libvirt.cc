@@ -364,6 +364,22 @@ Result<std::string> LibvirtConnection::DomainXml(std::string_view domain, bool i
       });
 }
 
+Status LibvirtConnection::StartDomain(std::string_view domain, std::chrono::milliseconds timeout) const {
+  const std::string name(domain);
+  const std::string what = StrCat("libvirt domain '", Printable(name), "'");
+  auto started = RunWithDeadline<bool>(StrCat(what, ": start"), timeout,
+                                       [conn = conn_, name, what]() -> Result<bool> {
+                                         VOUCH_ASSIGN_OR_RETURN(VirDomainHandle dom,
+                                                                LookupDomain(conn.get(), name));
+                                         if (virDomainCreate(dom.get()) < 0) {
+                                           return LastLibvirtError(StrCat(what, ": start failed"));
+                                         }
+                                         return true;
+                                       });
+  if (!started.ok()) return started.error();
+  return Ok();
+}
+
 Result<HypervisorFacts> ReadHypervisorFacts(const LibvirtConnection& conn, std::string_view machine) {
   const std::string what = StrCat("libvirt connection '", conn.uri(), "'");
   struct Versions {

@@ -1,6 +1,11 @@
 #include "vouch/validator/api.h"
 
+#include <initializer_list>
+#include <map>
+#include <string>
+
 #include "vouch/core/cbor.h"
+#include "vouch/core/did_key.h"
 
 namespace vouch::validator {
 
@@ -102,6 +107,100 @@ int HttpStatusFor(Code code) {
       return 403;
   }
   return 500;
+}
+
+namespace {
+
+// The text and byte-string fields of a small request map with exactly the
+// keys `text_keys` ∪ `bytes_keys`.
+struct SmallMap {
+  std::map<std::string, std::string> text;
+  std::map<std::string, Bytes> bytes;
+};
+
+Result<SmallMap> DecodeSmallMap(ByteView body, std::string_view what,
+                                std::initializer_list<std::string_view> text_keys,
+                                std::initializer_list<std::string_view> bytes_keys) {
+  cbor::DecodeLimits limits;
+  limits.max_input_size = body.size();
+  limits.max_depth = 2;
+  limits.max_items = 8;
+  auto decoded = cbor::Decode(body, limits);
+  if (!decoded.ok()) return decoded.error().WithContext(what);
+  if (!decoded->is_map()) return Error(Code::kMalformed, StrCat(what, ": expected a CBOR map"));
+  SmallMap out;
+  for (const auto& [key, value] : decoded->map()) {
+    if (!key.is_text()) return Error(Code::kMalformed, StrCat(what, ": keys must be text strings"));
+    const std::string& k = key.text();
+    auto is = [&k](std::initializer_list<std::string_view> keys) {
+      for (std::string_view x : keys) {
+        if (x == k) return true;
+      }
+      return false;
+    };
+    if (is(text_keys)) {
+      if (!value.is_text() || value.text().empty()) {
+        return Error(Code::kMalformed, StrCat(what, ": '", k, "' must be a non-empty text string"));
+      }
+      out.text[k] = value.text();
+    } else if (is(bytes_keys)) {
+      if (!value.is_bytes() || value.bytes().empty()) {
+        return Error(Code::kMalformed, StrCat(what, ": '", k, "' must be a non-empty byte string"));
+      }
+      out.bytes[k] = value.bytes();
+    } else {
+      return Error(Code::kMalformed, StrCat(what, ": unknown key '", k, "'"));
+    }
+  }
+  for (std::string_view k : text_keys) {
+    if (out.text.count(std::string(k)) == 0) {
+      return Error(Code::kMalformed, StrCat(what, ": key '", k, "' is missing"));
+    }
+  }
+  for (std::string_view k : bytes_keys) {
+    if (out.bytes.count(std::string(k)) == 0) {
+      return Error(Code::kMalformed, StrCat(what, ": key '", k, "' is missing"));
+    }
+  }
+  return out;
+}
+
+Result<std::string> HostDid(const SmallMap& m, std::string_view what) {
+  const std::string& did = m.text.at("did");
+  auto parsed = DidKey::Parse(did);
+  if (!parsed.ok()) return parsed.error().WithContext(StrCat(what, ": 'did'"));
+  return parsed->did();
+}
+
+}  // namespace
+
+Result<EnrollRequest> DecodeEnrollRequest(ByteView body) {
+  VOUCH_ASSIGN_OR_RETURN(SmallMap m, DecodeSmallMap(body, "enroll request", {"did"}, {}));
+  VOUCH_ASSIGN_OR_RETURN(std::string did, HostDid(m, "enroll request"));
+  return EnrollRequest{std::move(did)};
+}
+
+Bytes EncodeEnrollRequest(const EnrollRequest& request) {
+  return cbor::Encode(Value::Map({{"did", Value(request.did)}}));
+}
+
+Result<EnrollFinishRequest> DecodeEnrollFinishRequest(ByteView body) {
+  VOUCH_ASSIGN_OR_RETURN(SmallMap m,
+                         DecodeSmallMap(body, "enroll finish request", {"did"}, {"secret"}));
+  VOUCH_ASSIGN_OR_RETURN(std::string did, HostDid(m, "enroll finish request"));
+  if (m.bytes["secret"].size() > 64) {
+    return Error(Code::kMalformed, "enroll finish request: 'secret' is longer than 64 bytes");
+  }
+  return EnrollFinishRequest{std::move(did), std::move(m.bytes["secret"])};
+}
+
+Bytes EncodeEnrollFinishRequest(const EnrollFinishRequest& request) {
+  return cbor::Encode(Value::Map({{"did", Value(request.did)}, {"secret", Value(request.secret)}}));
+}
+
+Bytes EncodeEnrollResponse(const EnrollChallenge& challenge) {
+  return cbor::Encode(Value::Map({{"credential", Value(challenge.credential)},
+                                  {"secret", Value(challenge.encrypted_secret)}}));
 }
 
 }  // namespace vouch::validator

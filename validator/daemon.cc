@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <iostream>
 #include <memory>
@@ -34,15 +35,32 @@ Status MakePrivateDir(const std::string& dir) {
   return Ok();
 }
 
-Result<std::unique_ptr<HostDirectory>> OpenDirectory(const VouchdConfig& config) {
+// The host directory; for a ledger-backed one also its CertificationLedger
+// view (enrollment needs the ledger).
+struct Directory {
+  std::unique_ptr<HostDirectory> hosts;
+  CertificationLedger* certification = nullptr;
+};
+
+Result<Directory> OpenDirectory(const VouchdConfig& config) {
+  Directory out;
   if (!config.hosts_file.empty()) {
     VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<StaticHostDirectory> d,
                            StaticHostDirectory::LoadFile(config.hosts_file));
-    return std::unique_ptr<HostDirectory>(std::move(d));
+    out.hosts = std::move(d);
+    return out;
   }
   VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<LedgerHostDirectory> d,
                          LedgerHostDirectory::Open(config.ledger));
-  return std::unique_ptr<HostDirectory>(std::move(d));
+  out.certification = d.get();
+  out.hosts = std::move(d);
+  return out;
+}
+
+int64_t SystemSeconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 }  // namespace
@@ -112,7 +130,12 @@ int RunDaemon(const VouchdConfig& config, std::ostream& out, std::ostream& err) 
   Metrics metrics;
   AppraisalOptions appraisal_options;
   appraisal_options.fault = config.fault;
-  Appraiser appraiser(*keys, **directory, challenges, replay, appraisal_options);
+  Appraiser appraiser(*keys, *directory->hosts, challenges, replay, appraisal_options);
+  std::unique_ptr<Enroller> enroller;
+  if (directory->certification != nullptr) {
+    enroller = std::make_unique<Enroller>(*directory->certification, keys->signing_key(),
+                                          keys->did(), SystemSeconds);
+  }
 
   ServerOptions options;
   options.host = config.host;
@@ -122,7 +145,7 @@ int RunDaemon(const VouchdConfig& config, std::ostream& out, std::ostream& err) 
   options.read_timeout = std::chrono::seconds(config.timeout_s);
   options.write_timeout = std::chrono::seconds(config.timeout_s);
   options.fault_name = std::string(FaultName(config.fault));
-  auto server = Server::Start(options, ServerParts{&appraiser, &challenges, &metrics, &replay});
+  auto server = Server::Start(options, ServerParts{&appraiser, &challenges, &metrics, &replay, enroller.get()});
   if (!server.ok()) return fail(server.error());
 
   err << "vouchd: validator " << keys->did() << " hpke_public_key "

@@ -47,4 +47,41 @@ Bytes LedgerHostDirectory::LedgerHead() {
   return ToBytes(client_->state().head_digest());
 }
 
+Result<EnrollmentSubject> LedgerHostDirectory::Subject(std::string_view did,
+                                                       std::string_view validator_did) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (auto synced = client_->Sync(); !synced.ok()) {
+    return Error(
+        Code::kUnavailable,
+        StrCat("ledger '", locator_, "' cannot be read or verified: ", synced.error().message()));
+  }
+  const ledger::ChainState& state = client_->state();
+  const ledger::DidDocument* doc = state.FindHost(did);
+  if (doc == nullptr) {
+    return Error(Code::kUnknownHost, StrCat("host '", did, "' is not registered on the ledger"));
+  }
+  EnrollmentSubject subject;
+  subject.did = doc->did;
+  subject.ak_public = doc->ak_public;
+  subject.ek_cert = doc->ek_cert;
+  if (const ledger::GenesisBody* g = state.genesis()) subject.tpm_cas = g->tpm_cas;
+  subject.revoked = doc->revoked || state.IsRevoked(did);
+  subject.certified_by_me = doc->certified_by.count(std::string(validator_did)) != 0;
+  return subject;
+}
+
+Status LedgerHostDirectory::Certify(std::string_view did, ByteView ak_public,
+                                    const Ed25519PrivateKey& key, int64_t at) {
+  ledger::DidUpdateBody body;
+  body.did = std::string(did);
+  Sha256Digest digest = Sha256(ak_public);
+  body.certify_ak = Bytes(digest.begin(), digest.end());
+  std::lock_guard<std::mutex> lock(mu_);
+  auto appended = client_->Append(body, key, at);
+  if (!appended.ok()) {
+    return appended.error().WithContext(StrCat("certifying '", did, "' on ledger '", locator_, "'"));
+  }
+  return Ok();
+}
+
 }  // namespace vouch::validator

@@ -87,7 +87,7 @@ TEST_F(LedgerHostDirectoryTest, RevocationsOfHostsAndCtisAreSeen) {
   std::string did = lt::Did(w_.host[0]);
   std::string cti = "cti:" + std::string(32, 'a');
   ASSERT_OK(writer_->Append(lt::Revoke(did, "decommissioned"), w_.host[0], t_++));
-  ASSERT_OK(writer_->Append(lt::Revoke(cti, "leaked VC"), w_.gov[0], t_++));
+  ASSERT_OK(writer_->Append(lt::Revoke(cti, "leaked VC"), w_.gov[0], t_++, {&w_.gov[1]}));  // admit_quorum 2
   auto r = (*dir)->Lookup(did);
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r->revoked);

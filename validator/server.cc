@@ -281,8 +281,61 @@ void Server::Route() {
     };
   };
   http.Post("/v1/reattest", not_yet("POST /v1/reattest (re-attestation of running domains)"));
-  http.Post("/v1/enroll", not_yet("POST /v1/enroll (AK certification)"));
-  http.Post("/v1/enroll/finish", not_yet("POST /v1/enroll/finish (AK certification)"));
+
+  // Enrollment: one line per step in the log, like attest decisions.
+  auto enroll_handler = [this](bool finish) {
+    return [this, finish](const httplib::Request& req, httplib::Response& res) {
+      std::string_view what = finish ? "enroll-finish" : "enroll";
+      auto log = [&](std::string_view did, const Status& status) {
+        options_.log(status.ok() ? StrCat("vouchd: ", what, " host=", did, " ok")
+                                 : StrCat("vouchd: ", what, " host=", did, " refused code=",
+                                          CodeName(status.error().code()), " reason=\"",
+                                          status.error().message(), "\""));
+      };
+      if (parts_.enroller == nullptr) {
+        Refuse(res, 501,
+               Error(Code::kUnavailable,
+                     "AK enrollment needs a vouchd on the ledger (--ledger), not a --hosts file"));
+        return;
+      }
+      std::string type = req.get_header_value("Content-Type");
+      if (type.rfind(kCborContentType, 0) != 0) {
+        Refuse(res, 415,
+               Error(Code::kMalformed, StrCat(what, " request: expected Content-Type ",
+                                              kCborContentType, ", got '", type, "'")));
+        return;
+      }
+      if (!finish) {
+        auto request = DecodeEnrollRequest(AsBytes(req.body));
+        if (!request.ok()) {
+          Refuse(res, 400, request.error());
+          return;
+        }
+        auto challenge = parts_.enroller->Begin(request->did);
+        log(request->did, challenge.ok() ? Ok() : Status(challenge.error()));
+        if (!challenge.ok()) {
+          Refuse(res, HttpStatusFor(challenge.error().code()), challenge.error());
+          return;
+        }
+        SetCbor(res, 200, EncodeEnrollResponse(*challenge));
+        return;
+      }
+      auto request = DecodeEnrollFinishRequest(AsBytes(req.body));
+      if (!request.ok()) {
+        Refuse(res, 400, request.error());
+        return;
+      }
+      Status done = parts_.enroller->Finish(request->did, request->secret);
+      log(request->did, done);
+      if (!done.ok()) {
+        Refuse(res, HttpStatusFor(done.error().code()), done.error());
+        return;
+      }
+      res.status = 204;
+    };
+  };
+  http.Post("/v1/enroll", enroll_handler(false));
+  http.Post("/v1/enroll/finish", enroll_handler(true));
 
   http.Get("/v1/status", [this](const httplib::Request& req, httplib::Response& res) {
     MetricsSnapshot m = parts_.metrics->Snapshot();

@@ -213,11 +213,17 @@ TEST_F(ServerTest, UnknownPathIs404NotFound) {
   ExpectRefusal(client.Get("/v1/nothing"), 404, "not-found", "no endpoint GET /v1/nothing");
 }
 
-TEST_F(ServerTest, ReattestAndEnrollAreNotImplementedYet) {
+TEST_F(ServerTest, ReattestIsNotImplementedYet) {
   auto client = Client();
-  for (const char* path : {"/v1/reattest", "/v1/enroll", "/v1/enroll/finish"}) {
+  ExpectRefusal(client.Post("/v1/reattest", "", 0, "application/cbor"), 501, "unavailable",
+                "is not implemented by this vouchd yet");
+}
+
+TEST_F(ServerTest, EnrollWithoutALedgerIs501) {
+  auto client = Client();
+  for (const char* path : {"/v1/enroll", "/v1/enroll/finish"}) {
     ExpectRefusal(client.Post(path, "", 0, "application/cbor"), 501, "unavailable",
-                  "is not implemented by this vouchd yet");
+                  "AK enrollment needs a vouchd on the ledger");
   }
 }
 

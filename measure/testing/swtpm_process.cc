@@ -1,6 +1,8 @@
 #include "measure/testing/swtpm_process.h"
 
 #include <arpa/inet.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -18,6 +20,7 @@
 #include <thread>
 
 #include "vouch/core/bytes.h"
+#include "vouch/core/ssl_ptr.h"
 
 extern char** environ;
 
@@ -90,7 +93,8 @@ std::string LogTail(const std::string& path) {
 
 }  // namespace
 
-Result<std::unique_ptr<SwtpmProcess>> SwtpmProcess::Start(const std::string& state_dir) {
+Result<std::unique_ptr<SwtpmProcess>> SwtpmProcess::Start(const std::string& state_dir,
+                                                          const SwtpmOptions& options) {
   std::string dir = state_dir;
   bool owns = false;
   if (dir.empty()) {
@@ -112,8 +116,50 @@ Result<std::unique_ptr<SwtpmProcess>> SwtpmProcess::Start(const std::string& sta
     dir = std::filesystem::absolute(dir).string();
   }
   std::unique_ptr<SwtpmProcess> p(new SwtpmProcess(dir, owns));
+  if (!options.ek_ca_dir.empty()) VOUCH_RETURN_IF_ERROR(p->Manufacture(options.ek_ca_dir));
   VOUCH_RETURN_IF_ERROR(p->Launch());
   return p;
+}
+
+Status SwtpmProcess::Manufacture(const std::string& ca_dir_in) const {
+  std::error_code ec;
+  if (std::filesystem::exists(state_dir_ + "/tpm2-00.permall", ec)) return Ok();
+  std::filesystem::create_directories(ca_dir_in, ec);
+  if (ec) {
+    return Error(Code::kIo,
+                 StrCat("cannot create EK CA directory '", ca_dir_in, "': ", ec.message()));
+  }
+  std::string ca_dir = std::filesystem::absolute(ca_dir_in).string();
+  // swtpm_localca makes the root CA and the issuer on first use; its lock
+  // file lets several swtpm_setup runs share the directory.
+  std::string localca_conf = StrCat("statedir = ", ca_dir, "\n",
+                                    "signingkey = ", ca_dir, "/signkey.pem\n",
+                                    "issuercert = ", ca_dir, "/issuercert.pem\n",
+                                    "certserial = ", ca_dir, "/certserial\n");
+  std::string setup_conf = StrCat("create_certs_tool = /usr/bin/swtpm_localca\n",
+                                  "create_certs_tool_config = ", ca_dir, "/localca.conf\n",
+                                  "create_certs_tool_options = /etc/swtpm-localca.options\n",
+                                  "active_pcr_banks = sha256\n");
+  VOUCH_RETURN_IF_ERROR(WriteFile(ca_dir + "/localca.conf", AsBytes(localca_conf), 0600));
+  VOUCH_RETURN_IF_ERROR(WriteFile(ca_dir + "/setup.conf", AsBytes(setup_conf), 0600));
+  std::vector<std::string> argv = {"swtpm_setup",
+                                   "--tpm2",
+                                   "--tpmstate",
+                                   state_dir_,
+                                   "--create-ek-cert",
+                                   "--create-platform-cert",
+                                   "--lock-nvram",
+                                   "--config",
+                                   ca_dir + "/setup.conf",
+                                   "--overwrite"};
+  VOUCH_ASSIGN_OR_RETURN(CommandResult r, RunCommand(argv));
+  if (!r.ok()) {
+    std::string out = r.output;
+    if (out.size() > 600) out = "…" + out.substr(out.size() - 600);
+    return Error(Code::kUnavailable, StrCat("swtpm_setup in '", state_dir_, "' exited with ",
+                                            r.exit_code, ": ", out));
+  }
+  return Ok();
 }
 
 Status SwtpmProcess::Launch() {
@@ -221,6 +267,25 @@ Result<CommandResult> SwtpmProcess::RunTpm2Tool(const std::vector<std::string>& 
     }
   }
   return result;
+}
+
+Result<std::vector<Bytes>> ReadEkCaCertificates(const std::string& ca_dir) {
+  std::vector<Bytes> out;
+  for (const char* name : {"swtpm-localca-rootca-cert.pem", "issuercert.pem"}) {
+    std::string path = StrCat(ca_dir, "/", name);
+    VOUCH_ASSIGN_OR_RETURN(Bytes pem, ReadFile(path));
+    SslPtr<BIO> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+    SslPtr<X509> cert(bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr) : nullptr);
+    uint8_t* der = nullptr;
+    int len = cert ? i2d_X509(cert.get(), &der) : -1;
+    if (len <= 0) {
+      ERR_clear_error();
+      return Error(Code::kMalformed, StrCat("'", path, "' is not a PEM certificate"));
+    }
+    out.emplace_back(der, der + len);
+    OPENSSL_free(der);
+  }
+  return out;
 }
 
 }  // namespace vouch::testing

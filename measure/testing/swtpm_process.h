@@ -17,9 +17,29 @@
 #include <vector>
 
 #include "measure/testing/subprocess.h"
+#include "vouch/core/bytes.h"
 #include "vouch/core/errors.h"
 
 namespace vouch::testing {
+
+// How SwtpmProcess::Start prepares the TPM.
+struct SwtpmOptions {
+  // Non-empty: unless the state directory already holds TPM state, first
+  // manufacture the TPM as libvirt does (`swtpm_setup --tpm2 --create-ek-cert
+  // --create-platform-cert --lock-nvram`, about 1 s) with swtpm_localca
+  // issuing the certificates from the CA in this directory: made (root CA +
+  // issuer) on first use, reused afterwards, so TPMs started with the same
+  // ek_ca_dir share one "manufacturer" and TPMs with different ones do not.
+  // The TPM then holds an RSA 2048 EK certificate at NV 0x01c00002 (and an ECC
+  // P-384 one at 0x01c00016); only the SHA-256 PCR bank is active.
+  std::string ek_ca_dir;
+};
+
+// The certificates of the swtpm_localca CA in `ca_dir` (after a Start with
+// that ek_ca_dir), DER, as a ledger genesis lists TPM CAs: {root
+// (self-signed), issuer}. kNotFound / kIo if a file is missing or unreadable;
+// kMalformed if one is not a PEM certificate.
+Result<std::vector<Bytes>> ReadEkCaCertificates(const std::string& ca_dir);
 
 // Not thread-safe. swtpm (0.7) serves several clients at once, so tpm2-tools
 // can run while a vouch::Tpm is connected to the same process.
@@ -33,7 +53,10 @@ class SwtpmProcess {
   // the destructor removes. kUnavailable if swtpm cannot be run or does not
   // come up (the message quotes the end of its log); kIo if the directory
   // cannot be made.
-  static Result<std::unique_ptr<SwtpmProcess>> Start(const std::string& state_dir = "");
+  // With `options.ek_ca_dir` set, the TPM is manufactured first (see
+  // SwtpmOptions); kUnavailable quoting swtpm_setup's output if that fails.
+  static Result<std::unique_ptr<SwtpmProcess>> Start(const std::string& state_dir = "",
+                                                     const SwtpmOptions& options = {});
 
   SwtpmProcess(const SwtpmProcess&) = delete;
   SwtpmProcess& operator=(const SwtpmProcess&) = delete;
@@ -61,6 +84,7 @@ class SwtpmProcess {
   SwtpmProcess(std::string state_dir, bool owns_dir)
       : state_dir_(std::move(state_dir)), owns_dir_(owns_dir) {}
   Status Launch();
+  Status Manufacture(const std::string& ca_dir) const;
 
   std::string state_dir_;
   bool owns_dir_;

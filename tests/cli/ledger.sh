@@ -82,8 +82,12 @@ expect "second report revokes" 0 "$H is revoked" -- L append "$DB" --key "$W/val
 expect "revoked host refused" 1 "ledger entry 11 \(attested\): author '$H' was revoked at entry 10 \(missed re-attestation\)" \
   -- L append "$DB" --key "$W/host.pem" attested --vc-digest "$(printf '%064d' 4)" --domain web1
 expect "revocation listed" 0 "$H revoked at entry 10: missed re-attestation" -- L show "$DB" --revocations
-expect "governance revokes a credential alone" 0 "cti:00112233445566778899aabbccddeeff is revoked" \
+expect "one governance key cannot revoke alone" 1 "ledger entry 11 \(revoke\): unauthorized: governance revocation of 'cti:00112233445566778899aabbccddeeff' is signed by 1 governance keys \(author and countersigners\), admit_quorum 2 needed" \
   -- L append "$DB" --key "$W/gov1.pem" revoke --subject cti:00112233445566778899aabbccddeeff --reason replayed
+expect "a validator cannot stand in for governance" 1 "countersigned by '$V1', which is not an unrevoked governance key" \
+  -- L append "$DB" --key "$W/gov1.pem" revoke --subject cti:00112233445566778899aabbccddeeff --reason replayed --cosign "$W/val1.pem"
+expect "governance quorum revokes a credential" 0 "cti:00112233445566778899aabbccddeeff is revoked" \
+  -- L append "$DB" --key "$W/gov1.pem" revoke --subject cti:00112233445566778899aabbccddeeff --reason replayed --cosign "$W/gov2.pem"
 expect "checkpoint cosigned" 0 "appended entry 12 \(checkpoint\) by $V1" \
   -- L append "$DB" --key "$W/val1.pem" checkpoint --countersign "$W/val2.pem"
 expect "show lists every entry" 0 "^12 [0-9T:-]+Z checkpoint by $V1 head_index=11 head_digest=[0-9a-f]{64} cosigned_by=1$" -- L show "$DB"
@@ -96,6 +100,84 @@ expect "verify after a trusted checkpoint" 0 "verifies \(after trusted checkpoin
 expect "wrong checkpoint digest refused" 1 "^vouch: ledger entry 10: digest [0-9a-f]{64} differs from the trusted checkpoint $D6" \
   -- L verify "$DB" --checkpoint "10:$D6"
 
+# watch: a watcher started before the appends prints each verified revoke
+# as it lands (a report, then the report that makes it effective), skipping
+# the other entry types.
+V3=$(did val3)
+L watch "$DB" --from 13 --type revoke --count 2 --timeout-ms 20000 >"$W/watch.out" 2>"$W/watch.err" &
+watcher=$!
+sleep 0.5
+expect "report while watched" 0 "appended entry 13 \(revoke\)" -- L append "$DB" --key "$W/val1.pem" revoke --subject "$V3" --reason "stolen key"
+expect "other entry while watched" 0 "appended entry 14 \(validator-update\)" -- L append "$DB" --key "$W/gov1.pem" validator-update --did "$V2" --reputation 700
+expect "second report while watched" 0 "$V3 is revoked" -- L append "$DB" --key "$W/val2.pem" revoke --subject "$V3" --reason "stolen key, confirmed"
+wait "$watcher"; wstatus=$?
+expect "watcher exits 0 after --count entries" 0 "" -- test "$wstatus" -eq 0
+expect "watcher printed the report" 0 "^13 revoke by $V1 digest [0-9a-f]{16} subject=$V3 reason=\"stolen key\" report$" -- cat "$W/watch.out"
+expect "watcher printed the effective revoke" 0 "^15 revoke by $V2 digest [0-9a-f]{16} subject=$V3 reason=\"stolen key, confirmed\" effective$" -- cat "$W/watch.out"
+expect "watcher printed only revokes" 0 "^2$" -- bash -c "wc -l <'$W/watch.out'"
+expect "watch from an earlier index replays" 0 "^12 checkpoint by $V1 digest [0-9a-f]{16}$" -- L watch "$DB" --from 12 --count 1
+expect "watch with nothing new exits 0 at its timeout" 0 "^$" -- L watch "$DB" --timeout-ms 300
+expect "watch of an unknown type" 2 "--type 'frob' is not an entry type" -- L watch "$DB" --type frob
+
+# Checkpoint cosigning by separate parties: val1 drafts, val2 and val3
+# cosign the file, anyone submits. val3 is no admitted validator: refused.
+expect "draft a checkpoint" 0 "drafted entry 16 \(checkpoint\) by $V1 to $W/cp.cbor \(0 countersignatures\)" \
+  -- L draft "$DB" --key "$W/val1.pem" checkpoint --out "$W/cp.cbor"
+expect "validator cosigns the draft" 0 "$W/cp.cbor: entry 16 \(checkpoint\) by $V1 countersigned by $V2 \(1 countersignatures\)" \
+  -- L cosign "$W/cp.cbor" --key "$W/val2.pem"
+expect "cosigning twice refused" 1 "has countersigned this entry already" -- L cosign "$W/cp.cbor" --key "$W/val2.pem"
+cp "$W/cp.cbor" "$W/cp-bad.cbor"
+expect "an outsider may cosign the file" 0 "countersigned by $V3" -- L cosign "$W/cp-bad.cbor" --key "$W/val3.pem"
+expect "but its cosignature is refused on submit" 1 "ledger entry 16 \(checkpoint\): unauthorized: cosigned by '$V3', which is not an admitted, unrevoked validator" \
+  -- L submit "$DB" "$W/cp-bad.cbor"
+python3 - "$W/cp.cbor" "$W/cp-flipped.cbor" <<'PY'
+import sys
+b = bytearray(open(sys.argv[1], 'rb').read()); b[-3] ^= 1; open(sys.argv[2], 'wb').write(bytes(b))
+PY
+expect "a draft with a broken signature is refused" 1 "draft '$W/cp-flipped.cbor': " -- L submit "$DB" "$W/cp-flipped.cbor"
+expect "submit the cosigned checkpoint" 0 "appended entry 16 \(checkpoint\) by $V1" -- L submit "$DB" "$W/cp.cbor"
+expect "submitting again is a no-op" 0 "appended entry 16 \(checkpoint\)" -- L submit "$DB" "$W/cp.cbor"
+expect "checkpoint shows its cosigner" 0 "^16 [0-9T:-]+Z checkpoint by $V1 head_index=15 head_digest=[0-9a-f]{64} cosigned_by=1$" -- L show "$DB" --from 16
+expect "a stale draft is refused" 1 "ledger entry 16 is already another entry \(draft again" -- L submit "$DB" "$W/cp-bad.cbor"
+expect "append a cosigned checkpoint in one step" 0 "appended entry 17 \(checkpoint\) by $V2" \
+  -- L append "$DB" --key "$W/val2.pem" checkpoint --head 16 --cosign "$W/val1.pem"
+expect "governance drafts a revoke, another governance key cosigns" 0 "drafted entry 18 \(revoke\)" \
+  -- L draft "$DB" --key "$W/gov2.pem" revoke --subject cti:ffeeddccbbaa99887766554433221100 --reason leaked --out "$W/rv.cbor"
+expect "the uncosigned governance revoke is refused" 1 "is signed by 1 governance keys \(author and countersigners\), admit_quorum 2 needed" \
+  -- L submit "$DB" "$W/rv.cbor"
+expect "cosign it" 0 "countersigned by $G1" -- L cosign "$W/rv.cbor" --key "$W/gov1.pem"
+expect "submit it" 0 "cti:ffeeddccbbaa99887766554433221100 is revoked" -- L submit "$DB" "$W/rv.cbor"
+
+# verify --from-checkpoint: trusts checkpoint 16's digest of entry 15 and
+# verifies 16.. fully, after checking who cosigned it.
+expect "verify from a cosigned checkpoint" 0 "verifies \(from checkpoint 16 of entry 15, cosigned by 2 admitted validators\): 19 entries" \
+  -- L verify "$DB" --from-checkpoint 16
+expect "two cosigners needed and present" 0 "cosigned by 2 admitted validators" -- L verify "$DB" --from-checkpoint 16 --min-cosigners 2
+expect "three cosigners needed" 1 "^vouch: ledger entry 16 \(checkpoint\): cosigned by 2 admitted validators, 3 needed$" \
+  -- L verify "$DB" --from-checkpoint 16 --min-cosigners 3
+expect "only trusted validators count" 0 "cosigned by 1 trusted validators" -- L verify "$DB" --from-checkpoint 16 --trusted-validator "$V2"
+expect "untrusted cosigners do not count" 1 "cosigned by 0 trusted validators, 1 needed" \
+  -- L verify "$DB" --from-checkpoint 16 --trusted-validator "$V3"
+expect "from-checkpoint of a non-checkpoint" 1 "^vouch: ledger entry 15 is a revoke entry, not a checkpoint$" -- L verify "$DB" --from-checkpoint 15
+expect "from-checkpoint beyond the head" 1 "has no entry 99" -- L verify "$DB" --from-checkpoint 99
+expect "governance checkpoint without validators" 0 "appended entry 19 \(checkpoint\) by $G1" -- L append "$DB" --key "$W/gov1.pem" checkpoint
+expect "is refused as a trust anchor" 1 "ledger entry 19 \(checkpoint\): cosigned by 0 admitted validators, 1 needed" \
+  -- L verify "$DB" --from-checkpoint 19
+
+# A junk row appears at the next index while a watcher waits: it names it and exits 1.
+L watch "$DB" --timeout-ms 20000 >"$W/watch2.out" 2>&1 &
+watcher=$!
+sleep 0.5
+python3 - "$W/ledger.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("INSERT INTO entries (idx, entry) VALUES (20, ?)", (b"\xa0not an entry",)); db.commit()
+PY
+wait "$watcher"; wstatus=$?
+expect "watcher exits 1 on a broken entry" 0 "" -- test "$wstatus" -eq 1
+expect "watcher names the broken entry" 0 "^vouch: ledger entry 20: " -- cat "$W/watch2.out"
+expect "watcher printed one line" 0 "^1$" -- bash -c "wc -l <'$W/watch2.out'"
+
 # Tampering directly in the SQLite file: one byte of entry 5.
 python3 - "$W/ledger.db" <<'PY'
 import sqlite3, sys
@@ -105,6 +187,8 @@ row = bytearray(row); row[len(row) // 2] ^= 1
 db.execute("UPDATE entries SET entry = ? WHERE idx = 5", (bytes(row),)); db.commit()
 PY
 expect "edited row refused naming its index" 1 "^vouch: ledger entry 5: " -- L verify "$DB"
+expect "an edit before the checkpoint is caught from it" 1 "^vouch: ledger entry 5[ :]" \
+  -- L verify "$DB" --from-checkpoint 16
 expect "show refuses it too" 1 "^vouch: ledger entry 5: " -- L show "$DB"
 
 expect "unknown ledger command" 2 "unknown command 'frob'" -- L frob

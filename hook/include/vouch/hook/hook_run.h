@@ -5,6 +5,10 @@
 //                   libvirt secret; an unprotected one: exit 0 at once.
 //   started begin   undefine the secrets defined at prepare.
 //   release end     the same, in case the start failed after prepare.
+//
+// `vouch start DOMAIN` (no call-back into libvirt from a hook) runs the same
+// release before asking libvirt to start the domain, and leaves a mark that
+// the prepare hook takes as "already released" (DESIGN §5).
 #ifndef VOUCH_HOOK_HOOK_RUN_H_
 #define VOUCH_HOOK_HOOK_RUN_H_
 
@@ -22,6 +26,25 @@ namespace vouch::hook {
 // domain); Ok otherwise.
 Status RunHook(const std::string& config_path, std::string_view domain_name, std::string_view op,
                std::string_view sub_op, std::string_view domain_xml);
+
+// How long a `vouch start` release mark is honoured by the prepare hook.
+inline constexpr long long kFreshReleaseSeconds = 120;
+
+// DESIGN §2 steps 2–7 for one domain: a protected domain's key released by
+// the validators and defined as its disks' libvirt secrets (listed in the
+// state dir for CleanupSecrets). True if a key was released, false (having
+// done nothing) for an unprotected domain. Errors as RunHook's.
+Result<bool> ReleaseKey(const std::string& config_path, std::string_view domain_name,
+                  std::string_view domain_xml);
+
+// Marks domain `domain_uuid`'s key as released by the caller (in the state
+// dir, 0600), so that its next prepare hook within kFreshReleaseSeconds
+// exits 0 without attesting again. kIo.
+Status MarkFreshRelease(const std::string& config_path, std::string_view domain_uuid);
+
+// Undefines the secrets ReleaseKey defined for the domain of `domain_xml`
+// and drops its release mark. Ok if there are none.
+Status CleanupSecrets(const std::string& config_path, std::string_view domain_xml);
 
 }  // namespace vouch::hook
 

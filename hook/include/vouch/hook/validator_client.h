@@ -22,6 +22,12 @@ struct AttestResponse {
   Bytes share;        // share re-sealed to the VC's cnf key
 };
 
+// A credential to activate (DESIGN §4 POST /v1/enroll).
+struct EnrollCredential {
+  Bytes credential;        // TPM2B_ID_OBJECT
+  Bytes encrypted_secret;  // TPM2B_ENCRYPTED_SECRET
+};
+
 class ValidatorClient {
  public:
   // `endpoint` is "http://HOST:PORT" (https is not built in yet).
@@ -33,6 +39,14 @@ class ValidatorClient {
 
   // POST /v1/attest {"vc", "policy", "share", "index"}.
   Result<AttestResponse> Attest(ByteView vc, ByteView policy, ByteView sealed_share, size_t index);
+
+  // POST /v1/enroll {"did"}: the validator checks the registered EK
+  // certificate and makes a credential for the registered AK.
+  Result<EnrollCredential> BeginEnroll(const std::string& host_did);
+  // POST /v1/enroll/finish {"did", "secret"}: `secret` is what
+  // TPM2_ActivateCredential returned; on success the validator's
+  // certification is on the ledger.
+  Status FinishEnroll(const std::string& host_did, ByteView secret);
 
   const std::string& endpoint() const { return endpoint_; }
 

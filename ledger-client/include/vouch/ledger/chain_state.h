@@ -16,8 +16,14 @@
 //                       the same DID replaces the record and its admission.
 //   validator-update    "reputation" only by a governance key (not the validator
 //                       itself); "endpoint"/"hpke_pk" only by the validator.
-//   revoke              by the subject DID itself or a governance key: effective
-//                       at once. By an admitted, unrevoked validator: a report,
+//   revoke              by the subject DID itself: effective at once. By a
+//                       governance key (of another subject): effective at once
+//                       if the author and its countersigners are at least
+//                       admit_quorum distinct unrevoked governance keys, else
+//                       refused naming how many signed and how many are needed;
+//                       every countersigner must be an unrevoked governance key
+//                       (countersignatures on a revoke by anyone else are
+//                       refused). By an admitted, unrevoked validator: a report,
 //                       effective when revoke_quorum distinct such validators
 //                       have reported the subject (reports on governance keys are
 //                       refused). A subject is revoked once; revocation is final.
@@ -99,7 +105,7 @@ struct Revocation {
   std::string reason;       // of the entry that made it effective
   Bytes evidence;
   uint64_t index = 0;       // that entry
-  std::vector<std::string> decided_by;  // its author, or every reporting validator
+  std::vector<std::string> decided_by;  // its author (+ governance countersigners), or every reporting validator
 };
 
 // An "attested" audit record.

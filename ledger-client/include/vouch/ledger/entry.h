@@ -1,7 +1,7 @@
 // One ledger entry (DESIGN §6): a COSE_Sign1 (EdDSA) by its author,
 //
 //   protected   {1: -8, 3: "application/vouch-ledger-entry+cbor", 4: author DID as bstr}
-//   unprotected {} or {11: [+ COSE_Countersignature]}   (validator-register, checkpoint only)
+//   unprotected {} or {11: [+ COSE_Countersignature]}   (validator-register, revoke, checkpoint only)
 //   payload     {"type": tstr, "index": uint, "prev": bstr(32), "at": int, "body": map}
 //
 // `prev` is the SHA-256 of the encoded entry index-1 (32 zero bytes for
@@ -12,7 +12,8 @@
 //
 // Countersignatures are RFC 9338 v2 (vouch/core/countersign.h) with
 // protected {1: -8, 4: signer DID as bstr}: governance keys admitting a
-// validator-register, validators cosigning a checkpoint. Each signer at most
+// validator-register or joining a governance revoke (admit_quorum),
+// validators cosigning a checkpoint. Each signer at most
 // once, never the author.
 //
 // Parse checks everything an entry says about itself: strict deterministic
@@ -69,8 +70,8 @@ class Entry {
   static Result<Entry> ParsePinned(ByteView encoded);
 
   // Returns this entry with `key`'s countersignature added. kInvalidArgument
-  // if the type carries no countersignatures (only validator-register and
-  // checkpoint do), or `key` is the author or has countersigned already.
+  // if the type carries no countersignatures (only validator-register,
+  // revoke and checkpoint do), or `key` is the author or has countersigned already.
   Result<Entry> Countersigned(const Ed25519PrivateKey& key) const;
 
   EntryType type() const { return TypeOf(body_); }

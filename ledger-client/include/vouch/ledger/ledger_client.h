@@ -71,6 +71,13 @@ class LedgerClient {
   // entries (0 on timeout).
   Result<uint64_t> WaitForEntries(std::chrono::milliseconds timeout);
 
+  // As WaitForEntries, but returns the new entries themselves, verified and
+  // applied, in index order (empty on timeout). For a watcher: on SQLite it
+  // polls, on etcd it waits on a watch of the next index (Ledger::WaitForIndex).
+  // On error (naming the entry) the state keeps every entry before the
+  // failing one, and the entries applied before it are not returned.
+  Result<std::vector<Entry>> WaitForNewEntries(std::chrono::milliseconds timeout);
+
   // Signs `body` by `author` at the head, dated `at`, adds a
   // countersignature by each of `countersigners` (validator-register,
   // checkpoint), checks it against the state and appends it; retries on a
@@ -98,6 +105,8 @@ class LedgerClient {
   LedgerClient(std::unique_ptr<Ledger> ledger, const LedgerClientOptions& options)
       : ledger_(std::move(ledger)), options_(options) {}
   Status SyncPinned(const TrustedCheckpoint& checkpoint);
+  // Sync, appending each applied entry to `applied` if it is not null.
+  Result<uint64_t> SyncInto(std::vector<Entry>* applied);
 
   std::unique_ptr<Ledger> ledger_;
   LedgerClientOptions options_;

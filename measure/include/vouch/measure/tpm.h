@@ -23,7 +23,9 @@
 #include <vector>
 
 #include "vouch/core/bytes.h"
+#include "vouch/core/secret_bytes.h"
 #include "vouch/measure/ak.h"
+#include "vouch/measure/ek_certificate.h"
 #include "vouch/measure/quote.h"
 #include "vouch/measure/tpm_facts.h"
 
@@ -78,6 +80,29 @@ class Tpm {
   // another TPM); kUnavailable: a TPM command failed or the PCRs kept
   // changing.
   Result<TpmQuote> Quote(const Ak& ak, const std::vector<uint32_t>& pcrs, ByteView extra_data);
+
+  // The EK certificate from NV (TCG EK Credential Profile 2.x §2.2.1.5): the
+  // RSA 2048 one at index 0x01c00002 if defined, else the ECC P-256 one at
+  // 0x01c0000a. (swtpm_setup writes RSA at 0x01c00002 and an ECC P-384 EK's
+  // at 0x01c00016, which vouch does not use.) Returns the DER certificate,
+  // with any padding after its DER length cut off. kNotFound if neither index
+  // is defined; kMalformed if the index does not start with a DER SEQUENCE
+  // that fits in it; kUnavailable on TPM errors.
+  Result<Bytes> ReadEkCertificate();
+
+  // TPM2_ActivateCredential: recovers the secret of a credential made by
+  // MakeCredential (credential.h) or tpm2_makecredential for `ak`'s name and
+  // this TPM's EK of `ek_type` (recreated from template L-1 / L-2, used with
+  // a PolicySecret(TPM_RH_ENDORSEMENT) session). The AK is loaded under its
+  // parent as Quote does. kInvalidArgument if `id_object` / `encrypted_secret`
+  // is not one marshalled TPM2B_ID_OBJECT / TPM2B_ENCRYPTED_SECRET (size
+  // prefix matching the length, not empty), or `ak` does not load (as
+  // Quote); kBadSignature naming the TPM's response code if the TPM refuses
+  // the credential (made for another AK name or another EK, or tampered:
+  // TPM_RC_INTEGRITY, TPM_RC_VALUE, TPM_RC_ECC_POINT, …); kUnavailable on
+  // other TPM errors.
+  Result<SecretBytes> ActivateCredential(const Ak& ak, ByteView id_object,
+                                         ByteView encrypted_secret, EkKeyType ek_type);
 
  private:
   class Impl;

@@ -130,6 +130,13 @@ class LibvirtConnection {
   // is no such domain. Not hook-safe.
   [[nodiscard]] Result<std::string> DomainXml(std::string_view domain, bool inactive) const;
 
+  // Starts the defined, inactive `domain` (virDomainCreate), waiting at most
+  // `timeout` (a start runs libvirt's hooks and spawns QEMU: seconds, not
+  // call_timeout's milliseconds). kNotFound if there is no such domain;
+  // kInvalidArgument with libvirt's message if it refuses (already running,
+  // a hook aborted it, QEMU failed); kTimeout. Not hook-safe.
+  [[nodiscard]] Status StartDomain(std::string_view domain, std::chrono::milliseconds timeout) const;
+
  private:
   friend Result<LibvirtConnection> Connect(std::string_view uri, const LibvirtOptions& options);
   friend Result<HypervisorFacts> ReadHypervisorFacts(const LibvirtConnection& conn,

@@ -4,6 +4,9 @@
 //   GET  /v1/challenge?host=DID → {"nonce": bstr, "validator": tstr}
 //   POST /v1/attest  {"vc": bstr, "policy": bstr, "share": bstr, "index": uint}
 //                    → {"endorsement": bstr (COSE_Countersignature), "share": bstr}
+//   POST /v1/enroll  {"did": tstr} → {"credential": bstr, "secret": bstr}
+//                    (TPM2B_ID_OBJECT, TPM2B_ENCRYPTED_SECRET)
+//   POST /v1/enroll/finish {"did": tstr, "secret": bstr} → 204, no body
 //   refusals (HTTP 4xx/5xx)   → {"code": tstr, "reason": tstr}
 //
 // Stateless; thread-safe.
@@ -15,6 +18,7 @@
 #include "vouch/core/bytes.h"
 #include "vouch/core/errors.h"
 #include "vouch/validator/appraisal.h"
+#include "vouch/validator/enrollment.h"
 
 namespace vouch::validator {
 
@@ -30,6 +34,21 @@ Bytes EncodeAttestRequest(const AttestRequest& request);
 
 Bytes EncodeAttestResponse(const Approval& approval);
 Bytes EncodeChallengeResponse(ByteView nonce, std::string_view validator_did);
+
+struct EnrollRequest {
+  std::string did;
+};
+struct EnrollFinishRequest {
+  std::string did;
+  Bytes secret;  // what TPM2_ActivateCredential returned
+};
+// kMalformed, naming the field, unless the body is a CBOR map with exactly
+// these keys and types; "did" must be a did:key.
+Result<EnrollRequest> DecodeEnrollRequest(ByteView body);
+Bytes EncodeEnrollRequest(const EnrollRequest& request);
+Result<EnrollFinishRequest> DecodeEnrollFinishRequest(ByteView body);
+Bytes EncodeEnrollFinishRequest(const EnrollFinishRequest& request);
+Bytes EncodeEnrollResponse(const EnrollChallenge& challenge);
 
 // {"code": CodeName(error.code()), "reason": error.message()}.
 Bytes EncodeRefusal(const Error& error);

@@ -15,6 +15,9 @@
 // that cannot be read or no longer verifies makes Lookup fail kUnavailable
 // (fail closed: no release without a current, verified view).
 //
+// It is also the enrollment's CertificationLedger: Certify appends the
+// validator's certifying did-update through the same client.
+//
 // Thread-safe (one mutex around the LedgerClient).
 #ifndef VOUCH_VALIDATOR_LEDGER_HOST_DIRECTORY_H_
 #define VOUCH_VALIDATOR_LEDGER_HOST_DIRECTORY_H_
@@ -25,11 +28,12 @@
 #include <string_view>
 
 #include "vouch/ledger/ledger_client.h"
+#include "vouch/validator/enrollment.h"
 #include "vouch/validator/host_directory.h"
 
 namespace vouch::validator {
 
-class LedgerHostDirectory : public HostDirectory {
+class LedgerHostDirectory : public HostDirectory, public CertificationLedger {
  public:
   // Opens the ledger `locator` names ("sqlite:///abs/path") and verifies it
   // from genesis. kInvalidArgument for an unsupported locator; otherwise the
@@ -44,6 +48,10 @@ class LedgerHostDirectory : public HostDirectory {
   // From the view as of the last sync; does not sync.
   bool IsRevoked(std::string_view subject) override;
   Bytes LedgerHead() override;
+
+  Result<EnrollmentSubject> Subject(std::string_view did, std::string_view validator_did) override;
+  Status Certify(std::string_view did, ByteView ak_public, const Ed25519PrivateKey& key,
+                 int64_t at) override;
 
  private:
   std::mutex mu_;

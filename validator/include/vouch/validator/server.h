@@ -3,8 +3,11 @@
 //
 //   GET  /v1/challenge?host=DID   200 {"nonce", "validator"}       (api.h)
 //   POST /v1/attest               200 {"endorsement", "share"}     (Appraiser)
-//   POST /v1/reattest, /v1/enroll, /v1/enroll/finish
-//                                 501 {"code": "unavailable", …}  (not built yet)
+//   POST /v1/enroll               200 {"credential", "secret"}    (Enroller)
+//   POST /v1/enroll/finish        204                             (Enroller)
+//                                 Without an Enroller (a vouchd on --hosts):
+//                                 501 {"code": "unavailable", …}
+//   POST /v1/reattest             501 {"code": "unavailable", …}  (not built yet)
 //   GET  /v1/status               CBOR, or JSON if Accept names application/json:
 //                                 {"did", "hpke_public_key", "fault", "uptime_s",
 //                                  "replay_cache", "requests", "approvals", "refusals"}
@@ -31,6 +34,7 @@
 #include "vouch/validator/api.h"
 #include "vouch/validator/appraisal.h"
 #include "vouch/validator/challenge.h"
+#include "vouch/validator/enrollment.h"
 #include "vouch/validator/metrics.h"
 #include "vouch/validator/replay_cache.h"
 
@@ -60,6 +64,7 @@ struct ServerParts {
   ChallengeIssuer* challenges = nullptr;
   Metrics* metrics = nullptr;
   const ReplayCache* replay = nullptr;  // for /v1/status; may be null
+  Enroller* enroller = nullptr;         // AK certification; may be null (501)
 };
 
 // Thread-safe: Stop() may be called from any thread.

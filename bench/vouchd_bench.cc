@@ -1,0 +1,543 @@
+// vouchd_bench: vouchd appraisals per second on one core, as a ratio to the
+// crypto bound measured in the same run (issue 6, bench/ (b) and (c)).
+//
+//  1. Crypto bound: one appraisal's worth of public-key crypto, timed
+//     in-process on the core vouchd will run on, single thread, with the
+//     primitives vouch uses: Ed25519 verify (the VC) + P-256 ECDSA verify
+//     (the quote) + HPKE open (the sealed share) + HPKE seal (the re-sealed
+//     share; X25519 base mode, AES-128-GCM, as core/sealed_share) + Ed25519
+//     sign (the countersignature). bound = 1 / (sum of the five), in
+//     appraisals/s. Measured before and after the load (vouchd idle both
+//     times); the faster of the two rounds counts, so the ratio is
+//     conservative. For information it also prints the floor with the second
+//     Ed25519 verify an appraisal does (the owner policy).
+//  2. vouchd: the built binary (VOUCHD_PATH), `init` into a temp state dir,
+//     then started with --hosts FILE (the bench's host, certified),
+//     --threads T and --nonce-validity 600, pinned to one CPU
+//     (sched_setaffinity before exec; the affinity survives exec).
+//  3. Load: N distinct valid attest requests (validator/testing/
+//     attest_world.h: a software AK's quotes verify exactly like a TPM's),
+//     each with its own nonce from GET /v1/challenge of that vouchd and its
+//     own VC (distinct cti), one owner policy and one sealed share for all;
+//     then C client threads on another CPU send them over keep-alive
+//     connections (cpp-httplib) as fast as answers come back.
+//  4. Prints the bound, approved appraisals/s over the run, the ratio (goal
+//     >= 0.6), p50/p99 request latency, vouchd's VmHWM (peak RSS) and the
+//     core count.
+//
+// Exit status: 0, or 1 on a setup error or any answer other than 200 (a
+// refusal means the bench, not vouchd, is wrong). A plain main that prints;
+// not part of ctest.
+//
+//   vouchd_bench [--requests N (2000)] [--clients C (4)] [--threads T (4)]
+//                [--server-cpu I (0)] [--client-cpu J (the next usable CPU,
+//                 else I)]            (each also as --flag=VALUE)
+#include <fcntl.h>
+#include <httplib.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "measure/testing/temp_dir.h"
+#include "validator/testing/attest_world.h"
+#include "vouch/core/cbor.h"
+#include "vouch/core/ed25519.h"
+#include "vouch/core/hpke.h"
+#include "vouch/core/p256.h"
+#include "vouch/core/random.h"
+#include "vouch/validator/api.h"
+#include "vouch/validator/validator_keys.h"
+
+namespace {
+
+using namespace vouch;
+using validator::testing::AttestWorld;
+using validator::testing::Built;
+using validator::testing::Scenario;
+using Clock = std::chrono::steady_clock;
+
+[[noreturn]] void Fail(const std::string& what) {
+  std::fprintf(stderr, "vouchd_bench: %s\n", what.c_str());
+  std::exit(1);
+}
+
+double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  size_t i = static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
+  return v[std::min(i, v.size() - 1)];
+}
+
+// Pins the calling thread to `cpu`.
+void PinTo(int cpu) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  if (::sched_setaffinity(0, sizeof(set), &set) != 0) {
+    Fail(StrCat("cannot pin to CPU ", cpu, ": ", std::strerror(errno)));
+  }
+}
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// ---- 1. the crypto bound ----
+
+// Seconds per call of `op`: the best of `rounds` timed batches of ~`batch_s`.
+template <typename Op>
+double TimePerOp(Op op, int rounds = 3, double batch_s = 0.15) {
+  double best = 1e9;
+  for (int r = 0; r < rounds; ++r) {
+    size_t n = 0;
+    Clock::time_point start = Clock::now();
+    double elapsed = 0;
+    do {
+      for (int i = 0; i < 16; ++i) op();
+      n += 16;
+      elapsed = Seconds(Clock::now() - start);
+    } while (elapsed < batch_s);
+    best = std::min(best, elapsed / static_cast<double>(n));
+  }
+  return best;
+}
+
+struct CryptoCosts {
+  double ed25519_verify = 0, p256_verify = 0, hpke_open = 0, hpke_seal = 0, ed25519_sign = 0;
+  double Sum() const { return ed25519_verify + p256_verify + hpke_open + hpke_seal + ed25519_sign; }
+};
+
+// One appraisal's crypto, with message sizes taken from a real request:
+// `vc_size` for what Ed25519 signs and verifies (the VC's Sig_structure and
+// the countersignature's, both about the VC's size), `attest_size` for the
+// quote's TPMS_ATTEST, a 33-byte share sealed with 32-byte aad.
+CryptoCosts MeasureCrypto(size_t vc_size, size_t attest_size) {
+  CryptoCosts c;
+  const Bytes msg = RandomBytes(vc_size);
+  Ed25519PrivateKey ed = Ed25519PrivateKey::Generate();
+  const Bytes ed_sig = ed.Sign(msg);
+  const Bytes attest = RandomBytes(attest_size);
+  P256PrivateKey ak = P256PrivateKey::Generate();
+  const Bytes p256_sig = ak.Sign(attest);
+  X25519PrivateKey recipient = X25519PrivateKey::Generate();
+  const Bytes info = ToBytes("vouch share v1 5f1e0c4a-3b57-4a8e-9d2c-0a1b2c3d4e5f");
+  const Bytes aad = RandomBytes(32);
+  const Bytes share = RandomBytes(33);
+  HpkeSealed sealed =
+      HpkeSeal(recipient.public_key(), info, aad, share, HpkeAead::kAes128Gcm).value();
+  bool ok = true;
+
+  c.ed25519_verify = TimePerOp([&] { ok &= ed.public_key().Verify(msg, ed_sig).ok(); });
+  c.p256_verify = TimePerOp([&] { ok &= ak.public_key().Verify(attest, p256_sig).ok(); });
+  c.hpke_open = TimePerOp([&] {
+    ok &= HpkeOpen(recipient, sealed.enc, info, aad, sealed.ct, HpkeAead::kAes128Gcm).ok();
+  });
+  c.hpke_seal = TimePerOp(
+      [&] { ok &= HpkeSeal(recipient.public_key(), info, aad, share, HpkeAead::kAes128Gcm).ok(); });
+  c.ed25519_sign = TimePerOp([&] { ok &= ed.Sign(msg).size() == kEd25519SignatureSize; });
+  if (!ok) Fail("crypto bound: a primitive failed on valid input");
+  return c;
+}
+
+CryptoCosts Faster(const CryptoCosts& a, const CryptoCosts& b) {
+  return {std::min(a.ed25519_verify, b.ed25519_verify), std::min(a.p256_verify, b.p256_verify),
+          std::min(a.hpke_open, b.hpke_open), std::min(a.hpke_seal, b.hpke_seal),
+          std::min(a.ed25519_sign, b.ed25519_sign)};
+}
+
+// ---- 2. vouchd ----
+
+// A vouchd child pinned to one CPU: stdout through a pipe, stderr to a file.
+// Killed (SIGKILL) on destruction unless Terminate()d.
+class Vouchd {
+ public:
+  Vouchd(const std::vector<std::string>& args, const std::string& stderr_path, int cpu) {
+    int out[2];
+    if (::pipe(out) != 0) Fail("pipe failed");
+    pid_ = ::fork();
+    if (pid_ < 0) Fail("fork failed");
+    if (pid_ == 0) {
+      cpu_set_t set;
+      CPU_ZERO(&set);
+      CPU_SET(cpu, &set);
+      if (::sched_setaffinity(0, sizeof(set), &set) != 0) ::_exit(126);
+      // Dies with the bench (which exits directly on a setup error).
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      ::dup2(out[1], 1);
+      int err = ::open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      ::dup2(err, 2);
+      ::close(out[0]);
+      std::vector<char*> argv;
+      std::string path = VOUCHD_PATH;
+      argv.push_back(path.data());
+      std::vector<std::string> copy = args;
+      for (std::string& a : copy) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      ::execv(path.c_str(), argv.data());
+      ::_exit(127);
+    }
+    ::close(out[1]);
+    out_ = out[0];
+  }
+  ~Vouchd() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+    if (out_ >= 0) ::close(out_);
+  }
+  Vouchd(const Vouchd&) = delete;
+  Vouchd& operator=(const Vouchd&) = delete;
+
+  // Reads stdout until a full line arrives (at most 10 s); "" on timeout/EOF.
+  std::string ReadLine() {
+    std::string line;
+    auto deadline = Clock::now() + std::chrono::seconds(10);
+    while (Clock::now() < deadline) {
+      pollfd p{out_, POLLIN, 0};
+      if (::poll(&p, 1, 100) <= 0) continue;
+      char c;
+      if (::read(out_, &c, 1) != 1) return "";
+      if (c == '\n') return line;
+      line.push_back(c);
+    }
+    return "";
+  }
+
+  // The value of `field` (e.g. "VmHWM") in /proc/PID/status, in KiB; -1 if absent.
+  long StatusKib(const std::string& field) const {
+    std::istringstream in(ReadText(StrCat("/proc/", pid_, "/status")));
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.rfind(field + ":", 0) == 0) return std::atol(line.c_str() + field.size() + 1);
+    }
+    return -1;
+  }
+
+  // SIGTERM, then the exit status (or -1).
+  int Terminate() {
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  int out_ = -1;
+};
+
+// ---- flags ----
+
+struct Flags {
+  size_t requests = 2000;
+  size_t clients = 4;
+  size_t threads = 4;
+  int server_cpu = 0;
+  int client_cpu = -1;  // -1: the next CPU after server_cpu, if there is one
+};
+
+Flags ParseFlags(int argc, char** argv) {
+  Flags f;
+  for (int i = 1; i < argc; ++i) {
+    // "--flag VALUE" or "--flag=VALUE", as vouchd takes them.
+    std::string a = argv[i];
+    std::string text;
+    bool has_text = false;
+    if (size_t eq = a.find('='); eq != std::string::npos) {
+      text = a.substr(eq + 1);
+      a.resize(eq);
+      has_text = true;
+    }
+    auto value = [&]() -> long {
+      if (!has_text) {
+        if (i + 1 >= argc) Fail(StrCat("flag '", a, "' needs a value"));
+        text = argv[++i];
+      }
+      char* end = nullptr;
+      long v = std::strtol(text.c_str(), &end, 10);
+      if (text.empty() || *end != '\0' || v < 0) {
+        Fail(StrCat("flag '", a, "': expected a number, got '", text, "'"));
+      }
+      return v;
+    };
+    if (a == "--requests") f.requests = static_cast<size_t>(value());
+    else if (a == "--clients") f.clients = static_cast<size_t>(value());
+    else if (a == "--threads") f.threads = static_cast<size_t>(value());
+    else if (a == "--server-cpu") f.server_cpu = static_cast<int>(value());
+    else if (a == "--client-cpu") f.client_cpu = static_cast<int>(value());
+    else Fail(StrCat("unknown flag '", a, "' (see the top of bench/vouchd_bench.cc)"));
+  }
+  if (f.requests < 1 || f.clients < 1 || f.threads < 1) {
+    Fail("--requests, --clients and --threads must be at least 1");
+  }
+  return f;
+}
+
+// The "code" of a refusal body, or a note that it has none.
+std::string RefusalCode(const std::string& body) {
+  auto v = cbor::Decode(AsBytes(body));
+  if (v.ok() && v->is_map() && v->Find("code") != nullptr && v->Find("code")->is_text()) {
+    return v->Find("code")->text();
+  }
+  return "(no code)";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Flags flags = ParseFlags(argc, argv);
+  const long online = ::sysconf(_SC_NPROCESSORS_ONLN);
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  ::sched_getaffinity(0, sizeof(allowed), &allowed);
+  const int usable = CPU_COUNT(&allowed);
+  if (!CPU_ISSET(flags.server_cpu, &allowed)) {
+    Fail(StrCat("--server-cpu ", flags.server_cpu, " is not a CPU this process may use"));
+  }
+  if (flags.client_cpu < 0) {
+    flags.client_cpu = flags.server_cpu;
+    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+      if (cpu != flags.server_cpu && CPU_ISSET(cpu, &allowed)) {
+        flags.client_cpu = cpu;
+        break;
+      }
+    }
+  }
+  if (!CPU_ISSET(flags.client_cpu, &allowed)) {
+    Fail(StrCat("--client-cpu ", flags.client_cpu, " is not a CPU this process may use"));
+  }
+
+  // vouchd's keys, and the world (owner, policy, host, AK) around them.
+  ::vouch::testing::TempDir dir;
+  if (dir.path().empty()) Fail("cannot create a temporary directory");
+  std::string init = StrCat(VOUCHD_PATH, " init --dir ", dir / "state", " > ", dir / "init.txt");
+  if (std::system(init.c_str()) != 0) Fail(StrCat("'", init, "' failed"));
+  auto keys = validator::ValidatorKeys::Load(dir / "state/validator.pem", dir / "state/hpke.key");
+  if (!keys.ok()) Fail(StrCat("loading vouchd's keys: ", keys.error().ToString()));
+  AttestWorld world(std::move(keys).value());
+  {
+    std::ofstream hosts(dir / "hosts");
+    hosts << "# vouchd_bench's host\n"
+          << "host " << world.host_did() << " " << HexEncode(world.ak().PublicArea())
+          << " certified\n";
+    if (!hosts) Fail("cannot write the hosts file");
+  }
+  // One sealed share for every request (the owner seals it once).
+  const Bytes sealed_share = validator::testing::Must(
+      SealShareForValidator(world.ours().hpke_key().public_key(), validator::testing::kDomain,
+                            world.Build().policy_digest, world.shares()[AttestWorld::kOurs]),
+      "seal share");
+  Built sample = world.Build();
+  const size_t vc_size = sample.vc.size();
+  const size_t attest_size = sample.claims.tpm.quote.size();
+
+  // 1. The crypto bound on vouchd's core, before the load.
+  PinTo(flags.server_cpu);
+  CryptoCosts before = MeasureCrypto(vc_size, attest_size);
+
+  // 2. vouchd on that core.
+  Vouchd vouchd({"--listen", "127.0.0.1:0", "--state-dir", dir / "state", "--hosts", dir / "hosts",
+                 "--threads", std::to_string(flags.threads), "--nonce-validity", "600"},
+                dir / "stderr.txt", flags.server_cpu);
+  const std::string prefix = "vouchd: listening on 127.0.0.1:";
+  std::string line = vouchd.ReadLine();
+  if (line.rfind(prefix, 0) != 0) {
+    Fail(StrCat("vouchd did not start: stdout '", line, "', stderr: ", ReadText(dir / "stderr.txt")));
+  }
+  const int port = std::stoi(line.substr(prefix.size()));
+  PinTo(flags.client_cpu);
+
+  // 3a. N distinct requests, each on its own challenge. The challenges are
+  // fetched over min(C, T) concurrent connections (a cpp-httplib worker
+  // serves one keep-alive connection at a time), then the requests built.
+  Clock::time_point gen_start = Clock::now();
+  std::vector<Bytes> nonces(flags.requests);
+  {
+    const std::string path = "/v1/challenge?host=" + world.host_did();
+    const size_t fetchers = std::min(flags.clients, flags.threads);
+    std::vector<std::string> errors(fetchers);
+    std::vector<std::thread> threads;
+    for (size_t t = 0; t < fetchers; ++t) {
+      threads.emplace_back([&, t] {
+        httplib::Client client("127.0.0.1", port);
+        client.set_keep_alive(true);
+        client.set_tcp_nodelay(true);
+        client.set_read_timeout(30);
+        for (size_t i = t; i < nonces.size() && errors[t].empty(); i += fetchers) {
+          auto res = client.Get(path.c_str());
+          if (!res || res->status != 200) {
+            errors[t] = StrCat("GET /v1/challenge: ", res ? StrCat("HTTP ", res->status)
+                                                          : httplib::to_string(res.error()));
+            break;
+          }
+          auto v = cbor::Decode(AsBytes(res->body));
+          if (!v.ok() || v->Find("nonce") == nullptr || !v->Find("nonce")->is_bytes()) {
+            errors[t] = "GET /v1/challenge: expected a CBOR map with a byte-string \"nonce\"";
+            break;
+          }
+          nonces[i] = v->Find("nonce")->bytes();
+        }
+      });
+    }
+    for (std::thread& t : threads) t.join();
+    for (const std::string& e : errors) {
+      if (!e.empty()) Fail(e);
+    }
+  }
+  const double fetch_s = Seconds(Clock::now() - gen_start);
+  std::vector<std::string> bodies;
+  bodies.reserve(flags.requests);
+  for (const Bytes& nonce : nonces) {
+    Scenario s;
+    s.our_nonce = nonce;
+    s.share = [&](const SignedPolicy&) { return sealed_share; };
+    // The policy's vc_ttl is 120 s: room for generating and sending them all.
+    s.claims = [](HostVcClaims& c) { c.expires_at = c.issued_at + 120; };
+    Bytes body = validator::EncodeAttestRequest(
+        world.Build(s, static_cast<int64_t>(std::time(nullptr))).request);
+    bodies.emplace_back(reinterpret_cast<const char*>(body.data()), body.size());
+  }
+  const double gen_s = Seconds(Clock::now() - gen_start);
+  if (gen_s > 60) Fail(StrCat("generating the requests took ", gen_s, " s; their VCs may expire"));
+
+  // 3b. The load: C keep-alive clients on the client CPU.
+  std::atomic<size_t> next{0};
+  std::atomic<bool> go{false};
+  std::vector<std::vector<double>> latencies(flags.clients);
+  std::vector<std::map<std::string, size_t>> refusals(flags.clients);
+  std::vector<size_t> approved(flags.clients, 0);
+  std::vector<std::thread> workers;
+  for (size_t t = 0; t < flags.clients; ++t) {
+    workers.emplace_back([&, t] {
+      PinTo(flags.client_cpu);
+      httplib::Client client("127.0.0.1", port);
+      client.set_keep_alive(true);
+      client.set_tcp_nodelay(true);
+      client.set_read_timeout(30);
+      client.set_write_timeout(30);
+      while (!go.load()) std::this_thread::yield();
+      for (size_t i = next.fetch_add(1); i < bodies.size(); i = next.fetch_add(1)) {
+        Clock::time_point t0 = Clock::now();
+        auto res = client.Post("/v1/attest", bodies[i], validator::kCborContentType);
+        latencies[t].push_back(Seconds(Clock::now() - t0) * 1e3);
+        if (res && res->status == 200) {
+          ++approved[t];
+        } else if (res) {
+          ++refusals[t][StrCat("HTTP ", res->status, " ", RefusalCode(res->body))];
+        } else {
+          ++refusals[t][StrCat("transport: ", httplib::to_string(res.error()))];
+        }
+      }
+    });
+  }
+  Clock::time_point run_start = Clock::now();
+  go.store(true);
+  for (std::thread& w : workers) w.join();
+  const double run_s = Seconds(Clock::now() - run_start);
+
+  // vouchd's own count, and its peak RSS, before it stops.
+  uint64_t server_approvals = 0;
+  {
+    httplib::Client client("127.0.0.1", port);
+    auto res = client.Get("/v1/status");
+    auto v = res && res->status == 200 ? cbor::Decode(AsBytes(res->body))
+                                       : Result<cbor::Value>(Error(Code::kIo, "no status"));
+    if (v.ok() && v->Find("approvals") != nullptr && v->Find("approvals")->is_unsigned()) {
+      server_approvals = v->Find("approvals")->uint_value();
+    }
+  }
+  const long hwm_kib = vouchd.StatusKib("VmHWM");
+  const int exit_code = vouchd.Terminate();
+
+  // 1 again, after the load, on vouchd's core.
+  PinTo(flags.server_cpu);
+  CryptoCosts costs = Faster(before, MeasureCrypto(vc_size, attest_size));
+
+  // 4. Results.
+  size_t ok = 0;
+  std::map<std::string, size_t> refused;
+  std::vector<double> all;
+  for (size_t t = 0; t < flags.clients; ++t) {
+    ok += approved[t];
+    for (const auto& [what, n] : refusals[t]) refused[what] += n;
+    all.insert(all.end(), latencies[t].begin(), latencies[t].end());
+  }
+  const double bound = 1.0 / costs.Sum();
+  const double floor2 = 1.0 / (costs.Sum() + costs.ed25519_verify);
+  const double rate = static_cast<double>(ok) / run_s;
+
+  std::printf("vouchd_bench: %zu attest requests, %zu clients on CPU %d, vouchd --threads %zu on CPU %d\n",
+              bodies.size(), flags.clients, flags.client_cpu, flags.threads, flags.server_cpu);
+  std::printf("  cores: %ld online, %d usable by this process\n", online, usable);
+  std::printf("  request size: %zu bytes (VC %zu, TPMS_ATTEST %zu)\n", bodies[0].size(), vc_size,
+              attest_size);
+  std::printf("  setup: %zu challenges fetched in %.2f s (%.2f ms each per connection), requests built in %.2f s\n",
+              nonces.size(), fetch_s,
+              fetch_s * 1e3 * static_cast<double>(std::min(flags.clients, flags.threads)) /
+                  static_cast<double>(nonces.size()),
+              gen_s - fetch_s);
+  std::printf("crypto per appraisal (best of 2 rounds, CPU %d):\n", flags.server_cpu);
+  std::printf("  Ed25519 verify  %8.1f us\n", costs.ed25519_verify * 1e6);
+  std::printf("  P-256 verify    %8.1f us\n", costs.p256_verify * 1e6);
+  std::printf("  HPKE open       %8.1f us\n", costs.hpke_open * 1e6);
+  std::printf("  HPKE seal       %8.1f us\n", costs.hpke_seal * 1e6);
+  std::printf("  Ed25519 sign    %8.1f us\n", costs.ed25519_sign * 1e6);
+  std::printf("  sum             %8.1f us\n", costs.Sum() * 1e6);
+  std::printf("crypto bound:        %8.0f appraisals/s\n", bound);
+  std::printf("  (with the policy's Ed25519 verify too: %.0f/s)\n", floor2);
+  std::printf("vouchd measured:     %8.0f appraisals/s (%zu approved in %.2f s)\n", rate, ok, run_s);
+  std::printf("ratio to the bound:  %8.2f (goal >= 0.60)%s\n", rate / bound,
+              rate / bound >= 0.6 ? "" : "  BELOW GOAL");
+  std::printf("latency: p50 %.2f ms, p99 %.2f ms, max %.2f ms\n", Percentile(all, 0.5),
+              Percentile(all, 0.99), Percentile(all, 1.0));
+  std::printf("vouchd peak RSS (VmHWM): %.1f MiB\n", static_cast<double>(hwm_kib) / 1024.0);
+  std::printf("vouchd /v1/status approvals: %llu; exit status after SIGTERM: %d\n",
+              static_cast<unsigned long long>(server_approvals), exit_code);
+  size_t refused_total = 0;
+  for (const auto& [what, n] : refused) {
+    std::printf("REFUSED %zu: %s\n", n, what.c_str());
+    refused_total += n;
+  }
+  std::printf("refusals: %zu\n", refused_total);
+  if (refused_total > 0) {
+    std::string err = ReadText(dir / "stderr.txt");
+    size_t pos = err.find("decision=refused");
+    if (pos != std::string::npos) {
+      size_t start = err.rfind('\n', pos);
+      start = start == std::string::npos ? 0 : start + 1;
+      std::printf("first refusal in vouchd's log: %s\n",
+                  err.substr(start, err.find('\n', pos) - start).c_str());
+    }
+    return 1;
+  }
+  if (ok != bodies.size() || server_approvals != ok) {
+    Fail(StrCat("expected ", bodies.size(), " approvals, clients saw ", ok, ", vouchd counted ",
+                server_approvals));
+  }
+  if (hwm_kib < 0) Fail("vouchd's /proc status has no VmHWM");
+  return 0;
+}

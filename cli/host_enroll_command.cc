@@ -1,0 +1,205 @@
+// vouch host register / vouch host enroll (DESIGN §2 "Register", host side):
+// the host's DID document on the ledger, then its AK certified by the
+// validators through TPM2_ActivateCredential.
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+#include "flags.h"
+#include "vouch/core/did_key.h"
+#include "vouch/core/ed25519.h"
+#include "vouch/hook/validator_client.h"
+#include "vouch/ledger/ledger_client.h"
+#include "vouch/measure/ak.h"
+#include "vouch/measure/ek_certificate.h"
+#include "vouch/measure/tpm.h"
+
+namespace vouch::cli {
+namespace {
+
+constexpr const char* kRegisterUsage =
+    "usage: vouch host register --ledger LOCATOR [--dir /etc/vouch] [--tcti device:/dev/tpmrm0]\n"
+    "                           [--fact NAME=VALUE]... [--no-ek-cert]\n"
+    "  appends the host's DID document (did-register: its AK public area, the TPM's EK\n"
+    "  certificate read from NV, the TPM's manufacturer and firmware, and the given facts),\n"
+    "  signed by DIR/host.key. Validators appraise the host only once its AK is certified:\n"
+    "  run 'vouch host enroll' next.\n";
+
+constexpr const char* kEnrollUsage =
+    "usage: vouch host enroll --ledger LOCATOR [--dir /etc/vouch] [--tcti device:/dev/tpmrm0]\n"
+    "                         [--timeout-ms 5000]\n"
+    "  asks every active validator on the ledger to certify the host's AK: each checks the\n"
+    "  registered EK certificate against the trusted TPM CAs and makes a credential for the\n"
+    "  AK under that EK; the TPM activates it (proving AK and EK live in one TPM) and the\n"
+    "  validator appends its certification. Prints one line per validator; exits 0 once the\n"
+    "  host is certified (certify_quorum validators), 1 otherwise.\n";
+
+int64_t Now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+struct HostFiles {
+  Ed25519PrivateKey key;
+  std::string did;
+  Ak ak;
+};
+
+Result<HostFiles> LoadHost(const std::string& dir) {
+  auto key = Ed25519PrivateKey::LoadPem(dir + "/host.key");
+  if (!key.ok()) {
+    return key.error().WithContext(
+        StrCat("host key '", dir, "/host.key' (run 'vouch host init --dir ", dir, "' first)"));
+  }
+  VOUCH_ASSIGN_OR_RETURN(Ak ak, Ak::Load(dir + "/ak"));
+  std::string did = DidKey::FromPublicKey(key->public_key()).did();
+  return HostFiles{std::move(key).value(), std::move(did), std::move(ak)};
+}
+
+Result<std::unique_ptr<ledger::LedgerClient>> OpenLedgerClient(const std::string& locator) {
+  auto ledger = ledger::OpenLedger(locator);
+  if (!ledger.ok()) return ledger.error().WithContext(StrCat("ledger '", locator, "'"));
+  auto client = ledger::LedgerClient::Open(std::move(ledger).value());
+  if (!client.ok()) return client.error().WithContext(StrCat("ledger '", locator, "'"));
+  return client;
+}
+
+Status Register(const Flags& f) {
+  VOUCH_ASSIGN_OR_RETURN(std::string locator, f.Require("ledger"));
+  std::string dir = f.GetOr("dir", "/etc/vouch");
+  VOUCH_ASSIGN_OR_RETURN(HostFiles host, LoadHost(dir));
+  VOUCH_ASSIGN_OR_RETURN(auto tpm, Tpm::Open(f.GetOr("tcti", "device:/dev/tpmrm0")));
+
+  ledger::DidRegisterBody body;
+  body.did = host.did;
+  body.ak_public = host.ak.public_area().bytes();
+  if (!f.Has("no-ek-cert")) {
+    auto ek = tpm->ReadEkCertificate();
+    if (!ek.ok()) {
+      return ek.error().WithContext(
+          "EK certificate (validators need it to certify the AK; --no-ek-cert registers "
+          "without one, and then no validator will certify this host)");
+    }
+    body.ek_cert = std::move(ek).value();
+  }
+  cbor::MapEntries facts;
+  facts.emplace_back("tpm_manufacturer", tpm->facts().manufacturer);
+  facts.emplace_back("tpm_firmware", tpm->facts().firmware);
+  for (const std::string& fact : f.GetAll("fact")) {
+    size_t eq = fact.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return Error(Code::kInvalidArgument, StrCat("--fact '", fact, "': expected NAME=VALUE"));
+    }
+    facts.emplace_back(fact.substr(0, eq), fact.substr(eq + 1));
+  }
+  body.facts = cbor::Value::Map(std::move(facts));
+
+  VOUCH_ASSIGN_OR_RETURN(auto client, OpenLedgerClient(locator));
+  VOUCH_ASSIGN_OR_RETURN(ledger::Entry entry, client->Append(body, host.key, Now()));
+  std::printf("registered %s at ledger entry %llu%s\n", host.did.c_str(),
+              static_cast<unsigned long long>(entry.index()),
+              body.ek_cert ? " (with its EK certificate)" : " (no EK certificate)");
+  return Ok();
+}
+
+Status Enroll(const Flags& f) {
+  VOUCH_ASSIGN_OR_RETURN(std::string locator, f.Require("ledger"));
+  std::string dir = f.GetOr("dir", "/etc/vouch");
+  VOUCH_ASSIGN_OR_RETURN(uint64_t timeout_ms, f.GetUint("timeout-ms", 5000));
+  VOUCH_ASSIGN_OR_RETURN(HostFiles host, LoadHost(dir));
+  VOUCH_ASSIGN_OR_RETURN(auto client, OpenLedgerClient(locator));
+  const ledger::DidDocument* doc = client->state().FindHost(host.did);
+  if (doc == nullptr) {
+    return Error(Code::kUnknownHost, StrCat("host '", host.did,
+                                            "' is not on the ledger: run 'vouch host register' first"));
+  }
+  if (doc->ak_public != host.ak.public_area().bytes()) {
+    return Error(Code::kInvalidArgument,
+                 StrCat("the AK in '", dir, "/ak' is not the one registered for '", host.did,
+                        "' (register the new AK with a did-update first)"));
+  }
+  if (!doc->ek_cert) {
+    return Error(Code::kUncertifiedAk,
+                 StrCat("host '", host.did, "' registered no EK certificate, so no validator can certify it"));
+  }
+  VOUCH_ASSIGN_OR_RETURN(EkCertificate ek, EkCertificate::Parse(*doc->ek_cert));
+  VOUCH_ASSIGN_OR_RETURN(auto tpm, Tpm::Open(f.GetOr("tcti", "device:/dev/tpmrm0")));
+
+  std::vector<std::string> refusals;
+  size_t asked = 0;
+  for (const auto& [did, v] : client->state().validators()) {
+    if (!client->state().IsActiveValidator(did)) continue;
+    if (doc->certified_by.count(did) != 0) {
+      std::printf("already certified by %s (%s)\n", did.c_str(), v.endpoint.c_str());
+      continue;
+    }
+    ++asked;
+    hook::ValidatorClient vc(v.endpoint, std::chrono::milliseconds(timeout_ms));
+    Status done = [&]() -> Status {
+      VOUCH_ASSIGN_OR_RETURN(hook::EnrollCredential cred, vc.BeginEnroll(host.did));
+      VOUCH_ASSIGN_OR_RETURN(SecretBytes secret, tpm->ActivateCredential(host.ak, cred.credential,
+                                                                         cred.encrypted_secret,
+                                                                         ek.key_type()));
+      return vc.FinishEnroll(host.did, secret.Expose());
+    }();
+    if (done.ok()) {
+      std::printf("certified by %s (%s)\n", did.c_str(), v.endpoint.c_str());
+    } else {
+      std::printf("refused by %s (%s): %s\n", did.c_str(), v.endpoint.c_str(),
+                  done.error().message().c_str());
+      refusals.push_back(StrCat(v.endpoint, ": ", done.error().message()));
+    }
+  }
+  std::fflush(stdout);
+  // The certifications are entries other processes appended: read them.
+  VOUCH_RETURN_IF_ERROR(client->Sync());
+  doc = client->state().FindHost(host.did);
+  uint64_t quorum = client->state().genesis()->certify_quorum;
+  if (doc != nullptr && doc->certified) {
+    std::printf("host %s is certified (%zu validators, quorum %llu)\n", host.did.c_str(),
+                doc->certified_by.size(), static_cast<unsigned long long>(quorum));
+    return Ok();
+  }
+  std::string why;
+  for (const std::string& r : refusals) why += (why.empty() ? "" : "; ") + r;
+  return Error(Code::kUncertifiedAk,
+               StrCat("host '", host.did, "' is not certified: ",
+                      doc ? doc->certified_by.size() : 0, " of ", quorum,
+                      " certifications", asked == 0 ? " (no active validator to ask)" : "",
+                      why.empty() ? "" : StrCat(" (", why, ")")));
+}
+
+}  // namespace
+
+int HostRegisterCommand(const std::vector<std::string>& args) {
+  auto flags = Flags::Parse(args, {"ledger", "dir", "tcti", "fact"}, {"no-ek-cert"});
+  if (!flags.ok() || !flags->positional().empty()) {
+    if (!flags.ok()) std::fprintf(stderr, "vouch: %s\n", flags.error().message().c_str());
+    std::fputs(kRegisterUsage, stderr);
+    return 2;
+  }
+  if (Status s = Register(*flags); !s.ok()) {
+    std::fprintf(stderr, "vouch: %s\n", s.error().message().c_str());
+    return 1;
+  }
+  return 0;
+}
+
+int HostEnrollCommand(const std::vector<std::string>& args) {
+  auto flags = Flags::Parse(args, {"ledger", "dir", "tcti", "timeout-ms"}, {});
+  if (!flags.ok() || !flags->positional().empty()) {
+    if (!flags.ok()) std::fprintf(stderr, "vouch: %s\n", flags.error().message().c_str());
+    std::fputs(kEnrollUsage, stderr);
+    return 2;
+  }
+  if (Status s = Enroll(*flags); !s.ok()) {
+    std::fprintf(stderr, "vouch: %s\n", s.error().message().c_str());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace vouch::cli

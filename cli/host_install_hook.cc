@@ -1,0 +1,258 @@
+// vouch host install-hook: installs vouch-hook as a libvirt QEMU hook without
+// clobbering an existing one (issue 6; DESIGN §2 Start).
+//
+// libvirt (since 6.5; Debian 12 ships 9.0) runs `HOOKS/qemu` if it exists
+// and then every executable file in `HOOKS/qemu.d/` in alphabetical order,
+// each with the same arguments and the domain XML on stdin. vouch installs
+// one file, `HOOKS/qemu.d/vouch`: a two-line sh wrapper that execs vouch-hook
+// with its config. It never touches `HOOKS/qemu` or any other file, and
+// --uninstall removes only a file carrying the wrapper's marker line.
+// libvirt looks for hooks only when the daemon starts, so the command says
+// whether a daemon is running; it never restarts one.
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+#include "flags.h"
+#include "vouch/core/bytes.h"
+
+namespace vouch::cli {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: vouch host install-hook [--hooks-dir /etc/libvirt/hooks] [--hook PATH]\n"
+    "                               [--config /etc/vouch/hook.conf] [--force] [--uninstall]\n"
+    "  writes HOOKS/qemu.d/vouch (mode 0755, atomically): an sh wrapper running\n"
+    "  'PATH --config CONFIG \"$@\"'. libvirt runs HOOKS/qemu, then every executable in\n"
+    "  HOOKS/qemu.d/; an existing HOOKS/qemu is never touched. PATH defaults to vouch-hook\n"
+    "  next to this vouch binary. A qemu.d/vouch that vouch did not write is refused unless\n"
+    "  --force. --uninstall removes qemu.d/vouch only if vouch wrote it. libvirtd loads\n"
+    "  hooks only when it starts: restart it afterwards (vouch does not).\n";
+
+constexpr const char* kShebang = "#!/bin/sh\n";
+// The second line of every wrapper vouch writes; --uninstall and reinstall
+// recognize vouch's own file by it.
+constexpr const char* kMarker =
+    "# vouch-managed libvirt hook: written by 'vouch host install-hook', removed by '--uninstall'.\n";
+
+int Usage(const std::string& problem) {
+  if (!problem.empty()) std::fprintf(stderr, "vouch host install-hook: %s\n", problem.c_str());
+  std::fputs(kUsage, stderr);
+  return 2;
+}
+
+int Fail(const std::string& message) {
+  std::fprintf(stderr, "vouch: %s\n", message.c_str());
+  return 1;
+}
+
+// 'text' for sh: single quotes, each ' as '\''.
+std::string ShellQuote(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+std::string Wrapper(const std::string& hook, const std::string& config) {
+  return StrCat(kShebang, kMarker, "exec ", ShellQuote(hook), " --config ", ShellQuote(config), " \"$@\"\n");
+}
+
+bool IsVouchWrapper(const Bytes& content) {
+  std::string text(content.begin(), content.end());
+  return text.rfind(StrCat(kShebang, kMarker), 0) == 0;
+}
+
+// The directory of the running binary ("" if /proc/self/exe is unreadable).
+std::string SelfDir() {
+  std::error_code ec;
+  std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string() : exe.parent_path().string();
+}
+
+std::string Absolute(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::path abs = std::filesystem::absolute(path, ec);
+  return ec ? path : abs.lexically_normal().string();
+}
+
+// The pid of a running (not zombie) libvirtd or virtqemud, with its name;
+// {0, ""} if none.
+std::pair<long, std::string> RunningLibvirtDaemon() {
+  DIR* proc = ::opendir("/proc");
+  if (proc == nullptr) return {0, ""};
+  std::pair<long, std::string> found{0, ""};
+  while (dirent* e = ::readdir(proc)) {
+    char* end = nullptr;
+    long pid = std::strtol(e->d_name, &end, 10);
+    if (pid <= 0 || *end != '\0') continue;
+    auto stat = ReadFile(StrCat("/proc/", pid, "/stat"));
+    if (!stat.ok()) continue;
+    std::string s(stat->begin(), stat->end());
+    size_t open = s.find('('), close = s.rfind(')');
+    if (open == std::string::npos || close == std::string::npos || close + 2 >= s.size()) continue;
+    std::string comm = s.substr(open + 1, close - open - 1);
+    char state = s[close + 2];
+    if ((comm == "libvirtd" || comm == "virtqemud") && state != 'Z' && state != 'X') {
+      found = {pid, comm};
+      break;
+    }
+  }
+  ::closedir(proc);
+  return found;
+}
+
+void PrintRestartNote() {
+  auto [pid, name] = RunningLibvirtDaemon();
+  if (pid != 0) {
+    std::printf("%s is running (pid %ld): libvirt looks for hooks only when the daemon starts, so restart it "
+                "(e.g. 'systemctl restart %s'); vouch did not restart it\n",
+                name.c_str(), pid, name.c_str());
+  } else {
+    std::printf("libvirtd is not running: it picks up the hook when it starts (libvirt looks for hooks only "
+                "at daemon start)\n");
+  }
+}
+
+Status MakeDir(const std::string& dir) {
+  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+    return Error(Code::kIo, StrCat("cannot create directory '", dir, "': ", std::strerror(errno)));
+  }
+  struct stat st;
+  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+    return Error(Code::kIo, StrCat("'", dir, "' is not a directory"));
+  }
+  return Ok();
+}
+
+// What is at `path` now: nothing, vouch's wrapper (content in *content), or
+// something else.
+enum class Existing { kNone, kOurs, kForeign };
+Result<Existing> Inspect(const std::string& path, Bytes* content) {
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return Existing::kNone;
+    return Error(Code::kIo, StrCat("cannot inspect '", path, "': ", std::strerror(errno)));
+  }
+  if (!S_ISREG(st.st_mode) || st.st_size > (64 << 10)) return Existing::kForeign;
+  VOUCH_ASSIGN_OR_RETURN(*content, ReadFile(path));
+  return IsVouchWrapper(*content) ? Existing::kOurs : Existing::kForeign;
+}
+
+Status Uninstall(const std::string& target) {
+  Bytes content;
+  VOUCH_ASSIGN_OR_RETURN(Existing existing, Inspect(target, &content));
+  if (existing == Existing::kNone) {
+    std::printf("nothing to uninstall: '%s' does not exist\n", target.c_str());
+    return Ok();
+  }
+  if (existing == Existing::kForeign) {
+    return Error(Code::kInvalidArgument,
+                 StrCat("'", target, "' was not written by vouch (no vouch marker line); left in place"));
+  }
+  if (::unlink(target.c_str()) != 0) {
+    return Error(Code::kIo, StrCat("cannot remove '", target, "': ", std::strerror(errno)));
+  }
+  std::printf("removed %s\n", target.c_str());
+  PrintRestartNote();
+  return Ok();
+}
+
+Status Install(const std::string& hooks_dir, const std::string& target, const std::string& hook,
+               const std::string& config, bool force) {
+  for (const std::string* p : {&hook, &config}) {
+    for (char c : *p) {
+      if (static_cast<unsigned char>(c) < 0x20) {
+        return Error(Code::kInvalidArgument, StrCat("path '", *p, "' contains a control character"));
+      }
+    }
+  }
+  struct stat st;
+  if (::stat(hook.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || ::access(hook.c_str(), X_OK) != 0) {
+    return Error(Code::kNotFound, StrCat("hook program '", hook, "' is not an executable file (set it with --hook)"));
+  }
+  // A main hook that already is vouch-hook would run it twice per event.
+  std::string main_hook = hooks_dir + "/qemu";
+  std::error_code ec;
+  if (std::filesystem::exists(main_hook, ec) && std::filesystem::equivalent(main_hook, hook, ec) && !force) {
+    return Error(Code::kInvalidArgument,
+                 StrCat("'", main_hook, "' already is '", hook,
+                        "'; a second copy in qemu.d would run it twice (remove that one, or --force)"));
+  }
+  Bytes content;
+  VOUCH_ASSIGN_OR_RETURN(Existing existing, Inspect(target, &content));
+  if (existing == Existing::kForeign && !force) {
+    return Error(Code::kInvalidArgument,
+                 StrCat("'", target, "' exists and was not written by vouch; not replacing it (--force does)"));
+  }
+  std::string wrapper = Wrapper(hook, config);
+  if (existing == Existing::kOurs && std::string(content.begin(), content.end()) == wrapper &&
+      ::stat(target.c_str(), &st) == 0 && (st.st_mode & 07777) == 0755) {
+    std::printf("%s is already installed and up to date (runs %s --config %s)\n", target.c_str(), hook.c_str(),
+                config.c_str());
+    return Ok();
+  }
+  VOUCH_RETURN_IF_ERROR(MakeDir(hooks_dir));
+  VOUCH_RETURN_IF_ERROR(MakeDir(hooks_dir + "/qemu.d"));
+  // Written next to qemu.d (libvirt never runs files there other than the
+  // driver names), then renamed in: qemu.d never holds a partial file.
+  std::string staged = hooks_dir + "/.vouch-hook.new";
+  VOUCH_RETURN_IF_ERROR(WriteFile(staged, ToBytes(wrapper), 0755));
+  if (::rename(staged.c_str(), target.c_str()) != 0) {
+    int e = errno;
+    ::unlink(staged.c_str());
+    return Error(Code::kIo, StrCat("cannot rename onto '", target, "': ", std::strerror(e)));
+  }
+  const char* verb = existing == Existing::kNone ? "installed" : existing == Existing::kOurs ? "updated" : "replaced";
+  std::printf("%s %s (runs %s --config %s)%s\n", verb, target.c_str(), hook.c_str(), config.c_str(),
+              existing == Existing::kForeign ? "; the file vouch had not written was replaced (--force)" : "");
+  if (::lstat(main_hook.c_str(), &st) == 0) {
+    std::printf("left %s as it is: libvirt runs it first, then qemu.d/vouch\n", main_hook.c_str());
+  }
+  if (::stat(config.c_str(), &st) != 0) {
+    std::printf("note: config %s does not exist yet\n", config.c_str());
+  }
+  PrintRestartNote();
+  return Ok();
+}
+
+}  // namespace
+
+int HostInstallHookCommand(const std::vector<std::string>& args) {
+  for (const std::string& a : args) {
+    if (a == "-h" || a == "--help") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
+  }
+  auto flags = Flags::Parse(args, {"hooks-dir", "hook", "config"}, {"force", "uninstall"});
+  if (!flags.ok()) return Usage(flags.error().message());
+  if (!flags->positional().empty()) return Usage(StrCat("unexpected argument '", flags->positional()[0], "'"));
+  for (const char* name : {"hooks-dir", "hook", "config"}) {
+    if (flags->GetAll(name).size() > 1) return Usage(StrCat("--", name, " given twice"));
+    if (flags->Has(name) && flags->Get(name)->empty()) return Usage(StrCat("--", name, " is empty"));
+  }
+  std::string hooks_dir = Absolute(flags->GetOr("hooks-dir", "/etc/libvirt/hooks"));
+  std::string target = hooks_dir + "/qemu.d/vouch";
+  Status s = Ok();
+  if (flags->Has("uninstall")) {
+    if (flags->Has("hook") || flags->Has("config")) return Usage("--uninstall takes no --hook or --config");
+    s = Uninstall(target);
+  } else {
+    std::string self_dir = SelfDir();
+    std::string default_hook = self_dir.empty() ? "/usr/local/libexec/vouch/vouch-hook" : self_dir + "/vouch-hook";
+    s = Install(hooks_dir, target, Absolute(flags->GetOr("hook", default_hook)),
+                Absolute(flags->GetOr("config", "/etc/vouch/hook.conf")), flags->Has("force"));
+  }
+  if (!s.ok()) return Fail(s.error().message());
+  return 0;
+}
+
+}  // namespace vouch::cli
