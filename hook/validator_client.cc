@@ -47,6 +47,7 @@ Result<Bytes> ValidatorClient::Call(const std::string& method, const std::string
   client.set_connection_timeout(secs.count(), usecs.count());
   client.set_read_timeout(secs.count(), usecs.count());
   client.set_write_timeout(secs.count(), usecs.count());
+  client.set_tcp_nodelay(true);  // small requests: no Nagle delay
   httplib::Result res = method == "GET"
                             ? client.Get(path.c_str())
                             : client.Post(path.c_str(), reinterpret_cast<const char*>(body->data()),

@@ -1,6 +1,9 @@
 #include "vouch/validator/config.h"
 
 #include <charconv>
+#include <sstream>
+
+#include "vouch/core/bytes.h"
 
 #include "vouch/validator/validator_keys.h"
 
@@ -46,7 +49,67 @@ Result<std::pair<std::string, int>> ParseListenAddress(std::string_view text) {
   return std::make_pair(std::string(host), static_cast<int>(p));
 }
 
-Result<VouchdConfig> ParseVouchdFlags(const std::vector<std::string>& args) {
+Result<std::vector<std::string>> ReadVouchdConfigFile(const std::string& path) {
+  auto data = ReadFile(path);
+  if (!data.ok()) return data.error().WithContext(StrCat("vouchd config '", path, "'"));
+  static constexpr std::string_view kSettings[] = {
+      "listen", "state-dir", "key", "hpke-key", "ledger", "hosts", "nonce-validity",
+      "max-body", "threads", "timeout", "fault", "init"};
+  std::vector<std::string> out;
+  std::istringstream in(ToString(*data));
+  std::string line;
+  auto trim = [](std::string s) {
+    size_t b = s.find_first_not_of(" \t\r");
+    size_t e = s.find_last_not_of(" \t\r");
+    return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+  };
+  for (int n = 1; std::getline(in, line); ++n) {
+    line = trim(line);
+    if (line.empty() || line[0] == '#') continue;
+    size_t eq = line.find('=');
+    std::string name = trim(line.substr(0, eq));
+    std::string value = eq == std::string::npos ? "" : trim(line.substr(eq + 1));
+    bool known = false;
+    for (std::string_view k : kSettings) known = known || name == k;
+    if (eq == std::string::npos || !known) {
+      return Error(Code::kInvalidArgument,
+                   StrCat("vouchd config '", path, "' line ", n, ": expected NAME = VALUE with NAME one of "
+                          "listen, state-dir, key, hpke-key, ledger, hosts, nonce-validity, max-body, "
+                          "threads, timeout, fault, init; got '", line, "'"));
+    }
+    if (name == "init") {
+      if (value != "true" && value != "false") {
+        return Error(Code::kInvalidArgument,
+                     StrCat("vouchd config '", path, "' line ", n, ": init must be true or false"));
+      }
+      if (value == "true") out.push_back("--init");
+      continue;
+    }
+    out.push_back(StrCat("--", name, "=", value));
+  }
+  return out;
+}
+
+Result<VouchdConfig> ParseVouchdFlags(const std::vector<std::string>& command_line) {
+  // A --config file's settings come first, so flags on the command line win.
+  std::vector<std::string> args;
+  std::vector<std::string> rest;
+  for (size_t i = 0; i < command_line.size(); ++i) {
+    const std::string& a = command_line[i];
+    std::string path;
+    if (a == "--config") {
+      if (i + 1 >= command_line.size()) return Error(Code::kInvalidArgument, "--config: missing value");
+      path = command_line[++i];
+    } else if (a.rfind("--config=", 0) == 0) {
+      path = a.substr(9);
+    } else {
+      rest.push_back(a);
+      continue;
+    }
+    VOUCH_ASSIGN_OR_RETURN(std::vector<std::string> from_file, ReadVouchdConfigFile(path));
+    args.insert(args.end(), from_file.begin(), from_file.end());
+  }
+  args.insert(args.end(), rest.begin(), rest.end());
   VouchdConfig c;
   for (size_t i = 0; i < args.size(); ++i) {
     std::string flag = args[i];

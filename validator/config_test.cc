@@ -1,6 +1,10 @@
 #include "vouch/validator/config.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <string>
 
 namespace vouch::validator {
 namespace {
@@ -82,6 +86,52 @@ TEST(Fault, NamesRoundTrip) {
     ASSERT_TRUE(back.ok());
     EXPECT_EQ(*back, f);
   }
+}
+
+}  // namespace
+}  // namespace vouch::validator
+
+namespace vouch::validator {
+namespace {
+
+std::string WriteTemp(const std::string& text) {
+  char path[] = "/tmp/vouchd-config-XXXXXX";
+  int fd = ::mkstemp(path);
+  EXPECT_GE(fd, 0);
+  EXPECT_EQ(::write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  ::close(fd);
+  return path;
+}
+
+TEST(ConfigFile, SettingsComeFromTheFileAndFlagsOverrideThem) {
+  std::string path = WriteTemp(
+      "# a vouchd\n"
+      "listen = 127.0.0.1:7401\n"
+      "state-dir = /var/lib/vouchd\n"
+      "ledger = sqlite:///var/lib/vouch/ledger.db\n"
+      "  threads=2  \n"
+      "init = true\n");
+  auto c = ParseVouchdFlags({"--config", path, "--threads", "6"});
+  ::unlink(path.c_str());
+  ASSERT_TRUE(c.ok()) << c.error().ToString();
+  EXPECT_EQ(c->port, 7401);
+  EXPECT_EQ(c->key_file, "/var/lib/vouchd/validator.pem");
+  EXPECT_EQ(c->ledger, "sqlite:///var/lib/vouch/ledger.db");
+  EXPECT_EQ(c->threads, 6u);  // the command line wins
+  EXPECT_TRUE(c->init);
+}
+
+TEST(ConfigFile, UnknownSettingAndMissingFileAreNamed) {
+  std::string path = WriteTemp("state-dir = /x\nlisten 127.0.0.1:1\n");
+  auto bad = ParseVouchdFlags({"--config=" + path});
+  ::unlink(path.c_str());
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code(), Code::kInvalidArgument);
+  EXPECT_NE(bad.error().message().find("line 2"), std::string::npos) << bad.error().message();
+
+  auto missing = ParseVouchdFlags({"--config", "/nonexistent/vouchd.conf"});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.error().message().find("/nonexistent/vouchd.conf"), std::string::npos);
 }
 
 }  // namespace

@@ -7,8 +7,11 @@
 #include <chrono>
 #include <cstring>
 #include <iostream>
+#include <map>
 #include <memory>
+#include <set>
 
+#include "vouch/ledger/ledger_client.h"
 #include "vouch/validator/appraisal.h"
 #include "vouch/validator/challenge.h"
 #include "vouch/validator/ledger_host_directory.h"
@@ -23,6 +26,8 @@ namespace {
 
 constexpr char kUsage[] =
     "usage: vouchd init --dir DIR\n"
+    "       vouchd register (--state-dir DIR | --key FILE --hpke-key FILE) --ledger LOCATOR\n"
+    "              --endpoint URL --operator NAME --region NAME --out DRAFT\n"
     "       vouchd [--listen HOST:PORT] [--state-dir DIR] [--key FILE] [--hpke-key FILE] [--init]\n"
     "              (--ledger LOCATOR | --hosts FILE) [--nonce-validity S] [--max-body BYTES]\n"
     "              [--threads N] [--timeout S] [--fault "
@@ -99,6 +104,64 @@ int RunInit(const std::vector<std::string>& args, std::ostream& out, std::ostrea
   return 0;
 }
 
+int RunRegister(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  std::map<std::string, std::string> v;
+  static const std::set<std::string> kNames = {"state-dir", "key",    "hpke-key", "ledger",
+                                               "endpoint",  "operator", "region", "out"};
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string name = args[i].rfind("--", 0) == 0 ? args[i].substr(2) : "";
+    std::string value;
+    if (size_t eq = name.find('='); eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name.resize(eq);
+    } else if (i + 1 < args.size()) {
+      value = args[++i];
+    }
+    if (kNames.count(name) == 0 || value.empty()) {
+      err << "vouchd register: bad argument '" << args[i] << "'\n" << kUsage;
+      return 2;
+    }
+    v[name] = value;
+  }
+  for (const char* required : {"ledger", "endpoint", "operator", "region", "out"}) {
+    if (v.count(required) == 0) {
+      err << "vouchd register: --" << required << " is required\n" << kUsage;
+      return 2;
+    }
+  }
+  std::string key = v.count("key") ? v["key"] : v["state-dir"] + "/" + kDefaultKeyFile;
+  std::string hpke = v.count("hpke-key") ? v["hpke-key"] : v["state-dir"] + "/" + kDefaultHpkeKeyFile;
+  if (!v.count("key") && !v.count("state-dir")) {
+    err << "vouchd register: give --state-dir or --key and --hpke-key\n";
+    return 2;
+  }
+  auto fail = [&err](const Error& e) {
+    err << "vouchd register: " << e.message() << "\n";
+    return 1;
+  };
+  auto keys = ValidatorKeys::Load(key, hpke);
+  if (!keys.ok()) return fail(keys.error());
+  auto ledger = ledger::OpenLedger(v["ledger"]);
+  if (!ledger.ok()) return fail(ledger.error());
+  auto client = ledger::LedgerClient::Open(std::move(ledger).value());
+  if (!client.ok()) return fail(client.error());
+  ledger::ValidatorRegisterBody body;
+  body.did = keys->did();
+  body.hpke_pk = keys->hpke_key().public_key();
+  body.endpoint = v["endpoint"];
+  body.operator_name = v["operator"];
+  body.region = v["region"];
+  auto draft = (*client)->Draft(body, keys->signing_key(), SystemSeconds());
+  if (!draft.ok()) return fail(draft.error());
+  if (Status w = WriteFile(v["out"], draft->encoded(), 0644); !w.ok()) return fail(w.error());
+  out << "draft validator-register of " << keys->did() << " (entry " << draft->index() << ") in "
+      << v["out"] << "\n"
+      << "admission needs admit_quorum governance countersignatures: each governance key runs\n"
+      << "  vouch ledger cosign " << v["out"] << " --key GOVERNANCE_KEY.pem\n"
+      << "then: vouch ledger submit " << v["ledger"] << " " << v["out"] << "\n";
+  return 0;
+}
+
 int RunDaemon(const VouchdConfig& config, std::ostream& out, std::ostream& err) {
   auto fail = [&err](const Error& e) {
     err << "vouchd: " << e.message() << "\n";
@@ -166,6 +229,9 @@ int RunDaemon(const VouchdConfig& config, std::ostream& out, std::ostream& err) 
 
 int VouchdMain(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && args[0] == "register") {
+    return RunRegister(std::vector<std::string>(args.begin() + 1, args.end()), std::cout, std::cerr);
+  }
   if (!args.empty() && args[0] == "init") {
     return RunInit(std::vector<std::string>(args.begin() + 1, args.end()), std::cout, std::cerr);
   }

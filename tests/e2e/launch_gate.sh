@@ -168,8 +168,7 @@ start_vd() {
   [[ -n $fault ]] && args+=(--fault "$fault")
   if [[ $# -gt 2 ]]; then args+=("${@:3}"); fi
   rm -f "$W/vd$i.out"  # so the wait below sees only this instance's line
-  "$VOUCHD" --listen "${VD_ADDR[$i]}" --state-dir "$W/vd$i" --ledger "$LEDGER" "${args[@]+"${args[@]}"}" \
-    >"$W/vd$i.out" 2>>"$W/vd$i.log" &
+  "$VOUCHD" --config "$W/vd$i.conf" "${args[@]+"${args[@]}"}" >"$W/vd$i.out" 2>>"$W/vd$i.log" &
   VD_PID[$i]=$!
   PIDS+=($!)
   vouch_wait_for 10 grep -q "listening on" "$W/vd$i.out" || { echo "vouchd $i did not start:"; cat "$W/vd$i.log"; exit 1; }
@@ -184,9 +183,12 @@ for i in 1 2 3 4 5; do
   VD_ADDR[$i]=127.0.0.1:$(free_port_pair)
   did=$(awk '$1 == "did:" {print $2}' "$W/vd$i.init")
   pk=$(awk '$1 == "hpke_public_key:" {print $2}' "$W/vd$i.init")
-  "$VOUCH" ledger append "$LEDGER" --key "$W/vd$i/validator.pem" validator-register --hpke-pk "$pk" \
-    --endpoint "http://${VD_ADDR[$i]}" --operator "operator-$i" --region "${REGIONS[$((i - 1))]}" \
-    --countersign "$W/governance.pem" >/dev/null
+  printf 'listen = %s\nstate-dir = %s\nledger = %s\n' "${VD_ADDR[$i]}" "$W/vd$i" "$LEDGER" >"$W/vd$i.conf"
+  # The validator drafts its own registration; governance admits it.
+  "$VOUCHD" register --state-dir "$W/vd$i" --ledger "$LEDGER" --endpoint "http://${VD_ADDR[$i]}" \
+    --operator "operator-$i" --region "${REGIONS[$((i - 1))]}" --out "$W/vd$i.draft" >/dev/null
+  "$VOUCH" ledger cosign "$W/vd$i.draft" --key "$W/governance.pem" >/dev/null
+  "$VOUCH" ledger submit "$LEDGER" "$W/vd$i.draft" >/dev/null
   start_vd "$i"
   note "validator $i: ${VD_ADDR[$i]} ${did:0:24}… (operator-$i, ${REGIONS[$((i - 1))]})"
 done
@@ -503,9 +505,17 @@ stop_vd 3
 expect_refusal "3 of 5 validators down" "domain '$NAME' not released: 0 of 3 endorsements \\(.*${VD_ADDR[3]}: connection refused"
 start_vd 3; start_vd 4; start_vd 5
 
-say "Host revoked on the ledger (governance): every validator refuses"
+say "Host revoked on the ledger (governance): every validator refuses; a watcher sees it"
+"$VOUCH" ledger watch "$LEDGER" --type revoke --count 1 --timeout-ms 60000 >"$W/watch.out" 2>&1 &
+WATCH_PID=$!
+sleep 1  # let the watcher read the head before the revocation lands
 "$VOUCH" ledger append "$LEDGER" --key "$W/governance.pem" revoke --subject "$HOST_DID" \
   --reason "key compromised (demo)" >/dev/null
+if wait "$WATCH_PID" && grep -q "subject=$HOST_DID" "$W/watch.out"; then
+  ok "vouch ledger watch saw the revocation: $(cut -c1-100 "$W/watch.out")"
+else
+  bad "vouch ledger watch did not report the revocation: $(cat "$W/watch.out")"
+fi
 expect_refusal "revoked host" "revoked"
 named=0
 for i in 1 2 3 4 5; do grep -Eq "${VD_ADDR[$i]}: [^;]*revoked" "$W/refused.out" && named=$((named + 1)); done

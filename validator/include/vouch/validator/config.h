@@ -7,6 +7,7 @@
 //   vouchd [--listen HOST:PORT] [--state-dir D] [--key FILE] [--hpke-key FILE]
 //          [--init] (--ledger LOCATOR | --hosts FILE) [--nonce-validity S]
 //          [--max-body BYTES] [--threads N] [--timeout S] [--fault NAME]
+//          [--config FILE]
 //
 // --listen defaults to 127.0.0.1:0 (port 0: pick one; vouchd prints
 // "vouchd: listening on HOST:PORT" on stdout). --key / --hpke-key default to
@@ -14,7 +15,9 @@
 // --ledger is the ledger locator ("sqlite:///abs/path"; ledger_host_directory.h);
 // --hosts FILE is a static host directory for tests (static_host_directory.h). --fault makes
 // this validator Byzantine for end-to-end tests (fault.h). Flags take their
-// value as the next argument or after '='.
+// value as the next argument or after '='. --config FILE holds the same
+// settings as "NAME = VALUE" lines (NAME the flag without "--"; "init =
+// true"; '#' comments); flags on the command line override the file.
 #ifndef VOUCH_VALIDATOR_CONFIG_H_
 #define VOUCH_VALIDATOR_CONFIG_H_
 
@@ -46,11 +49,15 @@ struct VouchdConfig {
   Fault fault = Fault::kNone;
 };
 
-// Parses the daemon's flags (argv without the program name).
-// kInvalidArgument, naming the flag, for an unknown flag, a missing or bad
-// value, no key file location (neither --key/--hpke-key nor --state-dir), or
-// neither --ledger nor --hosts.
+// Parses the daemon's flags (argv without the program name), reading any
+// --config file. kInvalidArgument, naming the flag (or the file and line),
+// for an unknown flag or setting, a missing or bad value, no key file
+// location (neither --key/--hpke-key nor --state-dir), or neither --ledger
+// nor --hosts; the file's read error (kNotFound, kIo) naming it.
 Result<VouchdConfig> ParseVouchdFlags(const std::vector<std::string>& args);
+
+// The settings of a vouchd config file as "--NAME=VALUE" flags, in order.
+Result<std::vector<std::string>> ReadVouchdConfigFile(const std::string& path);
 
 // "HOST:PORT" or "[V6]:PORT" → host and port (0..65535). kInvalidArgument.
 Result<std::pair<std::string, int>> ParseListenAddress(std::string_view text);

@@ -21,13 +21,21 @@ namespace vouch::validator {
 // Returns 0, or 1 with one line on `err` (e.g. the keys already exist).
 int RunInit(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
+// `vouchd register …`: drafts this validator's validator-register entry
+// (DID, HPKE public key, endpoint, operator, region; signed by its key) at
+// the ledger's head and writes it to --out, for governance to countersign
+// (`vouch ledger cosign`) and submit (`vouch ledger submit`) — admission
+// takes admit_quorum governance signatures (DESIGN §6). Returns 0, 1 with
+// one line on `err`, or 2 for a usage error.
+int RunRegister(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
 // Runs the daemon: loads (or with --init creates) the keys, opens the host
 // directory, starts the server, prints "vouchd: listening on HOST:PORT" on
 // `out`, and serves until SIGINT or SIGTERM. Returns 0 after a clean stop,
 // 1 with one line on `err` if it cannot start.
 int RunDaemon(const VouchdConfig& config, std::ostream& out, std::ostream& err);
 
-// argv dispatch: "init …", "--help", else daemon flags.
+// argv dispatch: "init …", "register …", "--help", else daemon flags.
 int VouchdMain(int argc, char** argv);
 
 }  // namespace vouch::validator
