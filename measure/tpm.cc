@@ -293,9 +293,11 @@ class Tpm::Impl {
     return out;
   }
 
-  Result<TransientHandle> CreateEk(Bytes* public_out) {
+  // A primary endorsement key from `tmpl`; its TPM2B_PUBLIC in *public_out
+  // if not null.
+  Result<TransientHandle> CreateEkFromTemplate(TPM2B_PUBLIC tmpl, std::string_view what,
+                                               Bytes* public_out) {
     TPM2B_SENSITIVE_CREATE sensitive{};
-    TPM2B_PUBLIC tmpl = EkTemplate();
     TPM2B_DATA outside{};
     TPML_PCR_SELECTION creation_pcr{};
     ESYS_TR handle = ESYS_TR_NONE;
@@ -311,11 +313,15 @@ class Tpm::Impl {
     EsysPtr<TPM2B_DIGEST> chash(chash_raw);
     EsysPtr<TPMT_TK_CREATION> ticket(ticket_raw);
     if (rc != TSS2_RC_SUCCESS) {
-      return CommandError("TPM2_CreatePrimary (ECC endorsement key)", rc);
+      return CommandError(StrCat("TPM2_CreatePrimary (", what, " endorsement key)"), rc);
     }
     TransientHandle ek(ctx(), handle);
     if (public_out != nullptr) *public_out = Marshal(*pub, Tss2_MU_TPM2B_PUBLIC_Marshal);
     return ek;
+  }
+
+  Result<TransientHandle> CreateEk(Bytes* public_out) {
+    return CreateEkFromTemplate(EkTemplate(), "ECC", public_out);
   }
 
   // A policy session satisfying the EK's policy A (PolicySecret on the
@@ -383,26 +389,7 @@ class Tpm::Impl {
   // A primary endorsement key of `type` from its default template.
   Result<TransientHandle> CreateEkOfType(EkKeyType type) {
     if (type == EkKeyType::kEccP256) return CreateEk(nullptr);
-    TPM2B_SENSITIVE_CREATE sensitive{};
-    TPM2B_PUBLIC tmpl = RsaEkTemplate();
-    TPM2B_DATA outside{};
-    TPML_PCR_SELECTION creation_pcr{};
-    ESYS_TR handle = ESYS_TR_NONE;
-    TPM2B_PUBLIC* pub_raw = nullptr;
-    TPM2B_CREATION_DATA* cdata_raw = nullptr;
-    TPM2B_DIGEST* chash_raw = nullptr;
-    TPMT_TK_CREATION* ticket_raw = nullptr;
-    TSS2_RC rc = Esys_CreatePrimary(ctx(), ESYS_TR_RH_ENDORSEMENT, ESYS_TR_PASSWORD, ESYS_TR_NONE,
-                                    ESYS_TR_NONE, &sensitive, &tmpl, &outside, &creation_pcr,
-                                    &handle, &pub_raw, &cdata_raw, &chash_raw, &ticket_raw);
-    EsysPtr<TPM2B_PUBLIC> pub(pub_raw);
-    EsysPtr<TPM2B_CREATION_DATA> cdata(cdata_raw);
-    EsysPtr<TPM2B_DIGEST> chash(chash_raw);
-    EsysPtr<TPMT_TK_CREATION> ticket(ticket_raw);
-    if (rc != TSS2_RC_SUCCESS) {
-      return CommandError("TPM2_CreatePrimary (RSA endorsement key)", rc);
-    }
-    return TransientHandle(ctx(), handle);
+    return CreateEkFromTemplate(RsaEkTemplate(), "RSA", nullptr);
   }
 
   // The contents of NV index `index`; kNotFound if it is not defined.

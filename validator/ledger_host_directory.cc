@@ -13,13 +13,18 @@ Result<std::unique_ptr<LedgerHostDirectory>> LedgerHostDirectory::Open(std::stri
 LedgerHostDirectory::LedgerHostDirectory(std::unique_ptr<ledger::LedgerClient> client)
     : client_(std::move(client)), locator_(client_->ledger().locator()) {}
 
-Result<HostRecord> LedgerHostDirectory::Lookup(std::string_view did) {
-  std::lock_guard<std::mutex> lock(mu_);
+Status LedgerHostDirectory::SyncLocked() {
   if (auto synced = client_->Sync(); !synced.ok()) {
     return Error(
         Code::kUnavailable,
         StrCat("ledger '", locator_, "' cannot be read or verified: ", synced.error().message()));
   }
+  return Ok();
+}
+
+Result<HostRecord> LedgerHostDirectory::Lookup(std::string_view did) {
+  std::lock_guard<std::mutex> lock(mu_);
+  VOUCH_RETURN_IF_ERROR(SyncLocked());
   const ledger::ChainState& state = client_->state();
   const ledger::DidDocument* doc = state.FindHost(did);
   if (doc == nullptr) {
@@ -50,11 +55,7 @@ Bytes LedgerHostDirectory::LedgerHead() {
 Result<EnrollmentSubject> LedgerHostDirectory::Subject(std::string_view did,
                                                        std::string_view validator_did) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (auto synced = client_->Sync(); !synced.ok()) {
-    return Error(
-        Code::kUnavailable,
-        StrCat("ledger '", locator_, "' cannot be read or verified: ", synced.error().message()));
-  }
+  VOUCH_RETURN_IF_ERROR(SyncLocked());
   const ledger::ChainState& state = client_->state();
   const ledger::DidDocument* doc = state.FindHost(did);
   if (doc == nullptr) {

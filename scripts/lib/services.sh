@@ -13,6 +13,23 @@ vouch_wait_for() {  # vouch_wait_for SECONDS CMD... — poll until CMD succeeds
   done
 }
 
+# A free loopback TCP port P whose neighbour P+1 was free too (swtpm's
+# server and control ports, etcd's client and peer ports).
+vouch_free_port_pair() {
+  python3 - <<'PY'
+import socket
+for _ in range(200):
+    a = socket.socket(); a.bind(("127.0.0.1", 0)); p = a.getsockname()[1]
+    b = socket.socket()
+    try:
+        b.bind(("127.0.0.1", p + 1)); print(p); break
+    except OSError:
+        pass
+    finally:
+        a.close(); b.close()
+PY
+}
+
 # True if a live (not zombie) process has this exact name. Stopped daemons
 # can linger as <defunct> where nothing reaps them.
 vouch_running() {

@@ -15,26 +15,11 @@ stop_swtpm() {
   fi
 }
 trap 'stop_swtpm; rm -rf "$W"' EXIT
-pass=0 fail=0
 
-# expect NAME STATUS PATTERN -- CMD... : CMD exits with STATUS and its
-# stdout+stderr matches the extended regex PATTERN.
-expect() {
-  local name=$1 want=$2 pattern=$3; shift 4
-  local out status
-  out=$("$@" 2>&1); status=$?
-  if [[ $status -eq $want ]] && grep -Eq -- "$pattern" <<<"$out"; then
-    pass=$((pass + 1))
-  else
-    fail=$((fail + 1))
-    echo "FAIL: $name: exit $status (want $want), output:"; sed 's/^/    /' <<<"$out"
-    echo "    (wanted /$pattern/)"
-  fi
-}
-check() {  # check NAME CONDITION-COMMAND...
-  local name=$1; shift
-  if "$@"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $name"; fi
-}
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=scripts/lib/services.sh
+. "$ROOT/scripts/lib/services.sh"
 
 one_line_refusal() {  # the command fails with exactly one stderr line starting "vouch: "
   local err
@@ -42,24 +27,10 @@ one_line_refusal() {  # the command fails with exactly one stderr line starting 
   [[ $(wc -l <<<"$err") -eq 1 && $err == "vouch: "* ]]
 }
 
-free_port_pair() {  # a port P with P and P+1 free on 127.0.0.1
-  python3 - <<'PY'
-import socket
-for _ in range(200):
-    a = socket.socket(); a.bind(("127.0.0.1", 0)); p = a.getsockname()[1]
-    b = socket.socket()
-    try:
-        b.bind(("127.0.0.1", p + 1)); print(p); break
-    except OSError:
-        pass
-    finally:
-        a.close(); b.close()
-PY
-}
 
 start_swtpm() {  # (re)starts swtpm on $W/tpm; sets SWTPM_PID, TCTI
   local port
-  port=$(free_port_pair)
+  port=$(vouch_free_port_pair)
   mkdir -p "$W/tpm"
   swtpm socket --tpm2 --tpmstate dir="$W/tpm" --server type=tcp,port="$port" \
     --ctrl type=tcp,port=$((port + 1)) --flags not-need-init,startup-clear >>"$W/swtpm.log" 2>&1 &

@@ -42,20 +42,6 @@ note() { if [[ -n $DEMO ]]; then printf '   %s\n' "$*"; fi; }
 ok() { pass=$((pass + 1)); echo "ok: $*"; }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
-free_port_pair() {
-  python3 - <<'PY'
-import socket
-for _ in range(200):
-    a = socket.socket(); a.bind(("127.0.0.1", 0)); p = a.getsockname()[1]
-    b = socket.socket()
-    try:
-        b.bind(("127.0.0.1", p + 1)); print(p); break
-    except OSError:
-        pass
-    finally:
-        a.close(); b.close()
-PY
-}
 
 restart_libvirtd() {
   local pid
@@ -126,7 +112,7 @@ LIBVIRT_WAS_RUNNING=
 vouch_running libvirtd && LIBVIRT_WAS_RUNNING=1
 vouch_start_libvirt
 provision_tpm "$W/tpm" "$W/ca"
-TPM_PORT=$(free_port_pair)
+TPM_PORT=$(vouch_free_port_pair)
 start_tpm "$W/tpm" "$TPM_PORT"
 TCTI="swtpm:host=127.0.0.1,port=$TPM_PORT"
 note "host TPM: $TCTI, EK certificate from the test manufacturer CA in $W/ca"
@@ -136,7 +122,7 @@ if [[ $LEDGER_KIND == etcd ]]; then
   say "The ledger: a 3-member etcd cluster"
   CLUSTER="" ENDPOINTS=""
   declare -a ETCD_CLIENT ETCD_PEER
-  for m in 1 2 3; do ETCD_CLIENT[$m]=$(free_port_pair); ETCD_PEER[$m]=$((ETCD_CLIENT[$m] + 1)); done
+  for m in 1 2 3; do ETCD_CLIENT[$m]=$(vouch_free_port_pair); ETCD_PEER[$m]=$((ETCD_CLIENT[$m] + 1)); done
   for m in 1 2 3; do CLUSTER+="${CLUSTER:+,}m$m=http://127.0.0.1:${ETCD_PEER[$m]}"; done
   for m in 1 2 3; do
     etcd --name "m$m" --data-dir "$W/etcd/m$m" \
@@ -180,7 +166,7 @@ stop_vd() {
 REGIONS=(eu-west eu-central us-east us-west ap-south)
 for i in 1 2 3 4 5; do
   "$VOUCHD" init --dir "$W/vd$i" >"$W/vd$i.init"
-  VD_ADDR[$i]=127.0.0.1:$(free_port_pair)
+  VD_ADDR[$i]=127.0.0.1:$(vouch_free_port_pair)
   did=$(awk '$1 == "did:" {print $2}' "$W/vd$i.init")
   pk=$(awk '$1 == "hpke_public_key:" {print $2}' "$W/vd$i.init")
   printf 'listen = %s\nstate-dir = %s\nledger = %s\n' "${VD_ADDR[$i]}" "$W/vd$i" "$LEDGER" >"$W/vd$i.conf"
@@ -473,7 +459,7 @@ if boot_and_read_marker; then ok "PCRs back to reference after a TPM restart: st
 
 say "A second host whose TPM's EK certificate comes from a CA the ledger does not trust"
 provision_tpm "$W/tpm2" "$W/ca2"
-TPM2_PORT=$(free_port_pair)
+TPM2_PORT=$(vouch_free_port_pair)
 start_tpm "$W/tpm2" "$TPM2_PORT"
 TCTI2="swtpm:host=127.0.0.1,port=$TPM2_PORT"
 "$VOUCH" host init --dir "$W/host2" --tcti "$TCTI2" >/dev/null

@@ -54,6 +54,9 @@ class LedgerHostDirectory : public HostDirectory, public CertificationLedger {
                  int64_t at) override;
 
  private:
+  // Reads the entries appended since the last sync. REQUIRES: mu_ held.
+  Status SyncLocked();
+
   std::mutex mu_;
   std::unique_ptr<ledger::LedgerClient> client_;
   std::string locator_;
