@@ -104,14 +104,15 @@ Status CheckPolicyBinding(const SignedPolicy& signed_policy, const HostVcClaims&
   return Ok();
 }
 
-Status CheckQuote(const HostVcClaims& c, const HostRecord& host, const OwnerPolicy& p) {
+Status CheckQuote(const HostVcClaims& c, const HostRecord& host, const OwnerPolicy& p,
+                  DigestCache<AkPublic>& aks) {
   if (!c.tpm.present) {
     return Error(Code::kBadQuote, "host VC carries no TPM quote (vouch.tpm present is false)");
   }
-  auto ak = AkPublic::Parse(host.ak_public);
+  auto ak = aks.Get(host.ak_public, AkPublic::Parse);
   if (!ak.ok()) return ak.error().WithContext(StrCat("registered AK of host '", c.issuer, "'"));
   Bytes extra = ExpectedQuoteExtraData(c.nonces, c.ephemeral_public_key, c.config_digest);
-  auto verified = VerifyQuote(*ak, TpmQuote{c.tpm.quote, c.tpm.signature, c.tpm.pcrs}, extra);
+  auto verified = VerifyQuote(**ak, TpmQuote{c.tpm.quote, c.tpm.signature, c.tpm.pcrs}, extra);
   if (!verified.ok()) return verified.error();
   for (uint32_t pcr : p.pcrs) {
     if (c.tpm.pcrs.count(pcr) == 0) {
@@ -245,7 +246,9 @@ Result<Approval> Appraiser::Appraise(const AttestRequest& request, int64_t now,
   VOUCH_ASSIGN_OR_RETURN(ReplayCache::Reservation reservation,
                          replay_.Reserve(c.cti, c.expires_at, now));
   // 6. The owner policy and this validator's place in it.
-  VOUCH_ASSIGN_OR_RETURN(SignedPolicy signed_policy, SignedPolicy::Parse(request.policy));
+  VOUCH_ASSIGN_OR_RETURN(std::shared_ptr<const SignedPolicy> verified_policy,
+                         policies_.Get(request.policy, SignedPolicy::Parse));
+  const SignedPolicy& signed_policy = *verified_policy;
   const OwnerPolicy& p = signed_policy.policy();
   VOUCH_RETURN_IF_ERROR(CheckPolicyBinding(signed_policy, c, keys_, request.index));
   // 7. Host allowed.
@@ -254,7 +257,7 @@ Result<Approval> Appraiser::Appraise(const AttestRequest& request, int64_t now,
                                                p.hosts->size(), " allowed hosts"));
   }
   // 8–12. Evidence against the policy.
-  VOUCH_RETURN_IF_ERROR(CheckQuote(c, host, p));
+  VOUCH_RETURN_IF_ERROR(CheckQuote(c, host, p, aks_));
   VOUCH_RETURN_IF_ERROR(CheckReferences(c, p));
   VOUCH_RETURN_IF_ERROR(CheckHypervisor(c, p));
   VOUCH_RETURN_IF_ERROR(CheckRuntime(c, p));

@@ -306,7 +306,7 @@ XML
   pp50=$(percentile 50 "$W/bench.protected"); pp95=$(percentile 95 "$W/bench.protected")
   sp50=$(percentile 50 "$W/bench.static"); sp95=$(percentile 95 "$W/bench.static")
   echo "virsh start, $n runs each (ms):  protected p50 $pp50 p95 $pp95 | static secret p50 $sp50 p95 $sp95"
-  echo "vouch overhead: p50 +$((pp50 - sp50)) ms ($(awk -v a="$pp50" -v b="$sp50" 'BEGIN {printf "%.2f", a / b}')x), p95 +$((pp95 - sp95)) ms ($(awk -v a="$pp95" -v b="$sp95" 'BEGIN {printf "%.2f", a / b}')x)"
+  echo "vouch overhead: p50 $(printf '%+d' $((pp50 - sp50))) ms ($(awk -v a="$pp50" -v b="$sp50" 'BEGIN {printf "%.2f", a / b}')x), p95 $(printf '%+d' $((pp95 - sp95))) ms ($(awk -v a="$pp95" -v b="$sp95" 'BEGIN {printf "%.2f", a / b}')x)"
   # Peak RSS of vouch-hook (the front and the vouch-hook-attest it execs,
   # one process) during protected starts, from a wrapper's getrusage.
   cat >"$W/rss-hook" <<PY

@@ -51,12 +51,17 @@
 #define VOUCH_VALIDATOR_APPRAISAL_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "vouch/core/bytes.h"
+#include "vouch/core/digest.h"
 #include "vouch/core/endorsement.h"
+#include "vouch/core/owner_policy.h"
+#include "vouch/measure/ak_public.h"
 #include "vouch/core/typed_digest.h"
 #include "vouch/validator/challenge.h"
+#include "vouch/validator/digest_cache.h"
 #include "vouch/validator/fault.h"
 #include "vouch/validator/host_directory.h"
 #include "vouch/validator/replay_cache.h"
@@ -119,6 +124,10 @@ class Appraiser {
   const ChallengeIssuer& challenges_;
   ReplayCache& replay_;
   AppraisalOptions options_;
+  // A domain's policy comes with every start and a host's AK with every
+  // quote: their signature check and key import are done once per content.
+  mutable DigestCache<SignedPolicy> policies_;
+  mutable DigestCache<AkPublic> aks_;
 };
 
 // The quote's expected qualifying data (DESIGN §4 "Exact bindings"):
