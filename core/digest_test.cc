@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "vouch/core/random.h"
 
@@ -44,6 +46,45 @@ TEST(HmacSha256, EmptyKeyAndDataAreAllowedAndKeyed) {
   Bytes data = ToBytes("vouch kcv");
   EXPECT_NE(HmacSha256(Bytes(32, 1), data), HmacSha256(Bytes(32, 2), data));
   EXPECT_NE(HmacSha256(Bytes(32, 1), data), Sha256(data));
+}
+
+// RFC 4231 test cases 1, 2 and 6 (a key longer than the block, hashed
+// first), through a key set up once; and agreement with the one-shot form.
+TEST(HmacSha256Key, Rfc4231TestCases) {
+  EXPECT_EQ(HexOf(HmacSha256Key(Bytes(20, 0x0b)).Mac(AsBytes("Hi There"))),
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+  EXPECT_EQ(HexOf(HmacSha256Key(AsBytes("Jefe")).Mac(AsBytes("what do ya want for nothing?"))),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  EXPECT_EQ(HexOf(HmacSha256Key(Bytes(131, 0xaa))
+                      .Mac(AsBytes("Test Using Larger Than Block-Size Key - Hash Key First"))),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+}
+
+TEST(HmacSha256Key, EachMacStartsFromTheKeyNotFromThePreviousMessage) {
+  HmacSha256Key key(Bytes(32, 7));
+  Bytes a = RandomBytes(100), b = RandomBytes(5);
+  Sha256Digest first = key.Mac(a);
+  EXPECT_EQ(key.Mac(b), HmacSha256(Bytes(32, 7), b));
+  EXPECT_EQ(key.Mac(a), first);
+  EXPECT_EQ(HmacSha256Key(Bytes{}).Mac(Bytes{}), HmacSha256(Bytes{}, Bytes{}));
+}
+
+TEST(HmacSha256Key, ConcurrentMacsAgree) {
+  const Bytes raw = RandomBytes(32);
+  const HmacSha256Key key(raw);
+  std::vector<Bytes> messages;
+  for (int i = 0; i < 64; ++i) messages.push_back(RandomBytes(static_cast<size_t>(i) * 7));
+  std::vector<int> wrong(4, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 50; ++round) {
+        for (const Bytes& m : messages) wrong[t] += key.Mac(m) != HmacSha256(raw, m);
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (int w : wrong) EXPECT_EQ(w, 0);
 }
 
 }  // namespace

@@ -35,13 +35,18 @@ Result<Verdict> VerdictFromCbor(const cbor::Value* v, const std::string& who) {
 
 Result<Endorsement> Endorse(const HostVc& vc, const Ed25519PrivateKey& validator_key,
                             const Verdict& verdict) {
-  DidKey did = DidKey::FromPublicKey(validator_key.public_key());
+  return Endorse(vc, validator_key, DidKey::FromPublicKey(validator_key.public_key()).did(),
+                 verdict);
+}
+
+Result<Endorsement> Endorse(const HostVc& vc, const Ed25519PrivateKey& validator_key,
+                            const std::string& validator_did, const Verdict& verdict) {
   cbor::Value protected_extra =
-      cbor::Value::Map({{cose::kHeaderKid, cbor::Value(AsBytes(did.did()))},
+      cbor::Value::Map({{cose::kHeaderKid, cbor::Value(AsBytes(validator_did))},
                         {kVerdictLabel, VerdictToCbor(verdict)}});
   VOUCH_ASSIGN_OR_RETURN(Countersignature cs,
                          Countersign(vc.message(), protected_extra, validator_key));
-  return Endorsement{did.did(), verdict, std::move(cs)};
+  return Endorsement{validator_did, verdict, std::move(cs)};
 }
 
 Result<Endorsement> VerifyEndorsement(const HostVc& vc, const Countersignature& cs) {

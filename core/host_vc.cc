@@ -203,7 +203,9 @@ Result<HostVc> HostVc::Issue(const HostVcClaims& claims, const Ed25519PrivateKey
   return HostVc(claims, std::move(did), std::move(msg));
 }
 
-Result<HostVc> HostVc::Parse(ByteView encoded) {
+Result<HostVc> HostVc::Parse(ByteView encoded) { return Parse(encoded, DidKey::Parse); }
+
+Result<HostVc> HostVc::Parse(ByteView encoded, const DidResolver& resolve) {
   VOUCH_ASSIGN_OR_RETURN(CoseSign1 msg, CoseSign1::Parse(encoded));
   const cbor::Value* ct = msg.protected_headers().Find(cose::kHeaderContentType);
   if (ct == nullptr || !ct->is_text() || ct->text() != kHostVcContentType) {
@@ -214,7 +216,7 @@ Result<HostVc> HostVc::Parse(ByteView encoded) {
   if (kid == nullptr || !kid->is_bytes()) {
     return Error(Code::kMalformed, "host VC: protected kid (4) must hold the host DID as bytes");
   }
-  auto did = DidKey::Parse(ToString(kid->bytes()));
+  auto did = resolve(ToString(kid->bytes()));
   if (!did.ok()) return did.error().WithContext("host VC kid");
   if (msg.alg() != cose::kAlgEdDSA) {
     return Error(Code::kMalformed, "host VC: algorithm must be EdDSA (-8)");

@@ -57,6 +57,34 @@ TEST(HostVc, ParseRefusesIssClaimThatDiffersFromKid) {
   EXPECT_NE(parsed.error().message().find("differs from the signing DID"), std::string::npos);
 }
 
+TEST(HostVc, ParseWithAResolverTakesTheIssuerKeyFromIt) {
+  Ed25519PrivateKey host = Ed25519PrivateKey::Generate();
+  Bytes encoded =
+      HostVc::Issue(SampleClaims(host, Bytes(32, 9)), host)->message().Encode();
+  int calls = 0;
+  auto resolved = HostVc::Parse(encoded, [&](std::string_view did) {
+    ++calls;
+    return DidKey::Parse(did);
+  });
+  ASSERT_TRUE(resolved.ok()) << resolved.error().ToString();
+  EXPECT_EQ(calls, 1);
+
+  auto refused = HostVc::Parse(encoded, [](std::string_view) -> Result<DidKey> {
+    return Error(Code::kNotFound, "no such DID");
+  });
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code(), Code::kNotFound);
+  EXPECT_NE(refused.error().message().find("host VC kid"), std::string::npos);
+
+  // A resolver that answers with another key: the signature does not verify.
+  Ed25519PrivateKey other = Ed25519PrivateKey::Generate();
+  auto wrong = HostVc::Parse(encoded, [&](std::string_view) {
+    return DidKey::FromPublicKey(other.public_key());
+  });
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.error().code(), Code::kBadSignature);
+}
+
 TEST(HostVc, AnyBitFlipIsRefused) {
   Ed25519PrivateKey host = Ed25519PrivateKey::Generate();
   Bytes encoded = HostVc::Issue(SampleClaims(host, Bytes(32, 1)), host)->message().Encode();

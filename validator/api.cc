@@ -11,49 +11,83 @@ namespace vouch::validator {
 
 using cbor::Value;
 
-Result<AttestRequest> DecodeAttestRequest(ByteView body) {
+namespace {
+
+// Decodes a map of exactly the byte-string fields `fields` (each non-empty)
+// and "index" (uint). `what` names the request in errors.
+Status DecodeIndexedRequest(ByteView body, std::string_view what,
+                            std::initializer_list<std::pair<std::string_view, Bytes*>> fields,
+                            uint64_t* index) {
   cbor::DecodeLimits limits;
   limits.max_input_size = body.size();
   limits.max_depth = 4;
   limits.max_items = 16;
   auto decoded = cbor::Decode(body, limits);
-  if (!decoded.ok()) return decoded.error().WithContext("attest request");
+  if (!decoded.ok()) return decoded.error().WithContext(what);
   const Value& v = *decoded;
-  if (!v.is_map()) return Error(Code::kMalformed, "attest request: expected a CBOR map");
-  AttestRequest r;
-  int found = 0;
+  if (!v.is_map()) return Error(Code::kMalformed, StrCat(what, ": expected a CBOR map"));
+  std::string expected;
+  for (const auto& [name, target] : fields) expected += StrCat(name, ", ");
+  expected += "index";
+  size_t found = 0;
   for (const auto& [key, value] : v.map()) {
-    if (!key.is_text()) {
-      return Error(Code::kMalformed, "attest request: keys must be text strings");
-    }
+    if (!key.is_text()) return Error(Code::kMalformed, StrCat(what, ": keys must be text strings"));
     const std::string& k = key.text();
-    Bytes* target = k == "vc"       ? &r.vc
-                    : k == "policy" ? &r.policy
-                    : k == "share"  ? &r.share
-                                    : nullptr;
+    Bytes* target = nullptr;
+    for (const auto& [name, field] : fields) {
+      if (k == name) target = field;
+    }
     if (target != nullptr) {
       if (!value.is_bytes() || value.bytes().empty()) {
         return Error(Code::kMalformed,
-                     StrCat("attest request: '", k, "' must be a non-empty byte string"));
+                     StrCat(what, ": '", k, "' must be a non-empty byte string"));
       }
       *target = value.bytes();
     } else if (k == "index") {
       if (!value.is_unsigned()) {
-        return Error(Code::kMalformed, "attest request: 'index' must be an unsigned integer");
+        return Error(Code::kMalformed, StrCat(what, ": 'index' must be an unsigned integer"));
       }
-      r.index = value.uint_value();
+      *index = value.uint_value();
     } else {
-      return Error(Code::kMalformed, StrCat("attest request: unknown key '", k,
-                                            "' (expected vc, policy, share, index)"));
+      return Error(Code::kMalformed,
+                   StrCat(what, ": unknown key '", k, "' (expected ", expected, ")"));
     }
     ++found;
   }
-  if (found != 4) {
-    return Error(Code::kMalformed,
-                 StrCat("attest request: expected keys vc, policy, share and index, got ", found,
-                        " of them"));
+  if (found != fields.size() + 1) {
+    return Error(Code::kMalformed, StrCat(what, ": expected keys ", expected, ", got ", found,
+                                          " of them"));
   }
+  return Ok();
+}
+
+}  // namespace
+
+Result<AttestRequest> DecodeAttestRequest(ByteView body) {
+  AttestRequest r;
+  VOUCH_RETURN_IF_ERROR(DecodeIndexedRequest(
+      body, "attest request", {{"vc", &r.vc}, {"policy", &r.policy}, {"share", &r.share}},
+      &r.index));
   return r;
+}
+
+Result<ReattestRequest> DecodeReattestRequest(ByteView body) {
+  ReattestRequest r;
+  VOUCH_RETURN_IF_ERROR(DecodeIndexedRequest(
+      body, "reattest request", {{"vc", &r.vc}, {"policy", &r.policy}, {"launch", &r.launch}},
+      &r.index));
+  return r;
+}
+
+Bytes EncodeReattestRequest(const ReattestRequest& request) {
+  return cbor::Encode(Value::Map({{"vc", Value(request.vc)},
+                                  {"policy", Value(request.policy)},
+                                  {"launch", Value(request.launch)},
+                                  {"index", Value(request.index)}}));
+}
+
+Bytes EncodeReattestResponse(const Reendorsement& approval) {
+  return cbor::Encode(Value::Map({{"endorsement", Value(approval.endorsement)}}));
 }
 
 Bytes EncodeAttestRequest(const AttestRequest& request) {

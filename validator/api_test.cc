@@ -55,6 +55,40 @@ TEST(Api, AttestRequestRefusesNonCborAndTrailingBytes) {
   EXPECT_FALSE(DecodeAttestRequest(trailing).ok());
 }
 
+TEST(Api, ReattestRequestRoundTripsAndRefusesAShare) {
+  ReattestRequest r{Bytes{1, 2}, Bytes{3}, Bytes{7, 8, 9}, 4};
+  auto back = DecodeReattestRequest(EncodeReattestRequest(r));
+  ASSERT_TRUE(back.ok()) << back.error().ToString();
+  EXPECT_EQ(back->vc, r.vc);
+  EXPECT_EQ(back->policy, r.policy);
+  EXPECT_EQ(back->launch, r.launch);
+  EXPECT_EQ(back->index, 4u);
+
+  Value b = Value(Bytes{1});
+  auto attest_shaped = DecodeReattestRequest(
+      cbor::Encode(Value::Map({{"vc", b}, {"policy", b}, {"share", b}, {"index", 0}})));
+  ASSERT_FALSE(attest_shaped.ok());
+  EXPECT_NE(attest_shaped.error().message().find(
+                "reattest request: unknown key 'share' (expected vc, policy, launch, index)"),
+            std::string::npos)
+      << attest_shaped.error().message();
+  auto no_launch =
+      DecodeReattestRequest(cbor::Encode(Value::Map({{"vc", b}, {"policy", b}, {"index", 0}})));
+  ASSERT_FALSE(no_launch.ok());
+  EXPECT_NE(no_launch.error().message().find("got 3 of them"), std::string::npos);
+  // And the other way: an attest request does not take a launch VC.
+  EXPECT_FALSE(DecodeAttestRequest(EncodeReattestRequest(r)).ok());
+}
+
+TEST(Api, ReattestResponseHoldsOnlyTheEndorsement) {
+  Reendorsement e;
+  e.endorsement = Bytes{5, 6};
+  auto v = cbor::Decode(EncodeReattestResponse(e));
+  ASSERT_TRUE(v.ok());
+  ASSERT_EQ(v->map().size(), 1u);
+  EXPECT_EQ(v->Find("endorsement")->bytes(), (Bytes{5, 6}));
+}
+
 TEST(Api, RefusalCarriesCodeNameAndReason) {
   auto v = cbor::Decode(EncodeRefusal(Error(Code::kPcrMismatch, "PCR 7 differs from reference")));
   ASSERT_TRUE(v.ok());

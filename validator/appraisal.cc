@@ -217,23 +217,30 @@ Appraiser::Appraiser(const ValidatorKeys& keys, HostDirectory& directory,
       replay_(replay),
       options_(options) {}
 
-Result<Approval> Appraiser::Appraise(const AttestRequest& request, int64_t now,
-                                     AppraisalTrace* trace) const {
+Result<Appraiser::Checked> Appraiser::CheckVcAndPolicy(ByteView vc_bytes, ByteView policy_bytes,
+                                                        uint64_t index, std::string_view type,
+                                                        int64_t now, AppraisalTrace* trace) const {
   if (options_.fault == Fault::kRefuseAll) {
     return Error(Code::kUnavailable,
                  "this validator refuses every attestation (fault injection --fault=refuse-all)");
   }
-  // 1. The VC and its signature.
-  VOUCH_ASSIGN_OR_RETURN(HostVc vc, HostVc::Parse(request.vc));
+  // 1. The VC and its signature; the host's DID key is imported once.
+  auto cached_did = [this](std::string_view did) -> Result<DidKey> {
+    auto key = host_keys_.Get(AsBytes(did), [](ByteView b) { return DidKey::Parse(ToString(b)); });
+    if (!key.ok()) return key.error();
+    return **key;
+  };
+  VOUCH_ASSIGN_OR_RETURN(HostVc vc, HostVc::Parse(vc_bytes, cached_did));
   const HostVcClaims& c = vc.claims();
   if (trace != nullptr) {
     trace->host_did = c.issuer;
     trace->domain_uuid = c.domain_uuid;
     trace->cti_hex = HexEncode(c.cti);
   }
-  if (c.type != "launch") {
-    return Error(Code::kMalformed,
-                 StrCat("host VC: /v1/attest takes a launch VC, got vouch.type \"", c.type, "\""));
+  if (c.type != type) {
+    return Error(Code::kMalformed, StrCat("host VC: /v1/", type == "launch" ? "attest" : type,
+                                          " takes a ", type, " VC, got vouch.type \"", c.type,
+                                          "\""));
   }
   // 2. Time.
   VOUCH_RETURN_IF_ERROR(CheckTime(c, now, options_.max_clock_skew_s));
@@ -247,20 +254,37 @@ Result<Approval> Appraiser::Appraise(const AttestRequest& request, int64_t now,
                          replay_.Reserve(c.cti, c.expires_at, now));
   // 6. The owner policy and this validator's place in it.
   VOUCH_ASSIGN_OR_RETURN(std::shared_ptr<const SignedPolicy> verified_policy,
-                         policies_.Get(request.policy, SignedPolicy::Parse));
-  const SignedPolicy& signed_policy = *verified_policy;
-  const OwnerPolicy& p = signed_policy.policy();
-  VOUCH_RETURN_IF_ERROR(CheckPolicyBinding(signed_policy, c, keys_, request.index));
+                         policies_.Get(policy_bytes, SignedPolicy::Parse));
+  const OwnerPolicy& p = verified_policy->policy();
+  VOUCH_RETURN_IF_ERROR(CheckPolicyBinding(*verified_policy, c, keys_, index));
   // 7. Host allowed.
   if (p.hosts && !Contains(*p.hosts, c.issuer)) {
     return Error(Code::kHostNotAllowed, StrCat("host '", c.issuer, "' is not among the policy's ",
                                                p.hosts->size(), " allowed hosts"));
   }
-  // 8–12. Evidence against the policy.
+  return Checked{std::move(vc), std::move(verified_policy), std::move(host),
+                 std::move(reservation)};
+}
+
+Status Appraiser::CheckEvidence(const HostVcClaims& c, const HostRecord& host,
+                                const OwnerPolicy& p) const {
   VOUCH_RETURN_IF_ERROR(CheckQuote(c, host, p, aks_));
   VOUCH_RETURN_IF_ERROR(CheckReferences(c, p));
   VOUCH_RETURN_IF_ERROR(CheckHypervisor(c, p));
-  VOUCH_RETURN_IF_ERROR(CheckRuntime(c, p));
+  return CheckRuntime(c, p);
+}
+
+Result<Approval> Appraiser::Appraise(const AttestRequest& request, int64_t now,
+                                     AppraisalTrace* trace) const {
+  // 1–7.
+  VOUCH_ASSIGN_OR_RETURN(Checked checked, CheckVcAndPolicy(request.vc, request.policy,
+                                                           request.index, "launch", now, trace));
+  const HostVc& vc = checked.vc;
+  const HostVcClaims& c = vc.claims();
+  const SignedPolicy& signed_policy = *checked.policy;
+  const OwnerPolicy& p = signed_policy.policy();
+  // 8–12. Evidence against the policy.
+  VOUCH_RETURN_IF_ERROR(CheckEvidence(c, checked.host, p));
 
   // 13. Only now touch the share.
   PolicyDigest digest = signed_policy.digest();
@@ -289,11 +313,11 @@ Result<Approval> Appraiser::Appraise(const AttestRequest& request, int64_t now,
   }
   Verdict verdict{true, now, directory_.LedgerHead(),
                   Bytes(digest.value.begin(), digest.value.end())};
-  VOUCH_ASSIGN_OR_RETURN(Endorsement endorsement, Endorse(vc, keys_.signing_key(), verdict));
+  VOUCH_ASSIGN_OR_RETURN(Endorsement endorsement, Endorse(vc, keys_.signing_key(), keys_.did(), verdict));
   Bytes encoded = endorsement.countersignature.Encode();
   if (options_.fault == Fault::kBadCountersignature) encoded.back() ^= 0x01;
 
-  reservation.Commit();
+  checked.reservation.Commit();
   return Approval{c.issuer,
                   c.domain_uuid,
                   c.cti,
@@ -301,6 +325,95 @@ Result<Approval> Appraiser::Appraise(const AttestRequest& request, int64_t now,
                   std::move(verdict),
                   std::move(encoded),
                   std::move(sealed).value()};
+}
+
+Result<Reendorsement> Appraiser::Reappraise(const ReattestRequest& request, int64_t now,
+                                            AppraisalTrace* trace) const {
+  // 1–7, as for a launch.
+  VOUCH_ASSIGN_OR_RETURN(Checked checked, CheckVcAndPolicy(request.vc, request.policy,
+                                                           request.index, "reattest", now, trace));
+  const HostVcClaims& c = checked.vc.claims();
+  const SignedPolicy& signed_policy = *checked.policy;
+  const OwnerPolicy& p = signed_policy.policy();
+  const PolicyDigest digest = signed_policy.digest();
+
+  // 8. The baseline: the domain's launch VC, endorsed by t of the policy's
+  // validators. Its signatures make it evidence no host can forge, so any
+  // validator can check drift against it without having kept state.
+  auto launch_or = HostVc::Parse(request.launch);
+  if (!launch_or.ok()) return launch_or.error().WithContext("launch VC");
+  const HostVc& launch = *launch_or;
+  const HostVcClaims& l = launch.claims();
+  if (l.type != "launch") {
+    return Error(Code::kNotInPolicy,
+                 StrCat("launch VC: expected vouch.type \"launch\", got \"", l.type, "\""));
+  }
+  if (l.issuer != c.issuer) {
+    return Error(Code::kNotInPolicy, StrCat("launch VC was issued by '", l.issuer,
+                                            "', not by this host '", c.issuer, "'"));
+  }
+  if (l.domain_uuid != c.domain_uuid ||
+      !std::equal(l.policy_digest.begin(), l.policy_digest.end(), digest.value.begin(),
+                  digest.value.end())) {
+    return Error(Code::kNotInPolicy,
+                 StrCat("launch VC is for domain ", l.domain_uuid, " under policy ",
+                        Short(l.policy_digest), ", not for this domain and policy"));
+  }
+  if (directory_.IsRevoked(StrCat("cti:", HexEncode(l.cti)))) {
+    return Error(Code::kRevoked, StrCat("the domain's launch VC (cti ", HexEncode(l.cti),
+                                        ") is revoked"));
+  }
+  VOUCH_ASSIGN_OR_RETURN(std::vector<EndorsementCheck> checks, CheckEndorsements(launch));
+  std::vector<std::string> endorsers;
+  for (const EndorsementCheck& e : checks) {
+    bool counts = e.status.ok() && e.verdict.ok && std::equal(e.verdict.policy.begin(), e.verdict.policy.end(),
+                             digest.value.begin(), digest.value.end()) &&
+                  signed_policy.IndexOf(e.validator_did).has_value() &&
+                  !Contains(endorsers, e.validator_did);
+    if (counts) endorsers.push_back(e.validator_did);
+  }
+  if (endorsers.size() < p.threshold) {
+    return Error(Code::kNotInPolicy,
+                 StrCat("launch VC carries ", endorsers.size(),
+                        " valid endorsements by the policy's validators; the policy's t is ",
+                        p.threshold));
+  }
+
+  // 9–13. Fresh evidence against the policy.
+  VOUCH_RETURN_IF_ERROR(CheckEvidence(c, checked.host, p));
+
+  // 14. Drift from the launch baseline.
+  if (c.config_digest != l.config_digest) {
+    return Error(Code::kDrift,
+                 StrCat("domain config digest ", Short(c.config_digest),
+                        " differs from the launch baseline ", Short(l.config_digest),
+                        " (the live domain XML changed since start)"));
+  }
+  for (uint32_t pcr : p.pcrs) {
+    if (p.reference_pcrs.count(pcr) != 0) continue;  // pinned: checked against the policy
+    auto now_value = c.tpm.pcrs.find(pcr);
+    auto then_value = l.tpm.pcrs.find(pcr);
+    if (then_value == l.tpm.pcrs.end()) continue;  // not quoted at launch: no baseline
+    if (now_value == c.tpm.pcrs.end() || now_value->second != then_value->second) {
+      return Error(Code::kDrift,
+                   StrCat("PCR ", pcr, " changed since launch (",
+                          Short(then_value->second), " then, ",
+                          now_value == c.tpm.pcrs.end() ? std::string("not quoted")
+                                                        : Short(now_value->second),
+                          " now)"));
+    }
+  }
+
+  // 15. Countersign.
+  Verdict verdict{true, now, directory_.LedgerHead(),
+                  Bytes(digest.value.begin(), digest.value.end())};
+  VOUCH_ASSIGN_OR_RETURN(Endorsement endorsement,
+                         Endorse(checked.vc, keys_.signing_key(), keys_.did(), verdict));
+  Bytes encoded = endorsement.countersignature.Encode();
+  if (options_.fault == Fault::kBadCountersignature) encoded.back() ^= 0x01;
+  checked.reservation.Commit();
+  return Reendorsement{c.issuer, c.domain_uuid, c.cti, digest, std::move(verdict),
+                       std::move(encoded)};
 }
 
 }  // namespace vouch::validator

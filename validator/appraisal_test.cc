@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "testing/attest_world.h"
+#include "testing/expect_refused.h"
 #include "vouch/core/countersign.h"
 #include "vouch/core/endorsement.h"
 
@@ -13,15 +14,6 @@ using testing::AttestWorld;
 using testing::Built;
 using testing::kNow;
 using testing::Scenario;
-
-// Asserts that `result` is a refusal with `code` whose reason contains `reason`.
-#define EXPECT_REFUSED(result, want_code, reason_part)                                             \
-  do {                                                                                             \
-    const auto& r_ = (result);                                                                     \
-    ASSERT_FALSE(r_.ok()) << "approved, expected " << CodeName(want_code);                         \
-    EXPECT_EQ(r_.error().code(), want_code) << r_.error().ToString();                              \
-    EXPECT_NE(r_.error().message().find(reason_part), std::string::npos) << r_.error().ToString(); \
-  } while (0)
 
 Bytes FlipLast(Bytes b) {
   b.back() ^= 0x01;

@@ -27,7 +27,7 @@ ChallengeIssuer::ChallengeIssuer(ChallengeOptions options)
     : ChallengeIssuer(RandomSecret(32), options) {}
 
 ChallengeIssuer::ChallengeIssuer(SecretBytes key, ChallengeOptions options)
-    : key_(std::move(key)), options_(options) {}
+    : key_(key.Expose()), options_(options) {}
 
 Result<std::unique_ptr<ChallengeIssuer>> ChallengeIssuer::WithKey(SecretBytes key,
                                                                   ChallengeOptions options) {
@@ -39,7 +39,7 @@ Result<std::unique_ptr<ChallengeIssuer>> ChallengeIssuer::WithKey(SecretBytes ke
 }
 
 Bytes ChallengeIssuer::Mac(ByteView ts, std::string_view host_did) const {
-  Sha256Digest mac = HmacSha256(key_.Expose(), Concat({ts, AsBytes(host_did)}));
+  Sha256Digest mac = key_.Mac(Concat({ts, AsBytes(host_did)}));
   return Bytes(mac.begin(), mac.begin() + kNonceMacSize);
 }
 

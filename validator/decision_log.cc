@@ -49,6 +49,7 @@ std::string FormatDecision(const Decision& d) {
     line += '=';
     line += QuoteLogValue(value);
   };
+  add("kind", d.kind);
   if (!d.approved && d.code) add("code", CodeName(*d.code));
   add("host", d.host_did);
   add("domain", d.domain_uuid);

@@ -237,53 +237,71 @@ void Server::Route() {
     SetCbor(res, 200, EncodeChallengeResponse(nonce, parts_.appraiser->keys().did()));
   });
 
-  http.Post("/v1/attest", [this](const httplib::Request& req, httplib::Response& res) {
-    auto t0 = std::chrono::steady_clock::now();
-    Decision decision;
-    auto finish = [&](const Result<Approval>& result) {
-      double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      decision.milliseconds = seconds * 1000;
-      decision.approved = result.ok();
-      if (result.ok()) {
-        parts_.metrics->RecordApproval(seconds);
-        SetCbor(res, 200, EncodeAttestResponse(*result));
-      } else {
-        decision.code = result.error().code();
-        decision.reason = result.error().message();
-        parts_.metrics->RecordRefusal(result.error().code(), seconds);
-        Refuse(res, HttpStatusFor(result.error().code()), result.error());
+  // POST /v1/attest and /v1/reattest: decode, appraise, answer, and one
+  // decision line in the log either way.
+  auto appraisal = [this](std::string_view kind, auto decode, auto appraise, auto encode) {
+    return [=, this](const httplib::Request& req, httplib::Response& res) {
+      auto t0 = std::chrono::steady_clock::now();
+      Decision decision;
+      decision.kind = kind == "attest" ? "" : std::string(kind);
+      auto finish = [&](const Status& status, const Bytes& body) {
+        double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        decision.milliseconds = seconds * 1000;
+        decision.approved = status.ok();
+        if (status.ok()) {
+          parts_.metrics->RecordApproval(seconds);
+          SetCbor(res, 200, body);
+        } else {
+          decision.code = status.error().code();
+          decision.reason = status.error().message();
+          parts_.metrics->RecordRefusal(status.error().code(), seconds);
+          Refuse(res, HttpStatusFor(status.error().code()), status.error());
+        }
+        options_.log(FormatDecision(decision));
+      };
+      std::string type = req.get_header_value("Content-Type");
+      if (type.rfind(kCborContentType, 0) != 0) {
+        finish(Error(Code::kMalformed, StrCat(kind, " request: expected Content-Type ",
+                                              kCborContentType, ", got '", type, "'")),
+               {});
+        res.status = 415;
+        return;
       }
-      options_.log(FormatDecision(decision));
-    };
-    std::string type = req.get_header_value("Content-Type");
-    if (type.rfind(kCborContentType, 0) != 0) {
-      Error e(Code::kMalformed, StrCat("attest request: expected Content-Type ", kCborContentType,
-                                       ", got '", type, "'"));
-      finish(e);
-      res.status = 415;
-      return;
-    }
-    auto request = DecodeAttestRequest(AsBytes(req.body));
-    if (!request.ok()) {
-      finish(request.error());
-      return;
-    }
-    decision.index = request->index;
-    AppraisalTrace trace;
-    Result<Approval> result = parts_.appraiser->Appraise(*request, options_.clock(), &trace);
-    decision.host_did = trace.host_did;
-    decision.domain_uuid = trace.domain_uuid;
-    decision.cti_hex = trace.cti_hex;
-    finish(result);
-  });
-
-  auto not_yet = [](std::string_view what) {
-    return [what](const httplib::Request&, httplib::Response& res) {
-      Refuse(res, 501,
-             Error(Code::kUnavailable, StrCat(what, " is not implemented by this vouchd yet")));
+      auto request = decode(AsBytes(req.body));
+      if (!request.ok()) {
+        finish(request.error(), {});
+        return;
+      }
+      decision.index = request->index;
+      AppraisalTrace trace;
+      auto result = appraise(*request, options_.clock(), &trace);
+      decision.host_did = trace.host_did;
+      decision.domain_uuid = trace.domain_uuid;
+      decision.cti_hex = trace.cti_hex;
+      if (!result.ok()) {
+        finish(result.error(), {});
+      } else {
+        finish(Ok(), encode(*result));
+      }
     };
   };
-  http.Post("/v1/reattest", not_yet("POST /v1/reattest (re-attestation of running domains)"));
+  http.Post("/v1/attest",
+            appraisal(
+                "attest", DecodeAttestRequest,
+                [this](const AttestRequest& r, int64_t now, AppraisalTrace* trace) {
+                  return parts_.appraiser->Appraise(r, now, trace);
+                },
+                EncodeAttestResponse));
+  // Re-attestation of a running domain: an endorsement, never a share; a
+  // refusal's kDrift names what changed since launch.
+  http.Post("/v1/reattest",
+            appraisal(
+                "reattest", DecodeReattestRequest,
+                [this](const ReattestRequest& r, int64_t now, AppraisalTrace* trace) {
+                  return parts_.appraiser->Reappraise(r, now, trace);
+                },
+                EncodeReattestResponse));
 
   // Enrollment: one line per step in the log, like attest decisions.
   auto enroll_handler = [this](bool finish) {

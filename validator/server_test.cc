@@ -213,10 +213,43 @@ TEST_F(ServerTest, UnknownPathIs404NotFound) {
   ExpectRefusal(client.Get("/v1/nothing"), 404, "not-found", "no endpoint GET /v1/nothing");
 }
 
-TEST_F(ServerTest, ReattestIsNotImplementedYet) {
-  auto client = Client();
-  ExpectRefusal(client.Post("/v1/reattest", "", 0, "application/cbor"), 501, "unavailable",
-                "is not implemented by this vouchd yet");
+TEST_F(ServerTest, ReattestEndorsesAnUnchangedDomainAndNamesDrift) {
+  Built launch = world_.Build({}, kNow - 60);
+  Bytes baseline = world_.EndorsedLaunch(launch, {0, 2}, kNow - 60);
+  auto post = [&](const ReattestRequest& r, const char* type = "application/cbor") {
+    Bytes body = EncodeReattestRequest(r);
+    auto client = Client();
+    return client.Post("/v1/reattest", reinterpret_cast<const char*>(body.data()), body.size(),
+                       type);
+  };
+
+  Scenario fresh;
+  fresh.our_nonce = Challenge();
+  ReattestRequest ok = world_.BuildReattest(launch, baseline, fresh);
+  auto res = post(ok);
+  ASSERT_TRUE(res) << httplib::to_string(res.error());
+  ASSERT_EQ(res->status, 200) << res->body;
+  cbor::Value v = DecodeMap(res->body);
+  ASSERT_EQ(v.map().size(), 1u) << v.ToDiagnostic();  // an endorsement, never a share
+  const cbor::Value* endorsement = v.Find("endorsement");
+  ASSERT_TRUE(endorsement != nullptr && endorsement->is_bytes());
+  auto vc = HostVc::Parse(ok.vc);
+  ASSERT_TRUE(vc.ok());
+  auto cs = Countersignature::Parse(endorsement->bytes());
+  ASSERT_TRUE(cs.ok()) << cs.error().ToString();
+  EXPECT_TRUE(VerifyEndorsement(*vc, *cs).ok());
+
+  Scenario drifted;
+  drifted.our_nonce = Challenge();
+  drifted.claims = [](HostVcClaims& c) { c.tpm.pcrs[0] = Bytes(32, 0x5a); };
+  ExpectRefusal(post(world_.BuildReattest(launch, baseline, drifted)), 403, "drift",
+                "PCR 0 changed since launch");
+  ExpectRefusal(post(ok, "text/plain"), 415, "malformed", "expected Content-Type");
+  ExpectRefusal(post(ok), 409, "replay", "");
+  std::vector<std::string> log = Log();
+  ASSERT_GE(log.size(), 3u);
+  EXPECT_EQ(log[0].rfind("vouchd: decision=approved kind=reattest host=", 0), 0u) << log[0];
+  EXPECT_EQ(log[1].rfind("vouchd: decision=refused kind=reattest code=drift", 0), 0u) << log[1];
 }
 
 TEST_F(ServerTest, EnrollWithoutALedgerIs501) {

@@ -2,7 +2,8 @@
 // touches — an owner and its signed policy over three validators, the image
 // key split into shares, a host with a software AK (measure's SoftwareAk: its
 // quotes verify exactly like a TPM's), a static host directory, and a
-// builder for POST /v1/attest requests that tests bend one field at a time.
+// builder for POST /v1/attest and /v1/reattest requests that tests bend one
+// field at a time.
 // Header-only; tests link vouch::validator and vouch::measure_testing.
 #ifndef VOUCH_VALIDATOR_TESTING_ATTEST_WORLD_H_
 #define VOUCH_VALIDATOR_TESTING_ATTEST_WORLD_H_
@@ -19,6 +20,7 @@
 
 #include "measure/testing/software_quote.h"
 #include "vouch/core/did_key.h"
+#include "vouch/core/endorsement.h"
 #include "vouch/core/host_vc.h"
 #include "vouch/core/owner_policy.h"
 #include "vouch/core/random.h"
@@ -173,6 +175,45 @@ class AttestWorld {
     if (s.policy_bytes) policy_bytes = s.policy_bytes(policy_bytes);
     return Built{AttestRequest{vc_bytes, policy_bytes, share, index}, std::move(e), c,
                  policy.digest(), vc_bytes};
+  }
+
+  // `launch`'s VC endorsed by validators `endorsers` (ok verdicts over the
+  // launch policy at `now`), as a host's audit store keeps it.
+  Bytes EndorsedLaunch(const Built& launch, const std::vector<size_t>& endorsers,
+                       int64_t now = kNow) const {
+    return EndorsedVc(launch.vc, launch.policy_digest, endorsers, now);
+  }
+  // The same for any encoded VC under the policy with `digest`.
+  Bytes EndorsedVc(ByteView vc_bytes, const PolicyDigest& digest,
+                   const std::vector<size_t>& endorsers, int64_t now = kNow) const {
+    HostVc vc = Must(HostVc::Parse(vc_bytes), "parse VC");
+    Verdict verdict{true, now, Bytes(32, 0), Bytes(digest.value.begin(), digest.value.end())};
+    for (size_t i : endorsers) {
+      Endorsement e = Must(Endorse(vc, validators_[i].signing_key(), verdict), "endorse");
+      if (!AttachEndorsement(vc, e).ok()) std::abort();
+    }
+    return vc.message().Encode();
+  }
+
+  // A POST /v1/reattest request at `now` for the domain launched as
+  // `launch`, carrying `baseline` (see EndorsedLaunch): a "reattest" VC with
+  // the launch's config digest and a fresh quote, then `s` bends it.
+  ReattestRequest BuildReattest(const Built& launch, Bytes baseline, Scenario s = {},
+                                int64_t now = kNow) {
+    auto bend = s.claims;
+    Bytes config = launch.claims.config_digest;
+    s.claims = [bend, config](HostVcClaims& c) {
+      c.type = "reattest";
+      c.config_digest = config;
+      if (bend) bend(c);
+    };
+    Built b = Build(s, now);
+    return ReattestRequest{b.request.vc, b.request.policy, std::move(baseline), b.request.index};
+  }
+
+  Result<Reendorsement> Reappraise(const ReattestRequest& r, int64_t now = kNow,
+                                   AppraisalTrace* trace = nullptr) {
+    return appraiser_->Reappraise(r, now, trace);
   }
 
   Result<Approval> Appraise(const Built& b, int64_t now = kNow, AppraisalTrace* trace = nullptr) {

@@ -32,6 +32,10 @@ struct Endorsement {
 // Countersigns `vc` as the validator holding `validator_key`.
 Result<Endorsement> Endorse(const HostVc& vc, const Ed25519PrivateKey& validator_key,
                             const Verdict& verdict);
+// The same with the validator's DID already known (saves re-encoding it per VC).
+// REQUIRES: validator_did is the did:key of validator_key's public key.
+Result<Endorsement> Endorse(const HostVc& vc, const Ed25519PrivateKey& validator_key,
+                            const std::string& validator_did, const Verdict& verdict);
 
 // Parses one endorsement and verifies it over `vc`: the kid must be a
 // did:key, the signature must verify with it. kMalformed / kBadSignature

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -92,6 +93,12 @@ class HostVc {
   // equal the iss claim. kMalformed for structure, kBadSignature for the
   // signature. Does not check time, nonces or countersignatures.
   static Result<HostVc> Parse(ByteView encoded);
+
+  // As Parse, but the issuer's DID is resolved by `resolve` (a validator's
+  // cache of parsed DIDs, so a host's key is imported once, not per VC).
+  // REQUIRES: `resolve` returns what DidKey::Parse(did) would.
+  using DidResolver = std::function<Result<DidKey>(std::string_view did)>;
+  static Result<HostVc> Parse(ByteView encoded, const DidResolver& resolve);
 
   const HostVcClaims& claims() const { return claims_; }
   const DidKey& issuer() const { return issuer_; }

@@ -4,6 +4,8 @@
 //   GET  /v1/challenge?host=DID → {"nonce": bstr, "validator": tstr}
 //   POST /v1/attest  {"vc": bstr, "policy": bstr, "share": bstr, "index": uint}
 //                    → {"endorsement": bstr (COSE_Countersignature), "share": bstr}
+//   POST /v1/reattest {"vc": bstr, "policy": bstr, "launch": bstr, "index": uint}
+//                    → {"endorsement": bstr}  ("launch": the endorsed launch VC)
 //   POST /v1/enroll  {"did": tstr} → {"credential": bstr, "secret": bstr}
 //                    (TPM2B_ID_OBJECT, TPM2B_ENCRYPTED_SECRET)
 //   POST /v1/enroll/finish {"did": tstr, "secret": bstr} → 204, no body
@@ -33,6 +35,10 @@ Result<AttestRequest> DecodeAttestRequest(ByteView body);
 Bytes EncodeAttestRequest(const AttestRequest& request);
 
 Bytes EncodeAttestResponse(const Approval& approval);
+// The same for POST /v1/reattest.
+Result<ReattestRequest> DecodeReattestRequest(ByteView body);
+Bytes EncodeReattestRequest(const ReattestRequest& request);
+Bytes EncodeReattestResponse(const Reendorsement& approval);
 Bytes EncodeChallengeResponse(ByteView nonce, std::string_view validator_did);
 
 struct EnrollRequest {

@@ -44,6 +44,22 @@
 //      {ok: true, at: now, ledger: directory head, policy: policy digest},
 //      and the cti is recorded in the replay cache.
 //
+// Reappraise (POST /v1/reattest: a running domain re-attested by its host's
+// vouch-agent) runs 1–7 for a "reattest" VC, then
+//
+//   8. the request's launch VC is the domain's baseline: it parses and is
+//      signed by the same host, is a "launch" VC for the same domain and
+//      policy, its cti is not revoked, and it carries valid ok-endorsements
+//      by at least t distinct validators of the policy   kNotInPolicy / kRevoked
+//  9–13. 8–12 above on the fresh evidence
+//  14. drift from the baseline: vouch.cfg equals the launch VC's, and each
+//      policy PCR that the policy does not pin holds its launch value
+//      ("PCR 4 changed since launch …")                 kDrift
+//  15. the VC is countersigned (no share is released) and its cti recorded.
+//
+// A validator needs no memory of the launch: the baseline's endorsements
+// prove it. Guest evidence (vouch.guest) is carried but not yet appraised.
+//
 // Limits: rt.memory_kib_max and rt.vcpus_max are hard maxima (0 admits
 // nothing), nets_allowed is always enforced, devices only when the policy
 // has devices_allowed.
@@ -75,6 +91,24 @@ struct AttestRequest {
   Bytes policy;        // the owner policy, COSE_Sign1
   Bytes share;         // this validator's sealed share, [enc, ct]
   uint64_t index = 0;  // this validator's index in the policy
+};
+
+// The body of POST /v1/reattest.
+struct ReattestRequest {
+  Bytes vc;            // the re-attestation VC ("reattest"), COSE_Sign1
+  Bytes policy;        // the owner policy, COSE_Sign1
+  Bytes launch;        // the domain's endorsed launch VC (label 11 kept): the baseline
+  uint64_t index = 0;  // this validator's index in the policy
+};
+
+// What a re-attestation approval hands back: an endorsement, no share.
+struct Reendorsement {
+  std::string host_did;
+  std::string domain_uuid;
+  Bytes cti;
+  PolicyDigest policy;
+  Verdict verdict;
+  Bytes endorsement;  // the encoded COSE_Countersignature over the reattest VC
 };
 
 // What an approval hands back to the host.
@@ -116,17 +150,36 @@ class Appraiser {
   Result<Approval> Appraise(const AttestRequest& request, int64_t now,
                             AppraisalTrace* trace = nullptr) const;
 
+  // Appraises a re-attestation (the Reappraise list above).
+  Result<Reendorsement> Reappraise(const ReattestRequest& request, int64_t now,
+                                   AppraisalTrace* trace = nullptr) const;
+
   const ValidatorKeys& keys() const { return keys_; }
 
  private:
+  // What steps 1–7 established, and the VC's replay reservation.
+  struct Checked {
+    HostVc vc;
+    std::shared_ptr<const SignedPolicy> policy;
+    HostRecord host;
+    ReplayCache::Reservation reservation;
+  };
+  Result<Checked> CheckVcAndPolicy(ByteView vc, ByteView policy, uint64_t index,
+                                   std::string_view type, int64_t now,
+                                   AppraisalTrace* trace) const;
+  // The quote, references, hypervisor and runtime checks (8–12).
+  Status CheckEvidence(const HostVcClaims& c, const HostRecord& host, const OwnerPolicy& p) const;
+
   const ValidatorKeys& keys_;
   HostDirectory& directory_;
   const ChallengeIssuer& challenges_;
   ReplayCache& replay_;
   AppraisalOptions options_;
-  // A domain's policy comes with every start and a host's AK with every
-  // quote: their signature check and key import are done once per content.
+  // A domain's policy comes with every start, a host's AK with every quote
+  // and its DID with every VC: their signature check and key imports are
+  // done once per content.
   mutable DigestCache<SignedPolicy> policies_;
+  mutable DigestCache<DidKey> host_keys_;
   mutable DigestCache<AkPublic> aks_;
 };
 

@@ -25,6 +25,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "vouch/core/digest.h"
 #include "vouch/core/bytes.h"
 #include "vouch/core/errors.h"
 #include "vouch/core/secret_bytes.h"
@@ -84,7 +85,7 @@ class ChallengeIssuer {
   };
   Finding Examine(ByteView nonce, std::string_view host_did, int64_t now) const;
 
-  const SecretBytes key_;
+  const HmacSha256Key key_;  // k, keyed once; the raw bytes are not kept
   const ChallengeOptions options_;
   mutable std::mutex memo_mu_;
   std::unordered_map<std::string, std::string> memo_;  // nonce bytes → host DID

@@ -4,6 +4,7 @@
 //   vouchd: decision=approved host=did:key:z6Mk… domain=5f1e… cti=1a2b… index=1 ms=3.1
 //   vouchd: decision=refused code=pcr-mismatch host=did:key:z6Mk… domain=5f1e… reason="PCR 7
 //   differs from reference (quoted 9a07…)"
+//   vouchd: decision=refused kind=reattest code=drift host=… reason="PCR 4 changed since launch …"
 //
 // Values with spaces, quotes, '=' or control characters are quoted with
 // backslash escapes, so a line never breaks and cannot be forged by a
@@ -20,6 +21,7 @@
 namespace vouch::validator {
 
 struct Decision {
+  std::string kind;  // "" for a launch attestation, "reattest" for a re-attestation
   bool approved = false;
   std::optional<Code> code;  // set when refused
   std::string host_did, domain_uuid, cti_hex;

@@ -7,7 +7,7 @@
 //   POST /v1/enroll/finish        204                             (Enroller)
 //                                 Without an Enroller (a vouchd on --hosts):
 //                                 501 {"code": "unavailable", …}
-//   POST /v1/reattest             501 {"code": "unavailable", …}  (not built yet)
+//   POST /v1/reattest             200 {"endorsement"}              (Appraiser::Reappraise)
 //   GET  /v1/status               CBOR, or JSON if Accept names application/json:
 //                                 {"did", "hpke_public_key", "fault", "uptime_s",
 //                                  "replay_cache", "requests", "approvals", "refusals"}
@@ -18,8 +18,8 @@
 // the appraisal (status per HttpStatusFor), for a body that does not decode
 // (400 "malformed"), a body over the limit (413 "malformed"), a wrong content
 // type (415 "malformed"), an unknown path (404 "not-found"). Each attest
-// decision is written as one line by `log` (decision_log.h) and counted in
-// Metrics.
+// and reattest decision is written as one line by `log` (decision_log.h)
+// and counted in Metrics.
 #ifndef VOUCH_VALIDATOR_SERVER_H_
 #define VOUCH_VALIDATOR_SERVER_H_
 

@@ -1,0 +1,52 @@
+// libFuzzer target: the bodies vouchd reads from the network (POST
+// /v1/attest, /v1/reattest, /v1/enroll, /v1/enroll/finish). Beyond "no
+// crash, no sanitizer report" it checks, and aborts if one breaks:
+//   - a body that decodes re-encodes to a body that decodes to the same
+//     request (no field is lost or invented);
+//   - every refusal is kMalformed with a message.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+
+#include "vouch/validator/api.h"
+
+namespace {
+
+void ExpectMalformed(const vouch::Error& e) {
+  if (e.code() != vouch::Code::kMalformed || e.message().empty()) std::abort();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  vouch::ByteView body(data, size);
+  using namespace vouch::validator;
+
+  auto attest = DecodeAttestRequest(body);
+  if (attest.ok()) {
+    auto again = DecodeAttestRequest(EncodeAttestRequest(*attest));
+    if (!again.ok() || again->vc != attest->vc || again->policy != attest->policy ||
+        again->share != attest->share || again->index != attest->index) {
+      std::abort();
+    }
+  } else {
+    ExpectMalformed(attest.error());
+  }
+
+  auto reattest = DecodeReattestRequest(body);
+  if (reattest.ok()) {
+    auto again = DecodeReattestRequest(EncodeReattestRequest(*reattest));
+    if (!again.ok() || again->vc != reattest->vc || again->policy != reattest->policy ||
+        again->launch != reattest->launch || again->index != reattest->index) {
+      std::abort();
+    }
+  } else {
+    ExpectMalformed(reattest.error());
+  }
+
+  auto enroll = DecodeEnrollRequest(body);
+  if (!enroll.ok()) ExpectMalformed(enroll.error());
+  auto finish = DecodeEnrollFinishRequest(body);
+  if (!finish.ok()) ExpectMalformed(finish.error());
+  return 0;
+}

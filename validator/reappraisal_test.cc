@@ -1,0 +1,180 @@
+// Appraiser::Reappraise: re-attestation of a running domain against its
+// endorsed launch VC (appraisal.h, steps 8–15 of the reattest list).
+#include <gtest/gtest.h>
+
+#include "testing/attest_world.h"
+#include "testing/expect_refused.h"
+#include "vouch/core/countersign.h"
+#include "vouch/core/endorsement.h"
+#include "vouch/validator/appraisal.h"
+
+namespace vouch::validator {
+namespace {
+
+using testing::AttestWorld;
+using testing::Built;
+using testing::kNow;
+using testing::Scenario;
+
+class ReappraisalTest : public ::testing::Test {
+ protected:
+  // The domain as launched, 60 s before the re-attestation, endorsed by
+  // validators 0 and 2 (t = 2).
+  ReappraisalTest() : launch_(world_.Build({}, kNow - 60)) {
+    baseline_ = world_.EndorsedLaunch(launch_, {0, 2}, kNow - 60);
+  }
+
+  AttestWorld world_;
+  Built launch_;
+  Bytes baseline_;
+};
+
+TEST_F(ReappraisalTest, EndorsesAnUnchangedDomainAndReleasesNothing) {
+  ReattestRequest r = world_.BuildReattest(launch_, baseline_);
+  auto approval = world_.Reappraise(r);
+  ASSERT_TRUE(approval.ok()) << approval.error().ToString();
+
+  auto vc = HostVc::Parse(r.vc);
+  ASSERT_TRUE(vc.ok());
+  EXPECT_EQ(vc->claims().type, "reattest");
+  auto cs = Countersignature::Parse(approval->endorsement);
+  ASSERT_TRUE(cs.ok()) << cs.error().ToString();
+  auto endorsement = VerifyEndorsement(*vc, *cs);
+  ASSERT_TRUE(endorsement.ok()) << endorsement.error().ToString();
+  EXPECT_EQ(endorsement->validator_did, world_.ours().did());
+  EXPECT_TRUE(endorsement->verdict.ok);
+  EXPECT_EQ(endorsement->verdict.at, kNow);
+  EXPECT_EQ(endorsement->verdict.policy, Bytes(launch_.policy_digest.value.begin(),
+                                               launch_.policy_digest.value.end()));
+  EXPECT_EQ(approval->host_did, world_.host_did());
+  EXPECT_EQ(approval->cti, vc->claims().cti);
+  // The endorsement is over the reattest VC, not the launch VC.
+  auto launch_vc = HostVc::Parse(launch_.vc);
+  ASSERT_TRUE(launch_vc.ok());
+  EXPECT_FALSE(VerifyEndorsement(*launch_vc, *cs).ok());
+}
+
+TEST_F(ReappraisalTest, TheSameReattestVcTwiceIsAReplay) {
+  ReattestRequest r = world_.BuildReattest(launch_, baseline_);
+  ASSERT_TRUE(world_.Reappraise(r).ok());
+  EXPECT_REFUSED(world_.Reappraise(r), Code::kReplay, "");
+}
+
+TEST_F(ReappraisalTest, AChangedDomainXmlIsDrift) {
+  Scenario s;
+  s.claims = [](HostVcClaims& c) { c.config_digest = RandomBytes(32); };
+  EXPECT_REFUSED(world_.Reappraise(world_.BuildReattest(launch_, baseline_, s)), Code::kDrift,
+                 "differs from the launch baseline");
+}
+
+TEST_F(ReappraisalTest, AnUnpinnedPcrThatChangedSinceLaunchIsDriftNamedByThePcr) {
+  // The policy quotes PCRs 0 and 7 and pins only 7; PCR 0's baseline is its
+  // launch value.
+  Scenario s;
+  s.claims = [](HostVcClaims& c) { c.tpm.pcrs[0] = Bytes(32, 0x5a); };
+  EXPECT_REFUSED(world_.Reappraise(world_.BuildReattest(launch_, baseline_, s)), Code::kDrift,
+                 "PCR 0 changed since launch");
+}
+
+TEST_F(ReappraisalTest, APinnedPcrIsJudgedByThePolicyFirst) {
+  Scenario s;
+  s.claims = [](HostVcClaims& c) { c.tpm.pcrs[7] = Bytes(32, 0x5a); };
+  EXPECT_REFUSED(world_.Reappraise(world_.BuildReattest(launch_, baseline_, s)),
+                 Code::kPcrMismatch, "PCR 7 differs from reference");
+}
+
+TEST_F(ReappraisalTest, TheFreshEvidenceIsCheckedAsAtLaunch) {
+  Scenario memory;
+  memory.claims = [](HostVcClaims& c) { c.runtime.memory_kib = 4 * 1048576; };
+  EXPECT_REFUSED(world_.Reappraise(world_.BuildReattest(launch_, baseline_, memory)),
+                 Code::kConfig, "memory");
+  Scenario forged;
+  forged.after_quote = [](HostVcClaims& c) { c.tpm.pcrs[0] = Bytes(32, 0x11); };
+  EXPECT_REFUSED(world_.Reappraise(world_.BuildReattest(launch_, baseline_, forged)),
+                 Code::kPcrMismatch, "");
+}
+
+TEST_F(ReappraisalTest, ABaselineNeedsTEndorsementsByDistinctPolicyValidators) {
+  EXPECT_REFUSED(world_.Reappraise(world_.BuildReattest(
+                     launch_, world_.EndorsedLaunch(launch_, {2}, kNow - 60))),
+                 Code::kNotInPolicy, "carries 1 valid endorsements");
+  EXPECT_REFUSED(world_.Reappraise(world_.BuildReattest(
+                     launch_, world_.EndorsedLaunch(launch_, {2, 2}, kNow - 60))),
+                 Code::kNotInPolicy, "carries 1 valid endorsements");
+  EXPECT_REFUSED(world_.Reappraise(world_.BuildReattest(launch_, launch_.vc)),
+                 Code::kNotInPolicy, "carries 0 valid endorsements");
+
+  // An endorsement by a validator outside the policy does not count.
+  HostVc vc = testing::Must(HostVc::Parse(world_.EndorsedLaunch(launch_, {0}, kNow - 60)), "vc");
+  ValidatorKeys stranger = ValidatorKeys::Generate();
+  Verdict ok{true, kNow - 60, Bytes(32, 0), ToBytes(launch_.policy_digest.value)};
+  ASSERT_TRUE(AttachEndorsement(vc, testing::Must(Endorse(vc, stranger.signing_key(), ok), "e")).ok());
+  EXPECT_REFUSED(world_.Reappraise(world_.BuildReattest(launch_, vc.message().Encode())),
+                 Code::kNotInPolicy, "carries 1 valid endorsements");
+}
+
+TEST_F(ReappraisalTest, RefusedOrForeignEndorsementsOfTheBaselineDoNotCount) {
+  HostVc vc = testing::Must(HostVc::Parse(world_.EndorsedLaunch(launch_, {0}, kNow - 60)), "vc");
+  // Validator 2 refused (ok: false) ...
+  Verdict refused{false, kNow - 60, Bytes(32, 0), ToBytes(launch_.policy_digest.value)};
+  ASSERT_TRUE(AttachEndorsement(
+                  vc, testing::Must(Endorse(vc, world_.validators()[2].signing_key(), refused), "e"))
+                  .ok());
+  // ... and validator 1 endorsed under another policy.
+  Verdict other{true, kNow - 60, Bytes(32, 0), Bytes(32, 0x77)};
+  ASSERT_TRUE(AttachEndorsement(
+                  vc, testing::Must(Endorse(vc, world_.validators()[1].signing_key(), other), "e"))
+                  .ok());
+  EXPECT_REFUSED(world_.Reappraise(world_.BuildReattest(launch_, vc.message().Encode())),
+                 Code::kNotInPolicy, "carries 1 valid endorsements");
+}
+
+TEST_F(ReappraisalTest, ABaselineFromAnotherHostDomainOrKindIsRefused) {
+  // Another host's launch of the same domain, endorsed by all three.
+  AttestWorld other;
+  Built theirs = other.Build({}, kNow - 60);
+  Bytes their_baseline = other.EndorsedLaunch(theirs, {0, 1, 2}, kNow - 60);
+  EXPECT_REFUSED(world_.Reappraise(world_.BuildReattest(launch_, their_baseline)),
+                 Code::kNotInPolicy, "not by this host");
+
+  // A re-attestation VC is no baseline.
+  ReattestRequest earlier = world_.BuildReattest(launch_, baseline_, {}, kNow - 30);
+  EXPECT_REFUSED(world_.Reappraise(world_.BuildReattest(
+                     launch_, world_.EndorsedVc(earlier.vc, launch_.policy_digest, {0, 2},
+                                                kNow - 30))),
+                 Code::kNotInPolicy, "expected vouch.type \"launch\"");
+
+  // The baseline under another policy (more memory allowed).
+  Scenario roomier;
+  roomier.policy = [](OwnerPolicy& p) { p.rt.memory_kib_max *= 2; };
+  Built other_policy = world_.Build(roomier, kNow - 60);
+  EXPECT_REFUSED(world_.Reappraise(world_.BuildReattest(
+                     launch_, world_.EndorsedLaunch(other_policy, {0, 2}, kNow - 60))),
+                 Code::kNotInPolicy, "not for this domain and policy");
+
+  EXPECT_REFUSED(world_.Reappraise(world_.BuildReattest(launch_, Bytes{0xa0})),
+                 Code::kMalformed, "launch VC");
+}
+
+TEST_F(ReappraisalTest, ARevokedLaunchCredentialIsRefused) {
+  world_.directory().Revoke(StrCat("cti:", HexEncode(launch_.claims.cti)), "test");
+  EXPECT_REFUSED(world_.Reappraise(world_.BuildReattest(launch_, baseline_)), Code::kRevoked,
+                 "launch VC");
+}
+
+TEST_F(ReappraisalTest, EachEndpointTakesOnlyItsKindOfVc) {
+  Scenario launch_kind;
+  launch_kind.claims = [](HostVcClaims& c) { c.type = "launch"; };
+  EXPECT_REFUSED(world_.Reappraise(world_.BuildReattest(launch_, baseline_, launch_kind)),
+                 Code::kMalformed, "/v1/reattest takes a reattest VC");
+}
+
+TEST_F(ReappraisalTest, CommonChecksComeFirst) {
+  // A revoked host is refused before the baseline is looked at.
+  world_.directory().Revoke(world_.host_did(), "test");
+  EXPECT_REFUSED(world_.Reappraise(world_.BuildReattest(launch_, Bytes{0xa0})), Code::kRevoked,
+                 "is revoked");
+}
+
+}  // namespace
+}  // namespace vouch::validator
