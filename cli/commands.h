@@ -30,6 +30,8 @@ int HostEnrollCommand(const std::vector<std::string>& args);
 
 // vouch start DOMAIN — releases the key, then starts the domain (no hook call-back).
 int StartCommand(const std::vector<std::string>& args);
+// vouch reattest DOMAIN [--config F] [--enforce]
+int ReattestCommand(const std::vector<std::string>& args);
 
 }  // namespace vouch::cli
 

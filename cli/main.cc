@@ -22,6 +22,8 @@ constexpr const char* kUsage =
     "  host register|enroll   put the host on the ledger; have validators certify its AK\n"
     "  host install-hook      install vouch-hook as libvirt's hooks/qemu.d/vouch\n"
     "  start DOMAIN  release a protected domain's key, then start it (no hook call-back)\n"
+    "  reattest DOMAIN   re-attest a running protected domain against its launch\n"
+    "                baseline; --enforce applies the policy's on_drift on drift\n"
     "  ledger ...    init|append|show|verify the ledger (vouch ledger --help)\n"
     "  tpm pcrs|quote|verify-quote|eventlog   the host TPM's PCRs, quotes checked without\n"
     "                a TPM, firmware event logs (vouch tpm --help)\n";
@@ -41,6 +43,7 @@ int main(int argc, char** argv) {
   if (command == "seal") return vouch::cli::SealCommand(args);
   if (command == "host") return vouch::cli::HostCommand(args);
   if (command == "start") return vouch::cli::StartCommand(args);
+  if (command == "reattest") return vouch::cli::ReattestCommand(args);
   if (command == "ledger") return vouch::cli::LedgerCommand(args);
   if (command == "tpm") return vouch::cli::TpmCommand(args);
   std::fprintf(stderr, "vouch: unknown command '%s' (try 'vouch --help')\n", command.c_str());

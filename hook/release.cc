@@ -1,6 +1,6 @@
 #include "vouch/hook/release.h"
 
-#include <condition_variable>
+#include <algorithm>
 #include <ctime>
 #include <memory>
 #include <mutex>
@@ -14,59 +14,15 @@
 #include "vouch/core/random.h"
 #include "vouch/core/sealed_share.h"
 #include "vouch/core/shamir.h"
+#include "validator_exchange.h"
 #include "vouch/hook/validator_client.h"
 
 namespace vouch::hook {
-namespace {
 
-using Clock = std::chrono::steady_clock;
-
-// Short name of a validator for messages: its endpoint without the scheme.
-std::string ShortName(const PolicyValidator& v) {
-  std::string e = v.endpoint;
-  if (auto p = e.find("://"); p != std::string::npos) e = e.substr(p + 3);
-  return e;
-}
-
-std::chrono::milliseconds Remaining(Clock::time_point deadline) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-  return std::max(left, std::chrono::milliseconds(1));
-}
-
-// Results of calls made on detached threads, so the caller can stop waiting
-// at the deadline or as soon as it has enough.
-template <typename T>
-class Mailbox {
- public:
-  void Put(size_t index, Result<T> result) {
-    std::lock_guard<std::mutex> lock(mu_);
-    done_.emplace_back(index, std::move(result));
-    cv_.notify_all();
-  }
-  // Waits for the next result until `deadline`; nullopt on timeout.
-  std::optional<std::pair<size_t, Result<T>>> Next(Clock::time_point deadline) {
-    std::unique_lock<std::mutex> lock(mu_);
-    if (!cv_.wait_until(lock, deadline, [&] { return taken_ < done_.size(); })) return std::nullopt;
-    return std::move(done_[taken_++]);
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<std::pair<size_t, Result<T>>> done_;
-  size_t taken_ = 0;
-};
-
-std::string JoinFailures(const std::vector<std::string>& failures) {
-  std::string out;
-  for (const auto& f : failures) {
-    if (!out.empty()) out += "; ";
-    out += f;
-  }
-  return out;
-}
-
-}  // namespace
+using internal::Clock;
+using internal::Mailbox;
+using internal::Remaining;
+using internal::ShortName;
 
 Bytes QuoteExtraData(const std::vector<Bytes>& nonces, ByteView ephemeral_public_key,
                      const ConfigDigest& config) {
@@ -116,50 +72,14 @@ Result<ReleaseOutcome> ObtainImageKey(const ReleaseRequest& req, const HostConte
   auto refuse = [&](size_t good, const std::vector<std::string>& failures) {
     return Error(Code::kUnavailable,
                  StrCat("domain '", req.domain_name, "' not released: ", good, " of ", t,
-                        " endorsements (", JoinFailures(failures), ")"));
+                        " endorsements (", internal::JoinFailures(failures), ")"));
   };
-  std::vector<std::string> failures(n);
-
   // 3. Challenges from every sealed validator, in parallel.
-  auto challenges = std::make_shared<Mailbox<Challenge>>();
-  for (size_t i = 0; i < n; ++i) {
-    std::thread([challenges, i, endpoint = policy.validators[i].endpoint, host_did,
-                 timeout = Remaining(deadline)] {
-      ValidatorClient client(endpoint, timeout);
-      challenges->Put(i, client.GetChallenge(host_did));
-    }).detach();
-  }
-  std::vector<std::optional<Bytes>> nonce_of(n);
-  for (size_t got = 0; got < n; ++got) {
-    auto next = challenges->Next(deadline);
-    if (!next) break;
-    auto& [i, result] = *next;
-    if (!result.ok()) {
-      failures[i] = StrCat(ShortName(policy.validators[i]), ": ", result.error().message());
-    } else if (result->validator_did != policy.validators[i].did) {
-      failures[i] = StrCat(ShortName(policy.validators[i]), ": answers as '", result->validator_did,
-                           "', not as the policy's validator");
-    } else {
-      nonce_of[i] = std::move(result->nonce);
-    }
-  }
-  std::vector<Bytes> nonces;
-  std::vector<size_t> asked;
-  for (size_t i = 0; i < n; ++i) {
-    if (nonce_of[i]) {
-      nonces.push_back(*nonce_of[i]);
-      asked.push_back(i);
-    } else if (failures[i].empty()) {
-      failures[i] = StrCat(ShortName(policy.validators[i]), ": no challenge before the deadline");
-    }
-  }
-  auto collect = [&] {
-    std::vector<std::string> out;
-    for (const auto& f : failures) {
-      if (!f.empty()) out.push_back(f);
-    }
-    return out;
-  };
+  internal::Challenges gathered = internal::GatherChallenges(policy, host_did, deadline);
+  std::vector<std::string>& failures = gathered.failures;
+  const std::vector<Bytes>& nonces = gathered.nonces;
+  const std::vector<size_t>& asked = gathered.asked;
+  auto collect = [&] { return gathered.Collected(); };
   if (nonces.size() < t) return refuse(0, collect());
 
   // 4–5. Ephemeral key E, the quote bound to nonces, E and the config, and
@@ -228,7 +148,7 @@ Result<ReleaseOutcome> ObtainImageKey(const ReleaseRequest& req, const HostConte
     good.push_back(Answer{std::move(endorsement).value(), std::move(share).value()});
   }
   for (size_t i = 0; i < n; ++i) {
-    if (failures[i].empty() && nonce_of[i]) {
+    if (failures[i].empty() && std::find(asked.begin(), asked.end(), i) != asked.end()) {
       bool used = false;
       for (const auto& a : good) used = used || a.endorsement.validator_did == policy.validators[i].did;
       if (!used && good.size() < t) {

@@ -105,6 +105,21 @@ Result<AttestResponse> ValidatorClient::Attest(ByteView vc, ByteView policy, Byt
   return AttestResponse{e->bytes(), s->bytes()};
 }
 
+Result<Bytes> ValidatorClient::Reattest(ByteView vc, ByteView policy, ByteView launch_vc,
+                                        size_t index) {
+  Bytes request = cbor::Encode(cbor::Value::Map({{"vc", cbor::Value(vc)},
+                                                 {"policy", cbor::Value(policy)},
+                                                 {"launch", cbor::Value(launch_vc)},
+                                                 {"index", uint64_t{index}}}));
+  VOUCH_ASSIGN_OR_RETURN(Bytes body, Call("POST", "/v1/reattest", &request));
+  VOUCH_ASSIGN_OR_RETURN(cbor::Value v, DecodeBody(body, endpoint_));
+  const cbor::Value* e = v.Find("endorsement");
+  if (e == nullptr || !e->is_bytes()) {
+    return Error(Code::kMalformed, StrCat("reattest answer from ", endpoint_, " lacks endorsement"));
+  }
+  return e->bytes();
+}
+
 Result<EnrollCredential> ValidatorClient::BeginEnroll(const std::string& host_did) {
   Bytes request = cbor::Encode(cbor::Value::Map({{"did", cbor::Value(host_did)}}));
   VOUCH_ASSIGN_OR_RETURN(Bytes body, Call("POST", "/v1/enroll", &request));

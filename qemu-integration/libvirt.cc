@@ -380,6 +380,38 @@ Status LibvirtConnection::StartDomain(std::string_view domain, std::chrono::mill
   return Ok();
 }
 
+Result<bool> LibvirtConnection::DomainIsActive(std::string_view domain) const {
+  const std::string name(domain);
+  const std::string what = StrCat("libvirt domain '", Printable(name), "'");
+  return RunWithDeadline<bool>(StrCat(what, ": state"), options_.call_timeout,
+                               [conn = conn_, name, what]() -> Result<bool> {
+                                 VOUCH_ASSIGN_OR_RETURN(VirDomainHandle dom,
+                                                        LookupDomain(conn.get(), name));
+                                 int active = virDomainIsActive(dom.get());
+                                 if (active < 0) {
+                                   return LastLibvirtError(StrCat(what, ": reading its state failed"));
+                                 }
+                                 return active == 1;
+                               });
+}
+
+Status LibvirtConnection::StopDomain(std::string_view domain, bool destroy) const {
+  const std::string name(domain);
+  const std::string what = StrCat("libvirt domain '", Printable(name), "'");
+  auto done = RunWithDeadline<bool>(
+      StrCat(what, destroy ? ": destroy" : ": pause"), options_.call_timeout,
+      [conn = conn_, name, what, destroy]() -> Result<bool> {
+        VOUCH_ASSIGN_OR_RETURN(VirDomainHandle dom, LookupDomain(conn.get(), name));
+        int rc = destroy ? virDomainDestroy(dom.get()) : virDomainSuspend(dom.get());
+        if (rc < 0) {
+          return LastLibvirtError(StrCat(what, destroy ? ": destroy failed" : ": pause failed"));
+        }
+        return true;
+      });
+  if (!done.ok()) return done.error();
+  return Ok();
+}
+
 Result<HypervisorFacts> ReadHypervisorFacts(const LibvirtConnection& conn, std::string_view machine) {
   const std::string what = StrCat("libvirt connection '", conn.uri(), "'");
   struct Versions {

@@ -86,7 +86,7 @@ for m in "${MODULES[@]}"; do
   [[ -r "$m" ]] || die "module file $m listed by modprobe is missing"
 done
 
-MANIFEST="$(printf 'kver %s\nbusybox %s\ninit %s\n' "$KVER" "$BUSYBOX" "$INIT_SRC"
+MANIFEST="$(printf 'kver %s\nbusybox %s\ninit %s %s\n' "$KVER" "$BUSYBOX" "$INIT_SRC" "$(sha256sum <"$INIT_SRC" | cut -d' ' -f1)"
             printf 'module %s\n' "${MODULES[@]}")"
 readonly MANIFEST
 

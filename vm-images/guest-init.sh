@@ -7,7 +7,10 @@
 #                                    a readable file "marker";
 #   "VOUCH-NO-DISK"                  otherwise (preceded by a "VOUCH-INIT:" line
 #                                    giving the reason);
-# then the guest powers off (poweroff -f), so the domain stops by itself.
+# then the guest powers off (poweroff -f), so the domain stops by itself;
+# with "vouch.hold=N" on the kernel command line it first prints
+# "VOUCH-INIT: holding N s" and stays up N seconds (a running domain to
+# re-attest).
 # The guest unlocks nothing: QEMU decrypts the LUKS disk with the libvirt secret
 # and the guest only sees the plaintext virtio-blk device.
 PATH=/bin
@@ -49,6 +52,17 @@ else
     no_disk "/dev/vda has no readable file 'marker'"
   fi
   umount /mnt
+fi
+
+hold=""
+for arg in $(cat /proc/cmdline); do
+  case "$arg" in
+    vouch.hold=*) hold="${arg#vouch.hold=}" ;;
+  esac
+done
+if [ -n "$hold" ]; then
+  echo "VOUCH-INIT: holding $hold s"
+  sleep "$hold"
 fi
 
 sync

@@ -208,7 +208,7 @@ note "domain $NAME ($UUID), disk $DISK"
 say "Owner: vouch seal — K encrypts the disk, 3-of-5 shares sealed to validators picked from the ledger"
 "$VOUCH" seal --domain "$NAME" --ledger "$LEDGER" --validator-count 5 --threshold 3 \
   --owner-key "$W/owner.pem" --image "$DISK" --from-raw "$W/disk.raw" \
-  --pcrs 0,1,2,3,4,5,6,7 --pcrs-from-tpm "$TCTI" | sed 's/^/   /'
+  --pcrs 0,1,2,3,4,5,6,7 --pcrs-from-tpm "$TCTI" --on-drift pause | sed 's/^/   /'
 rm -f "$W/disk.raw"
 virsh dumpxml --inactive "$NAME" >"$W/sealed-check.xml"
 if grep -q "urn:vouch:domain:1" "$W/sealed-check.xml"; then
@@ -447,6 +447,49 @@ sed "s|<memory unit='KiB'>262144</memory>|<memory unit='KiB'>524288</memory>|; s
   "$W/sealed.xml" >"$W/bigger.xml"
 virsh -q define "$W/bigger.xml" >/dev/null
 expect_refusal "512 MiB instead of 256" "memory 524288 KiB exceeds the policy's 262144 KiB"
+virsh -q define "$W/sealed.xml" >/dev/null
+
+say "Re-attestation: the running domain judged again against its launch VC (vouch reattest)"
+# The same domain, asked to stay up (the guest holds before powering off).
+sed "s|<cmdline>\([^<]*\)</cmdline>|<cmdline>\1 vouch.hold=600</cmdline>|" "$W/sealed.xml" >"$W/held.xml"
+virsh -q define "$W/held.xml" >/dev/null
+rm -f "$SERIAL"
+if virsh start "$NAME" >"$W/start.out" 2>&1 && vouch_wait_for 120 grep -q "VOUCH-MARKER: $MARKER" "$SERIAL" &&
+  vouch_wait_for 30 grep -q "VOUCH-INIT: holding" "$SERIAL"; then
+  ok "the held domain started through the hook and stays up"
+else
+  bad "the held domain did not start: $(cat "$W/start.out")"
+fi
+if "$VOUCH" reattest "$NAME" --config "$W/hook.conf" >"$W/reattest.out" 2>&1 &&
+  grep -q "re-endorsed by 5 of 5 validators (t = 3)" "$W/reattest.out"; then
+  ok "vouch reattest: $(head -1 "$W/reattest.out")"
+else
+  bad "vouch reattest of the unchanged domain failed: $(cat "$W/reattest.out")"
+fi
+RVC=$(ls -t "$W"/audit/"$UUID"-*.cbor 2>/dev/null | head -1 || true)
+if [[ -n $RVC ]] && "$VOUCH" verify "$RVC" >"$W/rverify.out" 2>&1 && grep -q "reattest" "$W/rverify.out" &&
+  grep -q "5 of 5 endorsements verify" "$W/rverify.out"; then
+  ok "the re-endorsed VC in the audit store verifies: $(tail -1 "$W/rverify.out")"
+else
+  bad "no verifiable reattest VC in $W/audit: $(cat "$W/rverify.out" 2>/dev/null)"
+fi
+TPM2TOOLS_TCTI="$TCTI" tpm2_pcrextend 7:sha256=$(printf '%064d' 7) >/dev/null
+if "$VOUCH" reattest "$NAME" --config "$W/hook.conf" --enforce >"$W/reattest2.out" 2>&1; then
+  bad "vouch reattest endorsed a host whose PCR 7 drifted: $(cat "$W/reattest2.out")"
+elif grep -q "0 of 3 endorsements" "$W/reattest2.out" && grep -q "PCR 7 differs from reference" "$W/reattest2.out" &&
+  grep -q "on_drift=pause: domain paused" "$W/reattest2.out"; then
+  ok "PCR 7 extended while running: every validator refuses, on_drift paused the domain"
+  note "$(tr '\n' ' ' <"$W/reattest2.out")"
+else
+  bad "drift while running: wanted refusals naming PCR 7 and a pause: $(cat "$W/reattest2.out")"
+fi
+state=$(virsh domstate "$NAME" 2>/dev/null | sed -n 1p)
+if [[ $state == paused ]] && grep -q "verdict=drift on_drift=pause enforced=\"domain paused\"" "$W/audit/reattest.log"; then
+  ok "libvirt reports the domain paused; reattest.log records the enforcement"
+else
+  bad "after the drift verdict the domain is '$state'; reattest.log: $(tail -1 "$W/audit/reattest.log" 2>/dev/null)"
+fi
+virsh -q destroy "$NAME" >/dev/null 2>&1 || true
 virsh -q define "$W/sealed.xml" >/dev/null
 
 say "PCR drift: PCR 7 of the host TPM extended after sealing"

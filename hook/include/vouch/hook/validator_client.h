@@ -40,6 +40,10 @@ class ValidatorClient {
   // POST /v1/attest {"vc", "policy", "share", "index"}.
   Result<AttestResponse> Attest(ByteView vc, ByteView policy, ByteView sealed_share, size_t index);
 
+  // POST /v1/reattest {"vc", "policy", "launch", "index"}: the endorsement
+  // (encoded COSE_Countersignature) over the reattest VC.
+  Result<Bytes> Reattest(ByteView vc, ByteView policy, ByteView launch_vc, size_t index);
+
   // POST /v1/enroll {"did"}: the validator checks the registered EK
   // certificate and makes a credential for the registered AK.
   Result<EnrollCredential> BeginEnroll(const std::string& host_did);

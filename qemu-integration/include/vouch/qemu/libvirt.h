@@ -137,6 +137,17 @@ class LibvirtConnection {
   // a hook aborted it, QEMU failed); kTimeout. Not hook-safe.
   [[nodiscard]] Status StartDomain(std::string_view domain, std::chrono::milliseconds timeout) const;
 
+  // True if `domain` is running or paused (virDomainIsActive). kNotFound if
+  // there is no such domain. Not hook-safe.
+  [[nodiscard]] Result<bool> DomainIsActive(std::string_view domain) const;
+
+  // Enforces a drift verdict on a running `domain`: pauses it
+  // (virDomainSuspend; `virsh resume` undoes it) or, if `destroy`, stops it
+  // at once (virDomainDestroy; its definition stays). kNotFound if there is
+  // no such domain; kInvalidArgument with libvirt's message if it is not
+  // running. Not hook-safe.
+  [[nodiscard]] Status StopDomain(std::string_view domain, bool destroy) const;
+
  private:
   friend Result<LibvirtConnection> Connect(std::string_view uri, const LibvirtOptions& options);
   friend Result<HypervisorFacts> ReadHypervisorFacts(const LibvirtConnection& conn,

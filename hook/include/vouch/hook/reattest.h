@@ -1,0 +1,51 @@
+// Re-attestation of a running protected domain (DESIGN §2 "Run"), host side:
+// challenges from the policy's validators, a fresh TPM quote bound to them
+// and to the live config digest, a "reattest" host VC, and POST /v1/reattest
+// to every validator in parallel with the domain's endorsed launch VC as the
+// baseline. Every endorsement is verified; t of them re-endorse the domain.
+// No key is involved.
+#ifndef VOUCH_HOOK_REATTEST_H_
+#define VOUCH_HOOK_REATTEST_H_
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "vouch/core/host_vc.h"
+#include "vouch/core/owner_policy.h"
+#include "vouch/hook/release.h"
+
+namespace vouch::hook {
+
+struct ReattestInput {
+  std::string domain_name;  // for messages
+  const SignedPolicy* policy = nullptr;
+  RuntimeConfig runtime;    // of the live domain
+  ConfigDigest config;      // of the live domain XML
+  Bytes baseline;           // the endorsed launch VC (the hook's audit store keeps it)
+  std::chrono::milliseconds deadline{5000};
+  std::function<int64_t()> now;  // seconds; defaults to the system clock
+};
+
+struct ReattestOutcome {
+  HostVc endorsed_vc;                  // the reattest VC with the endorsements
+  std::vector<std::string> endorsers;  // their DIDs
+  std::vector<std::string> failures;   // "endpoint: reason" for those that did not endorse
+};
+
+// Runs the exchange. Fewer than t verified endorsements is an error whose
+// message names each validator's reason ("domain 'web1' not re-endorsed: 0
+// of 3 endorsements (127.0.0.1:7401: PCR 4 changed since launch …)"); its
+// code is kDrift if any validator refused on the evidence (drift, PCRs,
+// config, hypervisor, quote, revocation), else kUnavailable (validators
+// unreachable or slow: nothing was judged).
+Result<ReattestOutcome> Reattest(const ReattestInput& input, const HostContext& host);
+
+// True for the refusal codes that judge the host or domain (as opposed to
+// transport and availability failures).
+bool IsEvidenceRefusal(Code code);
+
+}  // namespace vouch::hook
+
+#endif  // VOUCH_HOOK_REATTEST_H_

@@ -1,0 +1,47 @@
+// `vouch reattest DOMAIN` (DESIGN §2 "Run"): re-attests one running protected
+// domain with the host's configuration (hook_config.h) and, when asked,
+// enforces the policy's on_drift on a drift verdict.
+//
+//   1. libvirt: the domain must be running; its live XML gives the runtime
+//      claims and the config digest, its metadata (or bundle_dir/<uuid>.bundle)
+//      the owner policy.
+//   2. The baseline: the newest launch VC of the domain in audit_dir (what
+//      the prepare hook or `vouch start` stored at launch).
+//   3. Reattest (reattest.h) against the policy's validators.
+//   4. Re-endorsed: the endorsed reattest VC goes to audit_dir next to the
+//      launch VC and one line to audit_dir/reattest.log.
+//      Refused on the evidence (kDrift) and `enforce`: on_drift "pause"
+//      suspends the domain, "destroy" stops it (its definition stays),
+//      "alert" only reports; the line in reattest.log says which. A failure
+//      to reach t validators (kUnavailable) judges nothing and is never
+//      enforced: an outage of validators must not stop guests.
+#ifndef VOUCH_HOOK_REATTEST_RUN_H_
+#define VOUCH_HOOK_REATTEST_RUN_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vouch/core/errors.h"
+
+namespace vouch::hook {
+
+struct ReattestReport {
+  std::string domain_uuid;
+  size_t endorsements = 0;  // verified, of the policy's validators
+  size_t threshold = 0;     // the policy's t
+  size_t validators = 0;    // the policy's n
+  std::vector<std::string> failures;  // "endpoint: reason" of those that did not endorse
+};
+
+// Re-attests `domain_name`. Errors: kNotFound (no such domain, no launch VC
+// in the audit store, not protected), kInvalidArgument (not running), the
+// exchange's kDrift / kUnavailable with every validator's reason; with
+// `enforce`, a kDrift message ends with what on_drift did
+// ("; on_drift=pause: domain paused").
+Result<ReattestReport> ReattestDomain(const std::string& config_path, std::string_view domain_name,
+                                      bool enforce);
+
+}  // namespace vouch::hook
+
+#endif  // VOUCH_HOOK_REATTEST_RUN_H_

@@ -1,0 +1,121 @@
+#include "vouch/hook/reattest.h"
+
+#include <algorithm>
+#include <ctime>
+#include <memory>
+#include <thread>
+
+#include "validator_exchange.h"
+#include "vouch/core/countersign.h"
+#include "vouch/core/did_key.h"
+#include "vouch/core/endorsement.h"
+#include "vouch/core/hpke.h"
+#include "vouch/hook/validator_client.h"
+
+namespace vouch::hook {
+
+using internal::Clock;
+using internal::Mailbox;
+using internal::Remaining;
+using internal::ShortName;
+
+bool IsEvidenceRefusal(Code code) {
+  switch (code) {
+    case Code::kDrift:
+    case Code::kPcrMismatch:
+    case Code::kConfig:
+    case Code::kHvVersion:
+    case Code::kBadQuote:
+    case Code::kRevoked:
+    case Code::kUncertifiedAk:
+    case Code::kUnknownHost:
+    case Code::kHostNotAllowed:
+      return true;
+    default:
+      return false;
+  }
+}
+
+Result<ReattestOutcome> Reattest(const ReattestInput& in, const HostContext& host) {
+  const OwnerPolicy& policy = in.policy->policy();
+  const size_t t = policy.threshold;
+  const auto deadline = Clock::now() + in.deadline;
+  const std::string host_did = DidKey::FromPublicKey(host.host_key->public_key()).did();
+  bool judged = false;
+  auto refuse = [&](size_t good, const std::vector<std::string>& reasons) {
+    return Error(judged ? Code::kDrift : Code::kUnavailable,
+                 StrCat("domain '", in.domain_name, "' not re-endorsed: ", good, " of ", t,
+                        " endorsements (", internal::JoinFailures(reasons), ")"));
+  };
+
+  internal::Challenges gathered = internal::GatherChallenges(policy, host_did, deadline);
+  std::vector<std::string>& failures = gathered.failures;
+  if (gathered.nonces.size() < t) return refuse(0, gathered.Collected());
+
+  // The quote binds the nonces, a key nobody uses (the VC format carries
+  // one; a re-attestation releases nothing) and the live config digest.
+  X25519PrivateKey unused = X25519PrivateKey::Generate();
+  ReleaseRequest as_launch;
+  as_launch.policy = in.policy;
+  as_launch.runtime = in.runtime;
+  as_launch.config = in.config;
+  as_launch.now = in.now;
+  auto claims = LaunchClaims(as_launch, host, gathered.nonces, unused.public_key());
+  if (!claims.ok()) {
+    return Error(claims.error().code(), StrCat("domain '", in.domain_name,
+                                               "' not re-endorsed: ", claims.error().message()));
+  }
+  claims->type = "reattest";
+  VOUCH_ASSIGN_OR_RETURN(HostVc vc, HostVc::Issue(*claims, *host.host_key));
+  const Bytes vc_bytes = vc.message().Encode();
+
+  auto answers = std::make_shared<Mailbox<Bytes>>();
+  for (size_t i : gathered.asked) {
+    std::thread([answers, i, endpoint = policy.validators[i].endpoint, vc_bytes,
+                 policy_bytes = in.policy->encoded(), baseline = in.baseline,
+                 timeout = Remaining(deadline)] {
+      ValidatorClient client(endpoint, timeout);
+      answers->Put(i, client.Reattest(vc_bytes, policy_bytes, baseline, i));
+    }).detach();
+  }
+  // Unlike a launch, every answer is awaited (until the deadline): each
+  // refusal is worth naming even once t endorsed.
+  std::vector<Endorsement> good;
+  std::vector<bool> answered(policy.validators.size(), false);
+  for (size_t got = 0; got < gathered.asked.size(); ++got) {
+    auto next = answers->Next(deadline);
+    if (!next) break;
+    auto& [i, result] = *next;
+    answered[i] = true;
+    const std::string name = ShortName(policy.validators[i]);
+    if (!result.ok()) {
+      judged = judged || IsEvidenceRefusal(result.error().code());
+      failures[i] = StrCat(name, ": ", result.error().message());
+      continue;
+    }
+    auto cs = Countersignature::Parse(*result);
+    auto endorsement = cs.ok() ? VerifyEndorsement(vc, *cs) : Result<Endorsement>(cs.error());
+    if (!endorsement.ok()) {
+      failures[i] = StrCat(name, ": bad countersignature (", endorsement.error().message(), ")");
+      continue;
+    }
+    if (endorsement->validator_did != policy.validators[i].did || !endorsement->verdict.ok) {
+      failures[i] = StrCat(name, ": endorsement is not by the policy's validator or not ok");
+      continue;
+    }
+    good.push_back(std::move(endorsement).value());
+  }
+  for (size_t i : gathered.asked) {
+    if (!answered[i]) failures[i] = StrCat(ShortName(policy.validators[i]), ": no answer before the deadline");
+  }
+  if (good.size() < t) return refuse(good.size(), gathered.Collected());
+
+  ReattestOutcome out{std::move(vc), {}, gathered.Collected()};
+  for (const auto& e : good) {
+    VOUCH_RETURN_IF_ERROR(AttachEndorsement(out.endorsed_vc, e));
+    out.endorsers.push_back(e.validator_did);
+  }
+  return out;
+}
+
+}  // namespace vouch::hook
