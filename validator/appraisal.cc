@@ -379,29 +379,42 @@ Result<Reendorsement> Appraiser::Reappraise(const ReattestRequest& request, int6
                         p.threshold));
   }
 
-  // 9–13. Fresh evidence against the policy.
-  VOUCH_RETURN_IF_ERROR(CheckEvidence(c, checked.host, p));
-
-  // 14. Drift from the launch baseline.
-  if (c.config_digest != l.config_digest) {
-    return Error(Code::kDrift,
-                 StrCat("domain config digest ", Short(c.config_digest),
-                        " differs from the launch baseline ", Short(l.config_digest),
-                        " (the live domain XML changed since start)"));
-  }
-  for (uint32_t pcr : p.pcrs) {
-    if (p.reference_pcrs.count(pcr) != 0) continue;  // pinned: checked against the policy
-    auto now_value = c.tpm.pcrs.find(pcr);
-    auto then_value = l.tpm.pcrs.find(pcr);
-    if (then_value == l.tpm.pcrs.end()) continue;  // not quoted at launch: no baseline
-    if (now_value == c.tpm.pcrs.end() || now_value->second != then_value->second) {
+  // 9–14. Fresh evidence against the policy, then against the baseline.
+  auto judge = [&]() -> Status {
+    VOUCH_RETURN_IF_ERROR(CheckEvidence(c, checked.host, p));
+    if (c.config_digest != l.config_digest) {
       return Error(Code::kDrift,
-                   StrCat("PCR ", pcr, " changed since launch (",
-                          Short(then_value->second), " then, ",
-                          now_value == c.tpm.pcrs.end() ? std::string("not quoted")
-                                                        : Short(now_value->second),
-                          " now)"));
+                   StrCat("domain config digest ", Short(c.config_digest),
+                          " differs from the launch baseline ", Short(l.config_digest),
+                          " (the live domain XML changed since start)"));
     }
+    for (uint32_t pcr : p.pcrs) {
+      if (p.reference_pcrs.count(pcr) != 0) continue;  // pinned: checked against the policy
+      auto now_value = c.tpm.pcrs.find(pcr);
+      auto then_value = l.tpm.pcrs.find(pcr);
+      if (then_value == l.tpm.pcrs.end()) continue;  // not quoted at launch: no baseline
+      if (now_value == c.tpm.pcrs.end() || now_value->second != then_value->second) {
+        return Error(Code::kDrift,
+                     StrCat("PCR ", pcr, " changed since launch (", Short(then_value->second),
+                            " then, ",
+                            now_value == c.tpm.pcrs.end() ? std::string("not quoted")
+                                                          : Short(now_value->second),
+                            " now)"));
+      }
+    }
+    return Ok();
+  };
+  if (Status judged = judge(); !judged.ok()) {
+    const Code code = judged.error().code();
+    const bool reportable = code == Code::kDrift || code == Code::kPcrMismatch ||
+                            code == Code::kConfig || code == Code::kHvVersion;
+    if (options_.reporter == nullptr || !reportable) return judged.error();
+    VcDigest evidence = checked.vc.Digest();
+    Status reported = options_.reporter->Report(StrCat("cti:", HexEncode(l.cti)),
+                                                judged.error().message(), evidence.bytes(),
+                                                keys_.signing_key(), now);
+    if (!reported.ok()) return judged.error();
+    return Error(code, StrCat(judged.error().message(), " (reported to the ledger)"));
   }
 
   // 15. Countersign.

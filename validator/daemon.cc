@@ -45,6 +45,7 @@ Status MakePrivateDir(const std::string& dir) {
 struct Directory {
   std::unique_ptr<HostDirectory> hosts;
   CertificationLedger* certification = nullptr;
+  RevocationReporter* reporter = nullptr;  // drift reports, on a ledger
 };
 
 Result<Directory> OpenDirectory(const VouchdConfig& config) {
@@ -58,6 +59,7 @@ Result<Directory> OpenDirectory(const VouchdConfig& config) {
   VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<LedgerHostDirectory> d,
                          LedgerHostDirectory::Open(config.ledger));
   out.certification = d.get();
+  out.reporter = d.get();
   out.hosts = std::move(d);
   return out;
 }
@@ -193,6 +195,7 @@ int RunDaemon(const VouchdConfig& config, std::ostream& out, std::ostream& err) 
   Metrics metrics;
   AppraisalOptions appraisal_options;
   appraisal_options.fault = config.fault;
+  appraisal_options.reporter = directory->reporter;
   Appraiser appraiser(*keys, *directory->hosts, challenges, replay, appraisal_options);
   std::unique_ptr<Enroller> enroller;
   if (directory->certification != nullptr) {

@@ -85,4 +85,19 @@ Status LedgerHostDirectory::Certify(std::string_view did, ByteView ak_public,
   return Ok();
 }
 
+Status LedgerHostDirectory::Report(std::string_view subject, std::string_view reason,
+                                   ByteView evidence, const Ed25519PrivateKey& key, int64_t at) {
+  ledger::RevokeBody body;
+  body.subject = std::string(subject);
+  body.reason = std::string(reason.substr(0, ledger::kMaxReasonSize));
+  body.evidence = Bytes(evidence.begin(), evidence.end());
+  std::lock_guard<std::mutex> lock(mu_);
+  auto appended = client_->Append(body, key, at);
+  if (!appended.ok()) {
+    return appended.error().WithContext(
+        StrCat("reporting '", subject, "' on ledger '", locator_, "'"));
+  }
+  return Ok();
+}
+
 }  // namespace vouch::validator

@@ -145,5 +145,68 @@ TEST_F(LedgerHostDirectoryTest, AppraisalOverTheLedgerApprovesThenRefusesOnceRev
   EXPECT_NE(refused.error().message().find("TPM replaced"), std::string::npos);
 }
 
+TEST_F(LedgerHostDirectoryTest, DriftReportsFromTwoValidatorsRevokeTheLaunchCredential) {
+  testing::AttestWorld world;
+  ledger::DidRegisterBody reg;
+  reg.did = world.host_did();
+  reg.ak_public = world.ak().PublicArea();
+  ASSERT_OK(writer_->Append(reg, world.host_key(), t_++));
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_OK(writer_->Append(lt::Certification(reg.did, reg.ak_public), w_.val[i], t_++));
+  }
+  // The policy's validators are admitted on this ledger (revoke_quorum 2).
+  for (const ValidatorKeys& v : world.validators()) {
+    ASSERT_OK(writer_->Append(lt::ValidatorRegistration(v.signing_key()), v.signing_key(), t_++,
+                              {&w_.gov[0], &w_.gov[1]}));
+  }
+  auto dir = LedgerHostDirectory::Open("sqlite://" + path_);
+  ASSERT_TRUE(dir.ok()) << dir.error().ToString();
+  AppraisalOptions options;
+  options.reporter = dir->get();
+  std::vector<std::unique_ptr<Appraiser>> appraisers;
+  for (const ValidatorKeys& v : world.validators()) {
+    appraisers.push_back(std::make_unique<Appraiser>(v, **dir, world.challenges(), world.replay(),
+                                                     options));
+  }
+  testing::Built launch = world.Build({}, testing::kNow - 60);
+  Bytes baseline = world.EndorsedLaunch(launch, {0, 2}, testing::kNow - 60);
+  const std::string subject = StrCat("cti:", HexEncode(launch.claims.cti));
+  auto drifted = [&](size_t index) {
+    testing::Scenario s;
+    s.index = index;
+    s.claims = [](HostVcClaims& c) { c.tpm.pcrs[0] = Bytes(32, 0x5a); };
+    return world.BuildReattest(launch, baseline, s);
+  };
+
+  auto first = appraisers[1]->Reappraise(drifted(1), testing::kNow);
+  ASSERT_FALSE(first.ok());
+  EXPECT_EQ(first.error().code(), Code::kDrift);
+  EXPECT_NE(first.error().message().find("PCR 0 changed since launch"), std::string::npos);
+  EXPECT_NE(first.error().message().find("(reported to the ledger)"), std::string::npos)
+      << first.error().message();
+  EXPECT_FALSE((*dir)->IsRevoked(subject));  // one report of the two needed
+
+  auto second = appraisers[0]->Reappraise(drifted(0), testing::kNow);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().code(), Code::kDrift);
+  EXPECT_TRUE((*dir)->IsRevoked(subject));
+
+  // Revoked: even an unchanged domain is refused now, by every validator.
+  testing::Scenario unchanged;
+  unchanged.index = 2;
+  auto after = appraisers[2]->Reappraise(world.BuildReattest(launch, baseline, unchanged),
+                                         testing::kNow);
+  ASSERT_FALSE(after.ok());
+  EXPECT_EQ(after.error().code(), Code::kRevoked);
+  EXPECT_NE(after.error().message().find("launch VC"), std::string::npos);
+
+  // The ledger says who reported it and why.
+  auto client = Client();
+  const ledger::Revocation* r = client->state().FindRevocation(subject);
+  ASSERT_NE(r, nullptr);
+  EXPECT_NE(r->reason.find("PCR 0 changed since launch"), std::string::npos);
+  EXPECT_EQ(r->decided_by.size(), 2u);
+}
+
 }  // namespace
 }  // namespace vouch::validator

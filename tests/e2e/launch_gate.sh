@@ -489,6 +489,20 @@ if [[ $state == paused ]] && grep -q "verdict=drift on_drift=pause enforced=\"do
 else
   bad "after the drift verdict the domain is '$state'; reattest.log: $(tail -1 "$W/audit/reattest.log" 2>/dev/null)"
 fi
+"$VOUCH" ledger show "$LEDGER" >"$W/ledger-drift.out" 2>&1 || true
+grep "subject=cti:" "$W/ledger-drift.out" | grep "PCR 7 differs from reference" >"$W/drift-reports.out" || true
+if [[ $(wc -l <"$W/drift-reports.out") -ge 2 ]]; then
+  ok "the validators reported the drifted launch credential on the ledger ($(wc -l <"$W/drift-reports.out") revoke reports, revoke_quorum 2)"
+else
+  bad "no drift reports on the ledger: $(grep -c revoke "$W/ledger-drift.out") revoke entries"
+fi
+if "$VOUCH" reattest "$NAME" --config "$W/hook.conf" >"$W/reattest3.out" 2>&1; then
+  bad "a revoked launch credential was re-endorsed: $(cat "$W/reattest3.out")"
+elif grep -q "is revoked" "$W/reattest3.out"; then
+  ok "the revoked launch credential is refused by every validator, whatever the evidence"
+else
+  bad "after the reports, wanted 'is revoked': $(cat "$W/reattest3.out")"
+fi
 virsh -q destroy "$NAME" >/dev/null 2>&1 || true
 virsh -q define "$W/sealed.xml" >/dev/null
 

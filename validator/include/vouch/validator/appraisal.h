@@ -57,6 +57,12 @@
 //      ("PCR 4 changed since launch …")                 kDrift
 //  15. the VC is countersigned (no share is released) and its cti recorded.
 //
+// A refusal at 12 (pcr-mismatch), 13 (hv-version, config) or 14 (drift) is
+// also reported, with options.reporter, as this validator's revocation
+// report of "cti:<launch cti>" (evidence: the reattest VC's digest); the
+// reason then ends with "(reported to the ledger)". A report the ledger
+// refuses (this validator reported it before) leaves the reason as it is.
+//
 // A validator needs no memory of the launch: the baseline's endorsements
 // prove it. Guest evidence (vouch.guest) is carried but not yet appraised.
 //
@@ -81,6 +87,7 @@
 #include "vouch/validator/fault.h"
 #include "vouch/validator/host_directory.h"
 #include "vouch/validator/replay_cache.h"
+#include "vouch/validator/revocation_reporter.h"
 #include "vouch/validator/validator_keys.h"
 
 namespace vouch::validator {
@@ -134,6 +141,10 @@ struct AppraisalTrace {
 struct AppraisalOptions {
   int64_t max_clock_skew_s = 30;  // how far iat may be ahead of this validator's clock
   Fault fault = Fault::kNone;     // end-to-end tests only (fault.h)
+  // If set, a re-attestation refused on its verified evidence (9–14 below
+  // the baseline check) is reported as a revocation of the launch VC's cti
+  // (DESIGN §2 "Revoke"). Must outlive the Appraiser.
+  RevocationReporter* reporter = nullptr;
 };
 
 // Thread-safe as long as the directory is (the others are).

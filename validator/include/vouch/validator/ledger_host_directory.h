@@ -30,10 +30,13 @@
 #include "vouch/ledger/ledger_client.h"
 #include "vouch/validator/enrollment.h"
 #include "vouch/validator/host_directory.h"
+#include "vouch/validator/revocation_reporter.h"
 
 namespace vouch::validator {
 
-class LedgerHostDirectory : public HostDirectory, public CertificationLedger {
+class LedgerHostDirectory : public HostDirectory,
+                            public CertificationLedger,
+                            public RevocationReporter {
  public:
   // Opens the ledger `locator` names ("sqlite:///abs/path") and verifies it
   // from genesis. kInvalidArgument for an unsupported locator; otherwise the
@@ -50,6 +53,8 @@ class LedgerHostDirectory : public HostDirectory, public CertificationLedger {
   Bytes LedgerHead() override;
 
   Result<EnrollmentSubject> Subject(std::string_view did, std::string_view validator_did) override;
+  Status Report(std::string_view subject, std::string_view reason, ByteView evidence,
+                const Ed25519PrivateKey& key, int64_t at) override;
   Status Certify(std::string_view did, ByteView ak_public, const Ed25519PrivateKey& key,
                  int64_t at) override;
 
