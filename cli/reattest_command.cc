@@ -36,6 +36,11 @@ int ReattestCommand(const std::vector<std::string>& args) {
     std::fprintf(stderr, "vouch: %s\n", report.error().message().c_str());
     return 1;
   }
+  if (!report->is_protected) {
+    std::fprintf(stderr, "vouch: domain '%s' is not protected by vouch (no bundle in its metadata or the bundle directory)\n",
+                 name.c_str());
+    return 1;
+  }
   std::printf("domain '%s' re-endorsed by %zu of %zu validators (t = %zu)\n", name.c_str(),
               report->endorsements, report->validators, report->threshold);
   for (const std::string& f : report->failures) std::printf("  not endorsed: %s\n", f.c_str());

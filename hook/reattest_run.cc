@@ -79,8 +79,10 @@ Result<ReattestReport> ReattestDomain(const std::string& config_path, std::strin
   if (!bundle_bytes) {
     auto from_file = ReadFile(StrCat(config.bundle_dir, "/", domain->uuid, ".bundle"));
     if (!from_file.ok()) {
-      return fail(Error(Code::kNotFound, "is not protected by vouch (no bundle in its metadata "
-                                         "or in the bundle directory)"));
+      ReattestReport unprotected;
+      unprotected.is_protected = false;
+      unprotected.domain_uuid = domain->uuid;
+      return unprotected;
     }
     bundle_bytes = std::move(from_file).value();
   }
@@ -123,8 +125,9 @@ Result<ReattestReport> ReattestDomain(const std::string& config_path, std::strin
                     outcome->endorsed_vc.message().Encode(), 0644);
     AppendLine(log, StrCat(line, " cti=", cti, " verdict=endorsed endorsements=",
                            outcome->endorsers.size()));
-    return ReattestReport{domain->uuid, outcome->endorsers.size(), p.threshold,
-                          p.validators.size(), outcome->failures};
+    return ReattestReport{true,           domain->uuid,        p.reattest_s,
+                          outcome->endorsers.size(), p.threshold, p.validators.size(),
+                          outcome->failures};
   }
   Error error = outcome.error();
   if (error.code() == Code::kDrift && enforce) {

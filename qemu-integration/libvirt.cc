@@ -3,6 +3,7 @@
 #include <libvirt/virterror.h>
 #include <sys/utsname.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstdlib>
 #include <mutex>
@@ -393,6 +394,25 @@ Result<bool> LibvirtConnection::DomainIsActive(std::string_view domain) const {
                                  }
                                  return active == 1;
                                });
+}
+
+Result<std::vector<std::string>> LibvirtConnection::ActiveDomains() const {
+  const std::string what = StrCat("libvirt connection '", uri_, "'");
+  return RunWithDeadline<std::vector<std::string>>(
+      StrCat(what, ": list running domains"), options_.call_timeout,
+      [conn = conn_, what]() -> Result<std::vector<std::string>> {
+        virDomainPtr* domains = nullptr;
+        int n = virConnectListAllDomains(conn.get(), &domains, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
+        if (n < 0) return LastLibvirtError(StrCat(what, ": listing running domains failed"));
+        std::vector<std::string> names;
+        for (int i = 0; i < n; ++i) {
+          VirDomainHandle dom(domains[i]);  // frees each
+          if (const char* name = virDomainGetName(dom.get())) names.emplace_back(name);
+        }
+        std::free(domains);
+        std::sort(names.begin(), names.end());
+        return names;
+      });
 }
 
 Status LibvirtConnection::StopDomain(std::string_view domain, bool destroy) const {

@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -297,6 +298,8 @@ TEST_F(LibvirtTest, DomainCallsOnAMissingDomainAreNotFound) {
   EXPECT_EQ(get.error().message(), "libvirt domain '" + name + "' does not exist");
   EXPECT_EQ(conn_->RemoveProtectionMetadata(name).error().code(), Code::kNotFound);
   EXPECT_EQ(conn_->DomainXml(name, false).error().code(), Code::kNotFound);
+  EXPECT_EQ(conn_->DomainIsActive(name).error().code(), Code::kNotFound);
+  EXPECT_EQ(conn_->StopDomain(name, true).error().code(), Code::kNotFound);
 }
 
 // --- hypervisor facts ------------------------------------------------------------------
@@ -392,7 +395,27 @@ TEST_F(LibvirtTest, LuksDomainStartsWithTheSecretAndKeepsItsConfigDigest) {
   EXPECT_EQ(ConfigDigestOf(*live), ConfigDigestOf(*inactive)) << *inactive_xml << "\n---\n" << *live_xml;
   EXPECT_EQ(RuntimeConfigOf(*live), RuntimeConfigOf(*inactive));
   EXPECT_EQ(*live, *inactive);
-  ASSERT_EQ(virDomainDestroy(dom.get()), 0);
+
+  // What `vouch reattest --enforce` and `vouch agent` use on a running domain.
+  auto active = conn_->DomainIsActive(name);
+  ASSERT_TRUE(active.ok()) << active.error().ToString();
+  EXPECT_TRUE(*active);
+  auto running = conn_->ActiveDomains();
+  ASSERT_TRUE(running.ok()) << running.error().ToString();
+  EXPECT_NE(std::find(running->begin(), running->end(), name), running->end());
+  ASSERT_TRUE(conn_->StopDomain(name, /*destroy=*/false).ok());
+  int state = -1, reason = 0;
+  ASSERT_EQ(virDomainGetState(dom.get(), &state, &reason, 0), 0);
+  EXPECT_EQ(state, VIR_DOMAIN_PAUSED);
+  EXPECT_TRUE(conn_->DomainIsActive(name).value());  // paused is still active
+  ASSERT_TRUE(conn_->StopDomain(name, /*destroy=*/true).ok());
+  EXPECT_FALSE(conn_->DomainIsActive(name).value());
+  running = conn_->ActiveDomains();
+  ASSERT_TRUE(running.ok());
+  EXPECT_EQ(std::find(running->begin(), running->end(), name), running->end());
+  auto again = conn_->StopDomain(name, /*destroy=*/false);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code(), Code::kInvalidArgument) << again.error().ToString();
 
   // The secret's value is what opens the disk: a wrong one is refused by QEMU ...
   const SecretBytes wrong(AsBytes(Base64UrlEncode(RandomBytes(32))));

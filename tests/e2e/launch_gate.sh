@@ -473,6 +473,12 @@ if [[ -n $RVC ]] && "$VOUCH" verify "$RVC" >"$W/rverify.out" 2>&1 && grep -q "re
 else
   bad "no verifiable reattest VC in $W/audit: $(cat "$W/rverify.out" 2>/dev/null)"
 fi
+if "$VOUCH" agent --config "$W/hook.conf" --once >"$W/agent.out" 2>&1 &&
+  grep -q "^[0-9]* $NAME: re-endorsed by 5 of 5 validators (t = 3)" "$W/agent.out"; then
+  ok "vouch agent --once re-attested the running domain: $(cut -d' ' -f2- "$W/agent.out" | head -1)"
+else
+  bad "vouch agent --once: $(cat "$W/agent.out")"
+fi
 TPM2TOOLS_TCTI="$TCTI" tpm2_pcrextend 7:sha256=$(printf '%064d' 7) >/dev/null
 if "$VOUCH" reattest "$NAME" --config "$W/hook.conf" --enforce >"$W/reattest2.out" 2>&1; then
   bad "vouch reattest endorsed a host whose PCR 7 drifted: $(cat "$W/reattest2.out")"

@@ -27,15 +27,18 @@
 namespace vouch::hook {
 
 struct ReattestReport {
+  bool is_protected = true;  // false: the domain has no vouch bundle (nothing was done)
   std::string domain_uuid;
+  uint64_t reattest_s = 0;  // the policy's re-attestation interval
   size_t endorsements = 0;  // verified, of the policy's validators
   size_t threshold = 0;     // the policy's t
   size_t validators = 0;    // the policy's n
   std::vector<std::string> failures;  // "endpoint: reason" of those that did not endorse
 };
 
-// Re-attests `domain_name`. Errors: kNotFound (no such domain, no launch VC
-// in the audit store, not protected), kInvalidArgument (not running), the
+// Re-attests `domain_name`; a report with is_protected false if the domain
+// carries no vouch bundle. Errors: kNotFound (no such domain, no launch VC
+// in the audit store), kInvalidArgument (not running), the
 // exchange's kDrift / kUnavailable with every validator's reason; with
 // `enforce`, a kDrift message ends with what on_drift did
 // ("; on_drift=pause: domain paused").

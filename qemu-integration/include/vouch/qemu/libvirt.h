@@ -39,6 +39,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include "vouch/core/bytes.h"
@@ -136,6 +137,9 @@ class LibvirtConnection {
   // kInvalidArgument with libvirt's message if it refuses (already running,
   // a hook aborted it, QEMU failed); kTimeout. Not hook-safe.
   [[nodiscard]] Status StartDomain(std::string_view domain, std::chrono::milliseconds timeout) const;
+
+  // The names of the running (and paused) domains, sorted. Not hook-safe.
+  [[nodiscard]] Result<std::vector<std::string>> ActiveDomains() const;
 
   // True if `domain` is running or paused (virDomainIsActive). kNotFound if
   // there is no such domain. Not hook-safe.
