@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "vouch/core/owner_policy.h"
+#include "vouch/hook/host_identity.h"
 #include "vouch/hook/release.h"
 #include "vouch/ledger/ledger_client.h"
 #include "vouch/measure/ak.h"
@@ -129,12 +130,8 @@ Result<bool> ReleaseKey(const std::string& config_path, std::string_view name, s
   if (Status s = CheckRuntimeLimits(policy->policy().rt, runtime); !s.ok()) return fail(s.error());
 
   // The host: key, TPM, AK, libvirt.
-  auto host_key = Ed25519PrivateKey::LoadPem(config.host_key);
-  if (!host_key.ok()) return fail(host_key.error().WithContext("host key"));
-  auto tpm = Tpm::Open(config.tcti);
-  if (!tpm.ok()) return fail(tpm.error());
-  auto ak = Ak::Load(config.ak_dir);
-  if (!ak.ok()) return fail(ak.error().WithContext("attestation key"));
+  auto identity = LoadHostIdentity(config);
+  if (!identity.ok()) return fail(identity.error());
   qemu::LibvirtOptions options;
   options.call_timeout = config.libvirt_timeout;
   auto conn = qemu::Connect(config.libvirt_uri, options);
@@ -150,7 +147,7 @@ Result<bool> ReleaseKey(const std::string& config_path, std::string_view name, s
   request.runtime = runtime;
   request.config = qemu::ConfigDigestOf(domain);
   request.deadline = config.deadline;
-  HostContext host{&*host_key, tpm->get(), &*ak, *facts};
+  HostContext host{&identity->key, identity->tpm.get(), &identity->ak, *facts};
   auto outcome = ObtainImageKey(request, host);
   if (!outcome.ok()) return fail(outcome.error());
 
@@ -201,7 +198,7 @@ Result<bool> ReleaseKey(const std::string& config_path, std::string_view name, s
     // The key is already released; a ledger that cannot be written is reported
     // here and in libvirt's log, not turned into a refused start.
     if (!config.ledger.empty()) {
-      Status appended = AppendAttested(config.ledger, *host_key, domain.uuid, *outcome);
+      Status appended = AppendAttested(config.ledger, identity->key, domain.uuid, *outcome);
       line += appended.ok() ? " ledger=appended" : StrCat(" ledger_error=\"", appended.error().message(), "\"");
       if (!appended.ok()) std::fprintf(stderr, "vouch: warning: %s\n", appended.error().message().c_str());
     }

@@ -93,14 +93,9 @@ Result<ReattestOutcome> Reattest(const ReattestInput& in, const HostContext& hos
       failures[i] = StrCat(name, ": ", result.error().message());
       continue;
     }
-    auto cs = Countersignature::Parse(*result);
-    auto endorsement = cs.ok() ? VerifyEndorsement(vc, *cs) : Result<Endorsement>(cs.error());
+    auto endorsement = internal::CheckEndorsementAnswer(vc, *result, policy.validators[i]);
     if (!endorsement.ok()) {
-      failures[i] = StrCat(name, ": bad countersignature (", endorsement.error().message(), ")");
-      continue;
-    }
-    if (endorsement->validator_did != policy.validators[i].did || !endorsement->verdict.ok) {
-      failures[i] = StrCat(name, ": endorsement is not by the policy's validator or not ok");
+      failures[i] = StrCat(name, ": ", endorsement.error().message());
       continue;
     }
     good.push_back(std::move(endorsement).value());

@@ -9,6 +9,7 @@
 #include "vouch/core/host_vc.h"
 #include "vouch/core/owner_policy.h"
 #include "vouch/hook/hook_config.h"
+#include "vouch/hook/host_identity.h"
 #include "vouch/hook/reattest.h"
 #include "vouch/measure/ak.h"
 #include "vouch/measure/tpm.h"
@@ -74,7 +75,16 @@ Result<ReattestReport> ReattestDomain(const std::string& config_path, std::strin
   auto xml = conn->DomainXml(name, /*inactive=*/false);
   if (!xml.ok()) return fail(xml.error());
   auto domain = qemu::ParseDomainXml(*xml);
-  if (!domain.ok()) return fail(domain.error());
+  if (!domain.ok()) {
+    // As in the hook: only a domain carrying vouch metadata must be
+    // understood; the agent passes over any other.
+    if (xml->find(qemu::kVouchMetadataNamespace) == std::string::npos) {
+      ReattestReport unprotected;
+      unprotected.is_protected = false;
+      return unprotected;
+    }
+    return fail(domain.error());
+  }
   std::optional<Bytes> bundle_bytes = domain->protection_bundle;
   if (!bundle_bytes) {
     auto from_file = ReadFile(StrCat(config.bundle_dir, "/", domain->uuid, ".bundle"));
@@ -97,12 +107,8 @@ Result<ReattestReport> ReattestDomain(const std::string& config_path, std::strin
   if (!baseline.ok()) return fail(baseline.error());
 
   // 3. The exchange, with the host's key, TPM and AK.
-  auto host_key = Ed25519PrivateKey::LoadPem(config.host_key);
-  if (!host_key.ok()) return fail(host_key.error().WithContext("host key"));
-  auto tpm = Tpm::Open(config.tcti);
-  if (!tpm.ok()) return fail(tpm.error());
-  auto ak = Ak::Load(config.ak_dir);
-  if (!ak.ok()) return fail(ak.error().WithContext("attestation key"));
+  auto identity = LoadHostIdentity(config);
+  if (!identity.ok()) return fail(identity.error());
   auto facts = qemu::ReadHypervisorFacts(*conn, domain->os.machine);
   if (!facts.ok()) return fail(facts.error());
   ReattestInput input;
@@ -112,7 +118,7 @@ Result<ReattestReport> ReattestDomain(const std::string& config_path, std::strin
   input.config = qemu::ConfigDigestOf(*domain);
   input.baseline = std::move(baseline).value();
   input.deadline = config.deadline;
-  HostContext host{&*host_key, tpm->get(), &*ak, *facts};
+  HostContext host{&identity->key, identity->tpm.get(), &identity->ak, *facts};
   auto outcome = Reattest(input, host);
 
   // 4. Audit, and enforcement of a drift verdict.

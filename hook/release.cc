@@ -120,18 +120,10 @@ Result<ReleaseOutcome> ObtainImageKey(const ReleaseRequest& req, const HostConte
       continue;
     }
     // A Byzantine validator may answer anything: check everything.
-    auto cs = Countersignature::Parse(result->endorsement);
-    if (!cs.ok()) {
-      failures[i] = StrCat(name, ": unreadable endorsement (", cs.error().message(), ")");
-      continue;
-    }
-    auto endorsement = VerifyEndorsement(vc, *cs);
+    auto endorsement =
+        internal::CheckEndorsementAnswer(vc, result->endorsement, policy.validators[i]);
     if (!endorsement.ok()) {
-      failures[i] = StrCat(name, ": bad countersignature (", endorsement.error().message(), ")");
-      continue;
-    }
-    if (endorsement->validator_did != policy.validators[i].did || !endorsement->verdict.ok) {
-      failures[i] = StrCat(name, ": endorsement is not by the policy's validator or not ok");
+      failures[i] = StrCat(name, ": ", endorsement.error().message());
       continue;
     }
     auto share = OpenShareAsHost(ephemeral, claims.cti, vc_digest, result->share);

@@ -3,6 +3,7 @@
 #include <memory>
 #include <thread>
 
+#include "vouch/core/countersign.h"
 #include "vouch/hook/validator_client.h"
 
 namespace vouch::hook::internal {
@@ -25,6 +26,23 @@ std::string JoinFailures(const std::vector<std::string>& failures) {
     out += f;
   }
   return out;
+}
+
+Result<Endorsement> CheckEndorsementAnswer(const HostVc& vc, ByteView encoded,
+                                           const PolicyValidator& v) {
+  auto cs = Countersignature::Parse(encoded);
+  if (!cs.ok()) {
+    return Error(Code::kMalformed, StrCat("unreadable endorsement (", cs.error().message(), ")"));
+  }
+  auto endorsement = VerifyEndorsement(vc, *cs);
+  if (!endorsement.ok()) {
+    return Error(Code::kBadSignature,
+                 StrCat("bad countersignature (", endorsement.error().message(), ")"));
+  }
+  if (endorsement->validator_did != v.did || !endorsement->verdict.ok) {
+    return Error(Code::kBadSignature, "endorsement is not by the policy's validator or not ok");
+  }
+  return endorsement;
 }
 
 std::vector<std::string> Challenges::Collected() const {

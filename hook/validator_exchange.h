@@ -14,7 +14,9 @@
 #include <vector>
 
 #include "vouch/core/bytes.h"
+#include "vouch/core/endorsement.h"
 #include "vouch/core/errors.h"
+#include "vouch/core/host_vc.h"
 #include "vouch/core/owner_policy.h"
 
 namespace vouch::hook::internal {
@@ -61,6 +63,14 @@ struct Challenges {
 };
 Challenges GatherChallenges(const OwnerPolicy& policy, const std::string& host_did,
                             Clock::time_point deadline);
+
+// A validator's answer `encoded` (a COSE_Countersignature over `vc`), checked
+// as an ok endorsement by policy validator `v`: a Byzantine validator may
+// answer anything. The error's message says what was wrong ("unreadable
+// endorsement (…)", "bad countersignature (…)", "endorsement is not by the
+// policy's validator or not ok").
+Result<Endorsement> CheckEndorsementAnswer(const HostVc& vc, ByteView encoded,
+                                           const PolicyValidator& v);
 
 // "a; b; c".
 std::string JoinFailures(const std::vector<std::string>& failures);
