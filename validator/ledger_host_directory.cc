@@ -22,14 +22,19 @@ Status LedgerHostDirectory::SyncLocked() {
   return Ok();
 }
 
-Result<HostRecord> LedgerHostDirectory::Lookup(std::string_view did) {
-  std::lock_guard<std::mutex> lock(mu_);
+Result<const ledger::DidDocument*> LedgerHostDirectory::SyncAndFindHostLocked(std::string_view did) {
   VOUCH_RETURN_IF_ERROR(SyncLocked());
-  const ledger::ChainState& state = client_->state();
-  const ledger::DidDocument* doc = state.FindHost(did);
+  const ledger::DidDocument* doc = client_->state().FindHost(did);
   if (doc == nullptr) {
     return Error(Code::kUnknownHost, StrCat("host '", did, "' is not registered on the ledger"));
   }
+  return doc;
+}
+
+Result<HostRecord> LedgerHostDirectory::Lookup(std::string_view did) {
+  std::lock_guard<std::mutex> lock(mu_);
+  VOUCH_ASSIGN_OR_RETURN(const ledger::DidDocument* doc, SyncAndFindHostLocked(did));
+  const ledger::ChainState& state = client_->state();
   HostRecord record{doc->did, doc->ak_public, doc->certified, doc->revoked, doc->revoked_reason};
   if (!record.revoked) {
     if (const ledger::Revocation* r = state.FindRevocation(did)) {
@@ -55,12 +60,8 @@ Bytes LedgerHostDirectory::LedgerHead() {
 Result<EnrollmentSubject> LedgerHostDirectory::Subject(std::string_view did,
                                                        std::string_view validator_did) {
   std::lock_guard<std::mutex> lock(mu_);
-  VOUCH_RETURN_IF_ERROR(SyncLocked());
+  VOUCH_ASSIGN_OR_RETURN(const ledger::DidDocument* doc, SyncAndFindHostLocked(did));
   const ledger::ChainState& state = client_->state();
-  const ledger::DidDocument* doc = state.FindHost(did);
-  if (doc == nullptr) {
-    return Error(Code::kUnknownHost, StrCat("host '", did, "' is not registered on the ledger"));
-  }
   EnrollmentSubject subject;
   subject.did = doc->did;
   subject.ak_public = doc->ak_public;

@@ -51,6 +51,17 @@ class LedgerHostDirectoryTest : public ::testing::Test {
     }
   }
 
+  // The world's host registers its software AK and two validators certify it.
+  void RegisterCertified(const testing::AttestWorld& world) {
+    ledger::DidRegisterBody reg;
+    reg.did = world.host_did();
+    reg.ak_public = world.ak().PublicArea();
+    ASSERT_OK(writer_->Append(reg, world.host_key(), t_++));
+    for (int i = 0; i < 2; ++i) {
+      ASSERT_OK(writer_->Append(lt::Certification(reg.did, reg.ak_public), w_.val[i], t_++));
+    }
+  }
+
   lt::TempDir tmp_;
   std::string path_;
   lt::World w_;
@@ -122,14 +133,9 @@ TEST_F(LedgerHostDirectoryTest, UnsupportedLocatorIsRefused) {
 
 TEST_F(LedgerHostDirectoryTest, AppraisalOverTheLedgerApprovesThenRefusesOnceRevoked) {
   testing::AttestWorld world;
-  // The world's host registers its AK and two validators certify it.
-  ledger::DidRegisterBody reg;
-  reg.did = world.host_did();
-  reg.ak_public = world.ak().PublicArea();
-  ASSERT_OK(writer_->Append(reg, world.host_key(), t_++));
-  for (int i = 0; i < 2; ++i) {
-    ASSERT_OK(writer_->Append(lt::Certification(reg.did, reg.ak_public), w_.val[i], t_++));
-  }
+  RegisterCertified(world);
+  if (HasFatalFailure()) return;
+  const std::string did = world.host_did();
   auto dir = LedgerHostDirectory::Open("sqlite://" + path_);
   ASSERT_TRUE(dir.ok());
   Appraiser appraiser(world.ours(), **dir, world.challenges(), world.replay());
@@ -138,7 +144,7 @@ TEST_F(LedgerHostDirectoryTest, AppraisalOverTheLedgerApprovesThenRefusesOnceRev
   ASSERT_TRUE(approval.ok()) << approval.error().ToString();
   EXPECT_EQ(approval->verdict.ledger_head, ToBytes(writer_->state().head_digest()));
 
-  ASSERT_OK(writer_->Append(lt::Revoke(reg.did, "TPM replaced"), world.host_key(), t_++));
+  ASSERT_OK(writer_->Append(lt::Revoke(did, "TPM replaced"), world.host_key(), t_++));
   auto refused = appraiser.Appraise(world.Build().request, testing::kNow);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code(), Code::kRevoked);
@@ -147,13 +153,8 @@ TEST_F(LedgerHostDirectoryTest, AppraisalOverTheLedgerApprovesThenRefusesOnceRev
 
 TEST_F(LedgerHostDirectoryTest, DriftReportsFromTwoValidatorsRevokeTheLaunchCredential) {
   testing::AttestWorld world;
-  ledger::DidRegisterBody reg;
-  reg.did = world.host_did();
-  reg.ak_public = world.ak().PublicArea();
-  ASSERT_OK(writer_->Append(reg, world.host_key(), t_++));
-  for (int i = 0; i < 2; ++i) {
-    ASSERT_OK(writer_->Append(lt::Certification(reg.did, reg.ak_public), w_.val[i], t_++));
-  }
+  RegisterCertified(world);
+  if (HasFatalFailure()) return;
   // The policy's validators are admitted on this ledger (revoke_quorum 2).
   for (const ValidatorKeys& v : world.validators()) {
     ASSERT_OK(writer_->Append(lt::ValidatorRegistration(v.signing_key()), v.signing_key(), t_++,

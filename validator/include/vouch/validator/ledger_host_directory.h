@@ -61,6 +61,9 @@ class LedgerHostDirectory : public HostDirectory,
  private:
   // Reads the entries appended since the last sync. REQUIRES: mu_ held.
   Status SyncLocked();
+  // Syncs, then the host's DID document; kUnknownHost if it never
+  // registered. REQUIRES: mu_ held.
+  Result<const ledger::DidDocument*> SyncAndFindHostLocked(std::string_view did);
 
   std::mutex mu_;
   std::unique_ptr<ledger::LedgerClient> client_;
