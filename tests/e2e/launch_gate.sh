@@ -511,6 +511,18 @@ else
 fi
 virsh -q destroy "$NAME" >/dev/null 2>&1 || true
 virsh -q define "$W/sealed.xml" >/dev/null
+# Bad input: one line naming what is wrong, exit 1 (2 for usage).
+"$VOUCH" reattest "$NAME" --config "$W/hook.conf" >"$W/reattest-off.out" 2>&1 && rc=0 || rc=$?
+"$VOUCH" reattest "no-such-$NAME" --config "$W/hook.conf" >"$W/reattest-none.out" 2>&1 && rc2=0 || rc2=$?
+"$VOUCH" reattest >"$W/reattest-usage.out" 2>&1 && rc3=0 || rc3=$?
+if [[ $rc -eq 1 && $(wc -l <"$W/reattest-off.out") -eq 1 ]] &&
+  grep -q "^vouch: domain '$NAME': is not running: nothing to re-attest$" "$W/reattest-off.out" &&
+  [[ $rc2 -eq 1 ]] && grep -q "no-such-$NAME' does not exist" "$W/reattest-none.out" &&
+  [[ $rc3 -eq 2 ]] && grep -q "^usage: vouch reattest DOMAIN" "$W/reattest-usage.out"; then
+  ok "vouch reattest refuses a shut-off domain, an unknown domain and no argument, each in one line"
+else
+  bad "vouch reattest bad input: rc $rc/$rc2/$rc3: $(cat "$W/reattest-off.out" "$W/reattest-none.out")"
+fi
 
 say "PCR drift: PCR 7 of the host TPM extended after sealing"
 TPM2TOOLS_TCTI="$TCTI" tpm2_pcrextend 7:sha256=$(printf '%064d' 7) >/dev/null
