@@ -7,9 +7,8 @@
 add_executable(attest_probe ${CMAKE_CURRENT_SOURCE_DIR}/attest_probe.cc)
 target_link_libraries(attest_probe PRIVATE vouch::hook)
 
-add_test(NAME e2e.launch_gate COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/launch_gate.sh ${PROJECT_BINARY_DIR})
-set_tests_properties(e2e.launch_gate PROPERTIES LABELS e2e RESOURCE_LOCK libvirtd TIMEOUT 900
-  SKIP_RETURN_CODE 77)
+# On SQLite the suite runs as the demo, from a clean tree (demo.cmake:
+# e2e.demo); here on etcd.
 add_test(NAME e2e.launch_gate_etcd COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/launch_gate.sh ${PROJECT_BINARY_DIR})
 set_tests_properties(e2e.launch_gate_etcd PROPERTIES LABELS "e2e;etcd" RESOURCE_LOCK libvirtd TIMEOUT 900
   SKIP_RETURN_CODE 77 ENVIRONMENT VOUCH_E2E_LEDGER=etcd)

@@ -8,22 +8,38 @@
 # EK certificate from a test "manufacturer" CA that the genesis trusts, and
 # its AK is certified by the validators through TPM2_ActivateCredential.
 #
-# usage: launch_gate.sh BUILD_DIR [--demo | --bench N]
-#   --demo  narrate each step for a person watching (scripts/demo.sh)
+# usage: launch_gate.sh BUILD_DIR [--demo [--keep] | --bench N]
+#        launch_gate.sh --needs
+#   --demo  narrate each step, with its timing, for a person watching
+#           (scripts/demo.sh)
+#   --keep  with --demo: leave the validators, the domain and the hook in
+#           place at the end, print how to look around and how to stop it
 #   --bench N  after the set-up, time N `virsh start`s of the protected domain
 #           against N of a static-secret twin and print p50/p95 and the
 #           hook's peak RSS instead of running the scenarios
 #           (bench/virsh_start_overhead.sh)
 #   VOUCH_E2E_LEDGER=sqlite|etcd  the ledger backend (default sqlite)
 # Exits 0 only if every assertion held; prints "N passed, M failed".
+#   --needs  print the build outputs this script runs, one per line
+#           (ninja takes them as targets: scripts/demo.sh builds these)
 set -euo pipefail
-BUILD=$(cd "${1:?usage: launch_gate.sh BUILD_DIR [--demo]}" && pwd)
-DEMO=${2:-} BENCH=
+# Every binary this script runs, relative to BUILD_DIR. scripts/demo.sh
+# builds exactly these, and e2e.demo runs the demo in a tree where nothing
+# else is built, so a binary used below but missing here fails that test.
+NEEDS=(cli/vouch validator/vouchd hook/vouch-hook hook/vouch-hook-attest tests/e2e/attest_probe)
+if [[ ${1:-} == --needs ]]; then printf '%s\n' "${NEEDS[@]}"; exit 0; fi
+BUILD=$(cd "${1:?usage: launch_gate.sh BUILD_DIR [--demo [--keep] | --bench N]}" && pwd)
+DEMO=${2:-} BENCH= KEEP=
 if [[ $DEMO == --bench ]]; then BENCH=${3:-10}; DEMO=; fi
+if [[ $DEMO == --demo && ${3:-} == --keep ]]; then KEEP=1; fi
+for bin in "${NEEDS[@]}"; do
+  [[ -x $BUILD/$bin ]] || { echo "launch_gate: $BUILD/$bin is not built (ninja -C $BUILD $bin)"; exit 1; }
+done
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=scripts/lib/services.sh
 . "$ROOT/scripts/lib/services.sh"
 VOUCH=$BUILD/cli/vouch VOUCHD=$BUILD/validator/vouchd HOOK=$BUILD/hook/vouch-hook
+PROBE=$BUILD/tests/e2e/attest_probe
 
 [[ $EUID -eq 0 ]] || { echo "launch_gate: needs root (libvirtd, hook install)"; exit 77; }
 
@@ -37,9 +53,23 @@ HOOK_SAVED=  # a vouch hook this machine had before the test, restored afterward
 PIDS=()
 pass=0 fail=0
 
-say() { if [[ -n $DEMO ]]; then printf '\n\033[1m== %s\033[0m\n' "$*"; fi; }
+# In demo mode each step's header says when it began and each result how
+# long it took since the previous line.
+T_START=$(date +%s%N) T_LAST=$T_START
+say() {
+  [[ -n $DEMO ]] || return 0
+  local now; now=$(date +%s%N); T_LAST=$now
+  printf '\n\033[1m== [%s] %s\033[0m\n' "$(awk -v a="$T_START" -v b="$now" \
+    'BEGIN {s = int((b - a) / 1e9); printf "%d:%02d", s / 60, s % 60}')" "$*"
+}
 note() { if [[ -n $DEMO ]]; then printf '   %s\n' "$*"; fi; }
-ok() { pass=$((pass + 1)); echo "ok: $*"; }
+ok() {
+  pass=$((pass + 1))
+  if [[ -z $DEMO ]]; then echo "ok: $*"; return; fi
+  local now; now=$(date +%s%N)
+  echo "ok ($(awk -v a="$T_LAST" -v b="$now" 'BEGIN {printf "%.1f s", (b - a) / 1e9}')): $*"
+  T_LAST=$now
+}
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
 
@@ -57,8 +87,49 @@ restart_libvirtd() {
   vouch_start_libvirt
 }
 
+# --keep: what cleanup does, written as a script for the person to run
+# when done looking around; the daemons are left running until then.
+write_stop_script() {
+  local f=$W/stop.sh p
+  {
+    echo '#!/usr/bin/env bash'
+    echo "# Stops what 'scripts/demo.sh --keep' left running, as its own cleanup would."
+    echo 'set +e'
+    printf 'virsh -q destroy %q >/dev/null 2>&1\n' "$NAME"
+    printf 'virsh -q undefine %q >/dev/null 2>&1\n' "$NAME"
+    printf 'virsh -q secret-undefine %q >/dev/null 2>&1\n' "$SECRET_UUID"
+    printf '%q host install-hook --uninstall >/dev/null 2>&1 || rm -f %q\n' "$VOUCH" "$HOOK_LINK"
+    [[ -n $HOOK_SAVED ]] && printf 'mv %q %q\n' "$HOOK_SAVED" "$HOOK_LINK"
+    for p in "${PIDS[@]+"${PIDS[@]}"}"; do printf 'kill %d 2>/dev/null\n' "$p"; done
+    if [[ -n $LIBVIRT_WAS_RUNNING ]]; then
+      echo '# libvirtd was running before the demo: restart it so it drops the hook.'
+      printf 'kill %d; sleep 2; libvirtd -d\n' "$(vouch_live_pid libvirtd)"
+    else
+      for p in libvirtd virtlogd; do printf 'kill %d 2>/dev/null\n' "$(vouch_live_pid "$p")"; done
+    fi
+    printf 'rm -rf %q\n' "$W"
+    echo 'echo "vouch demo stopped"'
+  } >"$f"
+  chmod 0700 "$f"
+}
+
+look_around() {
+  cat <<TXT
+
+== The demo is still running (--keep). Look around:
+   virsh list --all; virsh dumpxml $NAME | sed -n '/<metadata>/,/<\/metadata>/p'
+   $VOUCH ledger show $LEDGER
+   $VOUCH verify ${VC:-$W/audit/<uuid>-<time>.cbor}
+   tail $W/audit/releases.log $W/audit/reattest.log
+   curl -s http://${VD_ADDR[1]}/metrics   (validator 1; its page: http://${VD_ADDR[1]}/)
+   $VOUCH start $NAME --config $W/hook.conf   (refused now: the host is revoked)
+   Stop it all with: bash $W/stop.sh
+TXT
+}
+
 cleanup() {
   set +e
+  if [[ -n $KEEP ]]; then write_stop_script; look_around; return; fi
   virsh -q destroy "$NAME" >/dev/null 2>&1
   virsh -q undefine "$NAME" >/dev/null 2>&1
   virsh -q secret-undefine "$SECRET_UUID" >/dev/null 2>&1
@@ -389,7 +460,6 @@ fi
 wait_off
 
 say "A misbehaving host against validator 1: replay, stale challenge, another domain's VC"
-PROBE=$BUILD/tests/e2e/attest_probe
 virsh dumpxml --inactive "$NAME" >"$W/probe.xml"
 probe() {
   "$PROBE" --config "$W/hook.conf" --xml "$W/probe.xml" --endpoint "http://${VD_ADDR[1]}" "$@" >"$W/probe.out" 2>&1 ||
