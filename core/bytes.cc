@@ -7,9 +7,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <iterator>
 
 namespace vouch {
 
@@ -122,21 +121,53 @@ bool ConstantTimeEqual(ByteView a, ByteView b) {
 }
 
 Result<Bytes> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  // O_NONBLOCK so that a FIFO does not hang the open; only regular files
+  // are read (a directory, a device or a FIFO is refused by name).
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  if (fd < 0) {
     int e = errno;
     return Error(e == ENOENT ? Code::kNotFound : Code::kIo,
                  StrCat("cannot open '", path, "': ", std::strerror(e)));
   }
-  Bytes data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) return Error(Code::kIo, StrCat("cannot read '", path, "'"));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Error(Code::kInvalidArgument,
+                 StrCat("'", path, "' is ", S_ISDIR(st.st_mode) ? "a directory" : "not a regular file",
+                        ": expected a file"));
+  }
+  // Files in /proc and securityfs say size 0: read to the end, capped.
+  Bytes data;
+  uint8_t buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int e = errno;
+      ::close(fd);
+      return Error(Code::kIo, StrCat("cannot read '", path, "': ", std::strerror(e)));
+    }
+    if (n == 0) break;
+    if (data.size() + static_cast<size_t>(n) > kMaxReadFileSize) {
+      ::close(fd);
+      return Error(Code::kInvalidArgument, StrCat("'", path, "' is larger than the ",
+                                                  kMaxReadFileSize >> 20, " MiB vouch reads"));
+    }
+    data.insert(data.end(), buf, buf + n);
+  }
+  ::close(fd);
   return data;
 }
 
 Status WriteFile(const std::string& path, ByteView data, unsigned mode) {
-  std::string tmp = path + ".tmp." + std::to_string(getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) return Error(Code::kIo, StrCat("cannot create '", tmp, "': ", std::strerror(errno)));
+  // An unpredictable name created with O_EXCL (mkostemp): nobody can
+  // pre-create or symlink the temp file to read or redirect what is written.
+  std::string tmp = path + ".tmp.XXXXXX";
+  int fd = ::mkostemp(tmp.data(), O_CLOEXEC);
+  if (fd < 0) {
+    return Error(Code::kIo, StrCat("cannot create a temporary file next to '", path, "': ",
+                                   std::strerror(errno)));
+  }
   ::fchmod(fd, mode);  // umask must not widen or narrow what the caller asked for
   size_t off = 0;
   while (off < data.size()) {

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
 
 #include <cstdlib>
 #include <filesystem>
@@ -151,6 +154,56 @@ TEST(Files, ReadFileReportsMissingFilesAsNotFoundWithThePath) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code(), Code::kNotFound);
   EXPECT_NE(r.error().message().find(dir.File("nope")), std::string::npos) << r.error().message();
+}
+
+TEST(Files, ReadFileRefusesDirectoriesFifosAndDevicesInOneLine) {
+  TempDir dir;
+  std::string fifo = dir.File("fifo");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  for (const std::string& path : {dir.path(), fifo, std::string("/dev/zero")}) {
+    Result<Bytes> r = ReadFile(path);  // a FIFO with no writer must not hang
+    ASSERT_FALSE(r.ok()) << path;
+    EXPECT_EQ(r.error().code(), Code::kInvalidArgument) << path;
+    EXPECT_NE(r.error().message().find("'" + path + "' is "), std::string::npos) << r.error().message();
+    EXPECT_EQ(r.error().message().find('\n'), std::string::npos);
+  }
+  EXPECT_NE(ReadFile(dir.path()).error().message().find("is a directory"), std::string::npos);
+}
+
+TEST(Files, ReadFileRefusesFilesLargerThanItsCap) {
+  TempDir dir;
+  std::string path = dir.File("huge");
+  {
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    ASSERT_NE(f, nullptr);
+    ASSERT_EQ(::ftruncate(::fileno(f), static_cast<off_t>(kMaxReadFileSize) + 1), 0);  // sparse
+    std::fclose(f);
+  }
+  Result<Bytes> r = ReadFile(path);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), Code::kInvalidArgument);
+  EXPECT_NE(r.error().message().find("larger than the 64 MiB"), std::string::npos) << r.error().message();
+}
+
+TEST(Files, ReadFileReadsProcFilesThatReportSizeZero) {
+  Result<Bytes> r = ReadFile("/proc/self/status");
+  ASSERT_TRUE(r.ok()) << r.error().message();
+  EXPECT_NE(ToString(*r).find("Name:"), std::string::npos);
+}
+
+// A local attacker who plants files or symlinks at the temporary names an
+// older WriteFile used (PATH.tmp.<pid>) gets nothing written through them.
+TEST(Files, WriteFileNeverWritesThroughAPlantedTemporaryPath) {
+  TempDir dir;
+  std::string path = dir.File("secret.key");
+  std::string loot = dir.File("attacker-readable");
+  ASSERT_TRUE(WriteFile(loot, ToBytes(""), 0644).ok());
+  std::string planted = path + ".tmp." + std::to_string(::getpid());
+  ASSERT_EQ(::symlink(loot.c_str(), planted.c_str()), 0);
+  ASSERT_TRUE(WriteFile(path, ToBytes("K"), 0600).ok());
+  EXPECT_EQ(ToString(ReadFile(path).value()), "K");
+  EXPECT_EQ(ReadFile(loot).value().size(), 0u);
+  EXPECT_EQ(ModeOf(path), 0600u);
 }
 
 TEST(Files, WriteFileIntoAMissingDirectoryIsAnIoError) {

@@ -4,12 +4,36 @@
 #include <random>
 #include <thread>
 
+#include "vouch/ledger/head_file.h"
+
 namespace vouch::ledger {
+
+Result<Sha256Digest> ParseGenesisPin(std::string_view what, std::string_view hex) {
+  auto bytes = HexDecode(hex);
+  Sha256Digest out{};
+  if (!bytes.ok() || bytes->size() != out.size()) {
+    return Error(Code::kInvalidArgument,
+                 StrCat(what, ": '", hex, "' is not a genesis digest (64 hex digits, as 'vouch ledger init' printed)"));
+  }
+  std::copy(bytes->begin(), bytes->end(), out.begin());
+  return out;
+}
 
 Result<std::unique_ptr<LedgerClient>> LedgerClient::Open(std::unique_ptr<Ledger> ledger,
                                                          const LedgerClientOptions& options) {
   std::unique_ptr<LedgerClient> client(new LedgerClient(std::move(ledger), options));
+  VOUCH_RETURN_IF_ERROR(client->CheckPinnedGenesis());
   VOUCH_RETURN_IF_ERROR(client->Sync());
+  VOUCH_RETURN_IF_ERROR(client->CheckRecordedHead());
+  return client;
+}
+
+Result<std::unique_ptr<LedgerClient>> LedgerClient::Open(std::string_view locator,
+                                                         const LedgerClientOptions& options) {
+  auto ledger = OpenLedger(locator);
+  if (!ledger.ok()) return ledger.error().WithContext(StrCat("ledger '", locator, "'"));
+  auto client = Open(std::move(ledger).value(), options);
+  if (!client.ok()) return client.error().WithContext(StrCat("ledger '", locator, "'"));
   return client;
 }
 
@@ -17,9 +41,66 @@ Result<std::unique_ptr<LedgerClient>> LedgerClient::OpenFromCheckpoint(
     std::unique_ptr<Ledger> ledger, const TrustedCheckpoint& checkpoint,
     const LedgerClientOptions& options) {
   std::unique_ptr<LedgerClient> client(new LedgerClient(std::move(ledger), options));
+  VOUCH_RETURN_IF_ERROR(client->CheckPinnedGenesis());
   VOUCH_RETURN_IF_ERROR(client->SyncPinned(checkpoint));
   VOUCH_RETURN_IF_ERROR(client->Sync());
+  VOUCH_RETURN_IF_ERROR(client->CheckRecordedHead());
   return client;
+}
+
+// Before anything else is read: the stored entry 0, by the digest of its
+// bytes (the pin vouches for them; no signature needs to verify first).
+Status LedgerClient::CheckPinnedGenesis() {
+  if (!options_.pinned_genesis) return Ok();
+  VOUCH_ASSIGN_OR_RETURN(std::vector<RawEntry> rows, ledger_->ReadRaw(0, 1));
+  const std::string pinned = HexEncode(*options_.pinned_genesis);
+  if (rows.empty() || rows[0].index != 0) {
+    return Error(Code::kNotFound, StrCat("it is empty, but its genesis is pinned to ", pinned,
+                                         " (the wrong ledger, or it was wiped)"));
+  }
+  Sha256Digest found = Sha256(rows[0].encoded);
+  if (found != *options_.pinned_genesis) {
+    return Error(Code::kMalformed,
+                 StrCat("genesis ", HexEncode(found), " is not the pinned genesis ", pinned,
+                        " (another ledger, or this one rewritten): refusing to trust it"));
+  }
+  return Ok();
+}
+
+Status LedgerClient::CheckRecordedHead() {
+  if (options_.head_file.empty()) return Ok();
+  VOUCH_ASSIGN_OR_RETURN(std::optional<VerifiedHead> seen, ReadHeadFile(options_.head_file));
+  std::optional<Sha256Digest> genesis = state_.DigestAt(0);
+  if (seen && genesis && seen->genesis == *genesis) {
+    std::optional<Sha256Digest> now = state_.DigestAt(seen->index);
+    if (!now) {
+      return Error(Code::kMalformed,
+                   StrCat("it ends at entry ", state_.size() - 1, ", but this reader verified entry ",
+                          seen->index, " before (", options_.head_file,
+                          "): entries were removed or the ledger replaced"));
+    }
+    if (*now != seen->digest) {
+      return Error(Code::kMalformed,
+                   StrCat("entry ", seen->index, " is ", HexEncode(*now), ", but this reader verified ",
+                          HexEncode(seen->digest), " there before (", options_.head_file,
+                          "): the ledger was rewritten or forked"));
+    }
+  }
+  head_checked_ = true;
+  return RecordHead();
+}
+
+// Append and Submit do not record: the next Sync does (a head file that
+// lags behind is still a prefix the ledger must extend).
+Status LedgerClient::RecordHead() {
+  if (!head_checked_ || options_.head_file.empty() || state_.size() == 0 ||
+      state_.size() == recorded_size_) {
+    return Ok();
+  }
+  VerifiedHead head{*state_.DigestAt(0), state_.size() - 1, state_.head_digest()};
+  VOUCH_RETURN_IF_ERROR(WriteHeadFile(options_.head_file, head));
+  recorded_size_ = state_.size();
+  return Ok();
 }
 
 Status LedgerClient::SyncPinned(const TrustedCheckpoint& checkpoint) {
@@ -80,6 +161,7 @@ Result<uint64_t> LedgerClient::SyncInto(std::vector<Entry>* applied) {
                           state_.size() - 1, " was verified before (entries were removed)"));
     }
   }
+  VOUCH_RETURN_IF_ERROR(RecordHead());
   return state_.size() - start;
 }
 

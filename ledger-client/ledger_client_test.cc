@@ -1,4 +1,5 @@
 #include "vouch/ledger/ledger_client.h"
+#include "vouch/ledger/head_file.h"
 
 #include <gtest/gtest.h>
 #include <sys/wait.h>
@@ -7,6 +8,8 @@
 #include <cstdio>
 #include <set>
 #include <thread>
+
+#include <sys/stat.h>
 
 #include "testing/ledger_world.h"
 #include "testing/raw_sqlite.h"
@@ -221,6 +224,169 @@ TEST(LedgerClient, RemovedEntriesAreNoticed) {
   ASSERT_FALSE(synced.ok());
   EXPECT_NE(synced.error().message().find("ends at entry 5 but entry 6 was verified before"), std::string::npos)
       << synced.error().message();
+}
+
+// --- The trust anchor: a pinned genesis and the reader's head file. ---
+
+std::unique_ptr<LedgerClient> PinnedClient(const std::string& path, const Sha256Digest& genesis,
+                                           const std::string& head_file = "") {
+  auto client = LedgerClient::Open(OpenFile(path), {.pinned_genesis = genesis, .head_file = head_file});
+  if (!client.ok()) ADD_FAILURE() << client.error().ToString();
+  return std::move(client).value();
+}
+
+Result<std::unique_ptr<LedgerClient>> TryPinned(const std::string& path, const Sha256Digest& genesis,
+                                                const std::string& head_file = "") {
+  return LedgerClient::Open(OpenFile(path), {.pinned_genesis = genesis, .head_file = head_file});
+}
+
+// Whoever can write the backend deletes the chain and writes a new one with
+// their own governance: valid on its own terms, refused by the pin.
+TEST(LedgerTrustAnchor, ARewrittenLedgerIsRefusedNamingPinnedAndFoundGenesis) {
+  TempDir dir;
+  std::string path = dir.File("ledger.db");
+  World w;
+  auto writer = Client(path, true);
+  Populate(*writer, w);
+  const Sha256Digest pin = *writer->state().DigestAt(0);
+  ASSERT_EQ(PinnedClient(path, pin)->state().size(), 7u);
+
+  RawSqlite(path).Exec("DELETE FROM entries");
+  World attacker;
+  auto forged = Client(path);
+  Populate(*forged, attacker);
+  const Sha256Digest found = *forged->state().DigestAt(0);
+
+  ASSERT_TRUE(LedgerClient::Open(OpenFile(path)).ok()) << "an unpinned reader cannot tell";
+  auto refused = TryPinned(path, pin);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code(), Code::kMalformed);
+  EXPECT_EQ(refused.error().message(),
+            StrCat("genesis ", HexEncode(found), " is not the pinned genesis ", HexEncode(pin),
+                   " (another ledger, or this one rewritten): refusing to trust it"));
+
+  RawSqlite(path).Exec("DELETE FROM entries");
+  auto wiped = TryPinned(path, pin);
+  ASSERT_FALSE(wiped.ok());
+  EXPECT_EQ(wiped.error().code(), Code::kNotFound);
+  EXPECT_NE(wiped.error().message().find("it is empty, but its genesis is pinned to " + HexEncode(pin)),
+            std::string::npos);
+}
+
+TEST(LedgerTrustAnchor, OpenByLocatorNamesTheLedger) {
+  TempDir dir;
+  std::string path = dir.File("ledger.db");
+  World w;
+  Populate(*Client(path, true), w);
+  Sha256Digest other{};
+  auto refused = LedgerClient::Open("sqlite://" + path, {.pinned_genesis = other, .head_file = ""});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().message().rfind("ledger 'sqlite://" + path + "': genesis ", 0), 0u)
+      << refused.error().message();
+}
+
+TEST(LedgerTrustAnchor, AReaderRefusesALedgerTruncatedBelowTheHeadItVerified) {
+  TempDir dir;
+  std::string path = dir.File("ledger.db"), head = dir.File("ledger-head");
+  World w;
+  auto writer = Client(path, true);
+  Populate(*writer, w);
+  const Sha256Digest pin = *writer->state().DigestAt(0);
+  ASSERT_EQ(PinnedClient(path, pin, head)->state().size(), 7u);  // records entry 6
+
+  RawSqlite(path).Exec("DELETE FROM entries WHERE idx >= 5");
+  ASSERT_TRUE(TryPinned(path, pin).ok()) << "without its head file a reader cannot tell";
+  auto refused = TryPinned(path, pin, head);  // a new process of the same reader
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code(), Code::kMalformed);
+  EXPECT_EQ(refused.error().message(),
+            StrCat("it ends at entry 4, but this reader verified entry 6 before (", head,
+                   "): entries were removed or the ledger replaced"));
+}
+
+// A host (it holds its own key) replaces its attested entry with another:
+// a valid chain, but not the one this reader saw.
+TEST(LedgerTrustAnchor, AReaderRefusesAForkOfWhatItVerified) {
+  TempDir dir;
+  std::string path = dir.File("ledger.db"), head = dir.File("ledger-head");
+  World w;
+  auto writer = Client(path, true);
+  Populate(*writer, w);
+  ASSERT_OK(writer->Append(AttestedBody{RandomBytes(32), "web1", Did(w.host[0]), {}}, w.host[0], testing::kT0));
+  const Sha256Digest pin = *writer->state().DigestAt(0);
+  const Sha256Digest seen = writer->state().head_digest();
+  ASSERT_EQ(PinnedClient(path, pin, head)->state().size(), 8u);
+
+  RawSqlite(path).Exec("DELETE FROM entries WHERE idx = 7");
+  auto forker = Client(path);
+  ASSERT_OK(forker->Append(AttestedBody{RandomBytes(32), "web2", Did(w.host[0]), {}}, w.host[0], testing::kT0));
+  auto refused = TryPinned(path, pin, head);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().message(),
+            StrCat("entry 7 is ", HexEncode(forker->state().head_digest()), ", but this reader verified ",
+                   HexEncode(seen), " there before (", head, "): the ledger was rewritten or forked"));
+}
+
+TEST(LedgerTrustAnchor, TheHeadFileFollowsTheHeadAndIsPrivate) {
+  TempDir dir;
+  std::string path = dir.File("ledger.db"), head = dir.File("ledger-head");
+  World w;
+  auto writer = Client(path, true);
+  Populate(*writer, w);
+  const Sha256Digest pin = *writer->state().DigestAt(0);
+  auto reader = PinnedClient(path, pin, head);
+  ASSERT_OK(writer->Append(AttestedBody{RandomBytes(32), "web1", Did(w.host[0]), {}}, w.host[0], testing::kT0));
+  ASSERT_EQ(reader->Sync().value(), 1u);
+  auto recorded = ReadHeadFile(head);
+  ASSERT_OK(recorded);
+  ASSERT_TRUE(recorded->has_value());
+  EXPECT_EQ((*recorded)->genesis, pin);
+  EXPECT_EQ((*recorded)->index, 7u);
+  EXPECT_EQ((*recorded)->digest, writer->state().head_digest());
+  struct stat st {};
+  ASSERT_EQ(::stat(head.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  // Reopening the same ledger with the same head file is fine.
+  EXPECT_TRUE(TryPinned(path, pin, head).ok());
+}
+
+TEST(LedgerTrustAnchor, AHeadFileOfAnotherGenesisIsStaleNotAContradiction) {
+  TempDir dir;
+  std::string old_path = dir.File("old.db"), path = dir.File("ledger.db"), head = dir.File("ledger-head");
+  World old_world, w;
+  auto old_writer = Client(old_path, true);
+  Populate(*old_writer, old_world);
+  ASSERT_TRUE(TryPinned(old_path, *old_writer->state().DigestAt(0), head).ok());
+  auto writer = Client(path, true);
+  ASSERT_OK(writer->Append(w.Genesis(), w.gov[0], testing::kT0));
+  const Sha256Digest pin = *writer->state().DigestAt(0);
+  ASSERT_TRUE(TryPinned(path, pin, head).ok());  // the operator pinned the new ledger
+  EXPECT_EQ(ReadHeadFile(head).value()->genesis, pin);
+}
+
+TEST(LedgerTrustAnchor, AMalformedHeadFileIsRefusedNamingIt) {
+  TempDir dir;
+  std::string path = dir.File("ledger.db"), head = dir.File("ledger-head");
+  World w;
+  auto writer = Client(path, true);
+  Populate(*writer, w);
+  ASSERT_OK(WriteFile(head, ToBytes("vouch-ledger-head v1 zz 3 zz\n"), 0600));
+  auto refused = TryPinned(path, *writer->state().DigestAt(0), head);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code(), Code::kMalformed);
+  EXPECT_NE(refused.error().message().find("ledger head file '" + head + "' is not"), std::string::npos);
+}
+
+TEST(LedgerTrustAnchor, ParseGenesisPinWantsSixtyFourHexDigits) {
+  Sha256Digest d{};
+  d[31] = 0xab;
+  EXPECT_EQ(ParseGenesisPin("--genesis", HexEncode(d)).value(), d);
+  for (const char* bad : {"", "ab", "zz", "00000000000000000000000000000000000000000000000000000000000000ab00"}) {
+    auto r = ParseGenesisPin("--genesis", bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().code(), Code::kInvalidArgument);
+    EXPECT_EQ(r.error().message().rfind("--genesis: '", 0), 0u) << r.error().message();
+  }
 }
 
 TEST(LedgerClient, WaitForEntriesDeliversAnotherWritersRevocation) {

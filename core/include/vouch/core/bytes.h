@@ -40,9 +40,16 @@ Result<Bytes> Base64Decode(std::string_view text);
 // Constant-time equality (length is not secret).
 bool ConstantTimeEqual(ByteView a, ByteView b);
 
-// Reads a whole file; kNotFound / kIo with the path in the message.
+// Largest file ReadFile reads: every file vouch reads (keys, configs,
+// bundles, credentials, event logs, domain XML) is far smaller.
+inline constexpr size_t kMaxReadFileSize = 64u << 20;
+// Reads a whole regular file, with the path in every error: kNotFound if
+// absent, kInvalidArgument if it is a directory, FIFO, device or socket, or
+// larger than kMaxReadFileSize; kIo otherwise. Never blocks on a FIFO.
 Result<Bytes> ReadFile(const std::string& path);
-// Writes atomically (temp file + rename) with the given mode.
+// Writes atomically with the given mode: a temporary file with an
+// unpredictable name next to `path`, created O_EXCL (nobody can pre-create
+// or symlink it), fsync, rename.
 Status WriteFile(const std::string& path, ByteView data, unsigned mode = 0644);
 
 }  // namespace vouch

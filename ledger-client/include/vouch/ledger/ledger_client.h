@@ -20,6 +20,9 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "vouch/core/ed25519.h"
@@ -42,15 +45,39 @@ struct LedgerClientOptions {
   int max_append_attempts = 200;
   // Entries read per ReadRange call while syncing.
   uint64_t read_batch = 512;
+  // The digest of entry 0 this reader trusts (DESIGN §6 "Trust anchor"):
+  // the one `vouch ledger init` printed, from the reader's configuration.
+  // The genesis authorises itself, so without a pin whoever can rewrite the
+  // backend can name their own governance, TPM CAs and validators. Open
+  // refuses an empty ledger or one whose entry 0 differs, naming both
+  // digests. nullopt only for `vouch ledger init` and tests.
+  std::optional<Sha256Digest> pinned_genesis;
+  // This reader's head file (head_file.h), or empty for none. Open refuses
+  // a ledger that does not contain the head recorded there (rewritten,
+  // forked or truncated since this reader last saw it); each Sync that
+  // moves the head records the new one.
+  std::string head_file;
 };
+
+// "64 hex digits" (a genesis digest as `vouch ledger init` prints it) →
+// the digest. kInvalidArgument naming `what` (e.g. "--genesis").
+Result<Sha256Digest> ParseGenesisPin(std::string_view what, std::string_view hex);
 
 class LedgerClient {
  public:
   // Reads and verifies `ledger` from genesis. An empty ledger is fine (the
-  // next append must be a genesis). Errors: those of Ledger::ReadRange and
-  // ChainState::Apply, naming the first entry that fails.
+  // next append must be a genesis) unless a genesis is pinned. Errors:
+  // kMalformed "genesis … is not the pinned genesis …" and kNotFound for an
+  // empty ledger with a pin; kMalformed naming the entry if the ledger does
+  // not extend the head file's head; those of Ledger::ReadRange and
+  // ChainState::Apply, naming the first entry that fails; the head file's.
   static Result<std::unique_ptr<LedgerClient>> Open(std::unique_ptr<Ledger> ledger,
                                                     const LedgerClientOptions& options = {});
+
+  // Opens the ledger `locator` names (OpenLedger) and then Open; errors
+  // name the locator.
+  static Result<std::unique_ptr<LedgerClient>> Open(std::string_view locator,
+                                                    const LedgerClientOptions& options);
 
   // Reads entries 0..checkpoint.index checking only that they parse and
   // link by `prev` (their signatures are not checked: the checkpoint's
@@ -105,12 +132,19 @@ class LedgerClient {
   LedgerClient(std::unique_ptr<Ledger> ledger, const LedgerClientOptions& options)
       : ledger_(std::move(ledger)), options_(options) {}
   Status SyncPinned(const TrustedCheckpoint& checkpoint);
+  // The trust-anchor checks of Open (see LedgerClientOptions).
+  Status CheckPinnedGenesis();
+  Status CheckRecordedHead();
+  // Records the head in the head file if it moved since the last record.
+  Status RecordHead();
   // Sync, appending each applied entry to `applied` if it is not null.
   Result<uint64_t> SyncInto(std::vector<Entry>* applied);
 
   std::unique_ptr<Ledger> ledger_;
   LedgerClientOptions options_;
   ChainState state_;
+  bool head_checked_ = false;  // CheckRecordedHead passed: RecordHead may write
+  uint64_t recorded_size_ = 0;
 };
 
 }  // namespace vouch::ledger
