@@ -399,7 +399,7 @@ int main(int argc, char** argv) {
     std::ofstream hosts(dir / "hosts");
     hosts << "# vouchd_bench's host\n"
           << "host " << world.host_did() << " " << HexEncode(world.ak().PublicArea())
-          << " certified\n";
+          << " certified " << world.ours().did() << "\n";
     if (!hosts) Fail("cannot write the hosts file");
   }
   // One sealed share for every request (the owner seals it once).

@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "flags.h"
+#include "ledger_pin.h"
 #include "vouch/core/did_key.h"
 #include "vouch/core/ed25519.h"
 #include "vouch/hook/validator_client.h"
@@ -20,7 +21,7 @@ namespace vouch::cli {
 namespace {
 
 constexpr const char* kRegisterUsage =
-    "usage: vouch host register --ledger LOCATOR [--dir /etc/vouch] [--tcti device:/dev/tpmrm0]\n"
+    "usage: vouch host register --ledger LOCATOR --genesis HEX [--dir /etc/vouch] [--tcti device:/dev/tpmrm0]\n"
     "                           [--fact NAME=VALUE]... [--no-ek-cert]\n"
     "  appends the host's DID document (did-register: its AK public area, the TPM's EK\n"
     "  certificate read from NV, the TPM's manufacturer and firmware, and the given facts),\n"
@@ -28,7 +29,7 @@ constexpr const char* kRegisterUsage =
     "  run 'vouch host enroll' next.\n";
 
 constexpr const char* kEnrollUsage =
-    "usage: vouch host enroll --ledger LOCATOR [--dir /etc/vouch] [--tcti device:/dev/tpmrm0]\n"
+    "usage: vouch host enroll --ledger LOCATOR --genesis HEX [--dir /etc/vouch] [--tcti device:/dev/tpmrm0]\n"
     "                         [--timeout-ms 5000]\n"
     "  asks every active validator on the ledger to certify the host's AK: each checks the\n"
     "  registered EK certificate against the trusted TPM CAs and makes a credential for the\n"
@@ -59,12 +60,11 @@ Result<HostFiles> LoadHost(const std::string& dir) {
   return HostFiles{std::move(key).value(), std::move(did), std::move(ak)};
 }
 
-Result<std::unique_ptr<ledger::LedgerClient>> OpenLedgerClient(const std::string& locator) {
-  auto ledger = ledger::OpenLedger(locator);
-  if (!ledger.ok()) return ledger.error().WithContext(StrCat("ledger '", locator, "'"));
-  auto client = ledger::LedgerClient::Open(std::move(ledger).value());
-  if (!client.ok()) return client.error().WithContext(StrCat("ledger '", locator, "'"));
-  return client;
+// The ledger, pinned to --genesis; the host's head file lives in its dir.
+Result<std::unique_ptr<ledger::LedgerClient>> OpenLedgerClient(const Flags& f, const std::string& locator,
+                                                               const std::string& dir) {
+  VOUCH_ASSIGN_OR_RETURN(ledger::LedgerClientOptions options, PinnedLedgerOptions(f, dir + "/ledger-head"));
+  return ledger::LedgerClient::Open(locator, options);
 }
 
 Status Register(const Flags& f) {
@@ -97,7 +97,7 @@ Status Register(const Flags& f) {
   }
   body.facts = cbor::Value::Map(std::move(facts));
 
-  VOUCH_ASSIGN_OR_RETURN(auto client, OpenLedgerClient(locator));
+  VOUCH_ASSIGN_OR_RETURN(auto client, OpenLedgerClient(f, locator, dir));
   VOUCH_ASSIGN_OR_RETURN(ledger::Entry entry, client->Append(body, host.key, Now()));
   std::printf("registered %s at ledger entry %llu%s\n", host.did.c_str(),
               static_cast<unsigned long long>(entry.index()),
@@ -110,7 +110,7 @@ Status Enroll(const Flags& f) {
   std::string dir = f.GetOr("dir", "/etc/vouch");
   VOUCH_ASSIGN_OR_RETURN(uint64_t timeout_ms, f.GetUint("timeout-ms", 5000));
   VOUCH_ASSIGN_OR_RETURN(HostFiles host, LoadHost(dir));
-  VOUCH_ASSIGN_OR_RETURN(auto client, OpenLedgerClient(locator));
+  VOUCH_ASSIGN_OR_RETURN(auto client, OpenLedgerClient(f, locator, dir));
   const ledger::DidDocument* doc = client->state().FindHost(host.did);
   if (doc == nullptr) {
     return Error(Code::kUnknownHost, StrCat("host '", host.did,
@@ -175,7 +175,7 @@ Status Enroll(const Flags& f) {
 }  // namespace
 
 int HostRegisterCommand(const std::vector<std::string>& args) {
-  auto flags = Flags::Parse(args, {"ledger", "dir", "tcti", "fact"}, {"no-ek-cert"});
+  auto flags = Flags::Parse(args, {"ledger", "genesis", "dir", "tcti", "fact"}, {"no-ek-cert"});
   if (!flags.ok() || !flags->positional().empty()) {
     if (!flags.ok()) std::fprintf(stderr, "vouch: %s\n", flags.error().message().c_str());
     std::fputs(kRegisterUsage, stderr);
@@ -189,7 +189,7 @@ int HostRegisterCommand(const std::vector<std::string>& args) {
 }
 
 int HostEnrollCommand(const std::vector<std::string>& args) {
-  auto flags = Flags::Parse(args, {"ledger", "dir", "tcti", "timeout-ms"}, {});
+  auto flags = Flags::Parse(args, {"ledger", "genesis", "dir", "tcti", "timeout-ms"}, {});
   if (!flags.ok() || !flags->positional().empty()) {
     if (!flags.ok()) std::fprintf(stderr, "vouch: %s\n", flags.error().message().c_str());
     std::fputs(kEnrollUsage, stderr);

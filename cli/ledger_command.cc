@@ -28,12 +28,16 @@ using namespace vouch::ledger;  // NOLINT: a command file over one library
 
 constexpr const char* kUsage =
     "usage: vouch ledger <command> LOCATOR [options]\n"
-    "  (LOCATOR: sqlite:///ABSOLUTE/PATH.db or etcd://HOST:PORT[,HOST:PORT...][/PREFIX])\n"
+    "  (LOCATOR: sqlite:///ABSOLUTE/PATH.db or etcd://HOST:PORT[,HOST:PORT...][/PREFIX];\n"
+    "   every command but init takes --genesis HEX, the digest init printed, and refuses a ledger\n"
+    "   whose entry 0 differs)\n"
     "\n"
     "  init LOCATOR --key KEY.pem [--governance DID]... [--tpm-ca CERT]...\n"
-    "       [--certify-quorum N] [--admit-quorum N] [--revoke-quorum N]\n"
+    "       [--certify-quorum N] [--admit-quorum N] [--revoke-quorum N] [--single-operator]\n"
     "      create the ledger and write its genesis entry, signed by KEY (a governance key;\n"
-    "      its DID is added to the governance list if not named); quorums default to 1\n"
+    "      its DID is added to the governance list if not named); each quorum defaults to 2\n"
+    "      and must be at least 2 unless --single-operator (a lab set-up: one party acts\n"
+    "      alone); admit_quorum needs as many governance keys (--governance DID for each other)\n"
     "  append LOCATOR --key KEY.pem TYPE [fields] [--cosign KEY.pem]...\n"
     "      (--cosign, alias --countersign: a countersignature by KEY; a governance revoke of another\n"
     "      subject needs admit_quorum governance keys in all, a validator-register them to be admitted)\n"
@@ -109,7 +113,8 @@ std::string Parse(const std::vector<std::string>& args, size_t from, const std::
       out->positional.push_back(a);
       continue;
     }
-    if (allowed.count(a) == 0) return StrCat("unknown option '", a, "'");
+    // --genesis pins the ledger for every command that reads one (OpenClient).
+    if (allowed.count(a) == 0 && a != "--genesis") return StrCat("unknown option '", a, "'");
     if (IsFlag(a)) {
       out->options[a].push_back("");
       continue;
@@ -185,18 +190,79 @@ std::string Utc(int64_t t) {
   return buf;
 }
 
-Result<std::unique_ptr<LedgerClient>> OpenClient(const std::string& locator, bool create = false) {
+// Every reader says so on stderr when the genesis lets one party act alone.
+void WarnIfSingleOperator(const ChainState& state) {
+  if (state.genesis() == nullptr) return;
+  if (auto warning = SingleOperatorWarning(*state.genesis())) {
+    std::fprintf(stderr, "vouch: warning: %s\n", warning->c_str());
+  }
+}
+
+// The ledger, pinned to --genesis when given (DESIGN §6 "Trust anchor").
+Result<std::unique_ptr<LedgerClient>> OpenClient(const Args& a, const std::string& locator,
+                                                 bool create = false) {
   LedgerOptions options;
   options.create_if_missing = create;
+  LedgerClientOptions client_options;
+  client_options.on_skipped = [](uint64_t index, const std::string& reason) {
+    std::fprintf(stderr, "vouch: warning: skipped ledger entry %llu: %s\n", static_cast<unsigned long long>(index),
+                 reason.c_str());
+  };
+  if (auto pin = a.One("--genesis")) {
+    VOUCH_ASSIGN_OR_RETURN(client_options.pinned_genesis, ParseGenesisPin("--genesis", *pin));
+  }
   VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<Ledger> ledger, OpenLedger(locator, options));
-  return LedgerClient::Open(std::move(ledger));
+  return LedgerClient::Open(std::move(ledger), client_options);
 }
 
 // --- init -------------------------------------------------------------------
 
+// What a quorum of 1 would let a single party do, for init's refusal.
+const char* AloneCan(const std::string& flag) {
+  if (flag == "--certify-quorum") return "one validator alone certify a host's AK";
+  if (flag == "--admit-quorum") return "one governance key alone admit a validator or revoke anything";
+  return "one validator's report alone revoke a host or credential";
+}
+
+// Reads the three quorum flags into `g` (default 2 each). A value below 2 is
+// refused, naming the flag, unless `single_operator`; 0 always is.
+Status ReadQuorums(const Args& a, bool single_operator, GenesisBody* g) {
+  for (auto [flag, field] : {std::pair{std::string("--certify-quorum"), &g->certify_quorum},
+                             std::pair{std::string("--admit-quorum"), &g->admit_quorum},
+                             std::pair{std::string("--revoke-quorum"), &g->revoke_quorum}}) {
+    *field = 2;
+    auto v = a.One(flag);
+    if (!v) continue;
+    VOUCH_ASSIGN_OR_RETURN(*field, ParseUint(*v, flag));
+    if (*field == 0) return Error(Code::kInvalidArgument, StrCat(flag, " must be at least 1"));
+    if (*field < 2 && !single_operator) {
+      return Error(Code::kInvalidArgument,
+                   StrCat(flag, " ", *field, " would let ", AloneCan(flag),
+                          ": give 2 or more, or --single-operator for a lab set-up"));
+    }
+  }
+  if (g->admit_quorum > g->governance.size()) {
+    return Error(Code::kInvalidArgument,
+                 StrCat("--admit-quorum ", g->admit_quorum, " needs as many governance keys, but the "
+                        "genesis names ", g->governance.size(),
+                        ": nothing could ever be admitted (name the others with --governance DID)"));
+  }
+  return Ok();
+}
+
 int Init(const std::vector<std::string>& args) {
+  // --single-operator takes no value: taken out before the --name value parse.
+  std::vector<std::string> rest;
+  bool single_operator = false;
+  for (const std::string& arg : args) {
+    if (arg == "--single-operator") {
+      single_operator = true;
+    } else {
+      rest.push_back(arg);
+    }
+  }
   Args a;
-  std::string problem = Parse(args, 1, {"--key", "--governance", "--tpm-ca", "--certify-quorum",
+  std::string problem = Parse(rest, 1, {"--key", "--governance", "--tpm-ca", "--certify-quorum",
                                         "--admit-quorum", "--revoke-quorum"}, &a);
   if (!problem.empty()) return Usage(problem);
   if (a.positional.size() != 1) return Usage("init takes one LOCATOR");
@@ -216,16 +282,11 @@ int Init(const std::vector<std::string>& args) {
     if (!der.ok()) return Fail(der.error().message());
     g.tpm_cas.push_back(std::move(der).value());
   }
-  for (auto [flag, field] : {std::pair{"--certify-quorum", &g.certify_quorum},
-                             std::pair{"--admit-quorum", &g.admit_quorum},
-                             std::pair{"--revoke-quorum", &g.revoke_quorum}}) {
-    if (auto v = a.One(flag)) {
-      auto n = ParseUint(*v, flag);
-      if (!n.ok()) return Usage(n.error().message());
-      *field = *n;
-    }
+  if (Status quorums = ReadQuorums(a, single_operator, &g); !quorums.ok()) {
+    return Fail(quorums.error().message());
   }
-  auto client = OpenClient(locator, /*create=*/true);
+  if (a.Has("--genesis")) return Usage("init makes the genesis; --genesis pins it for the commands that read it");
+  auto client = OpenClient(a, locator, /*create=*/true);
   if (!client.ok()) return Fail(client.error().message());
   if ((*client)->state().size() != 0) {
     return Fail(StrCat("ledger '", locator, "' is already initialized (it has ",
@@ -238,6 +299,9 @@ int Init(const std::vector<std::string>& args) {
               locator.c_str(), author.c_str(), g.governance.size(), g.tpm_cas.size(),
               static_cast<unsigned long long>(g.certify_quorum), static_cast<unsigned long long>(g.admit_quorum),
               static_cast<unsigned long long>(g.revoke_quorum));
+  // Every reader pins this (vouchd and hook.conf "genesis = ", vouch --genesis).
+  std::printf("genesis %s\n", HexEncode(e->digest()).c_str());
+  WarnIfSingleOperator((*client)->state());
   return 0;
 }
 
@@ -419,7 +483,7 @@ int AppendOrDraft(const std::vector<std::string>& args, bool draft) {
   std::vector<const Ed25519PrivateKey*> cosigners;
   for (const auto& k : cosigner_keys) cosigners.push_back(&k);
 
-  auto client = OpenClient(locator);
+  auto client = OpenClient(a, locator);
   if (!client.ok()) return Fail(client.error().message());
   std::string author = DidKey::FromPublicKey(key->public_key()).did();
   auto body = BuildBody(type, a, author, (*client)->state());
@@ -482,7 +546,7 @@ int Submit(const std::vector<std::string>& args) {
   if (!data.ok()) return Fail(data.error().message());
   auto entry = Entry::Parse(*data);
   if (!entry.ok()) return Fail(StrCat("draft '", path, "': ", entry.error().message()));
-  auto client = OpenClient(locator);
+  auto client = OpenClient(a, locator);
   if (!client.ok()) return Fail(client.error().message());
   auto outcome = (*client)->Submit(*entry);
   if (!outcome.ok()) return Fail(outcome.error().message());
@@ -564,9 +628,10 @@ int Show(const std::vector<std::string>& args) {
   std::string problem = Parse(args, 1, {"--from", "--to", "--did", "--validators", "--revocations"}, &a);
   if (!problem.empty()) return Usage(problem);
   if (a.positional.size() != 1) return Usage("show takes one LOCATOR");
-  auto client = OpenClient(a.positional[0]);
+  auto client = OpenClient(a, a.positional[0]);
   if (!client.ok()) return Fail(client.error().message());
   const ChainState& s = (*client)->state();
+  WarnIfSingleOperator(s);
   if (auto did = a.One("--did")) {
     if (const DidDocument* d = s.FindHost(*did)) {
       ShowDid(s, *d);
@@ -593,7 +658,7 @@ int Show(const std::vector<std::string>& args) {
   }
   if (a.Has("--revocations")) {
     // Every revocation, in ledger order: scan the entries that made them.
-    auto entries = (*client)->ledger().ReadRange(0, s.size());
+    auto entries = (*client)->ReadApplied(0, s.size());
     if (!entries.ok()) return Fail(entries.error().message());
     for (const Entry& e : *entries) {
       if (e.type() != EntryType::kRevoke) continue;
@@ -616,13 +681,23 @@ int Show(const std::vector<std::string>& args) {
     if (!n.ok()) return Usage(n.error().message());
     to = std::min<uint64_t>(*n, s.size());
   }
-  auto entries = (*client)->ledger().ReadRange(from, to);
+  auto entries = (*client)->ReadApplied(from, to);
   if (!entries.ok()) return Fail(entries.error().message());
+  auto skipped = s.skipped().begin();
+  auto print_skipped_before = [&](uint64_t index) {
+    for (; skipped != s.skipped().end() && skipped->index < index; ++skipped) {
+      if (skipped->index >= from) {
+        std::printf("%llu skipped: %s\n", static_cast<unsigned long long>(skipped->index), skipped->reason.c_str());
+      }
+    }
+  };
   for (const Entry& e : *entries) {
+    print_skipped_before(e.index());
     std::printf("%llu %s %s by %s %s\n", static_cast<unsigned long long>(e.index()),
                 Utc(e.at()).c_str(), std::string(EntryTypeName(e.type())).c_str(), e.author().did().c_str(),
                 Summary(e).c_str());
   }
+  print_skipped_before(to);
   return 0;
 }
 
@@ -762,7 +837,7 @@ int Watch(const std::vector<std::string>& args) {
     type = EntryTypeFromName(*t);
     if (!type) return Usage(StrCat("--type '", *t, "' is not an entry type"));
   }
-  auto client = OpenClient(a.positional[0]);
+  auto client = OpenClient(a, a.positional[0]);
   if (!client.ok()) return Fail(client.error().message());
   const uint64_t first = from.value_or((*client)->state().size());
   uint64_t printed = 0;
@@ -778,7 +853,7 @@ int Watch(const std::vector<std::string>& args) {
     return count && printed >= *count;
   };
   if (first < (*client)->state().size()) {
-    auto earlier = (*client)->ledger().ReadRange(first, (*client)->state().size());
+    auto earlier = (*client)->ReadApplied(first, (*client)->state().size());
     if (!earlier.ok()) return Fail(earlier.error().message());
     if (print(*earlier)) return 0;
   }

@@ -1,15 +1,29 @@
-// vouch seal (DESIGN §2 "Seal"): draws the image key K, encrypts the image
-// with it (LUKS, passphrase base64url(K)), splits K into n Shamir shares,
-// seals share i to validator i, signs the owner policy and attaches the
-// protection bundle to the domain.
+// vouch seal (DESIGN §2 "Seal"). Checks every input first — flags, the
+// domain, the output paths, the owner key, the validators, the TPM's PCRs —
+// and builds the owner policy without its K-dependent parts. Only then does
+// it draw the image key K, encrypt the image into a staged file next to
+// --image (LUKS, passphrase base64url(K) handed to qemu-img in a memfd),
+// split K into n Shamir shares, seal share i to validator i, sign the policy,
+// store the protection bundle and, last, rename the staged image onto
+// --image. Any failure leaves --image as it was.
+#include <fcntl.h>
+#include <openssl/crypto.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <cstdio>
-#include <fstream>
+#include <cstring>
+#include <set>
 #include <sstream>
+#include <utility>
 
 #include "commands.h"
 #include "flags.h"
+#include "ledger_pin.h"
 #include "run_program.h"
 #include "validator_selection.h"
 #include "vouch/core/did_key.h"
@@ -35,12 +49,118 @@ using qemu::RuntimeConfigOf;
 
 constexpr const char* kUsage =
     "usage: vouch seal (--domain NAME | --xml FILE --bundle-out FILE)\n"
-    "                  (--validators FILE | --ledger LOCATOR --validator-count N\n"
+    "                  (--validators FILE | --ledger LOCATOR --genesis HEX --validator-count N\n"
     "                   [--max-per-operator K (default T-1)] [--max-per-region K] [--seed S (default: domain UUID)])\n"
-    "                  --threshold T --owner-key FILE --image OUT.luks (--from-raw IN | --size SIZE)\n"
-    "                  [--pcrs 0,1,7] [--pcr-ref IDX=HEX]... [--pcrs-from-tpm TCTI]\n"
-    "                  [--host DID]... [--vc-ttl S] [--on-drift pause|destroy|alert]\n"
-    "                  [--hv-min COMPONENT=VERSION]... [--connect URI]\n";
+    "                  --threshold T --owner-key FILE --image OUT.luks (--from-raw IN | --size SIZE) [--force]\n"
+    "                  (--pcrs-from-tpm TCTI | --pcr-ref IDX=HEX... | --any-pcrs) [--pcrs 0,1,7]\n"
+    "                  (--host DID... | --any-host) [--vc-ttl S (1..3600)] [--on-drift pause|destroy|alert]\n"
+    "                  [--hv-min COMPONENT=VERSION]... [--connect URI]\n"
+    "  refuses to replace an existing --image or --bundle-out unless --force\n";
+
+Error Invalid(std::string message) { return Error(Code::kInvalidArgument, std::move(message)); }
+
+Error IoError(std::string_view what, const std::string& path, int err) {
+  return Error(Code::kIo, StrCat(what, " '", path, "': ", std::strerror(err)));
+}
+
+// Owns a file descriptor.
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  Fd& operator=(Fd&&) = delete;
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+bool WriteAll(int fd, ByteView data) {
+  size_t off = 0;
+  while (off < data.size()) {
+    ssize_t n = ::write(fd, data.data() + off, data.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    off += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+// A new file next to `target` named "<target>.vouch-XXXXXX" (mkostemp: an
+// unpredictable name, O_CREAT|O_EXCL, mode 0600, never through a symlink).
+// It is removed when destroyed unless Commit() has renamed it onto `target`.
+class StagedFile {
+ public:
+  static Result<StagedFile> Create(const std::string& target) {
+    std::string path = target + ".vouch-XXXXXX";
+    int fd = ::mkostemp(path.data(), O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) return IoError("cannot create a temporary file next to", target, errno);
+    return StagedFile(target, std::move(path), Fd(fd));
+  }
+  StagedFile(StagedFile&& other) noexcept
+      : target_(std::move(other.target_)), path_(std::exchange(other.path_, {})), fd_(std::move(other.fd_)) {}
+  StagedFile& operator=(StagedFile&&) = delete;
+  ~StagedFile() {
+    if (!path_.empty()) ::unlink(path_.c_str());
+  }
+
+  const std::string& path() const { return path_; }
+  int fd() const { return fd_.get(); }
+
+  // fsyncs the file and renames it onto the target. Unless `replace`, a
+  // target that exists by now is left alone (RENAME_NOREPLACE, or link(2)
+  // where the filesystem lacks it) and the error says to give --force.
+  Status Commit(bool replace) {
+    if (::fsync(fd_.get()) != 0) return IoError("cannot write", path_, errno);
+    if (Rename(replace) != 0) {
+      if (errno == EEXIST) return Invalid(StrCat("'", target_, "' exists: give --force to replace it"));
+      return IoError("cannot rename a new file onto", target_, errno);
+    }
+    path_.clear();
+    return Ok();
+  }
+
+ private:
+  StagedFile(std::string target, std::string path, Fd fd)
+      : target_(std::move(target)), path_(std::move(path)), fd_(std::move(fd)) {}
+
+  int Rename(bool replace) {
+    if (replace) return ::rename(path_.c_str(), target_.c_str());
+    if (::renameat2(AT_FDCWD, path_.c_str(), AT_FDCWD, target_.c_str(), RENAME_NOREPLACE) == 0) return 0;
+    if (errno != EINVAL || ::link(path_.c_str(), target_.c_str()) != 0) return -1;
+    ::unlink(path_.c_str());
+    return 0;
+  }
+
+  std::string target_;
+  std::string path_;  // empty once committed
+  Fd fd_;
+};
+
+// Where the new image's content comes from: exactly one is set.
+struct ImageSource {
+  std::optional<std::string> from_raw;  // a readable regular file
+  std::optional<std::string> size;      // an empty image of this size
+};
+
+// Everything `vouch seal` needs, checked before anything is written. The
+// policy lacks only what depends on K (threshold aside: the share
+// commitments and the key-check value).
+struct SealInputs {
+  std::optional<LibvirtConnection> conn;  // --domain: the bundle goes into its metadata
+  DomainConfig domain;
+  std::string image;
+  ImageSource source;
+  std::optional<std::string> bundle_out;
+  bool force = false;
+  uint64_t threshold = 0;
+  OwnerPolicy policy;
+  std::string owner_path;
+  std::optional<Ed25519PrivateKey> owner;  // absent: created at owner_path once all checks pass
+};
 
 Result<std::vector<PolicyValidator>> ReadValidators(const std::string& path) {
   VOUCH_ASSIGN_OR_RETURN(Bytes data, ReadFile(path));
@@ -72,11 +192,14 @@ Result<std::vector<PolicyValidator>> ValidatorsFromLedger(const Flags& f, uint64
   VOUCH_ASSIGN_OR_RETURN(std::string locator, f.Require("ledger"));
   VOUCH_ASSIGN_OR_RETURN(uint64_t n, f.GetUint("validator-count", 0));
   if (n == 0) return Error(Code::kInvalidArgument, "--ledger needs --validator-count N (N >= 1)");
-  auto ledger = ledger::OpenLedger(locator);
-  if (!ledger.ok()) return ledger.error().WithContext(StrCat("ledger '", locator, "'"));
-  auto client = ledger::LedgerClient::Open(std::move(ledger).value());
-  if (!client.ok()) return client.error().WithContext(StrCat("ledger '", locator, "'"));
+  // The owner's workstation keeps no head file: the pin is its anchor.
+  VOUCH_ASSIGN_OR_RETURN(ledger::LedgerClientOptions options, PinnedLedgerOptions(f, ""));
+  auto client = ledger::LedgerClient::Open(locator, options);
+  if (!client.ok()) return client.error();
   const ledger::ChainState& state = (*client)->state();
+  if (auto warning = state.genesis() ? ledger::SingleOperatorWarning(*state.genesis()) : std::nullopt) {
+    std::fprintf(stderr, "vouch: warning: %s\n", warning->c_str());
+  }
   std::vector<ValidatorCandidate> candidates;
   for (const auto& [did, v] : state.validators()) {
     if (!state.IsActiveValidator(did) || state.IsRevoked(did)) continue;
@@ -100,186 +223,444 @@ Result<std::vector<PolicyValidator>> ValidatorsFromLedger(const Flags& f, uint64
   return out;
 }
 
+
+// "7" → 7; nullopt unless one or two decimal digits naming PCR 0..23.
+std::optional<uint32_t> ParsePcrIndex(std::string_view text) {
+  if (text.empty() || text.size() > 2) return std::nullopt;
+  uint32_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + static_cast<uint32_t>(c - '0');
+  }
+  if (v > 23) return std::nullopt;
+  return v;
+}
+
+std::string JoinPcrs(const std::vector<uint32_t>& pcrs) {
+  std::string out;
+  for (uint32_t i : pcrs) out += StrCat(out.empty() ? "" : ",", i);
+  return out;
+}
+
 Result<std::vector<uint32_t>> ParsePcrList(const std::string& text) {
   std::vector<uint32_t> out;
   std::istringstream in(text);
   std::string item;
   while (std::getline(in, item, ',')) {
-    char* end = nullptr;
-    unsigned long v = std::strtoul(item.c_str(), &end, 10);
-    if (item.empty() || *end != '\0' || v > 23) {
-      return Error(Code::kInvalidArgument, StrCat("--pcrs: '", item, "' is not a PCR index 0..23"));
+    std::optional<uint32_t> v = ParsePcrIndex(item);
+    if (!v) return Invalid(StrCat("--pcrs: '", item, "' is not a PCR index 0..23 (give a list such as 0,1,7)"));
+    if (std::count(out.begin(), out.end(), *v) != 0) return Invalid(StrCat("--pcrs lists PCR ", *v, " twice"));
+    out.push_back(*v);
+  }
+  if (out.empty()) return Invalid("--pcrs is empty: give the PCRs to quote, such as 0,1,7");
+  return out;
+}
+
+// Each "IDX=HEX" adds an accepted value for PCR IDX, which must be quoted.
+Result<std::map<uint32_t, std::vector<Bytes>>> ParsePcrRefs(const std::vector<std::string>& refs,
+                                                            const std::vector<uint32_t>& selection) {
+  std::map<uint32_t, std::vector<Bytes>> out;
+  for (const auto& ref : refs) {
+    size_t eq = ref.find('=');
+    std::optional<uint32_t> idx = eq == std::string::npos ? std::nullopt : ParsePcrIndex(ref.substr(0, eq));
+    Result<Bytes> value = idx ? HexDecode(ref.substr(eq + 1)) : Result<Bytes>(Invalid(""));
+    if (!value.ok() || value->size() != 32) {
+      return Invalid(StrCat("--pcr-ref '", ref, "' must be IDX=HEX: a PCR index 0..23 and 64 hex digits (SHA-256)"));
     }
-    out.push_back(static_cast<uint32_t>(v));
+    if (std::count(selection.begin(), selection.end(), *idx) == 0) {
+      return Invalid(StrCat("--pcr-ref ", *idx, "=…: PCR ", *idx, " is not in the --pcrs selection ",
+                            JoinPcrs(selection), ", so it would never be checked: add it to --pcrs"));
+    }
+    out[*idx].push_back(std::move(value).value());
   }
   return out;
 }
 
-// The LUKS image, encrypted by qemu-img with the passphrase in a 0600 file on
-// tmpfs (never on the command line), removed right after.
-Status MakeLuksImage(const std::string& image, const std::optional<std::string>& from_raw,
-                     const std::optional<std::string>& size, const SecretBytes& key) {
+// Reference PCR values are required unless --any-pcrs says otherwise.
+Status CheckPcrChoice(const Flags& f) {
+  bool refs = f.Has("pcr-ref") || f.Has("pcrs-from-tpm");
+  if (f.Has("any-pcrs") && refs) {
+    return Invalid("--any-pcrs contradicts --pcr-ref/--pcrs-from-tpm: give one or the other");
+  }
+  if (!f.Has("any-pcrs") && !refs) {
+    return Invalid("no reference PCR values: give --pcrs-from-tpm TCTI or --pcr-ref IDX=HEX "
+                   "(or --any-pcrs to release to a host in any boot state)");
+  }
+  return Ok();
+}
+
+using HostSet = std::optional<std::vector<std::string>>;  // nullopt: any host
+
+// The hosts allowed to start the domain (each a did:key); required unless --any-host.
+Result<HostSet> ParseHosts(const Flags& f) {
+  std::vector<std::string> hosts = f.GetAll("host");
+  if (f.Has("any-host")) {
+    if (!hosts.empty()) return Invalid("--any-host contradicts --host: give one or the other");
+    return HostSet();
+  }
+  if (hosts.empty()) {
+    return Invalid("no host set: give --host DID for each host that may start the domain "
+                   "(or --any-host to release to any certified host)");
+  }
+  std::set<std::string> seen;
+  for (const auto& h : hosts) {
+    if (auto d = DidKey::Parse(h); !d.ok()) {
+      return Invalid(StrCat("--host: ", d.error().message(), " (give the did that 'vouch host init' printed)"));
+    }
+    if (!seen.insert(h).second) return Invalid(StrCat("--host ", h, " is given twice"));
+  }
+  return HostSet(std::move(hosts));
+}
+
+Result<std::map<std::string, std::string>> ParseHvMin(const std::vector<std::string>& items) {
+  std::map<std::string, std::string> out;
+  for (const auto& hv : items) {
+    size_t eq = hv.find('=');
+    std::string component = hv.substr(0, eq);
+    bool known = component == "libvirt" || component == "qemu" || component == "kernel";
+    if (eq == std::string::npos || !known || eq + 1 == hv.size() || !std::isdigit(static_cast<unsigned char>(hv[eq + 1]))) {
+      return Invalid(StrCat("--hv-min '", hv, "' must be COMPONENT=VERSION with COMPONENT libvirt, "
+                            "qemu or kernel and a dotted version (e.g. qemu=7.2)"));
+    }
+    if (!out.emplace(component, hv.substr(eq + 1)).second) {
+      return Invalid(StrCat("--hv-min gives a minimum for ", component, " twice"));
+    }
+  }
+  return out;
+}
+
+Result<std::string> ParseOnDrift(const std::string& value) {
+  if (value == "pause" || value == "destroy" || value == "alert") return value;
+  return Invalid(StrCat("--on-drift '", value, "' must be pause, destroy or alert"));
+}
+
+Result<uint64_t> ParseVcTtl(const Flags& f) {
+  VOUCH_ASSIGN_OR_RETURN(uint64_t ttl, f.GetUint("vc-ttl", 120));
+  if (ttl == 0 || ttl > 3600) return Invalid(StrCat("--vc-ttl ", ttl, " must be 1..3600 seconds"));
+  return ttl;
+}
+
+// The policy's parts that the flags alone decide.
+Result<OwnerPolicy> PolicyFromFlags(const Flags& f) {
+  OwnerPolicy p;
+  VOUCH_ASSIGN_OR_RETURN(p.pcrs, ParsePcrList(f.GetOr("pcrs", "0,1,2,3,4,5,6,7")));
+  VOUCH_ASSIGN_OR_RETURN(p.reference_pcrs, ParsePcrRefs(f.GetAll("pcr-ref"), p.pcrs));
+  VOUCH_RETURN_IF_ERROR(CheckPcrChoice(f));
+  VOUCH_ASSIGN_OR_RETURN(p.hosts, ParseHosts(f));
+  VOUCH_ASSIGN_OR_RETURN(p.hv_min, ParseHvMin(f.GetAll("hv-min")));
+  VOUCH_ASSIGN_OR_RETURN(p.on_drift, ParseOnDrift(f.GetOr("on-drift", "alert")));
+  VOUCH_ASSIGN_OR_RETURN(p.vc_ttl, ParseVcTtl(f));
+  return p;
+}
+
+Result<uint64_t> ParseThreshold(const Flags& f) {
+  VOUCH_RETURN_IF_ERROR(f.Require("threshold"));
+  VOUCH_ASSIGN_OR_RETURN(uint64_t t, f.GetUint("threshold", 0));
+  if (t < 2) return Invalid(StrCat("--threshold ", t, " must be at least 2: no single validator may release the key"));
+  return t;
+}
+
+// qemu-img's size syntax, roughly: "64M", "1G", "1.5G", "1048576".
+bool IsImageSize(const std::string& s) {
+  size_t i = 0;
+  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+  if (i == 0) return false;
+  if (i < s.size() && s[i] == '.') {
+    size_t j = ++i;
+    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+    if (i == j) return false;
+  }
+  if (i < s.size() && std::string_view("bkKMGTPE").find(s[i]) != std::string_view::npos) ++i;
+  return i == s.size();
+}
+
+Status CheckReadableRegularFile(const std::string& flag, const std::string& path) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+  if (fd.get() < 0) return Invalid(StrCat(flag, " '", path, "' cannot be read: ", std::strerror(errno)));
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    return Invalid(StrCat(flag, " '", path, "' is not a regular file"));
+  }
+  return Ok();
+}
+
+Result<ImageSource> ImageSourceFromFlags(const Flags& f) {
+  ImageSource s{f.Get("from-raw"), f.Get("size")};
+  if (s.from_raw.has_value() == s.size.has_value()) {
+    return Invalid("give exactly one of --from-raw IN or --size SIZE");
+  }
+  if (s.from_raw) VOUCH_RETURN_IF_ERROR(CheckReadableRegularFile("--from-raw", *s.from_raw));
+  if (s.size && !IsImageSize(*s.size)) return Invalid(StrCat("--size '", *s.size, "' must be a size such as 64M or 1G"));
+  return s;
+}
+
+// The domain's definition, from libvirt (--domain) or a file (--xml).
+Status ReadDomain(const Flags& f, SealInputs* in) {
+  std::string xml;
+  if (f.Has("domain") == f.Has("xml")) return Invalid("give exactly one of --domain NAME or --xml FILE --bundle-out FILE");
+  if (auto name = f.Get("domain")) {
+    VOUCH_ASSIGN_OR_RETURN(LibvirtConnection c, Connect(f.GetOr("connect", "qemu:///system")));
+    VOUCH_ASSIGN_OR_RETURN(xml, c.DomainXml(*name, /*inactive=*/true));
+    in->conn.emplace(std::move(c));
+  } else {
+    VOUCH_RETURN_IF_ERROR(f.Require("bundle-out"));
+    VOUCH_ASSIGN_OR_RETURN(Bytes data, ReadFile(*f.Get("xml")));
+    xml = ToString(data);
+  }
+  VOUCH_ASSIGN_OR_RETURN(in->domain, ParseDomainXml(xml));
+  if (in->domain.uuid.empty()) return Invalid("the domain XML has no <uuid>");
+  return Ok();
+}
+
+Status CheckLuksDisk(const DomainConfig& domain, const std::string& image) {
+  const DomainDisk* disk = nullptr;
+  for (const auto& d : domain.disks) {
+    if (d.source == image) disk = &d;
+  }
+  if (disk == nullptr) {
+    return Invalid(StrCat("domain '", domain.name, "' has no disk with source '", image, "'"));
+  }
+  if (disk->encryption_format != "luks" || disk->encryption_secret_uuid.empty()) {
+    return Invalid(StrCat("disk '", disk->target_dev, "' of domain '", domain.name,
+                          "' needs <encryption format='luks'><secret type='passphrase' uuid='…'/></encryption>"));
+  }
+  return Ok();
+}
+
+std::string DirectoryOf(const std::string& path) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+// `path` may be written: its directory is writable and, unless `replace`,
+// nothing is there yet (not even a dangling symlink).
+Status CheckOutputPath(const std::string& path, bool replace) {
+  std::string dir = DirectoryOf(path);
+  if (::access(dir.c_str(), W_OK | X_OK) != 0) {
+    return Invalid(StrCat("cannot write into directory '", dir, "' (for '", path, "'): ", std::strerror(errno)));
+  }
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return Ok();
+    return IoError("cannot check", path, errno);
+  }
+  if (S_ISDIR(st.st_mode)) return Invalid(StrCat("'", path, "' is a directory"));
+  if (!replace) return Invalid(StrCat("'", path, "' exists: give --force to replace it"));
+  return Ok();
+}
+
+// --image (a LUKS disk of the domain) and --bundle-out may be written.
+Status CheckOutputs(const Flags& f, SealInputs* in) {
+  VOUCH_ASSIGN_OR_RETURN(in->image, f.Require("image"));
+  VOUCH_RETURN_IF_ERROR(CheckLuksDisk(in->domain, in->image));
+  in->force = f.Has("force");
+  in->bundle_out = f.Get("bundle-out");
+  VOUCH_RETURN_IF_ERROR(CheckOutputPath(in->image, in->force));
+  if (!in->bundle_out) return Ok();
+  if (*in->bundle_out == in->image) return Invalid("--bundle-out must not be the --image file");
+  return CheckOutputPath(*in->bundle_out, in->force);
+}
+
+// Loads the owner key; a missing one is only noted here and created by
+// TakeOwnerKey once every check has passed.
+Status LoadOwnerKey(const Flags& f, SealInputs* in) {
+  VOUCH_ASSIGN_OR_RETURN(in->owner_path, f.Require("owner-key"));
+  auto owner = Ed25519PrivateKey::LoadPem(in->owner_path);
+  if (owner.ok()) {
+    in->owner.emplace(std::move(owner).value());
+    return Ok();
+  }
+  if (owner.error().code() != Code::kNotFound) return owner.error();
+  std::string dir = DirectoryOf(in->owner_path);
+  if (::access(dir.c_str(), W_OK | X_OK) != 0) {
+    return Invalid(StrCat("owner key '", in->owner_path, "' does not exist and directory '", dir,
+                          "' is not writable to create it: ", std::strerror(errno)));
+  }
+  return Ok();
+}
+
+Result<Ed25519PrivateKey> TakeOwnerKey(SealInputs& in) {
+  if (in.owner) return std::move(*in.owner);
+  Ed25519PrivateKey owner = Ed25519PrivateKey::Generate();
+  VOUCH_RETURN_IF_ERROR(owner.SavePem(in.owner_path));
+  std::printf("created owner key %s (%s)\n", in.owner_path.c_str(),
+              DidKey::FromPublicKey(owner.public_key()).did().c_str());
+  return owner;
+}
+
+// The validators (from --validators or the ledger) and t of n among them.
+Status ResolveValidators(const Flags& f, SealInputs* in) {
+  if (f.Has("validators") == f.Has("ledger")) {
+    return Invalid("give exactly one of --validators FILE or --ledger LOCATOR --validator-count N");
+  }
+  std::vector<PolicyValidator>& v = in->policy.validators;
+  if (auto file = f.Get("validators")) {
+    VOUCH_ASSIGN_OR_RETURN(v, ReadValidators(*file));
+  } else {
+    VOUCH_ASSIGN_OR_RETURN(v, ValidatorsFromLedger(f, in->threshold, in->domain.uuid));
+  }
+  if (in->threshold > v.size()) {
+    return Invalid(StrCat("--threshold ", in->threshold, " must be between 2 and the ", v.size(),
+                          " validators listed"));
+  }
+  in->policy.threshold = static_cast<uint32_t>(in->threshold);
+  return Ok();
+}
+
+// --pcrs-from-tpm: the TPM's current values of the selection become
+// accepted values (listed first) and its boot hash the reference boot.
+Status ReadTpmReference(const Flags& f, OwnerPolicy* p) {
+  auto tcti = f.Get("pcrs-from-tpm");
+  if (!tcti) return Ok();
+  VOUCH_ASSIGN_OR_RETURN(auto tpm, Tpm::Open(*tcti));
+  VOUCH_ASSIGN_OR_RETURN(auto values, tpm->ReadPcrs(p->pcrs));
+  for (const auto& [i, v] : values) {
+    auto& accepted = p->reference_pcrs[i];
+    accepted.insert(accepted.begin(), v);
+  }
+  p->reference_boot = {BootHash(values)};
+  return Ok();
+}
+
+void AddDomainLimits(const DomainConfig& domain, OwnerPolicy* p) {
+  p->domain_uuid = domain.uuid;
+  RuntimeConfig rt = RuntimeConfigOf(domain);
+  p->rt.memory_kib_max = rt.memory_kib;
+  p->rt.vcpus_max = rt.vcpus;
+  p->rt.nets_allowed = rt.nets;
+  p->rt.devices_allowed = rt.devices;
+}
+
+// The policy as it will be signed, with placeholder commitments and kcv,
+// passes the same strict reader every host and validator applies.
+Status CheckPolicyReadable(OwnerPolicy p) {
+  p.commit.assign(p.validators.size(), Bytes(32, 0));
+  p.kcv = Bytes(32, 0);
+  VOUCH_ASSIGN_OR_RETURN(auto decoded, cbor::Decode(cbor::Encode(OwnerPolicyToCbor(p))));
+  VOUCH_RETURN_IF_ERROR(OwnerPolicyFromCbor(decoded));
+  return Ok();
+}
+
+// Every check, in order: the flags alone, the image source, the domain, the
+// output paths, the owner key, the validators and t, the TPM's PCRs.
+Result<SealInputs> ParseSealInputs(const Flags& f) {
+  SealInputs in;
+  VOUCH_ASSIGN_OR_RETURN(in.policy, PolicyFromFlags(f));
+  VOUCH_ASSIGN_OR_RETURN(in.threshold, ParseThreshold(f));
+  VOUCH_ASSIGN_OR_RETURN(in.source, ImageSourceFromFlags(f));
+  VOUCH_RETURN_IF_ERROR(ReadDomain(f, &in));
+  VOUCH_RETURN_IF_ERROR(CheckOutputs(f, &in));
+  VOUCH_RETURN_IF_ERROR(LoadOwnerKey(f, &in));
+  VOUCH_RETURN_IF_ERROR(ResolveValidators(f, &in));
+  VOUCH_RETURN_IF_ERROR(ReadTpmReference(f, &in.policy));
+  AddDomainLimits(in.domain, &in.policy);
+  VOUCH_RETURN_IF_ERROR(CheckPolicyReadable(in.policy));
+  return in;
+}
+
+// base64url(K) in a sealed memfd: no name on any filesystem; a child reads
+// it as /proc/self/fd/N. The passphrase string is wiped.
+Result<Fd> PassphraseMemfd(const SecretBytes& key) {
+  Fd fd(::memfd_create("vouch-seal-passphrase", MFD_CLOEXEC | MFD_ALLOW_SEALING));
+  if (fd.get() < 0) return Error(Code::kIo, StrCat("cannot create a memfd for the image passphrase: ", std::strerror(errno)));
   std::string passphrase = Base64UrlEncode(key.Expose());
-  std::string secret_file = StrCat("/dev/shm/vouch-seal-", getpid(), ".key");
-  Status written = WriteFile(secret_file, AsBytes(passphrase), 0600);
-  std::fill(passphrase.begin(), passphrase.end(), '\0');
-  VOUCH_RETURN_IF_ERROR(written);
-  std::vector<std::string> argv = {"qemu-img"};
+  bool written = WriteAll(fd.get(), AsBytes(passphrase));
+  OPENSSL_cleanse(passphrase.data(), passphrase.size());
+  int seals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
+  if (!written || ::fcntl(fd.get(), F_ADD_SEALS, seals) != 0) {
+    return Error(Code::kIo, StrCat("cannot fill the passphrase memfd: ", std::strerror(errno)));
+  }
+  return fd;
+}
+
+std::vector<std::string> QemuImgArgv(const ImageSource& source, const std::string& out, int secret_fd) {
+  std::string secret = StrCat("secret,id=sec0,file=/proc/self/fd/", secret_fd);
   // K has 256 bits of entropy, so LUKS' PBKDF adds nothing: keep it fast.
   std::string opts = "key-secret=sec0,iter-time=10";
-  if (from_raw) {
-    argv.insert(argv.end(), {"convert", "-q", "--object", "secret,id=sec0,file=" + secret_file,
-                             "-O", "luks", "-o", opts, *from_raw, image});
-  } else {
-    argv.insert(argv.end(), {"create", "-q", "--object", "secret,id=sec0,file=" + secret_file,
-                             "-f", "luks", "-o", opts, image, *size});
+  if (source.from_raw) {
+    return {"qemu-img", "convert", "-q", "--object", secret, "-f", "raw", "-O", "luks", "-o", opts,
+            *source.from_raw, out};
   }
+  return {"qemu-img", "create", "-q", "--object", secret, "-f", "luks", "-o", opts, out, *source.size};
+}
+
+// The LUKS image, written by qemu-img into `staged`; the passphrase reaches
+// it through an inherited memfd.
+Status RunQemuImg(const ImageSource& source, const StagedFile& staged, const std::string& image,
+                  const SecretBytes& key) {
+  VOUCH_ASSIGN_OR_RETURN(Fd secret, PassphraseMemfd(key));
+  std::vector<std::string> argv = QemuImgArgv(source, staged.path(), secret.get());
   Result<ProgramResult> run = Error(Code::kInternal, "not run");
   for (int attempt = 0; attempt < 3; ++attempt) {
-    run = RunProgram(argv);
+    run = RunProgram(argv, secret.get());
     // qemu-img's PBKDF calibration sometimes fails spuriously; retry.
     if (!run.ok() || run->exit_status == 0 ||
         run->output.find("Unable to get accurate CPU usage") == std::string::npos) {
       break;
     }
   }
-  ::unlink(secret_file.c_str());
   VOUCH_RETURN_IF_ERROR(run);
-  if (run->exit_status != 0) {
-    std::string out = run->output;
-    while (!out.empty() && out.back() == '\n') out.pop_back();
-    return Error(Code::kIo, StrCat("qemu-img could not write '", image, "': ", out));
+  if (run->exit_status == 0) return Ok();
+  std::string out = run->output;
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  std::replace(out.begin(), out.end(), '\n', ' ');
+  return Error(Code::kIo, StrCat("qemu-img could not write the new image for '", image, "': ", out));
+}
+
+Result<StagedFile> WriteImage(const SealInputs& in, const SecretBytes& key) {
+  VOUCH_ASSIGN_OR_RETURN(StagedFile staged, StagedFile::Create(in.image));
+  VOUCH_RETURN_IF_ERROR(RunQemuImg(in.source, staged, in.image, key));
+  return staged;
+}
+
+struct SealedBundle {
+  PolicyDigest policy_digest;
+  Bytes encoded;
+};
+
+// K's shares, committed to in the signed policy and each sealed to its validator.
+Result<SealedBundle> SealShares(const SealInputs& in, const SecretBytes& key, const Ed25519PrivateKey& owner) {
+  OwnerPolicy p = in.policy;
+  const auto& validators = p.validators;
+  VOUCH_ASSIGN_OR_RETURN(std::vector<SecretBytes> shares,
+                         ShamirSplit(key, static_cast<int>(p.threshold), static_cast<int>(validators.size())));
+  for (const auto& s : shares) p.commit.push_back(ShareCommitment(s));
+  p.kcv = KeyCheckValue(key);
+  VOUCH_ASSIGN_OR_RETURN(SignedPolicy policy, SignedPolicy::Sign(p, owner));
+  ProtectionBundle bundle{policy.encoded(), {}};
+  for (size_t i = 0; i < shares.size(); ++i) {
+    VOUCH_ASSIGN_OR_RETURN(Bytes sealed, SealShareForValidator(validators[i].hpke_public_key,
+                                                               p.domain_uuid, policy.digest(), shares[i]));
+    bundle.sealed_shares.push_back(std::move(sealed));
   }
+  return SealedBundle{policy.digest(), EncodeBundle(bundle)};
+}
+
+Status WriteNewFile(const std::string& path, ByteView data, unsigned mode, bool replace) {
+  VOUCH_ASSIGN_OR_RETURN(StagedFile file, StagedFile::Create(path));
+  if (::fchmod(file.fd(), mode) != 0 || !WriteAll(file.fd(), data)) return IoError("cannot write", path, errno);
+  return file.Commit(replace);
+}
+
+// The bundle into --bundle-out and/or the domain's metadata.
+Status StoreBundle(const SealInputs& in, ByteView encoded) {
+  if (in.bundle_out) VOUCH_RETURN_IF_ERROR(WriteNewFile(*in.bundle_out, encoded, 0644, in.force));
+  if (in.conn) VOUCH_RETURN_IF_ERROR(in.conn->SetProtectionMetadata(in.domain.name, encoded));
   return Ok();
 }
 
 Status Seal(const Flags& f) {
-  // The domain.
-  std::optional<LibvirtConnection> conn;
-  std::string xml;
-  if (auto name = f.Get("domain")) {
-    VOUCH_ASSIGN_OR_RETURN(LibvirtConnection c, Connect(f.GetOr("connect", "qemu:///system")));
-    VOUCH_ASSIGN_OR_RETURN(xml, c.DomainXml(*name, /*inactive=*/true));
-    conn.emplace(std::move(c));
-  } else {
-    VOUCH_ASSIGN_OR_RETURN(std::string path, f.Require("xml"));
-    VOUCH_RETURN_IF_ERROR(f.Require("bundle-out"));
-    VOUCH_ASSIGN_OR_RETURN(Bytes data, ReadFile(path));
-    xml = ToString(data);
-  }
-  VOUCH_ASSIGN_OR_RETURN(DomainConfig domain, ParseDomainXml(xml));
-  if (domain.uuid.empty()) return Error(Code::kInvalidArgument, "the domain XML has no <uuid>");
-
-  VOUCH_ASSIGN_OR_RETURN(std::string image, f.Require("image"));
-  const DomainDisk* disk = nullptr;
-  for (const auto& d : domain.disks) {
-    if (d.source == image) disk = &d;
-  }
-  if (disk == nullptr) {
-    return Error(Code::kInvalidArgument,
-                 StrCat("domain '", domain.name, "' has no disk with source '", image, "'"));
-  }
-  if (disk->encryption_format != "luks" || disk->encryption_secret_uuid.empty()) {
-    return Error(Code::kInvalidArgument,
-                 StrCat("disk '", disk->target_dev, "' of domain '", domain.name,
-                        "' needs <encryption format='luks'><secret type='passphrase' uuid='…'/></encryption>"));
-  }
-
-  // Validators and threshold.
-  VOUCH_ASSIGN_OR_RETURN(uint64_t t, f.GetUint("threshold", 0));
-  std::vector<PolicyValidator> validators;
-  if (f.Has("validators") == f.Has("ledger")) {
-    return Error(Code::kInvalidArgument,
-                 "give exactly one of --validators FILE or --ledger LOCATOR --validator-count N");
-  }
-  if (auto file = f.Get("validators")) {
-    VOUCH_ASSIGN_OR_RETURN(validators, ReadValidators(*file));
-  } else {
-    VOUCH_ASSIGN_OR_RETURN(validators, ValidatorsFromLedger(f, t, domain.uuid));
-  }
-  if (t < 2 || t > validators.size()) {
-    return Error(Code::kInvalidArgument, StrCat("--threshold ", t, " must be between 2 and the ",
-                                                validators.size(), " validators listed"));
-  }
-
-  // The owner key.
-  VOUCH_ASSIGN_OR_RETURN(std::string owner_path, f.Require("owner-key"));
-  auto owner = Ed25519PrivateKey::LoadPem(owner_path);
-  if (!owner.ok() && owner.error().code() == Code::kNotFound) {
-    owner = Ed25519PrivateKey::Generate();
-    VOUCH_RETURN_IF_ERROR(owner->SavePem(owner_path));
-    std::printf("created owner key %s (%s)\n", owner_path.c_str(),
-                DidKey::FromPublicKey(owner->public_key()).did().c_str());
-  }
-  VOUCH_RETURN_IF_ERROR(owner);
-
-  // K and the image.
+  VOUCH_ASSIGN_OR_RETURN(SealInputs in, ParseSealInputs(f));
+  VOUCH_ASSIGN_OR_RETURN(Ed25519PrivateKey owner, TakeOwnerKey(in));
   SecretBytes key = RandomSecret(32);
-  auto from_raw = f.Get("from-raw");
-  auto size = f.Get("size");
-  if (from_raw.has_value() == size.has_value()) {
-    return Error(Code::kInvalidArgument, "give exactly one of --from-raw IN or --size SIZE");
-  }
-  VOUCH_RETURN_IF_ERROR(MakeLuksImage(image, from_raw, size, key));
-
-  // The policy.
-  OwnerPolicy p;
-  p.domain_uuid = domain.uuid;
-  p.threshold = static_cast<uint32_t>(t);
-  p.validators = validators;
-  VOUCH_ASSIGN_OR_RETURN(p.pcrs, ParsePcrList(f.GetOr("pcrs", "0,1,2,3,4,5,6,7")));
-  if (auto tcti = f.Get("pcrs-from-tpm")) {
-    VOUCH_ASSIGN_OR_RETURN(auto tpm, Tpm::Open(*tcti));
-    VOUCH_ASSIGN_OR_RETURN(auto values, tpm->ReadPcrs(p.pcrs));
-    for (const auto& [i, v] : values) p.reference_pcrs[i] = {v};
-    p.reference_boot = {BootHash(values)};
-  }
-  for (const auto& ref : f.GetAll("pcr-ref")) {
-    auto eq = ref.find('=');
-    auto value = eq == std::string::npos ? Result<Bytes>(Error(Code::kInvalidArgument, ""))
-                                         : HexDecode(ref.substr(eq + 1));
-    char* end = nullptr;
-    unsigned long idx = eq == std::string::npos ? 99 : std::strtoul(ref.substr(0, eq).c_str(), &end, 10);
-    if (!value.ok() || value->size() != 32 || idx > 23) {
-      return Error(Code::kInvalidArgument, StrCat("--pcr-ref '", ref, "' must be IDX=64-hex-digit value"));
-    }
-    p.reference_pcrs[static_cast<uint32_t>(idx)].push_back(*value);
-  }
-  for (const auto& hv : f.GetAll("hv-min")) {
-    auto eq = hv.find('=');
-    if (eq == std::string::npos) return Error(Code::kInvalidArgument, "--hv-min must be COMPONENT=VERSION");
-    p.hv_min[hv.substr(0, eq)] = hv.substr(eq + 1);
-  }
-  RuntimeConfig rt = RuntimeConfigOf(domain);
-  p.rt.memory_kib_max = rt.memory_kib;
-  p.rt.vcpus_max = rt.vcpus;
-  p.rt.nets_allowed = rt.nets;
-  p.rt.devices_allowed = rt.devices;
-  VOUCH_ASSIGN_OR_RETURN(p.vc_ttl, f.GetUint("vc-ttl", 120));
-  p.on_drift = f.GetOr("on-drift", "alert");
-  if (f.Has("host")) p.hosts = f.GetAll("host");
-  VOUCH_ASSIGN_OR_RETURN(std::vector<SecretBytes> shares,
-                         ShamirSplit(key, static_cast<int>(t), static_cast<int>(validators.size())));
-  for (const auto& s : shares) p.commit.push_back(ShareCommitment(s));
-  p.kcv = KeyCheckValue(key);
-  VOUCH_ASSIGN_OR_RETURN(SignedPolicy policy, SignedPolicy::Sign(p, *owner));
-
-  // Seal share i to validator i; the bundle.
-  ProtectionBundle bundle{policy.encoded(), {}};
-  for (size_t i = 0; i < shares.size(); ++i) {
-    VOUCH_ASSIGN_OR_RETURN(Bytes sealed, SealShareForValidator(validators[i].hpke_public_key,
-                                                               domain.uuid, policy.digest(), shares[i]));
-    bundle.sealed_shares.push_back(std::move(sealed));
-  }
-  Bytes encoded = EncodeBundle(bundle);
-  if (auto out = f.Get("bundle-out")) {
-    VOUCH_RETURN_IF_ERROR(WriteFile(*out, encoded, 0644));
-  }
-  if (conn) VOUCH_RETURN_IF_ERROR(conn->SetProtectionMetadata(domain.name, encoded));
-
-  std::printf("sealed domain '%s' (%s): %llu of %zu validators, image %s, policy %s\n",
-              domain.name.c_str(), domain.uuid.c_str(), static_cast<unsigned long long>(t),
-              validators.size(), image.c_str(), HexEncode(policy.digest().bytes()).substr(0, 16).c_str());
+  VOUCH_ASSIGN_OR_RETURN(StagedFile image, WriteImage(in, key));
+  VOUCH_ASSIGN_OR_RETURN(SealedBundle bundle, SealShares(in, key, owner));
+  VOUCH_RETURN_IF_ERROR(StoreBundle(in, bundle.encoded));
+  VOUCH_RETURN_IF_ERROR(image.Commit(in.force));
+  std::printf("sealed domain '%s' (%s): %u of %zu validators, image %s, policy %s\n", in.domain.name.c_str(),
+              in.domain.uuid.c_str(), in.policy.threshold, in.policy.validators.size(), in.image.c_str(),
+              HexEncode(bundle.policy_digest.bytes()).substr(0, 16).c_str());
   return Ok();
 }
 
@@ -287,11 +668,11 @@ Status Seal(const Flags& f) {
 
 int SealCommand(const std::vector<std::string>& args) {
   auto flags = Flags::Parse(args,
-                            {"domain", "xml", "bundle-out", "validators", "ledger", "validator-count",
+                            {"domain", "xml", "bundle-out", "validators", "ledger", "genesis", "validator-count",
                              "max-per-operator", "max-per-region", "seed", "threshold", "owner-key", "image",
                              "from-raw", "size", "pcrs", "pcr-ref", "pcrs-from-tpm", "host", "vc-ttl",
                              "on-drift", "hv-min", "connect"},
-                            {"help"});
+                            {"help", "any-pcrs", "any-host", "force"});
   if (!flags.ok() || flags->Has("help") || !flags->positional().empty()) {
     if (!flags.ok()) std::fprintf(stderr, "vouch: %s\n", flags.error().message().c_str());
     std::fputs(kUsage, stderr);

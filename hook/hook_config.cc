@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "vouch/core/bytes.h"
+#include "vouch/ledger/ledger_client.h"
 
 namespace vouch::hook {
 namespace {
@@ -44,6 +45,11 @@ Result<HookConfig> LoadHookConfig(const std::string& path) {
     else if (key == "host_key") c.host_key = value;
     else if (key == "ak_dir") c.ak_dir = value;
     else if (key == "ledger") c.ledger = value;
+    else if (key == "genesis") {
+      auto pin = ledger::ParseGenesisPin(StrCat("'", path, "' line ", n, ": genesis"), value);
+      if (!pin.ok()) return pin.error();
+      c.genesis = *pin;
+    }
     else if (key == "audit_dir") c.audit_dir = value;
     else if (key == "bundle_dir") c.bundle_dir = value;
     else if (key == "state_dir") c.state_dir = value;
@@ -53,6 +59,11 @@ Result<HookConfig> LoadHookConfig(const std::string& path) {
     else {
       return Error(Code::kInvalidArgument, StrCat("'", path, "' line ", n, ": unknown key '", key, "'"));
     }
+  }
+  if (!c.ledger.empty() && !c.genesis) {
+    return Error(Code::kInvalidArgument,
+                 StrCat("'", path, "': 'ledger' needs 'genesis = HEX', the digest 'vouch ledger init' "
+                        "printed: a ledger is trusted only from its pinned genesis"));
   }
   return c;
 }

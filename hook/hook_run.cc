@@ -47,11 +47,12 @@ std::string SecretsFile(const HookConfig& c, const std::string& domain_uuid) {
   return StrCat(c.state_dir, "/", domain_uuid, ".secrets");
 }
 
-Status AppendAttested(const std::string& locator, const Ed25519PrivateKey& host_key,
+Status AppendAttested(const HookConfig& config, const Ed25519PrivateKey& host_key,
                       const std::string& domain_uuid, const ReleaseOutcome& outcome) {
-  auto ledger = ledger::OpenLedger(locator);
-  if (!ledger.ok()) return ledger.error();
-  auto client = ledger::LedgerClient::Open(std::move(ledger).value());
+  ledger::LedgerClientOptions options;
+  options.pinned_genesis = config.genesis;
+  options.head_file = StrCat(config.state_dir, "/", kLedgerHeadFile);
+  auto client = ledger::LedgerClient::Open(config.ledger, options);
   if (!client.ok()) return client.error();
   ledger::AttestedBody body;
   body.vc_digest = ToBytes(outcome.endorsed_vc.Digest().value);
@@ -198,7 +199,7 @@ Result<bool> ReleaseKey(const std::string& config_path, std::string_view name, s
     // The key is already released; a ledger that cannot be written is reported
     // here and in libvirt's log, not turned into a refused start.
     if (!config.ledger.empty()) {
-      Status appended = AppendAttested(config.ledger, identity->key, domain.uuid, *outcome);
+      Status appended = AppendAttested(config, identity->key, domain.uuid, *outcome);
       line += appended.ok() ? " ledger=appended" : StrCat(" ledger_error=\"", appended.error().message(), "\"");
       if (!appended.ok()) std::fprintf(stderr, "vouch: warning: %s\n", appended.error().message().c_str());
     }

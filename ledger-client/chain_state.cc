@@ -77,6 +77,17 @@ Status ChainState::ApplyPinned(const Entry& entry) {
   return Ok();
 }
 
+void ChainState::Skip(const Sha256Digest& digest, std::string reason) {
+  skipped_.push_back({size(), std::move(reason)});
+  digests_.push_back(digest);
+}
+
+bool ChainState::IsSkipped(uint64_t index) const {
+  auto it = std::lower_bound(skipped_.begin(), skipped_.end(), index,
+                             [](const SkippedEntry& s, uint64_t i) { return s.index < i; });
+  return it != skipped_.end() && it->index == index;
+}
+
 Result<ChainState::Mutation> ChainState::Evaluate(const Entry& e) const {
   std::string context = StrCat("ledger entry ", e.index(), " (", EntryTypeName(e.type()), ")");
   if (e.index() != size()) {
@@ -308,6 +319,11 @@ Result<ChainState::Mutation> ChainState::EvaluateBody(const Entry& e) const {
         return Refuse(Code::kBadSignature, StrCat("unauthorized: validator '", author,
                                                   "' reports governance key '", b.subject,
                                                   "' (only governance revokes governance)"));
+      }
+      if (FindValidator(b.subject) != nullptr) {
+        return Refuse(Code::kBadSignature, StrCat("unauthorized: validator '", author,
+                                                  "' reports validator '", b.subject,
+                                                  "' (only a governance quorum revokes a validator)"));
       }
       auto it = reports_.find(b.subject);
       if (it != reports_.end() && it->second.count(author) != 0) {

@@ -205,6 +205,79 @@ TEST(ChainState, ValidatorReportsRevokeOnlyAtRevokeQuorum) {
   ExpectRefused(w.Add(testing::Revoke(reg.did), w.val[1]), Code::kInvalidArgument, "is already revoked");
 }
 
+// The attacker: admitted validators reporting another validator, to take it
+// out of every future policy. Reports count only on hosts and credentials.
+TEST(ChainState, NoValidatorNorRevokeQuorumOfThemRevokesAnotherValidator) {
+  World w;
+  ASSERT_OK(w.Bootstrap(3, /*certify=*/2, /*admit=*/2, /*revoke=*/1));
+  // An unadmitted registration (one governance countersignature) is still a validator's.
+  ASSERT_OK(w.Add(testing::ValidatorRegistration(w.val[3]), w.val[3], {&w.gov[0]}));
+  const std::string v1 = Did(w.val[1]);
+  const uint64_t next = w.state.size();
+  // revoke_quorum 1: a host report by one validator would take effect at once, a validator's may not.
+  ExpectRefused(w.Add(testing::Revoke(v1, "slow answers"), w.val[0]), Code::kBadSignature,
+                "ledger entry " + std::to_string(next) + " (revoke): unauthorized: validator '" + Did(w.val[0]) +
+                    "' reports validator '" + v1 + "' (only a governance quorum revokes a validator)");
+  ExpectRefused(w.Add(testing::Revoke(Did(w.val[3])), w.val[2]), Code::kBadSignature,
+                "only a governance quorum revokes a validator");
+  EXPECT_EQ(w.state.size(), next);
+  EXPECT_FALSE(w.state.IsRevoked(v1));
+  EXPECT_TRUE(w.state.IsActiveValidator(v1));
+  EXPECT_TRUE(w.state.PendingReports(v1).empty());
+
+  // revoke_quorum 2: every reporting validator is refused, so no pair adds up to a quorum.
+  World q;
+  ASSERT_OK(q.Bootstrap(3, 2, 2, /*revoke=*/2));
+  for (int reporter : {0, 2}) {
+    ExpectRefused(q.Add(testing::Revoke(Did(q.val[1])), q.val[reporter]), Code::kBadSignature,
+                  "only a governance quorum revokes a validator");
+  }
+  EXPECT_FALSE(q.state.IsRevoked(Did(q.val[1])));
+  // The validator may still retire itself, and a governance quorum may revoke it.
+  ASSERT_OK(q.Add(testing::Revoke(Did(q.val[2]), "retired"), q.val[2]));
+  EXPECT_TRUE(q.state.FindValidator(Did(q.val[2]))->revoked);
+  ExpectRefused(q.Add(testing::Revoke(Did(q.val[1]), "key leaked"), q.gov[0]), Code::kBadSignature,
+                "is signed by 1 governance keys (author and countersigners), admit_quorum 2 needed");
+  ASSERT_OK(q.Add(testing::Revoke(Did(q.val[1]), "key leaked"), q.gov[0], {&q.gov[1]}));
+  EXPECT_TRUE(q.state.FindValidator(Did(q.val[1]))->revoked);
+}
+
+TEST(ChainState, HostAndCredentialAreRevokedOnlyAtTheRevokeQuorumthReport) {
+  World w;
+  ASSERT_OK(w.Bootstrap(4, 2, 2, /*revoke=*/3));
+  DidRegisterBody reg = testing::HostRegistration(w.host[0]);
+  ASSERT_OK(w.Add(reg, w.host[0]));
+  const std::string cti = "cti:00112233445566778899aabbccddeeff";
+  for (const std::string& subject : {reg.did, cti}) {
+    SCOPED_TRACE(subject);
+    ASSERT_OK(w.Add(testing::Revoke(subject, "drift"), w.val[0]));
+    ASSERT_OK(w.Add(testing::Revoke(subject, "drift"), w.val[1]));
+    EXPECT_FALSE(w.state.IsRevoked(subject));  // revoke_quorum - 1 reports
+    EXPECT_EQ(w.state.PendingReports(subject).size(), 2u);
+    ASSERT_OK(w.Add(testing::Revoke(subject, "drift confirmed"), w.val[2]));
+    const Revocation* r = w.state.FindRevocation(subject);
+    ASSERT_NE(r, nullptr);
+    EXPECT_EQ(std::set<std::string>(r->decided_by.begin(), r->decided_by.end()),
+              (std::set<std::string>{Did(w.val[0]), Did(w.val[1]), Did(w.val[2])}));
+    EXPECT_EQ(r->reason, "drift confirmed");
+  }
+  EXPECT_TRUE(w.state.FindHost(reg.did)->revoked);
+}
+
+TEST(ChainState, ReportsOfAValidatorRevokedMeanwhileStopCounting) {
+  World w;
+  ASSERT_OK(w.Bootstrap(3, 2, 2, /*revoke=*/2));
+  DidRegisterBody reg = testing::HostRegistration(w.host[0]);
+  ASSERT_OK(w.Add(reg, w.host[0]));
+  ASSERT_OK(w.Add(testing::Revoke(reg.did, "drift"), w.val[0]));
+  // Governance revokes the reporting validator: its report is no longer one of the two.
+  ASSERT_OK(w.Add(testing::Revoke(Did(w.val[0]), "rogue"), w.gov[0], {&w.gov[1]}));
+  ASSERT_OK(w.Add(testing::Revoke(reg.did, "drift"), w.val[1]));
+  EXPECT_FALSE(w.state.IsRevoked(reg.did));
+  ASSERT_OK(w.Add(testing::Revoke(reg.did, "drift"), w.val[2]));
+  EXPECT_TRUE(w.state.IsRevoked(reg.did));
+}
+
 TEST(ChainState, HostRevokingItselfActsAlone) {
   World w;
   ASSERT_OK(w.Bootstrap(3, 2, 2, /*revoke=*/3));

@@ -311,6 +311,17 @@ bool IsCtiSubject(std::string_view subject) {
   return true;
 }
 
+std::optional<std::string> SingleOperatorWarning(const GenesisBody& genesis) {
+  std::string ones;
+  for (auto [name, quorum] : {std::pair{"certify_quorum", genesis.certify_quorum},
+                              std::pair{"admit_quorum", genesis.admit_quorum},
+                              std::pair{"revoke_quorum", genesis.revoke_quorum}}) {
+    if (quorum <= 1) ones += StrCat(ones.empty() ? "" : ", ", name, " ", quorum);
+  }
+  if (ones.empty()) return std::nullopt;
+  return StrCat("ledger genesis allows a single operator (", ones, "): a lab set-up, not a threshold");
+}
+
 cbor::Value BodyToCbor(const EntryBody& body) { return std::visit(ToCbor{}, body); }
 
 Result<EntryBody> BodyFromCbor(EntryType type, const cbor::Value& body) {

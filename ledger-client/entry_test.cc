@@ -292,5 +292,20 @@ TEST(Entry, OversizedEntryIsRefused) {
   EXPECT_NE(e.error().message().find("limit"), std::string::npos) << e.error().message();
 }
 
+TEST(GenesisBody, SingleOperatorWarningNamesEveryQuorumOfOne) {
+  World w;
+  EXPECT_EQ(SingleOperatorWarning(w.Genesis(2, 2, 2)), std::nullopt);
+  EXPECT_EQ(SingleOperatorWarning(w.Genesis(3, 2, 5)), std::nullopt);
+  EXPECT_EQ(SingleOperatorWarning(w.Genesis(1, 2, 2)),
+            "ledger genesis allows a single operator (certify_quorum 1): a lab set-up, not a threshold");
+  EXPECT_EQ(SingleOperatorWarning(w.Genesis(2, 1, 2)),
+            "ledger genesis allows a single operator (admit_quorum 1): a lab set-up, not a threshold");
+  EXPECT_EQ(SingleOperatorWarning(w.Genesis(1, 1, 1)),
+            "ledger genesis allows a single operator (certify_quorum 1, admit_quorum 1, revoke_quorum 1): "
+            "a lab set-up, not a threshold");
+  // The struct's defaults are a lab genesis too.
+  EXPECT_NE(SingleOperatorWarning(GenesisBody{}), std::nullopt);
+}
+
 }  // namespace
 }  // namespace vouch::ledger

@@ -119,14 +119,20 @@ Status LedgerClient::SyncPinned(const TrustedCheckpoint& checkpoint) {
         return Error(Code::kMalformed, StrCat("ledger entry ", state_.size(), " is missing (the next "
                                               "stored entry is ", row.index, ")"));
       }
+      // The checkpoint pins these bytes; what does not parse or apply is
+      // junk the chain passed over, as in Sync.
       auto entry = Entry::ParsePinned(row.encoded);
-      if (!entry.ok()) return entry.error().WithContext(StrCat("ledger entry ", row.index));
-      if (entry->index() != row.index) {
-        return Error(Code::kMalformed, StrCat("ledger entry ", row.index, ": stored at index ",
-                                              row.index, " but it is entry ", entry->index(),
-                                              " (reordered or copied)"));
+      if (!entry.ok() || entry->index() != row.index) {
+        if (row.index == 0) return Error(Code::kMalformed, "ledger entry 0 is not a valid genesis");
+        SkipRow(row, StrCat("ledger entry ", row.index, ": ",
+                            entry.ok() ? "stored at another index than it names" : entry.error().message()));
+        continue;
       }
-      VOUCH_RETURN_IF_ERROR(state_.ApplyPinned(*entry));
+      if (entry->prev() != state_.head_digest()) return BrokenLink(*entry);
+      if (Status s = state_.ApplyPinned(*entry); !s.ok()) {
+        if (row.index == 0) return s.error();
+        SkipRow(row, s.error().message());
+      }
     }
   }
   if (state_.head_digest() != checkpoint.digest) {
@@ -144,12 +150,16 @@ Result<uint64_t> LedgerClient::SyncInto(std::vector<Entry>* applied) {
   const uint64_t batch = std::max<uint64_t>(1, options_.read_batch);
   for (;;) {
     const uint64_t from = state_.size();
-    VOUCH_ASSIGN_OR_RETURN(std::vector<Entry> entries, ledger_->ReadRange(from, from + batch));
-    for (Entry& entry : entries) {
-      VOUCH_RETURN_IF_ERROR(state_.Apply(entry));
-      if (applied != nullptr) applied->push_back(std::move(entry));
+    VOUCH_ASSIGN_OR_RETURN(std::vector<RawEntry> rows, ledger_->ReadRaw(from, from + batch));
+    for (const RawEntry& row : rows) {
+      if (row.index != state_.size()) {
+        return Error(Code::kMalformed, StrCat("ledger entry ", state_.size(), " is missing (the next "
+                                              "stored entry is ", row.index, ")"));
+      }
+      VOUCH_ASSIGN_OR_RETURN(std::optional<Entry> entry, ApplyRow(row));
+      if (entry && applied != nullptr) applied->push_back(std::move(entry).value());
     }
-    if (entries.size() < batch) break;
+    if (rows.size() < batch) break;
   }
   if (state_.size() > 0) {
     // Entries this client has verified must still be there.
@@ -163,6 +173,68 @@ Result<uint64_t> LedgerClient::SyncInto(std::vector<Entry>* applied) {
   }
   VOUCH_RETURN_IF_ERROR(RecordHead());
   return state_.size() - start;
+}
+
+// Junk is skipped, a broken link is not: an entry that does not parse or
+// verify, names another index, or breaks the rules is skipped (its digest
+// still chains), but a well-formed entry whose prev does not name the
+// entry before it means that entry was replaced — skipping it would let a
+// writer hide the entry it replaced (a revocation, say).
+Result<std::optional<Entry>> LedgerClient::ApplyRow(const RawEntry& row) {
+  const std::string context = StrCat("ledger entry ", row.index);
+  auto entry = Entry::Parse(row.encoded);
+  std::string junk;
+  if (!entry.ok()) {
+    junk = entry.error().message();
+  } else if (entry->index() != row.index) {
+    junk = StrCat("stored at index ", row.index, " but it is entry ", entry->index(), " (reordered or copied)");
+  } else if (entry->prev() != state_.head_digest()) {
+    return BrokenLink(*entry);
+  } else if (Status s = state_.Apply(*entry); !s.ok()) {
+    junk = s.error().message();
+  } else {
+    return std::optional<Entry>(std::move(entry).value());
+  }
+  if (row.index == 0) return Error(Code::kMalformed, StrCat(context, " is not a valid genesis: ", junk));
+  SkipRow(row, junk.rfind("ledger entry ", 0) == 0 ? junk : StrCat(context, ": ", junk));
+  return std::optional<Entry>();
+}
+
+// A well-formed entry whose prev does not name the stored entry before it:
+// ChainState's message (prev found and expected), and if that entry was
+// skipped as junk, that it is what was replaced.
+Error LedgerClient::BrokenLink(const Entry& entry) const {
+  Error error = state_.Check(entry).error();
+  const auto& skipped = state_.skipped();
+  if (!skipped.empty() && skipped.back().index + 1 == entry.index()) {
+    return Error(error.code(), StrCat(error.message(), "; entry ", skipped.back().index,
+                                      " was replaced (it is junk: ", skipped.back().reason, ")"));
+  }
+  return error;
+}
+
+void LedgerClient::SkipRow(const RawEntry& row, std::string reason) {
+  state_.Skip(Sha256(row.encoded), reason);
+  if (options_.on_skipped) options_.on_skipped(row.index, reason);
+}
+
+Result<std::vector<Entry>> LedgerClient::ReadApplied(uint64_t from, uint64_t to) {
+  to = std::min(to, state_.size());
+  std::vector<Entry> out;
+  if (from >= to) return out;
+  VOUCH_ASSIGN_OR_RETURN(std::vector<RawEntry> rows, ledger_->ReadRaw(from, to));
+  for (const RawEntry& row : rows) {
+    if (row.index >= to) break;
+    if (state_.IsSkipped(row.index)) continue;
+    // The state's digests pin every entry it holds: no signature to check again.
+    if (Sha256(row.encoded) != *state_.DigestAt(row.index)) {
+      return Error(Code::kMalformed, StrCat("ledger entry ", row.index, " changed after it was verified"));
+    }
+    auto entry = Entry::ParsePinned(row.encoded);
+    if (!entry.ok()) return entry.error().WithContext(StrCat("ledger entry ", row.index));
+    out.push_back(std::move(entry).value());
+  }
+  return out;
 }
 
 Result<uint64_t> LedgerClient::WaitForEntries(std::chrono::milliseconds timeout) {

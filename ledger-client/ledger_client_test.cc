@@ -180,7 +180,8 @@ TEST(LedgerClient, OpenFromCheckpointPinsThePrefixAndVerifiesTheRest) {
   ASSERT_FALSE(beyond.ok());
   EXPECT_EQ(beyond.error().code(), Code::kNotFound);
 
-  // An entry after the checkpoint is still fully verified.
+  // An entry after the checkpoint is still fully verified: with a broken
+  // signature it takes no effect (skipped as junk, named by its index).
   {
     RawSqlite raw(path);
     Bytes row = raw.Row(6);
@@ -189,8 +190,75 @@ TEST(LedgerClient, OpenFromCheckpointPinsThePrefixAndVerifiesTheRest) {
   }
   auto tampered = LedgerClient::OpenFromCheckpoint(OpenFile(path), cp);
   ASSERT_FALSE(tampered.ok());
-  EXPECT_EQ(tampered.error().code(), Code::kBadSignature);
-  EXPECT_EQ(tampered.error().message().rfind("ledger entry 6: ", 0), 0u) << tampered.error().message();
+  EXPECT_EQ(tampered.error().code(), Code::kMalformed);
+  EXPECT_NE(tampered.error().message().find(
+                "entry 6 was replaced (it is junk: ledger entry 6: entry signature does not verify"),
+            std::string::npos)
+      << tampered.error().message();
+}
+
+// `etcdctl put vouch/log/<next> x`, or a well-formed entry its author may
+// not write: every reader passes over it, reports it once, and the chain
+// continues (the next entry links to its bytes).
+TEST(LedgerClient, JunkAtTheNextIndexIsSkippedReportedOnceAndTheChainContinues) {
+  TempDir dir;
+  std::string path = dir.File("ledger.db");
+  World w;
+  auto writer = Client(path, true);
+  Populate(*writer, w);
+  std::vector<std::pair<uint64_t, std::string>> reported;
+  LedgerClientOptions options;
+  options.on_skipped = [&](uint64_t index, const std::string& reason) { reported.emplace_back(index, reason); };
+  auto reader = LedgerClient::Open(OpenFile(path), options);
+  ASSERT_OK(reader);
+
+  RawSqlite(path).Put(7, ToBytes("x"));
+  ASSERT_EQ((*reader)->Sync().value(), 1u);
+  ASSERT_EQ(reported.size(), 1u);
+  EXPECT_EQ(reported[0].first, 7u);
+  EXPECT_EQ(reported[0].second.rfind("ledger entry 7: ", 0), 0u) << reported[0].second;
+
+  // Honest writers append past it; a stranger's revoke at the next index is
+  // well-formed and linked but unauthorized: skipped too.
+  ASSERT_OK(writer->Append(AttestedBody{RandomBytes(32), "web1", Did(w.host[0]), {}}, w.host[0], testing::kT0));
+  EXPECT_EQ(writer->state().size(), 9u);
+  Ed25519PrivateKey stranger = Ed25519PrivateKey::Generate();
+  auto rogue = Entry::Sign(9, writer->state().head_digest(), testing::kT0,
+                           testing::Revoke(Did(w.host[0]), "because I can"), stranger);
+  ASSERT_OK(rogue);
+  RawSqlite(path).Put(9, rogue->encoded());
+  ASSERT_OK(writer->Append(testing::Revoke(Did(w.host[0]), "PCR 7 drift"), w.val[0], testing::kT0));
+
+  ASSERT_EQ((*reader)->Sync().value(), 3u);
+  ASSERT_EQ(reported.size(), 2u) << "each junk entry is reported once";
+  EXPECT_EQ(reported[1].first, 9u);
+  EXPECT_NE(reported[1].second.find("unauthorized"), std::string::npos) << reported[1].second;
+  EXPECT_EQ((*reader)->state().attested().size(), 1u);
+  EXPECT_FALSE((*reader)->state().IsRevoked(Did(w.host[0])));  // one report, revoke_quorum 2
+  EXPECT_EQ((*reader)->state().PendingReports(Did(w.host[0])).size(), 1u);
+  EXPECT_EQ((*reader)->state().head_digest(), writer->state().head_digest());
+
+  // A fresh reader derives the same, and ReadApplied leaves the junk out.
+  auto fresh = Client(path);
+  EXPECT_EQ(fresh->state().skipped().size(), 2u);
+  auto applied = fresh->ReadApplied(6, 100);
+  ASSERT_OK(applied);
+  ASSERT_EQ(applied->size(), 3u);
+  EXPECT_EQ((*applied)[0].index(), 6u);
+  EXPECT_EQ((*applied)[1].index(), 8u);
+  EXPECT_EQ((*applied)[2].index(), 10u);
+}
+
+TEST(LedgerClient, JunkAsEntryZeroIsNotAGenesis) {
+  TempDir dir;
+  std::string path = dir.File("ledger.db");
+  World w;
+  Populate(*Client(path, true), w);
+  RawSqlite(path).Put(0, ToBytes("x"));
+  auto refused = LedgerClient::Open(OpenFile(path));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().message().rfind("ledger entry 0 is not a valid genesis: ", 0), 0u)
+      << refused.error().message();
 }
 
 TEST(LedgerClient, CheckpointStillCatchesAnEditBeforeIt) {
@@ -228,16 +296,23 @@ TEST(LedgerClient, RemovedEntriesAreNoticed) {
 
 // --- The trust anchor: a pinned genesis and the reader's head file. ---
 
+LedgerClientOptions Pinned(const Sha256Digest& genesis, const std::string& head_file = "") {
+  LedgerClientOptions options;
+  options.pinned_genesis = genesis;
+  options.head_file = head_file;
+  return options;
+}
+
 std::unique_ptr<LedgerClient> PinnedClient(const std::string& path, const Sha256Digest& genesis,
                                            const std::string& head_file = "") {
-  auto client = LedgerClient::Open(OpenFile(path), {.pinned_genesis = genesis, .head_file = head_file});
+  auto client = LedgerClient::Open(OpenFile(path), Pinned(genesis, head_file));
   if (!client.ok()) ADD_FAILURE() << client.error().ToString();
   return std::move(client).value();
 }
 
 Result<std::unique_ptr<LedgerClient>> TryPinned(const std::string& path, const Sha256Digest& genesis,
                                                 const std::string& head_file = "") {
-  return LedgerClient::Open(OpenFile(path), {.pinned_genesis = genesis, .head_file = head_file});
+  return LedgerClient::Open(OpenFile(path), Pinned(genesis, head_file));
 }
 
 // Whoever can write the backend deletes the chain and writes a new one with
@@ -279,7 +354,7 @@ TEST(LedgerTrustAnchor, OpenByLocatorNamesTheLedger) {
   World w;
   Populate(*Client(path, true), w);
   Sha256Digest other{};
-  auto refused = LedgerClient::Open("sqlite://" + path, {.pinned_genesis = other, .head_file = ""});
+  auto refused = LedgerClient::Open("sqlite://" + path, Pinned(other));
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().message().rfind("ledger 'sqlite://" + path + "': genesis ", 0), 0u)
       << refused.error().message();

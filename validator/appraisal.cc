@@ -48,7 +48,10 @@ Status CheckTime(const HostVcClaims& c, int64_t now, int64_t skew) {
   return Ok();
 }
 
-Status CheckHost(HostDirectory& directory, const HostVcClaims& c, const HostRecord& host) {
+// `validator_did`: this validator, which appraises only an AK it certified
+// itself (one validator's word, or a rogue one's, makes no AK trusted).
+Status CheckHost(HostDirectory& directory, const HostVcClaims& c, const HostRecord& host,
+                 const std::string& validator_did) {
   if (host.revoked || directory.IsRevoked(c.issuer)) {
     return Error(Code::kRevoked,
                  StrCat("host '", c.issuer, "' is revoked", host.revoked_reason.empty() ? "" : ": ",
@@ -62,6 +65,12 @@ Status CheckHost(HostDirectory& directory, const HostVcClaims& c, const HostReco
                  StrCat("host '", c.issuer,
                         "': its TPM AK is not certified by enough validators (certify_quorum); run "
                         "'vouch host enroll'"));
+  }
+  if (host.certified_by.count(validator_did) == 0) {
+    return Error(Code::kUncertifiedAk,
+                 StrCat("host '", c.issuer,
+                        "': its TPM AK was not certified by this validator (run 'vouch host "
+                        "enroll')"));
   }
   return Ok();
 }
@@ -246,7 +255,7 @@ Result<Appraiser::Checked> Appraiser::CheckVcAndPolicy(ByteView vc_bytes, ByteVi
   VOUCH_RETURN_IF_ERROR(CheckTime(c, now, options_.max_clock_skew_s));
   // 3. The host.
   VOUCH_ASSIGN_OR_RETURN(HostRecord host, directory_.Lookup(c.issuer));
-  VOUCH_RETURN_IF_ERROR(CheckHost(directory_, c, host));
+  VOUCH_RETURN_IF_ERROR(CheckHost(directory_, c, host, keys_.did()));
   // 4. Our challenge.
   VOUCH_RETURN_IF_ERROR(challenges_.CheckAny(c.nonces, c.issuer, now));
   // 5. Replay. The reservation is released on every return below but the last.

@@ -164,8 +164,25 @@ TEST_F(AppraisalTest, RefusesRevokedCti) {
 }
 
 TEST_F(AppraisalTest, RefusesHostWhoseAkIsNotCertified) {
-  world_.directory().Put(HostRecord{world_.host_did(), world_.ak().PublicArea(), false, false, ""});
-  EXPECT_REFUSED(world_.Appraise(world_.Build()), Code::kUncertifiedAk, "not certified");
+  world_.directory().Put(HostRecord{world_.host_did(), world_.ak().PublicArea(), false, {}, false, ""});
+  EXPECT_REFUSED(world_.Appraise(world_.Build()), Code::kUncertifiedAk,
+                 "its TPM AK is not certified by enough validators (certify_quorum)");
+}
+
+TEST_F(AppraisalTest, RefusesAkThatOnlyOtherValidatorsCertified) {
+  // The quorum holds, but this validator never checked the AK's credential activation itself.
+  world_.directory().Put(HostRecord{world_.host_did(), world_.ak().PublicArea(), true,
+                                    {world_.validators()[0].did(), world_.validators()[2].did()}, false,
+                                    ""});
+  EXPECT_REFUSED(world_.Appraise(world_.Build()), Code::kUncertifiedAk,
+                 "host '" + world_.host_did() +
+                     "': its TPM AK was not certified by this validator (run 'vouch host enroll')");
+}
+
+TEST_F(AppraisalTest, RefusesAkThisValidatorCertifiedBelowTheQuorum) {
+  world_.directory().Put(
+      HostRecord{world_.host_did(), world_.ak().PublicArea(), false, {world_.ours().did()}, false, ""});
+  EXPECT_REFUSED(world_.Appraise(world_.Build()), Code::kUncertifiedAk, "(certify_quorum)");
 }
 
 // --- 4. the challenge -----------------------------------------------------------
@@ -348,7 +365,8 @@ TEST_F(AppraisalTest, RefusesQuoteThatLeavesOutAPolicyPcr) {
 }
 
 TEST_F(AppraisalTest, RefusesRegisteredAkThatIsNotAnAk) {
-  world_.directory().Put(HostRecord{world_.host_did(), Bytes{0x00, 0x01, 0x02}, true, false, ""});
+  world_.directory().Put(
+      HostRecord{world_.host_did(), Bytes{0x00, 0x01, 0x02}, true, {world_.ours().did()}, false, ""});
   EXPECT_REFUSED(world_.Appraise(world_.Build()), Code::kBadQuote, "registered AK of host");
 }
 

@@ -31,7 +31,7 @@ class AppraisalTpmTest : public ::vouch::testing::SwtpmTest {
     EXPECT_TRUE(ak.ok()) << ak.error().ToString();
     ak_ = std::make_unique<Ak>(std::move(ak).value());
     world_.directory().Put(
-        HostRecord{world_.host_did(), ak_->public_area().bytes(), true, false, ""});
+        HostRecord{world_.host_did(), ak_->public_area().bytes(), true, {world_.ours().did()}, false, ""});
     Scenario s;
     s.quote = [this](ByteView extra) {
       auto q = tpm_->Quote(*ak_, {0, 7, 16}, extra);
@@ -100,7 +100,8 @@ TEST_F(AppraisalTpmTest, RefusesRealQuoteQualifiedByAnotherEphemeralKey) {
 TEST_F(AppraisalTpmTest, RefusesRealQuoteCheckedAgainstAnotherTpmsAk) {
   Scenario s = TpmScenario();
   ::vouch::testing::SoftwareAk impostor;
-  world_.directory().Put(HostRecord{world_.host_did(), impostor.PublicArea(), true, false, ""});
+  world_.directory().Put(
+      HostRecord{world_.host_did(), impostor.PublicArea(), true, {world_.ours().did()}, false, ""});
   auto r = world_.Appraise(world_.Build(s));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code(), Code::kBadQuote) << r.error().ToString();

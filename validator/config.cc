@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "vouch/core/bytes.h"
+#include "vouch/ledger/ledger_client.h"
 
 #include "vouch/validator/validator_keys.h"
 
@@ -53,7 +54,7 @@ Result<std::vector<std::string>> ReadVouchdConfigFile(const std::string& path) {
   auto data = ReadFile(path);
   if (!data.ok()) return data.error().WithContext(StrCat("vouchd config '", path, "'"));
   static constexpr std::string_view kSettings[] = {
-      "listen", "state-dir", "key", "hpke-key", "ledger", "hosts", "nonce-validity",
+      "listen", "state-dir", "key", "hpke-key", "ledger", "genesis", "hosts", "nonce-validity",
       "max-body", "threads", "timeout", "fault", "init"};
   std::vector<std::string> out;
   std::istringstream in(ToString(*data));
@@ -74,7 +75,7 @@ Result<std::vector<std::string>> ReadVouchdConfigFile(const std::string& path) {
     if (eq == std::string::npos || !known) {
       return Error(Code::kInvalidArgument,
                    StrCat("vouchd config '", path, "' line ", n, ": expected NAME = VALUE with NAME one of "
-                          "listen, state-dir, key, hpke-key, ledger, hosts, nonce-validity, max-body, "
+                          "listen, state-dir, key, hpke-key, ledger, genesis, hosts, nonce-validity, max-body, "
                           "threads, timeout, fault, init; got '", line, "'"));
     }
     if (name == "init") {
@@ -145,6 +146,9 @@ Result<VouchdConfig> ParseVouchdFlags(const std::vector<std::string>& command_li
       VOUCH_ASSIGN_OR_RETURN(c.hpke_key_file, take());
     } else if (flag == "--ledger") {
       VOUCH_ASSIGN_OR_RETURN(c.ledger, take());
+    } else if (flag == "--genesis") {
+      VOUCH_ASSIGN_OR_RETURN(std::string v, take());
+      VOUCH_ASSIGN_OR_RETURN(c.genesis, ledger::ParseGenesisPin(flag, v));
     } else if (flag == "--hosts") {
       VOUCH_ASSIGN_OR_RETURN(c.hosts_file, take());
     } else if (flag == "--nonce-validity") {
@@ -180,6 +184,11 @@ Result<VouchdConfig> ParseVouchdFlags(const std::vector<std::string>& command_li
     return Error(
         Code::kInvalidArgument,
         "give exactly one host directory: --ledger LOCATOR, or --hosts FILE (static, for tests)");
+  }
+  if (!c.ledger.empty() && !c.genesis) {
+    return Error(Code::kInvalidArgument,
+                 "--ledger needs --genesis HEX, the digest 'vouch ledger init' printed: a ledger is "
+                 "trusted only from its pinned genesis");
   }
   return c;
 }

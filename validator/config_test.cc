@@ -24,7 +24,8 @@ TEST(Config, DefaultsAndStateDirKeyFiles) {
 TEST(Config, EveryFlag) {
   auto c =
       ParseVouchdFlags({"--listen", "[::1]:7401", "--key", "k.pem", "--hpke-key", "h.key", "--init",
-                        "--ledger", "sqlite:///tmp/l.db", "--nonce-validity=10", "--max-body",
+                        "--ledger", "sqlite:///tmp/l.db", "--genesis", std::string(64, 'a'),
+                        "--nonce-validity=10", "--max-body",
                         "65536", "--threads", "4", "--timeout", "2", "--fault=wrong-share"});
   ASSERT_TRUE(c.ok()) << c.error().ToString();
   EXPECT_EQ(c->host, "::1");
@@ -32,6 +33,8 @@ TEST(Config, EveryFlag) {
   EXPECT_EQ(c->key_file, "k.pem");
   EXPECT_TRUE(c->init);
   EXPECT_EQ(c->ledger, "sqlite:///tmp/l.db");
+  ASSERT_TRUE(c->genesis.has_value());
+  EXPECT_EQ((*c->genesis)[31], 0xaa);
   EXPECT_EQ(c->nonce_validity_s, 10);
   EXPECT_EQ(c->max_body_bytes, 65536u);
   EXPECT_EQ(c->threads, 4u);
@@ -57,6 +60,10 @@ TEST(Config, RefusesBadFlagsNamingThem) {
       {{"--state-dir", "d"}, "give exactly one host directory"},
       {{"--state-dir", "d", "--hosts", "h", "--ledger", "sqlite:///x"},
        "give exactly one host directory"},
+      // A ledger is trusted only from a pinned genesis.
+      {{"--state-dir", "d", "--ledger", "sqlite:///x"}, "--ledger needs --genesis HEX"},
+      {{"--state-dir", "d", "--ledger", "sqlite:///x", "--genesis", "zz"},
+       "--genesis: 'zz' is not a genesis digest (64 hex digits"},
   };
   for (const Case& c : cases) {
     auto r = ParseVouchdFlags(c.args);
@@ -109,6 +116,7 @@ TEST(ConfigFile, SettingsComeFromTheFileAndFlagsOverrideThem) {
       "listen = 127.0.0.1:7401\n"
       "state-dir = /var/lib/vouchd\n"
       "ledger = sqlite:///var/lib/vouch/ledger.db\n"
+      "genesis = " + std::string(64, 'b') + "\n"
       "  threads=2  \n"
       "init = true\n");
   auto c = ParseVouchdFlags({"--config", path, "--threads", "6"});
@@ -117,6 +125,7 @@ TEST(ConfigFile, SettingsComeFromTheFileAndFlagsOverrideThem) {
   EXPECT_EQ(c->port, 7401);
   EXPECT_EQ(c->key_file, "/var/lib/vouchd/validator.pem");
   EXPECT_EQ(c->ledger, "sqlite:///var/lib/vouch/ledger.db");
+  EXPECT_EQ((*c->genesis)[0], 0xbb);
   EXPECT_EQ(c->threads, 6u);  // the command line wins
   EXPECT_TRUE(c->init);
 }

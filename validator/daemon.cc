@@ -9,6 +9,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 
 #include "vouch/ledger/ledger_client.h"
@@ -27,9 +28,9 @@ namespace {
 constexpr char kUsage[] =
     "usage: vouchd init --dir DIR\n"
     "       vouchd register (--state-dir DIR | --key FILE --hpke-key FILE) --ledger LOCATOR\n"
-    "              --endpoint URL --operator NAME --region NAME --out DRAFT\n"
+    "              --genesis HEX --endpoint URL --operator NAME --region NAME --out DRAFT\n"
     "       vouchd [--listen HOST:PORT] [--state-dir DIR] [--key FILE] [--hpke-key FILE] [--init]\n"
-    "              (--ledger LOCATOR | --hosts FILE) [--nonce-validity S] [--max-body BYTES]\n"
+    "              (--ledger LOCATOR --genesis HEX | --hosts FILE) [--nonce-validity S] [--max-body BYTES]\n"
     "              [--threads N] [--timeout S] [--fault "
     "wrong-share|bad-countersignature|refuse-all]\n";
 
@@ -46,9 +47,10 @@ struct Directory {
   std::unique_ptr<HostDirectory> hosts;
   CertificationLedger* certification = nullptr;
   RevocationReporter* reporter = nullptr;  // drift reports, on a ledger
+  std::optional<std::string> warning;      // a lab ledger (SingleOperatorWarning)
 };
 
-Result<Directory> OpenDirectory(const VouchdConfig& config) {
+Result<Directory> OpenDirectory(const VouchdConfig& config, Metrics& metrics, std::ostream& err) {
   Directory out;
   if (!config.hosts_file.empty()) {
     VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<StaticHostDirectory> d,
@@ -56,8 +58,18 @@ Result<Directory> OpenDirectory(const VouchdConfig& config) {
     out.hosts = std::move(d);
     return out;
   }
+  ledger::LedgerClientOptions options;
+  options.pinned_genesis = config.genesis;
+  if (!config.state_dir.empty()) options.head_file = config.state_dir + "/" + kLedgerHeadFile;
+  // Junk on the ledger is passed over, once, loudly (DESIGN §6).
+  options.on_skipped = [&metrics, &err](uint64_t index, const std::string& reason) {
+    metrics.CountSkippedLedgerEntry();
+    err << "vouchd: warning: skipped ledger entry " << index << ": " << reason << "\n" << std::flush;
+  };
   VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<LedgerHostDirectory> d,
-                         LedgerHostDirectory::Open(config.ledger));
+                         LedgerHostDirectory::Open(config.ledger, options));
+  std::optional<ledger::GenesisBody> genesis = d->Genesis();
+  if (genesis) out.warning = ledger::SingleOperatorWarning(*genesis);
   out.certification = d.get();
   out.reporter = d.get();
   out.hosts = std::move(d);
@@ -108,8 +120,8 @@ int RunInit(const std::vector<std::string>& args, std::ostream& out, std::ostrea
 
 int RunRegister(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   std::map<std::string, std::string> v;
-  static const std::set<std::string> kNames = {"state-dir", "key",    "hpke-key", "ledger",
-                                               "endpoint",  "operator", "region", "out"};
+  static const std::set<std::string> kNames = {"state-dir", "key",      "hpke-key", "ledger", "genesis",
+                                               "endpoint",  "operator", "region",   "out"};
   for (size_t i = 0; i < args.size(); ++i) {
     std::string name = args[i].rfind("--", 0) == 0 ? args[i].substr(2) : "";
     std::string value;
@@ -125,7 +137,7 @@ int RunRegister(const std::vector<std::string>& args, std::ostream& out, std::os
     }
     v[name] = value;
   }
-  for (const char* required : {"ledger", "endpoint", "operator", "region", "out"}) {
+  for (const char* required : {"ledger", "genesis", "endpoint", "operator", "region", "out"}) {
     if (v.count(required) == 0) {
       err << "vouchd register: --" << required << " is required\n" << kUsage;
       return 2;
@@ -143,9 +155,12 @@ int RunRegister(const std::vector<std::string>& args, std::ostream& out, std::os
   };
   auto keys = ValidatorKeys::Load(key, hpke);
   if (!keys.ok()) return fail(keys.error());
-  auto ledger = ledger::OpenLedger(v["ledger"]);
-  if (!ledger.ok()) return fail(ledger.error());
-  auto client = ledger::LedgerClient::Open(std::move(ledger).value());
+  auto genesis = ledger::ParseGenesisPin("--genesis", v["genesis"]);
+  if (!genesis.ok()) return fail(genesis.error());
+  ledger::LedgerClientOptions options;
+  options.pinned_genesis = *genesis;
+  if (v.count("state-dir")) options.head_file = v["state-dir"] + "/" + kLedgerHeadFile;
+  auto client = ledger::LedgerClient::Open(v["ledger"], options);
   if (!client.ok()) return fail(client.error());
   ledger::ValidatorRegisterBody body;
   body.did = keys->did();
@@ -185,14 +200,16 @@ int RunDaemon(const VouchdConfig& config, std::ostream& out, std::ostream& err) 
                   ? ValidatorKeys::Create(config.key_file, config.hpke_key_file)
                   : ValidatorKeys::Load(config.key_file, config.hpke_key_file);
   if (!keys.ok()) return fail(keys.error());
-  auto directory = OpenDirectory(config);
+  Metrics metrics;
+  auto directory = OpenDirectory(config, metrics, err);
   if (!directory.ok()) return fail(directory.error());
+  // A lab genesis (a quorum of 1) is allowed, but never silently.
+  if (directory->warning) err << "vouchd: warning: " << *directory->warning << "\n";
 
   ChallengeOptions challenge_options;
   challenge_options.validity_s = config.nonce_validity_s;
   ChallengeIssuer challenges(challenge_options);
   ReplayCache replay;
-  Metrics metrics;
   AppraisalOptions appraisal_options;
   appraisal_options.fault = config.fault;
   appraisal_options.reporter = directory->reporter;

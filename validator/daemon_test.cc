@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "ledger-client/testing/ledger_world.h"
+#include "ledger-client/testing/raw_sqlite.h"
 #include "measure/testing/temp_dir.h"
 #include "testing/attest_world.h"
 #include "vouch/core/cbor.h"
@@ -112,7 +113,7 @@ class DaemonTest : public ::testing::Test {
     std::ofstream hosts(dir_ / "hosts");
     hosts << "# static host directory for this test\n"
           << "host " << world_->host_did() << " " << HexEncode(world_->ak().PublicArea())
-          << " certified\n";
+          << " certified " << world_->ours().did() << "\n";
   }
 
   // Starts vouchd with `extra` flags; returns its port (0 on failure).
@@ -222,10 +223,16 @@ TEST_F(DaemonTest, ReadsHostsFromTheLedgerAndEnforcesItsRevocations) {
   for (int i = 0; i < 2; ++i) {
     ASSERT_TRUE((*writer)->Append(lt::Certification(reg.did, reg.ak_public), w.val[i], t++).ok());
   }
+  // vouchd's own validator, admitted, certified the AK too: it appraises only AKs it certified.
+  const Ed25519PrivateKey& ours = world_->ours().signing_key();
+  ASSERT_TRUE(
+      (*writer)->Append(lt::ValidatorRegistration(ours), ours, t++, {&w.gov[0], &w.gov[1]}).ok());
+  ASSERT_TRUE((*writer)->Append(lt::Certification(reg.did, reg.ak_public), ours, t++).ok());
 
+  const std::string genesis = HexEncode(*(*writer)->state().DigestAt(0));
   vouchd_ = std::make_unique<Vouchd>(
       std::vector<std::string>{"--listen", "127.0.0.1:0", "--state-dir", dir_ / "state", "--ledger",
-                               "sqlite://" + path},
+                               "sqlite://" + path, "--genesis", genesis},
       dir_ / "stderr.txt");
   std::string line = vouchd_->ReadLine();
   ASSERT_EQ(line.rfind("vouchd: listening on 127.0.0.1:", 0), 0u) << ReadText(dir_ / "stderr.txt");
@@ -236,6 +243,20 @@ TEST_F(DaemonTest, ReadsHostsFromTheLedgerAndEnforcesItsRevocations) {
   ASSERT_TRUE(approved);
   EXPECT_EQ(approved->status, 200) << approved->body;
 
+  // Junk at the next index (whoever can write the backend): appraisals go
+  // on, the junk is logged once with its index, and honest appends continue.
+  const uint64_t junk_index = (*writer)->state().size();
+  ledger::testing::RawSqlite(path).Put(static_cast<int64_t>(junk_index), ToBytes("x"));
+  for (int i = 0; i < 2; ++i) {
+    auto still = RoundTrip(port, &b);
+    ASSERT_TRUE(still);
+    EXPECT_EQ(still->status, 200) << still->body;
+  }
+  std::string log = ReadText(dir_ / "stderr.txt");
+  std::string warning = StrCat("vouchd: warning: skipped ledger entry ", junk_index, ": ");
+  EXPECT_NE(log.find(warning), std::string::npos) << log;
+  EXPECT_EQ(log.find(warning), log.rfind(warning)) << "reported once: " << log;
+
   ASSERT_TRUE((*writer)->Append(lt::Revoke(reg.did, "TPM replaced"), world_->host_key(), t++).ok());
   auto refused = RoundTrip(port, &b);
   ASSERT_TRUE(refused);
@@ -245,11 +266,61 @@ TEST_F(DaemonTest, ReadsHostsFromTheLedgerAndEnforcesItsRevocations) {
   EXPECT_EQ(v->Find("code")->text(), "revoked");
   EXPECT_NE(v->Find("reason")->text().find("TPM replaced"), std::string::npos);
   EXPECT_EQ(vouchd_->Terminate(), 0);
+
+  // Whoever can write the ledger's file replaces it with a chain of their
+  // own (their governance, an admitted validator of theirs): vouchd
+  // restarted on it refuses to start, naming both digests.
+  std::remove(path.c_str());
+  auto forged_ledger =
+      ledger::OpenLedger("sqlite://" + path, ledger::LedgerOptions{.create_if_missing = true});
+  ASSERT_TRUE(forged_ledger.ok());
+  auto forger = ledger::LedgerClient::Open(std::move(forged_ledger).value());
+  ASSERT_TRUE(forger.ok());
+  lt::World attacker;
+  ASSERT_TRUE((*forger)->Append(attacker.Genesis(1, 1, 1), attacker.gov[0], lt::kT0).ok());
+  const std::string forged = HexEncode(*(*forger)->state().DigestAt(0));
+  std::string cmd = StrCat(VOUCHD_PATH, " --state-dir ", dir_ / "state", " --ledger sqlite://", path,
+                           " --genesis ", genesis, " 2> ", dir_ / "forged.txt");
+  EXPECT_EQ(WEXITSTATUS(std::system(cmd.c_str())), 1);
+  EXPECT_EQ(ReadText(dir_ / "forged.txt"),
+            StrCat("vouchd: ledger 'sqlite://", path, "': genesis ", forged, " is not the pinned genesis ",
+                   genesis, " (another ledger, or this one rewritten): refusing to trust it\n"));
+}
+
+// The same ledger cut back below what vouchd verified before (its head file
+// in the state dir): refused at start.
+TEST_F(DaemonTest, ALedgerTruncatedBehindVouchdsBackIsRefusedAtStart) {
+  namespace lt = ::vouch::ledger::testing;
+  std::string path = dir_ / "ledger.db";
+  auto opened =
+      ledger::OpenLedger("sqlite://" + path, ledger::LedgerOptions{.create_if_missing = true});
+  ASSERT_TRUE(opened.ok());
+  auto writer = ledger::LedgerClient::Open(std::move(opened).value());
+  ASSERT_TRUE(writer.ok());
+  lt::World w;
+  ASSERT_TRUE((*writer)->Append(w.Genesis(2), w.gov[0], lt::kT0).ok());
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE((*writer)->Append(lt::ValidatorRegistration(w.val[i]), w.val[i], lt::kT0, {&w.gov[0], &w.gov[1]}).ok());
+  }
+  const std::string genesis = HexEncode(*(*writer)->state().DigestAt(0));
+  std::vector<std::string> args = {"--listen", "127.0.0.1:0", "--state-dir", dir_ / "state", "--init",
+                                   "--ledger", "sqlite://" + path, "--genesis", genesis};
+  vouchd_ = std::make_unique<Vouchd>(args, dir_ / "stderr.txt");
+  ASSERT_EQ(vouchd_->ReadLine().rfind("vouchd: listening on", 0), 0u) << ReadText(dir_ / "stderr.txt");
+  EXPECT_EQ(vouchd_->Terminate(), 0);
+
+  ledger::testing::RawSqlite(path).Exec("DELETE FROM entries WHERE idx = 2");
+  std::string cmd = StrCat(VOUCHD_PATH, " --state-dir ", dir_ / "state", " --ledger sqlite://", path,
+                           " --genesis ", genesis, " 2> ", dir_ / "truncated.txt");
+  EXPECT_EQ(WEXITSTATUS(std::system(cmd.c_str())), 1);
+  EXPECT_NE(ReadText(dir_ / "truncated.txt").find("it ends at entry 1, but this reader verified entry 2 before"),
+            std::string::npos)
+      << ReadText(dir_ / "truncated.txt");
 }
 
 TEST_F(DaemonTest, MissingLedgerExitsOneNamingIt) {
   std::string cmd = StrCat(VOUCHD_PATH, " --state-dir ", dir_ / "state", " --ledger sqlite://",
-                           dir_ / "none.db", " 2> ", dir_ / "ledger.txt");
+                           dir_ / "none.db", " --genesis ", std::string(64, '0'), " 2> ", dir_ / "ledger.txt");
   int status = std::system(cmd.c_str());
   EXPECT_EQ(WEXITSTATUS(status), 1);
   EXPECT_NE(ReadText(dir_ / "ledger.txt").find("none.db"), std::string::npos)

@@ -65,7 +65,7 @@ class EnrollmentTest : public ::testing::Test {
     ASSERT_OK(writer_->Append(g, w_.gov[0], t_++));
     ASSERT_OK(writer_->Append(lt::ValidatorRegistration(w_.val[0]), w_.val[0], t_++, {&w_.gov[0]}));
 
-    auto directory = LedgerHostDirectory::Open("sqlite://" + path_);
+    auto directory = LedgerHostDirectory::Open("sqlite://" + path_, {});
     ASSERT_OK(directory);
     directory_ = std::move(directory).value();
     enroller_ = std::make_unique<Enroller>(*directory_, w_.val[0], lt::Did(w_.val[0]),
@@ -124,6 +124,7 @@ TEST_F(EnrollmentTest, ActivatedCredentialCertifiesTheAkOnTheLedger) {
   auto record = directory_->Lookup(lt::Did(w_.host[0]));
   ASSERT_OK(record);
   EXPECT_TRUE(record->certified);
+  EXPECT_EQ(record->certified_by, std::set<std::string>{lt::Did(w_.val[0])});
 
   // Enrolling again is harmless: no second certification entry.
   uint64_t size = writer_->state().size();

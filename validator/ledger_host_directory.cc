@@ -2,12 +2,11 @@
 
 namespace vouch::validator {
 
-Result<std::unique_ptr<LedgerHostDirectory>> LedgerHostDirectory::Open(std::string_view locator) {
-  auto ledger = ledger::OpenLedger(locator);
-  if (!ledger.ok()) return ledger.error().WithContext(StrCat("ledger '", locator, "'"));
-  auto client = ledger::LedgerClient::Open(std::move(ledger).value());
-  if (!client.ok()) return client.error().WithContext(StrCat("ledger '", locator, "'"));
-  return std::make_unique<LedgerHostDirectory>(std::move(client).value());
+Result<std::unique_ptr<LedgerHostDirectory>> LedgerHostDirectory::Open(
+    std::string_view locator, const ledger::LedgerClientOptions& options) {
+  VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<ledger::LedgerClient> client,
+                         ledger::LedgerClient::Open(locator, options));
+  return std::make_unique<LedgerHostDirectory>(std::move(client));
 }
 
 LedgerHostDirectory::LedgerHostDirectory(std::unique_ptr<ledger::LedgerClient> client)
@@ -35,7 +34,10 @@ Result<HostRecord> LedgerHostDirectory::Lookup(std::string_view did) {
   std::lock_guard<std::mutex> lock(mu_);
   VOUCH_ASSIGN_OR_RETURN(const ledger::DidDocument* doc, SyncAndFindHostLocked(did));
   const ledger::ChainState& state = client_->state();
-  HostRecord record{doc->did, doc->ak_public, doc->certified, doc->revoked, doc->revoked_reason};
+  HostRecord record{doc->did, doc->ak_public, doc->certified, {}, doc->revoked, doc->revoked_reason};
+  for (const std::string& validator : doc->certified_by) {
+    if (state.IsActiveValidator(validator)) record.certified_by.insert(validator);
+  }
   if (!record.revoked) {
     if (const ledger::Revocation* r = state.FindRevocation(did)) {
       record.revoked = true;
@@ -55,6 +57,13 @@ bool LedgerHostDirectory::IsRevoked(std::string_view subject) {
 Bytes LedgerHostDirectory::LedgerHead() {
   std::lock_guard<std::mutex> lock(mu_);
   return ToBytes(client_->state().head_digest());
+}
+
+std::optional<ledger::GenesisBody> LedgerHostDirectory::Genesis() {
+  std::lock_guard<std::mutex> lock(mu_);
+  const ledger::GenesisBody* genesis = client_->state().genesis();
+  if (genesis == nullptr) return std::nullopt;
+  return *genesis;
 }
 
 Result<EnrollmentSubject> LedgerHostDirectory::Subject(std::string_view did,

@@ -5,6 +5,7 @@
 #include "ledger-client/testing/ledger_world.h"
 #include "ledger-client/testing/raw_sqlite.h"
 #include "testing/attest_world.h"
+#include "testing/expect_refused.h"
 #include "vouch/core/did_key.h"
 
 namespace vouch::validator {
@@ -23,10 +24,12 @@ using ledger::OpenLedger;
 
 class LedgerHostDirectoryTest : public ::testing::Test {
  protected:
+  virtual uint64_t certify_quorum() const { return 2; }
+
   void SetUp() override {
     path_ = tmp_.File("ledger.db");
     writer_ = Client(/*create=*/true);
-    ASSERT_OK(writer_->Append(w_.Genesis(/*certify=*/2), w_.gov[0], t_++));
+    ASSERT_OK(writer_->Append(w_.Genesis(certify_quorum()), w_.gov[0], t_++));
     for (int i = 0; i < 3; ++i) {
       ASSERT_OK(writer_->Append(lt::ValidatorRegistration(w_.val[i]), w_.val[i], t_++,
                                 {&w_.gov[0], &w_.gov[1]}));
@@ -51,14 +54,34 @@ class LedgerHostDirectoryTest : public ::testing::Test {
     }
   }
 
-  // The world's host registers its software AK and two validators certify it.
-  void RegisterCertified(const testing::AttestWorld& world) {
+  // The world's three validators (the policy's) are admitted on the ledger.
+  void AdmitWorldValidators(const testing::AttestWorld& world) {
+    for (const ValidatorKeys& v : world.validators()) {
+      ASSERT_OK(writer_->Append(lt::ValidatorRegistration(v.signing_key()), v.signing_key(), t_++,
+                                {&w_.gov[0], &w_.gov[1]}));
+    }
+  }
+
+  // The world's host registers `ak_public` as its AK.
+  void RegisterWorldHost(const testing::AttestWorld& world, const Bytes& ak_public) {
     ledger::DidRegisterBody reg;
     reg.did = world.host_did();
-    reg.ak_public = world.ak().PublicArea();
+    reg.ak_public = ak_public;
     ASSERT_OK(writer_->Append(reg, world.host_key(), t_++));
-    for (int i = 0; i < 2; ++i) {
-      ASSERT_OK(writer_->Append(lt::Certification(reg.did, reg.ak_public), w_.val[i], t_++));
+  }
+
+  // Validator `by` appends its certification of `ak_public` for `did`.
+  void Certify(const std::string& did, const Bytes& ak_public, const Ed25519PrivateKey& by) {
+    ASSERT_OK(writer_->Append(lt::Certification(did, ak_public), by, t_++));
+  }
+
+  // The world's validators are admitted, its host registers its software AK,
+  // and each of the three validators certifies it.
+  void RegisterCertified(const testing::AttestWorld& world) {
+    AdmitWorldValidators(world);
+    RegisterWorldHost(world, world.ak().PublicArea());
+    for (const ValidatorKeys& v : world.validators()) {
+      Certify(world.host_did(), world.ak().PublicArea(), v.signing_key());
     }
   }
 
@@ -70,7 +93,7 @@ class LedgerHostDirectoryTest : public ::testing::Test {
 };
 
 TEST_F(LedgerHostDirectoryTest, HostRecordFollowsTheLedgerAsItGrows) {
-  auto dir = LedgerHostDirectory::Open("sqlite://" + path_);
+  auto dir = LedgerHostDirectory::Open("sqlite://" + path_, {});
   ASSERT_TRUE(dir.ok()) << dir.error().ToString();
   std::string did = lt::Did(w_.host[0]);
   auto unknown = (*dir)->Lookup(did);
@@ -87,13 +110,14 @@ TEST_F(LedgerHostDirectoryTest, HostRecordFollowsTheLedgerAsItGrows) {
   auto two = (*dir)->Lookup(did);
   ASSERT_TRUE(two.ok());
   EXPECT_TRUE(two->certified);
+  EXPECT_EQ(two->certified_by, (std::set<std::string>{lt::Did(w_.val[0]), lt::Did(w_.val[1])}));
   EXPECT_FALSE(two->revoked);
   EXPECT_EQ((*dir)->LedgerHead(), ToBytes(writer_->state().head_digest()));
 }
 
 TEST_F(LedgerHostDirectoryTest, RevocationsOfHostsAndCtisAreSeen) {
   Register(w_.host[0], lt::AkPublic(7), 2);
-  auto dir = LedgerHostDirectory::Open("sqlite://" + path_);
+  auto dir = LedgerHostDirectory::Open("sqlite://" + path_, {});
   ASSERT_TRUE(dir.ok());
   std::string did = lt::Did(w_.host[0]);
   std::string cti = "cti:" + std::string(32, 'a');
@@ -108,25 +132,42 @@ TEST_F(LedgerHostDirectoryTest, RevocationsOfHostsAndCtisAreSeen) {
   EXPECT_FALSE((*dir)->IsRevoked("cti:" + std::string(32, 'b')));
 }
 
-TEST_F(LedgerHostDirectoryTest, LedgerThatNoLongerVerifiesFailsClosed) {
+// Someone with write access to the file appends junk (a copy of an old
+// entry): the directory passes over it and keeps answering.
+TEST_F(LedgerHostDirectoryTest, JunkAtTheNextIndexIsPassedOver) {
   Register(w_.host[0], lt::AkPublic(7), 2);
-  auto dir = LedgerHostDirectory::Open("sqlite://" + path_);
+  auto dir = LedgerHostDirectory::Open("sqlite://" + path_, {});
   ASSERT_TRUE(dir.ok());
   {
-    // Someone with write access to the file appends a forged entry.
     lt::RawSqlite raw(path_);
-    Bytes forged = raw.Row(1);
-    forged.back() ^= 0x01;
-    raw.Put(static_cast<int64_t>(writer_->state().size()), forged);
+    raw.Put(static_cast<int64_t>(writer_->state().size()), raw.Row(1));
   }
+  auto r = (*dir)->Lookup(lt::Did(w_.host[0]));
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  EXPECT_EQ(r->did, lt::Did(w_.host[0]));
+}
+
+// A well-formed entry that does not link to the head: the chain was
+// replaced behind the directory's back, so it fails closed.
+TEST_F(LedgerHostDirectoryTest, ALedgerThatNoLongerLinksFailsClosed) {
+  Register(w_.host[0], lt::AkPublic(7), 2);
+  auto dir = LedgerHostDirectory::Open("sqlite://" + path_, {});
+  ASSERT_TRUE(dir.ok());
+  Sha256Digest wrong{};
+  auto forged = ledger::Entry::Sign(writer_->state().size(), wrong, t_,
+                                    ledger::AttestedBody{RandomBytes(32), "web1", lt::Did(w_.host[0]), {}},
+                                    w_.host[0]);
+  ASSERT_OK(forged);
+  lt::RawSqlite(path_).Put(static_cast<int64_t>(writer_->state().size()), forged->encoded());
   auto r = (*dir)->Lookup(lt::Did(w_.host[0]));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code(), Code::kUnavailable);
   EXPECT_NE(r.error().message().find("cannot be read or verified"), std::string::npos);
+  EXPECT_NE(r.error().message().find("prev is 0000000000000000"), std::string::npos) << r.error().message();
 }
 
 TEST_F(LedgerHostDirectoryTest, UnsupportedLocatorIsRefused) {
-  auto dir = LedgerHostDirectory::Open("etcd://127.0.0.1:2379");
+  auto dir = LedgerHostDirectory::Open("etcd://127.0.0.1:2379", {});
   ASSERT_FALSE(dir.ok());
   EXPECT_NE(dir.error().message().find("etcd://127.0.0.1:2379"), std::string::npos);
 }
@@ -136,7 +177,7 @@ TEST_F(LedgerHostDirectoryTest, AppraisalOverTheLedgerApprovesThenRefusesOnceRev
   RegisterCertified(world);
   if (HasFatalFailure()) return;
   const std::string did = world.host_did();
-  auto dir = LedgerHostDirectory::Open("sqlite://" + path_);
+  auto dir = LedgerHostDirectory::Open("sqlite://" + path_, {});
   ASSERT_TRUE(dir.ok());
   Appraiser appraiser(world.ours(), **dir, world.challenges(), world.replay());
 
@@ -153,14 +194,9 @@ TEST_F(LedgerHostDirectoryTest, AppraisalOverTheLedgerApprovesThenRefusesOnceRev
 
 TEST_F(LedgerHostDirectoryTest, DriftReportsFromTwoValidatorsRevokeTheLaunchCredential) {
   testing::AttestWorld world;
-  RegisterCertified(world);
+  RegisterCertified(world);  // the policy's validators are admitted (revoke_quorum 2)
   if (HasFatalFailure()) return;
-  // The policy's validators are admitted on this ledger (revoke_quorum 2).
-  for (const ValidatorKeys& v : world.validators()) {
-    ASSERT_OK(writer_->Append(lt::ValidatorRegistration(v.signing_key()), v.signing_key(), t_++,
-                              {&w_.gov[0], &w_.gov[1]}));
-  }
-  auto dir = LedgerHostDirectory::Open("sqlite://" + path_);
+  auto dir = LedgerHostDirectory::Open("sqlite://" + path_, {});
   ASSERT_TRUE(dir.ok()) << dir.error().ToString();
   AppraisalOptions options;
   options.reporter = dir->get();
@@ -207,6 +243,98 @@ TEST_F(LedgerHostDirectoryTest, DriftReportsFromTwoValidatorsRevokeTheLaunchCred
   ASSERT_NE(r, nullptr);
   EXPECT_NE(r->reason.find("PCR 0 changed since launch"), std::string::npos);
   EXPECT_EQ(r->decided_by.size(), 2u);
+}
+
+// --- Each validator appraises only an AK it certified itself ------------------
+//
+// The attacker: an admitted validator (rogue, or its key stolen) appends a
+// certifying did-update for a host AK nobody enrolled — a software TPM's —
+// so that the ledger counts the host as certified. w_.val[0] plays it.
+
+// certify_quorum 1 (a lab genesis): the rogue's one did-update is the quorum.
+class LabLedgerHostDirectoryTest : public LedgerHostDirectoryTest {
+ protected:
+  uint64_t certify_quorum() const override { return 1; }
+};
+
+TEST_F(LabLedgerHostDirectoryTest, ARogueValidatorsCertificationMakesNoHonestValidatorTrustTheAk) {
+  testing::AttestWorld world;
+  AdmitWorldValidators(world);
+  RegisterWorldHost(world, world.ak().PublicArea());
+  const std::string did = world.host_did();
+  Certify(did, world.ak().PublicArea(), w_.val[0]);  // the rogue; no enrollment ran
+  if (HasFatalFailure()) return;
+  auto dir = LedgerHostDirectory::Open("sqlite://" + path_, {});
+  ASSERT_TRUE(dir.ok()) << dir.error().ToString();
+  auto record = (*dir)->Lookup(did);
+  ASSERT_OK(record);
+  EXPECT_TRUE(record->certified);  // the ledger's quorum holds
+  Appraiser honest(world.ours(), **dir, world.challenges(), world.replay());
+
+  EXPECT_REFUSED(honest.Appraise(world.Build().request, testing::kNow), Code::kUncertifiedAk,
+                 "host '" + did + "': its TPM AK was not certified by this validator (run 'vouch host enroll')");
+
+  // The honest validator's own enrollment (credential activation) certifies it.
+  Certify(did, world.ak().PublicArea(), world.ours().signing_key());
+  auto approval = honest.Appraise(world.Build().request, testing::kNow);
+  EXPECT_TRUE(approval.ok()) << approval.error().ToString();
+}
+
+// certify_quorum 2: the rogue alone is below it; with one honest validator's
+// certification it is reached, but a third validator that never checked the
+// AK still refuses.
+TEST_F(LedgerHostDirectoryTest, RogueAndOneHonestCertificationDoNotSpeakForAThirdValidator) {
+  testing::AttestWorld world;
+  AdmitWorldValidators(world);
+  RegisterWorldHost(world, world.ak().PublicArea());
+  const std::string did = world.host_did();
+  const Bytes ak = world.ak().PublicArea();
+  Certify(did, ak, w_.val[0]);  // the rogue
+  if (HasFatalFailure()) return;
+  auto dir = LedgerHostDirectory::Open("sqlite://" + path_, {});
+  ASSERT_TRUE(dir.ok()) << dir.error().ToString();
+  Appraiser ours(world.ours(), **dir, world.challenges(), world.replay());
+
+  EXPECT_REFUSED(ours.Appraise(world.Build().request, testing::kNow), Code::kUncertifiedAk,
+                 "its TPM AK is not certified by enough validators (certify_quorum)");
+  Certify(did, ak, world.validators()[0].signing_key());  // another validator enrolled it
+  ASSERT_TRUE((*dir)->Lookup(did)->certified);
+  EXPECT_REFUSED(ours.Appraise(world.Build().request, testing::kNow), Code::kUncertifiedAk,
+                 "its TPM AK was not certified by this validator");
+
+  Certify(did, ak, world.ours().signing_key());
+  auto approval = ours.Appraise(world.Build().request, testing::kNow);
+  EXPECT_TRUE(approval.ok()) << approval.error().ToString();
+}
+
+// The host (or whoever holds its key) replaces its AK: this validator's
+// certification was of the old one, so it refuses the new AK — however many
+// others certify it — until it certifies that one too.
+TEST_F(LedgerHostDirectoryTest, ANewAkIsRefusedUntilThisValidatorCertifiesIt) {
+  testing::AttestWorld world;
+  RegisterCertified(world);
+  if (HasFatalFailure()) return;
+  const std::string did = world.host_did();
+  auto dir = LedgerHostDirectory::Open("sqlite://" + path_, {});
+  ASSERT_TRUE(dir.ok()) << dir.error().ToString();
+  Appraiser ours(world.ours(), **dir, world.challenges(), world.replay());
+  ASSERT_OK(ours.Appraise(world.Build().request, testing::kNow));
+
+  ::vouch::testing::SoftwareAk software;
+  ASSERT_OK(writer_->Append(ledger::DidUpdateBody{did, {}, software.PublicArea(), {}}, world.host_key(), t_++));
+  testing::Scenario s;
+  s.quote_signer = &software;
+  EXPECT_REFUSED(ours.Appraise(world.Build(s).request, testing::kNow), Code::kUncertifiedAk,
+                 "(certify_quorum)");
+  Certify(did, software.PublicArea(), w_.val[0]);
+  Certify(did, software.PublicArea(), world.validators()[0].signing_key());
+  ASSERT_TRUE((*dir)->Lookup(did)->certified);
+  EXPECT_REFUSED(ours.Appraise(world.Build(s).request, testing::kNow), Code::kUncertifiedAk,
+                 "its TPM AK was not certified by this validator");
+
+  Certify(did, software.PublicArea(), world.ours().signing_key());
+  auto approval = ours.Appraise(world.Build(s).request, testing::kNow);
+  EXPECT_TRUE(approval.ok()) << approval.error().ToString();
 }
 
 }  // namespace

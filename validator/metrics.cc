@@ -53,6 +53,11 @@ MetricsSnapshot Metrics::Snapshot() const {
   return counts_;
 }
 
+void Metrics::CountSkippedLedgerEntry() {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++counts_.ledger_skipped_entries;
+}
+
 std::string Metrics::RenderPrometheus() const {
   MetricsSnapshot s;
   std::vector<double> window;
@@ -78,6 +83,9 @@ std::string Metrics::RenderPrometheus() const {
   for (const auto& [code, n] : s.refusals) {
     out += StrCat("vouchd_refusals_total{code=\"", code, "\"} ", n, "\n");
   }
+  out += "# HELP vouchd_ledger_skipped_entries_total Ledger entries passed over as junk (logged with their index).\n";
+  out += "# TYPE vouchd_ledger_skipped_entries_total counter\n";
+  out += StrCat("vouchd_ledger_skipped_entries_total ", s.ledger_skipped_entries, "\n");
   out += "# HELP vouchd_appraisal_seconds Time to appraise one attestation.\n";
   out += "# TYPE vouchd_appraisal_seconds summary\n";
   for (double q : {0.5, 0.9, 0.99}) {

@@ -54,6 +54,13 @@ TEST_F(ReappraisalTest, EndorsesAnUnchangedDomainAndReleasesNothing) {
   EXPECT_FALSE(VerifyEndorsement(*launch_vc, *cs).ok());
 }
 
+TEST_F(ReappraisalTest, RefusesAnAkThisValidatorDidNotCertify) {
+  world_.directory().Put(HostRecord{world_.host_did(), world_.ak().PublicArea(), true,
+                                    {world_.validators()[0].did()}, false, ""});
+  EXPECT_REFUSED(world_.Reappraise(world_.BuildReattest(launch_, baseline_)), Code::kUncertifiedAk,
+                 "its TPM AK was not certified by this validator");
+}
+
 TEST_F(ReappraisalTest, TheSameReattestVcTwiceIsAReplay) {
   ReattestRequest r = world_.BuildReattest(launch_, baseline_);
   ASSERT_TRUE(world_.Reappraise(r).ok());

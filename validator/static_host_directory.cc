@@ -1,5 +1,6 @@
 #include "vouch/validator/static_host_directory.h"
 
+#include <set>
 #include <sstream>
 
 #include "vouch/core/did_key.h"
@@ -27,9 +28,10 @@ Result<std::unique_ptr<StaticHostDirectory>> StaticHostDirectory::Parse(std::str
     std::string keyword;
     if (!(words >> keyword)) continue;
     if (keyword == "host") {
-      std::string did, ak_hex, status, extra;
-      if (!(words >> did >> ak_hex >> status) || (words >> extra)) {
-        return fail("expected 'host <did> <ak_public hex> certified|uncertified'");
+      std::string did, ak_hex, status;
+      if (!(words >> did >> ak_hex >> status)) {
+        return fail(
+            "expected 'host <did> <ak_public hex> certified <validator DID>...' or '... uncertified'");
       }
       if (auto d = DidKey::Parse(did); !d.ok()) return fail(d.error().message());
       auto ak = HexDecode(ak_hex);
@@ -37,8 +39,17 @@ Result<std::unique_ptr<StaticHostDirectory>> StaticHostDirectory::Parse(std::str
       if (status != "certified" && status != "uncertified") {
         return fail(StrCat("expected 'certified' or 'uncertified', got '", status, "'"));
       }
+      std::set<std::string> certified_by;
+      for (std::string validator; words >> validator;) {
+        if (status == "uncertified") return fail("'uncertified' takes no validator DIDs");
+        if (auto v = DidKey::Parse(validator); !v.ok()) return fail(v.error().message());
+        certified_by.insert(validator);
+      }
+      if (status == "certified" && certified_by.empty()) {
+        return fail("'certified' needs the DIDs of the validators that certified the AK");
+      }
       if (dir->hosts_.count(did) != 0) return fail(StrCat("host '", did, "' is listed twice"));
-      dir->Put(HostRecord{did, *ak, status == "certified", false, ""});
+      dir->Put(HostRecord{did, *ak, status == "certified", std::move(certified_by), false, ""});
     } else if (keyword == "revoked") {
       std::string subject, reason;
       if (!(words >> subject)) return fail("expected 'revoked <subject> <reason>'");

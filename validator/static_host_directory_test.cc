@@ -9,7 +9,7 @@ constexpr char kHost[] = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2d
 constexpr char kOther[] = "did:key:z6MknGc3ocHs3zdPiJbnaaqDi58NGb4pk1Sp9WxWufuXSdxf";
 
 TEST(StaticHostDirectory, ParsesHostsRevocationsAndLedgerHead) {
-  std::string text = StrCat("# test hosts\n", "host ", kHost, " 0a0b0c certified\n", "host ",
+  std::string text = StrCat("# test hosts\n", "host ", kHost, " 0a0b0c certified ", kOther, "\n", "host ",
                             kOther, " 0d0e uncertified   # not enrolled yet\n", "revoked ", kOther,
                             " drift reported by validators\n", "revoked cti:00112233 leaked VC\n",
                             "ledger ", std::string(64, 'a'), "\n");
@@ -19,10 +19,12 @@ TEST(StaticHostDirectory, ParsesHostsRevocationsAndLedgerHead) {
   ASSERT_TRUE(host.ok());
   EXPECT_EQ(host->ak_public, (Bytes{0x0a, 0x0b, 0x0c}));
   EXPECT_TRUE(host->certified);
+  EXPECT_EQ(host->certified_by, std::set<std::string>{kOther});
   EXPECT_FALSE(host->revoked);
   auto other = (*dir)->Lookup(kOther);
   ASSERT_TRUE(other.ok());
   EXPECT_FALSE(other->certified);
+  EXPECT_TRUE(other->certified_by.empty());
   EXPECT_TRUE(other->revoked);
   EXPECT_EQ(other->revoked_reason, "drift reported by validators");
   EXPECT_TRUE((*dir)->IsRevoked("cti:00112233"));
@@ -40,7 +42,7 @@ TEST(StaticHostDirectory, UnknownHostIsUnknownHost) {
 
 TEST(StaticHostDirectory, RevokingAfterPutMarksTheHost) {
   StaticHostDirectory dir;
-  dir.Put(HostRecord{kHost, {1}, true, false, ""});
+  dir.Put(HostRecord{kHost, {1}, true, {kOther}, false, ""});
   dir.Revoke(kHost, "stolen");
   auto r = dir.Lookup(kHost);
   ASSERT_TRUE(r.ok());
@@ -50,10 +52,12 @@ TEST(StaticHostDirectory, RevokingAfterPutMarksTheHost) {
 
 TEST(StaticHostDirectory, MalformedLinesAreRefusedWithTheirNumber) {
   for (const std::string& bad :
-       {StrCat("host ", kHost, " zz certified"), StrCat("host ", kHost, " 00 trusted"),
-        std::string("host did:web:example.com 00 certified"), std::string("hots x y z"),
-        StrCat("host ", kHost, " 00 certified\nhost ", kHost, " 01 certified"),
-        std::string("ledger 0011")}) {
+       {StrCat("host ", kHost, " zz certified ", kOther), StrCat("host ", kHost, " 00 trusted"),
+        StrCat("host did:web:example.com 00 certified ", kOther), std::string("hots x y z"),
+        StrCat("host ", kHost, " 00 certified ", kOther, "\nhost ", kHost, " 01 certified ", kOther),
+        // "certified" names its certifiers, which are did:keys; "uncertified" names none.
+        StrCat("host ", kHost, " 00 certified"), StrCat("host ", kHost, " 00 certified did:web:vd.example"),
+        StrCat("host ", kHost, " 00 uncertified ", kOther), std::string("ledger 0011")}) {
     auto dir = StaticHostDirectory::Parse(bad, "h");
     ASSERT_FALSE(dir.ok()) << bad;
     EXPECT_EQ(dir.error().code(), Code::kMalformed);

@@ -118,7 +118,7 @@ look_around() {
 
 == The demo is still running (--keep). Look around:
    virsh list --all; virsh dumpxml $NAME | sed -n '/<metadata>/,/<\/metadata>/p'
-   $VOUCH ledger show $LEDGER
+   $VOUCH ledger show $LEDGER --genesis $GENESIS
    $VOUCH verify ${VC:-$W/audit/<uuid>-<time>.cbor}
    tail $W/audit/releases.log $W/audit/reattest.log
    curl -s http://${VD_ADDR[1]}/metrics   (validator 1; its page: http://${VD_ADDR[1]}/)
@@ -212,10 +212,15 @@ else
   LEDGER="sqlite://$W/ledger.db"
 fi
 openssl genpkey -algorithm ed25519 -out "$W/governance.pem" 2>/dev/null
-"$VOUCH" ledger init "$LEDGER" --key "$W/governance.pem" \
+openssl genpkey -algorithm ed25519 -out "$W/governance2.pem" 2>/dev/null
+"$VOUCH" ledger init "$LEDGER" --key "$W/governance.pem" --governance "$("$VOUCH" ledger did "$W/governance2.pem")" \
   --tpm-ca "$W/ca/swtpm-localca-rootca-cert.pem" --tpm-ca "$W/ca/issuercert.pem" \
-  --certify-quorum 2 --admit-quorum 1 --revoke-quorum 2 | sed 's/^/   /'
-note "ledger $LEDGER; genesis trusts the test manufacturer CA; certify_quorum 2"
+  --certify-quorum 2 --admit-quorum 2 --revoke-quorum 2 >"$W/init.out"
+sed 's/^/   /' "$W/init.out"
+# Every reader pins this genesis (DESIGN §6 "Trust anchor").
+GENESIS=$(awk '$1 == "genesis" {print $2}' "$W/init.out")
+[[ ${#GENESIS} -eq 64 ]] || { echo "vouch ledger init printed no genesis digest: $(cat "$W/init.out")"; exit 1; }
+note "ledger $LEDGER; genesis $GENESIS trusts the test manufacturer CA; certify_quorum 2"
 
 say "Five validators (vouchd), each with its own keys, admitted on the ledger by governance"
 declare -A VD_PID VD_ADDR
@@ -240,12 +245,14 @@ for i in 1 2 3 4 5; do
   VD_ADDR[$i]=127.0.0.1:$(vouch_free_port_pair)
   did=$(awk '$1 == "did:" {print $2}' "$W/vd$i.init")
   pk=$(awk '$1 == "hpke_public_key:" {print $2}' "$W/vd$i.init")
-  printf 'listen = %s\nstate-dir = %s\nledger = %s\n' "${VD_ADDR[$i]}" "$W/vd$i" "$LEDGER" >"$W/vd$i.conf"
+  printf 'listen = %s\nstate-dir = %s\nledger = %s\ngenesis = %s\n' "${VD_ADDR[$i]}" "$W/vd$i" "$LEDGER" "$GENESIS" \
+    >"$W/vd$i.conf"
   # The validator drafts its own registration; governance admits it.
-  "$VOUCHD" register --state-dir "$W/vd$i" --ledger "$LEDGER" --endpoint "http://${VD_ADDR[$i]}" \
+  "$VOUCHD" register --state-dir "$W/vd$i" --ledger "$LEDGER" --genesis "$GENESIS" --endpoint "http://${VD_ADDR[$i]}" \
     --operator "operator-$i" --region "${REGIONS[$((i - 1))]}" --out "$W/vd$i.draft" >/dev/null
   "$VOUCH" ledger cosign "$W/vd$i.draft" --key "$W/governance.pem" >/dev/null
-  "$VOUCH" ledger submit "$LEDGER" "$W/vd$i.draft" >/dev/null
+  "$VOUCH" ledger cosign "$W/vd$i.draft" --key "$W/governance2.pem" >/dev/null
+  "$VOUCH" ledger submit "$LEDGER" --genesis "$GENESIS" "$W/vd$i.draft" >/dev/null
   start_vd "$i"
   note "validator $i: ${VD_ADDR[$i]} ${did:0:24}… (operator-$i, ${REGIONS[$((i - 1))]})"
 done
@@ -254,10 +261,10 @@ say "Host: DID key and TPM AK (vouch host init), DID document on the ledger (vou
 "$VOUCH" host init --dir "$W/host" --tcti "$TCTI" >"$W/host.txt"
 HOST_DID=$(awk '$1 == "did" {print $2}' "$W/host.txt")
 note "host DID $HOST_DID"
-"$VOUCH" host register --ledger "$LEDGER" --dir "$W/host" --tcti "$TCTI" | sed 's/^/   /'
+"$VOUCH" host register --ledger "$LEDGER" --genesis "$GENESIS" --dir "$W/host" --tcti "$TCTI" | sed 's/^/   /'
 
 say "Enrollment: validators check the EK certificate and certify the AK (TPM2_ActivateCredential)"
-if "$VOUCH" host enroll --ledger "$LEDGER" --dir "$W/host" --tcti "$TCTI" >"$W/enroll.out" 2>&1 &&
+if "$VOUCH" host enroll --ledger "$LEDGER" --genesis "$GENESIS" --dir "$W/host" --tcti "$TCTI" >"$W/enroll.out" 2>&1 &&
   grep -q "is certified" "$W/enroll.out" && [[ $(grep -c "^certified by" "$W/enroll.out") -eq 5 ]]; then
   ok "host AK certified by all 5 validators through credential activation"
 else
@@ -277,9 +284,19 @@ virsh -q define "$W/domain.xml" >/dev/null
 note "domain $NAME ($UUID), disk $DISK"
 
 say "Owner: vouch seal — K encrypts the disk, 3-of-5 shares sealed to validators picked from the ledger"
-"$VOUCH" seal --domain "$NAME" --ledger "$LEDGER" --validator-count 5 --threshold 3 \
+# A second host (TPM with an EK certificate from a CA the ledger does not
+# trust; registered and enrolled later): the policy allows both hosts, so its
+# start is refused for its uncertified AK alone.
+provision_tpm "$W/tpm2" "$W/ca2"
+TPM2_PORT=$(vouch_free_port_pair)
+start_tpm "$W/tpm2" "$TPM2_PORT"
+TCTI2="swtpm:host=127.0.0.1,port=$TPM2_PORT"
+"$VOUCH" host init --dir "$W/host2" --tcti "$TCTI2" >"$W/host2.txt"
+HOST2_DID=$(awk '$1 == "did" {print $2}' "$W/host2.txt")
+"$VOUCH" seal --domain "$NAME" --ledger "$LEDGER" --genesis "$GENESIS" --validator-count 5 --threshold 3 \
   --owner-key "$W/owner.pem" --image "$DISK" --from-raw "$W/disk.raw" \
-  --pcrs 0,1,2,3,4,5,6,7 --pcrs-from-tpm "$TCTI" --on-drift pause | sed 's/^/   /'
+  --pcrs 0,1,2,3,4,5,6,7 --pcrs-from-tpm "$TCTI" --host "$HOST_DID" --host "$HOST2_DID" \
+  --on-drift pause | sed 's/^/   /'
 rm -f "$W/disk.raw"
 virsh dumpxml --inactive "$NAME" >"$W/sealed-check.xml"
 if grep -q "urn:vouch:domain:1" "$W/sealed-check.xml"; then
@@ -294,6 +311,7 @@ tcti = $TCTI
 host_key = $W/host/host.key
 ak_dir = $W/host/ak
 ledger = $LEDGER
+genesis = $GENESIS
 audit_dir = $W/audit
 state_dir = $W/run
 bundle_dir = $W/bundles
@@ -432,7 +450,7 @@ else
   bad "no verifiable endorsed VC in $W/audit: $(cat "$W/verify.out" 2>/dev/null)"
 fi
 VC_DIGEST=$(awk '$1 == "vc" && $2 == "digest" {print $3}' "$W/verify.out" 2>/dev/null)
-"$VOUCH" ledger show "$LEDGER" >"$W/ledger-show.out" 2>&1 || true
+"$VOUCH" ledger show "$LEDGER" --genesis "$GENESIS" >"$W/ledger-show.out" 2>&1 || true
 if [[ -n $VC_DIGEST ]] && grep "attested" "$W/ledger-show.out" | grep -q "vc_digest=$VC_DIGEST domain=$UUID"; then
   ok "the endorsed VC's digest is on the ledger (attested entry)"
 else
@@ -565,7 +583,7 @@ if [[ $state == paused ]] && grep -q "verdict=drift on_drift=pause enforced=\"do
 else
   bad "after the drift verdict the domain is '$state'; reattest.log: $(tail -1 "$W/audit/reattest.log" 2>/dev/null)"
 fi
-"$VOUCH" ledger show "$LEDGER" >"$W/ledger-drift.out" 2>&1 || true
+"$VOUCH" ledger show "$LEDGER" --genesis "$GENESIS" >"$W/ledger-drift.out" 2>&1 || true
 grep "subject=cti:" "$W/ledger-drift.out" | grep "PCR 7 differs from reference" >"$W/drift-reports.out" || true
 if [[ $(wc -l <"$W/drift-reports.out") -ge 2 ]]; then
   ok "the validators reported the drifted launch credential on the ledger ($(wc -l <"$W/drift-reports.out") revoke reports, revoke_quorum 2)"
@@ -603,13 +621,9 @@ start_tpm "$W/tpm" "$TPM_PORT"
 if boot_and_read_marker; then ok "PCRs back to reference after a TPM restart: starts again"; else bad "did not start after the TPM restart: $(cat "$W/start.out")"; fi
 
 say "A second host whose TPM's EK certificate comes from a CA the ledger does not trust"
-provision_tpm "$W/tpm2" "$W/ca2"
-TPM2_PORT=$(vouch_free_port_pair)
-start_tpm "$W/tpm2" "$TPM2_PORT"
-TCTI2="swtpm:host=127.0.0.1,port=$TPM2_PORT"
-"$VOUCH" host init --dir "$W/host2" --tcti "$TCTI2" >/dev/null
-"$VOUCH" host register --ledger "$LEDGER" --dir "$W/host2" --tcti "$TCTI2" >/dev/null
-if "$VOUCH" host enroll --ledger "$LEDGER" --dir "$W/host2" --tcti "$TCTI2" >"$W/enroll2.out" 2>&1; then
+# (Its TPM and DID were made before sealing, so that the policy allows it.)
+"$VOUCH" host register --ledger "$LEDGER" --genesis "$GENESIS" --dir "$W/host2" --tcti "$TCTI2" >/dev/null
+if "$VOUCH" host enroll --ledger "$LEDGER" --genesis "$GENESIS" --dir "$W/host2" --tcti "$TCTI2" >"$W/enroll2.out" 2>&1; then
   bad "a host with an untrusted EK certificate was certified: $(cat "$W/enroll2.out")"
 elif [[ $(grep -c "^refused by .*EK certificate is not from a trusted TPM CA" "$W/enroll2.out") -eq 5 ]]; then
   ok "enrollment refused by all 5 validators: EK certificate is not from a trusted TPM CA"
@@ -636,12 +650,74 @@ stop_vd 3
 expect_refusal "3 of 5 validators down" "domain '$NAME' not released: 0 of 3 endorsements \\(.*${VD_ADDR[3]}: connection refused"
 start_vd 3; start_vd 4; start_vd 5
 
+if [[ $LEDGER_KIND == sqlite ]]; then
+say "The ledger rewritten by whoever can write its file: every reader refuses it by its pinned genesis"
+# The attacker empties the file and writes a chain of their own into it
+# (their governance, quorums of 1); the real rows are kept to put back.
+python3 - "$W/ledger.db" "$W/ledger-real.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1]); keep = sqlite3.connect(sys.argv[2])
+db.backup(keep); keep.close()
+db.execute("DELETE FROM entries"); db.commit()
+PY
+openssl genpkey -algorithm ed25519 -out "$W/attacker.pem" 2>/dev/null
+"$VOUCH" ledger init "$LEDGER" --key "$W/attacker.pem" --single-operator \
+  --certify-quorum 1 --admit-quorum 1 --revoke-quorum 1 >"$W/forged-init.out" 2>&1
+FORGED=$(awk '$1 == "genesis" {print $2}' "$W/forged-init.out")
+WANT="genesis $FORGED is not the pinned genesis $GENESIS"
+stop_vd 1
+"$VOUCHD" --config "$W/vd1.conf" >"$W/vd1-forged.out" 2>"$W/vd1-forged.err" && rc=0 || rc=$?
+if [[ -n $FORGED && $rc -eq 1 ]] && grep -qF "$WANT" "$W/vd1-forged.err"; then
+  ok "a restarted vouchd refuses the rewritten ledger: $(cut -c1-150 "$W/vd1-forged.err")"
+else
+  bad "vouchd on the rewritten ledger: exit $rc: $(cat "$W/vd1-forged.err" "$W/vd1-forged.out")"
+fi
+head -c 1M /dev/urandom >"$W/forged.raw"
+image_before=$(sha256sum <"$DISK")
+"$VOUCH" seal --domain "$NAME" --ledger "$LEDGER" --genesis "$GENESIS" --validator-count 5 --threshold 3 \
+  --owner-key "$W/owner.pem" --image "$DISK" --from-raw "$W/forged.raw" --force \
+  --pcrs-from-tpm "$TCTI" --host "$HOST_DID" >"$W/seal-forged.out" 2>&1 && rc=0 || rc=$?
+if [[ $rc -eq 1 ]] && grep -qF "$WANT" "$W/seal-forged.out" && [[ $(sha256sum <"$DISK") == "$image_before" ]]; then
+  ok "vouch seal refuses to pick validators from it; the image is untouched"
+else
+  bad "vouch seal on the rewritten ledger: exit $rc: $(cat "$W/seal-forged.out")"
+fi
+"$VOUCH" host enroll --ledger "$LEDGER" --genesis "$GENESIS" --dir "$W/host" --tcti "$TCTI" >"$W/enroll-forged.out" 2>&1 &&
+  rc=0 || rc=$?
+if [[ $rc -eq 1 ]] && grep -qF "$WANT" "$W/enroll-forged.out"; then
+  ok "vouch host enroll refuses it"
+else
+  bad "vouch host enroll on the rewritten ledger: exit $rc: $(cat "$W/enroll-forged.out")"
+fi
+# The running validators see a ledger shorter than what they verified.
+expect_refusal "start while the ledger is rewritten" "cannot be read or verified"
+python3 - "$W/ledger.db" "$W/ledger-real.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("DELETE FROM entries")
+db.execute("ATTACH DATABASE ? AS real", (sys.argv[2],))
+db.execute("INSERT INTO entries SELECT * FROM real.entries"); db.commit()
+PY
+start_vd 1
+# A hook.conf that names a ledger without pinning its genesis: refused in one line.
+grep -v '^genesis = ' "$W/hook.conf" >"$W/unpinned.conf"
+"$VOUCH" start "$NAME" --config "$W/unpinned.conf" >"$W/unpinned.out" 2>&1 && rc=0 || rc=$?
+if [[ $rc -ne 0 ]] && grep -q "'ledger' needs 'genesis = HEX'" "$W/unpinned.out" &&
+  [[ $(virsh domstate "$NAME" | sed -n 1p) == "shut off" ]]; then
+  ok "a hook.conf without the genesis pin is refused: $(head -1 "$W/unpinned.out" | cut -c1-120)"
+else
+  bad "unpinned hook.conf: exit $rc: $(cat "$W/unpinned.out")"
+fi
+fi
+
 say "Host revoked on the ledger (governance): every validator refuses; a watcher sees it"
-"$VOUCH" ledger watch "$LEDGER" --type revoke --count 1 --timeout-ms 60000 >"$W/watch.out" 2>&1 &
+"$VOUCH" ledger watch "$LEDGER" --genesis "$GENESIS" --type revoke --count 1 --timeout-ms 60000 >"$W/watch.out" 2>&1 &
 WATCH_PID=$!
 sleep 1  # let the watcher read the head before the revocation lands
-"$VOUCH" ledger append "$LEDGER" --key "$W/governance.pem" revoke --subject "$HOST_DID" \
-  --reason "key compromised (demo)" >/dev/null
+"$VOUCH" ledger draft "$LEDGER" --genesis "$GENESIS" --key "$W/governance.pem" revoke --subject "$HOST_DID" \
+  --reason "key compromised (demo)" --out "$W/revoke.draft" >/dev/null
+"$VOUCH" ledger cosign "$W/revoke.draft" --key "$W/governance2.pem" >/dev/null
+"$VOUCH" ledger submit "$LEDGER" --genesis "$GENESIS" "$W/revoke.draft" >/dev/null
 if wait "$WATCH_PID" && grep -q "subject=$HOST_DID" "$W/watch.out"; then
   ok "vouch ledger watch saw the revocation: $(cut -c1-100 "$W/watch.out")"
 else

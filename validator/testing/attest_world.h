@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -86,7 +87,10 @@ class AttestWorld {
     }
     shares_ = Must(ShamirSplit(image_key_, 2, 3), "split");
     pcr_values_ = ::vouch::testing::ExamplePcrValues({0, 7});
-    directory_.Put(HostRecord{host_did_, ak_.PublicArea(), true, false, ""});
+    // Certified: at the quorum, by each of the three validators itself.
+    std::set<std::string> certifiers;
+    for (const ValidatorKeys& v : validators_) certifiers.insert(v.did());
+    directory_.Put(HostRecord{host_did_, ak_.PublicArea(), true, std::move(certifiers), false, ""});
     appraiser_ =
         std::make_unique<Appraiser>(validators_[kOurs], directory_, challenges_, replay_, options_);
   }

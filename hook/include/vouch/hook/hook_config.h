@@ -5,8 +5,10 @@
 #define VOUCH_HOOK_HOOK_CONFIG_H_
 
 #include <chrono>
+#include <optional>
 #include <string>
 
+#include "vouch/core/digest.h"
 #include "vouch/core/errors.h"
 
 namespace vouch::hook {
@@ -18,6 +20,7 @@ struct HookConfig {
   std::string host_key = "/etc/vouch/host.key";  // Ed25519 PEM, 0600
   std::string ak_dir = "/etc/vouch/ak";          // the AK's blobs (measure/ak.h)
   std::string ledger;                            // e.g. sqlite:///var/lib/vouch/ledger.db; empty: none
+  std::optional<Sha256Digest> genesis;           // the ledger's pinned genesis; required with ledger
   std::string audit_dir = "/var/lib/vouch/audit";
   std::string bundle_dir = "/etc/vouch/domains"; // <uuid>.bundle for managers that rewrite XML
   std::string state_dir = "/run/vouch";          // secrets defined per domain, for cleanup
@@ -27,7 +30,11 @@ struct HookConfig {
 };
 
 // Reads `path`. kNotFound if absent; kInvalidArgument naming the line for an
-// unknown key or a bad value.
+// unknown key or a bad value, or naming the file for a ledger without its
+// genesis pin.
+
+// The hook's ledger head file (ledger_client.h), in state_dir.
+inline constexpr const char* kLedgerHeadFile = "ledger-head";
 Result<HookConfig> LoadHookConfig(const std::string& path);
 
 }  // namespace vouch::hook

@@ -23,10 +23,13 @@
 //                       refused naming how many signed and how many are needed;
 //                       every countersigner must be an unrevoked governance key
 //                       (countersignatures on a revoke by anyone else are
-//                       refused). By an admitted, unrevoked validator: a report,
-//                       effective when revoke_quorum distinct such validators
-//                       have reported the subject (reports on governance keys are
-//                       refused). A subject is revoked once; revocation is final.
+//                       refused). By an admitted, unrevoked validator: a report
+//                       on a host or a credential, effective when revoke_quorum
+//                       distinct such validators have reported the subject;
+//                       reports on governance keys and on registered validators
+//                       are refused (only a governance quorum revokes a
+//                       validator, so no number of validators revokes another).
+//                       A subject is revoked once; revocation is final.
 //   attested            signed by "host", a registered, unrevoked host; every
 //                       listed validator is registered.
 //   checkpoint          by an admitted, unrevoked validator or a governance key;
@@ -35,7 +38,9 @@
 //                       admitted, unrevoked validators.
 //   Any entry whose author is revoked is refused.
 // A host is certified when at least certify_quorum of the validators that
-// certified its current AK are still admitted and unrevoked.
+// certified its current AK are still admitted and unrevoked. (A validator
+// appraises a host only if, besides, it is itself among them:
+// vouch/validator/appraisal.h.)
 //
 // Errors from Check/Apply are "ledger entry <i> (<type>): <reason>" with:
 //   kMalformed     the entry does not continue the chain (index, prev, genesis
@@ -117,6 +122,15 @@ struct AttestedRecord {
   std::vector<std::string> validators;
 };
 
+// An entry stored at the next index that does not parse, does not verify,
+// or is refused by the rules above (DESIGN §6: junk is a nuisance, never a
+// brick). Nothing in it takes effect, but its digest is part of the chain:
+// the next entry's prev must name it.
+struct SkippedEntry {
+  uint64_t index = 0;
+  std::string reason;
+};
+
 struct CheckpointRecord {
   uint64_t index = 0;          // the checkpoint entry
   uint64_t head_index = 0;
@@ -143,7 +157,15 @@ class ChainState {
   // compares the head digest with the checkpoint's after the last one).
   Status ApplyPinned(const Entry& entry);
 
-  // Number of entries applied; the next entry's index.
+  // Records the entry stored at index size(), whose bytes hash to `digest`,
+  // as skipped for `reason`: the head moves past it and nothing else
+  // changes. REQUIRES: size() > 0 (a chain starts with a valid genesis).
+  void Skip(const Sha256Digest& digest, std::string reason);
+  // The skipped entries, in order.
+  const std::vector<SkippedEntry>& skipped() const { return skipped_; }
+  bool IsSkipped(uint64_t index) const;
+
+  // Number of entries applied or skipped; the next entry's index.
   uint64_t size() const { return digests_.size(); }
   // Digest of the head (the last applied entry); kGenesisPrev when empty.
   const Sha256Digest& head_digest() const;
@@ -195,6 +217,7 @@ class ChainState {
   std::map<std::string, std::set<std::string>, std::less<>> reports_;
   std::vector<AttestedRecord> attested_;
   std::vector<CheckpointRecord> checkpoints_;
+  std::vector<SkippedEntry> skipped_;
 };
 
 }  // namespace vouch::ledger

@@ -67,6 +67,14 @@ struct GenesisBody {
   bool operator==(const GenesisBody&) const = default;
 };
 
+// Every reader of a ledger (vouchd, `vouch seal --ledger`, `vouch ledger
+// show`) warns with this sentence when some quorum of `genesis` is 1, so
+// that one validator or one governance key acts alone:
+//   "ledger genesis allows a single operator (certify_quorum 1, …): a lab
+//    set-up, not a threshold", naming each such quorum;
+// nullopt when every quorum is at least 2.
+std::optional<std::string> SingleOperatorWarning(const GenesisBody& genesis);
+
 struct DidRegisterBody {
   std::string did;
   Bytes ak_public;               // TPM2B_PUBLIC: 2-byte big-endian size + that many bytes

@@ -19,6 +19,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -57,6 +58,9 @@ struct LedgerClientOptions {
   // forked or truncated since this reader last saw it); each Sync that
   // moves the head records the new one.
   std::string head_file;
+  // Called once for each entry skipped as junk (chain_state.h SkippedEntry)
+  // while syncing, with its index and why: for the reader's log and metrics.
+  std::function<void(uint64_t index, const std::string& reason)> on_skipped;
 };
 
 // "64 hex digits" (a genesis digest as `vouch ledger init` prints it) →
@@ -90,7 +94,11 @@ class LedgerClient {
       const LedgerClientOptions& options = {});
 
   // Reads and verifies the entries appended since the last read; returns
-  // how many. On error the state keeps every entry before the failing one.
+  // how many (skipped ones included). An entry that does not parse, verify
+  // or pass ChainState is skipped (state().skipped(), options' on_skipped)
+  // and the chain continues past it; a well-formed entry whose prev does
+  // not name the entry before it is an error (kMalformed: that entry was
+  // replaced). On error the state keeps every entry before the failing one.
   Result<uint64_t> Sync();
 
   // Waits (polling the backend) until an entry beyond the current head
@@ -104,6 +112,11 @@ class LedgerClient {
   // On error (naming the entry) the state keeps every entry before the
   // failing one, and the entries applied before it are not returned.
   Result<std::vector<Entry>> WaitForNewEntries(std::chrono::milliseconds timeout);
+
+  // The applied (not skipped) entries with index in [from, min(to, size)),
+  // read again and checked against the digests the state holds. kMalformed
+  // if one changed since; the backend's errors.
+  Result<std::vector<Entry>> ReadApplied(uint64_t from, uint64_t to);
 
   // Signs `body` by `author` at the head, dated `at`, adds a
   // countersignature by each of `countersigners` (validator-register,
@@ -137,6 +150,11 @@ class LedgerClient {
   Status CheckRecordedHead();
   // Records the head in the head file if it moved since the last record.
   Status RecordHead();
+  // Verifies and applies one stored row at the next index: the entry, or
+  // nullopt if it was skipped as junk; an error if it breaks the chain.
+  Result<std::optional<Entry>> ApplyRow(const RawEntry& row);
+  void SkipRow(const RawEntry& row, std::string reason);
+  Error BrokenLink(const Entry& entry) const;
   // Sync, appending each applied entry to `applied` if it is not null.
   Result<uint64_t> SyncInto(std::vector<Entry>* applied);
 

@@ -11,7 +11,10 @@
 //   3. the host is registered                            kUnknownHost (kUnavailable:
 //                                                        directory unreadable)
 //      not revoked (the DID, or the VC's cti)            kRevoked
-//      its AK is certified                               kUncertifiedAk
+//      its current AK is certified: by certify_quorum
+//      validators, and by this validator itself (it
+//      appraises only an AK whose credential activation
+//      it checked; "… not certified by this validator")  kUncertifiedAk
 //   4. eat_nonce holds a fresh challenge this validator
 //      issued to this host (ChallengeIssuer::CheckAny)   kStaleNonce
 //   5. the cti was not endorsed before (ReplayCache)     kReplay (kUnavailable: cache full)

@@ -5,14 +5,18 @@
 //       hpke.key (32 raw bytes), both 0600, and prints the validator's DID
 //       and HPKE public key (hex) for `vouch seal`.
 //   vouchd [--listen HOST:PORT] [--state-dir D] [--key FILE] [--hpke-key FILE]
-//          [--init] (--ledger LOCATOR | --hosts FILE) [--nonce-validity S]
+//          [--init] (--ledger LOCATOR --genesis HEX | --hosts FILE) [--nonce-validity S]
 //          [--max-body BYTES] [--threads N] [--timeout S] [--fault NAME]
 //          [--config FILE]
 //
 // --listen defaults to 127.0.0.1:0 (port 0: pick one; vouchd prints
 // "vouchd: listening on HOST:PORT" on stdout). --key / --hpke-key default to
 // validator.pem / hpke.key in --state-dir; --init creates them if missing.
-// --ledger is the ledger locator ("sqlite:///abs/path"; ledger_host_directory.h);
+// --ledger is the ledger locator ("sqlite:///abs/path"; ledger_host_directory.h)
+// and --genesis the digest of its entry 0 that vouchd trusts (DESIGN §6
+// "Trust anchor"; required with --ledger); vouchd keeps the last head it
+// verified in STATE_DIR/ledger-head and refuses a ledger that does not
+// extend it;
 // --hosts FILE is a static host directory for tests (static_host_directory.h). --fault makes
 // this validator Byzantine for end-to-end tests (fault.h). Flags take their
 // value as the next argument or after '='. --config FILE holds the same
@@ -22,16 +26,21 @@
 #define VOUCH_VALIDATOR_CONFIG_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "vouch/core/digest.h"
 #include "vouch/core/errors.h"
 #include "vouch/validator/api.h"
 #include "vouch/validator/fault.h"
 
 namespace vouch::validator {
+
+// In the state dir: the last ledger head this validator verified.
+inline constexpr char kLedgerHeadFile[] = "ledger-head";
 
 struct VouchdConfig {
   std::string host = "127.0.0.1";
@@ -41,6 +50,7 @@ struct VouchdConfig {
   std::string hpke_key_file;  // resolved: --hpke-key, else state_dir/hpke.key
   bool init = false;
   std::string ledger;
+  std::optional<Sha256Digest> genesis;  // required with ledger
   std::string hosts_file;
   int64_t nonce_validity_s = 30;
   size_t max_body_bytes = kDefaultMaxBodyBytes;

@@ -1,11 +1,14 @@
 // What the appraisal needs to know about hosts (DESIGN §4: "host DID active
-// on the ledger, its AK certified (certify_quorum), not revoked"), behind an
+// on the ledger, its AK certified (certify_quorum), not revoked"; and which
+// validators certified it: each validator appraises only an AK it certified
+// itself), behind an
 // interface so the appraisal does not care where it comes from: the ledger
 // in production (LedgerHostDirectory, once ledger-client/ is wired), a
 // static table in tests (StaticHostDirectory).
 #ifndef VOUCH_VALIDATOR_HOST_DIRECTORY_H_
 #define VOUCH_VALIDATOR_HOST_DIRECTORY_H_
 
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -18,6 +21,8 @@ struct HostRecord {
   std::string did;         // did:key of the host
   Bytes ak_public;         // TPM2B_PUBLIC of its registered AK
   bool certified = false;  // AK certified by at least certify_quorum validators
+  // The admitted, unrevoked validators (DIDs) that certified this AK.
+  std::set<std::string> certified_by;
   bool revoked = false;
   std::string revoked_reason;  // a sentence, when revoked
   bool operator==(const HostRecord&) const = default;

@@ -5,8 +5,9 @@
 //
 //   host record   ← the host's DID document (did-register / did-update):
 //                   ak_public, certified (certify_quorum of admitted,
-//                   unrevoked validators certified the current AK), revoked
-//                   and its reason;
+//                   unrevoked validators certified the current AK),
+//                   certified_by (those validators: their own did-updates
+//                   of the current AK), revoked and its reason;
 //   IsRevoked     ← the chain's effective revocations (a DID or "cti:<hex>");
 //   LedgerHead    ← the digest of the head entry.
 //
@@ -24,6 +25,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -39,9 +41,11 @@ class LedgerHostDirectory : public HostDirectory,
                             public RevocationReporter {
  public:
   // Opens the ledger `locator` names ("sqlite:///abs/path") and verifies it
-  // from genesis. kInvalidArgument for an unsupported locator; otherwise the
-  // errors of ledger::OpenLedger and LedgerClient::Open, with the locator.
-  static Result<std::unique_ptr<LedgerHostDirectory>> Open(std::string_view locator);
+  // from genesis, under `options`' trust anchor (a pinned genesis, a head
+  // file: ledger_client.h). kInvalidArgument for an unsupported locator;
+  // otherwise the errors of LedgerClient::Open, with the locator.
+  static Result<std::unique_ptr<LedgerHostDirectory>> Open(std::string_view locator,
+                                                           const ledger::LedgerClientOptions& options);
   // Over an already opened client (tests).
   explicit LedgerHostDirectory(std::unique_ptr<ledger::LedgerClient> client);
 
@@ -51,6 +55,8 @@ class LedgerHostDirectory : public HostDirectory,
   // From the view as of the last sync; does not sync.
   bool IsRevoked(std::string_view subject) override;
   Bytes LedgerHead() override;
+  // The genesis parameters as of the last sync (they never change).
+  std::optional<ledger::GenesisBody> Genesis();
 
   Result<EnrollmentSubject> Subject(std::string_view did, std::string_view validator_did) override;
   Status Report(std::string_view subject, std::string_view reason, ByteView evidence,

@@ -6,6 +6,7 @@
 //   vouchd_approvals_total
 //   vouchd_refusals_total{code="<refusal code>"}
 //   vouchd_appraisal_seconds{quantile="0.5|0.9|0.99"}, _sum, _count   (summary)
+//   vouchd_ledger_skipped_entries_total   junk entries the ledger reader passed over
 //
 // Quantiles are over the last kLatencyWindow appraisals. Thread-safe.
 #ifndef VOUCH_VALIDATOR_METRICS_H_
@@ -29,6 +30,7 @@ struct MetricsSnapshot {
   std::map<std::string, uint64_t> refusals;  // code name → count
   uint64_t appraisals = 0;
   double appraisal_seconds_sum = 0;
+  uint64_t ledger_skipped_entries = 0;
 };
 
 class Metrics {
@@ -37,6 +39,7 @@ class Metrics {
   void CountRequest(std::string_view endpoint);
   void RecordApproval(double seconds);
   void RecordRefusal(Code code, double seconds);
+  void CountSkippedLedgerEntry();
 
   MetricsSnapshot Snapshot() const;
   // Prometheus text exposition format 0.0.4.

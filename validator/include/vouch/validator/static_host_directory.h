@@ -3,7 +3,9 @@
 // while no ledger is wired. Production validators read the ledger.
 //
 // FILE format (text, one entry per line, '#' starts a comment):
-//   host <did> <ak_public hex (TPM2B_PUBLIC)> certified|uncertified
+//   host <did> <ak_public hex (TPM2B_PUBLIC)> uncertified
+//   host <did> <ak_public hex> certified <validator DID>...  (the validators
+//        that certified the AK: each validator appraises it only if listed)
 //   revoked <subject: DID or cti:<hex>> <reason: rest of the line>
 //   ledger <head digest hex, 32 bytes>
 //
@@ -26,7 +28,8 @@ class StaticHostDirectory : public HostDirectory {
 
   // Reads a FILE in the format above. kNotFound / kIo for the file;
   // kMalformed naming the line for anything else (unknown keyword, bad hex,
-  // a DID that is not a did:key, a duplicate host).
+  // a DID that is not a did:key, "certified" without validators, a
+  // duplicate host).
   static Result<std::unique_ptr<StaticHostDirectory>> LoadFile(const std::string& path);
   // The same from text; `name` is used in messages.
   static Result<std::unique_ptr<StaticHostDirectory>> Parse(std::string_view text,

@@ -1,0 +1,310 @@
+#!/usr/bin/env bash
+# vouch seal in --xml/--bundle-out mode (no libvirtd, no TPM): every bad
+# input is refused in one line before anything is written (the existing image
+# byte for byte, no temporary files, no owner key created); an existing image
+# or bundle is replaced only with --force, atomically; the passphrase reaches
+# qemu-img only through a memfd, never at a guessable path (an attacker's
+# files and symlinks at the old /dev/shm/vouch-seal-<pid>.key stay untouched).
+# Usage: seal.sh PATH/TO/vouch PATH/TO/vouchd
+set -uo pipefail
+VOUCH=${1:?usage: seal.sh PATH/TO/vouch PATH/TO/vouchd}
+VOUCHD=${2:?usage: seal.sh PATH/TO/vouch PATH/TO/vouchd}
+W=$(mktemp -d)
+PLANTED=()
+cleanup() {
+  if [[ ${#PLANTED[@]} -gt 0 ]]; then rm -f -- "${PLANTED[@]}"; fi
+  rm -rf "$W"
+}
+trap cleanup EXIT
+
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+REAL_QEMU_IMG=$(command -v qemu-img) || { echo "qemu-img is not installed"; exit 1; }
+
+# Three validators; a host DID (any did:key will do for the policy).
+for i in 1 2 3; do "$VOUCHD" init --dir "$W/vd$i" >"$W/vd$i.init" || exit 1; done
+for i in 1 2 3; do
+  awk -v ep="http://127.0.0.1:$((7400 + i))" \
+    '$1 == "did:" {d = $2} $1 == "hpke_public_key:" {p = $2} END {print d, p, ep}' "$W/vd$i.init"
+done >"$W/validators.txt"
+HOST_DID=$(awk '$1 == "did:" {print $2}' "$W/vd1.init")
+HOST2_DID=$(awk '$1 == "did:" {print $2}' "$W/vd2.init")
+
+# The domain names the image; its directory holds only the image.
+IMGDIR="$W/images" OUTDIR="$W/out"
+IMG="$IMGDIR/disk.luks" BUNDLE="$OUTDIR/disk.bundle"
+mkdir -p "$IMGDIR" "$OUTDIR" "$W/bin"
+cat >"$W/domain.xml" <<XML
+<domain type='qemu'>
+  <name>seal-test</name>
+  <uuid>6f1c2b1e-6a2f-4c55-9d1e-0a1b2c3d4e5f</uuid>
+  <memory unit='MiB'>256</memory>
+  <vcpu placement='static'>1</vcpu>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='raw'/>
+      <source file='$IMG'>
+        <encryption format='luks'>
+          <secret type='passphrase' uuid='0d7d2d0a-1111-4222-8333-944455556666'/>
+        </encryption>
+      </source>
+      <target dev='vda' bus='virtio'/>
+    </disk>
+  </devices>
+</domain>
+XML
+head -c 1048576 /dev/urandom >"$W/disk.raw"
+sha_raw=$(sha256sum "$W/disk.raw" | cut -c1-64)
+PCR7=$(printf '%064d' 7)
+
+# qemu-img on PATH: records where the passphrase comes from (and, in this
+# test only, its value, to open the image) and runs the real qemu-img.
+# FAKE_QEMU_FAIL=1 makes it fail; AFTER_QEMU runs after a success.
+cat >"$W/bin/qemu-img" <<'SH'
+#!/bin/bash
+for a in "$@"; do
+  case $a in secret,*file=*) f=${a##*file=} ;; esac
+done
+{ echo "file $f"; echo "target $(readlink "$f")"; } >"$QEMU_LOG"
+cat "$f" >"$QEMU_PASS"
+if [[ -n ${FAKE_QEMU_FAIL:-} ]]; then echo "qemu-img: simulated failure" >&2; exit 1; fi
+"$REAL_QEMU_IMG" "$@" || exit
+if [[ -n ${AFTER_QEMU:-} ]]; then eval "$AFTER_QEMU"; fi
+SH
+chmod 0755 "$W/bin/qemu-img"
+export PATH="$W/bin:$PATH" REAL_QEMU_IMG QEMU_LOG="$W/qemu.log" QEMU_PASS="$W/qemu.pass"
+qimg() { "$REAL_QEMU_IMG" "$@"; }  # the test's own qemu-img calls
+
+# run_seal [KEY=VALUE...] -- ARGS...: vouch seal of $IMG from $W/disk.raw with
+# the base arguments (KEY=VALUE overrides one: threshold, image, bundle,
+# owner, validators, src and srcval) plus ARGS; stdout to $W/out.txt, stderr
+# to $W/err.txt. seal ARGS...: the same without overrides.
+run_seal() {
+  local threshold=2 image=$IMG bundle=$BUNDLE owner=$W/owner.pem validators=$W/validators.txt
+  local src=--from-raw srcval=$W/disk.raw
+  while [[ $1 != -- ]]; do local "$1"; shift; done
+  shift
+  "$VOUCH" seal --xml "$W/domain.xml" --bundle-out "$bundle" --validators "$validators" \
+    --threshold "$threshold" --owner-key "$owner" --image "$image" "$src" "$srcval" "$@" >"$W/out.txt" 2>"$W/err.txt"
+}
+seal() { run_seal -- "$@"; }
+sha() { sha256sum "$1" | cut -c1-64; }
+only_image_in_dir() { [[ $(ls -A "$IMGDIR") == disk.luks ]]; }
+only_bundle_in_dir() { [[ $(ls -A "$OUTDIR") == disk.bundle ]]; }
+# opens_with PASSFILE: the image decrypts with this passphrase to disk.raw.
+opens_with() {
+  rm -f "$W/plain.raw"
+  qimg convert --object "secret,id=k,file=$1" \
+    --image-opts "driver=luks,key-secret=k,file.filename=$IMG" -O raw "$W/plain.raw" 2>/dev/null &&
+    [[ $(sha "$W/plain.raw") == "$sha_raw" ]]
+}
+refuses_key() {  # refuses_key PASSFILE: the image does not decrypt with it
+  ! qimg convert --object "secret,id=k,file=$1" \
+    --image-opts "driver=luks,key-secret=k,file.filename=$IMG" -O raw "$W/plain.raw" 2>/dev/null
+}
+
+# --- The first seal: a fresh image and bundle, the owner key created after the checks.
+seal --pcr-ref "7=$PCR7" --host "$HOST_DID" --host "$HOST2_DID"; rc=$?
+check "first seal exits 0 ($(cat "$W/err.txt"))" test $rc -eq 0
+expect "first seal says what it sealed" 0 "^sealed domain 'seal-test' .*: 2 of 3 validators, image $IMG" -- cat "$W/out.txt"
+expect "first seal creates the owner key" 0 "^created owner key $W/owner.pem \(did:key:z6Mk" -- cat "$W/out.txt"
+expect "the image is LUKS" 0 "file format: luks" -- qimg info "$IMG"
+check "the image has mode 0600" test "$(stat -c %a "$IMG")" = 600
+check "the bundle exists and is non-empty" test -s "$BUNDLE"
+check "no temporary file beside the image" only_image_in_dir
+check "no temporary file beside the bundle" only_bundle_in_dir
+expect "qemu-img read the passphrase from an inherited descriptor" 0 "^file /proc/self/fd/[0-9]+$" -- cat "$QEMU_LOG"
+expect "that descriptor is a memfd (no file on any filesystem)" 0 "^target /memfd:vouch-seal-passphrase \(deleted\)$" -- cat "$QEMU_LOG"
+check "the passphrase is base64url of 32 bytes" grep -Eqx '[A-Za-z0-9_-]{43}' "$QEMU_PASS"
+cp "$QEMU_PASS" "$W/pass1"
+check "the image decrypts with that passphrase to the raw input" opens_with "$W/pass1"
+check "the image does not open with an empty passphrase" refuses_key /dev/null
+sha_img=$(sha "$IMG") sha_bundle=$(sha "$BUNDLE")
+cp "$IMG" "$W/first.luks"; cp "$BUNDLE" "$W/first.bundle"
+
+# --- Refusals: exit 1, one line on stderr naming the problem; the image
+# and the bundle byte for byte as they were (even with --force), no
+# temporary file, no owner key created.
+# refused NAME PATTERN [KEY=VALUE...] -- ARGS...: run_seal with a new owner key
+# path and --force.
+refused() {
+  local name=$1 pattern=$2; shift 2
+  rm -f "$W/owner2.pem"
+  run_seal owner="$W/owner2.pem" "$@" --force; local rc=$?
+  local lines; lines=$(wc -l <"$W/err.txt")
+  if [[ $rc -eq 1 && $lines -eq 1 ]] && grep -Eq -- "^vouch: $pattern" "$W/err.txt"; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+    echo "FAIL: $name: exit $rc (want 1), $lines stderr lines (want 1):"; sed 's/^/    /' "$W/err.txt"
+    echo "    (wanted /^vouch: $pattern/)"
+  fi
+  check "$name: image unchanged" test "$(sha "$IMG")" = "$sha_img"
+  check "$name: bundle unchanged" test "$(sha "$BUNDLE")" = "$sha_bundle"
+  check "$name: no temporary files" only_image_in_dir
+  check "$name: no temporary files beside the bundle" only_bundle_in_dir
+  check "$name: no owner key created" test ! -e "$W/owner2.pem"
+  # After a failure, back to the first seal's files so that later cases stand alone.
+  find "$IMGDIR" "$OUTDIR" -name '*.vouch-*' -delete
+  cp "$W/first.luks" "$IMG"; cp "$W/first.bundle" "$BUNDLE"
+}
+OK_PCR=(--pcr-ref "7=$PCR7")
+OK_HOST=(--host "$HOST_DID")
+refused "--pcrs with a range" "--pcrs: '0-7' is not a PCR index 0\.\.23" -- --pcrs 0-7 "${OK_PCR[@]}" "${OK_HOST[@]}"
+refused "--pcrs out of range" "--pcrs: '99' is not a PCR index 0\.\.23" -- --pcrs 99 "${OK_PCR[@]}" "${OK_HOST[@]}"
+refused "--pcrs empty" "--pcrs is empty" -- --pcrs "" "${OK_PCR[@]}" "${OK_HOST[@]}"
+refused "--pcrs repeats a PCR" "--pcrs lists PCR 7 twice" -- --pcrs 7,7 "${OK_PCR[@]}" "${OK_HOST[@]}"
+refused "--on-drift explode" "--on-drift 'explode' must be pause, destroy or alert$" -- --on-drift explode "${OK_PCR[@]}" "${OK_HOST[@]}"
+refused "--pcr-ref not hex" "--pcr-ref '7=zz' must be IDX=HEX" -- --pcr-ref 7=zz "${OK_HOST[@]}"
+refused "--pcr-ref short value" "--pcr-ref '7=00' must be IDX=HEX" -- --pcr-ref 7=00 "${OK_HOST[@]}"
+refused "--pcr-ref without =" "--pcr-ref '7' must be IDX=HEX" -- --pcr-ref 7 "${OK_HOST[@]}"
+refused "--pcr-ref index 24" "--pcr-ref '24=$PCR7' must be IDX=HEX" -- --pcr-ref "24=$PCR7" "${OK_HOST[@]}"
+refused "--pcr-ref for a PCR not selected" "--pcr-ref 9=…: PCR 9 is not in the --pcrs selection 0,1,7, .*add it to --pcrs$" \
+  -- --pcrs 0,1,7 --pcr-ref "9=$PCR7" "${OK_HOST[@]}"
+refused "--hv-min without =" "--hv-min 'nonsense' must be COMPONENT=VERSION" -- --hv-min nonsense "${OK_PCR[@]}" "${OK_HOST[@]}"
+refused "--hv-min unknown component" "--hv-min 'bios=1.0' must be COMPONENT=VERSION" -- --hv-min bios=1.0 "${OK_PCR[@]}" "${OK_HOST[@]}"
+refused "--hv-min empty version" "--hv-min 'qemu=' must be COMPONENT=VERSION" -- --hv-min qemu= "${OK_PCR[@]}" "${OK_HOST[@]}"
+refused "--host not a did" "--host: .*not-a-did.* is not a DID" -- --host not-a-did "${OK_PCR[@]}"
+refused "--host twice" "--host $HOST_DID is given twice" -- --host "$HOST_DID" --host "$HOST_DID" "${OK_PCR[@]}"
+refused "--threshold 1" "--threshold 1 must be at least 2" threshold=1 -- "${OK_PCR[@]}" "${OK_HOST[@]}"
+refused "--threshold above n" "--threshold 4 must be between 2 and the 3 validators listed$" threshold=4 -- "${OK_PCR[@]}" "${OK_HOST[@]}"
+refused "--threshold not a number" "flag --threshold must be a number, got 'two'" threshold=two -- "${OK_PCR[@]}" "${OK_HOST[@]}"
+refused "no reference PCRs" "no reference PCR values: give --pcrs-from-tpm TCTI or --pcr-ref IDX=HEX \(or --any-pcrs to release to a host in any boot state\)$" \
+  -- "${OK_HOST[@]}"
+refused "--any-pcrs with --pcr-ref" "--any-pcrs contradicts --pcr-ref/--pcrs-from-tpm" -- --any-pcrs "${OK_PCR[@]}" "${OK_HOST[@]}"
+refused "no host set" "no host set: give --host DID for each host that may start the domain \(or --any-host to release to any certified host\)$" \
+  -- "${OK_PCR[@]}"
+refused "--any-host with --host" "--any-host contradicts --host" -- --any-host "${OK_PCR[@]}" "${OK_HOST[@]}"
+refused "--vc-ttl 0" "--vc-ttl 0 must be 1\.\.3600 seconds$" -- --vc-ttl 0 "${OK_PCR[@]}" "${OK_HOST[@]}"
+refused "--vc-ttl too long" "--vc-ttl 86400 must be 1\.\.3600 seconds$" -- --vc-ttl 86400 "${OK_PCR[@]}" "${OK_HOST[@]}"
+refused "--from-raw with --size" "give exactly one of --from-raw IN or --size SIZE$" -- --size 4M "${OK_PCR[@]}" "${OK_HOST[@]}"
+refused "--from-raw missing" "--from-raw '$W/nope.raw' cannot be read: No such file" srcval="$W/nope.raw" -- "${OK_PCR[@]}" "${OK_HOST[@]}"
+refused "--from-raw a directory" "--from-raw '$W' is not a regular file$" srcval="$W" -- "${OK_PCR[@]}" "${OK_HOST[@]}"
+refused "--image not a disk of the domain" "domain 'seal-test' has no disk with source '$W/other.luks'$" \
+  image="$W/other.luks" -- "${OK_PCR[@]}" "${OK_HOST[@]}"
+{ cat "$W/validators.txt"; head -1 "$W/validators.txt"; } >"$W/validators-twice.txt"
+refused "a validator listed twice" "owner policy: validator 'did:key:[^']+' is listed twice$" \
+  validators="$W/validators-twice.txt" -- "${OK_PCR[@]}" "${OK_HOST[@]}"
+
+# A failing qemu-img: refused, the staged image removed, nothing replaced.
+# (The owner key exists: a missing one would be created, all checks having passed.)
+FAKE_QEMU_FAIL=1 refused "qemu-img fails" "qemu-img could not write the new image for '$IMG': qemu-img: simulated failure$" \
+  owner="$W/owner.pem" -- "${OK_PCR[@]}" "${OK_HOST[@]}"
+# The bundle cannot be stored (a directory appears at its path while qemu-img
+# runs): the new image is never renamed onto --image.
+AFTER_QEMU="mkdir '$BUNDLE.new'" run_seal bundle="$BUNDLE.new" -- --force "${OK_PCR[@]}" "${OK_HOST[@]}"; rc=$?
+check "bundle not storable: refused ($(cat "$W/err.txt"))" test $rc -eq 1
+check "bundle not storable: one line" test "$(wc -l <"$W/err.txt")" -eq 1
+check "bundle not storable: image unchanged" test "$(sha "$IMG")" = "$sha_img"
+check "bundle not storable: no temporary image left" only_image_in_dir
+check "bundle not storable: no temporary bundle left" test -z "$(find "$OUTDIR" -name '*.vouch-*')"
+rmdir "$BUNDLE.new"
+
+# --- No overwrite without --force; --force replaces atomically.
+seal "${OK_PCR[@]}" "${OK_HOST[@]}"; rc=$?
+check "existing image without --force: exit 1" test $rc -eq 1
+expect "existing image without --force: says to give --force" 0 "^vouch: '$IMG' exists: give --force to replace it$" -- cat "$W/err.txt"
+check "existing image without --force: unchanged" test "$(sha "$IMG")" = "$sha_img"
+rm -f "$W/new.bundle"
+run_seal bundle="$W/new.bundle" -- "${OK_PCR[@]}" "${OK_HOST[@]}"
+check "refused without --force even when the bundle is new: nothing written" test ! -e "$W/new.bundle"
+mv "$IMG" "$W/moved.luks"
+seal "${OK_PCR[@]}" "${OK_HOST[@]}"; rc=$?
+check "existing bundle without --force: exit 1" test $rc -eq 1
+expect "existing bundle without --force: says to give --force" 0 "^vouch: '$BUNDLE' exists: give --force to replace it$" -- cat "$W/err.txt"
+check "existing bundle without --force: no image written" test ! -e "$IMG"
+check "existing bundle without --force: bundle unchanged" test "$(sha "$BUNDLE")" = "$sha_bundle"
+mv "$W/moved.luks" "$IMG"
+ino_before=$(stat -c %i "$IMG")
+seal --force "${OK_PCR[@]}" "${OK_HOST[@]}"; rc=$?
+check "--force replaces ($(cat "$W/err.txt"))" test $rc -eq 0
+check "--force: a new image" test "$(sha "$IMG")" != "$sha_img"
+check "--force: a new file renamed into place (not rewritten in place)" test "$(stat -c %i "$IMG")" != "$ino_before"
+expect "--force: still LUKS" 0 "file format: luks" -- qimg info "$IMG"
+check "--force: a new bundle" test "$(sha "$BUNDLE")" != "$sha_bundle"
+cp "$QEMU_PASS" "$W/pass2"
+check "--force: a new key" bash -c "! cmp -s '$W/pass1' '$W/pass2'"
+check "--force: the new image opens with the new passphrase" opens_with "$W/pass2"
+check "--force: and not with the old one" refuses_key "$W/pass1"
+check "--force: no temporary files" only_image_in_dir
+check "--force: no temporary bundle files" only_bundle_in_dir
+# A symlink at --image is replaced itself; its target is not written.
+echo "someone's file" >"$W/victim"; sha_victim=$(sha "$W/victim")
+ln -sf "$W/victim" "$IMG"
+seal --force "${OK_PCR[@]}" "${OK_HOST[@]}"; rc=$?
+check "--force over a symlink: exit 0" test $rc -eq 0
+check "--force over a symlink: the link itself replaced" test ! -L "$IMG"
+check "--force over a symlink: its target untouched" test "$(sha "$W/victim")" = "$sha_victim"
+
+# --- --any-pcrs --any-host still seal; --size makes an empty image.
+seal --force --any-pcrs --any-host; rc=$?
+check "--any-pcrs --any-host seals ($(cat "$W/err.txt"))" test $rc -eq 0
+rm -f "$IMG"
+run_seal src=--size srcval=1M -- --force --any-pcrs --any-host; rc=$?
+check "seals an empty image of --size (stderr: $(cat "$W/err.txt"))" test $rc -eq 0
+expect "--size: LUKS of that size" 0 "virtual size: 1 MiB" -- qimg info "$IMG"
+
+# --- No passphrase at a guessable path. An attacker pre-creates
+# /dev/shm/vouch-seal-<pid>.key for the next pids (other processes on the
+# machine take pids too, so many): empty files, and symlinks to a file of
+# theirs. Several seals later all are as they were, and no vouch-seal-* file
+# appeared in /dev/shm or /tmp.
+echo "attacker's file" >"$W/attacker"; sha_attacker=$(sha "$W/attacker")
+SPAN=5000
+PID_MAX=$(cat /proc/sys/kernel/pid_max)
+next_pid=$(sh -c 'echo $$')
+mapfile -t PLANTED < <(python3 - "$next_pid" "$SPAN" "$PID_MAX" "$W/attacker" <<'PY'
+import os, sys
+start, span, pid_max, target = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+for k in range(span):
+    p = (start + k) % pid_max
+    f = f"/dev/shm/vouch-seal-{p}.key"
+    if os.path.lexists(f):
+        continue
+    if p % 2:
+        os.close(os.open(f, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+    else:
+        os.symlink(target, f)
+    print(f)
+PY
+)
+planted_unchanged() {
+  local f
+  for f in "${PLANTED[@]}"; do
+    if [[ -L $f ]]; then
+      [[ $(readlink "$f") == "$W/attacker" ]] || return 1
+    else
+      [[ -f $f && ! -s $f ]] || return 1
+    fi
+  done
+  [[ $(sha "$W/attacker") == "$sha_attacker" ]]
+}
+# A leaked key is a non-empty regular file named vouch-seal-* (planted files,
+# ours or those of a concurrent run of this test, are empty or symlinks).
+strays() { find /dev/shm /tmp -maxdepth 1 -name 'vouch-seal-*' -type f -size +0 2>/dev/null; }
+check "planted attacker files ($(( ${#PLANTED[@]} )))" test ${#PLANTED[@]} -gt 1000
+in_range=0 seals_ok=0
+for _ in 1 2 3 4; do
+  # exec: $! is vouch's own pid.
+  (exec "$VOUCH" seal --xml "$W/domain.xml" --bundle-out "$BUNDLE" --validators "$W/validators.txt" \
+    --threshold 2 --owner-key "$W/owner.pem" --image "$IMG" --from-raw "$W/disk.raw" --force \
+    "${OK_PCR[@]}" "${OK_HOST[@]}") >/dev/null 2>"$W/err.txt" &
+  pid=$!
+  wait "$pid" && seals_ok=$((seals_ok + 1))
+  (( (pid - next_pid + PID_MAX) % PID_MAX < SPAN )) && in_range=$((in_range + 1))
+done
+check "four seals with planted files succeed ($(cat "$W/err.txt"))" test $seals_ok -eq 4
+check "the seals ran under planted pids ($in_range of 4)" test $in_range -ge 1
+check "every planted file and symlink is as it was" planted_unchanged
+check "no vouch-seal-* file with content in /dev/shm or /tmp: $(strays)" test -z "$(strays)"
+check "the image still opens with its passphrase" opens_with "$QEMU_PASS"
+
+# --- Usage.
+expect "unknown flag is a usage error" 2 "unknown flag --frob" -- "$VOUCH" seal --frob
+expect "help names the strict choices" 0 "--pcrs-from-tpm TCTI \| --pcr-ref IDX=HEX... \| --any-pcrs" -- \
+  bash -c "'$VOUCH' seal --help 2>&1; true"
+
+echo "$pass passed, $fail failed"
+[[ $fail -eq 0 ]]
