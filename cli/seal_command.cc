@@ -68,7 +68,13 @@ class Fd {
  public:
   explicit Fd(int fd) : fd_(fd) {}
   Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  Fd& operator=(Fd&&) = delete;
+  Fd& operator=(Fd&& other) noexcept {
+    if (this != &other) {
+      if (fd_ >= 0) ::close(fd_);
+      fd_ = std::exchange(other.fd_, -1);
+    }
+    return *this;
+  }
   ~Fd() {
     if (fd_ >= 0) ::close(fd_);
   }
@@ -109,6 +115,23 @@ class StagedFile {
 
   const std::string& path() const { return path_; }
   int fd() const { return fd_.get(); }
+
+  // qemu-img unlinks its output when it fails: before another attempt, a
+  // fresh 0600 file goes back at the same unpredictable name (O_EXCL). A
+  // file there that is not ours (planted in the gap) is refused.
+  Status EnsureExists() {
+    int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+      fd_ = Fd(fd);
+      return Ok();
+    }
+    struct stat ours {}, there {};
+    if (errno == EEXIST && ::fstat(fd_.get(), &ours) == 0 && ::lstat(path_.c_str(), &there) == 0 &&
+        ours.st_dev == there.st_dev && ours.st_ino == there.st_ino) {
+      return Ok();
+    }
+    return Error(Code::kIo, StrCat("the temporary image '", path_, "' was replaced by someone else"));
+  }
 
   // fsyncs the file and renames it onto the target. Unless `replace`, a
   // target that exists by now is left alone (RENAME_NOREPLACE, or link(2)
@@ -587,14 +610,19 @@ std::vector<std::string> QemuImgArgv(const ImageSource& source, const std::strin
 
 // The LUKS image, written by qemu-img into `staged`; the passphrase reaches
 // it through an inherited memfd.
-Status RunQemuImg(const ImageSource& source, const StagedFile& staged, const std::string& image,
+Status RunQemuImg(const ImageSource& source, StagedFile& staged, const std::string& image,
                   const SecretBytes& key) {
   VOUCH_ASSIGN_OR_RETURN(Fd secret, PassphraseMemfd(key));
   std::vector<std::string> argv = QemuImgArgv(source, staged.path(), secret.get());
   Result<ProgramResult> run = Error(Code::kInternal, "not run");
-  for (int attempt = 0; attempt < 3; ++attempt) {
+  // qemu-img's PBKDF calibration fails ("Unable to get accurate CPU usage")
+  // when the thread's tick-granular CPU clock shows 0 ms for its first
+  // round: on this project's 2-core VMs about half the runs, idle or not.
+  // A failed attempt costs milliseconds and attempts are independent.
+  constexpr int kAttempts = 25;
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    VOUCH_RETURN_IF_ERROR(staged.EnsureExists());
     run = RunProgram(argv, secret.get());
-    // qemu-img's PBKDF calibration sometimes fails spuriously; retry.
     if (!run.ok() || run->exit_status == 0 ||
         run->output.find("Unable to get accurate CPU usage") == std::string::npos) {
       break;

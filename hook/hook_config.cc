@@ -1,5 +1,7 @@
 #include "vouch/hook/hook_config.h"
 
+#include "vouch/hook/hook_config_keys.h"
+
 #include <cstdlib>
 #include <sstream>
 
@@ -31,6 +33,9 @@ Result<HookConfig> LoadHookConfig(const std::string& path) {
       return Error(Code::kInvalidArgument, StrCat("'", path, "' line ", n, ": expected 'key = value'"));
     }
     std::string key = Trim(line.substr(0, eq)), value = Trim(line.substr(eq + 1));
+    if (!IsHookConfigKey(key)) {
+      return Error(Code::kInvalidArgument, StrCat("'", path, "' line ", n, ": unknown key '", key, "'"));
+    }
     auto millis = [&](std::chrono::milliseconds* out) -> Status {
       char* end = nullptr;
       long v = std::strtol(value.c_str(), &end, 10);
@@ -57,7 +62,7 @@ Result<HookConfig> LoadHookConfig(const std::string& path) {
     else if (key == "deadline_ms") VOUCH_RETURN_IF_ERROR(millis(&c.deadline));
     else if (key == "libvirt_timeout_ms") VOUCH_RETURN_IF_ERROR(millis(&c.libvirt_timeout));
     else {
-      return Error(Code::kInvalidArgument, StrCat("'", path, "' line ", n, ": unknown key '", key, "'"));
+      return Error(Code::kInternal, StrCat("hook config key '", key, "' is listed but not parsed"));
     }
   }
   if (!c.ledger.empty() && !c.genesis) {
@@ -65,6 +70,12 @@ Result<HookConfig> LoadHookConfig(const std::string& path) {
                  StrCat("'", path, "': 'ledger' needs 'genesis = HEX', the digest 'vouch ledger init' "
                         "printed: a ledger is trusted only from its pinned genesis"));
   }
+  return c;
+}
+
+Result<HookConfig> LoadHookConfigOrDefaults(const std::string& path) {
+  auto c = LoadHookConfig(path);
+  if (!c.ok() && c.error().code() == Code::kNotFound) return HookConfig{};
   return c;
 }
 

@@ -24,6 +24,7 @@ namespace {
 
 constexpr std::string_view kVouchNamespace = "urn:vouch:domain:1";
 
+// For cleanup only, which must never block a stop.
 HookConfig ConfigOrDefaults(const std::string& path) {
   auto c = LoadHookConfig(path);
   return c.ok() ? *c : HookConfig{};
@@ -103,7 +104,13 @@ Result<bool> ReleaseKey(const std::string& config_path, std::string_view name, s
   if (bundle_bytes) {
     VOUCH_ASSIGN_OR_RETURN(config, LoadHookConfig(config_path));
   } else {
-    config = ConfigOrDefaults(config_path);
+    // Its bundle_dir may be what names this domain's bundle: a config that
+    // does not parse refuses the start rather than be read as defaults.
+    auto loaded = LoadHookConfigOrDefaults(config_path);
+    if (!loaded.ok()) {
+      return loaded.error().WithContext(StrCat("domain '", name, "' not started: the hook config does not parse"));
+    }
+    config = *loaded;
     auto from_file = ReadFile(StrCat(config.bundle_dir, "/", domain.uuid, ".bundle"));
     if (!from_file.ok()) return false;  // unprotected
     bundle_bytes = std::move(from_file).value();

@@ -19,6 +19,8 @@
 #include <fstream>
 #include <string>
 
+#include "vouch/hook/hook_config_keys.h"
+
 namespace {
 
 constexpr const char* kDefaultConfig = "/etc/vouch/hook.conf";
@@ -61,6 +63,21 @@ std::string DomainUuid(const std::string& xml) {
   return uuid;
 }
 
+// False if the config exists and has a line hook_config.cc would refuse
+// for its shape or key (values are checked there): any doubt goes on, and
+// vouch-hook-attest refuses the start naming the line.
+bool ConfigLooksValid(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    line = Trim(line);
+    if (line.empty() || line[0] == '#') continue;
+    auto eq = line.find('=');
+    if (eq == std::string::npos || !vouch::hook::IsHookConfigKey(Trim(line.substr(0, eq)))) return false;
+  }
+  return true;
+}
+
 bool Exists(const std::string& path) {
   struct stat st;
   return ::stat(path.c_str(), &st) == 0;
@@ -98,7 +115,7 @@ int main(int argc, char** argv) {
   std::string uuid = DomainUuid(xml);
   bool work;
   if (prepare) {
-    work = xml.find(kVouchNamespace) != std::string::npos || uuid.empty() ||
+    work = xml.find(kVouchNamespace) != std::string::npos || uuid.empty() || !ConfigLooksValid(config) ||
            Exists(ConfigValue(config, "bundle_dir", "/etc/vouch/domains") + "/" + uuid + ".bundle");
   } else {
     work = uuid.empty() ||

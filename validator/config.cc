@@ -91,7 +91,8 @@ Result<std::vector<std::string>> ReadVouchdConfigFile(const std::string& path) {
   return out;
 }
 
-Result<VouchdConfig> ParseVouchdFlags(const std::vector<std::string>& command_line) {
+Result<VouchdConfig> ParseVouchdFlags(const std::vector<std::string>& command_line,
+                                      const VouchdFlagOptions& options) {
   // A --config file's settings come first, so flags on the command line win.
   std::vector<std::string> args;
   std::vector<std::string> rest;
@@ -166,6 +167,10 @@ Result<VouchdConfig> ParseVouchdFlags(const std::vector<std::string>& command_li
       VOUCH_ASSIGN_OR_RETURN(std::string v, take());
       VOUCH_ASSIGN_OR_RETURN(c.timeout_s, ParseNumber(flag, v, 1, 300));
     } else if (flag == "--fault") {
+      if (!options.allow_fault) {
+        return Error(Code::kInvalidArgument,
+                     "unknown flag '--fault' (fault injection exists only in the test binary vouchd-byzantine)");
+      }
       VOUCH_ASSIGN_OR_RETURN(std::string v, take());
       VOUCH_ASSIGN_OR_RETURN(c.fault, ParseFault(v));
     } else {

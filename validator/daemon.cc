@@ -31,8 +31,7 @@ constexpr char kUsage[] =
     "              --genesis HEX --endpoint URL --operator NAME --region NAME --out DRAFT\n"
     "       vouchd [--listen HOST:PORT] [--state-dir DIR] [--key FILE] [--hpke-key FILE] [--init]\n"
     "              (--ledger LOCATOR --genesis HEX | --hosts FILE) [--nonce-validity S] [--max-body BYTES]\n"
-    "              [--threads N] [--timeout S] [--fault "
-    "wrong-share|bad-countersignature|refuse-all]\n";
+    "              [--threads N] [--timeout S]\n";
 
 Status MakePrivateDir(const std::string& dir) {
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
@@ -247,7 +246,7 @@ int RunDaemon(const VouchdConfig& config, std::ostream& out, std::ostream& err) 
   return 0;
 }
 
-int VouchdMain(int argc, char** argv) {
+int VouchdMain(int argc, char** argv, const VouchdFlagOptions& options) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (!args.empty() && args[0] == "register") {
     return RunRegister(std::vector<std::string>(args.begin() + 1, args.end()), std::cout, std::cerr);
@@ -259,7 +258,7 @@ int VouchdMain(int argc, char** argv) {
     std::cout << kUsage;
     return 0;
   }
-  auto config = ParseVouchdFlags(args);
+  auto config = ParseVouchdFlags(args, options);
   if (!config.ok()) {
     std::cerr << "vouchd: " << config.error().message() << "\n" << kUsage;
     return 2;

@@ -35,7 +35,8 @@ using ::vouch::testing::TempDir;
 // A vouchd child process: stdout read through a pipe, stderr to a file.
 class Vouchd {
  public:
-  Vouchd(const std::vector<std::string>& args, const std::string& stderr_path) {
+  Vouchd(const std::vector<std::string>& args, const std::string& stderr_path,
+         const std::string& binary = VOUCHD_PATH) {
     int out[2];
     if (::pipe(out) != 0) return;
     pid_ = ::fork();
@@ -45,7 +46,7 @@ class Vouchd {
       ::dup2(err, 2);
       ::close(out[0]);
       std::vector<char*> argv;
-      std::string path = VOUCHD_PATH;
+      std::string path = binary;
       argv.push_back(path.data());
       std::vector<std::string> copy = args;
       for (std::string& a : copy) argv.push_back(a.data());
@@ -117,11 +118,11 @@ class DaemonTest : public ::testing::Test {
   }
 
   // Starts vouchd with `extra` flags; returns its port (0 on failure).
-  int Start(std::vector<std::string> extra = {}) {
+  int Start(std::vector<std::string> extra = {}, const std::string& binary = VOUCHD_PATH) {
     std::vector<std::string> args = {"--listen",     "127.0.0.1:0", "--state-dir",
                                      dir_ / "state", "--hosts",     dir_ / "hosts"};
     args.insert(args.end(), extra.begin(), extra.end());
-    vouchd_ = std::make_unique<Vouchd>(args, dir_ / "stderr.txt");
+    vouchd_ = std::make_unique<Vouchd>(args, dir_ / "stderr.txt", binary);
     std::string line = vouchd_->ReadLine();
     const std::string prefix = "vouchd: listening on 127.0.0.1:";
     EXPECT_EQ(line.rfind(prefix, 0), 0u)
@@ -175,8 +176,23 @@ TEST_F(DaemonTest, ServesChallengeAndAttestAndStopsOnSigterm) {
   EXPECT_NE(err.find("vouchd: stopping on SIGTERM"), std::string::npos) << err;
 }
 
+// A deployed vouchd cannot be made Byzantine by a flag or a config line.
+TEST_F(DaemonTest, TheRealVouchdRefusesFaultInjection) {
+  std::string conf = dir_ / "vouchd.conf";
+  std::ofstream(conf) << "fault = wrong-share\n";
+  for (const std::string& how : {std::string("--fault=wrong-share"), StrCat("--config ", conf)}) {
+    std::string cmd = StrCat(VOUCHD_PATH, " --state-dir ", dir_ / "state", " --hosts ", dir_ / "hosts", " ",
+                             how, " 2> ", dir_ / "fault.txt");
+    EXPECT_EQ(WEXITSTATUS(std::system(cmd.c_str())), 2) << how;
+    EXPECT_NE(ReadText(dir_ / "fault.txt")
+                  .find("unknown flag '--fault' (fault injection exists only in the test binary vouchd-byzantine)"),
+              std::string::npos)
+        << ReadText(dir_ / "fault.txt");
+  }
+}
+
 TEST_F(DaemonTest, RefuseAllFaultRefusesWithAReason) {
-  int port = Start({"--fault=refuse-all"});
+  int port = Start({"--fault=refuse-all"}, VOUCHD_BYZANTINE_PATH);
   ASSERT_NE(port, 0);
   Built b = world_->Build();
   auto res = RoundTrip(port, &b);

@@ -26,7 +26,8 @@ set -euo pipefail
 # Every binary this script runs, relative to BUILD_DIR. scripts/demo.sh
 # builds exactly these, and e2e.demo runs the demo in a tree where nothing
 # else is built, so a binary used below but missing here fails that test.
-NEEDS=(cli/vouch validator/vouchd hook/vouch-hook hook/vouch-hook-attest tests/e2e/attest_probe)
+NEEDS=(cli/vouch validator/vouchd validator/vouchd-byzantine hook/vouch-hook hook/vouch-hook-attest
+  tests/e2e/attest_probe)
 if [[ ${1:-} == --needs ]]; then printf '%s\n' "${NEEDS[@]}"; exit 0; fi
 BUILD=$(cd "${1:?usage: launch_gate.sh BUILD_DIR [--demo [--keep] | --bench N]}" && pwd)
 DEMO=${2:-} BENCH= KEEP=
@@ -39,6 +40,8 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=scripts/lib/services.sh
 . "$ROOT/scripts/lib/services.sh"
 VOUCH=$BUILD/cli/vouch VOUCHD=$BUILD/validator/vouchd HOOK=$BUILD/hook/vouch-hook
+# The Byzantine validators are the test binary: the real vouchd has no --fault.
+VOUCHD_BYZANTINE=$BUILD/validator/vouchd-byzantine
 PROBE=$BUILD/tests/e2e/attest_probe
 
 [[ $EUID -eq 0 ]] || { echo "launch_gate: needs root (libvirtd, hook install)"; exit 77; }
@@ -224,13 +227,14 @@ note "ledger $LEDGER; genesis $GENESIS trusts the test manufacturer CA; certify_
 
 say "Five validators (vouchd), each with its own keys, admitted on the ledger by governance"
 declare -A VD_PID VD_ADDR
-# start_vd I [FAULT [VOUCHD_ARGS...]]: (re)starts validator I on its address.
+# start_vd I [FAULT [VOUCHD_ARGS...]]: (re)starts validator I on its address;
+# with a FAULT, as the Byzantine test binary.
 start_vd() {
-  local i=$1 fault=${2:-} args=()
-  [[ -n $fault ]] && args+=(--fault "$fault")
+  local i=$1 fault=${2:-} args=() bin=$VOUCHD
+  [[ -n $fault ]] && { args+=(--fault "$fault"); bin=$VOUCHD_BYZANTINE; }
   if [[ $# -gt 2 ]]; then args+=("${@:3}"); fi
   rm -f "$W/vd$i.out"  # so the wait below sees only this instance's line
-  "$VOUCHD" --config "$W/vd$i.conf" "${args[@]+"${args[@]}"}" >"$W/vd$i.out" 2>>"$W/vd$i.log" &
+  "$bin" --config "$W/vd$i.conf" "${args[@]+"${args[@]}"}" >"$W/vd$i.out" 2>>"$W/vd$i.log" &
   VD_PID[$i]=$!
   PIDS+=($!)
   vouch_wait_for 10 grep -q "listening on" "$W/vd$i.out" || { echo "vouchd $i did not start:"; cat "$W/vd$i.log"; exit 1; }
@@ -709,6 +713,12 @@ else
   bad "unpinned hook.conf: exit $rc: $(cat "$W/unpinned.out")"
 fi
 fi
+
+say "A typo in the installed hook.conf: the start is refused naming the line, not run on defaults"
+cp "$W/hook.conf" "$W/hook.conf.good"
+echo "bundel_dir = $W/bundles" >>"$W/hook.conf"
+expect_refusal "hook.conf with an unknown key" "hook.conf' line [0-9]+: unknown key 'bundel_dir'"
+mv "$W/hook.conf.good" "$W/hook.conf"
 
 say "Host revoked on the ledger (governance): every validator refuses; a watcher sees it"
 "$VOUCH" ledger watch "$LEDGER" --genesis "$GENESIS" --type revoke --count 1 --timeout-ms 60000 >"$W/watch.out" 2>&1 &

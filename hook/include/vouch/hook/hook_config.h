@@ -36,6 +36,9 @@ struct HookConfig {
 // The hook's ledger head file (ledger_client.h), in state_dir.
 inline constexpr const char* kLedgerHeadFile = "ledger-head";
 Result<HookConfig> LoadHookConfig(const std::string& path);
+// As LoadHookConfig, but the defaults when `path` does not exist; any other
+// error (a line that does not parse) is returned, never papered over.
+Result<HookConfig> LoadHookConfigOrDefaults(const std::string& path);
 
 }  // namespace vouch::hook
 

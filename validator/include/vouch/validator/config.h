@@ -18,7 +18,8 @@
 // verified in STATE_DIR/ledger-head and refuses a ledger that does not
 // extend it;
 // --hosts FILE is a static host directory for tests (static_host_directory.h). --fault makes
-// this validator Byzantine for end-to-end tests (fault.h). Flags take their
+// this validator Byzantine for end-to-end tests (fault.h), and exists only in
+// the test binary vouchd-byzantine (VouchdFlagOptions). Flags take their
 // value as the next argument or after '='. --config FILE holds the same
 // settings as "NAME = VALUE" lines (NAME the flag without "--"; "init =
 // true"; '#' comments); flags on the command line override the file.
@@ -59,12 +60,21 @@ struct VouchdConfig {
   Fault fault = Fault::kNone;
 };
 
+// What the binary parsing the flags allows beyond production use.
+struct VouchdFlagOptions {
+  // --fault / "fault =" (fault.h): only the test binary vouchd-byzantine
+  // sets this; vouchd refuses them as unknown, so no deployed validator can
+  // be made Byzantine by a config line.
+  bool allow_fault = false;
+};
+
 // Parses the daemon's flags (argv without the program name), reading any
 // --config file. kInvalidArgument, naming the flag (or the file and line),
 // for an unknown flag or setting, a missing or bad value, no key file
 // location (neither --key/--hpke-key nor --state-dir), or neither --ledger
 // nor --hosts; the file's read error (kNotFound, kIo) naming it.
-Result<VouchdConfig> ParseVouchdFlags(const std::vector<std::string>& args);
+Result<VouchdConfig> ParseVouchdFlags(const std::vector<std::string>& args,
+                                      const VouchdFlagOptions& options = {});
 
 // The settings of a vouchd config file as "--NAME=VALUE" flags, in order.
 Result<std::vector<std::string>> ReadVouchdConfigFile(const std::string& path);

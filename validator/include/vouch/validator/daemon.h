@@ -35,8 +35,9 @@ int RunRegister(const std::vector<std::string>& args, std::ostream& out, std::os
 // 1 with one line on `err` if it cannot start.
 int RunDaemon(const VouchdConfig& config, std::ostream& out, std::ostream& err);
 
-// argv dispatch: "init …", "register …", "--help", else daemon flags.
-int VouchdMain(int argc, char** argv);
+// argv dispatch: "init …", "register …", "--help", else daemon flags
+// (parsed with `options`: vouchd passes none).
+int VouchdMain(int argc, char** argv, const VouchdFlagOptions& options = {});
 
 }  // namespace vouch::validator
 
