@@ -260,7 +260,7 @@ Result<Appraiser::Checked> Appraiser::CheckVcAndPolicy(ByteView vc_bytes, ByteVi
   VOUCH_RETURN_IF_ERROR(challenges_.CheckAny(c.nonces, c.issuer, now));
   // 5. Replay. The reservation is released on every return below but the last.
   VOUCH_ASSIGN_OR_RETURN(ReplayCache::Reservation reservation,
-                         replay_.Reserve(c.cti, c.expires_at, now));
+                         replay_.Reserve(c.cti, c.issuer, c.expires_at, now));
   // 6. The owner policy and this validator's place in it.
   VOUCH_ASSIGN_OR_RETURN(std::shared_ptr<const SignedPolicy> verified_policy,
                          policies_.Get(policy_bytes, SignedPolicy::Parse));

@@ -26,15 +26,15 @@ void ReplayCache::Reservation::Commit() {
   cache_ = nullptr;
 }
 
-Result<ReplayCache::Reservation> ReplayCache::Reserve(ByteView cti, int64_t expires_at,
-                                                      int64_t now) {
+Result<ReplayCache::Reservation> ReplayCache::Reserve(ByteView cti, std::string_view host,
+                                                      int64_t expires_at, int64_t now) {
   std::string key = ToString(cti);
   std::lock_guard<std::mutex> lock(mu_);
   while (!by_expiry_.empty() && by_expiry_.begin()->first <= now) {
     auto it = entries_.find(by_expiry_.begin()->second);
     // Only committed entries expire; a reservation belongs to a request in
     // flight (Commit puts it back in by_expiry_).
-    if (it != entries_.end() && it->second.committed) entries_.erase(it);
+    if (it != entries_.end() && it->second.committed) EraseLocked(it);
     by_expiry_.erase(by_expiry_.begin());
   }
   if (auto it = entries_.find(key); it != entries_.end()) {
@@ -44,11 +44,19 @@ Result<ReplayCache::Reservation> ReplayCache::Reserve(ByteView cti, int64_t expi
             ? StrCat("host VC cti ", HexEncode(cti), " was already endorsed by this validator")
             : StrCat("host VC cti ", HexEncode(cti), " is being appraised by another request"));
   }
+  size_t& held = per_host_count_[std::string(host)];
+  if (held >= per_host_) {
+    return Error(Code::kUnavailable,
+                 StrCat("host '", host, "' has ", held, " unexpired VCs in this validator's replay cache, "
+                        "its quota: try again when they expire"));
+  }
   if (entries_.size() >= capacity_) {
+    if (held == 0) per_host_count_.erase(std::string(host));
     return Error(Code::kUnavailable,
                  StrCat("replay cache is full (", capacity_, " unexpired VCs); try again later"));
   }
-  entries_.emplace(key, Entry{expires_at, false});
+  ++held;
+  entries_.emplace(key, Entry{expires_at, false, std::string(host)});
   by_expiry_.emplace(expires_at, key);
   return Reservation(this, std::move(key));
 }
@@ -66,6 +74,12 @@ void ReplayCache::Release(const std::string& key) {
   auto it = entries_.find(key);
   if (it == entries_.end() || it->second.committed) return;
   by_expiry_.erase({it->second.expires_at, key});
+  EraseLocked(it);
+}
+
+void ReplayCache::EraseLocked(std::unordered_map<std::string, Entry>::iterator it) {
+  auto count = per_host_count_.find(it->second.host);
+  if (count != per_host_count_.end() && --count->second == 0) per_host_count_.erase(count);
   entries_.erase(it);
 }
 

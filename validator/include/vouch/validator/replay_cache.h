@@ -6,7 +6,10 @@
 // concurrent requests with one VC cannot both pass) and only *committed*
 // when the appraisal succeeds; a failed appraisal releases it, so a refusal
 // does not burn the VC. The cache is bounded: when it is full of unexpired
-// entries it refuses new ones (fail closed) rather than forget one.
+// entries it refuses new ones (fail closed) rather than forget one. So that
+// one host cannot fill it for everyone (a certified host can mint approved
+// VCs of its own), each host DID may hold at most `per_host` of them; past
+// that only that host is refused.
 //
 // Thread-safe.
 #ifndef VOUCH_VALIDATOR_REPLAY_CACHE_H_
@@ -16,6 +19,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 
@@ -46,15 +50,16 @@ class ReplayCache {
     std::string key_;
   };
 
-  explicit ReplayCache(size_t capacity = 100000) : capacity_(capacity) {}
+  explicit ReplayCache(size_t capacity = 100000, size_t per_host = 1024)
+      : capacity_(capacity), per_host_(per_host) {}
   ReplayCache(const ReplayCache&) = delete;
   ReplayCache& operator=(const ReplayCache&) = delete;
 
-  // Reserves `cti` until `expires_at` (seconds; the VC's exp), first
-  // dropping entries that expired by `now`. kReplay if `cti` is committed
-  // or reserved by a request in flight; kUnavailable if the cache holds
-  // `capacity` unexpired entries.
-  Result<Reservation> Reserve(ByteView cti, int64_t expires_at, int64_t now);
+  // Reserves `cti` of `host` (the VC's issuer) until `expires_at` (seconds;
+  // the VC's exp), first dropping entries that expired by `now`. kReplay if
+  // `cti` is committed or reserved by a request in flight; kUnavailable if
+  // `host` holds `per_host` unexpired entries, or the cache `capacity`.
+  Result<Reservation> Reserve(ByteView cti, std::string_view host, int64_t expires_at, int64_t now);
 
   // Whether `cti` is committed or reserved and not expired at `now`.
   bool Contains(ByteView cti, int64_t now) const;
@@ -67,11 +72,16 @@ class ReplayCache {
   struct Entry {
     int64_t expires_at;
     bool committed;
+    std::string host;
   };
   void Release(const std::string& key);
   void Commit(const std::string& key);
+  // Erases `it` and its count for its host. REQUIRES: mu_ held.
+  void EraseLocked(std::unordered_map<std::string, Entry>::iterator it);
 
   const size_t capacity_;
+  const size_t per_host_;
+  std::unordered_map<std::string, size_t> per_host_count_;
   mutable std::mutex mu_;
   std::unordered_map<std::string, Entry> entries_;
   std::set<std::pair<int64_t, std::string>> by_expiry_;
