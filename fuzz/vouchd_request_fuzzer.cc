@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstdlib>
 
+#include "vouch/core/enrollment_request.h"
 #include "vouch/validator/api.h"
 
 namespace {
@@ -44,9 +45,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     ExpectMalformed(reattest.error());
   }
 
-  auto enroll = DecodeEnrollRequest(body);
-  if (!enroll.ok()) ExpectMalformed(enroll.error());
-  auto finish = DecodeEnrollFinishRequest(body);
-  if (!finish.ok()) ExpectMalformed(finish.error());
+  for (vouch::EnrollStep step : {vouch::EnrollStep::kBegin, vouch::EnrollStep::kFinish}) {
+    auto enroll = vouch::DecodeEnrollmentRequest(step, body);
+    if (!enroll.ok()) {
+      ExpectMalformed(enroll.error());
+      continue;
+    }
+    auto again = vouch::DecodeEnrollmentRequest(step, vouch::EncodeEnrollmentRequest(*enroll));
+    if (!again.ok() || again->did != enroll->did || again->at != enroll->at || again->secret != enroll->secret ||
+        again->signature != enroll->signature) {
+      std::abort();
+    }
+  }
   return 0;
 }

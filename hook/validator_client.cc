@@ -4,6 +4,7 @@
 #include <openssl/crypto.h>
 
 #include "vouch/core/cbor.h"
+#include "vouch/core/enrollment_request.h"
 
 namespace vouch::hook {
 namespace {
@@ -120,8 +121,9 @@ Result<Bytes> ValidatorClient::Reattest(ByteView vc, ByteView policy, ByteView l
   return e->bytes();
 }
 
-Result<EnrollCredential> ValidatorClient::BeginEnroll(const std::string& host_did) {
-  Bytes request = cbor::Encode(cbor::Value::Map({{"did", cbor::Value(host_did)}}));
+Result<EnrollCredential> ValidatorClient::BeginEnroll(const Ed25519PrivateKey& host_key,
+                                                      std::string_view validator_did, int64_t at) {
+  Bytes request = EncodeEnrollmentRequest(SignEnrollmentRequest(EnrollStep::kBegin, host_key, validator_did, at));
   VOUCH_ASSIGN_OR_RETURN(Bytes body, Call("POST", "/v1/enroll", &request));
   VOUCH_ASSIGN_OR_RETURN(cbor::Value v, DecodeBody(body, endpoint_));
   const cbor::Value* c = v.Find("credential");
@@ -133,9 +135,10 @@ Result<EnrollCredential> ValidatorClient::BeginEnroll(const std::string& host_di
   return EnrollCredential{c->bytes(), s->bytes()};
 }
 
-Status ValidatorClient::FinishEnroll(const std::string& host_did, ByteView secret) {
-  Bytes request = cbor::Encode(
-      cbor::Value::Map({{"did", cbor::Value(host_did)}, {"secret", cbor::Value(secret)}}));
+Status ValidatorClient::FinishEnroll(const Ed25519PrivateKey& host_key, std::string_view validator_did,
+                                     int64_t at, ByteView secret) {
+  Bytes request =
+      EncodeEnrollmentRequest(SignEnrollmentRequest(EnrollStep::kFinish, host_key, validator_did, at, secret));
   Result<Bytes> done = Call("POST", "/v1/enroll/finish", &request);
   OPENSSL_cleanse(request.data(), request.size());
   if (!done.ok()) return done.error();

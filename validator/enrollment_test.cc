@@ -85,6 +85,17 @@ class EnrollmentTest : public ::testing::Test {
     return writer_->state().FindHost(lt::Did(w_.host[i]));
   }
 
+  // Host i's signed requests to validator 0, as `vouch host enroll` makes
+  // them; a finish closes the enrollment begun last.
+  Result<EnrollChallenge> BeginAs(int i) {
+    begun_at_ = now_;
+    return enroller_->Begin(SignEnrollmentRequest(EnrollStep::kBegin, w_.host[i], lt::Did(w_.val[0]), now_));
+  }
+  Status FinishAs(int i, ByteView secret) {
+    return enroller_->Finish(
+        SignEnrollmentRequest(EnrollStep::kFinish, w_.host[i], lt::Did(w_.val[0]), begun_at_, secret));
+  }
+
   Result<SecretBytes> Activate(Tpm& tpm, const Ak& ak, const EnrollChallenge& c) {
     return tpm.ActivateCredential(ak, c.credential, c.encrypted_secret, EkKeyType::kRsa2048);
   }
@@ -96,6 +107,7 @@ class EnrollmentTest : public ::testing::Test {
   lt::World w_;
   int64_t t_ = lt::kT0;
   int64_t now_ = 0;
+  int64_t begun_at_ = 0;
   std::unique_ptr<SwtpmProcess> swtpm_;
   std::unique_ptr<Tpm> tpm_;
   std::optional<Ak> ak_;
@@ -111,11 +123,11 @@ std::string EnrollmentTest::rogue_ca_;
 TEST_F(EnrollmentTest, ActivatedCredentialCertifiesTheAkOnTheLedger) {
   RegisterHost(0, ak_->public_area().bytes(), ek_cert_);
   ASSERT_FALSE(Document(0)->certified);
-  auto challenge = enroller_->Begin(lt::Did(w_.host[0]));
+  auto challenge = BeginAs(0);
   ASSERT_OK(challenge);
   auto secret = Activate(*tpm_, *ak_, *challenge);
   ASSERT_OK(secret);
-  ASSERT_OK(enroller_->Finish(lt::Did(w_.host[0]), secret->Expose()));
+  ASSERT_OK(FinishAs(0, secret->Expose()));
   const ledger::DidDocument* doc = Document(0);
   EXPECT_TRUE(doc->certified);
   EXPECT_EQ(doc->certified_by, std::set<std::string>{lt::Did(w_.val[0])});
@@ -128,29 +140,29 @@ TEST_F(EnrollmentTest, ActivatedCredentialCertifiesTheAkOnTheLedger) {
 
   // Enrolling again is harmless: no second certification entry.
   uint64_t size = writer_->state().size();
-  auto again = enroller_->Begin(lt::Did(w_.host[0]));
+  auto again = BeginAs(0);
   ASSERT_OK(again);
   auto secret2 = Activate(*tpm_, *ak_, *again);
   ASSERT_OK(secret2);
-  ASSERT_OK(enroller_->Finish(lt::Did(w_.host[0]), secret2->Expose()));
+  ASSERT_OK(FinishAs(0, secret2->Expose()));
   Document(0);
   EXPECT_EQ(writer_->state().size(), size);
 }
 
 TEST_F(EnrollmentTest, WrongSecretIsRefusedAndClosesTheEnrollment) {
   RegisterHost(0, ak_->public_area().bytes(), ek_cert_);
-  auto challenge = enroller_->Begin(lt::Did(w_.host[0]));
+  auto challenge = BeginAs(0);
   ASSERT_OK(challenge);
   auto secret = Activate(*tpm_, *ak_, *challenge);
   ASSERT_OK(secret);
   Bytes wrong(secret->Expose().begin(), secret->Expose().end());
   wrong[0] ^= 1;
-  Status refused = enroller_->Finish(lt::Did(w_.host[0]), wrong);
+  Status refused = FinishAs(0, wrong);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code(), Code::kBadSignature) << refused.error().ToString();
   EXPECT_NE(refused.error().message().find("not in one TPM"), std::string::npos);
   // One attempt only: the right secret no longer works.
-  Status late = enroller_->Finish(lt::Did(w_.host[0]), secret->Expose());
+  Status late = FinishAs(0, secret->Expose());
   ASSERT_FALSE(late.ok());
   EXPECT_EQ(late.error().code(), Code::kStaleNonce);
   EXPECT_FALSE(Document(0)->certified);
@@ -158,12 +170,12 @@ TEST_F(EnrollmentTest, WrongSecretIsRefusedAndClosesTheEnrollment) {
 
 TEST_F(EnrollmentTest, ExpiredEnrollmentIsRefused) {
   RegisterHost(0, ak_->public_area().bytes(), ek_cert_);
-  auto challenge = enroller_->Begin(lt::Did(w_.host[0]));
+  auto challenge = BeginAs(0);
   ASSERT_OK(challenge);
   auto secret = Activate(*tpm_, *ak_, *challenge);
   ASSERT_OK(secret);
   now_ += 61;
-  Status late = enroller_->Finish(lt::Did(w_.host[0]), secret->Expose());
+  Status late = FinishAs(0, secret->Expose());
   ASSERT_FALSE(late.ok());
   EXPECT_EQ(late.error().code(), Code::kStaleNonce) << late.error().ToString();
   EXPECT_FALSE(Document(0)->certified);
@@ -179,7 +191,7 @@ TEST_F(EnrollmentTest, EkCertificateFromAnUntrustedCaIsRefused) {
   auto ek = (*tpm)->ReadEkCertificate();
   ASSERT_OK(ek);
   RegisterHost(0, ak->public_area().bytes(), *ek);
-  auto refused = enroller_->Begin(lt::Did(w_.host[0]));
+  auto refused = BeginAs(0);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code(), Code::kUncertifiedAk) << refused.error().ToString();
   EXPECT_NE(refused.error().message().find("not from a trusted TPM CA"), std::string::npos)
@@ -188,7 +200,7 @@ TEST_F(EnrollmentTest, EkCertificateFromAnUntrustedCaIsRefused) {
 
 TEST_F(EnrollmentTest, HostWithoutEkCertificateIsRefused) {
   RegisterHost(0, ak_->public_area().bytes(), std::nullopt);
-  auto refused = enroller_->Begin(lt::Did(w_.host[0]));
+  auto refused = BeginAs(0);
   ASSERT_FALSE(refused.ok());
   EXPECT_EQ(refused.error().code(), Code::kUncertifiedAk);
   EXPECT_NE(refused.error().message().find("no EK certificate"), std::string::npos);
@@ -205,7 +217,7 @@ TEST_F(EnrollmentTest, AkFromAnotherTpmCannotActivateTheCredential) {
   auto other_ak = (*other_tpm)->CreateAk();
   ASSERT_OK(other_ak);
   RegisterHost(0, other_ak->public_area().bytes(), ek_cert_);
-  auto challenge = enroller_->Begin(lt::Did(w_.host[0]));
+  auto challenge = BeginAs(0);
   ASSERT_OK(challenge);
   EXPECT_FALSE(Activate(**other_tpm, *other_ak, *challenge).ok());
   // Nor can the genuine TPM activate it for an AK it does not hold.
@@ -213,14 +225,80 @@ TEST_F(EnrollmentTest, AkFromAnotherTpmCannotActivateTheCredential) {
   EXPECT_FALSE(Document(0)->certified);
 }
 
+// Anyone can read a victim's DID off the ledger. Without its key they can
+// neither replace its open enrollment nor close it; replaying its own
+// request changes nothing; and the victim's enrollment completes.
+TEST_F(EnrollmentTest, OnlyTheHostsKeyOpensOrClosesItsEnrollment) {
+  RegisterHost(0, ak_->public_area().bytes(), ek_cert_);
+  const std::string victim = lt::Did(w_.host[0]);
+  const std::string me = lt::Did(w_.val[0]);
+  EnrollmentRequest begin = SignEnrollmentRequest(EnrollStep::kBegin, w_.host[0], me, now_);
+  auto challenge = enroller_->Begin(begin);
+  ASSERT_OK(challenge);
+
+  EnrollmentRequest forged = SignEnrollmentRequest(EnrollStep::kBegin, w_.host[1], me, now_ + 1);
+  forged.did = victim;
+  auto replaced = enroller_->Begin(forged);
+  ASSERT_FALSE(replaced.ok());
+  EXPECT_EQ(replaced.error().code(), Code::kBadSignature) << replaced.error().ToString();
+  EnrollmentRequest close = SignEnrollmentRequest(EnrollStep::kFinish, w_.host[1], me, now_, Bytes{1});
+  close.did = victim;
+  Status closed = enroller_->Finish(close);
+  ASSERT_FALSE(closed.ok());
+  EXPECT_EQ(closed.error().code(), Code::kBadSignature);
+  EXPECT_EQ(enroller_->open_count(), 1u);
+
+  auto replayed = enroller_->Begin(begin);
+  ASSERT_OK(replayed);
+  EXPECT_EQ(replayed->credential, challenge->credential) << "a replay must not make a new credential";
+
+  // A request made for another validator is refused here.
+  auto elsewhere = enroller_->Begin(
+      SignEnrollmentRequest(EnrollStep::kBegin, w_.host[0], lt::Did(w_.val[1]), now_ + 2));
+  ASSERT_FALSE(elsewhere.ok());
+  EXPECT_EQ(elsewhere.error().code(), Code::kBadSignature);
+
+  auto secret = Activate(*tpm_, *ak_, *challenge);
+  ASSERT_OK(secret);
+  ASSERT_OK(enroller_->Finish(SignEnrollmentRequest(EnrollStep::kFinish, w_.host[0], me, now_, secret->Expose())));
+  EXPECT_TRUE(Document(0)->certified);
+}
+
+TEST_F(EnrollmentTest, RequestsAreDatedAndOrdered) {
+  RegisterHost(0, ak_->public_area().bytes(), ek_cert_);
+  const std::string me = lt::Did(w_.val[0]);
+  auto stale = enroller_->Begin(SignEnrollmentRequest(EnrollStep::kBegin, w_.host[0], me, now_ - 120));
+  ASSERT_FALSE(stale.ok());
+  EXPECT_EQ(stale.error().code(), Code::kStaleNonce);
+  EXPECT_NE(stale.error().message().find("is dated 120 s from this validator's clock"), std::string::npos)
+      << stale.error().message();
+
+  auto first = enroller_->Begin(SignEnrollmentRequest(EnrollStep::kBegin, w_.host[0], me, now_));
+  ASSERT_OK(first);
+  auto newer = enroller_->Begin(SignEnrollmentRequest(EnrollStep::kBegin, w_.host[0], me, now_ + 5));
+  ASSERT_OK(newer);  // the host began again: it replaces the first
+  auto older = enroller_->Begin(SignEnrollmentRequest(EnrollStep::kBegin, w_.host[0], me, now_));
+  ASSERT_FALSE(older.ok());
+  EXPECT_EQ(older.error().code(), Code::kStaleNonce);
+  // A finish for the replaced enrollment does not close the open one.
+  auto secret = Activate(*tpm_, *ak_, *newer);
+  ASSERT_OK(secret);
+  Status mismatched =
+      enroller_->Finish(SignEnrollmentRequest(EnrollStep::kFinish, w_.host[0], me, now_, secret->Expose()));
+  ASSERT_FALSE(mismatched.ok());
+  EXPECT_EQ(mismatched.error().code(), Code::kStaleNonce);
+  ASSERT_OK(enroller_->Finish(
+      SignEnrollmentRequest(EnrollStep::kFinish, w_.host[0], me, now_ + 5, secret->Expose())));
+}
+
 TEST_F(EnrollmentTest, UnknownAndRevokedHostsAreRefused) {
-  auto unknown = enroller_->Begin(lt::Did(w_.host[2]));
+  auto unknown = BeginAs(2);
   ASSERT_FALSE(unknown.ok());
   EXPECT_EQ(unknown.error().code(), Code::kUnknownHost);
 
   RegisterHost(1, ak_->public_area().bytes(), ek_cert_);
   ASSERT_OK(writer_->Append(lt::Revoke(lt::Did(w_.host[1]), "stolen"), w_.host[1], t_++));
-  auto revoked = enroller_->Begin(lt::Did(w_.host[1]));
+  auto revoked = BeginAs(1);
   ASSERT_FALSE(revoked.ok());
   EXPECT_EQ(revoked.error().code(), Code::kRevoked);
 }

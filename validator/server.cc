@@ -327,12 +327,12 @@ void Server::Route() {
         return;
       }
       if (!finish) {
-        auto request = DecodeEnrollRequest(AsBytes(req.body));
+        auto request = DecodeEnrollmentRequest(EnrollStep::kBegin, AsBytes(req.body));
         if (!request.ok()) {
           Refuse(res, 400, request.error());
           return;
         }
-        auto challenge = parts_.enroller->Begin(request->did);
+        auto challenge = parts_.enroller->Begin(*request);
         log(request->did, challenge.ok() ? Ok() : Status(challenge.error()));
         if (!challenge.ok()) {
           Refuse(res, HttpStatusFor(challenge.error().code()), challenge.error());
@@ -341,12 +341,12 @@ void Server::Route() {
         SetCbor(res, 200, EncodeEnrollResponse(*challenge));
         return;
       }
-      auto request = DecodeEnrollFinishRequest(AsBytes(req.body));
+      auto request = DecodeEnrollmentRequest(EnrollStep::kFinish, AsBytes(req.body));
       if (!request.ok()) {
         Refuse(res, 400, request.error());
         return;
       }
-      Status done = parts_.enroller->Finish(request->did, request->secret);
+      Status done = parts_.enroller->Finish(*request);
       log(request->did, done);
       if (!done.ok()) {
         Refuse(res, HttpStatusFor(done.error().code()), done.error());

@@ -5,9 +5,12 @@
 #define VOUCH_HOOK_VALIDATOR_CLIENT_H_
 
 #include <chrono>
+#include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "vouch/core/bytes.h"
+#include "vouch/core/ed25519.h"
 #include "vouch/core/errors.h"
 
 namespace vouch::hook {
@@ -44,13 +47,16 @@ class ValidatorClient {
   // (encoded COSE_Countersignature) over the reattest VC.
   Result<Bytes> Reattest(ByteView vc, ByteView policy, ByteView launch_vc, size_t index);
 
-  // POST /v1/enroll {"did"}: the validator checks the registered EK
-  // certificate and makes a credential for the registered AK.
-  Result<EnrollCredential> BeginEnroll(const std::string& host_did);
-  // POST /v1/enroll/finish {"did", "secret"}: `secret` is what
-  // TPM2_ActivateCredential returned; on success the validator's
+  // POST /v1/enroll, signed by `host_key` for `validator_did`
+  // (vouch/core/enrollment_request.h), dated `at`: the validator checks the
+  // registered EK certificate and makes a credential for the registered AK.
+  Result<EnrollCredential> BeginEnroll(const Ed25519PrivateKey& host_key, std::string_view validator_did,
+                                       int64_t at);
+  // POST /v1/enroll/finish for the enrollment begun at `at`: `secret` is
+  // what TPM2_ActivateCredential returned; on success the validator's
   // certification is on the ledger.
-  Status FinishEnroll(const std::string& host_did, ByteView secret);
+  Status FinishEnroll(const Ed25519PrivateKey& host_key, std::string_view validator_did, int64_t at,
+                      ByteView secret);
 
   const std::string& endpoint() const { return endpoint_; }
 

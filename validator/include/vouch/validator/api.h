@@ -41,19 +41,8 @@ Bytes EncodeReattestRequest(const ReattestRequest& request);
 Bytes EncodeReattestResponse(const Reendorsement& approval);
 Bytes EncodeChallengeResponse(ByteView nonce, std::string_view validator_did);
 
-struct EnrollRequest {
-  std::string did;
-};
-struct EnrollFinishRequest {
-  std::string did;
-  Bytes secret;  // what TPM2_ActivateCredential returned
-};
-// kMalformed, naming the field, unless the body is a CBOR map with exactly
-// these keys and types; "did" must be a did:key.
-Result<EnrollRequest> DecodeEnrollRequest(ByteView body);
-Bytes EncodeEnrollRequest(const EnrollRequest& request);
-Result<EnrollFinishRequest> DecodeEnrollFinishRequest(ByteView body);
-Bytes EncodeEnrollFinishRequest(const EnrollFinishRequest& request);
+// POST /v1/enroll and /v1/enroll/finish take a host-signed request
+// (vouch/core/enrollment_request.h); the answer to /v1/enroll:
 Bytes EncodeEnrollResponse(const EnrollChallenge& challenge);
 
 // {"code": CodeName(error.code()), "reason": error.message()}.

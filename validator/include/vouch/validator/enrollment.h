@@ -8,10 +8,12 @@
 // EK and the AK can activate it; Finish compares the returned secret and
 // appends the certifying did-update, signed by this validator.
 //
-// The secret of an open enrollment lives in this process's memory only (one
-// per host DID, for `ttl`, one Finish attempt) and is wiped when it is used
-// or expires; a vouchd restart drops open enrollments (the host begins
-// again).
+// Both steps are requests the host signed with its DID key
+// (vouch/core/enrollment_request.h): nobody else can open, replace or
+// close a host's enrollment. The secret of an open enrollment lives in this
+// process's memory only (one per host DID, for `ttl`, one signed Finish
+// attempt) and is wiped when it is used or expires; a vouchd restart drops
+// open enrollments (the host begins again).
 #ifndef VOUCH_VALIDATOR_ENROLLMENT_H_
 #define VOUCH_VALIDATOR_ENROLLMENT_H_
 
@@ -27,6 +29,7 @@
 
 #include "vouch/core/bytes.h"
 #include "vouch/core/ed25519.h"
+#include "vouch/core/enrollment_request.h"
 #include "vouch/core/errors.h"
 #include "vouch/core/secret_bytes.h"
 
@@ -78,21 +81,27 @@ class Enroller {
            std::function<int64_t()> clock, EnrollerOptions options = {});
   ~Enroller();
 
-  // Makes the credential for `did`'s registered AK under its registered EK.
-  // kUnknownHost (not registered), kRevoked, kUncertifiedAk (no EK
-  // certificate, one that does not parse, or one that does not chain to a
-  // trusted TPM CA — the reason says which), kMalformed (the registered AK
-  // public area is unusable), kUnavailable (ledger; or too many open
-  // enrollments). Replaces an open enrollment of the same DID.
-  Result<EnrollChallenge> Begin(std::string_view did);
+  // Makes the credential for the requesting DID's registered AK under its
+  // registered EK. The request must be signed by the DID's key for this
+  // validator (kBadSignature) and dated within ttl of this clock
+  // (kStaleNonce). The same request again returns the open enrollment's
+  // challenge (a replay changes nothing); a later one (greater `at`)
+  // replaces it; an older one is kStaleNonce. Then: kUnknownHost (not
+  // registered), kRevoked, kUncertifiedAk (no EK certificate, one that does
+  // not parse, or one that does not chain to a trusted TPM CA — the reason
+  // says which), kMalformed (the registered AK public area is unusable),
+  // kUnavailable (ledger; or too many open enrollments).
+  Result<EnrollChallenge> Begin(const EnrollmentRequest& request);
 
-  // Checks `secret` (what TPM2_ActivateCredential returned) against the
-  // open enrollment of `did` and appends the certification. The enrollment
-  // is closed whatever the outcome. kStaleNonce if none is open or it
-  // expired; kBadSignature if the secret differs (the AK and the EK are not
-  // in one TPM); the ledger's refusal. Ok without a new entry when this
-  // validator had already certified that AK.
-  Status Finish(std::string_view did, ByteView secret);
+  // Checks the request's secret (what TPM2_ActivateCredential returned)
+  // against the open enrollment of its DID begun at its `at`, and appends
+  // the certification. kBadSignature, closing nothing, unless the DID's key
+  // signed it; kStaleNonce if none is open, it expired or began at another
+  // `at`. Otherwise the enrollment is closed whatever the outcome:
+  // kBadSignature if the secret differs (the AK and the EK are not in one
+  // TPM); the ledger's refusal. Ok without a new entry when this validator
+  // had already certified that AK.
+  Status Finish(const EnrollmentRequest& request);
 
   // Open enrollments (for /v1/status and tests).
   size_t open_count() const;
@@ -102,8 +111,12 @@ class Enroller {
     SecretBytes secret;
     Bytes ak_public;
     int64_t expires = 0;
+    int64_t at = 0;             // of the request that began it
+    EnrollChallenge challenge;  // what that request was answered
   };
   void DropExpiredLocked(int64_t now);
+  Status CheckRequest(const EnrollmentRequest& request, int64_t now) const;
+  Result<std::optional<EnrollChallenge>> ExistingLocked(const EnrollmentRequest& request) const;
 
   CertificationLedger& ledger_;
   const Ed25519PrivateKey& key_;
