@@ -138,13 +138,14 @@ Status Enroll(const Flags& f) {
     }
     ++asked;
     hook::ValidatorClient vc(v.endpoint, std::chrono::milliseconds(timeout_ms));
+    const std::string validator_did = did;  // clang 14 lambdas cannot capture a structured binding
     Status done = [&]() -> Status {
       const int64_t at = Now();
-      VOUCH_ASSIGN_OR_RETURN(hook::EnrollCredential cred, vc.BeginEnroll(host.key, did, at));
+      VOUCH_ASSIGN_OR_RETURN(hook::EnrollCredential cred, vc.BeginEnroll(host.key, validator_did, at));
       VOUCH_ASSIGN_OR_RETURN(SecretBytes secret, tpm->ActivateCredential(host.ak, cred.credential,
                                                                          cred.encrypted_secret,
                                                                          ek.key_type()));
-      return vc.FinishEnroll(host.key, did, at, secret.Expose());
+      return vc.FinishEnroll(host.key, validator_did, at, secret.Expose());
     }();
     if (done.ok()) {
       std::printf("certified by %s (%s)\n", did.c_str(), v.endpoint.c_str());
