@@ -555,8 +555,9 @@ void AddDomainLimits(const DomainConfig& domain, OwnerPolicy* p) {
   p->rt.devices_allowed = rt.devices;
 }
 
-// The policy as it will be signed, with placeholder commitments and kcv,
-// passes the same strict reader every host and validator applies.
+// The policy as it will be signed passes the same strict reader every host
+// and validator applies. Its share commitments and kcv depend on K, which is
+// drawn only after every check: all-zero stand-ins of the right size here.
 Status CheckPolicyReadable(OwnerPolicy p) {
   p.commit.assign(p.validators.size(), Bytes(32, 0));
   p.kcv = Bytes(32, 0);

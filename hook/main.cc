@@ -33,18 +33,30 @@ std::string Trim(std::string s) {
   return s;
 }
 
-// The value of `key` in the hook config, or `fallback` (same grammar as
-// hook_config.cc; only the two directories are needed here).
-std::string ConfigValue(const std::string& path, const std::string& key, const std::string& fallback) {
+// What the front needs of the hook config, read once (same grammar as
+// hook_config.cc). `valid` is false if a line has a shape or key that
+// hook_config.cc would refuse (values are checked there): any doubt goes on,
+// and vouch-hook-attest refuses the start naming the line.
+struct FrontConfig {
+  bool valid = true;
+  std::string bundle_dir = "/etc/vouch/domains";
+  std::string state_dir = "/run/vouch";
+};
+
+FrontConfig ReadFrontConfig(const std::string& path) {
+  FrontConfig c;
   std::ifstream in(path);
   std::string line;
   while (std::getline(in, line)) {
     line = Trim(line);
     if (line.empty() || line[0] == '#') continue;
     auto eq = line.find('=');
-    if (eq != std::string::npos && Trim(line.substr(0, eq)) == key) return Trim(line.substr(eq + 1));
+    std::string key = eq == std::string::npos ? "" : Trim(line.substr(0, eq));
+    if (!vouch::hook::IsHookConfigKey(key)) c.valid = false;
+    if (key == "bundle_dir") c.bundle_dir = Trim(line.substr(eq + 1));
+    if (key == "state_dir") c.state_dir = Trim(line.substr(eq + 1));
   }
-  return fallback;
+  return c;
 }
 
 // The domain's own <uuid>: libvirt writes it right after <name>, before any
@@ -61,21 +73,6 @@ std::string DomainUuid(const std::string& xml) {
     c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   }
   return uuid;
-}
-
-// False if the config exists and has a line hook_config.cc would refuse
-// for its shape or key (values are checked there): any doubt goes on, and
-// vouch-hook-attest refuses the start naming the line.
-bool ConfigLooksValid(const std::string& path) {
-  std::ifstream in(path);
-  std::string line;
-  while (std::getline(in, line)) {
-    line = Trim(line);
-    if (line.empty() || line[0] == '#') continue;
-    auto eq = line.find('=');
-    if (eq == std::string::npos || !vouch::hook::IsHookConfigKey(Trim(line.substr(0, eq)))) return false;
-  }
-  return true;
 }
 
 bool Exists(const std::string& path) {
@@ -113,13 +110,13 @@ int main(int argc, char** argv) {
                  (op == "stopped" && sub_op == "end");
   if (!prepare && !cleanup) return 0;
   std::string uuid = DomainUuid(xml);
+  const FrontConfig front = ReadFrontConfig(config);
   bool work;
   if (prepare) {
-    work = xml.find(kVouchNamespace) != std::string::npos || uuid.empty() || !ConfigLooksValid(config) ||
-           Exists(ConfigValue(config, "bundle_dir", "/etc/vouch/domains") + "/" + uuid + ".bundle");
+    work = xml.find(kVouchNamespace) != std::string::npos || uuid.empty() || !front.valid ||
+           Exists(front.bundle_dir + "/" + uuid + ".bundle");
   } else {
-    work = uuid.empty() ||
-           Exists(ConfigValue(config, "state_dir", "/run/vouch") + "/" + uuid + ".secrets");
+    work = uuid.empty() || Exists(front.state_dir + "/" + uuid + ".secrets");
   }
   if (!work) return 0;
 
