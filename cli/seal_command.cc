@@ -35,7 +35,7 @@
 #include "vouch/measure/tpm.h"
 #include "vouch/qemu/domain_xml.h"
 #include "vouch/qemu/libvirt.h"
-#include "vouch/qemu/runtime.h"
+#include "vouch/qemu/launch_policy.h"
 
 namespace vouch::cli {
 namespace {
@@ -45,7 +45,6 @@ using qemu::DomainConfig;
 using qemu::DomainDisk;
 using qemu::LibvirtConnection;
 using qemu::ParseDomainXml;
-using qemu::RuntimeConfigOf;
 
 constexpr const char* kUsage =
     "usage: vouch seal (--domain NAME | --xml FILE --bundle-out FILE)\n"
@@ -54,7 +53,9 @@ constexpr const char* kUsage =
     "                  --threshold T --owner-key FILE --image OUT.luks (--from-raw IN | --size SIZE) [--force]\n"
     "                  (--pcrs-from-tpm TCTI | --pcr-ref IDX=HEX... | --any-pcrs) [--pcrs 0,1,7]\n"
     "                  (--host DID... | --any-host) [--vc-ttl S (1..3600)] [--on-drift pause|destroy|alert]\n"
-    "                  [--hv-min COMPONENT=VERSION]... [--connect URI]\n"
+    "                  [--hv-min COMPONENT=VERSION]... [--also-boot DOMAIN.xml]... [--connect URI]\n"
+    "  pins the domain as defined (disks, boot, emulator, devices, QEMU pass-through);\n"
+    "  --also-boot allows another definition's <os> boot as well\n"
     "  refuses to replace an existing --image or --bundle-out unless --force\n";
 
 Error Invalid(std::string message) { return Error(Code::kInvalidArgument, std::move(message)); }
@@ -546,13 +547,28 @@ Status ReadTpmReference(const Flags& f, OwnerPolicy* p) {
   return Ok();
 }
 
+// The domain exactly as defined: every disk, the boot, the emulator, the
+// devices and any QEMU pass-through are pinned, so a redefinition after
+// sealing is refused by every validator (qemu/launch_policy.h).
 void AddDomainLimits(const DomainConfig& domain, OwnerPolicy* p) {
   p->domain_uuid = domain.uuid;
-  RuntimeConfig rt = RuntimeConfigOf(domain);
-  p->rt.memory_kib_max = rt.memory_kib;
-  p->rt.vcpus_max = rt.vcpus;
-  p->rt.nets_allowed = rt.nets;
-  p->rt.devices_allowed = rt.devices;
+  p->rt = qemu::PinnedLimitsOf(domain);
+}
+
+// --also-boot FILE…: the boot (<os> kernel, initrd, cmdline, loader) of
+// another definition of the domain is allowed too, e.g. the next kernel
+// during a roll-out. Nothing else of that definition is.
+Status AddAlsoBoots(const Flags& f, OwnerPolicy* p) {
+  for (const std::string& path : f.GetAll("also-boot")) {
+    auto data = ReadFile(path);
+    if (!data.ok()) return data.error().WithContext("--also-boot");
+    auto other = ParseDomainXml(ToString(*data));
+    if (!other.ok()) return other.error().WithContext(StrCat("--also-boot '", path, "'"));
+    PolicyBoot boot = qemu::BootFact(other->os);
+    auto& allowed = *p->rt.boot_allowed;
+    if (std::find(allowed.begin(), allowed.end(), boot) == allowed.end()) allowed.push_back(boot);
+  }
+  return Ok();
 }
 
 // The policy as it will be signed passes the same strict reader every host
@@ -579,6 +595,7 @@ Result<SealInputs> ParseSealInputs(const Flags& f) {
   VOUCH_RETURN_IF_ERROR(ResolveValidators(f, &in));
   VOUCH_RETURN_IF_ERROR(ReadTpmReference(f, &in.policy));
   AddDomainLimits(in.domain, &in.policy);
+  VOUCH_RETURN_IF_ERROR(AddAlsoBoots(f, &in.policy));
   VOUCH_RETURN_IF_ERROR(CheckPolicyReadable(in.policy));
   return in;
 }
@@ -700,7 +717,7 @@ int SealCommand(const std::vector<std::string>& args) {
                             {"domain", "xml", "bundle-out", "validators", "ledger", "genesis", "validator-count",
                              "max-per-operator", "max-per-region", "seed", "threshold", "owner-key", "image",
                              "from-raw", "size", "pcrs", "pcr-ref", "pcrs-from-tpm", "host", "vc-ttl",
-                             "on-drift", "hv-min", "connect"},
+                             "on-drift", "hv-min", "connect", "also-boot"},
                             {"help", "any-pcrs", "any-host", "force"});
   if (!flags.ok() || flags->Has("help") || !flags->positional().empty()) {
     if (!flags.ok()) std::fprintf(stderr, "vouch: %s\n", flags.error().message().c_str());

@@ -11,6 +11,7 @@
 #include "flags.h"
 #include "vouch/hook/hook_config.h"
 #include "vouch/hook/hook_run.h"
+#include "vouch/qemu/config_digest.h"
 #include "vouch/qemu/domain_xml.h"
 #include "vouch/qemu/libvirt.h"
 
@@ -41,7 +42,8 @@ Status Start(const std::string& name, const Flags& f) {
     std::printf("domain '%s' started (not protected by vouch: no key to release)\n", name.c_str());
     return Ok();
   }
-  if (Status marked = hook::MarkFreshRelease(config_path, domain.uuid); !marked.ok()) {
+  if (Status marked = hook::MarkFreshRelease(config_path, domain.uuid, qemu::ConfigDigestOf(domain));
+      !marked.ok()) {
     (void)hook::CleanupSecrets(config_path, xml);
     return marked.error();
   }

@@ -12,6 +12,7 @@
 #include "vouch/core/random.h"
 #include "vouch/core/sealed_share.h"
 #include "vouch/core/shamir.h"
+#include "vouch/qemu/config_digest.h"
 
 namespace vouch::cli {
 namespace {
@@ -42,10 +43,12 @@ HostVcClaims VectorClaims(const Ed25519PrivateKey& host, ByteView ephemeral_pk,
   c.tpm.signature = RandomBytes(72);
   for (uint32_t i = 0; i < 8; ++i) c.tpm.pcrs[i] = ToBytes(Sha256(Bytes{static_cast<uint8_t>(i)}));
   c.boot_hash = BootHash(c.tpm.pcrs);
-  c.runtime.memory_kib = 262144;
-  c.runtime.vcpus = 1;
-  c.runtime.disks = {"vda"};
-  c.config_digest = ToBytes(Sha256(AsBytes("domain config")));
+  qemu::DomainConfig domain;
+  domain.type = "kvm";
+  domain.memory_kib = 262144;
+  domain.vcpus = 1;
+  c.domain_config = qemu::CanonicalConfigBytes(domain);
+  c.config_digest = ToBytes(Sha256(c.domain_config));
   c.policy_digest = ToBytes(policy.value);
   return c;
 }

@@ -21,12 +21,6 @@ Value PcrMap(const std::map<uint32_t, Bytes>& pcrs) {
   return Value::Map(std::move(m));
 }
 
-Value TextArray(const std::vector<std::string>& items) {
-  cbor::Array a;
-  for (const auto& s : items) a.emplace_back(s);
-  return Value(std::move(a));
-}
-
 }  // namespace
 
 Bytes BootHash(const std::map<uint32_t, Bytes>& pcrs) {
@@ -49,14 +43,6 @@ cbor::Value HostVcClaimsToCbor(const HostVcClaims& c) {
                           {"quote", Value(c.tpm.quote)},
                           {"sig", Value(c.tpm.signature)},
                           {"pcrs", PcrMap(c.tpm.pcrs)}});
-  Value rt = Value::Map({{"memory_kib", c.runtime.memory_kib},
-                         {"vcpus", c.runtime.vcpus},
-                         {"nets", TextArray(c.runtime.nets)},
-                         {"disks", TextArray(c.runtime.disks)},
-                         {"devices", TextArray(c.runtime.devices)},
-                         {"launch_security", c.runtime.launch_security
-                                                 ? Value(*c.runtime.launch_security)
-                                                 : Value::Null()}});
   cbor::MapEntries m = {
       {1, c.issuer},
       {2, c.domain_uuid},
@@ -69,7 +55,7 @@ cbor::Value HostVcClaimsToCbor(const HostVcClaims& c) {
       {"vouch.hv", std::move(hv)},
       {"vouch.tpm", std::move(tpm)},
       {"vouch.boot", Value(c.boot_hash)},
-      {"vouch.rt", std::move(rt)},
+      {"vouch.dom", Value(c.domain_config)},
       {"vouch.cfg", Value(c.config_digest)},
       {"vouch.policy", Value(c.policy_digest)},
   };
@@ -142,20 +128,7 @@ Result<HostVcClaims> HostVcClaimsFromCbor(const cbor::Value& map) {
     if (tr.error()) r.Fail(*tr.error());
   }
   c.boot_hash = r.ByteString("vouch.boot", "vouch.boot", 32);
-  if (const Value* rt = r.Map("vouch.rt", "vouch.rt")) {
-    Reader rr(*rt, "host VC claim 'vouch.rt'", "claim");
-    c.runtime.memory_kib = rr.Uint("memory_kib", "memory_kib");
-    c.runtime.vcpus = rr.Uint("vcpus", "vcpus");
-    c.runtime.nets = rr.TextList("nets", "nets");
-    c.runtime.disks = rr.TextList("disks", "disks");
-    c.runtime.devices = rr.TextList("devices", "devices");
-    if (const Value* ls = rr.Get("launch_security", "launch_security")) {
-      if (ls->is_text()) c.runtime.launch_security = ls->text();
-      else if (!ls->is_null()) rr.Fail("claim 'launch_security' must be text or null");
-    }
-    rr.NoUnknown();
-    if (rr.error()) r.Fail(*rr.error());
-  }
+  c.domain_config = r.ByteString("vouch.dom", "vouch.dom");
   c.config_digest = r.ByteString("vouch.cfg", "vouch.cfg", 32);
   c.policy_digest = r.ByteString("vouch.policy", "vouch.policy", 32);
   if (const Value* g = r.Map("vouch.guest", "vouch.guest", /*required=*/false)) {

@@ -28,7 +28,6 @@ TEST(HostVc, ReattestClaimsWithGuestEvidenceRoundTrip) {
   Ed25519PrivateKey host = Ed25519PrivateKey::Generate();
   HostVcClaims claims = SampleClaims(host, X25519PrivateKey::Generate().public_key());
   claims.type = "reattest";
-  claims.runtime.launch_security = "none";
   claims.guest = GuestEvidence{RandomBytes(100), RandomBytes(70), RandomBytes(10), {{9, RandomBytes(32)}}};
   auto back = HostVc::Parse(HostVc::Issue(claims, host)->message().Encode());
   ASSERT_TRUE(back.ok()) << back.error().ToString();

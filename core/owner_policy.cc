@@ -43,6 +43,31 @@ std::vector<Bytes> ReadBytesArray(Reader& r, const Value* v, const std::string& 
   return out;
 }
 
+Value BootValue(const PolicyBoot& b) {
+  return Value::Map({{"firmware", b.firmware},
+                     {"loader", b.loader},
+                     {"nvram_template", b.nvram_template},
+                     {"kernel", b.kernel},
+                     {"initrd", b.initrd},
+                     {"cmdline", b.cmdline}});
+}
+
+std::optional<std::vector<std::string>> OptionalTextList(Reader& r, const char* key) {
+  if (r.Get(key, key, /*required=*/false) == nullptr) return std::nullopt;
+  return r.TextList(key, key);
+}
+
+PolicyBoot ReadBoot(Reader& r) {
+  PolicyBoot b;
+  b.firmware = r.Text("firmware", "firmware");
+  b.loader = r.Text("loader", "loader");
+  b.nvram_template = r.Text("nvram_template", "nvram_template");
+  b.kernel = r.Text("kernel", "kernel");
+  b.initrd = r.Text("initrd", "initrd");
+  b.cmdline = r.Text("cmdline", "cmdline");
+  return b;
+}
+
 }  // namespace
 
 cbor::Value OwnerPolicyToCbor(const OwnerPolicy& p) {
@@ -61,6 +86,15 @@ cbor::Value OwnerPolicyToCbor(const OwnerPolicy& p) {
                          {"vcpus_max", p.rt.vcpus_max},
                          {"nets_allowed", TextArray(p.rt.nets_allowed)}};
   if (p.rt.devices_allowed) rt.emplace_back("devices_allowed", TextArray(*p.rt.devices_allowed));
+  if (p.rt.disks_allowed) rt.emplace_back("disks_allowed", TextArray(*p.rt.disks_allowed));
+  if (p.rt.boot_allowed) {
+    cbor::Array boots;
+    for (const PolicyBoot& b : *p.rt.boot_allowed) boots.push_back(BootValue(b));
+    rt.emplace_back("boot_allowed", Value(std::move(boots)));
+  }
+  if (p.rt.emulators_allowed) rt.emplace_back("emulators_allowed", TextArray(*p.rt.emulators_allowed));
+  if (!p.rt.qemu_args.empty()) rt.emplace_back("qemu_args", TextArray(p.rt.qemu_args));
+  if (!p.rt.qemu_passthrough.empty()) rt.emplace_back("qemu_passthrough", TextArray(p.rt.qemu_passthrough));
   return Value::Map({
       {"domain", p.domain_uuid},
       {"t", uint64_t{p.threshold}},
@@ -159,9 +193,12 @@ Result<OwnerPolicy> OwnerPolicyFromCbor(const cbor::Value& map) {
     p.rt.memory_kib_max = rr.Uint("memory_kib_max", "memory_kib_max");
     p.rt.vcpus_max = rr.Uint("vcpus_max", "vcpus_max");
     p.rt.nets_allowed = rr.TextList("nets_allowed", "nets_allowed");
-    if (rr.Get("devices_allowed", "devices_allowed", /*required=*/false) != nullptr) {
-      p.rt.devices_allowed = rr.TextList("devices_allowed", "devices_allowed");
-    }
+    p.rt.devices_allowed = OptionalTextList(rr, "devices_allowed");
+    p.rt.disks_allowed = OptionalTextList(rr, "disks_allowed");
+    p.rt.boot_allowed = rr.Maps<PolicyBoot>("boot_allowed", "boot_allowed", ReadBoot, /*required=*/false);
+    p.rt.emulators_allowed = OptionalTextList(rr, "emulators_allowed");
+    p.rt.qemu_args = OptionalTextList(rr, "qemu_args").value_or(std::vector<std::string>{});
+    p.rt.qemu_passthrough = OptionalTextList(rr, "qemu_passthrough").value_or(std::vector<std::string>{});
     rr.NoUnknown();
     if (rr.error()) r.Fail(*rr.error());
   }
@@ -284,35 +321,6 @@ Result<ProtectionBundle> DecodeBundle(ByteView encoded) {
                                           " sealed shares (expected 2..255)"));
   }
   return b;
-}
-
-Status CheckRuntimeLimits(const RuntimeLimits& limits, const RuntimeConfig& runtime) {
-  if (runtime.memory_kib > limits.memory_kib_max) {
-    return Error(Code::kConfig, StrCat("memory ", runtime.memory_kib, " KiB exceeds the policy's ",
-                                       limits.memory_kib_max, " KiB"));
-  }
-  if (runtime.vcpus > limits.vcpus_max) {
-    return Error(Code::kConfig, StrCat("vcpus ", runtime.vcpus, " exceeds the policy's ",
-                                       limits.vcpus_max));
-  }
-  for (const auto& net : runtime.nets) {
-    if (std::find(limits.nets_allowed.begin(), limits.nets_allowed.end(), net) ==
-        limits.nets_allowed.end()) {
-      return Error(Code::kConfig, StrCat("network '", net, "' is not allowed by the policy"));
-    }
-  }
-  if (limits.devices_allowed) {
-    // A multiset check: each device needs its own allowance.
-    std::vector<std::string> left = *limits.devices_allowed;
-    for (const auto& dev : runtime.devices) {
-      auto it = std::find(left.begin(), left.end(), dev);
-      if (it == left.end()) {
-        return Error(Code::kConfig, StrCat("device '", dev, "' is not allowed by the policy"));
-      }
-      left.erase(it);
-    }
-  }
-  return Ok();
 }
 
 int CompareVersions(std::string_view a, std::string_view b) {

@@ -23,7 +23,18 @@ OwnerPolicy SamplePolicy(size_t n = 5, uint32_t t = 3) {
   p.reference_boot = {RandomBytes(32)};
   p.reference_pcrs[7] = {RandomBytes(32), RandomBytes(32)};
   p.hv_min = {{"libvirt", "9.0.0"}, {"qemu", "7.2"}};
-  p.rt = {524288, 2, {"default"}, std::vector<std::string>{"tpm"}};
+  p.rt.memory_kib_max = 524288;
+  p.rt.vcpus_max = 2;
+  p.rt.nets_allowed = {"default"};
+  p.rt.devices_allowed = std::vector<std::string>{"tpm"};
+  p.rt.disks_allowed = std::vector<std::string>{"disk:vda:luks:/var/lib/vouch/web1.luks"};
+  PolicyBoot boot;
+  boot.kernel = "/boot/vmlinuz";
+  boot.cmdline = "console=ttyS0";
+  p.rt.boot_allowed = std::vector<PolicyBoot>{boot};
+  p.rt.emulators_allowed = std::vector<std::string>{"/usr/bin/qemu-system-x86_64"};
+  p.rt.qemu_args = {"-s", "-S"};
+  p.rt.qemu_passthrough = {"env:A=b"};
   p.hosts = std::vector<std::string>{DidKey::FromPublicKey(Ed25519PrivateKey::Generate().public_key()).did()};
   p.kcv = RandomBytes(32);
   return p;
@@ -110,31 +121,38 @@ TEST(ProtectionBundle, RoundTripsAndRefusesMalformed) {
   EXPECT_FALSE(DecodeBundle(AsBytes("not cbor at all")).ok());
 }
 
-TEST(RuntimeLimits, EachExcessNamesItsParameter) {
-  RuntimeLimits limits{524288, 2, {"default"}, std::vector<std::string>{"serial:file", "tpm:tpm-crb:emulator"}};
-  RuntimeConfig rt;
-  rt.memory_kib = 262144;
-  rt.vcpus = 1;
-  rt.nets = {"default"};
-  rt.devices = {"serial:file"};
-  EXPECT_TRUE(CheckRuntimeLimits(limits, rt).ok());
-  RuntimeConfig more_memory = rt;
-  more_memory.memory_kib = 1048576;
-  auto s = CheckRuntimeLimits(limits, more_memory);
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.error().code(), Code::kConfig);
-  EXPECT_EQ(s.error().message(), "memory 1048576 KiB exceeds the policy's 524288 KiB");
-  RuntimeConfig extra_net = rt;
-  extra_net.nets.push_back("isolated");
-  EXPECT_EQ(CheckRuntimeLimits(limits, extra_net).error().message(),
-            "network 'isolated' is not allowed by the policy");
-  RuntimeConfig cpus = rt;
-  cpus.vcpus = 4;
-  EXPECT_NE(CheckRuntimeLimits(limits, cpus).error().message().find("vcpus 4"), std::string::npos);
-  RuntimeConfig two_serials = rt;
-  two_serials.devices = {"serial:file", "serial:file"};
-  EXPECT_EQ(CheckRuntimeLimits(limits, two_serials).error().message(),
-            "device 'serial:file' is not allowed by the policy");
+// The launch-policy fields a policy sealed before them lacks: absent means
+// "any" for the optional ones and "none" for QEMU pass-through.
+TEST(RuntimeLimits, FieldsAbsentFromAnOlderPolicyReadAsAnyAndNone) {
+  OwnerPolicy p = SamplePolicy();
+  p.rt.disks_allowed.reset();
+  p.rt.boot_allowed.reset();
+  p.rt.emulators_allowed.reset();
+  p.rt.qemu_args.clear();
+  p.rt.qemu_passthrough.clear();
+  cbor::Value encoded = OwnerPolicyToCbor(p);
+  const cbor::Value* rt = encoded.Find("rt");
+  ASSERT_NE(rt, nullptr);
+  EXPECT_EQ(rt->map().size(), 4u);  // memory, vcpus, nets, devices: the original four
+  auto back = OwnerPolicyFromCbor(encoded);
+  ASSERT_TRUE(back.ok()) << back.error().ToString();
+  EXPECT_EQ(back->rt, p.rt);
+}
+
+TEST(RuntimeLimits, BootEntriesAreReadStrictly) {
+  cbor::Value encoded = OwnerPolicyToCbor(SamplePolicy());
+  cbor::MapEntries rt = encoded.Find("rt")->map();
+  for (auto& [k, v] : rt) {
+    if (k.is_text() && k.text() == "boot_allowed") v = cbor::Value(cbor::Array{cbor::Value::Map({{"kernel", "/k"}})});
+  }
+  cbor::MapEntries top = encoded.map();
+  for (auto& [k, v] : top) {
+    if (k.is_text() && k.text() == "rt") v = cbor::Value::Map(rt);
+  }
+  auto back = OwnerPolicyFromCbor(cbor::Value::Map(top));
+  ASSERT_FALSE(back.ok());
+  EXPECT_NE(back.error().message().find("'boot_allowed' 0: field 'firmware' is missing"), std::string::npos)
+      << back.error().message();
 }
 
 TEST(Versions, CompareNumericallyPartByPart) {

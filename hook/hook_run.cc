@@ -1,6 +1,7 @@
 #include "vouch/hook/hook_run.h"
 
 #include <openssl/crypto.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,7 +18,7 @@
 #include "vouch/qemu/config_digest.h"
 #include "vouch/qemu/domain_xml.h"
 #include "vouch/qemu/libvirt.h"
-#include "vouch/qemu/runtime.h"
+#include "vouch/qemu/launch_policy.h"
 
 namespace vouch::hook {
 namespace {
@@ -70,8 +71,9 @@ std::string FreshReleaseFile(const HookConfig& c, const std::string& domain_uuid
 }
 
 // True (and the mark consumed) if `vouch start` released this domain's key
-// moments ago: its secrets are defined and listed, and the mark is fresh.
-bool TakeFreshRelease(const std::string& config_path, std::string_view xml) {
+// moments ago for this very configuration: its secrets are defined and
+// listed, the mark is fresh and names the config digest of `xml`.
+bool TakeFreshRelease(const std::string& config_path, std::string_view name, std::string_view xml) {
   auto domain = qemu::ParseDomainXml(xml);
   if (!domain.ok() || domain->uuid.empty()) return false;
   HookConfig config = ConfigOrDefaults(config_path);
@@ -81,11 +83,37 @@ bool TakeFreshRelease(const std::string& config_path, std::string_view xml) {
   ::unlink(mark.c_str());
   struct stat st;
   if (::stat(SecretsFile(config, domain->uuid).c_str(), &st) != 0) return false;
-  char* end = nullptr;
-  std::string s = ToString(*text);
-  long long at = std::strtoll(s.c_str(), &end, 10);
+  std::istringstream in(ToString(*text));
+  long long at = -1;
+  std::string released_digest;
+  in >> at >> released_digest;
   long long now = static_cast<long long>(std::time(nullptr));
-  return end != s.c_str() && at <= now && now - at <= kFreshReleaseSeconds;
+  if (at < 0 || at > now || now - at > kFreshReleaseSeconds) return false;
+  std::string digest = HexEncode(qemu::ConfigDigestOf(*domain).value);
+  if (released_digest != digest) {
+    std::fprintf(stderr,
+                 "vouch: domain '%.*s' changed after `vouch start` released its key (config %.16s…, now "
+                 "%.16s…): attesting it again\n",
+                 static_cast<int>(name.size()), name.data(), released_digest.c_str(), digest.c_str());
+    return false;
+  }
+  return true;
+}
+
+// The domain UUIDs with a secrets list in the state dir, but `self`.
+std::vector<std::string> OtherReleasedDomains(const HookConfig& config, const std::string& self) {
+  std::vector<std::string> uuids;
+  DIR* dir = ::opendir(config.state_dir.c_str());
+  if (dir == nullptr) return uuids;
+  constexpr std::string_view kSuffix = ".secrets";
+  while (const dirent* e = ::readdir(dir)) {
+    std::string_view file = e->d_name;
+    if (file.size() <= kSuffix.size() || file.substr(file.size() - kSuffix.size()) != kSuffix) continue;
+    std::string uuid(file.substr(0, file.size() - kSuffix.size()));
+    if (uuid != self) uuids.push_back(std::move(uuid));
+  }
+  ::closedir(dir);
+  return uuids;
 }
 
 }  // namespace
@@ -134,8 +162,7 @@ Result<bool> ReleaseKey(const std::string& config_path, std::string_view name, s
   if (bundle->sealed_shares.size() != policy->policy().validators.size()) {
     return fail(Error(Code::kMalformed, "the bundle's share count differs from the policy's validators"));
   }
-  RuntimeConfig runtime = qemu::RuntimeConfigOf(domain);
-  if (Status s = CheckRuntimeLimits(policy->policy().rt, runtime); !s.ok()) return fail(s.error());
+  if (Status s = qemu::CheckLaunchPolicy(policy->policy().rt, domain); !s.ok()) return fail(s.error());
 
   // The host: key, TPM, AK, libvirt.
   auto identity = LoadHostIdentity(config);
@@ -152,8 +179,7 @@ Result<bool> ReleaseKey(const std::string& config_path, std::string_view name, s
   request.domain_name = std::string(name);
   request.policy = &*policy;
   request.bundle = &*bundle;
-  request.runtime = runtime;
-  request.config = qemu::ConfigDigestOf(domain);
+  request.domain_config = qemu::CanonicalConfigBytes(domain);
   request.deadline = config.deadline;
   HostContext host{&identity->key, identity->tpm.get(), &identity->ak, *facts};
   auto outcome = ObtainImageKey(request, host);
@@ -219,11 +245,33 @@ Result<bool> ReleaseKey(const std::string& config_path, std::string_view name, s
   return true;
 }
 
-Status MarkFreshRelease(const std::string& config_path, std::string_view domain_uuid) {
+Status MarkFreshRelease(const std::string& config_path, std::string_view domain_uuid,
+                        const ConfigDigest& digest) {
   HookConfig config = ConfigOrDefaults(config_path);
   VOUCH_RETURN_IF_ERROR(MakeDirs(config.state_dir, 0700));
   return WriteFile(FreshReleaseFile(config, std::string(domain_uuid)),
-                   AsBytes(StrCat(std::time(nullptr), "\n")), 0600);
+                   AsBytes(StrCat(std::time(nullptr), " ", HexEncode(digest.value), "\n")), 0600);
+}
+
+Status RefuseForeignSecrets(const std::string& config_path, std::string_view name, std::string_view xml) {
+  auto domain = qemu::ParseDomainXml(xml);
+  if (!domain.ok()) return Ok();  // ReleaseKey reports a protected domain's bad XML
+  HookConfig config = ConfigOrDefaults(config_path);
+  for (const std::string& other : OtherReleasedDomains(config, domain->uuid)) {
+    auto list = ReadFile(SecretsFile(config, other));
+    if (!list.ok()) continue;
+    std::vector<std::string> released;
+    std::istringstream in(ToString(*list));
+    for (std::string line; std::getline(in, line);) released.push_back(line);
+    for (const qemu::DomainDisk& disk : domain->disks) {
+      const std::string& secret = disk.encryption_secret_uuid;
+      if (secret.empty() || std::find(released.begin(), released.end(), secret) == released.end()) continue;
+      return Error(Code::kConfig, StrCat("domain '", name, "' not started: its disk ", disk.target_dev,
+                                         " names the libvirt secret ", secret,
+                                         ", which vouch released for domain ", other));
+    }
+  }
+  return Ok();
 }
 
 Status CleanupSecrets(const std::string& config_path, std::string_view xml) {
@@ -250,7 +298,8 @@ Status CleanupSecrets(const std::string& config_path, std::string_view xml) {
 Status RunHook(const std::string& config_path, std::string_view domain_name, std::string_view op,
                std::string_view sub_op, std::string_view domain_xml) {
   if (op == "prepare" && sub_op == "begin") {
-    if (TakeFreshRelease(config_path, domain_xml)) return Ok();  // `vouch start` released it
+    VOUCH_RETURN_IF_ERROR(RefuseForeignSecrets(config_path, domain_name, domain_xml));
+    if (TakeFreshRelease(config_path, domain_name, domain_xml)) return Ok();  // `vouch start` released it
     auto released = ReleaseKey(config_path, domain_name, domain_xml);
     if (!released.ok()) return released.error();
     return Ok();

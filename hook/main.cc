@@ -9,6 +9,7 @@
 // vouch-hook-attest (next to it) with the XML on a memfd as its stdin.
 // It never decides "protected" wrongly the other way: any doubt goes to
 // vouch-hook-attest, which parses properly.
+#include <dirent.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -80,6 +81,23 @@ bool Exists(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0;
 }
 
+// Whether vouch has secrets defined right now for a domain other than
+// `uuid` (a "*.secrets" list in the state dir, kept from prepare to
+// started): only then can this domain's XML name one of them. Rare and
+// brief, so the common start pays one readdir.
+bool OthersHaveSecrets(const std::string& state_dir, const std::string& uuid) {
+  DIR* dir = ::opendir(state_dir.c_str());
+  if (dir == nullptr) return false;
+  bool found = false;
+  const std::string own = uuid + ".secrets";
+  while (const dirent* e = ::readdir(dir)) {
+    std::string name = e->d_name;
+    if (name.size() > 8 && name.compare(name.size() - 8, 8, ".secrets") == 0 && name != own) found = true;
+  }
+  ::closedir(dir);
+  return found;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -114,7 +132,8 @@ int main(int argc, char** argv) {
   bool work;
   if (prepare) {
     work = xml.find(kVouchNamespace) != std::string::npos || uuid.empty() || !front.valid ||
-           Exists(front.bundle_dir + "/" + uuid + ".bundle");
+           Exists(front.bundle_dir + "/" + uuid + ".bundle") ||
+           (xml.find("<secret") != std::string::npos && OthersHaveSecrets(front.state_dir, uuid));
   } else {
     work = uuid.empty() || Exists(front.state_dir + "/" + uuid + ".secrets");
   }

@@ -57,8 +57,7 @@ Result<ReattestOutcome> Reattest(const ReattestInput& in, const HostContext& hos
   X25519PrivateKey unused = X25519PrivateKey::Generate();
   ReleaseRequest as_launch;
   as_launch.policy = in.policy;
-  as_launch.runtime = in.runtime;
-  as_launch.config = in.config;
+  as_launch.domain_config = in.domain_config;
   as_launch.now = in.now;
   auto claims = LaunchClaims(as_launch, host, gathered.nonces, unused.public_key());
   if (!claims.ok()) {

@@ -16,7 +16,6 @@
 #include "vouch/qemu/config_digest.h"
 #include "vouch/qemu/domain_xml.h"
 #include "vouch/qemu/libvirt.h"
-#include "vouch/qemu/runtime.h"
 
 namespace vouch::hook {
 namespace {
@@ -114,8 +113,7 @@ Result<ReattestReport> ReattestDomain(const std::string& config_path, std::strin
   ReattestInput input;
   input.domain_name = std::string(name);
   input.policy = &*policy;
-  input.runtime = qemu::RuntimeConfigOf(*domain);
-  input.config = qemu::ConfigDigestOf(*domain);
+  input.domain_config = qemu::CanonicalConfigBytes(*domain);
   input.baseline = std::move(baseline).value();
   input.deadline = config.deadline;
   HostContext host{&identity->key, identity->tpm.get(), &identity->ak, *facts};

@@ -36,7 +36,7 @@ Result<HostVcClaims> LaunchClaims(const ReleaseRequest& req, const HostContext& 
                                   const std::vector<Bytes>& nonces, ByteView ephemeral_public_key) {
   const OwnerPolicy& policy = req.policy->policy();
   auto now = req.now ? req.now : [] { return static_cast<int64_t>(std::time(nullptr)); };
-  Bytes extra = QuoteExtraData(nonces, ephemeral_public_key, req.config);
+  Bytes extra = QuoteExtraData(nonces, ephemeral_public_key, ConfigDigest::Of(req.domain_config));
   auto quote = host.tpm->Quote(*host.ak, policy.pcrs, extra);
   if (!quote.ok()) return quote.error().WithContext("TPM quote failed");
   HostVcClaims claims;
@@ -56,8 +56,8 @@ Result<HostVcClaims> LaunchClaims(const ReleaseRequest& req, const HostContext& 
   claims.tpm.signature = quote->signature;
   claims.tpm.pcrs = quote->pcr_values;
   claims.boot_hash = BootHash(quote->pcr_values);
-  claims.runtime = req.runtime;
-  claims.config_digest = ToBytes(req.config.value);
+  claims.domain_config = req.domain_config;
+  claims.config_digest = ToBytes(ConfigDigest::Of(req.domain_config).value);
   claims.policy_digest = ToBytes(req.policy->digest().value);
   return claims;
 }

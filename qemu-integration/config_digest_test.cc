@@ -210,7 +210,14 @@ INSTANTIATE_TEST_SUITE_P(
         ChangeCase{"LaunchSecurity", "</devices>", "</devices><launchSecurity type='sev'/>"},
         ChangeCase{"QemuCommandline", "</devices>",
                    "</devices><qemu:commandline xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>"
-                   "<qemu:arg value='-s'/></qemu:commandline>"}),
+                   "<qemu:arg value='-s'/></qemu:commandline>"},
+        ChangeCase{"QemuEnv", "</devices>",
+                   "</devices><qemu:commandline xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>"
+                   "<qemu:env name='LD_PRELOAD' value='/tmp/x.so'/></qemu:commandline>"},
+        ChangeCase{"QemuOverride", "</devices>",
+                   "</devices><qemu:override xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>"
+                   "<qemu:device alias='ua-d'><qemu:frontend><qemu:property name='p' type='string' value='v'/>"
+                   "</qemu:frontend></qemu:device></qemu:override>"}),
     [](const ::testing::TestParamInfo<ChangeCase>& info) { return info.param.name; });
 
 TEST(ConfigDigest, QemuArgumentOrderMatters) {
@@ -235,7 +242,7 @@ TEST(ConfigDigest, CanonicalFormIsTheDocumentedCborMap) {
   ASSERT_TRUE(c.ok()) << c.error().ToString();
   using cbor::Value;
   Value expected = Value::Map({
-      {"v", 1},
+      {"v", 2},
       {"type", "qemu"},
       {"memory_kib", 2048},
       {"max_memory_kib", 0},
@@ -252,10 +259,63 @@ TEST(ConfigDigest, CanonicalFormIsTheDocumentedCborMap) {
       {"devices", cbor::Array{Value("tpm:tpm-crb:emulator")}},
       {"launch_security", Value::Null()},
       {"qemu_args", cbor::Array{}},
+      {"qemu_passthrough", cbor::Array{}},
   });
   EXPECT_EQ(cbor::Encode(CanonicalConfig(*c)), cbor::Encode(expected))
       << CanonicalConfig(*c).ToDiagnostic() << "\n" << expected.ToDiagnostic();
   EXPECT_EQ(ConfigDigestOf(*c), ConfigDigest::Of(cbor::Encode(expected)));
+}
+
+// --- the validator's side: the canonical config read back -----------------------
+
+TEST(CanonicalConfig, ReadsBackToTheSameBytesAndDigest) {
+  DomainConfig c = *ParseDomainXml(kBase);
+  Bytes encoded = CanonicalConfigBytes(c);
+  auto back = DomainConfigFromCanonical(encoded);
+  ASSERT_TRUE(back.ok()) << back.error().ToString();
+  EXPECT_EQ(CanonicalConfigBytes(*back), encoded);
+  EXPECT_EQ(ConfigDigestOf(*back), ConfigDigestOf(c));
+  EXPECT_EQ(back->disks.size(), c.disks.size());
+  EXPECT_EQ(back->os.kernel, c.os.kernel);
+  EXPECT_TRUE(back->name.empty());  // OUT fields stay empty
+}
+
+std::string CanonicalRefusal(const cbor::Value& v) {
+  auto r = DomainConfigFromCanonical(cbor::Encode(v));
+  if (r.ok()) return "";
+  EXPECT_EQ(r.error().code(), Code::kMalformed);
+  return r.error().message();
+}
+
+TEST(CanonicalConfig, RefusesWhatIsNotExactlyTheCanonicalForm) {
+  cbor::Value good = CanonicalConfig(*ParseDomainXml(kBase));
+  auto with = [&](const std::string& key, cbor::Value value) {
+    cbor::MapEntries m;
+    bool replaced = false;
+    for (const auto& [k, v] : good.map()) {
+      if (k.is_text() && k.text() == key) {
+        m.emplace_back(k, value);
+        replaced = true;
+      } else {
+        m.emplace_back(k, v);
+      }
+    }
+    if (!replaced) m.emplace_back(key, std::move(value));
+    return cbor::Value::Map(std::move(m));
+  };
+  EXPECT_EQ(CanonicalRefusal(good), "");
+  EXPECT_NE(CanonicalRefusal(with("v", 1)).find("unsupported version"), std::string::npos);
+  EXPECT_NE(CanonicalRefusal(with("extra", 1)).find("unknown field"), std::string::npos);
+  EXPECT_NE(CanonicalRefusal(with("vcpus", "2")).find("'vcpus'"), std::string::npos);
+  EXPECT_NE(CanonicalRefusal(with("launch_security", 7)).find("launch_security"), std::string::npos);
+  // Two disks out of their canonical order: decodes, but is not what the digest covers.
+  cbor::Array disks = good.Find("disks")->array();
+  ASSERT_GE(disks.size(), 2u);
+  std::reverse(disks.begin(), disks.end());
+  EXPECT_NE(CanonicalRefusal(with("disks", cbor::Value(std::move(disks)))).find("not in canonical form"),
+            std::string::npos);
+  EXPECT_NE(CanonicalRefusal(cbor::Value(cbor::Array{})).find("not a CBOR map"), std::string::npos);
+  EXPECT_FALSE(DomainConfigFromCanonical(Bytes(kMaxCanonicalConfigSize + 1, 0)).ok());
 }
 
 TEST(ConfigDigest, OfXmlReportsParseErrors) {

@@ -443,6 +443,45 @@ Status ParseOs(const xmlNode* os, DomainOs& out) {
   return Ok();
 }
 
+bool IsQemu(const xmlNode* n, const char* name) {
+  return IsElement(n) && IsInNamespace(n, kQemuNamespace) && NameIs(n, name);
+}
+
+// <qemu:override><qemu:device alias=…><qemu:frontend><qemu:property …/>.
+void ParseQemuOverride(const xmlNode* override_element, std::vector<std::string>& out) {
+  for (const xmlNode* dev = override_element->children; dev != nullptr; dev = dev->next) {
+    if (!IsQemu(dev, "device")) continue;
+    for (const xmlNode* fe = dev->children; fe != nullptr; fe = fe->next) {
+      if (!IsQemu(fe, "frontend")) continue;
+      for (const xmlNode* prop = fe->children; prop != nullptr; prop = prop->next) {
+        if (!IsQemu(prop, "property")) continue;
+        out.push_back(StrCat("override:", Attr(dev, "alias"), ":", Attr(prop, "name"), "=",
+                             Attr(prop, "type"), ":", Attr(prop, "value")));
+      }
+    }
+  }
+}
+
+// libvirt's QEMU namespace: what is passed to QEMU unchecked by libvirt.
+void ParseQemuNamespace(const xmlNode* domain, DomainConfig& c) {
+  for (const xmlNode* n = domain->children; n != nullptr; n = n->next) {
+    if (IsQemu(n, "commandline")) {
+      for (const xmlNode* a = n->children; a != nullptr; a = a->next) {
+        if (IsQemu(a, "arg")) c.qemu_args.push_back(Attr(a, "value"));
+        if (IsQemu(a, "env")) c.qemu_passthrough.push_back(StrCat("env:", Attr(a, "name"), "=", Attr(a, "value")));
+      }
+    } else if (IsQemu(n, "capabilities")) {
+      for (const xmlNode* a = n->children; a != nullptr; a = a->next) {
+        if (IsQemu(a, "add")) c.qemu_passthrough.push_back(StrCat("capability:add:", Attr(a, "capability")));
+        if (IsQemu(a, "del")) c.qemu_passthrough.push_back(StrCat("capability:del:", Attr(a, "capability")));
+      }
+    } else if (IsQemu(n, "override")) {
+      ParseQemuOverride(n, c.qemu_passthrough);
+    }
+  }
+  std::sort(c.qemu_passthrough.begin(), c.qemu_passthrough.end());
+}
+
 }  // namespace
 
 Result<DomainConfig> ParseDomainXml(std::string_view xml) {
@@ -504,14 +543,7 @@ Result<DomainConfig> ParseDomainXml(std::string_view xml) {
   if (const xmlNode* ls = Child(root, "launchSecurity"); ls != nullptr) {
     c.launch_security = Attr(ls, "type");
   }
-  for (const xmlNode* n = root->children; n != nullptr; n = n->next) {
-    if (!IsElement(n) || !IsInNamespace(n, kQemuNamespace) || !NameIs(n, "commandline")) continue;
-    for (const xmlNode* a = n->children; a != nullptr; a = a->next) {
-      if (IsElement(a) && IsInNamespace(a, kQemuNamespace) && NameIs(a, "arg")) {
-        c.qemu_args.push_back(Attr(a, "value"));
-      }
-    }
-  }
+  ParseQemuNamespace(root, c);
   VOUCH_ASSIGN_OR_RETURN(c.protection_bundle, ParseBundle(root));
   return c;
 }

@@ -10,6 +10,8 @@
 #include "vouch/core/shamir.h"
 #include "vouch/measure/ak_public.h"
 #include "vouch/measure/quote_verify.h"
+#include "vouch/qemu/config_digest.h"
+#include "vouch/qemu/launch_policy.h"
 
 namespace vouch::validator {
 namespace {
@@ -179,32 +181,19 @@ Status CheckHypervisor(const HostVcClaims& c, const OwnerPolicy& p) {
   return Ok();
 }
 
+// The domain the host is starting (DESIGN §4 step 11): the canonical config
+// it claims must be the one the quote binds, and the owner's launch policy
+// must allow it.
 Status CheckRuntime(const HostVcClaims& c, const OwnerPolicy& p) {
-  const RuntimeConfig& rt = c.runtime;
-  if (rt.memory_kib > p.rt.memory_kib_max) {
-    return Error(Code::kConfig,
-                 StrCat("memory ", rt.memory_kib, " KiB exceeds the policy's memory_kib_max of ",
-                        p.rt.memory_kib_max, " KiB"));
+  auto config = qemu::DomainConfigFromCanonical(c.domain_config);
+  if (!config.ok()) return Error(Code::kMalformed, StrCat("host VC claim 'vouch.dom': ", config.error().message()));
+  Sha256Digest digest = Sha256(c.domain_config);
+  if (!std::equal(digest.begin(), digest.end(), c.config_digest.begin(), c.config_digest.end())) {
+    return Error(Code::kConfig, StrCat("the domain config the host describes (SHA-256 ", Short(digest),
+                                       ") is not the one its quote binds (vouch.cfg ",
+                                       Short(c.config_digest), ")"));
   }
-  if (rt.vcpus > p.rt.vcpus_max) {
-    return Error(Code::kConfig,
-                 StrCat("vcpus ", rt.vcpus, " exceeds the policy's vcpus_max of ", p.rt.vcpus_max));
-  }
-  for (const std::string& net : rt.nets) {
-    if (!Contains(p.rt.nets_allowed, net)) {
-      return Error(Code::kConfig,
-                   StrCat("network '", net, "' is not in the policy's nets_allowed"));
-    }
-  }
-  if (p.rt.devices_allowed) {
-    for (const std::string& device : rt.devices) {
-      if (!Contains(*p.rt.devices_allowed, device)) {
-        return Error(Code::kConfig,
-                     StrCat("device '", device, "' is not in the policy's devices_allowed"));
-      }
-    }
-  }
-  return Ok();
+  return qemu::CheckLaunchPolicy(p.rt, *config);
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 #include "testing/expect_refused.h"
 #include "vouch/core/countersign.h"
 #include "vouch/core/endorsement.h"
+#include "vouch/qemu/config_digest.h"
+#include "vouch/qemu/launch_policy.h"
 
 namespace vouch::validator {
 namespace {
@@ -436,28 +438,31 @@ TEST_F(AppraisalTest, RefusesHypervisorThatDoesNotStateAVersion) {
 
 TEST_F(AppraisalTest, RefusesMemoryOverPolicyMaximum) {
   Scenario s;
-  s.claims = [](HostVcClaims& c) { c.runtime.memory_kib = 2097152; };
+  s.domain = [](qemu::DomainConfig& d) { d.memory_kib = 2097152; };
   EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kConfig,
                  "memory 2097152 KiB exceeds the policy's memory_kib_max of 1048576 KiB");
 }
 
 TEST_F(AppraisalTest, RefusesVcpusOverPolicyMaximum) {
   Scenario s;
-  s.claims = [](HostVcClaims& c) { c.runtime.vcpus = 8; };
+  s.domain = [](qemu::DomainConfig& d) { d.vcpus = 8; };
   EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kConfig,
                  "vcpus 8 exceeds the policy's vcpus_max of 2");
 }
 
 TEST_F(AppraisalTest, RefusesNetworkNotAllowed) {
   Scenario s;
-  s.claims = [](HostVcClaims& c) { c.runtime.nets = {"default", "dmz"}; };
+  s.domain = [](qemu::DomainConfig& d) {
+    d.interfaces.push_back(d.interfaces[0]);
+    d.interfaces.back().source = "dmz";
+  };
   EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kConfig,
                  "network 'dmz' is not in the policy's nets_allowed");
 }
 
 TEST_F(AppraisalTest, RefusesDeviceNotAllowed) {
   Scenario s;
-  s.claims = [](HostVcClaims& c) { c.runtime.devices = {"virtio-rng", "usb-host"}; };
+  s.domain = [](qemu::DomainConfig& d) { d.devices = {"usb-host", "virtio-rng"}; };
   EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kConfig,
                  "device 'usb-host' is not in the policy's devices_allowed");
 }
@@ -465,9 +470,60 @@ TEST_F(AppraisalTest, RefusesDeviceNotAllowed) {
 TEST_F(AppraisalTest, AnyDeviceWhenPolicyListsNone) {
   Scenario s;
   s.policy = [](OwnerPolicy& p) { p.rt.devices_allowed.reset(); };
-  s.claims = [](HostVcClaims& c) { c.runtime.devices = {"usb-host"}; };
+  s.domain = [](qemu::DomainConfig& d) { d.devices = {"usb-host"}; };
   auto r = world_.Appraise(world_.Build(s));
   EXPECT_TRUE(r.ok()) << r.error().ToString();
+}
+
+// The host shows the validators one domain while its quote binds another.
+TEST_F(AppraisalTest, RefusesADomainConfigTheQuoteDoesNotBind) {
+  Scenario s;
+  s.after_quote = [](HostVcClaims& c) {
+    qemu::DomainConfig shown = AttestWorld::BaseDomain();
+    shown.os.cmdline = "console=ttyS0 quiet";
+    c.domain_config = qemu::CanonicalConfigBytes(shown);
+  };
+  EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kConfig, "is not the one its quote binds");
+}
+
+TEST_F(AppraisalTest, RefusesADomainConfigThatDoesNotDecode) {
+  Scenario s;
+  s.claims = [](HostVcClaims& c) {
+    c.domain_config = {0xa0};  // an empty map
+    c.config_digest = ToBytes(Sha256(c.domain_config));
+  };
+  EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kMalformed, "host VC claim 'vouch.dom'");
+}
+
+// A domain changed after sealing, each way the issue names: refused by the
+// validator under the limits `vouch seal` pins.
+TEST_F(AppraisalTest, RefusesADomainOutsideThePinnedLaunchPolicy) {
+  auto pinned = [](OwnerPolicy& p) { p.rt = qemu::PinnedLimitsOf(AttestWorld::BaseDomain()); };
+  Scenario same;
+  same.policy = pinned;
+  auto ok = world_.Appraise(world_.Build(same));
+  EXPECT_TRUE(ok.ok()) << ok.error().ToString();
+  struct Case {
+    std::function<void(qemu::DomainConfig&)> change;
+    std::string reason;
+  } cases[] = {
+      {[](qemu::DomainConfig& d) { d.os.kernel = "/tmp/vmlinuz"; }, "boot kernel '/tmp/vmlinuz'"},
+      {[](qemu::DomainConfig& d) {
+         d.disks.push_back(d.disks[0]);
+         d.disks.back().target_dev = "vdb";
+         d.disks.back().source = "/tmp/copy.img";
+         d.disks.back().encryption_format.clear();
+       },
+       "disk 'disk:vdb:none:/tmp/copy.img' is not in the policy's disks_allowed"},
+      {[](qemu::DomainConfig& d) { d.qemu_args = {"-gdb", "tcp::1234"}; }, "<qemu:commandline> arguments"},
+      {[](qemu::DomainConfig& d) { d.emulator = "/tmp/qemu"; }, "emulator '/tmp/qemu'"},
+  };
+  for (const Case& c : cases) {
+    Scenario s;
+    s.policy = pinned;
+    s.domain = c.change;
+    EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kConfig, c.reason);
+  }
 }
 
 // --- 13. the share --------------------------------------------------------------

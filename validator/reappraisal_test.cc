@@ -69,7 +69,7 @@ TEST_F(ReappraisalTest, TheSameReattestVcTwiceIsAReplay) {
 
 TEST_F(ReappraisalTest, AChangedDomainXmlIsDrift) {
   Scenario s;
-  s.claims = [](HostVcClaims& c) { c.config_digest = RandomBytes(32); };
+  s.domain = [](qemu::DomainConfig& d) { d.memory_kib = 262144; };  // still within the policy
   EXPECT_REFUSED(world_.Reappraise(world_.BuildReattest(launch_, baseline_, s)), Code::kDrift,
                  "differs from the launch baseline");
 }
@@ -92,7 +92,7 @@ TEST_F(ReappraisalTest, APinnedPcrIsJudgedByThePolicyFirst) {
 
 TEST_F(ReappraisalTest, TheFreshEvidenceIsCheckedAsAtLaunch) {
   Scenario memory;
-  memory.claims = [](HostVcClaims& c) { c.runtime.memory_kib = 4 * 1048576; };
+  memory.domain = [](qemu::DomainConfig& d) { d.memory_kib = 4 * 1048576; };
   EXPECT_REFUSED(world_.Reappraise(world_.BuildReattest(launch_, baseline_, memory)),
                  Code::kConfig, "memory");
   Scenario forged;

@@ -99,6 +99,28 @@ class CborMapReader {
     }
     return v;
   }
+  // Array `key` of maps, each read by `read(CborMapReader&)` (which names
+  // its fields; unknown ones are refused). nullopt when absent and not
+  // required, or on error.
+  template <typename T, typename ReadOne>
+  std::optional<std::vector<T>> Maps(const Value& key, const std::string& name, ReadOne read,
+                                     bool required = true) {
+    const Value* v = Get(key, name, required);
+    if (v == nullptr) return std::nullopt;
+    if (!v->is_array()) return Fail(StrCat(noun_, " '", name, "' must be an array")), std::nullopt;
+    std::vector<T> out;
+    for (const Value& e : v->array()) {
+      if (!e.is_map()) return Fail(StrCat(noun_, " '", name, "' must hold maps")), std::nullopt;
+      CborMapReader element(e, StrCat(where_, " '", name, "' ", out.size()), noun_);
+      out.push_back(read(element));
+      element.NoUnknown();
+      if (element.error()) {
+        if (!error_) error_ = element.error();
+        return std::nullopt;
+      }
+    }
+    return out;
+  }
   // Every key present must have been asked for.
   void NoUnknown() {
     if (!map_.is_map()) return;

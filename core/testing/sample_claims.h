@@ -3,6 +3,7 @@
 #define VOUCH_CORE_TESTING_SAMPLE_CLAIMS_H_
 
 #include "vouch/core/did_key.h"
+#include "vouch/core/digest.h"
 #include "vouch/core/host_vc.h"
 #include "vouch/core/random.h"
 
@@ -25,10 +26,9 @@ inline HostVcClaims SampleClaims(const Ed25519PrivateKey& host_key, ByteView eph
   c.tpm.signature = RandomBytes(72);
   for (uint32_t i : {0u, 1u, 7u}) c.tpm.pcrs[i] = RandomBytes(32);
   c.boot_hash = BootHash(c.tpm.pcrs);
-  c.runtime.memory_kib = 262144;
-  c.runtime.vcpus = 1;
-  c.runtime.disks = {"vda:/var/lib/vouch/images/web1.luks"};
-  c.config_digest = RandomBytes(32);
+  // core carries the canonical config opaquely (qemu-integration reads it).
+  c.domain_config = RandomBytes(200);
+  c.config_digest = ToBytes(Sha256(c.domain_config));
   c.policy_digest = RandomBytes(32);
   return c;
 }

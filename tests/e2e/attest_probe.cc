@@ -33,7 +33,6 @@
 #include "vouch/qemu/config_digest.h"
 #include "vouch/qemu/domain_xml.h"
 #include "vouch/qemu/libvirt.h"
-#include "vouch/qemu/runtime.h"
 
 namespace vouch {
 namespace {
@@ -94,8 +93,7 @@ Status Run(const Args& a) {
   req.domain_name = domain.name;
   req.policy = &policy;
   req.bundle = &bundle;
-  req.runtime = qemu::RuntimeConfigOf(domain);
-  req.config = qemu::ConfigDigestOf(domain);
+  req.domain_config = qemu::CanonicalConfigBytes(domain);
   hook::HostContext host{&host_key, tpm.get(), &ak, facts};
 
   VOUCH_ASSIGN_OR_RETURN(hook::Challenge challenge, client.GetChallenge(host_did));

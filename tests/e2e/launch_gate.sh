@@ -297,8 +297,11 @@ start_tpm "$W/tpm2" "$TPM2_PORT"
 TCTI2="swtpm:host=127.0.0.1,port=$TPM2_PORT"
 "$VOUCH" host init --dir "$W/host2" --tcti "$TCTI2" >"$W/host2.txt"
 HOST2_DID=$(awk '$1 == "did" {print $2}' "$W/host2.txt")
+# The owner also allows the guest's "hold" boot (the re-attestation scenes
+# keep it running): a second kernel command line, nothing else.
+sed "s|<cmdline>\([^<]*\)</cmdline>|<cmdline>\1 vouch.hold=600</cmdline>|" "$W/domain.xml" >"$W/held-variant.xml"
 "$VOUCH" seal --domain "$NAME" --ledger "$LEDGER" --genesis "$GENESIS" --validator-count 5 --threshold 3 \
-  --owner-key "$W/owner.pem" --image "$DISK" --from-raw "$W/disk.raw" \
+  --owner-key "$W/owner.pem" --image "$DISK" --from-raw "$W/disk.raw" --also-boot "$W/held-variant.xml" \
   --pcrs 0,1,2,3,4,5,6,7 --pcrs-from-tpm "$TCTI" --host "$HOST_DID" --host "$HOST2_DID" \
   --on-drift pause | sed 's/^/   /'
 rm -f "$W/disk.raw"
@@ -538,7 +541,22 @@ virsh dumpxml --inactive "$NAME" >"$W/sealed.xml"
 sed "s|<memory unit='KiB'>262144</memory>|<memory unit='KiB'>524288</memory>|; s|<currentMemory unit='KiB'>262144</currentMemory>|<currentMemory unit='KiB'>524288</currentMemory>|" \
   "$W/sealed.xml" >"$W/bigger.xml"
 virsh -q define "$W/bigger.xml" >/dev/null
-expect_refusal "512 MiB instead of 256" "memory 524288 KiB exceeds the policy's 262144 KiB"
+expect_refusal "512 MiB instead of 256" "memory 524288 KiB exceeds the policy's memory_kib_max of 262144 KiB"
+virsh -q define "$W/sealed.xml" >/dev/null
+
+say "The domain redefined after sealing (another kernel, an extra disk, a QEMU argument): refused"
+# Whoever can define domains cannot make the released key serve another guest.
+sed "s|<kernel>[^<]*</kernel>|<kernel>/tmp/vmlinuz-other</kernel>|" "$W/sealed.xml" >"$W/other-kernel.xml"
+virsh -q define "$W/other-kernel.xml" >/dev/null
+expect_refusal "another kernel" "boot matches none of the policy's 2 allowed configurations \(the first differs in kernel '/tmp/vmlinuz-other'"
+sed "s|</devices>|<disk type='file' device='disk'><source file='$W/copy.img'/><target dev='vdb' bus='virtio'/></disk></devices>|" \
+  "$W/sealed.xml" >"$W/extra-disk.xml"
+virsh -q define "$W/extra-disk.xml" >/dev/null
+expect_refusal "an extra disk" "disk 'disk:vdb:none:$W/copy.img' is not in the policy's disks_allowed"
+sed "s|<domain type='\([a-z]*\)'[^>]*>|<domain type='\1' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>|; s|</devices>|</devices><qemu:commandline><qemu:arg value='-S'/></qemu:commandline>|" \
+  "$W/sealed.xml" >"$W/qemu-arg.xml"
+virsh -q define "$W/qemu-arg.xml" >/dev/null
+expect_refusal "a <qemu:commandline> argument" "<qemu:commandline> arguments \['-S'\] differ from the policy's \[\]"
 virsh -q define "$W/sealed.xml" >/dev/null
 
 say "Re-attestation: the running domain judged again against its launch VC (vouch reattest)"

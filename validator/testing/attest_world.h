@@ -28,6 +28,8 @@
 #include "vouch/core/sealed_share.h"
 #include "vouch/core/shamir.h"
 #include "vouch/validator/appraisal.h"
+#include "vouch/qemu/config_digest.h"
+#include "vouch/qemu/domain_xml.h"
 #include "vouch/validator/static_host_directory.h"
 
 namespace vouch::validator::testing {
@@ -48,6 +50,7 @@ T Must(Result<T> r, const char* what) {
 // Knobs for one request; each empty knob keeps the valid default.
 struct Scenario {
   std::function<void(OwnerPolicy&)> policy;         // before the owner signs
+  std::function<void(qemu::DomainConfig&)> domain;  // the domain the VC describes
   std::function<void(HostVcClaims&)> claims;        // before the quote is made
   std::function<Bytes(const HostVcClaims&)> extra;  // the quote's extraData
   std::function<void(HostVcClaims&)> after_quote;   // after quoting, before signing
@@ -124,6 +127,32 @@ class AttestWorld {
     return p;
   }
 
+  // The domain every scenario starts from, within BasePolicy's rt.
+  static qemu::DomainConfig BaseDomain() {
+    qemu::DomainConfig d;
+    d.type = "kvm";
+    d.memory_kib = 524288;
+    d.vcpus = 1;
+    d.os.type = "hvm";
+    d.os.kernel = "/var/lib/vouch/images/vmlinuz";
+    d.os.cmdline = "console=ttyS0";
+    d.emulator = "/usr/bin/qemu-system-x86_64";
+    qemu::DomainDisk disk;
+    disk.type = "file";
+    disk.device = "disk";
+    disk.target_dev = "vda";
+    disk.source = "/var/lib/vouch/images/web1.luks";
+    disk.encryption_format = "luks";
+    disk.encryption_secret_uuid = "9e6a4b28-7c3f-4d52-8a1e-0f6b2d9c4e71";
+    d.disks.push_back(disk);
+    qemu::DomainInterface nic;
+    nic.type = "network";
+    nic.source = "default";
+    d.interfaces.push_back(nic);
+    d.devices = {"virtio-rng"};
+    return d;
+  }
+
   // A request made at `now` under `s`.
   Built Build(const Scenario& s = {}, int64_t now = kNow) {
     OwnerPolicy p = BasePolicy();
@@ -147,12 +176,10 @@ class AttestWorld {
     c.tpm.manufacturer = "IBM";
     c.tpm.firmware = "1.38";
     c.tpm.pcrs = pcr_values_;
-    c.runtime.memory_kib = 524288;
-    c.runtime.vcpus = 1;
-    c.runtime.nets = {"default"};
-    c.runtime.disks = {"vda:/var/lib/vouch/images/web1.luks"};
-    c.runtime.devices = {"virtio-rng"};
-    c.config_digest = RandomBytes(32);
+    qemu::DomainConfig domain = BaseDomain();
+    if (s.domain) s.domain(domain);
+    c.domain_config = qemu::CanonicalConfigBytes(domain);
+    c.config_digest = ToBytes(Sha256(c.domain_config));
     c.policy_digest = ToBytes(policy.digest().value);
     if (s.claims) s.claims(c);
 
@@ -200,15 +227,15 @@ class AttestWorld {
   }
 
   // A POST /v1/reattest request at `now` for the domain launched as
-  // `launch`, carrying `baseline` (see EndorsedLaunch): a "reattest" VC with
-  // the launch's config digest and a fresh quote, then `s` bends it.
+  // `launch` (the base domain unless `s` changes it), carrying `baseline`
+  // (see EndorsedLaunch): a "reattest" VC with a fresh quote, then `s`
+  // bends it.
   ReattestRequest BuildReattest(const Built& launch, Bytes baseline, Scenario s = {},
                                 int64_t now = kNow) {
+    (void)launch;
     auto bend = s.claims;
-    Bytes config = launch.claims.config_digest;
-    s.claims = [bend, config](HostVcClaims& c) {
+    s.claims = [bend](HostVcClaims& c) {
       c.type = "reattest";
-      c.config_digest = config;
       if (bend) bend(c);
     };
     Built b = Build(s, now);

@@ -39,14 +39,6 @@ struct TpmEvidence {
   bool operator==(const TpmEvidence&) const = default;
 };
 
-struct RuntimeConfig {
-  uint64_t memory_kib = 0;
-  uint64_t vcpus = 0;
-  std::vector<std::string> nets, disks, devices;
-  std::optional<std::string> launch_security;
-  bool operator==(const RuntimeConfig&) const = default;
-};
-
 struct GuestEvidence {
   Bytes quote, signature, log;
   std::map<uint32_t, Bytes> pcrs;
@@ -65,8 +57,11 @@ struct HostVcClaims {
   HypervisorFacts hypervisor;
   TpmEvidence tpm;
   Bytes boot_hash;           // SHA-256 over the quoted PCR values in index order
-  RuntimeConfig runtime;
-  Bytes config_digest;       // DESIGN §5 canonical domain config
+  // "vouch.dom": the canonical domain config (DESIGN §5), its encoding as
+  // the host computed it; a validator decodes it (qemu::DomainConfigFromCanonical),
+  // checks that its SHA-256 is config_digest and appraises the launch policy on it.
+  Bytes domain_config;
+  Bytes config_digest;       // "vouch.cfg": SHA-256 of domain_config, in the quote's extraData
   Bytes policy_digest;       // SHA-256 of the owner policy COSE_Sign1
   std::optional<GuestEvidence> guest;  // reattest only
   bool operator==(const HostVcClaims&) const = default;

@@ -30,11 +30,27 @@ struct PolicyValidator {
   bool operator==(const PolicyValidator&) const = default;
 };
 
+// One allowed boot configuration: the <os> fields that decide what the
+// guest boots (paths and the kernel command line, verbatim).
+struct PolicyBoot {
+  std::string firmware, loader, nvram_template, kernel, initrd, cmdline;
+  bool operator==(const PolicyBoot&) const = default;
+};
+
+// What the domain may be (DESIGN §3 "Owner policy" rt), as the launch policy
+// evaluator (vouch/qemu/launch_policy.h) reads it. The facts are the strings
+// that evaluator names; `vouch seal` pins every optional field to the
+// domain it seals.
 struct RuntimeLimits {
   uint64_t memory_kib_max = 0;
   uint64_t vcpus_max = 0;
   std::vector<std::string> nets_allowed;     // network/bridge names
-  std::optional<std::vector<std::string>> devices_allowed;  // absent: any
+  std::optional<std::vector<std::string>> devices_allowed;  // a multiset; absent: any
+  std::optional<std::vector<std::string>> disks_allowed;    // a multiset; absent: any
+  std::optional<std::vector<PolicyBoot>> boot_allowed;      // one must match; absent: any
+  std::optional<std::vector<std::string>> emulators_allowed;  // absent: any
+  std::vector<std::string> qemu_args;         // exactly these, in order (none by default)
+  std::vector<std::string> qemu_passthrough;  // exactly these, sorted (none by default)
   bool operator==(const RuntimeLimits&) const = default;
 };
 
@@ -102,9 +118,6 @@ Bytes EncodeBundle(const ProtectionBundle& bundle);
 // (the policy itself is checked by SignedPolicy::Parse).
 Result<ProtectionBundle> DecodeBundle(ByteView encoded);
 
-// Ok if `runtime` stays within `limits`; kConfig naming the parameter
-// otherwise ("memory 1048576 KiB exceeds the policy's 524288 KiB").
-Status CheckRuntimeLimits(const RuntimeLimits& limits, const RuntimeConfig& runtime);
 
 // Compares dotted versions numerically ("9.10.0" > "9.9"); non-numeric
 // parts compare as text. Returns <0, 0, >0.

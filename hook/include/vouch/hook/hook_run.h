@@ -1,14 +1,18 @@
 // vouch-hook as libvirt calls it (DESIGN §2 "Start"; libvirt's hook
 // contract): argv "NAME OP SUBOP EXTRA", the domain XML on stdin, exit 0 to
 // go on, non-zero with one stderr line to abort a start.
-//   prepare begin   a protected domain: release its key and define the
-//                   libvirt secret; an unprotected one: exit 0 at once.
+//   prepare begin   a domain whose disk names a secret vouch defined for
+//                   another domain: refused. A protected domain: release
+//                   its key and define the libvirt secret; an unprotected
+//                   one: exit 0 at once.
 //   started begin   undefine the secrets defined at prepare.
 //   release end     the same, in case the start failed after prepare.
 //
 // `vouch start DOMAIN` (no call-back into libvirt from a hook) runs the same
 // release before asking libvirt to start the domain, and leaves a mark that
-// the prepare hook takes as "already released" (DESIGN §5).
+// the prepare hook takes as "already released" (DESIGN §5) only if the
+// domain libvirt is starting has the config digest that was attested; a
+// domain redefined in between is attested again.
 #ifndef VOUCH_HOOK_HOOK_RUN_H_
 #define VOUCH_HOOK_HOOK_RUN_H_
 
@@ -16,6 +20,7 @@
 #include <string_view>
 
 #include "vouch/core/errors.h"
+#include "vouch/core/typed_digest.h"
 #include "vouch/hook/hook_config.h"
 
 namespace vouch::hook {
@@ -37,10 +42,18 @@ inline constexpr long long kFreshReleaseSeconds = 120;
 Result<bool> ReleaseKey(const std::string& config_path, std::string_view domain_name,
                   std::string_view domain_xml);
 
-// Marks domain `domain_uuid`'s key as released by the caller (in the state
-// dir, 0600), so that its next prepare hook within kFreshReleaseSeconds
-// exits 0 without attesting again. kIo.
-Status MarkFreshRelease(const std::string& config_path, std::string_view domain_uuid);
+// Marks domain `domain_uuid`'s key as released by the caller for the
+// domain config with `digest` (in the state dir, 0600), so that its next
+// prepare hook within kFreshReleaseSeconds, for XML with that digest, exits
+// 0 without attesting again. kIo.
+Status MarkFreshRelease(const std::string& config_path, std::string_view domain_uuid,
+                        const ConfigDigest& digest);
+
+// kConfig if a disk of `domain_xml` names a libvirt secret that vouch
+// defined for another domain (listed in the state dir): its key was released
+// for that domain's attested configuration, not for this one.
+Status RefuseForeignSecrets(const std::string& config_path, std::string_view domain_name,
+                            std::string_view domain_xml);
 
 // Undefines the secrets ReleaseKey defined for the domain of `domain_xml`
 // and drops its release mark. Ok if there are none.

@@ -21,8 +21,7 @@ namespace vouch::hook {
 struct ReattestInput {
   std::string domain_name;  // for messages
   const SignedPolicy* policy = nullptr;
-  RuntimeConfig runtime;    // of the live domain
-  ConfigDigest config;      // of the live domain XML
+  Bytes domain_config;      // the live domain's canonical config (ReleaseRequest::domain_config)
   Bytes baseline;           // the endorsed launch VC (the hook's audit store keeps it)
   std::chrono::milliseconds deadline{5000};
   std::function<int64_t()> now;  // seconds; defaults to the system clock

@@ -33,8 +33,10 @@ struct ReleaseRequest {
   std::string domain_name;        // for messages
   const SignedPolicy* policy = nullptr;
   const ProtectionBundle* bundle = nullptr;
-  RuntimeConfig runtime;
-  ConfigDigest config;
+  // The canonical config of the domain as it will start
+  // (qemu::CanonicalConfigBytes): the VC's "vouch.dom"; its SHA-256, the
+  // config digest, is bound into the quote.
+  Bytes domain_config;
   std::chrono::milliseconds deadline{5000};  // for the whole exchange
   std::function<int64_t()> now;   // seconds; defaults to the system clock
 };

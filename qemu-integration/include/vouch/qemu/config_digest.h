@@ -5,8 +5,8 @@
 // text, so formatting, attribute order, element order among <devices>,
 // comments and every element not listed below cannot change it.
 //
-// IN (version 1), a CBOR map with text keys, every key always present:
-//   "v"               1
+// IN (version 2), a CBOR map with text keys, every key always present:
+//   "v"               2
 //   "type"            <domain type> ("kvm" / "qemu": hardware or emulation)
 //   "memory_kib"      <memory> in KiB (units normalized)
 //   "max_memory_kib"  <maxMemory> in KiB, 0 if absent
@@ -23,6 +23,8 @@
 //   "devices"         DomainConfig::devices, sorted ("tpm:tpm-crb:emulator", …)
 //   "launch_security" tstr or null
 //   "qemu_args"       [tstr], <qemu:commandline> arguments in order (order matters)
+//   "qemu_passthrough" [tstr], DomainConfig::qemu_passthrough, sorted (env,
+//                     capabilities, overrides: the rest of libvirt's QEMU namespace)
 //
 // OUT, so the digest is the same for the inactive definition, the XML the
 // `prepare` hook receives and the live XML of the running domain:
@@ -54,8 +56,23 @@
 
 namespace vouch::qemu {
 
-// The canonical CBOR value described above (for diagnostics and tests).
+inline constexpr uint64_t kCanonicalConfigVersion = 2;
+// Largest encoded canonical config accepted from outside (a host VC's
+// "vouch.dom" claim): far above any real domain's few KiB.
+inline constexpr size_t kMaxCanonicalConfigSize = size_t{64} << 10;
+
+// The canonical CBOR value described above.
 cbor::Value CanonicalConfig(const DomainConfig& config);
+// Its deterministic encoding: what the host VC carries as "vouch.dom" and
+// what ConfigDigestOf hashes.
+Bytes CanonicalConfigBytes(const DomainConfig& config);
+
+// The inverse, for a validator reading "vouch.dom": a DomainConfig holding
+// exactly the IN fields (every OUT field empty). Strict: every key with its
+// type, nothing unknown, version 2, and `encoded` must be exactly
+// CanonicalConfigBytes of the result (so its SHA-256 is the config digest).
+// kMalformed naming the first problem.
+[[nodiscard]] Result<DomainConfig> DomainConfigFromCanonical(ByteView encoded);
 
 // SHA-256 of Encode(CanonicalConfig(config)). Never fails.
 ConfigDigest ConfigDigestOf(const DomainConfig& config);

@@ -117,6 +117,12 @@ struct DomainConfig {
   // <qemu:commandline> <qemu:arg value=…/> (namespace
   // http://libvirt.org/schemas/domain/qemu/1.0), in order: raw QEMU arguments.
   std::vector<std::string> qemu_args;
+  // The rest of that namespace, sorted: "env:NAME=VALUE" (<qemu:env> in
+  // <qemu:commandline>, e.g. LD_PRELOAD), "capability:add:NAME" /
+  // "capability:del:NAME" (<qemu:capabilities>), and
+  // "override:ALIAS:PROPERTY=TYPE:VALUE" (<qemu:override> device frontend
+  // properties). <qemu:deprecation> changes no guest state and is left out.
+  std::vector<std::string> qemu_passthrough;
   // The decoded text of <metadata><protect xmlns="urn:vouch:domain:1">;
   // nullopt if there is no such element.
   std::optional<Bytes> protection_bundle;
