@@ -1,5 +1,9 @@
 #include "ledger_pin.h"
 
+#include <cstdio>
+
+#include "vouch/ledger/checkpoint.h"
+
 namespace vouch::cli {
 
 Result<ledger::LedgerClientOptions> PinnedLedgerOptions(const Flags& flags, std::string head_file) {
@@ -12,6 +16,10 @@ Result<ledger::LedgerClientOptions> PinnedLedgerOptions(const Flags& flags, std:
   ledger::LedgerClientOptions options;
   VOUCH_ASSIGN_OR_RETURN(options.pinned_genesis, ledger::ParseGenesisPin("--genesis", *hex));
   options.head_file = std::move(head_file);
+  // With no head of its own, the command checks the ledger against the
+  // validators' checkpoints (DESIGN §6 "Trust anchor").
+  options.checkpoint_timeout = ledger::kReaderCheckpointTimeout;
+  options.on_warning = [](const std::string& line) { std::fprintf(stderr, "vouch: warning: %s\n", line.c_str()); };
   return options;
 }
 

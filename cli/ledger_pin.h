@@ -14,7 +14,9 @@ namespace vouch::cli {
 
 // Options pinning the ledger to --genesis (required: kInvalidArgument
 // saying where the digest comes from if absent or not 64 hex digits), with
-// `head_file` (may be empty) as the command's record of the last head.
+// `head_file` (may be empty) as the command's record of the last head; with
+// no recorded head, the validators' checkpoints are asked (warnings on
+// stderr).
 Result<ledger::LedgerClientOptions> PinnedLedgerOptions(const Flags& flags, std::string head_file);
 
 }  // namespace vouch::cli

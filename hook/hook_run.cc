@@ -12,6 +12,7 @@
 #include "vouch/core/owner_policy.h"
 #include "vouch/hook/host_identity.h"
 #include "vouch/hook/release.h"
+#include "vouch/ledger/checkpoint.h"
 #include "vouch/ledger/ledger_client.h"
 #include "vouch/measure/ak.h"
 #include "vouch/measure/tpm.h"
@@ -54,6 +55,8 @@ Status AppendAttested(const HookConfig& config, const Ed25519PrivateKey& host_ke
   ledger::LedgerClientOptions options;
   options.pinned_genesis = config.genesis;
   options.head_file = StrCat(config.state_dir, "/", kLedgerHeadFile);
+  options.checkpoint_timeout = ledger::kReaderCheckpointTimeout;
+  options.on_warning = [](const std::string& line) { std::fprintf(stderr, "vouch: warning: %s\n", line.c_str()); };
   auto client = ledger::LedgerClient::Open(config.ledger, options);
   if (!client.ok()) return client.error();
   ledger::AttestedBody body;

@@ -4,6 +4,7 @@
 #include <random>
 #include <thread>
 
+#include "vouch/ledger/checkpoint.h"
 #include "vouch/ledger/head_file.h"
 
 namespace vouch::ledger {
@@ -24,7 +25,7 @@ Result<std::unique_ptr<LedgerClient>> LedgerClient::Open(std::unique_ptr<Ledger>
   std::unique_ptr<LedgerClient> client(new LedgerClient(std::move(ledger), options));
   VOUCH_RETURN_IF_ERROR(client->CheckPinnedGenesis());
   VOUCH_RETURN_IF_ERROR(client->Sync());
-  VOUCH_RETURN_IF_ERROR(client->CheckRecordedHead());
+  VOUCH_RETURN_IF_ERROR(client->CheckHeadAndRecord());
   return client;
 }
 
@@ -44,8 +45,37 @@ Result<std::unique_ptr<LedgerClient>> LedgerClient::OpenFromCheckpoint(
   VOUCH_RETURN_IF_ERROR(client->CheckPinnedGenesis());
   VOUCH_RETURN_IF_ERROR(client->SyncPinned(checkpoint));
   VOUCH_RETURN_IF_ERROR(client->Sync());
-  VOUCH_RETURN_IF_ERROR(client->CheckRecordedHead());
+  VOUCH_RETURN_IF_ERROR(client->CheckHeadAndRecord());
   return client;
+}
+
+Status LedgerClient::CheckHeadAndRecord() {
+  VOUCH_RETURN_IF_ERROR(CheckRecordedHead());
+  if (!had_recorded_head_) VOUCH_RETURN_IF_ERROR(ConfirmWithValidators());
+  head_checked_ = true;
+  return RecordHead();
+}
+
+Status LedgerClient::ConfirmWithValidators() {
+  if (options_.checkpoint_timeout.count() <= 0 || state_.genesis() == nullptr) return Ok();
+  auto warn = [this](const std::string& line) {
+    if (options_.on_warning) options_.on_warning(line);
+  };
+  std::vector<std::string> notes;
+  std::vector<Checkpoint> checkpoints = FetchCheckpoints(state_, options_.checkpoint_timeout, &notes);
+  // Entries appended while we asked are not a contradiction.
+  VOUCH_RETURN_IF_ERROR(Sync());
+  size_t quorum = std::max<uint64_t>(1, state_.genesis()->revoke_quorum);
+  CheckpointVerdict verdict = ConfirmWithCheckpoints(state_, checkpoints, quorum);
+  VOUCH_RETURN_IF_ERROR(verdict.status);
+  notes.insert(notes.end(), verdict.notes.begin(), verdict.notes.end());
+  for (const std::string& line : notes) warn(line);
+  if (verdict.confirming < quorum) {
+    warn(StrCat("only ", verdict.confirming, " of the ", quorum,
+                " validators needed confirmed this ledger's head with a checkpoint: a reader with no "
+                "head file of its own cannot tell whether entries were removed"));
+  }
+  return Ok();
 }
 
 // Before anything else is read: the stored entry 0, by the digest of its
@@ -85,9 +115,9 @@ Status LedgerClient::CheckRecordedHead() {
                           HexEncode(seen->digest), " there before (", options_.head_file,
                           "): the ledger was rewritten or forked"));
     }
+    had_recorded_head_ = true;
   }
-  head_checked_ = true;
-  return RecordHead();
+  return Ok();
 }
 
 // Append and Submit do not record: the next Sync does (a head file that

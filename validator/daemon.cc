@@ -15,6 +15,7 @@
 #include "vouch/ledger/ledger_client.h"
 #include "vouch/validator/appraisal.h"
 #include "vouch/validator/challenge.h"
+#include "vouch/ledger/checkpoint.h"
 #include "vouch/validator/ledger_host_directory.h"
 #include "vouch/validator/metrics.h"
 #include "vouch/validator/replay_cache.h"
@@ -45,6 +46,7 @@ Status MakePrivateDir(const std::string& dir) {
 struct Directory {
   std::unique_ptr<HostDirectory> hosts;
   CertificationLedger* certification = nullptr;
+  CheckpointSource* checkpoints = nullptr;  // GET /v1/checkpoint, on a ledger
   RevocationReporter* reporter = nullptr;  // drift reports, on a ledger
   std::optional<std::string> warning;      // a lab ledger (SingleOperatorWarning)
 };
@@ -65,11 +67,18 @@ Result<Directory> OpenDirectory(const VouchdConfig& config, Metrics& metrics, st
     metrics.CountSkippedLedgerEntry();
     err << "vouchd: warning: skipped ledger entry " << index << ": " << reason << "\n" << std::flush;
   };
+  // A first start (no head file yet) checks the ledger against its peers'
+  // checkpoints.
+  options.checkpoint_timeout = ledger::kReaderCheckpointTimeout;
+  options.on_warning = [&err](const std::string& line) {
+    err << "vouchd: warning: " << line << "\n" << std::flush;
+  };
   VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<LedgerHostDirectory> d,
                          LedgerHostDirectory::Open(config.ledger, options));
   std::optional<ledger::GenesisBody> genesis = d->Genesis();
   if (genesis) out.warning = ledger::SingleOperatorWarning(*genesis);
   out.certification = d.get();
+  out.checkpoints = d.get();
   out.reporter = d.get();
   out.hosts = std::move(d);
   return out;
@@ -159,6 +168,8 @@ int RunRegister(const std::vector<std::string>& args, std::ostream& out, std::os
   ledger::LedgerClientOptions options;
   options.pinned_genesis = *genesis;
   if (v.count("state-dir")) options.head_file = v["state-dir"] + "/" + kLedgerHeadFile;
+  options.checkpoint_timeout = ledger::kReaderCheckpointTimeout;
+  options.on_warning = [&err](const std::string& line) { err << "vouchd register: warning: " << line << "\n"; };
   auto client = ledger::LedgerClient::Open(v["ledger"], options);
   if (!client.ok()) return fail(client.error());
   ledger::ValidatorRegisterBody body;
@@ -227,7 +238,7 @@ int RunDaemon(const VouchdConfig& config, std::ostream& out, std::ostream& err) 
   options.read_timeout = std::chrono::seconds(config.timeout_s);
   options.write_timeout = std::chrono::seconds(config.timeout_s);
   options.fault_name = std::string(FaultName(config.fault));
-  auto server = Server::Start(options, ServerParts{&appraiser, &challenges, &metrics, &replay, enroller.get()});
+  auto server = Server::Start(options, ServerParts{&appraiser, &challenges, &metrics, &replay, enroller.get(), directory->checkpoints});
   if (!server.ok()) return fail(server.error());
 
   err << "vouchd: validator " << keys->did() << " hpke_public_key "

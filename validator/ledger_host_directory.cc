@@ -1,5 +1,7 @@
 #include "vouch/validator/ledger_host_directory.h"
 
+#include "vouch/ledger/checkpoint.h"
+
 namespace vouch::validator {
 
 Result<std::unique_ptr<LedgerHostDirectory>> LedgerHostDirectory::Open(
@@ -19,6 +21,15 @@ Status LedgerHostDirectory::SyncLocked() {
         StrCat("ledger '", locator_, "' cannot be read or verified: ", synced.error().message()));
   }
   return Ok();
+}
+
+Result<Bytes> LedgerHostDirectory::SignedCheckpoint(const Ed25519PrivateKey& key, int64_t at) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // A ledger that no longer verifies is exactly when readers need the head
+  // verified before it.
+  (void)SyncLocked();
+  if (client_->state().size() == 0) return Error(Code::kUnavailable, "the ledger is empty");
+  return ledger::EncodeCheckpoint(ledger::SignCheckpoint(client_->state(), key, at));
 }
 
 Result<const ledger::DidDocument*> LedgerHostDirectory::SyncAndFindHostLocked(std::string_view did) {

@@ -35,6 +35,7 @@ std::string_view EndpointLabel(const std::string& path) {
   if (path == "/v1/reattest") return "reattest";
   if (path == "/v1/enroll" || path == "/v1/enroll/finish") return "enroll";
   if (path == "/v1/status") return "status";
+  if (path == "/v1/checkpoint") return "checkpoint";
   if (path == "/metrics") return "metrics";
   if (path == "/") return "dashboard";
   return "other";
@@ -357,6 +358,19 @@ void Server::Route() {
   };
   http.Post("/v1/enroll", enroll_handler(false));
   http.Post("/v1/enroll/finish", enroll_handler(true));
+
+  http.Get("/v1/checkpoint", [this](const httplib::Request&, httplib::Response& res) {
+    if (parts_.checkpoints == nullptr) {
+      Refuse(res, 501, Error(Code::kUnavailable, "this validator reads no ledger (it runs on a --hosts file)"));
+      return;
+    }
+    auto checkpoint = parts_.checkpoints->SignedCheckpoint(parts_.appraiser->keys().signing_key(), options_.clock());
+    if (!checkpoint.ok()) {
+      Refuse(res, 503, checkpoint.error());
+      return;
+    }
+    SetCbor(res, 200, *checkpoint);
+  });
 
   http.Get("/v1/status", [this](const httplib::Request& req, httplib::Response& res) {
     MetricsSnapshot m = parts_.metrics->Snapshot();

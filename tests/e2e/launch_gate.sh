@@ -721,6 +721,25 @@ db.execute("ATTACH DATABASE ? AS real", (sys.argv[2],))
 db.execute("INSERT INTO entries SELECT * FROM real.entries"); db.commit()
 PY
 start_vd 1
+# Cut, not rewritten: a copy without its newest entries is still a valid
+# chain from the pinned genesis. A reader with no head file of its own
+# (vouch seal) learns it was cut from the validators' checkpoints.
+python3 - "$W/ledger.db" "$W/ledger-cut.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1]); cut = sqlite3.connect(sys.argv[2])
+db.backup(cut)
+last = cut.execute("SELECT MAX(idx) FROM entries").fetchone()[0]
+cut.execute("DELETE FROM entries WHERE idx > ?", (last - 3,)); cut.commit()
+PY
+"$VOUCH" seal --domain "$NAME" --ledger "sqlite://$W/ledger-cut.db" --genesis "$GENESIS" --validator-count 5 --threshold 3 \
+  --owner-key "$W/owner.pem" --image "$DISK" --from-raw "$W/forged.raw" --force \
+  --pcrs-from-tpm "$TCTI" --host "$HOST_DID" >"$W/seal-cut.out" 2>&1 && rc=0 || rc=$?
+if [[ $rc -eq 1 ]] && grep -q "the ledger does not extend what [2-5] validators verified" "$W/seal-cut.out" &&
+  [[ $(sha256sum <"$DISK") == "$image_before" ]]; then
+  ok "vouch seal on a ledger with its newest entries cut: refused by the validators' checkpoints ($(grep -o 'what [0-9] validators verified' "$W/seal-cut.out"))"
+else
+  bad "vouch seal on the cut ledger: exit $rc: $(cat "$W/seal-cut.out")"
+fi
 # A hook.conf that names a ledger without pinning its genesis: refused in one line.
 grep -v '^genesis = ' "$W/hook.conf" >"$W/unpinned.conf"
 "$VOUCH" start "$NAME" --config "$W/unpinned.conf" >"$W/unpinned.out" 2>&1 && rc=0 || rc=$?

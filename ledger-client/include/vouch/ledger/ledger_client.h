@@ -61,6 +61,16 @@ struct LedgerClientOptions {
   // Called once for each entry skipped as junk (chain_state.h SkippedEntry)
   // while syncing, with its index and why: for the reader's log and metrics.
   std::function<void(uint64_t index, const std::string& reason)> on_skipped;
+  // A reader with no recorded head (no head file, or an empty one) cannot
+  // tell a ledger truncated or rewritten after the genesis by itself. With
+  // a timeout, Open then asks every active validator of its view for its
+  // checkpoint (checkpoint.h), each within this time, re-syncs, and refuses
+  // the ledger when genesis.revoke_quorum of them verified a head it does
+  // not extend; the head is recorded only after that. 0: not asked.
+  std::chrono::milliseconds checkpoint_timeout{0};
+  // Receives each line about checkpoints not counted, and the warning when
+  // fewer than revoke_quorum validators confirmed the head.
+  std::function<void(const std::string& line)> on_warning;
 };
 
 // "64 hex digits" (a genesis digest as `vouch ledger init` prints it) →
@@ -148,6 +158,10 @@ class LedgerClient {
   // The trust-anchor checks of Open (see LedgerClientOptions).
   Status CheckPinnedGenesis();
   Status CheckRecordedHead();
+  // Open's step for a reader with no recorded head (checkpoint_timeout).
+  Status ConfirmWithValidators();
+  // The steps of Open after the first sync.
+  Status CheckHeadAndRecord();
   // Records the head in the head file if it moved since the last record.
   Status RecordHead();
   // Verifies and applies one stored row at the next index: the entry, or
@@ -162,6 +176,7 @@ class LedgerClient {
   LedgerClientOptions options_;
   ChainState state_;
   bool head_checked_ = false;  // CheckRecordedHead passed: RecordHead may write
+  bool had_recorded_head_ = false;  // the head file named a head of this genesis
   uint64_t recorded_size_ = 0;
 };
 

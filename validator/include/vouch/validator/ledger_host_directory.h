@@ -30,6 +30,7 @@
 #include <string_view>
 
 #include "vouch/ledger/ledger_client.h"
+#include "vouch/validator/checkpoint_source.h"
 #include "vouch/validator/enrollment.h"
 #include "vouch/validator/host_directory.h"
 #include "vouch/validator/revocation_reporter.h"
@@ -38,7 +39,8 @@ namespace vouch::validator {
 
 class LedgerHostDirectory : public HostDirectory,
                             public CertificationLedger,
-                            public RevocationReporter {
+                            public RevocationReporter,
+                            public CheckpointSource {
  public:
   // Opens the ledger `locator` names ("sqlite:///abs/path") and verifies it
   // from genesis, under `options`' trust anchor (a pinned genesis, a head
@@ -63,6 +65,7 @@ class LedgerHostDirectory : public HostDirectory,
                 const Ed25519PrivateKey& key, int64_t at) override;
   Status Certify(std::string_view did, ByteView ak_public, const Ed25519PrivateKey& key,
                  int64_t at) override;
+  Result<Bytes> SignedCheckpoint(const Ed25519PrivateKey& key, int64_t at) override;
 
  private:
   // Reads the entries appended since the last sync. REQUIRES: mu_ held.

@@ -8,6 +8,8 @@
 //                                 Without an Enroller (a vouchd on --hosts):
 //                                 501 {"code": "unavailable", …}
 //   POST /v1/reattest             200 {"endorsement"}              (Appraiser::Reappraise)
+//   GET  /v1/checkpoint           200 the signed ledger head       (CheckpointSource)
+//                                 Without one (--hosts): 501
 //   GET  /v1/status               CBOR, or JSON if Accept names application/json:
 //                                 {"did", "hpke_public_key", "fault", "uptime_s",
 //                                  "replay_cache", "requests", "approvals", "refusals"}
@@ -34,6 +36,7 @@
 #include "vouch/validator/api.h"
 #include "vouch/validator/appraisal.h"
 #include "vouch/validator/challenge.h"
+#include "vouch/validator/checkpoint_source.h"
 #include "vouch/validator/enrollment.h"
 #include "vouch/validator/metrics.h"
 #include "vouch/validator/replay_cache.h"
@@ -65,6 +68,7 @@ struct ServerParts {
   Metrics* metrics = nullptr;
   const ReplayCache* replay = nullptr;  // for /v1/status; may be null
   Enroller* enroller = nullptr;         // AK certification; may be null (501)
+  CheckpointSource* checkpoints = nullptr;  // the ledger head; may be null (501)
 };
 
 // Thread-safe: Stop() may be called from any thread.
