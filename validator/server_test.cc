@@ -303,6 +303,11 @@ TEST_F(ServerTest, StatusInCborAndJsonAndMetricsCountDecisions) {
 
 TEST_F(ServerTest, ConcurrentHostsAreAppraisedInParallel) {
   constexpr int kHosts = 8;
+  // Eight hosts, here all on 127.0.0.1: one peer address may hold only
+  // max_peer_connections connections (server_dos_test.cc).
+  ServerOptions o;
+  o.max_peer_connections = kHosts;
+  StartServer(o);
   std::vector<Built> requests;
   for (int i = 0; i < kHosts; ++i) {
     Scenario s;
