@@ -66,11 +66,13 @@ bool DeadlineStream::is_writable() const { return !expired_ && Wait(POLLOUT, wri
 ssize_t DeadlineStream::read(char* ptr, size_t size) {
   if (buffered_begin_ == buffered_end_) {
     if (!is_readable()) return -1;
+    // A large read (a body) goes straight to the caller.
+    bool direct = size >= buffer_.size();
     ssize_t n;
     do {
-      n = ::recv(fd_, buffer_.data(), buffer_.size(), 0);
+      n = direct ? ::recv(fd_, ptr, size, 0) : ::recv(fd_, buffer_.data(), buffer_.size(), 0);
     } while (n < 0 && errno == EINTR);
-    if (n <= 0) return n;
+    if (n <= 0 || direct) return n;
     buffered_begin_ = 0;
     buffered_end_ = static_cast<size_t>(n);
   }

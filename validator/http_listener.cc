@@ -217,8 +217,8 @@ void HttpListener::Admit(Connection c) {
       return;
     }
   }
+  on_limit_(limit, c.peer);  // first, so the count is in before the peer hears
   SendRefusal(c.fd.get(), status, refusal);
-  on_limit_(limit, c.peer);
 }
 
 void HttpListener::WorkerLoop() {
@@ -257,11 +257,11 @@ void HttpListener::Serve(const Connection& c) {
     bool closed = false;
     bool more = serve_(stream, close, closed);
     if (stream.expired()) {
+      on_limit_("request-deadline", c.peer);
       SendRefusal(fd, 408,
                   Error(Code::kTimeout, StrCat("request not received within ",
                                                Duration(options_.request_timeout),
                                                " (the whole-request deadline): connection closed")));
-      on_limit_("request-deadline", c.peer);
       return;
     }
     if (!more || close || closed) return;

@@ -8,13 +8,13 @@
 #include <poll.h>
 #include <sys/socket.h>
 
-#include <atomic>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
 #include <thread>
 
 #include "testing/attest_world.h"
+#include "testing/server_fixture.h"
 #include "vouch/core/cbor.h"
 #include "vouch/core/unique_fd.h"
 #include "vouch/validator/server.h"
@@ -23,8 +23,6 @@ namespace vouch::validator {
 namespace {
 
 using std::chrono::milliseconds;
-using testing::AttestWorld;
-using testing::kNow;
 using testing::Scenario;
 
 // Two peers: the attacker (or the victim) on one, the other client on the other.
@@ -95,6 +93,15 @@ Answer ParseAnswer(const std::string& raw) {
   return a;
 }
 
+// The answer on a connection that the server refuses and closes.
+Answer RefusalOn(int fd) {
+  Received r = ReadUntilClosed(fd);
+  EXPECT_TRUE(r.closed) << "the connection is still open";
+  Answer a = ParseAnswer(r.data);
+  EXPECT_NE(a.status, 0) << "not an HTTP answer: '" << r.data << "'";
+  return a;
+}
+
 // The slow-loris attack: `n` connections from `from`, each sending the next
 // byte of `head` (then of endless header lines) every `every`, until
 // destroyed. Errors once the server closed a connection are ignored.
@@ -134,21 +141,8 @@ class Trickler {
   std::thread thread_;
 };
 
-class ServerDosTest : public ::testing::Test {
+class ServerDosTest : public testing::ServerFixture {
  protected:
-  void Start(ServerOptions options) {
-    options.port = 0;
-    options.clock = [] { return kNow; };
-    options.log = [this](const std::string& line) {
-      std::lock_guard<std::mutex> lock(log_mu_);
-      log_.push_back(line);
-    };
-    auto started = Server::Start(options, ServerParts{&world_.appraiser(), &world_.challenges(),
-                                                      &metrics_, &world_.replay()});
-    ASSERT_TRUE(started.ok()) << started.error().ToString();
-    server_ = std::move(started).value();
-  }
-
   // An HTTP client whose connections come from `from`.
   httplib::Client ClientFrom(const char* from) {
     httplib::Client c("127.0.0.1", server_->port());
@@ -194,36 +188,36 @@ class ServerDosTest : public ::testing::Test {
     return m.count(limit) ? m.at(limit) : 0;
   }
 
-  size_t LogLinesStartingWith(const std::string& prefix) {
-    std::lock_guard<std::mutex> lock(log_mu_);
-    size_t n = 0;
-    for (const std::string& line : log_) n += line.rfind(prefix, 0) == 0;
-    return n;
+  // Connections the server has taken in: served, waiting, or refused.
+  uint64_t Accounted() {
+    return server_->active_connections() + server_->queued_connections() +
+           Limited("peer-connections") + Limited("queue");
   }
 
-  AttestWorld world_;
-  Metrics metrics_;
-  std::mutex log_mu_;
-  std::vector<std::string> log_;
-  std::unique_ptr<Server> server_;
+  size_t LogLinesStartingWith(const std::string& prefix) {
+    size_t n = 0;
+    for (const std::string& line : Log()) n += line.rfind(prefix, 0) == 0;
+    return n;
+  }
 };
 
 // (a) Before the limits, 8 connections that each send a byte every 500 ms
 // held all 8 workers for ever (each byte restarted cpp-httplib's read
 // timeout), and the 9th client timed out.
 TEST_F(ServerDosTest, EightSlowConnectionsDoNotDenyANinthClient) {
-  Start({});  // the defaults vouchd runs with
+  StartServer({});  // the defaults vouchd runs with
   Trickler slow(kPeer1, server_->port(), 8, milliseconds(500), SlowRequestHead());
-  ASSERT_TRUE(WaitFor([&] { return Limited("peer-connections") == 4; }));
-  ASSERT_TRUE(WaitFor([&] { return server_->active_connections() == 4; }));
+  ASSERT_TRUE(WaitFor([&] { return Accounted() == 8; }));
   EXPECT_EQ(ChallengeFrom(kPeer2).size(), kNonceSize);
+  EXPECT_EQ(Limited("peer-connections"), 4u);  // the other 4 hold workers
 }
 
 TEST_F(ServerDosTest, HundredSlowConnectionsFromOnePeerDoNotDenyAnotherClient) {
-  Start({});
+  StartServer({});
   Trickler slow(kPeer1, server_->port(), 100, milliseconds(500), SlowRequestHead());
-  ASSERT_TRUE(WaitFor([&] { return Limited("peer-connections") == 96; }));
+  ASSERT_TRUE(WaitFor([&] { return Accounted() == 100; }));
   EXPECT_EQ(ChallengeFrom(kPeer2).size(), kNonceSize);
+  EXPECT_EQ(Limited("peer-connections"), 96u);
   // 96 refusals, one log line.
   EXPECT_EQ(LogLinesStartingWith("vouchd: limit=peer-connections peer=127.0.0.1 refused"), 1u);
 }
@@ -234,12 +228,10 @@ TEST_F(ServerDosTest, TricklingRequestIsDroppedAtTheWholeRequestDeadline) {
   ServerOptions o;
   o.request_timeout = milliseconds(1500);
   o.read_timeout = milliseconds(5000);
-  Start(o);
+  StartServer(o);
   Trickler slow(kPeer1, server_->port(), 1, milliseconds(100), SlowRequestHead());
-  Received r = ReadUntilClosed(slow.fd(0));
-  ASSERT_TRUE(r.closed) << "the trickling connection is still open";
-  Answer a = ParseAnswer(r.data);
-  EXPECT_EQ(a.status, 408) << r.data;
+  Answer a = RefusalOn(slow.fd(0));
+  EXPECT_EQ(a.status, 408);
   EXPECT_EQ(a.code, "timeout");
   EXPECT_EQ(a.reason,
             "request not received within 1500 ms (the whole-request deadline): connection closed");
@@ -252,16 +244,14 @@ TEST_F(ServerDosTest, PerPeerCapRefusesTheNextConnectionButNotAnotherPeer) {
   ServerOptions o;
   o.max_peer_connections = 2;
   o.read_timeout = milliseconds(30000);
-  Start(o);
+  StartServer(o);
   UniqueFd a = ConnectFrom(kPeer1, server_->port());
   UniqueFd b = ConnectFrom(kPeer1, server_->port());
   ASSERT_TRUE(WaitFor([&] { return server_->active_connections() == 2; }));
 
   UniqueFd third = ConnectFrom(kPeer1, server_->port());
-  Received r = ReadUntilClosed(third.get());
-  ASSERT_TRUE(r.closed);
-  Answer refused = ParseAnswer(r.data);
-  EXPECT_EQ(refused.status, 429) << r.data;
+  Answer refused = RefusalOn(third.get());
+  EXPECT_EQ(refused.status, 429);
   EXPECT_EQ(refused.code, "rate-limited");
   EXPECT_EQ(refused.reason,
             "peer 127.0.0.1 holds 2 connections to this validator, its limit: close one or try "
@@ -282,7 +272,7 @@ TEST_F(ServerDosTest, QueueBoundRefusesTheNextConnectionAndServesTheQueuedOne) {
   o.max_queue = 1;
   o.read_timeout = milliseconds(30000);
   o.request_timeout = milliseconds(30000);
-  Start(o);
+  StartServer(o);
   UniqueFd busy = ConnectFrom(kPeer1, server_->port());
   SendAll(busy.get(), "GET /v1/status HTTP/1.1\r\n");  // and no more
   ASSERT_TRUE(WaitFor([&] { return server_->active_connections() == 1; }));
@@ -290,10 +280,8 @@ TEST_F(ServerDosTest, QueueBoundRefusesTheNextConnectionAndServesTheQueuedOne) {
   ASSERT_TRUE(WaitFor([&] { return server_->queued_connections() == 1; }));
 
   UniqueFd over = ConnectFrom(kPeer2, server_->port());
-  Received r = ReadUntilClosed(over.get());
-  ASSERT_TRUE(r.closed);
-  Answer refused = ParseAnswer(r.data);
-  EXPECT_EQ(refused.status, 503) << r.data;
+  Answer refused = RefusalOn(over.get());
+  EXPECT_EQ(refused.status, 503);
   EXPECT_EQ(refused.code, "unavailable");
   EXPECT_NE(refused.reason.find("1 connections wait for one, the queue limit"), std::string::npos)
       << refused.reason;
@@ -311,7 +299,7 @@ TEST_F(ServerDosTest, IdleKeepAliveConnectionYieldsItsWorker) {
   ServerOptions o;
   o.threads = 1;
   o.keep_alive_timeout = milliseconds(60000);
-  Start(o);
+  StartServer(o);
   httplib::Client idle = ClientFrom(kPeer1);
   idle.set_keep_alive(true);
   auto first = idle.Get("/v1/status");
@@ -328,7 +316,7 @@ TEST_F(ServerDosTest, IdleKeepAliveConnectionYieldsItsWorker) {
 // (e) A challenge answers one VC: a second VC of the host on the same
 // challenge is refused, naming why.
 TEST_F(ServerDosTest, ReusedChallengeIsRefused) {
-  Start({});
+  StartServer({});
   Scenario s;
   s.our_nonce = ChallengeFrom(kPeer2);
   auto attest = [&] {
@@ -356,7 +344,7 @@ TEST_F(ServerDosTest, StrangerAskingInTheVictimsNameDoesNotSpendTheVictimsChalle
   ServerOptions o;
   o.challenge_burst = 5;
   o.challenge_rate = 0.01;
-  Start(o);
+  StartServer(o);
   httplib::Client stranger = ClientFrom(kPeer2);
   stranger.set_keep_alive(true);
   size_t refused = 0;

@@ -17,17 +17,18 @@
 // Every refusal is HTTP 4xx/5xx with the CBOR body {"code", "reason"}: from
 // the appraisal (status per HttpStatusFor), for a body that does not decode
 // (400 "malformed"), a body over the limit (413 "malformed"), a wrong content
-// type (415 "malformed"), an unknown path (404 "not-found"). Each attest
-// and reattest decision is written as one line by `log` (decision_log.h)
-// and counted in Metrics.
+// type (415 "malformed"), an unknown path (404 "not-found"), and by the DoS
+// limits below (429 "rate-limited", 503 "unavailable", 408 "timeout"). Each
+// attest and reattest decision is written as one line by `log`
+// (decision_log.h) and counted in Metrics.
 //
 // DoS limits (DESIGN §4 "Denial of service"). cpp-httplib 0.11.4 holds a
 // worker per connection for as long as it reads, restarts its read timeout
-// on every byte, and queues connections without bound, so 8 peers sending a
-// byte every few seconds would hold all workers. vouchd therefore runs its
-// own accept loop and workers (http_listener.h) and hands cpp-httplib only
-// a stream to parse one request from (Server::process_request, through a
-// subclass; no HTTP parsing here):
+// on every byte, and queues connections without bound, so 8 connections
+// sending a byte every few seconds would hold all workers for ever. vouchd
+// therefore runs its own accept loop and workers (http_listener.h) and hands
+// cpp-httplib only a stream to parse one request from
+// (Server::process_request, through a subclass; no HTTP parsing here):
 //   - per peer: a peer address (IPv6: its /64; peer_key.h) holds at most
 //     max_peer_connections connections, queued or served; the next is
 //     answered 429 {"code": "rate-limited"} at once, from the accept loop;
@@ -50,9 +51,11 @@
 // logged at most once per limit and peer per limit_log_interval (with the
 // number held back), and at most 20 lines per interval in all.
 // With the defaults (8 workers, 4 connections per peer) one peer holds at
-// most half of the workers, each for at most request_timeout per request.
-// Not covered: many peers together (a botnet holding every worker), and
-// hosts behind one NAT address share one peer's limits.
+// most half of the workers, and while another connection waits, each for
+// at most request_timeout. The price: a host that opens more than 4
+// connections to one validator at once gets 429 for the others. Not
+// covered: many peers together (a botnet holding every worker), and hosts
+// behind one NAT address share one peer's limits.
 #ifndef VOUCH_VALIDATOR_SERVER_H_
 #define VOUCH_VALIDATOR_SERVER_H_
 
