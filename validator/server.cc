@@ -154,6 +154,10 @@ Result<std::unique_ptr<Server>> Server::Start(ServerOptions options, ServerParts
   std::unique_ptr<Server> server(new Server(std::move(options), parts));
   const ServerOptions& o = server->options_;
   server->http_->set_payload_max_length(o.max_body_bytes);
+  // Only for the Keep-Alive header httplib writes; the listener enforces them.
+  server->http_->set_keep_alive_timeout(
+      std::chrono::duration_cast<std::chrono::seconds>(o.keep_alive_timeout).count());
+  server->http_->set_keep_alive_max_count(o.keep_alive_max_requests);
   server->Route();
 
   ListenerOptions l;

@@ -1,4 +1,5 @@
-// Stateless challenges (DESIGN §4 "GET /v1/challenge"):
+// Challenges (DESIGN §4 "GET /v1/challenge"): stateless to issue and check,
+// single-use once answered:
 //
 //   nonce = ts ‖ salt ‖ HMAC-SHA-256(k, ts ‖ salt ‖ host DID)[0..16]
 //
