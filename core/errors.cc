@@ -12,6 +12,7 @@ std::string_view CodeName(Code code) {
     case Code::kIo: return "io";
     case Code::kUnavailable: return "unavailable";
     case Code::kTimeout: return "timeout";
+    case Code::kRateLimited: return "rate-limited";
     case Code::kInternal: return "internal";
     case Code::kUnknownHost: return "unknown-host";
     case Code::kRevoked: return "revoked";

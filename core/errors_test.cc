@@ -17,6 +17,7 @@ TEST(Errors, CodeNamesAreTheRefusalWireNames) {
   EXPECT_EQ(CodeName(Code::kHostNotAllowed), "host-not-allowed");
   EXPECT_EQ(CodeName(Code::kPcrMismatch), "pcr-mismatch");
   EXPECT_EQ(CodeName(Code::kDrift), "drift");
+  EXPECT_EQ(CodeName(Code::kRateLimited), "rate-limited");
 }
 
 TEST(Errors, EveryCodeHasADistinctName) {
@@ -27,7 +28,7 @@ TEST(Errors, EveryCodeHasADistinctName) {
     EXPECT_FALSE(name.empty()) << c;
     EXPECT_TRUE(names.insert(name).second) << "duplicate " << name;
   }
-  EXPECT_EQ(names.size(), 21u);
+  EXPECT_EQ(names.size(), 22u);
 }
 
 TEST(Errors, ToStringAndWithContext) {

@@ -118,6 +118,8 @@ int HttpStatusFor(Code code) {
       return 400;
     case Code::kReplay:
       return 409;
+    case Code::kRateLimited:
+      return 429;
     case Code::kUnavailable:
     case Code::kTimeout:
       return 503;

@@ -207,7 +207,7 @@ Bytes ExpectedQuoteExtraData(const std::vector<Bytes>& nonces, ByteView ephemera
 }
 
 Appraiser::Appraiser(const ValidatorKeys& keys, HostDirectory& directory,
-                     const ChallengeIssuer& challenges, ReplayCache& replay,
+                     ChallengeIssuer& challenges, ReplayCache& replay,
                      AppraisalOptions options)
     : keys_(keys),
       directory_(directory),
@@ -247,9 +247,13 @@ Result<Appraiser::Checked> Appraiser::CheckVcAndPolicy(ByteView vc_bytes, ByteVi
   VOUCH_RETURN_IF_ERROR(CheckHost(directory_, c, host, keys_.did()));
   // 4. Our challenge.
   VOUCH_RETURN_IF_ERROR(challenges_.CheckAny(c.nonces, c.issuer, now));
-  // 5. Replay. The reservation is released on every return below but the last.
+  // 5. Replay, then the challenge's single use (after the cti, so a VC sent
+  // twice is refused as a replay). The reservations are released on every
+  // return below but the last.
   VOUCH_ASSIGN_OR_RETURN(ReplayCache::Reservation reservation,
                          replay_.Reserve(c.cti, c.issuer, c.expires_at, now));
+  VOUCH_ASSIGN_OR_RETURN(ReplayCache::Reservation challenge,
+                         challenges_.Redeem(c.nonces, c.issuer, now));
   // 6. The owner policy and this validator's place in it.
   VOUCH_ASSIGN_OR_RETURN(std::shared_ptr<const SignedPolicy> verified_policy,
                          policies_.Get(policy_bytes, SignedPolicy::Parse));
@@ -261,7 +265,7 @@ Result<Appraiser::Checked> Appraiser::CheckVcAndPolicy(ByteView vc_bytes, ByteVi
                                                p.hosts->size(), " allowed hosts"));
   }
   return Checked{std::move(vc), std::move(verified_policy), std::move(host),
-                 std::move(reservation)};
+                 std::move(reservation), std::move(challenge)};
 }
 
 Status Appraiser::CheckEvidence(const HostVcClaims& c, const HostRecord& host,
@@ -315,7 +319,7 @@ Result<Approval> Appraiser::Appraise(const AttestRequest& request, int64_t now,
   Bytes encoded = endorsement.countersignature.Encode();
   if (options_.fault == Fault::kBadCountersignature) encoded.back() ^= 0x01;
 
-  checked.reservation.Commit();
+  checked.Commit();
   return Approval{c.issuer,
                   c.domain_uuid,
                   c.cti,
@@ -422,7 +426,7 @@ Result<Reendorsement> Appraiser::Reappraise(const ReattestRequest& request, int6
                          Endorse(checked.vc, keys_.signing_key(), keys_.did(), verdict));
   Bytes encoded = endorsement.countersignature.Encode();
   if (options_.fault == Fault::kBadCountersignature) encoded.back() ^= 0x01;
-  checked.reservation.Commit();
+  checked.Commit();
   return Reendorsement{c.issuer, c.domain_uuid, c.cti, digest, std::move(verdict),
                        std::move(encoded)};
 }

@@ -239,6 +239,32 @@ TEST_F(AppraisalTest, RefusalDoesNotBurnTheCti) {
   EXPECT_TRUE(again.ok()) << again.error().ToString();
 }
 
+// A challenge is single-use: the host's second VC on one challenge is refused
+// even though both are signed by the host and the challenge is fresh.
+TEST_F(AppraisalTest, RefusesASecondVcOnTheSameChallenge) {
+  Scenario s;
+  s.our_nonce = world_.challenges().Issue(world_.host_did(), kNow);
+  auto first = world_.Appraise(world_.Build(s));
+  ASSERT_TRUE(first.ok()) << first.error().ToString();
+  EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kStaleNonce,
+                 "challenge was already answered by another VC: a challenge is single-use");
+  Scenario reattest = s;
+  reattest.claims = [](HostVcClaims& c) { c.type = "reattest"; };
+  EXPECT_REFUSED(world_.Reappraise(ReattestRequest{world_.Build(reattest).request.vc,
+                                                   world_.Build(s).request.policy, Bytes{1}, 1}),
+                 Code::kStaleNonce, "already answered by another VC");
+}
+
+TEST_F(AppraisalTest, RefusedVcDoesNotUseUpItsChallenge) {
+  Scenario s;
+  s.our_nonce = world_.challenges().Issue(world_.host_did(), kNow);
+  Scenario bad = s;
+  bad.policy = [](OwnerPolicy& p) { p.reference_pcrs[7] = {RandomBytes(32)}; };
+  EXPECT_REFUSED(world_.Appraise(world_.Build(bad)), Code::kPcrMismatch, "PCR 7");
+  auto good = world_.Appraise(world_.Build(s));
+  EXPECT_TRUE(good.ok()) << good.error().ToString();
+}
+
 // --- 6. the owner policy --------------------------------------------------------
 
 TEST_F(AppraisalTest, RefusesPolicyWhoseSignatureDoesNotVerify) {

@@ -1,6 +1,7 @@
 #include "vouch/validator/challenge.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "vouch/core/digest.h"
 #include "vouch/core/random.h"
@@ -27,7 +28,9 @@ ChallengeIssuer::ChallengeIssuer(ChallengeOptions options)
     : ChallengeIssuer(RandomSecret(32), options) {}
 
 ChallengeIssuer::ChallengeIssuer(SecretBytes key, ChallengeOptions options)
-    : key_(key.Expose()), options_(options) {}
+    : key_(key.Expose()),
+      options_(options),
+      answered_(options.answered_capacity, options.answered_per_host) {}
 
 Result<std::unique_ptr<ChallengeIssuer>> ChallengeIssuer::WithKey(SecretBytes key,
                                                                   ChallengeOptions options) {
@@ -38,14 +41,14 @@ Result<std::unique_ptr<ChallengeIssuer>> ChallengeIssuer::WithKey(SecretBytes ke
   return std::unique_ptr<ChallengeIssuer>(new ChallengeIssuer(std::move(key), options));
 }
 
-Bytes ChallengeIssuer::Mac(ByteView ts, std::string_view host_did) const {
-  Sha256Digest mac = key_.Mac(Concat({ts, AsBytes(host_did)}));
+Bytes ChallengeIssuer::Mac(ByteView ts_and_salt, std::string_view host_did) const {
+  Sha256Digest mac = key_.Mac(Concat({ts_and_salt, AsBytes(host_did)}));
   return Bytes(mac.begin(), mac.begin() + kNonceMacSize);
 }
 
 Bytes ChallengeIssuer::Issue(std::string_view host_did, int64_t now) {
-  Bytes ts = EncodeTime(now);
-  Bytes nonce = Concat({ts, Mac(ts, host_did)});
+  Bytes prefix = Concat({EncodeTime(now), RandomBytes(kNonceSaltSize)});
+  Bytes nonce = Concat({prefix, Mac(prefix, host_did)});
   if (options_.memo_entries > 0) {
     std::lock_guard<std::mutex> lock(memo_mu_);
     std::string key = ToString(nonce);
@@ -65,7 +68,8 @@ ChallengeIssuer::Finding ChallengeIssuer::Examine(ByteView nonce, std::string_vi
                                       kNonceSize, " bytes, got ", nonce.size(), ")")};
   }
   ByteView ts = nonce.first(kNonceTimeSize);
-  if (!ConstantTimeEqual(nonce.subspan(kNonceTimeSize), Mac(ts, host_did))) {
+  ByteView prefix = nonce.first(kNonceTimeSize + kNonceSaltSize);
+  if (!ConstantTimeEqual(nonce.subspan(prefix.size()), Mac(prefix, host_did))) {
     bool other_host = false;
     {
       std::lock_guard<std::mutex> lock(memo_mu_);
@@ -112,6 +116,43 @@ Status ChallengeIssuer::CheckAny(const std::vector<Bytes>& nonces, std::string_v
                                            "validator to this host"));
   }
   return Error(Code::kStaleNonce, std::move(best.reason));
+}
+
+Result<ReplayCache::Reservation> ChallengeIssuer::Redeem(const std::vector<Bytes>& nonces,
+                                                         std::string_view host_did, int64_t now) {
+  std::optional<Error> refusal;
+  for (const Bytes& nonce : nonces) {
+    if (Examine(nonce, host_did, now).kind != Finding::kFresh) continue;
+    // Kept one second past validity_s: by then Check refuses it as expired.
+    int64_t expires = DecodeTime(nonce) + options_.validity_s + 1;
+    auto reserved = answered_.Reserve(nonce, host_did, expires, now);
+    if (reserved.ok()) return reserved;
+    if (!refusal || reserved.error().code() != Code::kReplay) {
+      refusal = AnsweredRefusal(reserved.error(), host_did);
+    }
+  }
+  if (refusal) return *refusal;
+  Status none = CheckAny(nonces, host_did, now);
+  if (!none.ok()) return none.error();
+  return Error(Code::kInternal, "challenge: a fresh challenge could not be reserved");
+}
+
+Error ChallengeIssuer::AnsweredRefusal(const Error& cache_error, std::string_view host_did) const {
+  switch (cache_error.code()) {
+    case Code::kReplay:
+      return Error(Code::kStaleNonce,
+                   "challenge was already answered by another VC: a challenge is single-use (ask "
+                   "GET /v1/challenge for a new one)");
+    case Code::kRateLimited:
+      return Error(Code::kRateLimited,
+                   StrCat("host '", host_did, "' answered ", options_.answered_per_host,
+                          " challenges within ", options_.validity_s,
+                          " s, its quota: try again when they expire"));
+    default:
+      return Error(Code::kUnavailable,
+                   StrCat("this validator holds ", options_.answered_capacity,
+                          " answered challenges, its capacity: try again in a few seconds"));
+  }
 }
 
 }  // namespace vouch::validator

@@ -12,7 +12,7 @@ constexpr char kHost[] = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2d
 constexpr char kOther[] = "did:key:z6MknGc3ocHs3zdPiJbnaaqDi58NGb4pk1Sp9WxWufuXSdxf";
 constexpr int64_t kNow = 1764000000;
 
-TEST(Challenge, NonceIsTimestampThenTruncatedHmacOverTimestampAndDid) {
+TEST(Challenge, NonceIsTimestampSaltThenTruncatedHmacOverThemAndDid) {
   SecretBytes key(Bytes(32, 0x42));
   auto issuer = ChallengeIssuer::WithKey(key.Clone());
   ASSERT_TRUE(issuer.ok());
@@ -20,8 +20,11 @@ TEST(Challenge, NonceIsTimestampThenTruncatedHmacOverTimestampAndDid) {
   ASSERT_EQ(nonce.size(), 32u);
   Bytes ts = {0, 0, 0, 0, 0x69, 0x24, 0x81, 0x00};  // 1764000000 big-endian
   EXPECT_EQ(Bytes(nonce.begin(), nonce.begin() + 8), ts);
-  Sha256Digest mac = HmacSha256(key.Expose(), Concat({ts, AsBytes(kHost)}));
-  EXPECT_EQ(Bytes(nonce.begin() + 8, nonce.end()), Bytes(mac.begin(), mac.begin() + 24));
+  Bytes prefix(nonce.begin(), nonce.begin() + 16);  // ts ‖ salt
+  Sha256Digest mac = HmacSha256(key.Expose(), Concat({prefix, AsBytes(kHost)}));
+  EXPECT_EQ(Bytes(nonce.begin() + 16, nonce.end()), Bytes(mac.begin(), mac.begin() + 16));
+  // The salt makes every challenge another, even in the same second.
+  EXPECT_NE((*issuer)->Issue(kHost, kNow), nonce);
 }
 
 TEST(Challenge, FreshNonceForTheSameHostPasses) {
@@ -125,6 +128,66 @@ TEST(Challenge, CheckAnyReportsTheMostTellingReason) {
   Status empty = issuer.CheckAny({}, kHost, kNow);
   ASSERT_FALSE(empty.ok());
   EXPECT_EQ(empty.error().code(), Code::kStaleNonce);
+}
+
+TEST(Challenge, RedeemedChallengeAnswersOneVcOnly) {
+  ChallengeIssuer issuer;
+  Bytes nonce = issuer.Issue(kHost, kNow);
+  {
+    auto dropped = issuer.Redeem({nonce}, kHost, kNow);
+    ASSERT_TRUE(dropped.ok()) << dropped.error().ToString();
+  }  // not committed (the VC was refused): the challenge is still free
+  auto first = issuer.Redeem({RandomBytes(32), nonce}, kHost, kNow);
+  ASSERT_TRUE(first.ok()) << first.error().ToString();
+  // While the first VC is appraised, and after it was approved:
+  auto in_flight = issuer.Redeem({nonce}, kHost, kNow);
+  ASSERT_FALSE(in_flight.ok());
+  first->Commit();
+  auto again = issuer.Redeem({nonce}, kHost, kNow + 10);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code(), Code::kStaleNonce);
+  EXPECT_EQ(again.error().message(),
+            "challenge was already answered by another VC: a challenge is single-use (ask GET "
+            "/v1/challenge for a new one)");
+  EXPECT_TRUE(issuer.Check(nonce, kHost, kNow).ok());  // Check alone stays stateless
+  // Once expired it is refused as expired, and the memory is freed.
+  auto expired = issuer.Redeem({nonce}, kHost, kNow + 31);
+  ASSERT_FALSE(expired.ok());
+  EXPECT_EQ(expired.error().message(), "challenge expired: issued 31 s ago, valid for 30 s");
+}
+
+TEST(Challenge, RedeemTakesTheNextFreshChallengeOfAVc) {
+  ChallengeIssuer issuer;
+  Bytes a = issuer.Issue(kHost, kNow);
+  Bytes b = issuer.Issue(kHost, kNow + 1);
+  auto first = issuer.Redeem({a, b}, kHost, kNow + 1);
+  ASSERT_TRUE(first.ok());
+  first->Commit();
+  auto second = issuer.Redeem({a, b}, kHost, kNow + 1);  // b is still unanswered
+  ASSERT_TRUE(second.ok()) << second.error().ToString();
+  second->Commit();
+  EXPECT_FALSE(issuer.Redeem({a, b}, kHost, kNow + 1).ok());
+}
+
+// The per-DID limit counts only challenges its own VCs answered: one host at
+// its quota leaves another host's challenges untouched.
+TEST(Challenge, AnsweredQuotaIsPerHostAndFreesAsChallengesExpire) {
+  ChallengeOptions options;
+  options.answered_per_host = 2;
+  ChallengeIssuer issuer(options);
+  for (int i = 0; i < 2; ++i) {
+    auto r = issuer.Redeem({issuer.Issue(kHost, kNow)}, kHost, kNow);
+    ASSERT_TRUE(r.ok()) << r.error().ToString();
+    r->Commit();
+  }
+  auto over = issuer.Redeem({issuer.Issue(kHost, kNow)}, kHost, kNow);
+  ASSERT_FALSE(over.ok());
+  EXPECT_EQ(over.error().code(), Code::kRateLimited);
+  EXPECT_EQ(over.error().message(),
+            StrCat("host '", kHost,
+                   "' answered 2 challenges within 30 s, its quota: try again when they expire"));
+  EXPECT_TRUE(issuer.Redeem({issuer.Issue(kOther, kNow)}, kOther, kNow).ok());
+  EXPECT_TRUE(issuer.Redeem({issuer.Issue(kHost, kNow + 31)}, kHost, kNow + 31).ok());
 }
 
 TEST(Challenge, ShortKeyIsRefused) {

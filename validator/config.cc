@@ -22,6 +22,56 @@ Result<int64_t> ParseNumber(std::string_view flag, std::string_view text, int64_
   return v;
 }
 
+// The flags that take a number: name, range, and the field it sets.
+struct NumberFlag {
+  std::string_view name;
+  int64_t min, max;
+  void (*set)(VouchdConfig&, int64_t);
+};
+
+constexpr NumberFlag kNumberFlags[] = {
+    {"--nonce-validity", 1, 3600, [](VouchdConfig& c, int64_t v) { c.nonce_validity_s = v; }},
+    {"--max-body", 1024, 16 << 20,
+     [](VouchdConfig& c, int64_t v) { c.max_body_bytes = static_cast<size_t>(v); }},
+    {"--threads", 1, 256, [](VouchdConfig& c, int64_t v) { c.threads = static_cast<size_t>(v); }},
+    {"--timeout", 1, 300, [](VouchdConfig& c, int64_t v) { c.timeout_s = v; }},
+    {"--queue", 0, 65536, [](VouchdConfig& c, int64_t v) { c.max_queue = static_cast<size_t>(v); }},
+    {"--peer-connections", 1, 65536,
+     [](VouchdConfig& c, int64_t v) { c.peer_connections = static_cast<size_t>(v); }},
+    {"--request-deadline", 1, 300, [](VouchdConfig& c, int64_t v) { c.request_deadline_s = v; }},
+    {"--keep-alive", 0, 300, [](VouchdConfig& c, int64_t v) { c.keep_alive_s = v; }},
+    {"--challenge-rate", 1, 1000000, [](VouchdConfig& c, int64_t v) { c.challenge_rate = v; }},
+    {"--challenge-burst", 1, 1000000,
+     [](VouchdConfig& c, int64_t v) { c.challenge_burst = static_cast<size_t>(v); }},
+    {"--host-challenges", 1, 1000000,
+     [](VouchdConfig& c, int64_t v) { c.host_challenges = static_cast<size_t>(v); }},
+    {"--host-vcs", 1, 100000, [](VouchdConfig& c, int64_t v) { c.host_vcs = static_cast<size_t>(v); }},
+};
+
+const NumberFlag* FindNumberFlag(std::string_view flag) {
+  for (const NumberFlag& f : kNumberFlags) {
+    if (f.name == flag) return &f;
+  }
+  return nullptr;
+}
+
+constexpr std::string_view kOtherSettings[] = {"listen", "state-dir", "key",   "hpke-key", "ledger",
+                                               "genesis", "hosts",    "fault", "init"};
+
+bool KnownSetting(std::string_view name) {
+  for (std::string_view k : kOtherSettings) {
+    if (name == k) return true;
+  }
+  return FindNumberFlag(StrCat("--", name)) != nullptr;
+}
+
+std::string SettingNames() {
+  std::string out;
+  for (std::string_view k : kOtherSettings) out += StrCat(out.empty() ? "" : ", ", k);
+  for (const NumberFlag& f : kNumberFlags) out += StrCat(", ", f.name.substr(2));
+  return out;
+}
+
 }  // namespace
 
 Result<std::pair<std::string, int>> ParseListenAddress(std::string_view text) {
@@ -53,9 +103,6 @@ Result<std::pair<std::string, int>> ParseListenAddress(std::string_view text) {
 Result<std::vector<std::string>> ReadVouchdConfigFile(const std::string& path) {
   auto data = ReadFile(path);
   if (!data.ok()) return data.error().WithContext(StrCat("vouchd config '", path, "'"));
-  static constexpr std::string_view kSettings[] = {
-      "listen", "state-dir", "key", "hpke-key", "ledger", "genesis", "hosts", "nonce-validity",
-      "max-body", "threads", "timeout", "fault", "init"};
   std::vector<std::string> out;
   std::istringstream in(ToString(*data));
   std::string line;
@@ -70,13 +117,11 @@ Result<std::vector<std::string>> ReadVouchdConfigFile(const std::string& path) {
     size_t eq = line.find('=');
     std::string name = trim(line.substr(0, eq));
     std::string value = eq == std::string::npos ? "" : trim(line.substr(eq + 1));
-    bool known = false;
-    for (std::string_view k : kSettings) known = known || name == k;
-    if (eq == std::string::npos || !known) {
+    if (eq == std::string::npos || !KnownSetting(name)) {
       return Error(Code::kInvalidArgument,
-                   StrCat("vouchd config '", path, "' line ", n, ": expected NAME = VALUE with NAME one of "
-                          "listen, state-dir, key, hpke-key, ledger, genesis, hosts, nonce-validity, max-body, "
-                          "threads, timeout, fault, init; got '", line, "'"));
+                   StrCat("vouchd config '", path, "' line ", n,
+                          ": expected NAME = VALUE with NAME one of ", SettingNames(), "; got '",
+                          line, "'"));
     }
     if (name == "init") {
       if (value != "true" && value != "false") {
@@ -152,20 +197,10 @@ Result<VouchdConfig> ParseVouchdFlags(const std::vector<std::string>& command_li
       VOUCH_ASSIGN_OR_RETURN(c.genesis, ledger::ParseGenesisPin(flag, v));
     } else if (flag == "--hosts") {
       VOUCH_ASSIGN_OR_RETURN(c.hosts_file, take());
-    } else if (flag == "--nonce-validity") {
+    } else if (const NumberFlag* number = FindNumberFlag(flag)) {
       VOUCH_ASSIGN_OR_RETURN(std::string v, take());
-      VOUCH_ASSIGN_OR_RETURN(c.nonce_validity_s, ParseNumber(flag, v, 1, 3600));
-    } else if (flag == "--max-body") {
-      VOUCH_ASSIGN_OR_RETURN(std::string v, take());
-      VOUCH_ASSIGN_OR_RETURN(int64_t n, ParseNumber(flag, v, 1024, 16 << 20));
-      c.max_body_bytes = static_cast<size_t>(n);
-    } else if (flag == "--threads") {
-      VOUCH_ASSIGN_OR_RETURN(std::string v, take());
-      VOUCH_ASSIGN_OR_RETURN(int64_t n, ParseNumber(flag, v, 1, 256));
-      c.threads = static_cast<size_t>(n);
-    } else if (flag == "--timeout") {
-      VOUCH_ASSIGN_OR_RETURN(std::string v, take());
-      VOUCH_ASSIGN_OR_RETURN(c.timeout_s, ParseNumber(flag, v, 1, 300));
+      VOUCH_ASSIGN_OR_RETURN(int64_t n, ParseNumber(flag, v, number->min, number->max));
+      number->set(c, n);
     } else if (flag == "--fault") {
       if (!options.allow_fault) {
         return Error(Code::kInvalidArgument,

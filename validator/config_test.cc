@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <string>
 
+#include "vouch/validator/server.h"
+
 namespace vouch::validator {
 namespace {
 
@@ -43,6 +45,38 @@ TEST(Config, EveryFlag) {
   EXPECT_EQ(c->fault, Fault::kWrongShare);
 }
 
+TEST(Config, DosLimitFlagsAndTheirDefaults) {
+  auto c = ParseVouchdFlags({"--state-dir", "d", "--hosts", "h", "--queue", "0",
+                             "--peer-connections=2", "--request-deadline", "3", "--keep-alive", "0",
+                             "--challenge-rate", "7", "--challenge-burst", "9", "--host-challenges",
+                             "11", "--host-vcs", "13"});
+  ASSERT_TRUE(c.ok()) << c.error().ToString();
+  EXPECT_EQ(c->max_queue, 0u);
+  EXPECT_EQ(c->peer_connections, 2u);
+  EXPECT_EQ(c->request_deadline_s, 3);
+  EXPECT_EQ(c->keep_alive_s, 0);
+  EXPECT_EQ(c->challenge_rate, 7);
+  EXPECT_EQ(c->challenge_burst, 9u);
+  EXPECT_EQ(c->host_challenges, 11u);
+  EXPECT_EQ(c->host_vcs, 13u);
+
+  // vouchd's defaults are the library's.
+  VouchdConfig d;
+  ServerOptions server;
+  ChallengeOptions challenge;
+  EXPECT_EQ(d.threads, server.threads);
+  EXPECT_EQ(d.max_queue, server.max_queue);
+  EXPECT_EQ(d.peer_connections, server.max_peer_connections);
+  EXPECT_EQ(std::chrono::seconds(d.request_deadline_s), server.request_timeout);
+  EXPECT_EQ(std::chrono::seconds(d.keep_alive_s), server.keep_alive_timeout);
+  EXPECT_EQ(std::chrono::seconds(d.timeout_s), server.read_timeout);
+  EXPECT_EQ(static_cast<double>(d.challenge_rate), server.challenge_rate);
+  EXPECT_EQ(d.challenge_burst, server.challenge_burst);
+  EXPECT_EQ(d.host_challenges, challenge.answered_per_host);
+  EXPECT_EQ(d.nonce_validity_s, challenge.validity_s);
+  EXPECT_EQ(d.host_vcs, ReplayCache::kDefaultPerHost);
+}
+
 TEST(Config, RefusesBadFlagsNamingThem) {
   struct Case {
     std::vector<std::string> args;
@@ -56,6 +90,8 @@ TEST(Config, RefusesBadFlagsNamingThem) {
       {{"--state-dir", "d", "--hosts", "h", "--listen", "127.0.0.1:70000"}, "--listen port"},
       {{"--state-dir", "d", "--hosts", "h", "--threads", "0"},
        "--threads: expected a number from 1"},
+      {{"--state-dir", "d", "--hosts", "h", "--peer-connections", "0"},
+       "--peer-connections: expected a number from 1 to 65536, got '0'"},
       {{"--state-dir", "d", "--hosts", "h", "--fault", "wrong-share"},
        "unknown flag '--fault' (fault injection exists only in the test binary vouchd-byzantine)"},
       {{"--hosts", "h"}, "no key files"},
@@ -127,6 +163,7 @@ TEST(ConfigFile, SettingsComeFromTheFileAndFlagsOverrideThem) {
       "ledger = sqlite:///var/lib/vouch/ledger.db\n"
       "genesis = " + std::string(64, 'b') + "\n"
       "  threads=2  \n"
+      "peer-connections = 3\n"
       "init = true\n");
   auto c = ParseVouchdFlags({"--config", path, "--threads", "6"});
   ::unlink(path.c_str());
@@ -136,6 +173,7 @@ TEST(ConfigFile, SettingsComeFromTheFileAndFlagsOverrideThem) {
   EXPECT_EQ(c->ledger, "sqlite:///var/lib/vouch/ledger.db");
   EXPECT_EQ((*c->genesis)[0], 0xbb);
   EXPECT_EQ(c->threads, 6u);  // the command line wins
+  EXPECT_EQ(c->peer_connections, 3u);
   EXPECT_TRUE(c->init);
 }
 

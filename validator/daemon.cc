@@ -32,7 +32,9 @@ constexpr char kUsage[] =
     "              --genesis HEX --endpoint URL --operator NAME --region NAME --out DRAFT\n"
     "       vouchd [--listen HOST:PORT] [--state-dir DIR] [--key FILE] [--hpke-key FILE] [--init]\n"
     "              (--ledger LOCATOR --genesis HEX | --hosts FILE) [--nonce-validity S] [--max-body BYTES]\n"
-    "              [--threads N] [--timeout S]\n";
+    "              [--threads N] [--timeout S] [--queue N] [--peer-connections N]\n"
+    "              [--request-deadline S] [--keep-alive S] [--challenge-rate N]\n"
+    "              [--challenge-burst N] [--host-challenges N] [--host-vcs N] [--config FILE]\n";
 
 Status MakePrivateDir(const std::string& dir) {
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
@@ -218,8 +220,9 @@ int RunDaemon(const VouchdConfig& config, std::ostream& out, std::ostream& err) 
 
   ChallengeOptions challenge_options;
   challenge_options.validity_s = config.nonce_validity_s;
+  challenge_options.answered_per_host = config.host_challenges;
   ChallengeIssuer challenges(challenge_options);
-  ReplayCache replay;
+  ReplayCache replay(ReplayCache::kDefaultCapacity, config.host_vcs);
   AppraisalOptions appraisal_options;
   appraisal_options.fault = config.fault;
   appraisal_options.reporter = directory->reporter;
@@ -237,6 +240,12 @@ int RunDaemon(const VouchdConfig& config, std::ostream& out, std::ostream& err) 
   options.threads = config.threads;
   options.read_timeout = std::chrono::seconds(config.timeout_s);
   options.write_timeout = std::chrono::seconds(config.timeout_s);
+  options.max_queue = config.max_queue;
+  options.max_peer_connections = config.peer_connections;
+  options.request_timeout = std::chrono::seconds(config.request_deadline_s);
+  options.keep_alive_timeout = std::chrono::seconds(config.keep_alive_s);
+  options.challenge_rate = static_cast<double>(config.challenge_rate);
+  options.challenge_burst = config.challenge_burst;
   options.fault_name = std::string(FaultName(config.fault));
   auto server = Server::Start(options, ServerParts{&appraiser, &challenges, &metrics, &replay, enroller.get(), directory->checkpoints});
   if (!server.ok()) return fail(server.error());

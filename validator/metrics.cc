@@ -9,6 +9,8 @@ namespace {
 
 constexpr std::string_view kEndpoints[] = {"challenge", "attest",  "reattest",  "enroll",
                                            "status",    "metrics", "dashboard", "other"};
+constexpr std::string_view kLimits[] = {"challenge-rate", "peer-connections", "queue",
+                                        "request-deadline"};
 
 std::string Number(double v) {
   char buf[64];
@@ -58,6 +60,11 @@ void Metrics::CountSkippedLedgerEntry() {
   ++counts_.ledger_skipped_entries;
 }
 
+void Metrics::CountLimited(std::string_view limit) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++counts_.limited[std::string(limit)];
+}
+
 std::string Metrics::RenderPrometheus() const {
   MetricsSnapshot s;
   std::vector<double> window;
@@ -86,6 +93,13 @@ std::string Metrics::RenderPrometheus() const {
   out += "# HELP vouchd_ledger_skipped_entries_total Ledger entries passed over as junk (logged with their index).\n";
   out += "# TYPE vouchd_ledger_skipped_entries_total counter\n";
   out += StrCat("vouchd_ledger_skipped_entries_total ", s.ledger_skipped_entries, "\n");
+  out += "# HELP vouchd_limited_total Connections and requests refused or dropped by a DoS limit.\n";
+  out += "# TYPE vouchd_limited_total counter\n";
+  for (std::string_view l : kLimits) {
+    auto it = s.limited.find(std::string(l));
+    out += StrCat("vouchd_limited_total{limit=\"", l, "\"} ", it == s.limited.end() ? 0 : it->second,
+                  "\n");
+  }
   out += "# HELP vouchd_appraisal_seconds Time to appraise one attestation.\n";
   out += "# TYPE vouchd_appraisal_seconds summary\n";
   for (double q : {0.5, 0.9, 0.99}) {

@@ -28,6 +28,19 @@ TEST(Metrics, PrometheusTextCountsRequestsApprovalsAndRefusalsByCode) {
   EXPECT_NE(text.find("vouchd_appraisal_seconds{quantile=\"0.99\"} 0.003\n"), std::string::npos);
 }
 
+TEST(Metrics, LimitedCountsEveryLimitByName) {
+  Metrics m;
+  m.CountLimited("challenge-rate");
+  m.CountLimited("challenge-rate");
+  m.CountLimited("queue");
+  std::string text = m.RenderPrometheus();
+  EXPECT_NE(text.find("vouchd_limited_total{limit=\"challenge-rate\"} 2\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("vouchd_limited_total{limit=\"queue\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("vouchd_limited_total{limit=\"peer-connections\"} 0\n"), std::string::npos);
+  EXPECT_NE(text.find("vouchd_limited_total{limit=\"request-deadline\"} 0\n"), std::string::npos);
+  EXPECT_EQ(m.Snapshot().limited.at("challenge-rate"), 2u);
+}
+
 TEST(Metrics, QuantilesBeforeAnyAppraisalAreNaN) {
   Metrics m;
   EXPECT_NE(m.RenderPrometheus().find("vouchd_appraisal_seconds{quantile=\"0.5\"} NaN\n"),

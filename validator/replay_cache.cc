@@ -46,7 +46,7 @@ Result<ReplayCache::Reservation> ReplayCache::Reserve(ByteView cti, std::string_
   }
   size_t& held = per_host_count_[std::string(host)];
   if (held >= per_host_) {
-    return Error(Code::kUnavailable,
+    return Error(Code::kRateLimited,
                  StrCat("host '", host, "' has ", held, " unexpired VCs in this validator's replay cache, "
                         "its quota: try again when they expire"));
   }

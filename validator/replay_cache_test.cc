@@ -78,7 +78,7 @@ TEST(ReplayCache, OneHostCannotFillTheCacheForEveryone) {
       r->Commit();
     } else {
       ++refused;
-      EXPECT_EQ(r.error().code(), Code::kUnavailable);
+      EXPECT_EQ(r.error().code(), Code::kRateLimited);
     }
   }
   EXPECT_EQ(refused, 100000u - 1024u);

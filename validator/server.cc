@@ -1,16 +1,33 @@
 #include "vouch/validator/server.h"
 
 #include <httplib.h>
-#include <sys/socket.h>
 
 #include <cstdio>
 
+#include "http_listener.h"
 #include "vouch/core/cbor.h"
 #include "vouch/core/did_key.h"
 #include "vouch/validator/decision_log.h"
+#include "vouch/validator/peer_key.h"
 
 namespace vouch::validator {
+
+// cpp-httplib's router and request parser, fed one request at a time from
+// the listener's streams (process_request is protected: for subclasses).
+class HttpCore final : public httplib::Server {
+ public:
+  bool Serve(httplib::Stream& stream, bool close_connection, bool& connection_closed) {
+    return process_request(stream, close_connection, connection_closed, nullptr);
+  }
+};
+
 namespace {
+
+constexpr double kLogLinesPerInterval = 20;
+
+double PerSecond(double n, std::chrono::milliseconds interval) {
+  return n * 1000.0 / static_cast<double>(std::max<int64_t>(interval.count(), 1));
+}
 
 using cbor::Value;
 
@@ -102,7 +119,12 @@ std::string HtmlEscape(std::string_view s) {
 Server::Server(ServerOptions options, ServerParts parts)
     : options_(std::move(options)),
       parts_(parts),
-      http_(std::make_unique<httplib::Server>()),
+      http_(std::make_unique<HttpCore>()),
+      challenge_limiter_(RateLimit{options_.challenge_rate,
+                                   static_cast<double>(options_.challenge_burst)}),
+      log_per_peer_(RateLimit{PerSecond(1, options_.limit_log_interval), 1}),
+      log_lines_(RateLimit{PerSecond(kLogLinesPerInterval, options_.limit_log_interval),
+                           kLogLinesPerInterval}),
       started_(std::chrono::steady_clock::now()) {
   if (!options_.clock) options_.clock = SystemSeconds;
   if (!options_.log) {
@@ -120,64 +142,62 @@ std::string Server::address() const {
   return v6 ? StrCat("[", options_.host, "]:", port_) : StrCat(options_.host, ":", port_);
 }
 
+size_t Server::active_connections() const { return listener_->counts().active; }
+size_t Server::queued_connections() const { return listener_->counts().queued; }
+
 Result<std::unique_ptr<Server>> Server::Start(ServerOptions options, ServerParts parts) {
   if (parts.appraiser == nullptr || parts.challenges == nullptr || parts.metrics == nullptr) {
     return Error(Code::kInvalidArgument, "server: appraiser, challenges and metrics are required");
   }
-  if (options.threads == 0) {
-    return Error(Code::kInvalidArgument, "server: threads must be at least 1");
+  if (options.challenge_rate <= 0 || options.challenge_burst == 0) {
+    return Error(Code::kInvalidArgument, "server: challenge rate and burst must be positive");
   }
   std::unique_ptr<Server> server(new Server(std::move(options), parts));
-  httplib::Server& http = *server->http_;
-  size_t threads = server->options_.threads;
-  http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  http.set_payload_max_length(server->options_.max_body_bytes);
-  http.set_read_timeout(server->options_.read_timeout);
-  http.set_write_timeout(server->options_.write_timeout);
-  http.set_keep_alive_max_count(100);
-  http.set_keep_alive_timeout(5);
-  // Answers are one small write each: without TCP_NODELAY, Nagle's
-  // algorithm and the client's delayed ACK hold every answer ~40 ms.
-  http.set_tcp_nodelay(true);
-  // httplib's default sets SO_REUSEPORT, which lets a second vouchd bind the
-  // same port and silently take half the requests. SO_REUSEADDR only allows
-  // a restart while old connections linger in TIME_WAIT.
-  http.set_socket_options([](socket_t sock) {
-    int yes = 1;
-    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-  });
+  const ServerOptions& o = server->options_;
+  server->http_->set_payload_max_length(o.max_body_bytes);
+  // Only for the Keep-Alive header httplib writes; the listener enforces them.
+  server->http_->set_keep_alive_timeout(
+      std::chrono::duration_cast<std::chrono::seconds>(o.keep_alive_timeout).count());
+  server->http_->set_keep_alive_max_count(o.keep_alive_max_requests);
   server->Route();
 
-  const std::string& host = server->options_.host;
-  int port = server->options_.port;
-  if (port < 0 || port > 65535) {
-    return Error(Code::kInvalidArgument, StrCat("server: port ", port, " is out of range"));
-  }
-  if (port == 0) {
-    port = http.bind_to_any_port(host);
-    if (port <= 0) {
-      return Error(Code::kUnavailable, StrCat("cannot listen on ", host, " (any port)"));
-    }
-  } else if (!http.bind_to_port(host, port)) {
-    return Error(Code::kUnavailable,
-                 StrCat("cannot listen on ", host, ":", port, " (address in use or not local?)"));
-  }
-  server->port_ = static_cast<uint16_t>(port);
-  server->thread_ = std::thread([&http] { http.listen_after_bind(); });
-  // stop() is a no-op until the accept loop runs, so wait for it.
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!http.is_running()) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      return Error(Code::kUnavailable, "server: the accept loop did not start within 10 s");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  ListenerOptions l;
+  l.host = o.host;
+  l.port = o.port;
+  l.threads = o.threads;
+  l.max_queue = o.max_queue;
+  l.max_peer_connections = o.max_peer_connections;
+  l.request_timeout = o.request_timeout;
+  l.read_timeout = o.read_timeout;
+  l.write_timeout = o.write_timeout;
+  l.keep_alive_timeout = o.keep_alive_timeout;
+  l.keep_alive_max_requests = o.keep_alive_max_requests;
+  Server* s = server.get();
+  VOUCH_ASSIGN_OR_RETURN(
+      server->listener_,
+      HttpListener::Start(
+          l,
+          [s](httplib::Stream& stream, bool close, bool& closed) {
+            return s->http_->Serve(stream, close, closed);
+          },
+          [s](std::string_view limit, const std::string& peer) { s->Limited(limit, peer); }));
+  server->port_ = server->listener_->port();
   return server;
 }
 
 void Server::Stop() {
-  if (http_ != nullptr) http_->stop();
-  if (thread_.joinable()) thread_.join();
+  if (listener_ != nullptr) listener_->Stop();
+}
+
+void Server::Limited(std::string_view limit, const std::string& peer) {
+  parts_.metrics->CountLimited(limit);
+  auto now = std::chrono::steady_clock::now();
+  RateLimiter::Outcome line = log_per_peer_.Take(StrCat(limit, " ", peer), now);
+  if (!line.allowed || !log_lines_.Take("all", now).allowed) return;
+  options_.log(StrCat("vouchd: limit=", limit, " peer=", peer, " refused",
+                      line.refused_before == 0
+                          ? std::string()
+                          : StrCat(" (and ", line.refused_before, " more since the last line)")));
 }
 
 void Server::Route() {
@@ -221,22 +241,7 @@ void Server::Route() {
         Refuse(res, 500, Error(Code::kInternal, "internal error while handling the request"));
       });
 
-  http.Get("/v1/challenge", [this](const httplib::Request& req, httplib::Response& res) {
-    if (!req.has_param("host")) {
-      Refuse(
-          res, 400,
-          Error(Code::kMalformed, "challenge: query parameter 'host' (the host DID) is missing"));
-      return;
-    }
-    std::string host = req.get_param_value("host");
-    auto did = DidKey::Parse(host);
-    if (!did.ok()) {
-      Refuse(res, 400, did.error().WithContext("challenge: parameter 'host'"));
-      return;
-    }
-    Bytes nonce = parts_.challenges->Issue(did->did(), options_.clock());
-    SetCbor(res, 200, EncodeChallengeResponse(nonce, parts_.appraiser->keys().did()));
-  });
+  RouteChallenge();
 
   // POST /v1/attest and /v1/reattest: decode, appraise, answer, and one
   // decision line in the log either way.
@@ -417,6 +422,36 @@ void Server::Route() {
         "</p><table><tr><th>refusal</th><th>count</th></tr>", refusals,
         "</table><p><a href=\"/metrics\">metrics</a></p></body></html>");
     res.set_content(html, "text/html; charset=utf-8");
+  });
+}
+
+// GET /v1/challenge?host=DID: unauthenticated, so limited per peer only.
+void Server::RouteChallenge() {
+  http_->Get("/v1/challenge", [this](const httplib::Request& req, httplib::Response& res) {
+    std::string peer = PeerKey(req.remote_addr);
+    if (!challenge_limiter_.Take(peer, std::chrono::steady_clock::now()).allowed) {
+      Limited("challenge-rate", peer);
+      Refuse(res, 429,
+             Error(Code::kRateLimited,
+                   StrCat("peer ", peer, " asked for challenges faster than this validator's "
+                          "limit (", options_.challenge_burst, " at once, then ",
+                          options_.challenge_rate, " a second): try again in a second")));
+      return;
+    }
+    if (!req.has_param("host")) {
+      Refuse(
+          res, 400,
+          Error(Code::kMalformed, "challenge: query parameter 'host' (the host DID) is missing"));
+      return;
+    }
+    std::string host = req.get_param_value("host");
+    auto did = DidKey::Parse(host);
+    if (!did.ok()) {
+      Refuse(res, 400, did.error().WithContext("challenge: parameter 'host'"));
+      return;
+    }
+    Bytes nonce = parts_.challenges->Issue(did->did(), options_.clock());
+    SetCbor(res, 200, EncodeChallengeResponse(nonce, parts_.appraiser->keys().did()));
   });
 }
 

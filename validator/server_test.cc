@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "testing/attest_world.h"
+#include "testing/server_fixture.h"
 #include "vouch/core/cbor.h"
 #include "vouch/core/countersign.h"
 #include "vouch/core/endorsement.h"
@@ -38,24 +39,9 @@ cbor::Value DecodeMap(const std::string& body) {
   return v.ok() ? *v : cbor::Value::Map({});
 }
 
-class ServerTest : public ::testing::Test {
+class ServerTest : public testing::ServerFixture {
  protected:
   void SetUp() override { StartServer({}); }
-
-  void StartServer(ServerOptions options) {
-    server_.reset();
-    options.port = 0;
-    options.clock = [] { return kNow; };
-    options.log = [this](const std::string& line) {
-      std::lock_guard<std::mutex> lock(log_mu_);
-      log_.push_back(line);
-    };
-    auto started = Server::Start(options, ServerParts{&world_.appraiser(), &world_.challenges(),
-                                                      &metrics_, &world_.replay()});
-    ASSERT_TRUE(started.ok()) << started.error().ToString();
-    server_ = std::move(started).value();
-    ASSERT_NE(server_->port(), 0);
-  }
 
   httplib::Client Client() {
     httplib::Client c("127.0.0.1", server_->port());
@@ -101,16 +87,6 @@ class ServerTest : public ::testing::Test {
     EXPECT_NE(r->text().find(reason_part), std::string::npos) << r->text();
   }
 
-  std::vector<std::string> Log() {
-    std::lock_guard<std::mutex> lock(log_mu_);
-    return log_;
-  }
-
-  AttestWorld world_;
-  Metrics metrics_;
-  std::mutex log_mu_;
-  std::vector<std::string> log_;
-  std::unique_ptr<Server> server_;
 };
 
 TEST_F(ServerTest, ChallengeThenAttestRoundTripReleasesTheShare) {
@@ -303,6 +279,11 @@ TEST_F(ServerTest, StatusInCborAndJsonAndMetricsCountDecisions) {
 
 TEST_F(ServerTest, ConcurrentHostsAreAppraisedInParallel) {
   constexpr int kHosts = 8;
+  // Eight hosts, here all on 127.0.0.1: one peer address may hold only
+  // max_peer_connections connections (server_dos_test.cc).
+  ServerOptions o;
+  o.max_peer_connections = kHosts;
+  StartServer(o);
   std::vector<Built> requests;
   for (int i = 0; i < kHosts; ++i) {
     Scenario s;

@@ -26,6 +26,7 @@ enum class Code {
   kIo,               // reading or writing a file or socket failed
   kUnavailable,      // a service (TPM, validator, ledger) cannot be reached
   kTimeout,          // a deadline passed
+  kRateLimited,      // a per-peer or per-host limit was reached; try again later
   kInternal,         // a library call failed unexpectedly (OpenSSL, libcbor)
   // Appraisal refusals, DESIGN §4.
   kUnknownHost,

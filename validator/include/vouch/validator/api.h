@@ -48,7 +48,7 @@ Bytes EncodeEnrollResponse(const EnrollChallenge& challenge);
 // {"code": CodeName(error.code()), "reason": error.message()}.
 Bytes EncodeRefusal(const Error& error);
 // The HTTP status of a refusal with `code`: 400 malformed / invalid-argument,
-// 409 replay, 503 unavailable / timeout, 500 internal / io / not-found /
+// 409 replay, 429 rate-limited, 503 unavailable / timeout, 500 internal / io / not-found /
 // crypto, 403 for every appraisal refusal.
 int HttpStatusFor(Code code);
 

@@ -17,7 +17,12 @@
 //      it checked; "… not certified by this validator")  kUncertifiedAk
 //   4. eat_nonce holds a fresh challenge this validator
 //      issued to this host (ChallengeIssuer::CheckAny)   kStaleNonce
-//   5. the cti was not endorsed before (ReplayCache)     kReplay (kUnavailable: cache full)
+//   5. the cti was not endorsed before (ReplayCache)     kReplay (kRateLimited: the
+//                                                        host's quota; kUnavailable: full)
+//      and that challenge answers no other VC: a
+//      challenge is single-use (ChallengeIssuer::Redeem)
+//      ("… already answered by another VC")              kStaleNonce (kRateLimited: the
+//                                                        host's quota; kUnavailable: full)
 //   6. the owner policy parses and its signature verifies
 //                                                        kMalformed / kBadSignature
 //      policy validator `index` is this validator (DID
@@ -45,7 +50,7 @@
 //  14. the share is re-sealed to the VC's cnf key (info "vouch release v1" ‖
 //      cti, aad HostVc::Digest), the VC is countersigned with verdict
 //      {ok: true, at: now, ledger: directory head, policy: policy digest},
-//      and the cti is recorded in the replay cache.
+//      the cti is recorded in the replay cache and the challenge as answered.
 //
 // Reappraise (POST /v1/reattest: a running domain re-attested by its host's
 // vouch-agent) runs 1–7 for a "reattest" VC, then
@@ -58,7 +63,8 @@
 //  14. drift from the baseline: vouch.cfg equals the launch VC's, and each
 //      policy PCR that the policy does not pin holds its launch value
 //      ("PCR 4 changed since launch …")                 kDrift
-//  15. the VC is countersigned (no share is released) and its cti recorded.
+//  15. the VC is countersigned (no share is released), its cti recorded and
+//      its challenge answered.
 //
 // A refusal at 12 (pcr-mismatch), 13 (hv-version, config) or 14 (drift) is
 // also reported, with options.reporter, as this validator's revocation
@@ -154,7 +160,7 @@ struct AppraisalOptions {
 class Appraiser {
  public:
   // REQUIRES: every argument outlives the Appraiser.
-  Appraiser(const ValidatorKeys& keys, HostDirectory& directory, const ChallengeIssuer& challenges,
+  Appraiser(const ValidatorKeys& keys, HostDirectory& directory, ChallengeIssuer& challenges,
             ReplayCache& replay, AppraisalOptions options = {});
 
   // Appraises `request` at time `now` (seconds since the epoch) as listed at
@@ -171,12 +177,18 @@ class Appraiser {
   const ValidatorKeys& keys() const { return keys_; }
 
  private:
-  // What steps 1–7 established, and the VC's replay reservation.
+  // What steps 1–7 established, and the VC's replay and challenge
+  // reservations (both committed on approval, released otherwise).
   struct Checked {
     HostVc vc;
     std::shared_ptr<const SignedPolicy> policy;
     HostRecord host;
     ReplayCache::Reservation reservation;
+    ReplayCache::Reservation challenge;
+    void Commit() {
+      reservation.Commit();
+      challenge.Commit();
+    }
   };
   Result<Checked> CheckVcAndPolicy(ByteView vc, ByteView policy, uint64_t index,
                                    std::string_view type, int64_t now,
@@ -186,7 +198,7 @@ class Appraiser {
 
   const ValidatorKeys& keys_;
   HostDirectory& directory_;
-  const ChallengeIssuer& challenges_;
+  ChallengeIssuer& challenges_;
   ReplayCache& replay_;
   AppraisalOptions options_;
   // A domain's policy comes with every start, a host's AK with every quote

@@ -6,8 +6,20 @@
 //       and HPKE public key (hex) for `vouch seal`.
 //   vouchd [--listen HOST:PORT] [--state-dir D] [--key FILE] [--hpke-key FILE]
 //          [--init] (--ledger LOCATOR --genesis HEX | --hosts FILE) [--nonce-validity S]
-//          [--max-body BYTES] [--threads N] [--timeout S] [--fault NAME]
-//          [--config FILE]
+//          [--max-body BYTES] [--threads N] [--timeout S] [--queue N]
+//          [--peer-connections N] [--request-deadline S] [--keep-alive S]
+//          [--challenge-rate N] [--challenge-burst N] [--host-challenges N]
+//          [--host-vcs N] [--fault NAME] [--config FILE]
+//
+// The DoS limits (server.h, challenge.h; DESIGN §4 "Denial of service"):
+// --queue connections waiting for a worker (64), --peer-connections per peer
+// address (4), --request-deadline seconds to receive a whole request (10),
+// --keep-alive seconds an idle connection may wait (5), --challenge-rate and
+// --challenge-burst challenges per peer (20 a second after 100 at once),
+// --host-challenges answered challenges per host DID within
+// --nonce-validity (512), --host-vcs unexpired VCs per host DID in the
+// replay cache (1024, of 100,000). --timeout bounds each wait for request
+// bytes and each write (5).
 //
 // --listen defaults to 127.0.0.1:0 (port 0: pick one; vouchd prints
 // "vouchd: listening on HOST:PORT" on stdout). --key / --hpke-key default to
@@ -57,6 +69,15 @@ struct VouchdConfig {
   size_t max_body_bytes = kDefaultMaxBodyBytes;
   size_t threads = 8;
   int64_t timeout_s = 5;
+  // DoS limits, as in ServerOptions and ChallengeOptions.
+  size_t max_queue = 64;
+  size_t peer_connections = 4;
+  int64_t request_deadline_s = 10;
+  int64_t keep_alive_s = 5;
+  int64_t challenge_rate = 20;
+  size_t challenge_burst = 100;
+  size_t host_challenges = 512;
+  size_t host_vcs = 1024;
   Fault fault = Fault::kNone;
 };
 

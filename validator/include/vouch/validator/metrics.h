@@ -7,6 +7,8 @@
 //   vouchd_refusals_total{code="<refusal code>"}
 //   vouchd_appraisal_seconds{quantile="0.5|0.9|0.99"}, _sum, _count   (summary)
 //   vouchd_ledger_skipped_entries_total   junk entries the ledger reader passed over
+//   vouchd_limited_total{limit="…"}       DoS limits (server.h): challenge-rate,
+//                                         peer-connections, queue, request-deadline
 //
 // Quantiles are over the last kLatencyWindow appraisals. Thread-safe.
 #ifndef VOUCH_VALIDATOR_METRICS_H_
@@ -31,6 +33,7 @@ struct MetricsSnapshot {
   uint64_t appraisals = 0;
   double appraisal_seconds_sum = 0;
   uint64_t ledger_skipped_entries = 0;
+  std::map<std::string, uint64_t> limited;  // limit → refusals
 };
 
 class Metrics {
@@ -40,6 +43,8 @@ class Metrics {
   void RecordApproval(double seconds);
   void RecordRefusal(Code code, double seconds);
   void CountSkippedLedgerEntry();
+  // `limit` is one of the vouchd_limited_total label values above.
+  void CountLimited(std::string_view limit);
 
   MetricsSnapshot Snapshot() const;
   // Prometheus text exposition format 0.0.4.

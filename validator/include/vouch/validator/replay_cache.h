@@ -50,15 +50,19 @@ class ReplayCache {
     std::string key_;
   };
 
-  explicit ReplayCache(size_t capacity = 100000, size_t per_host = 1024)
+  static constexpr size_t kDefaultCapacity = 100000;
+  static constexpr size_t kDefaultPerHost = 1024;
+
+  explicit ReplayCache(size_t capacity = kDefaultCapacity, size_t per_host = kDefaultPerHost)
       : capacity_(capacity), per_host_(per_host) {}
   ReplayCache(const ReplayCache&) = delete;
   ReplayCache& operator=(const ReplayCache&) = delete;
 
   // Reserves `cti` of `host` (the VC's issuer) until `expires_at` (seconds;
   // the VC's exp), first dropping entries that expired by `now`. kReplay if
-  // `cti` is committed or reserved by a request in flight; kUnavailable if
-  // `host` holds `per_host` unexpired entries, or the cache `capacity`.
+  // `cti` is committed or reserved by a request in flight; kRateLimited if
+  // `host` holds `per_host` unexpired entries; kUnavailable if the cache
+  // holds `capacity`.
   Result<Reservation> Reserve(ByteView cti, std::string_view host, int64_t expires_at, int64_t now);
 
   // Whether `cti` is committed or reserved and not expired at `now`.

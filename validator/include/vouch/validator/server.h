@@ -1,5 +1,5 @@
-// vouchd's HTTP/1.1 API (DESIGN §4) on cpp-httplib: a thread pool, a request
-// body limit, read/write timeouts, CBOR bodies.
+// vouchd's HTTP/1.1 API (DESIGN §4): cpp-httplib parses requests and routes
+// them; vouchd owns the sockets, so that no peer can hold the workers.
 //
 //   GET  /v1/challenge?host=DID   200 {"nonce", "validator"}       (api.h)
 //   POST /v1/attest               200 {"endorsement", "share"}     (Appraiser)
@@ -19,9 +19,45 @@
 // Every refusal is HTTP 4xx/5xx with the CBOR body {"code", "reason"}: from
 // the appraisal (status per HttpStatusFor), for a body that does not decode
 // (400 "malformed"), a body over the limit (413 "malformed"), a wrong content
-// type (415 "malformed"), an unknown path (404 "not-found"). Each attest
-// and reattest decision is written as one line by `log` (decision_log.h)
-// and counted in Metrics.
+// type (415 "malformed"), an unknown path (404 "not-found"), and by the DoS
+// limits below (429 "rate-limited", 503 "unavailable", 408 "timeout"). Each
+// attest and reattest decision is written as one line by `log`
+// (decision_log.h) and counted in Metrics.
+//
+// DoS limits (DESIGN §4 "Denial of service"). cpp-httplib 0.11.4 holds a
+// worker per connection for as long as it reads, restarts its read timeout
+// on every byte, and queues connections without bound, so 8 connections
+// sending a byte every few seconds would hold all workers for ever. vouchd
+// therefore runs its own accept loop and workers (http_listener.h) and hands
+// cpp-httplib only a stream to parse one request from
+// (Server::process_request, through a subclass; no HTTP parsing here):
+//   - per peer: a peer address (IPv6: its /64; peer_key.h) holds at most
+//     max_peer_connections connections, queued or served; the next is
+//     answered 429 {"code": "rate-limited"} at once, from the accept loop;
+//   - a bounded queue: at most max_queue connections wait for a worker;
+//     the next is answered 503 {"code": "unavailable"} at once;
+//   - a whole-request deadline: a request whose line, headers and body have
+//     not all arrived within request_timeout of its start is answered 408
+//     {"code": "timeout"} and its connection closed, however the bytes
+//     trickle (read_timeout still bounds each wait for the next bytes);
+//   - keep-alive never pins a worker: an idle connection waits at most
+//     keep_alive_timeout, and is closed as soon as another connection waits
+//     for a worker; keep_alive_max_requests bound one connection's requests;
+//   - GET /v1/challenge: each peer may take challenge_burst challenges at
+//     once and challenge_rate more a second; past that 429 rate-limited.
+//     Nothing is limited per host DID here: the DID in the query is
+//     unauthenticated, so a per-DID limit would let a stranger spend a
+//     victim's budget. The per-DID limit is on answered challenges
+//     (challenge.h), which only VCs signed by the DID's key spend.
+// Each refusal is counted in vouchd_limited_total{limit} (metrics.h) and
+// logged at most once per limit and peer per limit_log_interval (with the
+// number held back), and at most 20 lines per interval in all.
+// With the defaults (8 workers, 4 connections per peer) one peer holds at
+// most half of the workers, and while another connection waits, each for
+// at most request_timeout. The price: a host that opens more than 4
+// connections to one validator at once gets 429 for the others. Not
+// covered: many peers together (a botnet holding every worker), and hosts
+// behind one NAT address share one peer's limits.
 #ifndef VOUCH_VALIDATOR_SERVER_H_
 #define VOUCH_VALIDATOR_SERVER_H_
 
@@ -30,7 +66,6 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "vouch/core/errors.h"
 #include "vouch/validator/api.h"
@@ -39,21 +74,30 @@
 #include "vouch/validator/checkpoint_source.h"
 #include "vouch/validator/enrollment.h"
 #include "vouch/validator/metrics.h"
+#include "vouch/validator/rate_limiter.h"
 #include "vouch/validator/replay_cache.h"
 
-namespace httplib {
-class Server;
-}  // namespace httplib
-
 namespace vouch::validator {
+
+class HttpCore;
+class HttpListener;
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 0;  // 0: the kernel picks a free port (see Server::port())
   size_t max_body_bytes = kDefaultMaxBodyBytes;
-  std::chrono::seconds read_timeout{5};
-  std::chrono::seconds write_timeout{5};
+  std::chrono::milliseconds read_timeout{5000};   // each wait for request bytes
+  std::chrono::milliseconds write_timeout{5000};  // each wait to send answer bytes
   size_t threads = 8;
+  // DoS limits (see above).
+  size_t max_queue = 64;
+  size_t max_peer_connections = 4;
+  std::chrono::milliseconds request_timeout{10000};
+  std::chrono::milliseconds keep_alive_timeout{5000};
+  size_t keep_alive_max_requests = 100;
+  double challenge_rate = 20;  // per peer, per second
+  size_t challenge_burst = 100;
+  std::chrono::milliseconds limit_log_interval{60000};
   std::string fault_name = "none";  // shown in /v1/status
   // Seconds since the epoch; the system clock if empty.
   std::function<int64_t()> clock;
@@ -74,17 +118,19 @@ struct ServerParts {
 // Thread-safe: Stop() may be called from any thread.
 class Server {
  public:
-  // Binds options.host:options.port and starts serving on a background
-  // thread. Returns once connections are accepted. kUnavailable if the
-  // address cannot be bound; kInvalidArgument if a part is missing.
+  // Binds options.host:options.port and starts serving on background
+  // threads. Returns once connections are accepted. kUnavailable if the
+  // address cannot be bound; kInvalidArgument if a part is missing or a
+  // count or timeout is zero.
   static Result<std::unique_ptr<Server>> Start(ServerOptions options, ServerParts parts);
 
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
   ~Server();  // Stop()
 
-  // Stops accepting, lets requests in flight finish, joins the threads.
-  // Idempotent.
+  // Stops accepting (connecting is refused from then on), lets requests
+  // being handled finish, cuts short those being received, joins the
+  // threads. Idempotent.
   void Stop();
 
   // The bound port (the picked one when options.port was 0).
@@ -92,14 +138,24 @@ class Server {
   // "HOST:PORT" ("[::1]:PORT" for IPv6), e.g. for "vouchd: listening on …".
   std::string address() const;
 
+  // Connections served by a worker now, and waiting for one.
+  size_t active_connections() const;
+  size_t queued_connections() const;
+
  private:
   Server(ServerOptions options, ServerParts parts);
   void Route();
+  void RouteChallenge();
+  // Counts and (rate-limited) logs a refusal by `limit` of `peer`.
+  void Limited(std::string_view limit, const std::string& peer);
 
   ServerOptions options_;
   ServerParts parts_;
-  std::unique_ptr<httplib::Server> http_;
-  std::thread thread_;
+  std::unique_ptr<HttpCore> http_;
+  std::unique_ptr<HttpListener> listener_;
+  RateLimiter challenge_limiter_;
+  RateLimiter log_per_peer_;  // one line per limit and peer per interval
+  RateLimiter log_lines_;     // and so many lines per interval in all
   uint16_t port_ = 0;
   std::chrono::steady_clock::time_point started_;
 };
