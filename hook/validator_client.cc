@@ -3,6 +3,9 @@
 #include <httplib.h>
 #include <openssl/crypto.h>
 
+#include <algorithm>
+#include <thread>
+
 #include "vouch/core/cbor.h"
 #include "vouch/core/enrollment_request.h"
 
@@ -40,11 +43,31 @@ Result<cbor::Value> DecodeBody(const Bytes& body, const std::string& endpoint) {
 ValidatorClient::ValidatorClient(std::string endpoint, std::chrono::milliseconds timeout)
     : endpoint_(std::move(endpoint)), timeout_(timeout) {}
 
+// A validator answers 429 when this host holds more connections than its
+// per-peer cap or asks challenges faster than its rate (parallel starts on
+// one host): the request was not appraised, so it is sent again after a
+// short, growing pause while the timeout allows.
 Result<Bytes> ValidatorClient::Call(const std::string& method, const std::string& path,
                                     const Bytes* body) {
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point deadline = Clock::now() + timeout_;
+  std::chrono::milliseconds pause(25);
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    Result<Bytes> answer = CallOnce(method, path, body, std::max(left, std::chrono::milliseconds(1)));
+    if (answer.ok() || answer.error().code() != Code::kRateLimited || Clock::now() + pause >= deadline) {
+      return answer;
+    }
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(400));
+  }
+}
+
+Result<Bytes> ValidatorClient::CallOnce(const std::string& method, const std::string& path, const Bytes* body,
+                                        std::chrono::milliseconds timeout) {
   httplib::Client client(endpoint_);
-  auto secs = std::chrono::duration_cast<std::chrono::seconds>(timeout_);
-  auto usecs = std::chrono::duration_cast<std::chrono::microseconds>(timeout_ - secs);
+  auto secs = std::chrono::duration_cast<std::chrono::seconds>(timeout);
+  auto usecs = std::chrono::duration_cast<std::chrono::microseconds>(timeout - secs);
   client.set_connection_timeout(secs.count(), usecs.count());
   client.set_read_timeout(secs.count(), usecs.count());
   client.set_write_timeout(secs.count(), usecs.count());
@@ -75,7 +98,8 @@ Result<Bytes> ValidatorClient::Call(const std::string& method, const std::string
       return Error(CodeFromName(code->text()), reason->text());
     }
   }
-  return Error(Code::kUnavailable, StrCat("HTTP ", res->status, " from ", endpoint_));
+  return Error(res->status == 429 ? Code::kRateLimited : Code::kUnavailable,
+               StrCat("HTTP ", res->status, " from ", endpoint_));
 }
 
 Result<Challenge> ValidatorClient::GetChallenge(const std::string& host_did) {

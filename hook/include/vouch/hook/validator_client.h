@@ -61,7 +61,10 @@ class ValidatorClient {
   const std::string& endpoint() const { return endpoint_; }
 
  private:
+  // One request, retried on 429 (rate-limited) within timeout_.
   Result<Bytes> Call(const std::string& method, const std::string& path, const Bytes* body);
+  Result<Bytes> CallOnce(const std::string& method, const std::string& path, const Bytes* body,
+                         std::chrono::milliseconds timeout);
   std::string endpoint_;
   std::chrono::milliseconds timeout_;
 };
