@@ -2,6 +2,19 @@
 
 namespace vouch::cli {
 
+std::set<std::string> WithLedgerAccessFlags(std::set<std::string> flags) {
+  flags.insert(kLedgerAccessFlags.begin(), kLedgerAccessFlags.end());
+  return flags;
+}
+
+ledger::LedgerAccess LedgerAccessFrom(const Flags& flags) {
+  ledger::LedgerAccess access;
+  for (const std::string& name : kLedgerAccessFlags) {
+    if (auto v = flags.Get(name)) *ledger::LedgerAccessField(access, name.substr(7)) = *v;
+  }
+  return access;
+}
+
 Result<ledger::LedgerClientOptions> PinnedLedgerOptions(const Flags& flags, std::string head_file) {
   auto hex = flags.Get("genesis");
   if (!hex) {
@@ -12,6 +25,7 @@ Result<ledger::LedgerClientOptions> PinnedLedgerOptions(const Flags& flags, std:
   ledger::LedgerClientOptions options;
   VOUCH_ASSIGN_OR_RETURN(options.pinned_genesis, ledger::ParseGenesisPin("--genesis", *hex));
   options.head_file = std::move(head_file);
+  options.access = LedgerAccessFrom(flags);
   return options;
 }
 

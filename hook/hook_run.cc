@@ -10,6 +10,7 @@
 
 #include "vouch/core/owner_policy.h"
 #include "vouch/hook/host_identity.h"
+#include "vouch/hook/ledger_submitter.h"
 #include "vouch/hook/release.h"
 #include "vouch/ledger/ledger_client.h"
 #include "vouch/measure/ak.h"
@@ -53,6 +54,9 @@ Status AppendAttested(const HookConfig& config, const Ed25519PrivateKey& host_ke
   ledger::LedgerClientOptions options;
   options.pinned_genesis = config.genesis;
   options.head_file = StrCat(config.state_dir, "/", kLedgerHeadFile);
+  options.access = config.ledger_access;
+  VOUCH_ASSIGN_OR_RETURN(LedgerAppendVia via, ParseLedgerAppend(config.ledger_append));
+  options.submitter = LedgerSubmitterFor(via, config.ledger, config.deadline);
   auto client = ledger::LedgerClient::Open(config.ledger, options);
   if (!client.ok()) return client.error();
   ledger::AttestedBody body;

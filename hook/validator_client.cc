@@ -5,6 +5,7 @@
 
 #include "vouch/core/cbor.h"
 #include "vouch/core/enrollment_request.h"
+#include "vouch/ledger/append_request.h"
 
 namespace vouch::hook {
 namespace {
@@ -40,8 +41,8 @@ Result<cbor::Value> DecodeBody(const Bytes& body, const std::string& endpoint) {
 ValidatorClient::ValidatorClient(std::string endpoint, std::chrono::milliseconds timeout)
     : endpoint_(std::move(endpoint)), timeout_(timeout) {}
 
-Result<Bytes> ValidatorClient::Call(const std::string& method, const std::string& path,
-                                    const Bytes* body) {
+Result<ValidatorClient::Reply> ValidatorClient::Send(const std::string& method, const std::string& path,
+                                                     const Bytes* body) {
   httplib::Client client(endpoint_);
   auto secs = std::chrono::duration_cast<std::chrono::seconds>(timeout_);
   auto usecs = std::chrono::duration_cast<std::chrono::microseconds>(timeout_ - secs);
@@ -64,10 +65,12 @@ Result<Bytes> ValidatorClient::Call(const std::string& method, const std::string
     }
     return Error(Code::kUnavailable, StrCat("cannot reach it (", httplib::to_string(res.error()), ")"));
   }
-  Bytes payload(res->body.begin(), res->body.end());
-  if (res->status == 200 || res->status == 204) return payload;
+  return Reply{res->status, Bytes(res->body.begin(), res->body.end())};
+}
+
+Error ValidatorClient::Refusal(const Reply& reply) const {
   // A refusal: {"code", "reason"}.
-  auto v = DecodeBody(payload, endpoint_);
+  auto v = DecodeBody(reply.body, endpoint_);
   if (v.ok()) {
     const cbor::Value* code = v->Find("code");
     const cbor::Value* reason = v->Find("reason");
@@ -75,7 +78,32 @@ Result<Bytes> ValidatorClient::Call(const std::string& method, const std::string
       return Error(CodeFromName(code->text()), reason->text());
     }
   }
-  return Error(Code::kUnavailable, StrCat("HTTP ", res->status, " from ", endpoint_));
+  return Error(Code::kUnavailable, StrCat("HTTP ", reply.status, " from ", endpoint_));
+}
+
+Result<Bytes> ValidatorClient::Call(const std::string& method, const std::string& path,
+                                    const Bytes* body) {
+  VOUCH_ASSIGN_OR_RETURN(Reply reply, Send(method, path, body));
+  if (reply.status == 200 || reply.status == 204) return std::move(reply.body);
+  return Refusal(reply);
+}
+
+Result<ledger::AppendOutcome> ValidatorClient::AppendLedgerEntry(const ledger::Entry& entry) {
+  Bytes request = ledger::EncodeAppendRequest(entry);
+  VOUCH_ASSIGN_OR_RETURN(Reply reply, Send("POST", "/v1/ledger/append", &request));
+  if (reply.status == 200) {
+    auto outcome = ledger::DecodeAppendAnswer(reply.body, entry.index());
+    if (!outcome.ok()) return outcome.error().WithContext(StrCat("answer from ", endpoint_));
+    return outcome;
+  }
+  if (reply.status == 409) {
+    auto v = DecodeBody(reply.body, endpoint_);
+    const cbor::Value* code = v.ok() ? v->Find("code") : nullptr;
+    if (code != nullptr && code->is_text() && code->text() == ledger::kIndexTakenCode) {
+      return ledger::AppendOutcome::kIndexTaken;
+    }
+  }
+  return Refusal(reply);
 }
 
 Result<Challenge> ValidatorClient::GetChallenge(const std::string& host_did) {

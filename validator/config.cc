@@ -55,7 +55,8 @@ Result<std::vector<std::string>> ReadVouchdConfigFile(const std::string& path) {
   if (!data.ok()) return data.error().WithContext(StrCat("vouchd config '", path, "'"));
   static constexpr std::string_view kSettings[] = {
       "listen", "state-dir", "key", "hpke-key", "ledger", "genesis", "hosts", "nonce-validity",
-      "max-body", "threads", "timeout", "fault", "init"};
+      "max-body", "threads", "timeout", "fault", "init", "ledger-ca", "ledger-cert", "ledger-key",
+      "ledger-user", "ledger-password-file"};
   std::vector<std::string> out;
   std::istringstream in(ToString(*data));
   std::string line;
@@ -75,8 +76,9 @@ Result<std::vector<std::string>> ReadVouchdConfigFile(const std::string& path) {
     if (eq == std::string::npos || !known) {
       return Error(Code::kInvalidArgument,
                    StrCat("vouchd config '", path, "' line ", n, ": expected NAME = VALUE with NAME one of "
-                          "listen, state-dir, key, hpke-key, ledger, genesis, hosts, nonce-validity, max-body, "
-                          "threads, timeout, fault, init; got '", line, "'"));
+                          "listen, state-dir, key, hpke-key, ledger, ledger-ca, ledger-cert, ledger-key, "
+                          "ledger-user, ledger-password-file, genesis, hosts, nonce-validity, max-body, threads, "
+                          "timeout, fault, init; got '", line, "'"));
     }
     if (name == "init") {
       if (value != "true" && value != "false") {
@@ -147,6 +149,10 @@ Result<VouchdConfig> ParseVouchdFlags(const std::vector<std::string>& command_li
       VOUCH_ASSIGN_OR_RETURN(c.hpke_key_file, take());
     } else if (flag == "--ledger") {
       VOUCH_ASSIGN_OR_RETURN(c.ledger, take());
+    } else if (std::string* field = flag.rfind("--ledger-", 0) == 0
+                                        ? ledger::LedgerAccessField(c.ledger_access, flag.substr(9))
+                                        : nullptr) {
+      VOUCH_ASSIGN_OR_RETURN(*field, take());
     } else if (flag == "--genesis") {
       VOUCH_ASSIGN_OR_RETURN(std::string v, take());
       VOUCH_ASSIGN_OR_RETURN(c.genesis, ledger::ParseGenesisPin(flag, v));

@@ -8,6 +8,7 @@
 //                                 Without an Enroller (a vouchd on --hosts):
 //                                 501 {"code": "unavailable", …}
 //   POST /v1/reattest             200 {"endorsement"}              (Appraiser::Reappraise)
+//   POST /v1/ledger/append        200 {"index", "outcome"}         (LedgerAppender; 501 without)
 //   GET  /v1/status               CBOR, or JSON if Accept names application/json:
 //                                 {"did", "hpke_public_key", "fault", "uptime_s",
 //                                  "replay_cache", "requests", "approvals", "refusals"}
@@ -35,6 +36,7 @@
 #include "vouch/validator/appraisal.h"
 #include "vouch/validator/challenge.h"
 #include "vouch/validator/enrollment.h"
+#include "vouch/validator/ledger_append.h"
 #include "vouch/validator/metrics.h"
 #include "vouch/validator/replay_cache.h"
 
@@ -65,6 +67,7 @@ struct ServerParts {
   Metrics* metrics = nullptr;
   const ReplayCache* replay = nullptr;  // for /v1/status; may be null
   Enroller* enroller = nullptr;         // AK certification; may be null (501)
+  LedgerAppender* ledger_append = nullptr;  // hosts' entries; may be null (501)
 };
 
 // Thread-safe: Stop() may be called from any thread.
