@@ -17,10 +17,9 @@ namespace vouch::ledger {
 namespace {
 
 using json = nlohmann::json;
-using testing::EtcdCluster;
-using testing::EtcdClusterOptions;
-using testing::World;
 using std::chrono::milliseconds;
+using testing::EtcdCluster;
+using testing::World;
 
 #define ASSERT_OK(expr)                            \
   do {                                             \
@@ -28,16 +27,12 @@ using std::chrono::milliseconds;
     ASSERT_TRUE(s_.ok()) << s_.error().ToString(); \
   } while (0)
 
-EtcdClusterOptions TlsAuth(int token_ttl_s = 300) {
-  EtcdClusterOptions o;
+testing::EtcdClusterOptions TlsAuth(int token_ttl_s = 300) {
+  testing::EtcdClusterOptions o;
   o.tls_auth = true;
   o.auth_token_ttl_s = token_ttl_s;
   return o;
 }
-
-#define START_TLS_CLUSTER(name, ...)    \
-  EtcdCluster name(TlsAuth(__VA_ARGS__)); \
-  ASSERT_TRUE(name.ok()) << name.error()
 
 std::unique_ptr<Ledger> OpenAs(const EtcdCluster& c, const std::string& user, const std::string& locator = "") {
   LedgerOptions options;
@@ -77,18 +72,24 @@ void ExpectOneLine(const Error& error, Code code, const std::string& words) {
   EXPECT_EQ(error.message().find('\n'), std::string::npos) << error.message();
 }
 
-// Genesis and one registered host, appended with the writer's credentials.
-void Populate(LedgerClient& c, World& w) {
-  ASSERT_OK(c.Append(w.Genesis(), w.gov[0], testing::kT0));
-  ASSERT_OK(c.Append(testing::HostRegistration(w.host[0]), w.host[0], testing::kT0 + 1));
-}
+// A TLS+auth cluster with a genesis and one registered host, appended with
+// the writer's credentials.
+class EtcdAccess : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(cluster.ok()) << cluster.error();
+    writer = ClientAs(cluster, "writer");
+    ASSERT_NE(writer, nullptr);
+    ASSERT_OK(writer->Append(w.Genesis(), w.gov[0], testing::kT0));
+    ASSERT_OK(writer->Append(testing::HostRegistration(w.host[0]), w.host[0], testing::kT0 + 1));
+  }
 
-TEST(EtcdAccess, AReaderRoleCannotPutDeleteOrRewriteLogKeysAndTheLedgerIsUnchanged) {
-  START_TLS_CLUSTER(cluster);
+  EtcdCluster cluster{TlsAuth()};
   World w;
-  auto writer = ClientAs(cluster, "writer");
-  ASSERT_NE(writer, nullptr);
-  Populate(*writer, w);
+  std::unique_ptr<LedgerClient> writer;
+};
+
+TEST_F(EtcdAccess, AReaderRoleCannotPutDeleteOrRewriteLogKeysAndTheLedgerIsUnchanged) {
   const Sha256Digest head = writer->state().head_digest();
 
   // A host's credentials, used directly against the gateway as an attacker would.
@@ -128,12 +129,7 @@ TEST(EtcdAccess, AReaderRoleCannotPutDeleteOrRewriteLogKeysAndTheLedgerIsUnchang
   EXPECT_TRUE(cluster.Post(0, "/v3/kv/put", json{{"key", B64("vouch/probe")}, {"value", B64("x")}}.dump()));
 }
 
-TEST(EtcdAccess, TheWriterRoleAppendsAndAReaderOnAnotherMemberWatchesIt) {
-  START_TLS_CLUSTER(cluster);
-  World w;
-  auto writer = ClientAs(cluster, "writer");
-  ASSERT_NE(writer, nullptr);
-  Populate(*writer, w);
+TEST_F(EtcdAccess, TheWriterRoleAppendsAndAReaderOnAnotherMemberWatchesIt) {
   LedgerClientOptions options;
   options.access = cluster.Access("reader");
   auto watcher = LedgerClient::Open(cluster.Locator({2}), options);
@@ -155,12 +151,7 @@ TEST(EtcdAccess, TheWriterRoleAppendsAndAReaderOnAnotherMemberWatchesIt) {
   EXPECT_TRUE((*watcher)->state().IsRevoked(testing::Did(w.host[0])));
 }
 
-TEST(EtcdAccess, EveryWrongSetUpIsRefusedInOneLineNamingWhatToFix) {
-  START_TLS_CLUSTER(cluster);
-  World w;
-  auto writer = ClientAs(cluster, "writer");
-  ASSERT_NE(writer, nullptr);
-  Populate(*writer, w);
+TEST_F(EtcdAccess, EveryWrongSetUpIsRefusedInOneLineNamingWhatToFix) {
   auto head_with = [&](const std::string& locator, const LedgerAccess& access) -> Error {
     auto ledger = EtcdLedger::Open(locator, Quick(access));
     if (!ledger.ok()) return ledger.error();
@@ -224,8 +215,9 @@ TEST(EtcdAccess, EveryWrongSetUpIsRefusedInOneLineNamingWhatToFix) {
   EXPECT_EQ(reader->state().head_digest(), writer->state().head_digest());
 }
 
-TEST(EtcdAccess, AnExpiredTokenIsRenewedAndTheClientCarriesOn) {
-  START_TLS_CLUSTER(cluster, /*token_ttl_s=*/1);
+TEST(EtcdToken, AnExpiredTokenIsRenewedAndTheClientCarriesOn) {
+  EtcdCluster cluster(TlsAuth(/*token_ttl_s=*/1));
+  ASSERT_TRUE(cluster.ok()) << cluster.error();
   World w;
   auto writer = ClientAs(cluster, "writer");
   ASSERT_NE(writer, nullptr);
