@@ -8,12 +8,16 @@
 //   - the same on a 3-member etcd cluster (started here with the testing
 //     helper, on loopback), against raw /v3/kv/put requests/s through the
 //     same gateway on one reused connection: every append is at least one
-//     Raft commit;
+//     Raft commit; and on a second cluster with TLS (client certificates)
+//     and etcd auth, as a deployment runs (DESIGN §6 "Access"), shown as a
+//     ratio to the plain cluster's figure;
 //   - revocation-to-watcher latency, p50/p99 over kRevocations governance
 //     revocations with kWatchers watchers (each its own LedgerClient; on etcd
 //     each on its own member), from the start of the writer's Append to the
 //     moment a watcher has verified the entry; shown against the writer's own
-//     append latency (the commit a watcher cannot beat).
+//     append latency (the commit a watcher cannot beat); on etcd both plain
+//     and with TLS and auth (the watchers as vouch-reader users, the writer
+//     as a vouch-writer).
 //
 // A plain program (not google-benchmark): the cluster is started once and
 // the latencies are percentiles, not per-iteration means. Not part of ctest.
@@ -70,9 +74,11 @@ T Must(Result<T> r, const std::string& what) {
   return std::move(r).value();
 }
 
-std::unique_ptr<LedgerClient> OpenClient(const std::string& locator, bool create = false) {
+std::unique_ptr<LedgerClient> OpenClient(const std::string& locator, bool create = false,
+                                         const LedgerAccess& access = {}) {
   LedgerOptions options;
   options.create_if_missing = create;
+  options.access = access;
   auto ledger = Must(OpenLedger(locator, options), StrCat("open ", locator));
   return Must(LedgerClient::Open(std::move(ledger)), StrCat("verify ", locator));
 }
@@ -165,7 +171,7 @@ struct Latency {
 // watcher before the next (after a random pause, so that arrivals are not in
 // phase with the watchers); watchers are opened on `watcher_locators`.
 Latency RevocationLatency(LedgerClient& writer, const testing::World& w,
-                          const std::vector<std::string>& watcher_locators) {
+                          const std::vector<std::string>& watcher_locators, const LedgerAccess& watcher_access = {}) {
   const int n = kRevocations;
   const size_t watchers = watcher_locators.size();
   std::mutex mu;
@@ -178,7 +184,7 @@ Latency RevocationLatency(LedgerClient& writer, const testing::World& w,
   std::vector<std::thread> threads;
   for (size_t k = 0; k < watchers; ++k) {
     threads.emplace_back([&, k] {
-      auto client = OpenClient(watcher_locators[k]);
+      auto client = OpenClient(watcher_locators[k], false, watcher_access);
       ++ready;
       while (!stop.load()) {
         auto entries = Must(client->WaitForNewEntries(std::chrono::milliseconds(200)), "watch");
@@ -260,7 +266,9 @@ int main(int argc, char** argv) {
                 static_cast<long long>(LedgerOptions{}.poll_interval.count()));
   }
 
-  // ---- etcd, 3 members ----
+  // ---- etcd, 3 members: plain, then TLS with client certificates and etcd auth ----
+  double plain_appends = 0;
+  Latency plain_latency;
   {
     testing::EtcdCluster cluster(3, etcd);
     if (!cluster.ok()) Die(StrCat("etcd cluster: ", cluster.error()));
@@ -268,14 +276,36 @@ int main(int argc, char** argv) {
     auto writer = OpenClient(cluster.Locator({0, 1, 2}));
     Setup(*writer, w);
     size_t entry_size = 0;
-    double vouch = VouchAppendsPerSecond(*writer, w, kEtcdAppends, &entry_size);
+    plain_appends = VouchAppendsPerSecond(*writer, w, kEtcdAppends, &entry_size);
     double raw = RawEtcdPutsPerSecond(cluster.Endpoint(0), kEtcdAppends, entry_size);
-    std::printf("etcd   appends/s: %.0f (3 members, %d entries of %zu bytes)\n", vouch, kEtcdAppends, entry_size);
-    std::printf("etcd   raw gateway puts/s: %.0f; appends / raw puts = %.2f\n", raw, vouch / raw);
+    std::printf("etcd   appends/s: %.0f (3 members, %d entries of %zu bytes)\n", plain_appends, kEtcdAppends,
+                entry_size);
+    std::printf("etcd   raw gateway puts/s: %.0f; appends / raw puts = %.2f\n", raw, plain_appends / raw);
     std::vector<std::string> locators;
     for (int k = 0; k < kWatchers; ++k) locators.push_back(cluster.Locator({k % 3}));
-    Latency l = RevocationLatency(*writer, w, locators);
-    PrintLatency("etcd", l, kWatchers);
+    plain_latency = RevocationLatency(*writer, w, locators);
+    PrintLatency("etcd", plain_latency, kWatchers);
+  }
+  {
+    testing::EtcdClusterOptions tls;
+    tls.etcd = etcd;
+    tls.tls_auth = true;
+    testing::EtcdCluster cluster(tls);
+    if (!cluster.ok()) Die(StrCat("etcd cluster with TLS and auth: ", cluster.error()));
+    testing::World w;
+    auto writer = OpenClient(cluster.Locator({0, 1, 2}), false, cluster.Access("writer"));
+    Setup(*writer, w);
+    size_t entry_size = 0;
+    double appends = VouchAppendsPerSecond(*writer, w, kEtcdAppends, &entry_size);
+    std::printf("etcds  appends/s: %.0f (TLS + etcd auth, user with vouch-writer); TLS+auth / plain = %.2f\n",
+                appends, appends / plain_appends);
+    std::vector<std::string> locators;
+    for (int k = 0; k < kWatchers; ++k) locators.push_back(cluster.Locator({k % 3}));
+    Latency l = RevocationLatency(*writer, w, locators, cluster.Access("reader"));
+    PrintLatency("etcds", l, kWatchers);
+    double p50 = Percentile(plain_latency.watcher_ms, 0.50);
+    std::printf("etcds    watcher p50 with TLS+auth / plain = %.2f\n",
+                p50 > 0 ? Percentile(l.watcher_ms, 0.50) / p50 : 0.0);
   }
   curl_global_cleanup();
   return 0;

@@ -11,6 +11,7 @@
 #include "ledger_pin.h"
 #include "vouch/core/did_key.h"
 #include "vouch/core/ed25519.h"
+#include "vouch/hook/ledger_submitter.h"
 #include "vouch/hook/validator_client.h"
 #include "vouch/ledger/ledger_client.h"
 #include "vouch/measure/ak.h"
@@ -22,11 +23,13 @@ namespace {
 
 constexpr const char* kRegisterUsage =
     "usage: vouch host register --ledger LOCATOR --genesis HEX [--dir /etc/vouch] [--tcti device:/dev/tpmrm0]\n"
-    "                           [--fact NAME=VALUE]... [--no-ek-cert]\n"
+    "                           [--fact NAME=VALUE]... [--no-ek-cert] [--ledger-append VIA]\n"
     "  appends the host's DID document (did-register: its AK public area, the TPM's EK\n"
     "  certificate read from NV, the TPM's manufacturer and firmware, and the given facts),\n"
     "  signed by DIR/host.key. Validators appraise the host only once its AK is certified:\n"
-    "  run 'vouch host enroll' next.\n";
+    "  run 'vouch host enroll' next. VIA: direct, validators (the ledger's active ones) or\n"
+    "  http://HOST:PORT[,...]; the default is direct for sqlite://, validators for etcd[s]://\n"
+    "  (a host's etcd user only reads: a validator appends for it, POST /v1/ledger/append).\n";
 
 constexpr const char* kEnrollUsage =
     "usage: vouch host enroll --ledger LOCATOR --genesis HEX [--dir /etc/vouch] [--tcti device:/dev/tpmrm0]\n"
@@ -97,7 +100,10 @@ Status Register(const Flags& f) {
   }
   body.facts = cbor::Value::Map(std::move(facts));
 
-  VOUCH_ASSIGN_OR_RETURN(auto client, OpenLedgerClient(f, locator, dir));
+  VOUCH_ASSIGN_OR_RETURN(hook::LedgerAppendVia via, hook::ParseLedgerAppend(f.GetOr("ledger-append", "")));
+  VOUCH_ASSIGN_OR_RETURN(ledger::LedgerClientOptions options, PinnedLedgerOptions(f, dir + "/ledger-head"));
+  options.submitter = hook::LedgerSubmitterFor(via, locator, std::chrono::milliseconds(5000));
+  VOUCH_ASSIGN_OR_RETURN(auto client, ledger::LedgerClient::Open(locator, options));
   VOUCH_ASSIGN_OR_RETURN(ledger::Entry entry, client->Append(body, host.key, Now()));
   std::printf("registered %s at ledger entry %llu%s\n", host.did.c_str(),
               static_cast<unsigned long long>(entry.index()),
@@ -177,10 +183,12 @@ Status Enroll(const Flags& f) {
 }  // namespace
 
 int HostRegisterCommand(const std::vector<std::string>& args) {
-  auto flags = Flags::Parse(args, {"ledger", "genesis", "dir", "tcti", "fact"}, {"no-ek-cert"});
+  auto flags = Flags::Parse(args, WithLedgerAccessFlags({"ledger", "genesis", "dir", "tcti", "fact", "ledger-append"}),
+                            {"no-ek-cert"});
   if (!flags.ok() || !flags->positional().empty()) {
     if (!flags.ok()) std::fprintf(stderr, "vouch: %s\n", flags.error().message().c_str());
     std::fputs(kRegisterUsage, stderr);
+    std::fputs(kLedgerAccessUsage, stderr);
     return 2;
   }
   if (Status s = Register(*flags); !s.ok()) {
@@ -191,10 +199,11 @@ int HostRegisterCommand(const std::vector<std::string>& args) {
 }
 
 int HostEnrollCommand(const std::vector<std::string>& args) {
-  auto flags = Flags::Parse(args, {"ledger", "genesis", "dir", "tcti", "timeout-ms"}, {});
+  auto flags = Flags::Parse(args, WithLedgerAccessFlags({"ledger", "genesis", "dir", "tcti", "timeout-ms"}), {});
   if (!flags.ok() || !flags->positional().empty()) {
     if (!flags.ok()) std::fprintf(stderr, "vouch: %s\n", flags.error().message().c_str());
     std::fputs(kEnrollUsage, stderr);
+    std::fputs(kLedgerAccessUsage, stderr);
     return 2;
   }
   if (Status s = Enroll(*flags); !s.ok()) {

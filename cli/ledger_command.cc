@@ -19,6 +19,7 @@
 #include "vouch/core/did_key.h"
 #include "vouch/core/ed25519.h"
 #include "vouch/core/ssl_ptr.h"
+#include "ledger_pin.h"
 #include "vouch/ledger/ledger_client.h"
 
 namespace vouch::cli {
@@ -28,9 +29,11 @@ using namespace vouch::ledger;  // NOLINT: a command file over one library
 
 constexpr const char* kUsage =
     "usage: vouch ledger <command> LOCATOR [options]\n"
-    "  (LOCATOR: sqlite:///ABSOLUTE/PATH.db or etcd://HOST:PORT[,HOST:PORT...][/PREFIX];\n"
+    "  (LOCATOR: sqlite:///ABSOLUTE/PATH.db or etcd[s]://HOST:PORT[,HOST:PORT...][/PREFIX];\n"
     "   every command but init takes --genesis HEX, the digest init printed, and refuses a ledger\n"
-    "   whose entry 0 differs)\n"
+    "   whose entry 0 differs; an etcds:// ledger takes --ledger-ca FILE --ledger-cert FILE\n"
+    "   --ledger-key FILE --ledger-user NAME --ledger-password-file FILE: TLS and an etcd user,\n"
+    "   whose role decides whether it may write)\n"
     "\n"
     "  init LOCATOR --key KEY.pem [--governance DID]... [--tpm-ca CERT]...\n"
     "       [--certify-quorum N] [--admit-quorum N] [--revoke-quorum N] [--single-operator]\n"
@@ -113,8 +116,11 @@ std::string Parse(const std::vector<std::string>& args, size_t from, const std::
       out->positional.push_back(a);
       continue;
     }
-    // --genesis pins the ledger for every command that reads one (OpenClient).
-    if (allowed.count(a) == 0 && a != "--genesis") return StrCat("unknown option '", a, "'");
+    // --genesis pins the ledger and --ledger-* reach it, for every command
+    // that reads one (OpenClient).
+    if (allowed.count(a) == 0 && a != "--genesis" && kLedgerAccessFlags.count(a.substr(2)) == 0) {
+      return StrCat("unknown option '", a, "'");
+    }
     if (IsFlag(a)) {
       out->options[a].push_back("");
       continue;
@@ -198,11 +204,21 @@ void WarnIfSingleOperator(const ChainState& state) {
   }
 }
 
+// --ledger-ca … --ledger-password-file.
+LedgerAccess AccessOf(const Args& a) {
+  LedgerAccess access;
+  for (const std::string& name : kLedgerAccessFlags) {
+    if (auto v = a.One("--" + name)) *LedgerAccessField(access, name.substr(7)) = *v;
+  }
+  return access;
+}
+
 // The ledger, pinned to --genesis when given (DESIGN §6 "Trust anchor").
 Result<std::unique_ptr<LedgerClient>> OpenClient(const Args& a, const std::string& locator,
                                                  bool create = false) {
   LedgerOptions options;
   options.create_if_missing = create;
+  options.access = AccessOf(a);
   LedgerClientOptions client_options;
   client_options.on_skipped = [](uint64_t index, const std::string& reason) {
     std::fprintf(stderr, "vouch: warning: skipped ledger entry %llu: %s\n", static_cast<unsigned long long>(index),
@@ -716,7 +732,9 @@ int Verify(const std::vector<std::string>& args) {
     return Usage("--trusted-validator and --min-cosigners go with --from-checkpoint");
   }
   const std::string& locator = a.positional[0];
-  auto ledger = OpenLedger(locator);
+  LedgerOptions options;
+  options.access = AccessOf(a);
+  auto ledger = OpenLedger(locator, options);
   if (!ledger.ok()) return Fail(ledger.error().message());
   Result<std::unique_ptr<LedgerClient>> client = Error(Code::kInternal, "");
   std::string how = "from genesis";

@@ -6,6 +6,19 @@
 
 namespace vouch::cli {
 
+std::set<std::string> WithLedgerAccessFlags(std::set<std::string> flags) {
+  flags.insert(kLedgerAccessFlags.begin(), kLedgerAccessFlags.end());
+  return flags;
+}
+
+ledger::LedgerAccess LedgerAccessFrom(const Flags& flags) {
+  ledger::LedgerAccess access;
+  for (const std::string& name : kLedgerAccessFlags) {
+    if (auto v = flags.Get(name)) *ledger::LedgerAccessField(access, name.substr(7)) = *v;
+  }
+  return access;
+}
+
 Result<ledger::LedgerClientOptions> PinnedLedgerOptions(const Flags& flags, std::string head_file) {
   auto hex = flags.Get("genesis");
   if (!hex) {
@@ -20,6 +33,7 @@ Result<ledger::LedgerClientOptions> PinnedLedgerOptions(const Flags& flags, std:
   // validators' checkpoints (DESIGN §6 "Trust anchor").
   options.checkpoint_timeout = ledger::kReaderCheckpointTimeout;
   options.on_warning = [](const std::string& line) { std::fprintf(stderr, "vouch: warning: %s\n", line.c_str()); };
+  options.access = LedgerAccessFrom(flags);
   return options;
 }
 

@@ -714,14 +714,16 @@ Status Seal(const Flags& f) {
 
 int SealCommand(const std::vector<std::string>& args) {
   auto flags = Flags::Parse(args,
-                            {"domain", "xml", "bundle-out", "validators", "ledger", "genesis", "validator-count",
-                             "max-per-operator", "max-per-region", "seed", "threshold", "owner-key", "image",
-                             "from-raw", "size", "pcrs", "pcr-ref", "pcrs-from-tpm", "host", "vc-ttl",
-                             "on-drift", "hv-min", "connect", "also-boot"},
+                            WithLedgerAccessFlags({"domain", "xml", "bundle-out", "validators", "ledger", "genesis",
+                                                   "validator-count", "max-per-operator", "max-per-region", "seed",
+                                                   "threshold", "owner-key", "image", "from-raw", "size", "pcrs",
+                                                   "pcr-ref", "pcrs-from-tpm", "host", "vc-ttl", "on-drift",
+                                                   "hv-min", "connect", "also-boot"}),
                             {"help", "any-pcrs", "any-host", "force"});
   if (!flags.ok() || flags->Has("help") || !flags->positional().empty()) {
     if (!flags.ok()) std::fprintf(stderr, "vouch: %s\n", flags.error().message().c_str());
     std::fputs(kUsage, stderr);
+    std::fputs(kLedgerAccessUsage, stderr);
     return 2;
   }
   Status s = Seal(*flags);

@@ -1,6 +1,7 @@
 #include "vouch/hook/hook_config.h"
 
 #include "vouch/hook/hook_config_keys.h"
+#include "vouch/hook/ledger_submitter.h"
 
 #include <cstdlib>
 #include <sstream>
@@ -54,6 +55,14 @@ Result<HookConfig> LoadHookConfig(const std::string& path) {
       auto pin = ledger::ParseGenesisPin(StrCat("'", path, "' line ", n, ": genesis"), value);
       if (!pin.ok()) return pin.error();
       c.genesis = *pin;
+    }
+    else if (key == "ledger_append") {
+      if (auto via = ParseLedgerAppend(value); !via.ok()) return via.error().WithContext(StrCat("'", path, "' line ", n));
+      c.ledger_append = value;
+    }
+    else if (std::string* field = key.rfind("ledger_", 0) == 0 ? ledger::LedgerAccessField(c.ledger_access, key.substr(7))
+                                                              : nullptr) {
+      *field = value;
     }
     else if (key == "audit_dir") c.audit_dir = value;
     else if (key == "bundle_dir") c.bundle_dir = value;

@@ -24,6 +24,7 @@ std::string ValueFor(std::string_view key) {
   if (key == "deadline_ms" || key == "libvirt_timeout_ms") return "1500";
   if (key == "genesis") return std::string(64, 'c');
   if (key == "ledger") return "sqlite:///var/lib/vouch/ledger.db";
+  if (key == "ledger_append") return "validators";
   return "/x";
 }
 
@@ -73,6 +74,30 @@ TEST(HookConfig, ALedgerNeedsItsGenesisPin) {
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.error().message().find("line 2: genesis: '12ab' is not a genesis digest"), std::string::npos)
       << bad.error().message();
+}
+
+TEST(HookConfig, ReadsTheLedgerAccessAndWhereTheHostsEntriesGo) {
+  TempDir dir;
+  auto c = LoadHookConfig(Write(dir, StrCat("ledger = etcds://10.0.0.1:2379,10.0.0.2:2379/vouch\n"
+                                            "genesis = ", std::string(64, 'a'), "\n"
+                                            "ledger_ca = /etc/vouch/etcd/ca.pem\n"
+                                            "ledger_cert = /etc/vouch/etcd/host.pem\n"
+                                            "ledger_key = /etc/vouch/etcd/host.key\n"
+                                            "ledger_user = host-7\n"
+                                            "ledger_password_file = /etc/vouch/etcd/password\n"
+                                            "ledger_append = http://10.0.1.1:7400,http://10.0.1.2:7400\n")));
+  ASSERT_TRUE(c.ok()) << c.error().ToString();
+  EXPECT_EQ(c->ledger_access.ca_file, "/etc/vouch/etcd/ca.pem");
+  EXPECT_EQ(c->ledger_access.cert_file, "/etc/vouch/etcd/host.pem");
+  EXPECT_EQ(c->ledger_access.key_file, "/etc/vouch/etcd/host.key");
+  EXPECT_EQ(c->ledger_access.user, "host-7");
+  EXPECT_EQ(c->ledger_access.password_file, "/etc/vouch/etcd/password");
+  EXPECT_EQ(c->ledger_append, "http://10.0.1.1:7400,http://10.0.1.2:7400");
+  std::string path = Write(dir, "state_dir = /run/vouch\nledger_append = 10.0.1.1:7400\n");
+  auto bad = LoadHookConfig(path);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().message(), StrCat("'", path, "' line 2: ledger_append '10.0.1.1:7400': expected direct, "
+                                          "validators, or http://HOST:PORT[,…]"));
 }
 
 TEST(HookConfig, BadValuesNameTheLine) {

@@ -11,6 +11,7 @@
 
 #include "vouch/core/owner_policy.h"
 #include "vouch/hook/host_identity.h"
+#include "vouch/hook/ledger_submitter.h"
 #include "vouch/hook/release.h"
 #include "vouch/ledger/checkpoint.h"
 #include "vouch/ledger/ledger_client.h"
@@ -57,6 +58,9 @@ Status AppendAttested(const HookConfig& config, const Ed25519PrivateKey& host_ke
   options.head_file = StrCat(config.state_dir, "/", kLedgerHeadFile);
   options.checkpoint_timeout = ledger::kReaderCheckpointTimeout;
   options.on_warning = [](const std::string& line) { std::fprintf(stderr, "vouch: warning: %s\n", line.c_str()); };
+  options.access = config.ledger_access;
+  VOUCH_ASSIGN_OR_RETURN(LedgerAppendVia via, ParseLedgerAppend(config.ledger_append));
+  options.submitter = LedgerSubmitterFor(via, config.ledger, config.deadline);
   auto client = ledger::LedgerClient::Open(config.ledger, options);
   if (!client.ok()) return client.error();
   ledger::AttestedBody body;

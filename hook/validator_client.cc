@@ -8,6 +8,7 @@
 
 #include "vouch/core/cbor.h"
 #include "vouch/core/enrollment_request.h"
+#include "vouch/ledger/append_request.h"
 
 namespace vouch::hook {
 namespace {
@@ -47,24 +48,22 @@ ValidatorClient::ValidatorClient(std::string endpoint, std::chrono::milliseconds
 // per-peer cap or asks challenges faster than its rate (parallel starts on
 // one host): the request was not appraised, so it is sent again after a
 // short, growing pause while the timeout allows.
-Result<Bytes> ValidatorClient::Call(const std::string& method, const std::string& path,
-                                    const Bytes* body) {
+Result<ValidatorClient::Reply> ValidatorClient::Send(const std::string& method, const std::string& path,
+                                                     const Bytes* body) {
   using Clock = std::chrono::steady_clock;
   const Clock::time_point deadline = Clock::now() + timeout_;
   std::chrono::milliseconds pause(25);
   for (;;) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    Result<Bytes> answer = CallOnce(method, path, body, std::max(left, std::chrono::milliseconds(1)));
-    if (answer.ok() || answer.error().code() != Code::kRateLimited || Clock::now() + pause >= deadline) {
-      return answer;
-    }
+    Result<Reply> reply = SendOnce(method, path, body, std::max(left, std::chrono::milliseconds(1)));
+    if (!reply.ok() || reply->status != 429 || Clock::now() + pause >= deadline) return reply;
     std::this_thread::sleep_for(pause);
     pause = std::min(pause * 2, std::chrono::milliseconds(400));
   }
 }
 
-Result<Bytes> ValidatorClient::CallOnce(const std::string& method, const std::string& path, const Bytes* body,
-                                        std::chrono::milliseconds timeout) {
+Result<ValidatorClient::Reply> ValidatorClient::SendOnce(const std::string& method, const std::string& path,
+                                                         const Bytes* body, std::chrono::milliseconds timeout) {
   httplib::Client client(endpoint_);
   auto secs = std::chrono::duration_cast<std::chrono::seconds>(timeout);
   auto usecs = std::chrono::duration_cast<std::chrono::microseconds>(timeout - secs);
@@ -87,10 +86,12 @@ Result<Bytes> ValidatorClient::CallOnce(const std::string& method, const std::st
     }
     return Error(Code::kUnavailable, StrCat("cannot reach it (", httplib::to_string(res.error()), ")"));
   }
-  Bytes payload(res->body.begin(), res->body.end());
-  if (res->status == 200 || res->status == 204) return payload;
+  return Reply{res->status, Bytes(res->body.begin(), res->body.end())};
+}
+
+Error ValidatorClient::Refusal(const Reply& reply) const {
   // A refusal: {"code", "reason"}.
-  auto v = DecodeBody(payload, endpoint_);
+  auto v = DecodeBody(reply.body, endpoint_);
   if (v.ok()) {
     const cbor::Value* code = v->Find("code");
     const cbor::Value* reason = v->Find("reason");
@@ -98,8 +99,33 @@ Result<Bytes> ValidatorClient::CallOnce(const std::string& method, const std::st
       return Error(CodeFromName(code->text()), reason->text());
     }
   }
-  return Error(res->status == 429 ? Code::kRateLimited : Code::kUnavailable,
-               StrCat("HTTP ", res->status, " from ", endpoint_));
+  return Error(reply.status == 429 ? Code::kRateLimited : Code::kUnavailable,
+               StrCat("HTTP ", reply.status, " from ", endpoint_));
+}
+
+Result<Bytes> ValidatorClient::Call(const std::string& method, const std::string& path,
+                                    const Bytes* body) {
+  VOUCH_ASSIGN_OR_RETURN(Reply reply, Send(method, path, body));
+  if (reply.status == 200 || reply.status == 204) return std::move(reply.body);
+  return Refusal(reply);
+}
+
+Result<ledger::AppendOutcome> ValidatorClient::AppendLedgerEntry(const ledger::Entry& entry) {
+  Bytes request = ledger::EncodeAppendRequest(entry);
+  VOUCH_ASSIGN_OR_RETURN(Reply reply, Send("POST", "/v1/ledger/append", &request));
+  if (reply.status == 200) {
+    auto outcome = ledger::DecodeAppendAnswer(reply.body, entry.index());
+    if (!outcome.ok()) return outcome.error().WithContext(StrCat("answer from ", endpoint_));
+    return outcome;
+  }
+  if (reply.status == 409) {
+    auto v = DecodeBody(reply.body, endpoint_);
+    const cbor::Value* code = v.ok() ? v->Find("code") : nullptr;
+    if (code != nullptr && code->is_text() && code->text() == ledger::kIndexTakenCode) {
+      return ledger::AppendOutcome::kIndexTaken;
+    }
+  }
+  return Refusal(reply);
 }
 
 Result<Challenge> ValidatorClient::GetChallenge(const std::string& host_did) {

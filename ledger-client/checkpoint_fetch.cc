@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "vouch/ledger/checkpoint.h"
+#include "vouch/ledger/internal/curl_ready.h"
 
 namespace vouch::ledger {
 namespace {
@@ -50,7 +51,7 @@ Result<Checkpoint> FetchOne(const ValidatorRecord& v, std::chrono::milliseconds 
 
 std::vector<Checkpoint> FetchCheckpoints(const ChainState& state, std::chrono::milliseconds timeout,
                                          std::vector<std::string>* notes) {
-  static const bool ready = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+  const bool ready = internal::CurlReady();
   std::vector<const ValidatorRecord*> active;
   for (const auto& [did, v] : state.validators()) {
     if (state.IsActiveValidator(did) && !v.endpoint.empty()) active.push_back(&v);

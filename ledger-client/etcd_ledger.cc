@@ -3,12 +3,14 @@
 #include <curl/curl.h>
 
 #include <algorithm>
-#include <atomic>
 #include <charconv>
 #include <limits>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
+
+#include "vouch/core/private_file.h"
+#include "vouch/ledger/internal/curl_ready.h"
+#include "vouch/ledger/internal/etcd_gateway.h"
 
 namespace vouch::ledger {
 namespace {
@@ -19,23 +21,6 @@ using Clock = std::chrono::steady_clock;
 constexpr int kIndexDigits = 20;  // UINT64_MAX has 20 decimal digits
 constexpr size_t kPageSize = 256;
 constexpr int kMaxAppendRounds = 16;
-
-struct CurlDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
-using CurlPtr = std::unique_ptr<CURL, CurlDeleter>;
-
-struct SlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
-using SlistPtr = std::unique_ptr<curl_slist, SlistDeleter>;
-
-// libcurl's process-wide initialization, once (curl_global_init is not
-// re-entrant); never cleaned up, as other users of libcurl may remain.
-bool CurlReady() {
-  static const bool ready = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
-  return ready;
-}
 
 std::string B64(std::string_view s) { return Base64Encode(AsBytes(s)); }
 
@@ -110,186 +95,27 @@ Result<int64_t> HeaderRevision(const json& response) {
   return Int64Field(*it, "revision");
 }
 
-size_t AppendToString(char* data, size_t size, size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
-  return size * n;
-}
-
 }  // namespace
-
-// ---------------------------------------------------------------------------
-// HTTP to the gateway: a pool of curl handles and round-robin failover.
-
-class EtcdLedger::Http {
- public:
-  Http(std::vector<std::string> endpoints, const EtcdOptions& options)
-      : endpoints_(std::move(endpoints)), options_(options) {}
-
-  // POSTs `body` to `path` ("/v3/kv/range") and returns the parsed reply,
-  // failing over between endpoints (see the header). `what` names the
-  // operation in errors.
-  Result<json> Post(std::string_view path, const json& body, std::string_view what) {
-    const std::string payload = body.dump();
-    const auto deadline = Clock::now() + options_.retry_window;
-    const size_t n = endpoints_.size();
-    const size_t start = preferred_.load();
-    std::string last_error;
-    for (size_t attempt = 0;; ++attempt) {
-      const size_t i = (start + attempt) % n;
-      const std::string& endpoint = endpoints_[i];
-      CurlPtr curl = Take();
-      if (!curl) return Error(Code::kInternal, "etcd: curl_easy_init failed");
-      std::string reply;
-      SlistPtr headers(curl_slist_append(nullptr, "Content-Type: application/json"));
-      std::string url = StrCat("http://", endpoint, path);
-      curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
-      curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers.get());
-      curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDS, payload.c_str());
-      curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDSIZE, static_cast<long>(payload.size()));
-      curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, static_cast<long>(options_.request_timeout.count()));
-      curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
-      curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, &AppendToString);
-      curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &reply);
-      CURLcode rc = curl_easy_perform(curl.get());
-      long status = 0;
-      curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
-      // Detach request-scoped pointers before the handle goes back to the pool.
-      curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, nullptr);
-      Give(std::move(curl));
-      if (rc == CURLE_OK && status == 200) {
-        preferred_.store(i);
-        json parsed = json::parse(reply, nullptr, /*allow_exceptions=*/false);
-        if (parsed.is_discarded() || !parsed.is_object()) {
-          return Error(Code::kMalformed, StrCat("etcd ", endpoint, " ", what, ": the reply is not a JSON object"));
-        }
-        return parsed;
-      }
-      if (rc == CURLE_OK && status < 500) {
-        // The gateway understood and refused: retrying elsewhere will not help.
-        return Error(Code::kIo, StrCat("etcd ", endpoint, " ", what, ": HTTP ", status, ": ", ErrorText(reply)));
-      }
-      last_error = rc != CURLE_OK ? StrCat(endpoint, ": ", curl_easy_strerror(rc))
-                                  : StrCat(endpoint, ": HTTP ", status, " ", ErrorText(reply));
-      if (Clock::now() >= deadline) {
-        return Error(Code::kUnavailable,
-                     StrCat("etcd ", what, ": no endpoint answered within ", options_.retry_window.count(),
-                            " ms (last error ", last_error, ")"));
-      }
-      if ((attempt + 1) % n == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-  }
-
-  // Makes the endpoint after the preferred one the preferred one.
-  void Rotate() {
-    size_t i = preferred_.load();
-    preferred_.compare_exchange_strong(i, (i + 1) % endpoints_.size());
-  }
-
-  // Outcome of one watch connection.
-  enum class StreamEnd { kStopped, kTimedOut, kEnded };
-
-  // Opens a watch stream with `body` on the preferred endpoint for at most
-  // `duration` and feeds each JSON line to `on_line` until it returns false
-  // (kStopped). kEnded (and the next endpoint becomes the preferred one) if
-  // the stream ends or fails before that.
-  template <typename F>
-  StreamEnd Watch(const json& body, std::chrono::milliseconds duration, F on_line) {
-    const std::string payload = body.dump();
-    const size_t i = preferred_.load() % endpoints_.size();
-    CurlPtr curl(curl_easy_init());
-    if (!curl) return StreamEnd::kEnded;
-    struct Sink {
-      std::string buffer;
-      F* on_line;
-      bool stopped = false;
-    } sink{std::string(), &on_line};
-    auto write = +[](char* data, size_t size, size_t n, void* p) -> size_t {
-      auto* s = static_cast<Sink*>(p);
-      s->buffer.append(data, size * n);
-      size_t pos;
-      while ((pos = s->buffer.find('\n')) != std::string::npos) {
-        std::string line = s->buffer.substr(0, pos);
-        s->buffer.erase(0, pos + 1);
-        if (line.find_first_not_of(" \r\t") == std::string::npos) continue;
-        json parsed = json::parse(line, nullptr, /*allow_exceptions=*/false);
-        if (!(*s->on_line)(parsed)) {
-          s->stopped = true;
-          return 0;  // aborts the transfer (CURLE_WRITE_ERROR)
-        }
-      }
-      return size * n;
-    };
-    SlistPtr headers(curl_slist_append(nullptr, "Content-Type: application/json"));
-    std::string url = StrCat("http://", endpoints_[i], "/v3/watch");
-    curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
-    curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers.get());
-    curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDS, payload.c_str());
-    curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDSIZE, static_cast<long>(payload.size()));
-    curl_easy_setopt(curl.get(), CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.request_timeout.count()));
-    curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, std::max<long>(1, static_cast<long>(duration.count())));
-    curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, write);
-    curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &sink);
-    CURLcode rc = curl_easy_perform(curl.get());
-    if (sink.stopped) return StreamEnd::kStopped;
-    if (rc == CURLE_OPERATION_TIMEDOUT) {
-      long status = 0;
-      curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
-      if (status == 200) return StreamEnd::kTimedOut;  // a healthy stream that had nothing for us
-    }
-    // EOF (member died), refused, or an HTTP error: use the next member.
-    size_t expected = i;
-    preferred_.compare_exchange_strong(expected, (i + 1) % endpoints_.size());
-    return StreamEnd::kEnded;
-  }
-
- private:
-  static std::string ErrorText(const std::string& reply) {
-    json parsed = json::parse(reply, nullptr, false);
-    if (parsed.is_object()) {
-      for (const char* field : {"message", "error"}) {
-        auto it = parsed.find(field);
-        if (it != parsed.end() && it->is_string()) return it->get<std::string>();
-      }
-    }
-    return reply.substr(0, 200);
-  }
-
-  CurlPtr Take() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (!pool_.empty()) {
-        CurlPtr c = std::move(pool_.back());
-        pool_.pop_back();
-        return c;
-      }
-    }
-    return CurlPtr(curl_easy_init());
-  }
-
-  void Give(CurlPtr c) {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (pool_.size() < 8) pool_.push_back(std::move(c));
-  }
-
-  const std::vector<std::string> endpoints_;
-  const EtcdOptions options_;
-  std::atomic<size_t> preferred_{0};
-  std::mutex mu_;
-  std::vector<CurlPtr> pool_;
-};
 
 // ---------------------------------------------------------------------------
 
 Result<EtcdLocator> ParseEtcdLocator(std::string_view locator) {
-  constexpr std::string_view kScheme = "etcd://";
+  constexpr std::string_view kPlain = "etcd://";
+  constexpr std::string_view kTls = "etcds://";
   auto bad = [&](std::string_view why) {
     return Error(Code::kInvalidArgument,
-                 StrCat("ledger locator '", locator, "': expected etcd://HOST:PORT[,HOST:PORT…][/PREFIX], ", why));
+                 StrCat("ledger locator '", locator, "': expected etcd[s]://HOST:PORT[,HOST:PORT…][/PREFIX], ", why));
   };
-  if (locator.substr(0, kScheme.size()) != kScheme) return bad("the scheme is not etcd://");
-  std::string_view rest = locator.substr(kScheme.size());
   EtcdLocator out;
+  std::string_view rest;
+  if (locator.substr(0, kPlain.size()) == kPlain) {
+    rest = locator.substr(kPlain.size());
+  } else if (locator.substr(0, kTls.size()) == kTls) {
+    rest = locator.substr(kTls.size());
+    out.tls = true;
+  } else {
+    return bad("the scheme is not etcd:// or etcds://");
+  }
   size_t slash = rest.find('/');
   std::string_view hosts = rest.substr(0, slash);
   if (slash != std::string_view::npos) {
@@ -320,19 +146,52 @@ Result<EtcdLocator> ParseEtcdLocator(std::string_view locator) {
   return out;
 }
 
-EtcdLedger::EtcdLedger(std::string locator, EtcdLocator parsed, const EtcdOptions& options)
+EtcdLedger::EtcdLedger(std::string locator, EtcdLocator parsed, const EtcdOptions& options, SecretBytes password)
     : locator_(std::move(locator)),
       endpoints_(std::move(parsed.endpoints)),
       key_prefix_(parsed.prefix.empty() ? std::string("vouch/log/") : parsed.prefix + "/vouch/log/"),
       options_(options),
-      http_(std::make_unique<Http>(endpoints_, options)) {}
+      http_(std::make_unique<internal::EtcdGateway>(endpoints_, parsed.tls, options, std::move(password))) {}
 
 EtcdLedger::~EtcdLedger() = default;
 
+namespace {
+
+// The access settings make sense together (see EtcdLedger::Open); the
+// password, the first line of its file, if there is a user.
+Result<SecretBytes> CheckAccess(std::string_view locator, bool tls, const LedgerAccess& a) {
+  auto invalid = [&](std::string_view why) {
+    return Error(Code::kInvalidArgument, StrCat("ledger '", locator, "': ", why));
+  };
+  if (a.empty()) return SecretBytes();
+  if (!tls) {
+    return invalid("ledger_ca, ledger_cert, ledger_key, ledger_user and ledger_password_file need TLS: "
+                   "the locator must be etcds://, not etcd:// (plain HTTP would send the password in the clear)");
+  }
+  if (a.cert_file.empty() != a.key_file.empty()) return invalid("ledger_cert and ledger_key go together");
+  if (a.user.empty() != a.password_file.empty()) return invalid("ledger_user and ledger_password_file go together");
+  for (const auto& [file, what] : {std::pair{&a.ca_file, "ledger_ca"}, std::pair{&a.cert_file, "ledger_cert"}}) {
+    if (file->empty()) continue;
+    if (auto read = ReadFile(*file); !read.ok()) return read.error().WithContext(what);
+  }
+  if (!a.key_file.empty()) VOUCH_RETURN_IF_ERROR(CheckPrivateFile(a.key_file, "ledger_key"));
+  if (a.password_file.empty()) return SecretBytes();
+  VOUCH_ASSIGN_OR_RETURN(SecretBytes file, ReadPrivateFile(a.password_file, "ledger_password_file"));
+  ByteView text = file.Expose();
+  size_t end = std::find(text.begin(), text.end(), uint8_t{'\n'}) - text.begin();
+  if (end > 0 && text[end - 1] == '\r') --end;
+  if (end == 0) return invalid(StrCat("ledger_password_file '", a.password_file, "' is empty"));
+  return SecretBytes(text.subspan(0, end));
+}
+
+}  // namespace
+
 Result<std::unique_ptr<EtcdLedger>> EtcdLedger::Open(std::string_view locator, const EtcdOptions& options) {
   VOUCH_ASSIGN_OR_RETURN(EtcdLocator parsed, ParseEtcdLocator(locator));
-  if (!CurlReady()) return Error(Code::kInternal, "etcd: curl_global_init failed");
-  return std::unique_ptr<EtcdLedger>(new EtcdLedger(std::string(locator), std::move(parsed), options));
+  VOUCH_ASSIGN_OR_RETURN(SecretBytes password, CheckAccess(locator, parsed.tls, options.access));
+  if (!internal::CurlReady()) return Error(Code::kInternal, "etcd: curl_global_init failed");
+  return std::unique_ptr<EtcdLedger>(
+      new EtcdLedger(std::string(locator), std::move(parsed), options, std::move(password)));
 }
 
 std::string EtcdLedger::KeyFor(uint64_t index) const {
@@ -499,10 +358,10 @@ Result<bool> EtcdLedger::WaitForIndex(uint64_t index, std::chrono::milliseconds 
       return true;
     });
     if (seen) return true;
-    if (end == Http::StreamEnd::kStopped || end == Http::StreamEnd::kEnded) {
+    if (end == internal::EtcdGateway::StreamEnd::kStopped || end == internal::EtcdGateway::StreamEnd::kEnded) {
       // An error line or a lost member: a short pause, then re-read and
       // watch again on the next endpoint.
-      if (end == Http::StreamEnd::kStopped) http_->Rotate();
+      if (end == internal::EtcdGateway::StreamEnd::kStopped) http_->Rotate();
       if (Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   }

@@ -59,6 +59,11 @@ Result<std::unique_ptr<Ledger>> OpenLedger(std::string_view locator, const Ledge
   constexpr std::string_view kSqlite = "sqlite://";
   if (locator.substr(0, kSqlite.size()) == kSqlite) {
     std::string path(locator.substr(kSqlite.size()));
+    if (!options.access.empty()) {
+      return Error(Code::kInvalidArgument,
+                   StrCat("ledger '", locator, "' is a local file: ledger_ca, ledger_cert, ledger_key, ledger_user "
+                          "and ledger_password_file apply to etcds:// ledgers only"));
+    }
     if (path.empty() || path[0] != '/') {
       return Error(Code::kInvalidArgument,
                    StrCat("ledger locator '", locator, "': expected sqlite:///ABSOLUTE/PATH (three slashes)"));
@@ -66,13 +71,15 @@ Result<std::unique_ptr<Ledger>> OpenLedger(std::string_view locator, const Ledge
     VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<SqliteLedger> ledger, SqliteLedger::Open(path, options));
     return std::unique_ptr<Ledger>(std::move(ledger));
   }
-  if (locator.substr(0, 7) == "etcd://") {
-    VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<EtcdLedger> ledger, EtcdLedger::Open(locator));
+  if (locator.substr(0, 7) == "etcd://" || locator.substr(0, 8) == "etcds://") {
+    EtcdOptions etcd;
+    etcd.access = options.access;
+    VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<EtcdLedger> ledger, EtcdLedger::Open(locator, etcd));
     return std::unique_ptr<Ledger>(std::move(ledger));
   }
   return Error(Code::kInvalidArgument,
                StrCat("ledger locator '", locator, "': expected sqlite:///ABSOLUTE/PATH or "
-                      "etcd://HOST:PORT[,HOST:PORT…][/PREFIX]"));
+                      "etcd[s]://HOST:PORT[,HOST:PORT…][/PREFIX]"));
 }
 
 }  // namespace vouch::ledger

@@ -31,7 +31,9 @@ Result<std::unique_ptr<LedgerClient>> LedgerClient::Open(std::unique_ptr<Ledger>
 
 Result<std::unique_ptr<LedgerClient>> LedgerClient::Open(std::string_view locator,
                                                          const LedgerClientOptions& options) {
-  auto ledger = OpenLedger(locator);
+  LedgerOptions ledger_options;
+  ledger_options.access = options.access;
+  auto ledger = OpenLedger(locator, ledger_options);
   if (!ledger.ok()) return ledger.error().WithContext(StrCat("ledger '", locator, "'"));
   auto client = Open(std::move(ledger).value(), options);
   if (!client.ok()) return client.error().WithContext(StrCat("ledger '", locator, "'"));
@@ -296,8 +298,25 @@ Result<AppendOutcome> LedgerClient::Submit(const Entry& entry) {
                                                 ledger_->locator(), "': the next index is ", state_.size()));
   }
   VOUCH_RETURN_IF_ERROR(state_.Check(entry));
-  VOUCH_ASSIGN_OR_RETURN(AppendOutcome outcome, ledger_->Append(entry));
-  if (outcome != AppendOutcome::kIndexTaken) VOUCH_RETURN_IF_ERROR(state_.Apply(entry));
+  return Store(entry);
+}
+
+Result<AppendOutcome> LedgerClient::Store(const Entry& entry) {
+  if (!options_.submitter) {
+    VOUCH_ASSIGN_OR_RETURN(AppendOutcome outcome, ledger_->Append(entry));
+    if (outcome != AppendOutcome::kIndexTaken) VOUCH_RETURN_IF_ERROR(state_.Apply(entry));
+    return outcome;
+  }
+  VOUCH_ASSIGN_OR_RETURN(AppendOutcome outcome, options_.submitter->Submit(entry, state_));
+  // What the submitter says is stored must be what this client reads back.
+  VOUCH_RETURN_IF_ERROR(Sync());
+  std::optional<Sha256Digest> stored = state_.DigestAt(entry.index());
+  if (outcome == AppendOutcome::kIndexTaken) return outcome;
+  if (!stored) {
+    return Error(Code::kMalformed, StrCat("ledger '", ledger_->locator(), "': entry ", entry.index(), " was reported ",
+                                          AppendOutcomeName(outcome), ", but the ledger ends before it"));
+  }
+  if (*stored != entry.digest() || state_.IsSkipped(entry.index())) return AppendOutcome::kIndexTaken;
   return outcome;
 }
 
@@ -311,11 +330,8 @@ Result<Entry> LedgerClient::Append(const EntryBody& body, const Ed25519PrivateKe
       VOUCH_ASSIGN_OR_RETURN(entry, entry.Countersigned(*key));
     }
     VOUCH_RETURN_IF_ERROR(state_.Check(entry));
-    VOUCH_ASSIGN_OR_RETURN(AppendOutcome outcome, ledger_->Append(entry));
-    if (outcome != AppendOutcome::kIndexTaken) {
-      VOUCH_RETURN_IF_ERROR(state_.Apply(entry));
-      return entry;
-    }
+    VOUCH_ASSIGN_OR_RETURN(AppendOutcome outcome, Store(entry));
+    if (outcome != AppendOutcome::kIndexTaken) return entry;
     // Lost the race for this index: back off a little, then rebuild on the new head.
     const int cap_us = std::min(50'000, 500 << std::min(attempt, 7));
     std::this_thread::sleep_for(std::chrono::microseconds(jitter() % (cap_us + 1)));

@@ -464,6 +464,68 @@ TEST(LedgerTrustAnchor, ParseGenesisPinWantsSixtyFourHexDigits) {
   }
 }
 
+// Fault injectors for a submitter (a validator the host appends through)
+// that lies; the real vouchd does not, so they exist only here.
+// LiesAppended says every entry was appended and stores nothing.
+class LiesAppended final : public EntrySubmitter {
+ public:
+  Result<AppendOutcome> Submit(const Entry&, const ChainState&) override { return AppendOutcome::kAppended; }
+};
+
+// StoresAnotherFirst stores an entry of its own at the index the first time
+// (and says the host's was appended), then stores what it is given.
+class StoresAnotherFirst final : public EntrySubmitter {
+ public:
+  StoresAnotherFirst(LedgerClient& writer, World& w) : writer_(writer), w_(w) {}
+  Result<AppendOutcome> Submit(const Entry& entry, const ChainState&) override {
+    ++calls;
+    if (calls == 1) {
+      VOUCH_RETURN_IF_ERROR(writer_.Append(testing::Revoke(Did(w_.host[1]), "own"), w_.host[1], testing::kT0 + 40));
+      return AppendOutcome::kAppended;
+    }
+    return writer_.Submit(entry);
+  }
+  int calls = 0;
+
+ private:
+  LedgerClient& writer_;
+  World& w_;
+};
+
+TEST(LedgerClient, WhatASubmitterReportsStoredIsCheckedOnTheLedger) {
+  TempDir dir;
+  std::string path = dir.File("ledger.db");
+  World w;
+  auto writer = Client(path, true);
+  Populate(*writer, w);
+  const Sha256Digest head = writer->state().head_digest();
+  LedgerClientOptions options;
+  options.submitter = std::make_shared<LiesAppended>();
+  auto host = LedgerClient::Open(OpenFile(path), options);
+  ASSERT_OK(host);
+  auto lied = (*host)->Append(AttestedBody{testing::AkDigest(testing::AkPublic(9)), "d", Did(w.host[0]), {}},
+                              w.host[0], testing::kT0 + 30);
+  ASSERT_FALSE(lied.ok());
+  EXPECT_EQ(lied.error().code(), Code::kMalformed);
+  EXPECT_NE(lied.error().message().find("entry 7 was reported appended, but the ledger ends before it"),
+            std::string::npos)
+      << lied.error().message();
+  ASSERT_OK(writer->Sync());
+  EXPECT_EQ(writer->state().head_digest(), head);
+
+  // Another entry where the host's was said to be: the host drafts again.
+  auto substitute = std::make_shared<StoresAnotherFirst>(*writer, w);
+  options.submitter = substitute;
+  auto host2 = LedgerClient::Open(OpenFile(path), options);
+  ASSERT_OK(host2);
+  auto e = (*host2)->Append(AttestedBody{testing::AkDigest(testing::AkPublic(9)), "d", Did(w.host[0]), {}},
+                            w.host[0], testing::kT0 + 31);
+  ASSERT_OK(e);
+  EXPECT_EQ(substitute->calls, 2);
+  EXPECT_EQ(e->index(), 8u);
+  EXPECT_EQ((*host2)->state().DigestAt(8), e->digest());
+}
+
 TEST(LedgerClient, WaitForEntriesDeliversAnotherWritersRevocation) {
   TempDir dir;
   std::string path = dir.File("ledger.db");

@@ -38,7 +38,7 @@ class CheckpointServeTest : public ::testing::Test {
       options.clock = [] { return testing::kNow; };
       options.log = [](const std::string&) {};
       auto server = Server::Start(options, ServerParts{&worlds_[i]->appraiser(), &worlds_[i]->challenges(),
-                                                       &metrics_[i], &worlds_[i]->replay(), nullptr,
+                                                       &metrics_[i], &worlds_[i]->replay(), nullptr, nullptr,
                                                        directories_[i].get()});
       ASSERT_TRUE(server.ok()) << server.error().ToString();
       servers_.push_back(std::move(server).value());

@@ -55,8 +55,9 @@ const NumberFlag* FindNumberFlag(std::string_view flag) {
   return nullptr;
 }
 
-constexpr std::string_view kOtherSettings[] = {"listen", "state-dir", "key",   "hpke-key", "ledger",
-                                               "genesis", "hosts",    "fault", "init"};
+constexpr std::string_view kOtherSettings[] = {
+    "listen",    "state-dir",   "key",        "hpke-key",    "ledger", "ledger-ca", "ledger-cert",
+    "ledger-key", "ledger-user", "ledger-password-file", "genesis", "hosts",     "fault",       "init"};
 
 bool KnownSetting(std::string_view name) {
   for (std::string_view k : kOtherSettings) {
@@ -192,6 +193,10 @@ Result<VouchdConfig> ParseVouchdFlags(const std::vector<std::string>& command_li
       VOUCH_ASSIGN_OR_RETURN(c.hpke_key_file, take());
     } else if (flag == "--ledger") {
       VOUCH_ASSIGN_OR_RETURN(c.ledger, take());
+    } else if (std::string* field = flag.rfind("--ledger-", 0) == 0
+                                        ? ledger::LedgerAccessField(c.ledger_access, flag.substr(9))
+                                        : nullptr) {
+      VOUCH_ASSIGN_OR_RETURN(*field, take());
     } else if (flag == "--genesis") {
       VOUCH_ASSIGN_OR_RETURN(std::string v, take());
       VOUCH_ASSIGN_OR_RETURN(c.genesis, ledger::ParseGenesisPin(flag, v));

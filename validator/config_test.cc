@@ -177,6 +177,29 @@ TEST(ConfigFile, SettingsComeFromTheFileAndFlagsOverrideThem) {
   EXPECT_TRUE(c->init);
 }
 
+TEST(ConfigFile, TheLedgerAccessComesFromTheFileOrFlags) {
+  std::string path = WriteTemp(
+      "state-dir = /var/lib/vouchd\n"
+      "ledger = etcds://10.0.0.1:2379,10.0.0.2:2379\n"
+      "genesis = " + std::string(64, 'b') + "\n"
+      "ledger-ca = /etc/vouchd/etcd/ca.pem\n"
+      "ledger-cert = /etc/vouchd/etcd/client.pem\n"
+      "ledger-key = /etc/vouchd/etcd/client.key\n"
+      "ledger-user = validator-1\n"
+      "ledger-password-file = /etc/vouchd/etcd/password\n");
+  auto c = ParseVouchdFlags({"--config", path, "--ledger-user", "validator-2"});
+  ::unlink(path.c_str());
+  ASSERT_TRUE(c.ok()) << c.error().ToString();
+  EXPECT_EQ(c->ledger_access.ca_file, "/etc/vouchd/etcd/ca.pem");
+  EXPECT_EQ(c->ledger_access.cert_file, "/etc/vouchd/etcd/client.pem");
+  EXPECT_EQ(c->ledger_access.key_file, "/etc/vouchd/etcd/client.key");
+  EXPECT_EQ(c->ledger_access.user, "validator-2");  // the command line wins
+  EXPECT_EQ(c->ledger_access.password_file, "/etc/vouchd/etcd/password");
+  auto bad = ParseVouchdFlags({"--state-dir", "d", "--hosts", "h", "--ledger-password", "x"});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message().find("unknown flag '--ledger-password'"), std::string::npos);
+}
+
 TEST(ConfigFile, UnknownSettingAndMissingFileAreNamed) {
   std::string path = WriteTemp("state-dir = /x\nlisten 127.0.0.1:1\n");
   auto bad = ParseVouchdFlags({"--config=" + path});

@@ -29,12 +29,14 @@ namespace {
 constexpr char kUsage[] =
     "usage: vouchd init --dir DIR\n"
     "       vouchd register (--state-dir DIR | --key FILE --hpke-key FILE) --ledger LOCATOR\n"
-    "              --genesis HEX --endpoint URL --operator NAME --region NAME --out DRAFT\n"
+    "              --genesis HEX --endpoint URL --operator NAME --region NAME --out DRAFT [LEDGER ACCESS]\n"
     "       vouchd [--listen HOST:PORT] [--state-dir DIR] [--key FILE] [--hpke-key FILE] [--init]\n"
-    "              (--ledger LOCATOR --genesis HEX | --hosts FILE) [--nonce-validity S] [--max-body BYTES]\n"
-    "              [--threads N] [--timeout S] [--queue N] [--peer-connections N]\n"
+    "              (--ledger LOCATOR --genesis HEX [LEDGER ACCESS] | --hosts FILE) [--nonce-validity S]\n"
+    "              [--max-body BYTES] [--threads N] [--timeout S] [--queue N] [--peer-connections N]\n"
     "              [--request-deadline S] [--keep-alive S] [--challenge-rate N]\n"
-    "              [--challenge-burst N] [--host-challenges N] [--host-vcs N] [--config FILE]\n";
+    "              [--challenge-burst N] [--host-challenges N] [--host-vcs N] [--config FILE]\n"
+    "  LEDGER ACCESS, for an etcds:// ledger (TLS and etcd auth): --ledger-ca FILE --ledger-cert FILE\n"
+    "              --ledger-key FILE --ledger-user NAME --ledger-password-file FILE (key and password 0600)\n";
 
 Status MakePrivateDir(const std::string& dir) {
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
@@ -50,6 +52,7 @@ struct Directory {
   CertificationLedger* certification = nullptr;
   CheckpointSource* checkpoints = nullptr;  // GET /v1/checkpoint, on a ledger
   RevocationReporter* reporter = nullptr;  // drift reports, on a ledger
+  HostEntryLedger* host_entries = nullptr; // POST /v1/ledger/append, on a ledger
   std::optional<std::string> warning;      // a lab ledger (SingleOperatorWarning)
 };
 
@@ -63,6 +66,7 @@ Result<Directory> OpenDirectory(const VouchdConfig& config, Metrics& metrics, st
   }
   ledger::LedgerClientOptions options;
   options.pinned_genesis = config.genesis;
+  options.access = config.ledger_access;
   if (!config.state_dir.empty()) options.head_file = config.state_dir + "/" + kLedgerHeadFile;
   // Junk on the ledger is passed over, once, loudly (DESIGN §6).
   options.on_skipped = [&metrics, &err](uint64_t index, const std::string& reason) {
@@ -82,6 +86,7 @@ Result<Directory> OpenDirectory(const VouchdConfig& config, Metrics& metrics, st
   out.certification = d.get();
   out.checkpoints = d.get();
   out.reporter = d.get();
+  out.host_entries = d.get();
   out.hosts = std::move(d);
   return out;
 }
@@ -130,8 +135,10 @@ int RunInit(const std::vector<std::string>& args, std::ostream& out, std::ostrea
 
 int RunRegister(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   std::map<std::string, std::string> v;
-  static const std::set<std::string> kNames = {"state-dir", "key",      "hpke-key", "ledger", "genesis",
-                                               "endpoint",  "operator", "region",   "out"};
+  static const std::set<std::string> kNames = {
+      "state-dir", "key",       "hpke-key",   "ledger",     "genesis",    "endpoint",
+      "operator",  "region",    "out",        "ledger-ca",  "ledger-cert", "ledger-key",
+      "ledger-user", "ledger-password-file"};
   for (size_t i = 0; i < args.size(); ++i) {
     std::string name = args[i].rfind("--", 0) == 0 ? args[i].substr(2) : "";
     std::string value;
@@ -172,6 +179,9 @@ int RunRegister(const std::vector<std::string>& args, std::ostream& out, std::os
   if (v.count("state-dir")) options.head_file = v["state-dir"] + "/" + kLedgerHeadFile;
   options.checkpoint_timeout = ledger::kReaderCheckpointTimeout;
   options.on_warning = [&err](const std::string& line) { err << "vouchd register: warning: " << line << "\n"; };
+  for (const auto& [name, value] : v) {
+    if (name.rfind("ledger-", 0) == 0) *ledger::LedgerAccessField(options.access, name.substr(7)) = value;
+  }
   auto client = ledger::LedgerClient::Open(v["ledger"], options);
   if (!client.ok()) return fail(client.error());
   ledger::ValidatorRegisterBody body;
@@ -232,6 +242,8 @@ int RunDaemon(const VouchdConfig& config, std::ostream& out, std::ostream& err) 
     enroller = std::make_unique<Enroller>(*directory->certification, keys->signing_key(),
                                           keys->did(), SystemSeconds);
   }
+  std::unique_ptr<LedgerAppender> ledger_append;
+  if (directory->host_entries != nullptr) ledger_append = std::make_unique<LedgerAppender>(*directory->host_entries);
 
   ServerOptions options;
   options.host = config.host;
@@ -247,7 +259,8 @@ int RunDaemon(const VouchdConfig& config, std::ostream& out, std::ostream& err) 
   options.challenge_rate = static_cast<double>(config.challenge_rate);
   options.challenge_burst = config.challenge_burst;
   options.fault_name = std::string(FaultName(config.fault));
-  auto server = Server::Start(options, ServerParts{&appraiser, &challenges, &metrics, &replay, enroller.get(), directory->checkpoints});
+  auto server = Server::Start(options, ServerParts{&appraiser, &challenges, &metrics, &replay, enroller.get(),
+                                                   ledger_append.get(), directory->checkpoints});
   if (!server.ok()) return fail(server.error());
 
   err << "vouchd: validator " << keys->did() << " hpke_public_key "

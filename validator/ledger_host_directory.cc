@@ -106,6 +106,13 @@ Status LedgerHostDirectory::Certify(std::string_view did, ByteView ak_public,
   return Ok();
 }
 
+Result<ledger::AppendOutcome> LedgerHostDirectory::SubmitJudged(const ledger::Entry& entry, const Judge& judge) {
+  std::lock_guard<std::mutex> lock(mu_);
+  VOUCH_RETURN_IF_ERROR(SyncLocked());
+  VOUCH_RETURN_IF_ERROR(judge(client_->state()));
+  return client_->Submit(entry);
+}
+
 Status LedgerHostDirectory::Report(std::string_view subject, std::string_view reason,
                                    ByteView evidence, const Ed25519PrivateKey& key, int64_t at) {
   ledger::RevokeBody body;

@@ -51,6 +51,7 @@ std::string_view EndpointLabel(const std::string& path) {
   if (path == "/v1/attest") return "attest";
   if (path == "/v1/reattest") return "reattest";
   if (path == "/v1/enroll" || path == "/v1/enroll/finish") return "enroll";
+  if (path == "/v1/ledger/append") return "ledger-append";
   if (path == "/v1/status") return "status";
   if (path == "/v1/checkpoint") return "checkpoint";
   if (path == "/metrics") return "metrics";
@@ -363,6 +364,11 @@ void Server::Route() {
   };
   http.Post("/v1/enroll", enroll_handler(false));
   http.Post("/v1/enroll/finish", enroll_handler(true));
+  http.Post("/v1/ledger/append", [this](const httplib::Request& req, httplib::Response& res) {
+    LedgerAppendAnswer a = HandleLedgerAppend(parts_.ledger_append, req.get_header_value("Content-Type"), AsBytes(req.body));
+    options_.log(a.log_line);
+    SetCbor(res, a.status, a.body);
+  });
 
   http.Get("/v1/checkpoint", [this](const httplib::Request&, httplib::Response& res) {
     if (parts_.checkpoints == nullptr) {

@@ -2,21 +2,10 @@
 
 #include <sys/stat.h>
 
+#include "vouch/core/private_file.h"
+
 namespace vouch::validator {
 namespace {
-
-Status CheckPrivate(const std::string& path) {
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0) {
-    return Error(Code::kNotFound, StrCat("key file '", path, "' does not exist"));
-  }
-  if ((st.st_mode & 077) != 0) {
-    return Error(Code::kInvalidArgument,
-                 StrCat("key file '", path, "' is readable by group or others (mode ", std::oct,
-                        (st.st_mode & 0777), std::dec, "; fix: chmod 600 '", path, "')"));
-  }
-  return Ok();
-}
 
 bool Exists(const std::string& path) {
   struct stat st;
@@ -36,8 +25,8 @@ ValidatorKeys ValidatorKeys::Generate() {
 
 Result<ValidatorKeys> ValidatorKeys::Load(const std::string& key_file,
                                           const std::string& hpke_key_file) {
-  VOUCH_RETURN_IF_ERROR(CheckPrivate(key_file));
-  VOUCH_RETURN_IF_ERROR(CheckPrivate(hpke_key_file));
+  VOUCH_RETURN_IF_ERROR(CheckPrivateFile(key_file, "key file"));
+  VOUCH_RETURN_IF_ERROR(CheckPrivateFile(hpke_key_file, "key file"));
   VOUCH_ASSIGN_OR_RETURN(Ed25519PrivateKey signing, Ed25519PrivateKey::LoadPem(key_file));
   VOUCH_ASSIGN_OR_RETURN(Bytes raw, ReadFile(hpke_key_file));
   SecretBytes secret = SecretBytes::Adopt(std::move(raw));

@@ -9,10 +9,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <sstream>
 #include <thread>
+
+#include "vouch/core/bytes.h"
+#include "vouch/core/random.h"
+
+#ifndef VOUCH_SOURCE_DIR
+#error "VOUCH_SOURCE_DIR must name the source tree (for scripts/etcd-auth-setup.sh)"
+#endif
 
 namespace vouch::ledger::testing {
 namespace {
@@ -30,29 +38,43 @@ size_t Collect(char* data, size_t size, size_t n, void* out) {
   return size * n;
 }
 
-// GET (body == nullptr) or POST; the body if HTTP 200.
-std::optional<std::string> Http(const std::string& url, const std::string* body, std::chrono::milliseconds timeout) {
+// GET (body == nullptr) or POST, with the TLS settings of `access` on an
+// https URL and `token` in the Authorization header if given.
+GatewayReply Http(const std::string& url, const std::string* body, std::chrono::milliseconds timeout,
+                  const LedgerAccess& access = {}, const std::string& token = "") {
   static const bool ready = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
-  if (!ready) return std::nullopt;
+  GatewayReply out;
+  if (!ready) return out;
   CurlPtr curl(curl_easy_init());
-  if (!curl) return std::nullopt;
-  std::string reply;
+  if (!curl) return out;
   std::unique_ptr<curl_slist, SlistDeleter> headers(curl_slist_append(nullptr, "Content-Type: application/json"));
+  std::string authorization = "Authorization: " + token;
+  if (!token.empty()) headers.reset(curl_slist_append(headers.release(), authorization.c_str()));
   curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers.get());
   if (body != nullptr) {
-    curl_easy_setopt(curl.get(), CURLOPT_HTTPHEADER, headers.get());
     curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDS, body->c_str());
     curl_easy_setopt(curl.get(), CURLOPT_POSTFIELDSIZE, static_cast<long>(body->size()));
   }
+  if (!access.ca_file.empty()) curl_easy_setopt(curl.get(), CURLOPT_CAINFO, access.ca_file.c_str());
+  if (!access.cert_file.empty()) curl_easy_setopt(curl.get(), CURLOPT_SSLCERT, access.cert_file.c_str());
+  if (!access.key_file.empty()) curl_easy_setopt(curl.get(), CURLOPT_SSLKEY, access.key_file.c_str());
   curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
   curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, &Collect);
-  curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &reply);
-  if (curl_easy_perform(curl.get()) != CURLE_OK) return std::nullopt;
-  long status = 0;
-  curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &status);
-  if (status != 200) return std::nullopt;
-  return reply;
+  curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &out.body);
+  CURLcode rc = curl_easy_perform(curl.get());
+  if (rc != CURLE_OK) {
+    out.body = curl_easy_strerror(rc);
+    return out;
+  }
+  curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &out.status);
+  return out;
+}
+
+// Runs `command` with /bin/sh; its output goes to `log`. Whether it exited 0.
+bool Run(const std::string& command, const std::string& log) {
+  return std::system((command + " >>'" + log + "' 2>&1").c_str()) == 0;
 }
 
 // A loopback TCP port that is free now; `keep` holds it bound until the
@@ -85,13 +107,17 @@ std::string Field(const std::string& json, const std::string& field) {
 
 }  // namespace
 
-EtcdCluster::EtcdCluster(int members, const std::string& etcd) : etcd_(etcd) {
-  if (access(etcd_.c_str(), X_OK) != 0) {
-    error_ = "etcd binary " + etcd_ + " is not installed";
+EtcdCluster::EtcdCluster(int members, const std::string& etcd)
+    : EtcdCluster(EtcdClusterOptions{members, etcd, false, 300}) {}
+
+EtcdCluster::EtcdCluster(const EtcdClusterOptions& options) : options_(options) {
+  if (access(options_.etcd.c_str(), X_OK) != 0) {
+    error_ = "etcd binary " + options_.etcd + " is not installed";
     return;
   }
+  if (options_.tls_auth && !MakeCredentials()) return;
   std::vector<int> held;
-  for (int i = 0; i < members; ++i) {
+  for (int i = 0; i < options_.members; ++i) {
     Member m;
     m.name = "m" + std::to_string(i);
     m.client_port = FreePort(held);
@@ -99,15 +125,97 @@ EtcdCluster::EtcdCluster(int members, const std::string& etcd) : etcd_(etcd) {
     members_.push_back(m);
   }
   for (int fd : held) close(fd);
-  for (int i = 0; i < members; ++i) {
+  for (int i = 0; i < options_.members; ++i) {
     if (!Spawn(i, /*existing=*/false)) return;
   }
-  for (int i = 0; i < members; ++i) {
+  for (int i = 0; i < options_.members; ++i) {
     if (!WaitHealthy(i, std::chrono::seconds(20))) {
       error_ = "etcd member " + std::to_string(i) + " did not become healthy; log:\n" + LogTail(i);
       return;
     }
   }
+  if (options_.tls_auth) SetUpAuth();
+}
+
+// A CA and what it signs, with the openssl command line: member
+// certificates (IP 127.0.0.1, for clients and peers), one client
+// certificate without a Common Name (etcd 3.4's gateway refuses one), and
+// an untrusted CA with a client certificate of its own.
+bool EtcdCluster::MakeCredentials() {
+  const std::string log = dir_.File("credentials.log");
+  auto q = [](const std::string& s) { return "'" + s + "'"; };
+  auto key = [&](const std::string& name) {
+    return "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out " + q(dir_.File(name + ".key"));
+  };
+  auto ca = [&](const std::string& name) {
+    return key(name) + " && openssl req -x509 -new -key " + q(dir_.File(name + ".key")) + " -out " +
+           q(dir_.File(name + ".pem")) + " -days 2 -subj /CN=" + name;
+  };
+  auto signed_by = [&](const std::string& name, const std::string& issuer, const std::string& subject,
+                       const std::string& extensions) {
+    std::string ext = dir_.File(name + ".ext");
+    if (!WriteFile(ext, AsBytes(extensions)).ok()) return std::string("false");
+    return key(name) + " && openssl req -new -key " + q(dir_.File(name + ".key")) + " -subj " + q(subject) +
+           " -out " + q(dir_.File(name + ".csr")) + " && openssl x509 -req -in " + q(dir_.File(name + ".csr")) +
+           " -CA " + q(dir_.File(issuer + ".pem")) + " -CAkey " + q(dir_.File(issuer + ".key")) +
+           " -CAcreateserial -days 2 -extfile " + q(ext) + " -out " + q(dir_.File(name + ".pem"));
+  };
+  const std::vector<std::string> steps = {
+      ca("ca"),
+      signed_by("member", "ca", "/CN=etcd-member",
+                "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n"),
+      signed_by("client", "ca", "/O=vouch-test-client", "extendedKeyUsage=clientAuth\n"),
+      ca("other-ca"),
+      signed_by("intruder", "other-ca", "/O=vouch-test-intruder", "extendedKeyUsage=clientAuth\n"),
+      "chmod 600 " + q(dir_.File("client.key")) + " " + q(dir_.File("intruder.key")),
+  };
+  for (const std::string& step : steps) {
+    if (!Run(step, log)) {
+      error_ = "making the test CA and certificates failed: " + step;
+      return false;
+    }
+  }
+  for (const char* user : {"root", "writer", "reader"}) {
+    if (!WriteFile(dir_.File(std::string(user) + ".password"),
+                   AsBytes(Base64UrlEncode(RandomBytes(18)) + "\n"), 0600)
+             .ok()) {
+      error_ = "cannot write the password files";
+      return false;
+    }
+  }
+  return true;
+}
+
+bool EtcdCluster::SetUpAuth() {
+  std::string endpoints;
+  for (int i = 0; i < size(); ++i) endpoints += (i ? ",https://" : "https://") + Endpoint(i);
+  auto q = [](const std::string& s) { return "'" + s + "'"; };
+  std::string command = std::string("bash ") + q(std::string(VOUCH_SOURCE_DIR) + "/scripts/etcd-auth-setup.sh") +
+                        " setup --endpoints " + q(endpoints) + " --cacert " + q(dir_.File("ca.pem")) +
+                        " --cert " + q(dir_.File("client.pem")) + " --key " + q(dir_.File("client.key")) +
+                        " --root-password-file " + q(dir_.File("root.password")) + " --writer " +
+                        q("writer=" + dir_.File("writer.password")) + " --reader " +
+                        q("reader=" + dir_.File("reader.password"));
+  if (!Run(command, dir_.File("auth-setup.log"))) {
+    std::ifstream in(dir_.File("auth-setup.log"));
+    std::stringstream ss;
+    ss << in.rdbuf();
+    error_ = "scripts/etcd-auth-setup.sh failed: " + ss.str();
+    return false;
+  }
+  return true;
+}
+
+LedgerAccess EtcdCluster::Access(const std::string& user) const {
+  LedgerAccess a;
+  a.ca_file = dir_.File("ca.pem");
+  a.cert_file = dir_.File(user == "intruder" ? "intruder.pem" : "client.pem");
+  a.key_file = dir_.File(user == "intruder" ? "intruder.key" : "client.key");
+  if (!user.empty() && user != "intruder") {
+    a.user = user;
+    a.password_file = dir_.File(user + ".password");
+  }
+  return a;
 }
 
 EtcdCluster::~EtcdCluster() {
@@ -119,7 +227,7 @@ std::string EtcdCluster::Endpoint(int i) const {
 }
 
 std::string EtcdCluster::Locator(const std::vector<int>& members) const {
-  std::string out = "etcd://";
+  std::string out = options_.tls_auth ? "etcds://" : "etcd://";
   std::vector<int> which = members;
   if (which.empty()) {
     for (int i = 0; i < size(); ++i) which.push_back(i);
@@ -129,19 +237,30 @@ std::string EtcdCluster::Locator(const std::vector<int>& members) const {
 }
 
 bool EtcdCluster::Spawn(int i, bool existing) {
+  const std::string scheme = options_.tls_auth ? "https://" : "http://";
   std::string cluster;
   for (int k = 0; k < size(); ++k) {
-    cluster += (k ? "," : "") + members_[k].name + "=http://127.0.0.1:" + std::to_string(members_[k].peer_port);
+    cluster += (k ? "," : "") + members_[k].name + "=" + scheme + "127.0.0.1:" + std::to_string(members_[k].peer_port);
   }
   const Member& m = members_[i];
-  std::string client = "http://" + Endpoint(i);
-  std::string peer = "http://127.0.0.1:" + std::to_string(m.peer_port);
+  std::string client = scheme + Endpoint(i);
+  std::string peer = scheme + "127.0.0.1:" + std::to_string(m.peer_port);
   std::vector<std::string> args = {
-      etcd_, "--name", m.name, "--data-dir", dir_.File(m.name),
+      options_.etcd, "--name", m.name, "--data-dir", dir_.File(m.name),
       "--listen-client-urls", client, "--advertise-client-urls", client,
       "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
       "--initial-cluster", cluster, "--initial-cluster-token", "vouch-test-" + std::to_string(getpid()),
       "--initial-cluster-state", existing ? "existing" : "new"};
+  if (options_.tls_auth) {
+    const std::string cert = dir_.File("member.pem"), key = dir_.File("member.key"), ca = dir_.File("ca.pem");
+    for (const char* a :
+         {"--cert-file", cert.c_str(), "--key-file", key.c_str(), "--trusted-ca-file", ca.c_str(), "--client-cert-auth",
+          "--peer-cert-file", cert.c_str(), "--peer-key-file", key.c_str(), "--peer-trusted-ca-file", ca.c_str(),
+          "--peer-client-cert-auth", "--auth-token-ttl"}) {
+      args.push_back(a);
+    }
+    args.push_back(std::to_string(options_.auth_token_ttl_s));
+  }
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -192,8 +311,8 @@ bool EtcdCluster::Restart(int i) {
 bool EtcdCluster::WaitHealthy(int i, std::chrono::milliseconds timeout) const {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
-    auto reply = Http("http://" + Endpoint(i) + "/health", nullptr, std::chrono::milliseconds(1000));
-    if (reply && reply->find("\"health\":\"true\"") != std::string::npos) return true;
+    GatewayReply reply = Http(Url(i, "/health"), nullptr, std::chrono::milliseconds(1000), Access(""));
+    if (reply.status == 200 && reply.body.find("\"health\":\"true\"") != std::string::npos) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return false;
@@ -203,15 +322,16 @@ int EtcdCluster::Leader() const {
   for (int i = 0; i < size(); ++i) {
     if (members_[i].pid <= 0) continue;
     std::string empty = "{}";
-    auto reply = Http("http://" + Endpoint(i) + "/v3/maintenance/status", &empty, std::chrono::milliseconds(1000));
-    if (!reply) continue;
-    std::string leader = Field(*reply, "leader");
+    GatewayReply reply = Http(Url(i, "/v3/maintenance/status"), &empty, std::chrono::milliseconds(1000), Access(""));
+    if (reply.status != 200) continue;
+    std::string leader = Field(reply.body, "leader");
     if (leader.empty()) continue;
     // Ask each member its own id.
     for (int k = 0; k < size(); ++k) {
       if (members_[k].pid <= 0) continue;
-      auto own = Http("http://" + Endpoint(k) + "/v3/maintenance/status", &empty, std::chrono::milliseconds(1000));
-      if (own && Field(*own, "member_id") == leader) return k;
+      GatewayReply own =
+          Http(Url(k, "/v3/maintenance/status"), &empty, std::chrono::milliseconds(1000), Access(""));
+      if (own.status == 200 && Field(own.body, "member_id") == leader) return k;
     }
   }
   return -1;
@@ -219,7 +339,39 @@ int EtcdCluster::Leader() const {
 
 std::optional<std::string> EtcdCluster::Post(int i, const std::string& path, const std::string& body,
                                              std::chrono::milliseconds timeout) const {
-  return Http("http://" + Endpoint(i) + path, &body, timeout);
+  GatewayReply reply = options_.tls_auth ? PostAs(i, path, body, Access("root"))
+                                         : Http(Url(i, path), &body, timeout);
+  if (reply.status != 200) return std::nullopt;
+  return reply.body;
+}
+
+GatewayReply EtcdCluster::PostAs(int i, const std::string& path, const std::string& body,
+                                 const LedgerAccess& access) const {
+  std::string token;
+  if (!access.user.empty()) {
+    token = Authenticate(i, access);
+    if (token.empty()) return GatewayReply{0, "etcd user '" + access.user + "' could not authenticate"};
+  }
+  return PostWithToken(i, path, body, access, token);
+}
+
+std::string EtcdCluster::Authenticate(int i, const LedgerAccess& access) const {
+  auto password = ReadFile(access.password_file);
+  if (!password.ok()) return "";
+  std::string text = ToString(*password);
+  text.erase(text.find_last_not_of("\r\n") + 1);
+  std::string auth = "{\"name\":\"" + access.user + "\",\"password\":\"" + text + "\"}";
+  GatewayReply reply = Http(Url(i, "/v3/auth/authenticate"), &auth, std::chrono::seconds(5), access);
+  return reply.status == 200 ? Field(reply.body, "token") : "";
+}
+
+GatewayReply EtcdCluster::PostWithToken(int i, const std::string& path, const std::string& body,
+                                        const LedgerAccess& access, const std::string& token) const {
+  return Http(Url(i, path), &body, std::chrono::seconds(5), access, token);
+}
+
+std::string EtcdCluster::Url(int i, const std::string& path) const {
+  return (options_.tls_auth ? "https://" : "http://") + Endpoint(i) + path;
 }
 
 std::string EtcdCluster::LogTail(int i, size_t bytes) const {

@@ -75,3 +75,66 @@ vouch_stop_started() {
   done
   VOUCH_STARTED_PIDS=()
 }
+
+# vouch_start_etcd_cluster DIR PREFIX "WRITER…" "READER…": a 3-member etcd
+# cluster on loopback set up as DESIGN §6 "Access" says a deployment is:
+# TLS for clients and peers with client certificates required
+# (--client-cert-auth), and etcd authentication with the roles vouch-writer
+# (validators, governance) and vouch-reader (hosts, owners) on the ledger's
+# keys under PREFIX (scripts/etcd-auth-setup.sh). Makes in DIR a CA (ca.pem),
+# member and client certificates (client.pem/client.key, without a Common
+# Name, which etcd 3.4's gateway refuses) and a 0600 password file NAME.password
+# per user. Sets VOUCH_ETCD_ENDPOINTS (HOST:PORT,…) and VOUCH_ETCD_PIDS.
+vouch_start_etcd_cluster() {
+  local dir=$1 prefix=$2 writers=$3 readers=$4 m name cluster='' args=()
+  mkdir -p "$dir"
+  (
+    set -e
+    cd "$dir"
+    umask 077
+    key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1.key" 2>/dev/null; }
+    sign() {  # sign NAME SUBJECT EXTENSIONS
+      key "$1"
+      openssl req -new -key "$1.key" -subj "$2" -out "$1.csr"
+      printf '%b' "$3" >"$1.ext"
+      openssl x509 -req -in "$1.csr" -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile "$1.ext" \
+        -out "$1.pem" 2>/dev/null
+    }
+    key ca && openssl req -x509 -new -key ca.key -out ca.pem -days 2 -subj /CN=vouch-e2e-etcd-ca
+    sign member /CN=etcd-member 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n'
+    sign client /O=vouch-e2e-client 'extendedKeyUsage=clientAuth\n'
+    for name in root $writers $readers; do openssl rand -base64 18 >"$name.password"; done
+  ) || { echo "vouch: cannot make the etcd CA and certificates in $dir" >&2; return 1; }
+  local -a client peer
+  for m in 1 2 3; do client[m]=$(vouch_free_port_pair); peer[m]=$((client[m] + 1)); done
+  for m in 1 2 3; do cluster+="${cluster:+,}m$m=https://127.0.0.1:${peer[m]}"; done
+  VOUCH_ETCD_ENDPOINTS='' VOUCH_ETCD_PIDS=()
+  for m in 1 2 3; do
+    etcd --name "m$m" --data-dir "$dir/m$m" \
+      --listen-client-urls "https://127.0.0.1:${client[m]}" --advertise-client-urls "https://127.0.0.1:${client[m]}" \
+      --listen-peer-urls "https://127.0.0.1:${peer[m]}" --initial-advertise-peer-urls "https://127.0.0.1:${peer[m]}" \
+      --initial-cluster "$cluster" --initial-cluster-token "vouch-e2e-$$" --initial-cluster-state new \
+      --cert-file "$dir/member.pem" --key-file "$dir/member.key" --trusted-ca-file "$dir/ca.pem" --client-cert-auth \
+      --peer-cert-file "$dir/member.pem" --peer-key-file "$dir/member.key" --peer-trusted-ca-file "$dir/ca.pem" \
+      --peer-client-cert-auth >"$dir/m$m.log" 2>&1 &
+    VOUCH_ETCD_PIDS+=($!)
+    VOUCH_ETCD_ENDPOINTS+="${VOUCH_ETCD_ENDPOINTS:+,}127.0.0.1:${client[m]}"
+  done
+  local urls="https://${VOUCH_ETCD_ENDPOINTS//,/,https://}"
+  vouch_wait_for 30 etcdctl --endpoints "$urls" --cacert "$dir/ca.pem" --cert "$dir/client.pem" \
+    --key "$dir/client.key" endpoint health ||
+    { echo "vouch: the etcd cluster did not become healthy" >&2; tail -3 "$dir"/m*.log >&2; return 1; }
+  for name in $writers; do args+=(--writer "$name=$dir/$name.password"); done
+  for name in $readers; do args+=(--reader "$name=$dir/$name.password"); done
+  bash "$(dirname "${BASH_SOURCE[0]}")/../etcd-auth-setup.sh" setup --endpoints "$urls" --cacert "$dir/ca.pem" \
+    --cert "$dir/client.pem" --key "$dir/client.key" --root-password-file "$dir/root.password" \
+    ${prefix:+--prefix "$prefix"} "${args[@]}" >"$dir/auth-setup.log" 2>&1 ||
+    { echo "vouch: etcd auth set-up failed: $(cat "$dir/auth-setup.log")" >&2; return 1; }
+}
+
+# vouch_etcd_access DIR NAME: the --ledger-* flags of user NAME, one per line
+# (mapfile -t ARRAY < <(vouch_etcd_access …)).
+vouch_etcd_access() {
+  printf '%s\n' --ledger-ca "$1/ca.pem" --ledger-cert "$1/client.pem" --ledger-key "$1/client.key" \
+    --ledger-user "$2" --ledger-password-file "$1/$2.password"
+}

@@ -121,7 +121,7 @@ look_around() {
 
 == The demo is still running (--keep). Look around:
    virsh list --all; virsh dumpxml $NAME | sed -n '/<metadata>/,/<\/metadata>/p'
-   $VOUCH ledger show $LEDGER --genesis $GENESIS
+   $VOUCH ledger show $LEDGER --genesis $GENESIS ${GOV_ACCESS[*]}
    $VOUCH verify ${VC:-$W/audit/<uuid>-<time>.cbor}
    tail $W/audit/releases.log $W/audit/reattest.log
    curl -s http://${VD_ADDR[1]}/metrics   (validator 1; its page: http://${VD_ADDR[1]}/)
@@ -192,33 +192,37 @@ TCTI="swtpm:host=127.0.0.1,port=$TPM_PORT"
 note "host TPM: $TCTI, EK certificate from the test manufacturer CA in $W/ca"
 
 LEDGER_KIND=${VOUCH_E2E_LEDGER:-sqlite}
+# Each party's ledger access (DESIGN §6 "Access"): none on SQLite; on etcd
+# TLS with a client certificate and an etcd user whose role decides what it
+# may do: governance and validators write, hosts and the owner only read.
+GOV_ACCESS=() HOST_ACCESS=() OWNER_ACCESS=()
 if [[ $LEDGER_KIND == etcd ]]; then
-  say "The ledger: a 3-member etcd cluster"
-  CLUSTER="" ENDPOINTS=""
-  declare -a ETCD_CLIENT ETCD_PEER
-  for m in 1 2 3; do ETCD_CLIENT[$m]=$(vouch_free_port_pair); ETCD_PEER[$m]=$((ETCD_CLIENT[$m] + 1)); done
-  for m in 1 2 3; do CLUSTER+="${CLUSTER:+,}m$m=http://127.0.0.1:${ETCD_PEER[$m]}"; done
-  for m in 1 2 3; do
-    etcd --name "m$m" --data-dir "$W/etcd/m$m" \
-      --listen-client-urls "http://127.0.0.1:${ETCD_CLIENT[$m]}" --advertise-client-urls "http://127.0.0.1:${ETCD_CLIENT[$m]}" \
-      --listen-peer-urls "http://127.0.0.1:${ETCD_PEER[$m]}" --initial-advertise-peer-urls "http://127.0.0.1:${ETCD_PEER[$m]}" \
-      --initial-cluster "$CLUSTER" --initial-cluster-token "vouch-gate-$$" --initial-cluster-state new \
-      >"$W/etcd-m$m.log" 2>&1 &
-    PIDS+=($!)
-    ENDPOINTS+="${ENDPOINTS:+,}127.0.0.1:${ETCD_CLIENT[$m]}"
-  done
-  vouch_wait_for 30 etcdctl --endpoints "$ENDPOINTS" endpoint health ||
-    { echo "etcd cluster did not become healthy"; tail -5 "$W"/etcd-m*.log; exit 1; }
-  LEDGER="etcd://$ENDPOINTS/vouch-gate"
+  say "The ledger: a 3-member etcd cluster, TLS with client certificates, etcd users and roles"
+  vouch_start_etcd_cluster "$W/etcd" vouch-gate "governance vd1 vd2 vd3 vd4 vd5" "host owner" ||
+    { echo "launch_gate: the etcd cluster did not start"; exit 1; }
+  PIDS+=("${VOUCH_ETCD_PIDS[@]}")
+  LEDGER="etcds://$VOUCH_ETCD_ENDPOINTS/vouch-gate"
+  mapfile -t GOV_ACCESS < <(vouch_etcd_access "$W/etcd" governance)
+  mapfile -t HOST_ACCESS < <(vouch_etcd_access "$W/etcd" host)
+  mapfile -t OWNER_ACCESS < <(vouch_etcd_access "$W/etcd" owner)
+  note "roles: vouch-writer (governance, vd1..vd5), vouch-reader (host, owner) on vouch-gate/vouch/log/"
 else
   say "The ledger: one SQLite file (the embedded default)"
   LEDGER="sqlite://$W/ledger.db"
 fi
+# access_conf NAME SEP: NAME's ledger access as config lines ("ledger-ca = …"
+# for vouchd with SEP '-', "ledger_ca = …" for hook.conf with SEP '_').
+access_conf() {
+  [[ $LEDGER_KIND == etcd ]] || return 0
+  printf 'ledger%sca = %s\nledger%scert = %s\nledger%skey = %s\nledger%suser = %s\nledger%spassword%sfile = %s\n' \
+    "$2" "$W/etcd/ca.pem" "$2" "$W/etcd/client.pem" "$2" "$W/etcd/client.key" "$2" "$1" "$2" "$2" \
+    "$W/etcd/$1.password"
+}
 openssl genpkey -algorithm ed25519 -out "$W/governance.pem" 2>/dev/null
 openssl genpkey -algorithm ed25519 -out "$W/governance2.pem" 2>/dev/null
 "$VOUCH" ledger init "$LEDGER" --key "$W/governance.pem" --governance "$("$VOUCH" ledger did "$W/governance2.pem")" \
   --tpm-ca "$W/ca/swtpm-localca-rootca-cert.pem" --tpm-ca "$W/ca/issuercert.pem" \
-  --certify-quorum 2 --admit-quorum 2 --revoke-quorum 2 >"$W/init.out"
+  --certify-quorum 2 --admit-quorum 2 --revoke-quorum 2 "${GOV_ACCESS[@]}" >"$W/init.out"
 sed 's/^/   /' "$W/init.out"
 # Every reader pins this genesis (DESIGN §6 "Trust anchor").
 GENESIS=$(awk '$1 == "genesis" {print $2}' "$W/init.out")
@@ -249,14 +253,16 @@ for i in 1 2 3 4 5; do
   VD_ADDR[$i]=127.0.0.1:$(vouch_free_port_pair)
   did=$(awk '$1 == "did:" {print $2}' "$W/vd$i.init")
   pk=$(awk '$1 == "hpke_public_key:" {print $2}' "$W/vd$i.init")
-  printf 'listen = %s\nstate-dir = %s\nledger = %s\ngenesis = %s\n' "${VD_ADDR[$i]}" "$W/vd$i" "$LEDGER" "$GENESIS" \
-    >"$W/vd$i.conf"
+  { printf 'listen = %s\nstate-dir = %s\nledger = %s\ngenesis = %s\n' "${VD_ADDR[$i]}" "$W/vd$i" "$LEDGER" "$GENESIS"
+    access_conf "vd$i" -; } >"$W/vd$i.conf"
+  VD_ACCESS=()
+  [[ $LEDGER_KIND == etcd ]] && mapfile -t VD_ACCESS < <(vouch_etcd_access "$W/etcd" "vd$i")
   # The validator drafts its own registration; governance admits it.
   "$VOUCHD" register --state-dir "$W/vd$i" --ledger "$LEDGER" --genesis "$GENESIS" --endpoint "http://${VD_ADDR[$i]}" \
-    --operator "operator-$i" --region "${REGIONS[$((i - 1))]}" --out "$W/vd$i.draft" >/dev/null
+    --operator "operator-$i" --region "${REGIONS[$((i - 1))]}" --out "$W/vd$i.draft" "${VD_ACCESS[@]}" >/dev/null
   "$VOUCH" ledger cosign "$W/vd$i.draft" --key "$W/governance.pem" >/dev/null
   "$VOUCH" ledger cosign "$W/vd$i.draft" --key "$W/governance2.pem" >/dev/null
-  "$VOUCH" ledger submit "$LEDGER" --genesis "$GENESIS" "$W/vd$i.draft" >/dev/null
+  "$VOUCH" ledger submit "$LEDGER" --genesis "$GENESIS" "$W/vd$i.draft" "${GOV_ACCESS[@]}" >/dev/null
   start_vd "$i"
   note "validator $i: ${VD_ADDR[$i]} ${did:0:24}… (operator-$i, ${REGIONS[$((i - 1))]})"
 done
@@ -265,10 +271,13 @@ say "Host: DID key and TPM AK (vouch host init), DID document on the ledger (vou
 "$VOUCH" host init --dir "$W/host" --tcti "$TCTI" >"$W/host.txt"
 HOST_DID=$(awk '$1 == "did" {print $2}' "$W/host.txt")
 note "host DID $HOST_DID"
-"$VOUCH" host register --ledger "$LEDGER" --genesis "$GENESIS" --dir "$W/host" --tcti "$TCTI" | sed 's/^/   /'
+# On etcd the host's user only reads: a validator appends its registration.
+"$VOUCH" host register --ledger "$LEDGER" --genesis "$GENESIS" --dir "$W/host" --tcti "$TCTI" "${HOST_ACCESS[@]}" |
+  sed 's/^/   /'
 
 say "Enrollment: validators check the EK certificate and certify the AK (TPM2_ActivateCredential)"
-if "$VOUCH" host enroll --ledger "$LEDGER" --genesis "$GENESIS" --dir "$W/host" --tcti "$TCTI" >"$W/enroll.out" 2>&1 &&
+if "$VOUCH" host enroll --ledger "$LEDGER" --genesis "$GENESIS" --dir "$W/host" --tcti "$TCTI" "${HOST_ACCESS[@]}" \
+  >"$W/enroll.out" 2>&1 &&
   grep -q "is certified" "$W/enroll.out" && [[ $(grep -c "^certified by" "$W/enroll.out") -eq 5 ]]; then
   ok "host AK certified by all 5 validators through credential activation"
 else
@@ -303,7 +312,7 @@ sed "s|<cmdline>\([^<]*\)</cmdline>|<cmdline>\1 vouch.hold=600</cmdline>|" "$W/d
 "$VOUCH" seal --domain "$NAME" --ledger "$LEDGER" --genesis "$GENESIS" --validator-count 5 --threshold 3 \
   --owner-key "$W/owner.pem" --image "$DISK" --from-raw "$W/disk.raw" --also-boot "$W/held-variant.xml" \
   --pcrs 0,1,2,3,4,5,6,7 --pcrs-from-tpm "$TCTI" --host "$HOST_DID" --host "$HOST2_DID" \
-  --on-drift pause | sed 's/^/   /'
+  --on-drift pause "${OWNER_ACCESS[@]}" | sed 's/^/   /'
 rm -f "$W/disk.raw"
 virsh dumpxml --inactive "$NAME" >"$W/sealed-check.xml"
 if grep -q "urn:vouch:domain:1" "$W/sealed-check.xml"; then
@@ -323,6 +332,7 @@ audit_dir = $W/audit
 state_dir = $W/run
 bundle_dir = $W/bundles
 deadline_ms = 20000
+$(access_conf host _)
 CONF
 if [[ -e $HOOK_LINK ]]; then HOOK_SAVED="$W/saved-vouch-hook"; mv "$HOOK_LINK" "$HOOK_SAVED"; fi
 "$VOUCH" host install-hook --hook "$HOOK" --config "$W/hook.conf" | sed 's/^/   /'
@@ -457,7 +467,7 @@ else
   bad "no verifiable endorsed VC in $W/audit: $(cat "$W/verify.out" 2>/dev/null)"
 fi
 VC_DIGEST=$(awk '$1 == "vc" && $2 == "digest" {print $3}' "$W/verify.out" 2>/dev/null)
-"$VOUCH" ledger show "$LEDGER" --genesis "$GENESIS" >"$W/ledger-show.out" 2>&1 || true
+"$VOUCH" ledger show "$LEDGER" --genesis "$GENESIS" "${GOV_ACCESS[@]}" >"$W/ledger-show.out" 2>&1 || true
 if [[ -n $VC_DIGEST ]] && grep "attested" "$W/ledger-show.out" | grep -q "vc_digest=$VC_DIGEST domain=$UUID"; then
   ok "the endorsed VC's digest is on the ledger (attested entry)"
 else
@@ -605,7 +615,7 @@ if [[ $state == paused ]] && grep -q "verdict=drift on_drift=pause enforced=\"do
 else
   bad "after the drift verdict the domain is '$state'; reattest.log: $(tail -1 "$W/audit/reattest.log" 2>/dev/null)"
 fi
-"$VOUCH" ledger show "$LEDGER" --genesis "$GENESIS" >"$W/ledger-drift.out" 2>&1 || true
+"$VOUCH" ledger show "$LEDGER" --genesis "$GENESIS" "${GOV_ACCESS[@]}" >"$W/ledger-drift.out" 2>&1 || true
 grep "subject=cti:" "$W/ledger-drift.out" | grep "PCR 7 differs from reference" >"$W/drift-reports.out" || true
 if [[ $(wc -l <"$W/drift-reports.out") -ge 2 ]]; then
   ok "the validators reported the drifted launch credential on the ledger ($(wc -l <"$W/drift-reports.out") revoke reports, revoke_quorum 2)"
@@ -644,8 +654,10 @@ if boot_and_read_marker; then ok "PCRs back to reference after a TPM restart: st
 
 say "A second host whose TPM's EK certificate comes from a CA the ledger does not trust"
 # (Its TPM and DID were made before sealing, so that the policy allows it.)
-"$VOUCH" host register --ledger "$LEDGER" --genesis "$GENESIS" --dir "$W/host2" --tcti "$TCTI2" >/dev/null
-if "$VOUCH" host enroll --ledger "$LEDGER" --genesis "$GENESIS" --dir "$W/host2" --tcti "$TCTI2" >"$W/enroll2.out" 2>&1; then
+"$VOUCH" host register --ledger "$LEDGER" --genesis "$GENESIS" --dir "$W/host2" --tcti "$TCTI2" "${HOST_ACCESS[@]}" \
+  >/dev/null
+if "$VOUCH" host enroll --ledger "$LEDGER" --genesis "$GENESIS" --dir "$W/host2" --tcti "$TCTI2" "${HOST_ACCESS[@]}" \
+  >"$W/enroll2.out" 2>&1; then
   bad "a host with an untrusted EK certificate was certified: $(cat "$W/enroll2.out")"
 elif [[ $(grep -c "^refused by .*EK certificate is not from a trusted TPM CA" "$W/enroll2.out") -eq 5 ]]; then
   ok "enrollment refused by all 5 validators: EK certificate is not from a trusted TPM CA"
@@ -749,6 +761,41 @@ if [[ $rc -ne 0 ]] && grep -q "'ledger' needs 'genesis = HEX'" "$W/unpinned.out"
 else
   bad "unpinned hook.conf: exit $rc: $(cat "$W/unpinned.out")"
 fi
+else
+say "A host deletes and rewrites vouch/log with its own etcd credentials: etcd refuses"
+"$VOUCH" ledger show "$LEDGER" --genesis "$GENESIS" "${GOV_ACCESS[@]}" >"$W/ledger-before.out" 2>&1
+# What a host holds: the cluster's CA, its client certificate, user "host".
+host_etcdctl() {
+  ETCDCTL_USER="host:$(cat "$W/etcd/host.password")" etcdctl --endpoints "https://${VOUCH_ETCD_ENDPOINTS//,/,https://}" \
+    --cacert "$W/etcd/ca.pem" --cert "$W/etcd/client.pem" --key "$W/etcd/client.key" "$@" 2>&1
+}
+next=$(grep -c . "$W/ledger-before.out")
+forged="vouch-gate/vouch/log/$(printf '%020d' "$next")"
+host_etcdctl del --prefix vouch-gate/vouch/log/ >"$W/attack-1.out" || true
+host_etcdctl put vouch-gate/vouch/log/00000000000000000000 forged-genesis >"$W/attack-2.out" || true
+host_etcdctl put "$forged" forged-entry >"$W/attack-3.out" || true
+printf '\ndel vouch-gate/vouch/log/00000000000000000001\nput %s forged-entry\n\n\n' "$forged" |
+  host_etcdctl txn --interactive=false >"$W/attack-4.out" || true
+refused=$(grep -l "permission denied" "$W"/attack-[1-4].out | wc -l)
+"$VOUCH" ledger show "$LEDGER" --genesis "$GENESIS" "${GOV_ACCESS[@]}" >"$W/ledger-after.out" 2>&1
+if [[ $refused -eq 4 ]] && cmp -s "$W/ledger-before.out" "$W/ledger-after.out" && [[ $next -gt 10 ]]; then
+  ok "delete, overwrite of entry 0, a forged next entry and a txn by the host's etcd user: each 'permission denied'; the ledger is unchanged ($next entries)"
+else
+  bad "the host's etcd user: $refused of 4 writes refused: $(cat "$W"/attack-*.out | tr '\n' ' ' | cut -c1-300)"
+fi
+if "$VOUCH" ledger append "$LEDGER" --genesis "$GENESIS" --key "$W/host/host.key" attested --vc-digest "$(printf '%064d' 1)" \
+  --domain "$NAME" "${HOST_ACCESS[@]}" >"$W/attack-append.out" 2>&1; then
+  bad "the host appended directly with its read-only etcd user: $(cat "$W/attack-append.out")"
+elif grep -q "etcd user 'host' is not permitted" "$W/attack-append.out"; then
+  ok "vouch ledger append with the host's etcd user is refused by etcd: $(cut -c1-140 "$W/attack-append.out")"
+else
+  bad "a direct append by the host: wanted a permission refusal: $(cat "$W/attack-append.out")"
+fi
+if grep -q "ledger-append author=$HOST_DID type=did-register index=[0-9]* appended" "$W"/vd*.log; then
+  ok "the host's did-register reached the ledger through a validator (POST /v1/ledger/append)"
+else
+  bad "no validator logged appending the host's did-register: $(grep -h ledger-append "$W"/vd*.log | head -3)"
+fi
 fi
 
 say "A typo in the installed hook.conf: the start is refused naming the line, not run on defaults"
@@ -758,13 +805,14 @@ expect_refusal "hook.conf with an unknown key" "hook.conf' line [0-9]+: unknown 
 mv "$W/hook.conf.good" "$W/hook.conf"
 
 say "Host revoked on the ledger (governance): every validator refuses; a watcher sees it"
-"$VOUCH" ledger watch "$LEDGER" --genesis "$GENESIS" --type revoke --count 1 --timeout-ms 60000 >"$W/watch.out" 2>&1 &
+"$VOUCH" ledger watch "$LEDGER" --genesis "$GENESIS" --type revoke --count 1 --timeout-ms 60000 "${HOST_ACCESS[@]}" \
+  >"$W/watch.out" 2>&1 &
 WATCH_PID=$!
 sleep 1  # let the watcher read the head before the revocation lands
 "$VOUCH" ledger draft "$LEDGER" --genesis "$GENESIS" --key "$W/governance.pem" revoke --subject "$HOST_DID" \
-  --reason "key compromised (demo)" --out "$W/revoke.draft" >/dev/null
+  --reason "key compromised (demo)" --out "$W/revoke.draft" "${GOV_ACCESS[@]}" >/dev/null
 "$VOUCH" ledger cosign "$W/revoke.draft" --key "$W/governance2.pem" >/dev/null
-"$VOUCH" ledger submit "$LEDGER" --genesis "$GENESIS" "$W/revoke.draft" >/dev/null
+"$VOUCH" ledger submit "$LEDGER" --genesis "$GENESIS" "$W/revoke.draft" "${GOV_ACCESS[@]}" >/dev/null
 if wait "$WATCH_PID" && grep -q "subject=$HOST_DID" "$W/watch.out"; then
   ok "vouch ledger watch saw the revocation: $(cut -c1-100 "$W/watch.out")"
 else

@@ -10,6 +10,7 @@
 
 #include "vouch/core/digest.h"
 #include "vouch/core/errors.h"
+#include "vouch/ledger/ledger_access.h"
 
 namespace vouch::hook {
 
@@ -21,6 +22,8 @@ struct HookConfig {
   std::string ak_dir = "/etc/vouch/ak";          // the AK's blobs (measure/ak.h)
   std::string ledger;                            // e.g. sqlite:///var/lib/vouch/ledger.db; empty: none
   std::optional<Sha256Digest> genesis;           // the ledger's pinned genesis; required with ledger
+  ledger::LedgerAccess ledger_access;            // ledger_ca … ledger_password_file: etcds:// only
+  std::string ledger_append;                     // ledger_submitter.h; "": the ledger's default
   std::string audit_dir = "/var/lib/vouch/audit";
   std::string bundle_dir = "/etc/vouch/domains"; // <uuid>.bundle for managers that rewrite XML
   std::string state_dir = "/run/vouch";          // secrets defined per domain, for cleanup

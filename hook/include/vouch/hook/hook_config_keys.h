@@ -12,6 +12,9 @@ namespace vouch::hook {
 inline constexpr std::string_view kHookConfigKeys[] = {
     "tcti",       "host_key",   "ak_dir",      "ledger",      "genesis",           "audit_dir",
     "bundle_dir", "state_dir",  "libvirt_uri", "deadline_ms", "libvirt_timeout_ms",
+    // The ledger's access (vouch/ledger/ledger_access.h) and where the
+    // host's entries go (vouch/hook/ledger_submitter.h).
+    "ledger_ca",  "ledger_cert", "ledger_key", "ledger_user", "ledger_password_file", "ledger_append",
 };
 
 inline bool IsHookConfigKey(std::string_view key) {

@@ -12,6 +12,8 @@
 #include "vouch/core/bytes.h"
 #include "vouch/core/ed25519.h"
 #include "vouch/core/errors.h"
+#include "vouch/ledger/entry.h"
+#include "vouch/ledger/ledger.h"
 
 namespace vouch::hook {
 
@@ -58,13 +60,25 @@ class ValidatorClient {
   Status FinishEnroll(const Ed25519PrivateKey& host_key, std::string_view validator_did, int64_t at,
                       ByteView secret);
 
+  // POST /v1/ledger/append of this host's `entry`
+  // (vouch/ledger/append_request.h): kAppended or kAlreadyPresent once the
+  // validator stored it, kIndexTaken if another entry holds its index (HTTP
+  // 409 "index-taken": draft again); the validator's refusal otherwise.
+  Result<ledger::AppendOutcome> AppendLedgerEntry(const ledger::Entry& entry);
+
   const std::string& endpoint() const { return endpoint_; }
 
  private:
-  // One request, retried on 429 (rate-limited) within timeout_.
-  Result<Bytes> Call(const std::string& method, const std::string& path, const Bytes* body);
-  Result<Bytes> CallOnce(const std::string& method, const std::string& path, const Bytes* body,
+  struct Reply {
+    int status = 0;
+    Bytes body;
+  };
+  // One request, sent again on 429 (rate-limited) while timeout_ allows.
+  Result<Reply> Send(const std::string& method, const std::string& path, const Bytes* body);
+  Result<Reply> SendOnce(const std::string& method, const std::string& path, const Bytes* body,
                          std::chrono::milliseconds timeout);
+  Error Refusal(const Reply& reply) const;
+  Result<Bytes> Call(const std::string& method, const std::string& path, const Bytes* body);
   std::string endpoint_;
   std::chrono::milliseconds timeout_;
 };

@@ -1,8 +1,10 @@
 // The etcd v3 backend of Ledger (DESIGN §6): a Raft cluster shared by many
 // hosts, reached through etcd's v3 JSON gateway (HTTP POST /v3/…, keys and
-// values base64) with libcurl.
+// values base64) with libcurl (internal/etcd_gateway.h).
 //
-// Locator: "etcd://HOST:PORT[,HOST:PORT…][/PREFIX]". Entry i lives at key
+// Locator: "etcd://HOST:PORT[,HOST:PORT…][/PREFIX]" (plain HTTP) or
+// "etcds://…" (TLS, with EtcdOptions::access: the CA, a client certificate
+// and an etcd user; ledger_access.h). Entry i lives at key
 // "[PREFIX/]vouch/log/<i as 20 zero-padded digits>", its value the encoded
 // entry bytes.
 //
@@ -10,7 +12,8 @@
 // then runs one transaction: put key i if its create_revision is 0 (absent)
 // and key i-1's mod_revision is still the one read; the failure branch
 // returns key i's value, so the outcome is kAlreadyPresent (same bytes) or
-// kIndexTaken. Retrying it is safe, which is what failover relies on.
+// kIndexTaken. Retrying it is safe, which is what failover relies on. A
+// user whose role may only read is refused by etcd (kIo naming the user).
 //
 // Failover: every request goes to the endpoint that last answered; on a
 // timeout (EtcdOptions::request_timeout), a connection error or HTTP 503 it
@@ -33,18 +36,24 @@
 #include <string_view>
 #include <vector>
 
+#include "vouch/core/secret_bytes.h"
 #include "vouch/ledger/ledger.h"
+#include "vouch/ledger/ledger_access.h"
 
 namespace vouch::ledger {
+namespace internal {
+class EtcdGateway;
+}  // namespace internal
 
 struct EtcdLocator {
   std::vector<std::string> endpoints;  // "HOST:PORT", in locator order
   std::string prefix;                  // "" or "a/b" (no leading or trailing '/')
+  bool tls = false;                    // etcds://
 };
 
-// Parses "etcd://HOST:PORT[,HOST:PORT…][/PREFIX]". kInvalidArgument naming
-// the locator if there is no endpoint, an endpoint has no host or a port
-// that is not 1..65535, or the prefix is empty or has an empty segment.
+// Parses "etcd[s]://HOST:PORT[,HOST:PORT…][/PREFIX]". kInvalidArgument
+// naming the locator if there is no endpoint, an endpoint has no host or a
+// port that is not 1..65535, or the prefix is empty or has an empty segment.
 Result<EtcdLocator> ParseEtcdLocator(std::string_view locator);
 
 struct EtcdOptions {
@@ -56,14 +65,20 @@ struct EtcdOptions {
   // the head and reconnects (bounds the time a silently cut-off member can
   // hide new entries).
   std::chrono::milliseconds watch_reconnect{2000};
+  // TLS and etcd authentication, for an etcds:// locator only.
+  LedgerAccess access{};
 };
 
 class EtcdLedger final : public Ledger {
  public:
   // Opens the ledger `locator` names (see ParseEtcdLocator). Does not
   // contact the cluster: an etcd ledger with no keys is an empty ledger, so
-  // LedgerOptions::create_if_missing has no effect. kInvalidArgument for a
-  // bad locator; kInternal if libcurl cannot be initialized.
+  // LedgerOptions::create_if_missing has no effect. Reads the password file.
+  // kInvalidArgument for a bad locator, access settings on a plain etcd://
+  // locator, a cert without its key or a user without a password file (or
+  // the reverse), or a key or password file that group or others can read;
+  // kNotFound for a file that does not exist; kInternal if libcurl cannot be
+  // initialized.
   static Result<std::unique_ptr<EtcdLedger>> Open(std::string_view locator,
                                                  const EtcdOptions& options = {});
   ~EtcdLedger() override;
@@ -80,20 +95,18 @@ class EtcdLedger final : public Ledger {
   Result<std::optional<uint64_t>> Head() override;
   Result<bool> WaitForIndex(uint64_t index, std::chrono::milliseconds timeout) override;
 
-  class Http;  // libcurl plumbing (etcd_ledger.cc)
-
  protected:
   Result<AppendOutcome> AppendEncoded(uint64_t index, const Sha256Digest& prev,
                                       ByteView encoded) override;
 
  private:
-  EtcdLedger(std::string locator, EtcdLocator parsed, const EtcdOptions& options);
+  EtcdLedger(std::string locator, EtcdLocator parsed, const EtcdOptions& options, SecretBytes password);
 
   std::string locator_;
   std::vector<std::string> endpoints_;
   std::string key_prefix_;  // "[PREFIX/]vouch/log/"
   EtcdOptions options_;
-  std::unique_ptr<Http> http_;
+  std::unique_ptr<internal::EtcdGateway> http_;
 };
 
 }  // namespace vouch::ledger

@@ -2,7 +2,8 @@
 // (DESIGN §6). Backends store bytes; what the bytes mean is Entry's and
 // ChainState's. Two backends share this interface:
 //   - embedded SQLite, one file, "sqlite:///abs/path/ledger.db" (sqlite_ledger.h);
-//   - etcd v3, "etcd://HOST:PORT,…" (etcd_ledger.h): entry i at "vouch/log/<20-digit i>", appended
+//   - etcd v3, "etcd://HOST:PORT,…" or over TLS "etcds://…" (etcd_ledger.h,
+//     with LedgerOptions::access): entry i at "vouch/log/<20-digit i>", appended
 //     with a transaction that succeeds only if that key is absent and key
 //     i-1 holds the entry `prev` names; Watch from an index.
 //
@@ -31,6 +32,7 @@
 #include "vouch/core/digest.h"
 #include "vouch/core/errors.h"
 #include "vouch/ledger/entry.h"
+#include "vouch/ledger/ledger_access.h"
 
 namespace vouch::ledger {
 
@@ -101,13 +103,16 @@ struct LedgerOptions {
   std::chrono::milliseconds busy_timeout{5000};
   // How often WaitForIndex looks again (SQLite).
   std::chrono::milliseconds poll_interval{20};
+  // TLS and etcd authentication (etcds:// only; ledger_access.h).
+  LedgerAccess access{};
 };
 
 // Opens the ledger `locator` names. Supported: "sqlite:///ABSOLUTE/PATH"
 // (the path after "sqlite://" must start with '/') and
-// "etcd://HOST:PORT[,HOST:PORT…][/PREFIX]" (etcd_ledger.h; default
-// EtcdOptions). kInvalidArgument for any other locator; the backend's
-// errors otherwise.
+// "etcd[s]://HOST:PORT[,HOST:PORT…][/PREFIX]" (etcd_ledger.h; default
+// EtcdOptions but options.access). kInvalidArgument for any other locator
+// and for access settings on a SQLite ledger; the backend's errors
+// otherwise.
 Result<std::unique_ptr<Ledger>> OpenLedger(std::string_view locator, const LedgerOptions& options = {});
 
 }  // namespace vouch::ledger

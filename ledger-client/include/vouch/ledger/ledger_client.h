@@ -11,7 +11,10 @@
 // index; when another writer got there first it re-reads, re-checks and
 // re-signs on the new head (bounded retries with jittered backoff). Entries
 // that need countersignatures from other parties go through Draft (sign at
-// the head), Entry::Countersigned (each party), Submit.
+// the head), Entry::Countersigned (each party), Submit. With a submitter
+// (LedgerClientOptions::submitter) Append and Submit store through it (a
+// host appending through a validator) instead of through the backend, which
+// this client then only reads.
 //
 // Not thread-safe: one LedgerClient per thread (the Ledger it owns is).
 #ifndef VOUCH_LEDGER_LEDGER_CLIENT_H_
@@ -30,6 +33,7 @@
 #include "vouch/core/errors.h"
 #include "vouch/ledger/chain_state.h"
 #include "vouch/ledger/entry.h"
+#include "vouch/ledger/entry_submitter.h"
 #include "vouch/ledger/ledger.h"
 
 namespace vouch::ledger {
@@ -71,6 +75,10 @@ struct LedgerClientOptions {
   // Receives each line about checkpoints not counted, and the warning when
   // fewer than revoke_quorum validators confirmed the head.
   std::function<void(const std::string& line)> on_warning;
+  // TLS and etcd authentication for Open(locator, …) (ledger_access.h).
+  LedgerAccess access{};
+  // Where Append and Submit store entries; the backend itself if null.
+  std::shared_ptr<EntrySubmitter> submitter{};
 };
 
 // "64 hex digits" (a genesis digest as `vouch ledger init` prints it) →
@@ -145,7 +153,8 @@ class LedgerClient {
   // kAppended (or kAlreadyPresent for a retry of an entry that landed);
   // kIndexTaken if another entry holds its index (Draft again). Errors:
   // ChainState's refusal, kInvalidArgument if entry.index() is beyond the
-  // next index, the backend's.
+  // next index, the backend's or the submitter's; kMalformed if the
+  // submitter reports an entry stored that the backend does not hold.
   Result<AppendOutcome> Submit(const Entry& entry);
 
   const ChainState& state() const { return state_; }
@@ -171,6 +180,9 @@ class LedgerClient {
   Error BrokenLink(const Entry& entry) const;
   // Sync, appending each applied entry to `applied` if it is not null.
   Result<uint64_t> SyncInto(std::vector<Entry>* applied);
+  // Stores `entry` (checked, at the next index) through the backend or the
+  // submitter; unless kIndexTaken, the state then holds it.
+  Result<AppendOutcome> Store(const Entry& entry);
 
   std::unique_ptr<Ledger> ledger_;
   LedgerClientOptions options_;

@@ -9,6 +9,9 @@
 //   POST /v1/enroll  {"did": tstr} → {"credential": bstr, "secret": bstr}
 //                    (TPM2B_ID_OBJECT, TPM2B_ENCRYPTED_SECRET)
 //   POST /v1/enroll/finish {"did": tstr, "secret": bstr} → 204, no body
+//   POST /v1/ledger/append {"entry": bstr} → {"index": uint, "outcome": tstr}
+//                    (a host's own signed ledger entry; 409 "index-taken":
+//                    draft again; ledger_append.h)
 //   refusals (HTTP 4xx/5xx)   → {"code": tstr, "reason": tstr}
 //
 // Stateless; thread-safe.

@@ -6,6 +6,7 @@
 //       and HPKE public key (hex) for `vouch seal`.
 //   vouchd [--listen HOST:PORT] [--state-dir D] [--key FILE] [--hpke-key FILE]
 //          [--init] (--ledger LOCATOR --genesis HEX | --hosts FILE) [--nonce-validity S]
+//          [--ledger-ca F --ledger-cert F --ledger-key F --ledger-user U --ledger-password-file F]
 //          [--max-body BYTES] [--threads N] [--timeout S] [--queue N]
 //          [--peer-connections N] [--request-deadline S] [--keep-alive S]
 //          [--challenge-rate N] [--challenge-burst N] [--host-challenges N]
@@ -28,7 +29,9 @@
 // and --genesis the digest of its entry 0 that vouchd trusts (DESIGN §6
 // "Trust anchor"; required with --ledger); vouchd keeps the last head it
 // verified in STATE_DIR/ledger-head and refuses a ledger that does not
-// extend it;
+// extend it; --ledger-* are its credentials on an etcds:// ledger
+// (vouch/ledger/ledger_access.h: a validator's etcd user has the
+// vouch-writer role, and appends hosts' entries, POST /v1/ledger/append);
 // --hosts FILE is a static host directory for tests (static_host_directory.h). --fault makes
 // this validator Byzantine for end-to-end tests (fault.h), and exists only in
 // the test binary vouchd-byzantine (VouchdFlagOptions). Flags take their
@@ -47,6 +50,7 @@
 
 #include "vouch/core/digest.h"
 #include "vouch/core/errors.h"
+#include "vouch/ledger/ledger_access.h"
 #include "vouch/validator/api.h"
 #include "vouch/validator/fault.h"
 
@@ -63,6 +67,7 @@ struct VouchdConfig {
   std::string hpke_key_file;  // resolved: --hpke-key, else state_dir/hpke.key
   bool init = false;
   std::string ledger;
+  ledger::LedgerAccess ledger_access;   // etcds:// only
   std::optional<Sha256Digest> genesis;  // required with ledger
   std::string hosts_file;
   int64_t nonce_validity_s = 30;

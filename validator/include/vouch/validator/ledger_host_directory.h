@@ -17,7 +17,8 @@
 // (fail closed: no release without a current, verified view).
 //
 // It is also the enrollment's CertificationLedger: Certify appends the
-// validator's certifying did-update through the same client.
+// validator's certifying did-update through the same client; and the
+// HostEntryLedger of POST /v1/ledger/append (ledger_append.h).
 //
 // Thread-safe (one mutex around the LedgerClient).
 #ifndef VOUCH_VALIDATOR_LEDGER_HOST_DIRECTORY_H_
@@ -33,6 +34,7 @@
 #include "vouch/validator/checkpoint_source.h"
 #include "vouch/validator/enrollment.h"
 #include "vouch/validator/host_directory.h"
+#include "vouch/validator/ledger_append.h"
 #include "vouch/validator/revocation_reporter.h"
 
 namespace vouch::validator {
@@ -40,7 +42,8 @@ namespace vouch::validator {
 class LedgerHostDirectory : public HostDirectory,
                             public CertificationLedger,
                             public RevocationReporter,
-                            public CheckpointSource {
+                            public CheckpointSource,
+                            public HostEntryLedger {
  public:
   // Opens the ledger `locator` names ("sqlite:///abs/path") and verifies it
   // from genesis, under `options`' trust anchor (a pinned genesis, a head
@@ -66,6 +69,7 @@ class LedgerHostDirectory : public HostDirectory,
   Status Certify(std::string_view did, ByteView ak_public, const Ed25519PrivateKey& key,
                  int64_t at) override;
   Result<Bytes> SignedCheckpoint(const Ed25519PrivateKey& key, int64_t at) override;
+  Result<ledger::AppendOutcome> SubmitJudged(const ledger::Entry& entry, const Judge& judge) override;
 
  private:
   // Reads the entries appended since the last sync. REQUIRES: mu_ held.

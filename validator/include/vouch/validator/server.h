@@ -10,6 +10,7 @@
 //   POST /v1/reattest             200 {"endorsement"}              (Appraiser::Reappraise)
 //   GET  /v1/checkpoint           200 the signed ledger head       (CheckpointSource)
 //                                 Without one (--hosts): 501
+//   POST /v1/ledger/append        200 {"index", "outcome"}         (LedgerAppender; 501 without)
 //   GET  /v1/status               CBOR, or JSON if Accept names application/json:
 //                                 {"did", "hpke_public_key", "fault", "uptime_s",
 //                                  "replay_cache", "requests", "approvals", "refusals"}
@@ -73,6 +74,7 @@
 #include "vouch/validator/challenge.h"
 #include "vouch/validator/checkpoint_source.h"
 #include "vouch/validator/enrollment.h"
+#include "vouch/validator/ledger_append.h"
 #include "vouch/validator/metrics.h"
 #include "vouch/validator/rate_limiter.h"
 #include "vouch/validator/replay_cache.h"
@@ -112,6 +114,7 @@ struct ServerParts {
   Metrics* metrics = nullptr;
   const ReplayCache* replay = nullptr;  // for /v1/status; may be null
   Enroller* enroller = nullptr;         // AK certification; may be null (501)
+  LedgerAppender* ledger_append = nullptr;  // hosts' entries; may be null (501)
   CheckpointSource* checkpoints = nullptr;  // the ledger head; may be null (501)
 };
 
