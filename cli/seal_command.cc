@@ -25,12 +25,14 @@
 #include "flags.h"
 #include "ledger_pin.h"
 #include "run_program.h"
+#include "staged_file.h"
 #include "validator_selection.h"
 #include "vouch/core/did_key.h"
 #include "vouch/core/owner_policy.h"
 #include "vouch/core/random.h"
 #include "vouch/core/sealed_share.h"
 #include "vouch/core/shamir.h"
+#include "vouch/core/unique_fd.h"
 #include "vouch/ledger/ledger_client.h"
 #include "vouch/measure/tpm.h"
 #include "vouch/qemu/domain_xml.h"
@@ -64,27 +66,6 @@ Error IoError(std::string_view what, const std::string& path, int err) {
   return Error(Code::kIo, StrCat(what, " '", path, "': ", std::strerror(err)));
 }
 
-// Owns a file descriptor.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  Fd& operator=(Fd&& other) noexcept {
-    if (this != &other) {
-      if (fd_ >= 0) ::close(fd_);
-      fd_ = std::exchange(other.fd_, -1);
-    }
-    return *this;
-  }
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
 bool WriteAll(int fd, ByteView data) {
   size_t off = 0;
   while (off < data.size()) {
@@ -95,74 +76,6 @@ bool WriteAll(int fd, ByteView data) {
   }
   return true;
 }
-
-// A new file next to `target` named "<target>.vouch-XXXXXX" (mkostemp: an
-// unpredictable name, O_CREAT|O_EXCL, mode 0600, never through a symlink).
-// It is removed when destroyed unless Commit() has renamed it onto `target`.
-class StagedFile {
- public:
-  static Result<StagedFile> Create(const std::string& target) {
-    std::string path = target + ".vouch-XXXXXX";
-    int fd = ::mkostemp(path.data(), O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) return IoError("cannot create a temporary file next to", target, errno);
-    return StagedFile(target, std::move(path), Fd(fd));
-  }
-  StagedFile(StagedFile&& other) noexcept
-      : target_(std::move(other.target_)), path_(std::exchange(other.path_, {})), fd_(std::move(other.fd_)) {}
-  StagedFile& operator=(StagedFile&&) = delete;
-  ~StagedFile() {
-    if (!path_.empty()) ::unlink(path_.c_str());
-  }
-
-  const std::string& path() const { return path_; }
-  int fd() const { return fd_.get(); }
-
-  // qemu-img unlinks its output when it fails: before another attempt, a
-  // fresh 0600 file goes back at the same unpredictable name (O_EXCL). A
-  // file there that is not ours (planted in the gap) is refused.
-  Status EnsureExists() {
-    int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd >= 0) {
-      fd_ = Fd(fd);
-      return Ok();
-    }
-    struct stat ours {}, there {};
-    if (errno == EEXIST && ::fstat(fd_.get(), &ours) == 0 && ::lstat(path_.c_str(), &there) == 0 &&
-        ours.st_dev == there.st_dev && ours.st_ino == there.st_ino) {
-      return Ok();
-    }
-    return Error(Code::kIo, StrCat("the temporary image '", path_, "' was replaced by someone else"));
-  }
-
-  // fsyncs the file and renames it onto the target. Unless `replace`, a
-  // target that exists by now is left alone (RENAME_NOREPLACE, or link(2)
-  // where the filesystem lacks it) and the error says to give --force.
-  Status Commit(bool replace) {
-    if (::fsync(fd_.get()) != 0) return IoError("cannot write", path_, errno);
-    if (Rename(replace) != 0) {
-      if (errno == EEXIST) return Invalid(StrCat("'", target_, "' exists: give --force to replace it"));
-      return IoError("cannot rename a new file onto", target_, errno);
-    }
-    path_.clear();
-    return Ok();
-  }
-
- private:
-  StagedFile(std::string target, std::string path, Fd fd)
-      : target_(std::move(target)), path_(std::move(path)), fd_(std::move(fd)) {}
-
-  int Rename(bool replace) {
-    if (replace) return ::rename(path_.c_str(), target_.c_str());
-    if (::renameat2(AT_FDCWD, path_.c_str(), AT_FDCWD, target_.c_str(), RENAME_NOREPLACE) == 0) return 0;
-    if (errno != EINVAL || ::link(path_.c_str(), target_.c_str()) != 0) return -1;
-    ::unlink(path_.c_str());
-    return 0;
-  }
-
-  std::string target_;
-  std::string path_;  // empty once committed
-  Fd fd_;
-};
 
 // Where the new image's content comes from: exactly one is set.
 struct ImageSource {
@@ -399,7 +312,7 @@ bool IsImageSize(const std::string& s) {
 }
 
 Status CheckReadableRegularFile(const std::string& flag, const std::string& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
   if (fd.get() < 0) return Invalid(StrCat(flag, " '", path, "' cannot be read: ", std::strerror(errno)));
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -602,8 +515,8 @@ Result<SealInputs> ParseSealInputs(const Flags& f) {
 
 // base64url(K) in a sealed memfd: no name on any filesystem; a child reads
 // it as /proc/self/fd/N. The passphrase string is wiped.
-Result<Fd> PassphraseMemfd(const SecretBytes& key) {
-  Fd fd(::memfd_create("vouch-seal-passphrase", MFD_CLOEXEC | MFD_ALLOW_SEALING));
+Result<UniqueFd> PassphraseMemfd(const SecretBytes& key) {
+  UniqueFd fd(::memfd_create("vouch-seal-passphrase", MFD_CLOEXEC | MFD_ALLOW_SEALING));
   if (fd.get() < 0) return Error(Code::kIo, StrCat("cannot create a memfd for the image passphrase: ", std::strerror(errno)));
   std::string passphrase = Base64UrlEncode(key.Expose());
   bool written = WriteAll(fd.get(), AsBytes(passphrase));
@@ -630,7 +543,7 @@ std::vector<std::string> QemuImgArgv(const ImageSource& source, const std::strin
 // it through an inherited memfd.
 Status RunQemuImg(const ImageSource& source, StagedFile& staged, const std::string& image,
                   const SecretBytes& key) {
-  VOUCH_ASSIGN_OR_RETURN(Fd secret, PassphraseMemfd(key));
+  VOUCH_ASSIGN_OR_RETURN(UniqueFd secret, PassphraseMemfd(key));
   std::vector<std::string> argv = QemuImgArgv(source, staged.path(), secret.get());
   Result<ProgramResult> run = Error(Code::kInternal, "not run");
   // qemu-img's PBKDF calibration fails ("Unable to get accurate CPU usage")
