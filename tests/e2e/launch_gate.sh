@@ -840,5 +840,37 @@ for _ in $(seq 50); do "$HOOK" --config "$W/hook.conf" "$NAME-plain" prepare beg
 t1=$(date +%s%N)
 echo "info: vouch-hook on an unprotected domain: $(( (t1 - t0) / 50000 )) µs per call (goal < 5 ms)"
 
+if [[ $LEDGER_KIND == etcd ]]; then
+# Last, as nothing is put back: whoever holds etcd's root credentials
+# replaces the whole chain with one of their own.
+say "The etcd ledger rewritten with root's credentials: a restarted vouchd and vouch seal refuse it by its pinned genesis"
+mapfile -t ROOT_ACCESS < <(vouch_etcd_access "$W/etcd" root)
+ETCDCTL_USER="root:$(cat "$W/etcd/root.password")" etcdctl --endpoints "https://${VOUCH_ETCD_ENDPOINTS//,/,https://}" \
+  --cacert "$W/etcd/ca.pem" --cert "$W/etcd/client.pem" --key "$W/etcd/client.key" \
+  del --prefix vouch-gate/vouch/log/ >"$W/root-del.out" 2>&1 || true
+openssl genpkey -algorithm ed25519 -out "$W/attacker.pem" 2>/dev/null
+"$VOUCH" ledger init "$LEDGER" --key "$W/attacker.pem" --single-operator \
+  --certify-quorum 1 --admit-quorum 1 --revoke-quorum 1 "${ROOT_ACCESS[@]}" >"$W/forged-init.out" 2>&1 || true
+FORGED=$(awk '$1 == "genesis" {print $2}' "$W/forged-init.out")
+WANT="genesis $FORGED is not the pinned genesis $GENESIS"
+stop_vd 1
+"$VOUCHD" --config "$W/vd1.conf" >"$W/vd1-forged.out" 2>"$W/vd1-forged.err" && rc=0 || rc=$?
+if [[ -n $FORGED && $rc -eq 1 ]] && grep -qF "$WANT" "$W/vd1-forged.err"; then
+  ok "a restarted vouchd refuses the rewritten etcd ledger: $(cut -c1-150 "$W/vd1-forged.err")"
+else
+  bad "vouchd on the rewritten etcd ledger (init: $(head -c 200 "$W/forged-init.out")): exit $rc: $(cat "$W/vd1-forged.err")"
+fi
+image_before=$(sha256sum <"$DISK")
+head -c 1M /dev/urandom >"$W/forged.raw"
+"$VOUCH" seal --domain "$NAME" --ledger "$LEDGER" --genesis "$GENESIS" --validator-count 5 --threshold 3 \
+  --owner-key "$W/owner.pem" --image "$DISK" --from-raw "$W/forged.raw" --force \
+  --pcrs-from-tpm "$TCTI" --host "$HOST_DID" "${OWNER_ACCESS[@]}" >"$W/seal-forged.out" 2>&1 && rc=0 || rc=$?
+if [[ $rc -eq 1 ]] && grep -qF "$WANT" "$W/seal-forged.out" && [[ $(sha256sum <"$DISK") == "$image_before" ]]; then
+  ok "vouch seal refuses to pick validators from the rewritten etcd ledger; the image is untouched"
+else
+  bad "vouch seal on the rewritten etcd ledger: exit $rc: $(cat "$W/seal-forged.out")"
+fi
+fi
+
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]
