@@ -1,9 +1,13 @@
 #include "vouch/validator/daemon.h"
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <chrono>
 #include <cstring>
 #include <iostream>
@@ -12,10 +16,11 @@
 #include <optional>
 #include <set>
 
+#include "vouch/core/unique_fd.h"
+#include "vouch/ledger/checkpoint.h"
 #include "vouch/ledger/ledger_client.h"
 #include "vouch/validator/appraisal.h"
 #include "vouch/validator/challenge.h"
-#include "vouch/ledger/checkpoint.h"
 #include "vouch/validator/ledger_host_directory.h"
 #include "vouch/validator/metrics.h"
 #include "vouch/validator/replay_cache.h"
@@ -51,6 +56,7 @@ struct Directory {
   std::unique_ptr<HostDirectory> hosts;
   CertificationLedger* certification = nullptr;
   CheckpointSource* checkpoints = nullptr;  // GET /v1/checkpoint, on a ledger
+  LedgerHostDirectory* ledger = nullptr;    // the same, as itself
   RevocationReporter* reporter = nullptr;  // drift reports, on a ledger
   HostEntryLedger* host_entries = nullptr; // POST /v1/ledger/append, on a ledger
   std::optional<std::string> warning;      // a lab ledger (SingleOperatorWarning)
@@ -85,10 +91,40 @@ Result<Directory> OpenDirectory(const VouchdConfig& config, Metrics& metrics, st
   if (genesis) out.warning = ledger::SingleOperatorWarning(*genesis);
   out.certification = d.get();
   out.checkpoints = d.get();
+  out.ledger = d.get();
   out.reporter = d.get();
   out.host_entries = d.get();
   out.hosts = std::move(d);
   return out;
+}
+
+// One vouchd per state dir (or key file): two would race on the head file
+// and answer as one validator with two replay caches. An exclusive flock,
+// released by the kernel whatever way the process ends; the holder's pid
+// goes in the lock file for the message.
+Result<UniqueFd> LockInstance(const VouchdConfig& config) {
+  const bool in_dir = !config.state_dir.empty();
+  const std::string path = in_dir ? config.state_dir + "/vouchd.lock" : config.key_file;
+  UniqueFd fd(in_dir ? ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)
+                     : ::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return Error(Code::kIo, StrCat("cannot open '", path, "' to lock it: ", std::strerror(errno)));
+  if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+    std::string holder;
+    char buf[24] = {};
+    if (in_dir && ::pread(fd.get(), buf, sizeof(buf) - 1, 0) > 0) {
+      holder = StrCat(" (pid ", std::strtoll(buf, nullptr, 10), ")");
+    }
+    return Error(Code::kUnavailable, StrCat(in_dir ? "state dir '" : "key '", in_dir ? config.state_dir : path,
+                                            "' is in use by another vouchd", holder,
+                                            ": one validator runs as one process"));
+  }
+  if (in_dir) {
+    std::string pid = StrCat(::getpid(), "\n");
+    if (::ftruncate(fd.get(), 0) != 0 || ::pwrite(fd.get(), pid.data(), pid.size(), 0) < 0) {
+      return Error(Code::kIo, StrCat("cannot write '", path, "': ", std::strerror(errno)));
+    }
+  }
+  return fd;
 }
 
 int64_t SystemSeconds() {
@@ -211,6 +247,7 @@ int RunDaemon(const VouchdConfig& config, std::ostream& out, std::ostream& err) 
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGHUP);  // taken, not fatal: see the wait below
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   if (config.init && !config.state_dir.empty()) {
@@ -222,11 +259,18 @@ int RunDaemon(const VouchdConfig& config, std::ostream& out, std::ostream& err) 
                   ? ValidatorKeys::Create(config.key_file, config.hpke_key_file)
                   : ValidatorKeys::Load(config.key_file, config.hpke_key_file);
   if (!keys.ok()) return fail(keys.error());
+  auto instance = LockInstance(config);
+  if (!instance.ok()) return fail(instance.error());
   Metrics metrics;
   auto directory = OpenDirectory(config, metrics, err);
   if (!directory.ok()) return fail(directory.error());
   // A lab genesis (a quorum of 1) is allowed, but never silently.
   if (directory->warning) err << "vouchd: warning: " << *directory->warning << "\n";
+  if (directory->ledger != nullptr && !directory->ledger->IsActiveValidator(keys->did())) {
+    err << "vouchd: warning: " << keys->did() << " is not an active validator of ledger '" << config.ledger
+        << "' (not registered, not yet admitted by admit_quorum governance keys, or revoked): no seal picks it "
+           "and readers ignore its checkpoints; see 'vouchd register'\n";
+  }
 
   ChallengeOptions challenge_options;
   challenge_options.validity_s = config.nonce_validity_s;
@@ -273,7 +317,12 @@ int RunDaemon(const VouchdConfig& config, std::ostream& out, std::ostream& err) 
   out << "vouchd: listening on " << (*server)->address() << std::endl;
 
   int signal = 0;
-  sigwait(&stop_signals, &signal);
+  for (;;) {
+    sigwait(&stop_signals, &signal);
+    if (signal != SIGHUP) break;
+    // A terminal hang-up or a reflexive "reload" must not take a validator down.
+    err << "vouchd: SIGHUP ignored: nothing is reloaded; restart vouchd to change its configuration\n" << std::flush;
+  }
   err << "vouchd: stopping on " << (signal == SIGINT ? "SIGINT" : "SIGTERM") << "\n";
   (*server)->Stop();
   return 0;

@@ -80,6 +80,8 @@ class Vouchd {
     return "";
   }
 
+  void Signal(int signal) { ::kill(pid_, signal); }
+
   // SIGTERM, then the exit status (or -1).
   int Terminate() {
     ::kill(pid_, SIGTERM);
@@ -207,6 +209,40 @@ TEST_F(DaemonTest, RefuseAllFaultRefusesWithAReason) {
       std::string::npos);
 }
 
+// An operator starting vouchd twice on one state dir: the second refuses
+// at once, naming the first, and the first keeps serving.
+TEST_F(DaemonTest, ASecondVouchdOnTheSameStateDirIsRefused) {
+  int port = Start();
+  ASSERT_NE(port, 0);
+  std::string cmd = StrCat(VOUCHD_PATH, " --listen 127.0.0.1:0 --state-dir ", dir_ / "state", " --hosts ",
+                           dir_ / "hosts", " > /dev/null 2> ", dir_ / "second.txt");
+  EXPECT_EQ(WEXITSTATUS(std::system(cmd.c_str())), 1);
+  std::string err = ReadText(dir_ / "second.txt");
+  EXPECT_NE(err.find(StrCat("state dir '", dir_ / "state", "' is in use by another vouchd (pid ")), std::string::npos)
+      << err;
+  Built b = world_->Build();
+  auto res = RoundTrip(port, &b);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(vouchd_->Terminate(), 0);
+  // Once the first is gone, the state dir is free again.
+  EXPECT_NE(Start(), 0);
+}
+
+// SIGHUP (a closed terminal, a reflexive "reload") does not stop it.
+TEST_F(DaemonTest, SighupIsLoggedAndIgnored) {
+  int port = Start();
+  ASSERT_NE(port, 0);
+  vouchd_->Signal(SIGHUP);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  Built b = world_->Build();
+  auto res = RoundTrip(port, &b);
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(vouchd_->Terminate(), 0);
+  EXPECT_NE(ReadText(dir_ / "stderr.txt").find("vouchd: SIGHUP ignored"), std::string::npos);
+}
+
 TEST_F(DaemonTest, BadFlagExitsTwoWithUsage) {
   std::string cmd = StrCat(VOUCHD_PATH, " --state-dir ", dir_ / "state", " --hosts ",
                            dir_ / "hosts", " --bogus 2> ", dir_ / "bad.txt");
@@ -272,6 +308,7 @@ TEST_F(DaemonTest, ReadsHostsFromTheLedgerAndEnforcesItsRevocations) {
   std::string warning = StrCat("vouchd: warning: skipped ledger entry ", junk_index, ": ");
   EXPECT_NE(log.find(warning), std::string::npos) << log;
   EXPECT_EQ(log.find(warning), log.rfind(warning)) << "reported once: " << log;
+  EXPECT_EQ(log.find("is not an active validator"), std::string::npos) << log;
 
   ASSERT_TRUE((*writer)->Append(lt::Revoke(reg.did, "TPM replaced"), world_->host_key(), t++).ok());
   auto refused = RoundTrip(port, &b);
@@ -301,6 +338,30 @@ TEST_F(DaemonTest, ReadsHostsFromTheLedgerAndEnforcesItsRevocations) {
   EXPECT_EQ(ReadText(dir_ / "forged.txt"),
             StrCat("vouchd: ledger 'sqlite://", path, "': genesis ", forged, " is not the pinned genesis ",
                    genesis, " (another ledger, or this one rewritten): refusing to trust it\n"));
+}
+
+// A vouchd whose DID the ledger never admitted starts (it may be waiting
+// for governance), but says so: no seal will pick it.
+TEST_F(DaemonTest, AVouchdThatIsNotAnAdmittedValidatorSaysSo) {
+  namespace lt = ::vouch::ledger::testing;
+  std::string path = dir_ / "ledger.db";
+  auto opened = ledger::OpenLedger("sqlite://" + path, ledger::LedgerOptions{.create_if_missing = true});
+  ASSERT_TRUE(opened.ok());
+  auto writer = ledger::LedgerClient::Open(std::move(opened).value());
+  ASSERT_TRUE(writer.ok());
+  lt::World w;
+  ASSERT_TRUE((*writer)->Append(w.Genesis(2), w.gov[0], lt::kT0).ok());
+  const std::string genesis = HexEncode(*(*writer)->state().DigestAt(0));
+  vouchd_ = std::make_unique<Vouchd>(
+      std::vector<std::string>{"--listen", "127.0.0.1:0", "--state-dir", dir_ / "state", "--ledger",
+                               "sqlite://" + path, "--genesis", genesis},
+      dir_ / "stderr.txt");
+  ASSERT_EQ(vouchd_->ReadLine().rfind("vouchd: listening on", 0), 0u) << ReadText(dir_ / "stderr.txt");
+  EXPECT_EQ(vouchd_->Terminate(), 0);
+  EXPECT_NE(ReadText(dir_ / "stderr.txt")
+                .find(StrCat("vouchd: warning: ", world_->ours().did(), " is not an active validator of ledger")),
+            std::string::npos)
+      << ReadText(dir_ / "stderr.txt");
 }
 
 // The same ledger cut back below what vouchd verified before (its head file

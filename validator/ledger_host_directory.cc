@@ -23,6 +23,11 @@ Status LedgerHostDirectory::SyncLocked() {
   return Ok();
 }
 
+bool LedgerHostDirectory::IsActiveValidator(std::string_view did) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return client_->state().IsActiveValidator(did);
+}
+
 Result<Bytes> LedgerHostDirectory::SignedCheckpoint(const Ed25519PrivateKey& key, int64_t at) {
   std::lock_guard<std::mutex> lock(mu_);
   // A ledger that no longer verifies is exactly when readers need the head

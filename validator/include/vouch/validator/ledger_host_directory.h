@@ -62,6 +62,9 @@ class LedgerHostDirectory : public HostDirectory,
   Bytes LedgerHead() override;
   // The genesis parameters as of the last sync (they never change).
   std::optional<ledger::GenesisBody> Genesis();
+  // Whether `did` is a registered, admitted, unrevoked validator as of the
+  // last sync.
+  bool IsActiveValidator(std::string_view did);
 
   Result<EnrollmentSubject> Subject(std::string_view did, std::string_view validator_did) override;
   Status Report(std::string_view subject, std::string_view reason, ByteView evidence,
