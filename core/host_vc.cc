@@ -63,7 +63,8 @@ cbor::Value HostVcClaimsToCbor(const HostVcClaims& c) {
     m.emplace_back("vouch.guest", Value::Map({{"quote", Value(c.guest->quote)},
                                               {"sig", Value(c.guest->signature)},
                                               {"pcrs", PcrMap(c.guest->pcrs)},
-                                              {"log", Value(c.guest->log)}}));
+                                              {"log", Value(c.guest->log)},
+                                              {"ak", Value(c.guest->ak)}}));
   }
   return Value::Map(std::move(m));
 }
@@ -137,7 +138,8 @@ Result<HostVcClaims> HostVcClaimsFromCbor(const cbor::Value& map) {
     ge.quote = gr.ByteString("quote", "quote");
     ge.signature = gr.ByteString("sig", "sig");
     ge.pcrs = gr.Pcrs("pcrs", "pcrs");
-    ge.log = gr.ByteString("log", "log");
+    ge.log = gr.ByteString("log", "log", 32);
+    ge.ak = gr.ByteString("ak", "ak");
     gr.NoUnknown();
     if (gr.error()) r.Fail(*gr.error());
     c.guest = std::move(ge);

@@ -28,7 +28,7 @@ TEST(HostVc, ReattestClaimsWithGuestEvidenceRoundTrip) {
   Ed25519PrivateKey host = Ed25519PrivateKey::Generate();
   HostVcClaims claims = SampleClaims(host, X25519PrivateKey::Generate().public_key());
   claims.type = "reattest";
-  claims.guest = GuestEvidence{RandomBytes(100), RandomBytes(70), RandomBytes(10), {{9, RandomBytes(32)}}};
+  claims.guest = GuestEvidence{RandomBytes(100), RandomBytes(70), RandomBytes(32), {{9, RandomBytes(32)}}, RandomBytes(90)};
   auto back = HostVc::Parse(HostVc::Issue(claims, host)->message().Encode());
   ASSERT_TRUE(back.ok()) << back.error().ToString();
   EXPECT_EQ(back->claims(), claims);

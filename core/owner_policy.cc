@@ -68,6 +68,90 @@ PolicyBoot ReadBoot(Reader& r) {
   return b;
 }
 
+std::vector<uint32_t> ReadPcrList(Reader& r, const Value* v, const std::string& name) {
+  std::vector<uint32_t> out;
+  if (v == nullptr) return out;
+  if (!v->is_array()) {
+    r.Fail(StrCat("field '", name, "' must be an array of PCR indexes"));
+    return out;
+  }
+  for (const auto& e : v->array()) {
+    if (!e.is_unsigned() || e.uint_value() > 23) {
+      r.Fail(StrCat("field '", name, "' must hold PCR indexes 0..23"));
+      break;
+    }
+    out.push_back(static_cast<uint32_t>(e.uint_value()));
+  }
+  return out;
+}
+
+std::map<uint32_t, std::vector<Bytes>> ReadPcrValues(Reader& r, const Value* map,
+                                                     const std::string& name) {
+  std::map<uint32_t, std::vector<Bytes>> out;
+  if (map == nullptr) return out;
+  for (const auto& [k, v] : map->map()) {
+    if (!k.is_unsigned() || k.uint_value() > 23) {
+      r.Fail(StrCat("field '", name, "' has a key that is not a PCR index 0..23"));
+      break;
+    }
+    out[static_cast<uint32_t>(k.uint_value())] =
+        ReadBytesArray(r, &v, StrCat(name, "/", k.uint_value()), 32);
+  }
+  return out;
+}
+
+Value PcrListValue(const std::vector<uint32_t>& pcrs) {
+  cbor::Array a;
+  for (uint32_t i : pcrs) a.emplace_back(uint64_t{i});
+  return Value(std::move(a));
+}
+
+Value PcrValuesValue(const std::map<uint32_t, std::vector<Bytes>>& values) {
+  cbor::MapEntries m;
+  for (const auto& [i, v] : values) m.emplace_back(uint64_t{i}, BytesArray(v));
+  return Value::Map(std::move(m));
+}
+
+Value GuestValue(const GuestPolicy& g) {
+  return Value::Map({{"pcrs", PcrListValue(g.pcrs)},
+                     {"reference", PcrValuesValue(g.reference)},
+                     {"boot_s", g.boot_s},
+                     {"action", g.action}});
+}
+
+GuestPolicy ReadGuest(Reader& r) {
+  GuestPolicy g;
+  g.pcrs = ReadPcrList(r, r.Get("pcrs", "pcrs"), "pcrs");
+  g.reference = ReadPcrValues(r, r.Map("reference", "reference"), "reference");
+  g.boot_s = r.Uint("boot_s", "boot_s");
+  g.action = r.Text("action", "action");
+  return g;
+}
+
+bool IsGuestAction(std::string_view a) {
+  if (a == "poweroff" || a == "reboot" || a == "none") return true;
+  return a.starts_with("exec:/") && a.size() > 6;
+}
+
+// The checks of one guest policy that its fields' types do not already make.
+std::optional<std::string> GuestPolicyProblem(const GuestPolicy& g) {
+  if (g.pcrs.empty()) return "guest.pcrs must name at least one PCR";
+  std::set<uint32_t> seen;
+  for (uint32_t i : g.pcrs) {
+    if (!seen.insert(i).second) return StrCat("guest.pcrs lists PCR ", i, " twice");
+  }
+  for (const auto& [i, values] : g.reference) {
+    if (!seen.count(i)) return StrCat("guest.reference pins PCR ", i, ", which guest.pcrs does not quote");
+    if (values.empty()) return StrCat("guest.reference lists no value for PCR ", i);
+  }
+  if (g.boot_s == 0 || g.boot_s > 3600) return "guest.boot_s must be 1..3600 seconds";
+  if (!IsGuestAction(g.action)) {
+    return StrCat("guest.action must be poweroff, reboot, none or exec:/ABSOLUTE/PATH, got '",
+                  g.action, "'");
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 cbor::Value OwnerPolicyToCbor(const OwnerPolicy& p) {
@@ -76,10 +160,6 @@ cbor::Value OwnerPolicyToCbor(const OwnerPolicy& p) {
     validators.push_back(Value::Map(
         {{"did", v.did}, {"hpke_pk", Value(v.hpke_public_key)}, {"endpoint", v.endpoint}}));
   }
-  cbor::Array pcrs;
-  for (uint32_t i : p.pcrs) pcrs.emplace_back(uint64_t{i});
-  cbor::MapEntries ref_pcrs;
-  for (const auto& [i, values] : p.reference_pcrs) ref_pcrs.emplace_back(uint64_t{i}, BytesArray(values));
   cbor::MapEntries hv;
   for (const auto& [k, v] : p.hv_min) hv.emplace_back(k, v);
   cbor::MapEntries rt = {{"memory_kib_max", p.rt.memory_kib_max},
@@ -95,13 +175,13 @@ cbor::Value OwnerPolicyToCbor(const OwnerPolicy& p) {
   if (p.rt.emulators_allowed) rt.emplace_back("emulators_allowed", TextArray(*p.rt.emulators_allowed));
   if (!p.rt.qemu_args.empty()) rt.emplace_back("qemu_args", TextArray(p.rt.qemu_args));
   if (!p.rt.qemu_passthrough.empty()) rt.emplace_back("qemu_passthrough", TextArray(p.rt.qemu_passthrough));
-  return Value::Map({
+  cbor::MapEntries m = {
       {"domain", p.domain_uuid},
       {"t", uint64_t{p.threshold}},
       {"validators", Value(std::move(validators))},
-      {"pcrs", Value(std::move(pcrs))},
+      {"pcrs", PcrListValue(p.pcrs)},
       {"reference", Value::Map({{"boot", BytesArray(p.reference_boot)},
-                                {"pcrs", Value::Map(std::move(ref_pcrs))}})},
+                                {"pcrs", PcrValuesValue(p.reference_pcrs)}})},
       {"hv_min", Value::Map(std::move(hv))},
       {"rt", Value::Map(std::move(rt))},
       {"vc_ttl", p.vc_ttl},
@@ -110,7 +190,10 @@ cbor::Value OwnerPolicyToCbor(const OwnerPolicy& p) {
       {"hosts", p.hosts ? TextArray(*p.hosts) : Value("any")},
       {"commit", BytesArray(p.commit)},
       {"kcv", Value(p.kcv)},
-  });
+  };
+  if (p.grace) m.emplace_back("grace", uint64_t{*p.grace});
+  if (p.guest) m.emplace_back("guest", GuestValue(*p.guest));
+  return Value::Map(std::move(m));
 }
 
 Result<OwnerPolicy> OwnerPolicyFromCbor(const cbor::Value& map) {
@@ -146,31 +229,11 @@ Result<OwnerPolicy> OwnerPolicyFromCbor(const cbor::Value& map) {
       }
     }
   }
-  if (const Value* pcrs = r.Get("pcrs", "pcrs")) {
-    if (!pcrs->is_array()) r.Fail("field 'pcrs' must be an array of PCR indexes");
-    else {
-      for (const auto& e : pcrs->array()) {
-        if (!e.is_unsigned() || e.uint_value() > 23) {
-          r.Fail("field 'pcrs' must hold PCR indexes 0..23");
-          break;
-        }
-        p.pcrs.push_back(static_cast<uint32_t>(e.uint_value()));
-      }
-    }
-  }
+  p.pcrs = ReadPcrList(r, r.Get("pcrs", "pcrs"), "pcrs");
   if (const Value* ref = r.Map("reference", "reference")) {
     Reader rr(*ref, "owner policy 'reference'");
     p.reference_boot = ReadBytesArray(rr, rr.Get("boot", "boot"), "boot", 32);
-    if (const Value* rp = rr.Map("pcrs", "pcrs")) {
-      for (const auto& [k, v] : rp->map()) {
-        if (!k.is_unsigned() || k.uint_value() > 23) {
-          rr.Fail("field 'pcrs' has a key that is not a PCR index 0..23");
-          break;
-        }
-        p.reference_pcrs[static_cast<uint32_t>(k.uint_value())] =
-            ReadBytesArray(rr, &v, StrCat("pcrs/", k.uint_value()), 32);
-      }
-    }
+    p.reference_pcrs = ReadPcrValues(rr, rr.Map("pcrs", "pcrs"), "pcrs");
     rr.NoUnknown();
     if (rr.error()) r.Fail(*rr.error());
   }
@@ -205,6 +268,18 @@ Result<OwnerPolicy> OwnerPolicyFromCbor(const cbor::Value& map) {
   p.vc_ttl = r.Uint("vc_ttl", "vc_ttl");
   p.reattest_s = r.Uint("reattest_s", "reattest_s");
   p.on_drift = r.Text("on_drift", "on_drift");
+  if (r.Get("grace", "grace", /*required=*/false) != nullptr) {
+    uint64_t grace = r.Uint("grace", "grace");
+    if (grace == 0 || grace > 100) r.Fail("field 'grace' must be 1..100 intervals");
+    p.grace = static_cast<uint32_t>(grace);
+  }
+  if (const Value* g = r.Map("guest", "guest", /*required=*/false)) {
+    Reader gr(*g, "owner policy 'guest'");
+    GuestPolicy guest = ReadGuest(gr);
+    gr.NoUnknown();
+    if (gr.error()) r.Fail(*gr.error());
+    p.guest = std::move(guest);
+  }
   if (const Value* hosts = r.Get("hosts", "hosts")) {
     if (hosts->is_text() && hosts->text() == "any") {
       p.hosts.reset();
@@ -236,6 +311,15 @@ Result<OwnerPolicy> OwnerPolicyFromCbor(const cbor::Value& map) {
   if (p.on_drift != "pause" && p.on_drift != "destroy" && p.on_drift != "alert") {
     return Error(Code::kMalformed, StrCat("owner policy: on_drift must be pause, destroy or alert, got '",
                                           p.on_drift, "'"));
+  }
+  if (p.guest) {
+    if (auto problem = GuestPolicyProblem(*p.guest)) {
+      return Error(Code::kMalformed, StrCat("owner policy: ", *problem));
+    }
+    if (!p.grace) return Error(Code::kMalformed, "owner policy: a 'guest' section needs 'grace'");
+  }
+  if (p.reattest_s == 0 && p.grace) {
+    return Error(Code::kMalformed, "owner policy: 'grace' needs reattest_s of at least 1 second");
   }
   if (p.vc_ttl == 0 || p.vc_ttl > 3600) {
     return Error(Code::kMalformed, "owner policy: vc_ttl must be 1..3600 seconds");

@@ -37,6 +37,13 @@ OwnerPolicy SamplePolicy(size_t n = 5, uint32_t t = 3) {
   p.rt.qemu_passthrough = {"env:A=b"};
   p.hosts = std::vector<std::string>{DidKey::FromPublicKey(Ed25519PrivateKey::Generate().public_key()).did()};
   p.kcv = RandomBytes(32);
+  p.grace = 3;
+  GuestPolicy guest;
+  guest.pcrs = {0, 9};
+  guest.reference[9] = {RandomBytes(32)};
+  guest.boot_s = 120;
+  guest.action = "exec:/sbin/vouch-guest-action";
+  p.guest = guest;
   return p;
 }
 
@@ -61,6 +68,34 @@ TEST(OwnerPolicy, AnyHostsAndNoDeviceListRoundTrip) {
   auto back = OwnerPolicyFromCbor(OwnerPolicyToCbor(p));
   ASSERT_TRUE(back.ok()) << back.error().ToString();
   EXPECT_EQ(*back, p);
+}
+
+TEST(OwnerPolicy, PolicyWithoutLeaseOrGuestRoundTripsAndEncodesNeither) {
+  OwnerPolicy p = SamplePolicy(3, 2);
+  p.grace.reset();
+  p.guest.reset();
+  cbor::Value encoded = OwnerPolicyToCbor(p);
+  EXPECT_EQ(encoded.Find("grace"), nullptr);
+  EXPECT_EQ(encoded.Find("guest"), nullptr);
+  auto back = OwnerPolicyFromCbor(encoded);
+  ASSERT_TRUE(back.ok()) << back.error().ToString();
+  EXPECT_EQ(*back, p);
+}
+
+TEST(OwnerPolicy, GuestSectionIsReadStrictly) {
+  cbor::MapEntries guest = {{"pcrs", cbor::Value(cbor::Array{cbor::Value(uint64_t{9})})},
+                            {"reference", cbor::Value::Map({})},
+                            {"boot_s", uint64_t{60}},
+                            {"action", "none"},
+                            {"extra", uint64_t{1}}};
+  OwnerPolicy p = SamplePolicy(3, 2);
+  cbor::MapEntries m = OwnerPolicyToCbor(p).map();
+  for (auto& [k, v] : m) {
+    if (k.is_text() && k.text() == "guest") v = cbor::Value::Map(guest);
+  }
+  auto back = OwnerPolicyFromCbor(cbor::Value::Map(m));
+  ASSERT_FALSE(back.ok());
+  EXPECT_NE(back.error().message().find("extra"), std::string::npos) << back.error().message();
 }
 
 TEST(OwnerPolicy, TamperedPolicyIsRefused) {
@@ -88,6 +123,16 @@ TEST(OwnerPolicy, SignRefusesInconsistentPolicies) {
       {[](OwnerPolicy& p) { p.on_drift = "reboot"; }, "on_drift must be pause, destroy or alert"},
       {[](OwnerPolicy& p) { p.hv_min["bios"] = "1"; }, "unknown component 'bios'"},
       {[](OwnerPolicy& p) { p.kcv.resize(16); }, "'kcv' must be 32 bytes"},
+      {[](OwnerPolicy& p) { p.grace = 0; }, "'grace' must be 1..100"},
+      {[](OwnerPolicy& p) { p.grace.reset(); }, "a 'guest' section needs 'grace'"},
+      {[](OwnerPolicy& p) { p.guest->pcrs.clear(); }, "guest.pcrs must name at least one PCR"},
+      {[](OwnerPolicy& p) { p.guest->pcrs = {9, 9}; }, "guest.pcrs lists PCR 9 twice"},
+      {[](OwnerPolicy& p) { p.guest->pcrs = {24}; }, "'pcrs' must hold PCR indexes 0..23"},
+      {[](OwnerPolicy& p) { p.guest->reference[4] = {RandomBytes(32)}; }, "pins PCR 4, which guest.pcrs"},
+      {[](OwnerPolicy& p) { p.guest->reference[9] = {RandomBytes(31)}; }, "'reference/9' must hold 32-byte"},
+      {[](OwnerPolicy& p) { p.guest->boot_s = 0; }, "guest.boot_s must be 1..3600"},
+      {[](OwnerPolicy& p) { p.guest->action = "explode"; }, "guest.action must be poweroff, reboot, none"},
+      {[](OwnerPolicy& p) { p.guest->action = "exec:relative"; }, "got 'exec:relative'"},
   };
   for (const auto& c : cases) {
     OwnerPolicy p = SamplePolicy();

@@ -11,6 +11,7 @@
 #include "vouch/core/countersign.h"
 #include "vouch/core/did_key.h"
 #include "vouch/core/hpke.h"
+#include "vouch/core/quote_binding.h"
 #include "vouch/core/random.h"
 #include "vouch/core/sealed_share.h"
 #include "vouch/core/shamir.h"
@@ -24,19 +25,11 @@ using internal::Mailbox;
 using internal::Remaining;
 using internal::ShortName;
 
-Bytes QuoteExtraData(const std::vector<Bytes>& nonces, ByteView ephemeral_public_key,
-                     const ConfigDigest& config) {
-  cbor::Array a;
-  for (const auto& n : nonces) a.emplace_back(n);
-  Sha256Digest nonce_digest = Sha256(cbor::Encode(cbor::Value(std::move(a))));
-  return ToBytes(Sha256({nonce_digest, ephemeral_public_key, config.bytes()}));
-}
-
 Result<HostVcClaims> LaunchClaims(const ReleaseRequest& req, const HostContext& host,
                                   const std::vector<Bytes>& nonces, ByteView ephemeral_public_key) {
   const OwnerPolicy& policy = req.policy->policy();
   auto now = req.now ? req.now : [] { return static_cast<int64_t>(std::time(nullptr)); };
-  Bytes extra = QuoteExtraData(nonces, ephemeral_public_key, ConfigDigest::Of(req.domain_config));
+  Bytes extra = HostQuoteExtraData(nonces, ephemeral_public_key, ConfigDigest::Of(req.domain_config).bytes());
   auto quote = host.tpm->Quote(*host.ak, policy.pcrs, extra);
   if (!quote.ok()) return quote.error().WithContext("TPM quote failed");
   HostVcClaims claims;

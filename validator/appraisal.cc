@@ -6,6 +6,7 @@
 #include "vouch/core/digest.h"
 #include "vouch/core/host_vc.h"
 #include "vouch/core/owner_policy.h"
+#include "vouch/core/quote_binding.h"
 #include "vouch/core/sealed_share.h"
 #include "vouch/core/shamir.h"
 #include "vouch/measure/ak_public.h"
@@ -122,7 +123,7 @@ Status CheckQuote(const HostVcClaims& c, const HostRecord& host, const OwnerPoli
   }
   auto ak = aks.Get(host.ak_public, AkPublic::Parse);
   if (!ak.ok()) return ak.error().WithContext(StrCat("registered AK of host '", c.issuer, "'"));
-  Bytes extra = ExpectedQuoteExtraData(c.nonces, c.ephemeral_public_key, c.config_digest);
+  Bytes extra = HostQuoteExtraData(c.nonces, c.ephemeral_public_key, c.config_digest);
   auto verified = VerifyQuote(**ak, TpmQuote{c.tpm.quote, c.tpm.signature, c.tpm.pcrs}, extra);
   if (!verified.ok()) return verified.error();
   for (uint32_t pcr : p.pcrs) {
@@ -197,14 +198,6 @@ Status CheckRuntime(const HostVcClaims& c, const OwnerPolicy& p) {
 }
 
 }  // namespace
-
-Bytes ExpectedQuoteExtraData(const std::vector<Bytes>& nonces, ByteView ephemeral_public_key,
-                             ByteView config_digest) {
-  cbor::Array array;
-  for (const Bytes& n : nonces) array.emplace_back(n);
-  Sha256Digest nonce_digest = Sha256(cbor::Encode(cbor::Value(std::move(array))));
-  return ToBytes(Sha256({nonce_digest, ephemeral_public_key, config_digest}));
-}
 
 Appraiser::Appraiser(const ValidatorKeys& keys, HostDirectory& directory,
                      ChallengeIssuer& challenges, ReplayCache& replay,

@@ -355,7 +355,7 @@ TEST_F(AppraisalTest, RefusesVcWithoutTpmQuote) {
 TEST_F(AppraisalTest, RejectsQuoteWhoseExtraDataOmitsEphemeralKey) {
   Scenario s;
   s.extra = [](const HostVcClaims& c) {
-    return ExpectedQuoteExtraData(c.nonces, Bytes(32, 0), c.config_digest);
+    return HostQuoteExtraData(c.nonces, Bytes(32, 0), c.config_digest);
   };
   EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kBadQuote, "quote extraData");
 }
@@ -364,7 +364,7 @@ TEST_F(AppraisalTest, RejectsQuoteQualifiedByOtherNonces) {
   Scenario s;
   s.extra = [](const HostVcClaims& c) {
     std::vector<Bytes> others(c.nonces.begin(), c.nonces.end() - 1);
-    return ExpectedQuoteExtraData(others, c.ephemeral_public_key, c.config_digest);
+    return HostQuoteExtraData(others, c.ephemeral_public_key, c.config_digest);
   };
   EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kBadQuote, "quote extraData");
 }
@@ -632,20 +632,6 @@ TEST_F(AppraisalTest, RefuseAllFaultRefusesAValidRequest) {
   o.fault = Fault::kRefuseAll;
   world_.SetOptions(o);
   EXPECT_REFUSED(world_.Appraise(world_.Build()), Code::kUnavailable, "--fault=refuse-all");
-}
-
-// --- bindings -------------------------------------------------------------------
-
-TEST(QuoteExtraData, IsShaOfNonceDigestEphemeralKeyAndConfig) {
-  std::vector<Bytes> nonces = {Bytes(32, 1), Bytes(32, 2)};
-  Bytes e(32, 3), cfg(32, 4);
-  // CBOR [h'0101…', h'0202…'] = 0x82, then 0x58 0x20 ‖ 32 bytes, twice.
-  Bytes cbor = {0x82, 0x58, 0x20};
-  cbor.insert(cbor.end(), 32, 1);
-  cbor.insert(cbor.end(), {0x58, 0x20});
-  cbor.insert(cbor.end(), 32, 2);
-  Sha256Digest nonce_digest = Sha256(cbor);
-  EXPECT_EQ(ExpectedQuoteExtraData(nonces, e, cfg), ToBytes(Sha256({nonce_digest, e, cfg})));
 }
 
 }  // namespace

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "measure/testing/software_quote.h"
+#include "vouch/core/quote_binding.h"
 #include "vouch/core/did_key.h"
 #include "vouch/core/endorsement.h"
 #include "vouch/core/host_vc.h"
@@ -185,7 +186,7 @@ class AttestWorld {
 
     Bytes extra = s.extra
                       ? s.extra(c)
-                      : ExpectedQuoteExtraData(c.nonces, c.ephemeral_public_key, c.config_digest);
+                      : HostQuoteExtraData(c.nonces, c.ephemeral_public_key, c.config_digest);
     const ::vouch::testing::SoftwareAk& signer = s.quote_signer ? *s.quote_signer : ak_;
     TpmQuote quote = s.quote ? s.quote(extra) : signer.Quote(c.tpm.pcrs, extra);
     c.tpm.pcrs = quote.pcr_values;

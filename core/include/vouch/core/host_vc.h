@@ -39,9 +39,14 @@ struct TpmEvidence {
   bool operator==(const TpmEvidence&) const = default;
 };
 
+// The guest's vTPM evidence in a re-attestation (DESIGN §2 "Run"): a quote
+// by the guest AK over the policy's guest PCRs with extraData =
+// GuestQuoteExtraData(eat_nonce) (vouch/core/quote_binding.h).
 struct GuestEvidence {
-  Bytes quote, signature, log;
+  Bytes quote, signature;
+  Bytes log;  // SHA-256 of the guest's firmware event log (32 bytes)
   std::map<uint32_t, Bytes> pcrs;
+  Bytes ak;   // the guest AK's TPM2B_PUBLIC; validators pin it at the first report
   bool operator==(const GuestEvidence&) const = default;
 };
 

@@ -54,6 +54,15 @@ struct RuntimeLimits {
   bool operator==(const RuntimeLimits&) const = default;
 };
 
+// What the guest shim proves at each re-attestation (DESIGN §3 "guest").
+struct GuestPolicy {
+  std::vector<uint32_t> pcrs;                        // guest vTPM PCRs to quote (SHA-256)
+  std::map<uint32_t, std::vector<Bytes>> reference;  // pinned values; empty: first report is the baseline
+  uint64_t boot_s = 300;          // the first guest report is due this long after the launch
+  std::string action = "poweroff";  // the shim's action past the grace: poweroff | reboot | none | exec:/PATH
+  bool operator==(const GuestPolicy&) const = default;
+};
+
 struct OwnerPolicy {
   std::string domain_uuid;
   uint32_t threshold = 0;                   // "t"
@@ -67,6 +76,10 @@ struct OwnerPolicy {
   uint64_t reattest_s = 60;
   std::string on_drift = "alert";           // "pause" | "destroy" | "alert"
   std::optional<std::vector<std::string>> hosts;  // absent = "any"
+  // Leases: each endorsing validator expects a re-attestation of the launch
+  // within reattest_s × grace seconds of the last one. Absent: no lease.
+  std::optional<uint32_t> grace;
+  std::optional<GuestPolicy> guest;         // absent: no guest evidence expected
   std::vector<Bytes> commit;                // SHA-256(x ‖ share) per share, x one byte
   Bytes kcv;                                // HMAC-SHA-256(K, "vouch kcv")
   bool operator==(const OwnerPolicy&) const = default;

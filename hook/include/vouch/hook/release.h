@@ -55,17 +55,12 @@ struct ReleaseOutcome {
 Result<ReleaseOutcome> ObtainImageKey(const ReleaseRequest& request, const HostContext& host);
 
 // Steps 4–5 for the given validators' nonces and ephemeral public key E:
-// quotes the policy's PCRs with extraData = QuoteExtraData(nonces, E,
-// request.config) and fills in the claims of a "launch" host VC (a fresh
+// quotes the policy's PCRs with extraData = HostQuoteExtraData(nonces, E,
+// request.config) (vouch/core/quote_binding.h) and fills in the claims of a "launch" host VC (a fresh
 // cti, valid for the policy's vc_ttl). The caller signs them with
 // HostVc::Issue. Errors: the quote's, "TPM quote failed: …".
 Result<HostVcClaims> LaunchClaims(const ReleaseRequest& request, const HostContext& host,
                                   const std::vector<Bytes>& nonces, ByteView ephemeral_public_key);
-
-// SHA-256(nonce_digest ‖ E.pub ‖ config digest), nonce_digest = SHA-256 of the
-// deterministic CBOR array of nonces (DESIGN §4 "Exact bindings").
-Bytes QuoteExtraData(const std::vector<Bytes>& nonces, ByteView ephemeral_public_key,
-                     const ConfigDigest& config);
 
 }  // namespace vouch::hook
 

@@ -209,11 +209,6 @@ class Appraiser {
   mutable DigestCache<AkPublic> aks_;
 };
 
-// The quote's expected qualifying data (DESIGN §4 "Exact bindings"):
-// SHA-256(SHA-256(deterministic CBOR array of `nonces`) ‖ E.pub ‖ config digest).
-Bytes ExpectedQuoteExtraData(const std::vector<Bytes>& nonces, ByteView ephemeral_public_key,
-                             ByteView config_digest);
-
 }  // namespace vouch::validator
 
 #endif  // VOUCH_VALIDATOR_APPRAISAL_H_
