@@ -4,6 +4,7 @@
 #include <openssl/crypto.h>
 
 #include <algorithm>
+#include <optional>
 #include <thread>
 
 #include "vouch/core/cbor.h"
@@ -53,10 +54,14 @@ Result<ValidatorClient::Reply> ValidatorClient::Send(const std::string& method, 
   using Clock = std::chrono::steady_clock;
   const Clock::time_point deadline = Clock::now() + timeout_;
   std::chrono::milliseconds pause(25);
+  std::optional<Reply> last_429;
   for (;;) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     Result<Reply> reply = SendOnce(method, path, body, std::max(left, std::chrono::milliseconds(1)));
+    // A retry cut short by the timeout says less than the 429 before it.
+    if (!reply.ok() && last_429 && reply.error().code() == Code::kTimeout) return *std::move(last_429);
     if (!reply.ok() || reply->status != 429 || Clock::now() + pause >= deadline) return reply;
+    last_429 = *std::move(reply);
     std::this_thread::sleep_for(pause);
     pause = std::min(pause * 2, std::chrono::milliseconds(400));
   }
