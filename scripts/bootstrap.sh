@@ -16,6 +16,8 @@ PACKAGES=(
   openssl python3
   # the test guest
   linux-image-amd64 busybox-static cpio xz-utils kmod e2fsprogs
+  # the protected test guest: OVMF measures kernel, initrd and cmdline
+  ovmf
   # interop tests run independent implementations on node
   nodejs npm
 )

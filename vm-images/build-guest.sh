@@ -12,6 +12,12 @@
 #
 # Environment: VOUCH_GUEST_KVER  kernel version to use (default: the newest
 #              /boot/vmlinuz-* whose modules are installed).
+#              VOUCH_SHIM       a vouch-shim binary to put at /bin/vouch-shim,
+#                               with the shared libraries it needs (ldd) and
+#                               tpm2-tss's device TCTI (loaded at run time);
+#              VOUCH_SHIM_CONF  its /etc/vouch/shim.conf (with VOUCH_SHIM).
+#              Both are in the initrd, which OVMF measures (PCR 9): the
+#              owner named in shim.conf is part of the guest's measured state.
 # Needs: busybox-static, cpio, kmod, gzip, a linux-image in /boot.
 set -euo pipefail
 
@@ -23,7 +29,8 @@ readonly BUSYBOX="${VOUCH_BUSYBOX:-/bin/busybox}"
 # Module roots: modprobe resolves their dependencies and load order, and skips
 # what is built in. fs-ext2 is provided by ext4 in Debian's 6.1 kernel
 # (CONFIG_EXT4_USE_FOR_EXT2=y).
-readonly MODULE_ROOTS=(virtio_pci virtio_blk fs-ext2)
+# virtio_console: the vouch channel (org.vouch.attest.0) of the protected guest.
+readonly MODULE_ROOTS=(virtio_pci virtio_blk fs-ext2 virtio_console)
 # Fixed timestamp for every file in the initramfs (reproducible output).
 readonly EPOCH="${SOURCE_DATE_EPOCH:-0}"
 
@@ -61,6 +68,21 @@ pick_kver() {
   echo "$best"
 }
 
+SHIM="${VOUCH_SHIM:-}"
+SHIM_CONF="${VOUCH_SHIM_CONF:-}"
+SHIM_LIBS=()    # every library the shim loads, host paths
+if [[ -n "$SHIM" ]]; then
+  [[ -x "$SHIM" ]] || die "VOUCH_SHIM: '$SHIM' is not an executable file"
+  [[ -n "$SHIM_CONF" && -r "$SHIM_CONF" ]] || die "VOUCH_SHIM_CONF: a readable shim.conf is needed with VOUCH_SHIM"
+  tcti="$(ldconfig -p | awk '$1 == "libtss2-tcti-device.so.0" { print $NF; exit }')"
+  [[ -n "$tcti" ]] || die "VOUCH_SHIM: no libtss2-tcti-device.so.0 on this machine (install libtss2-tcti-device0)"
+  mapfile -t SHIM_LIBS < <({ echo "$tcti"
+                             ldd "$SHIM" "$tcti" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'
+                           } | grep -v ':$' | LC_ALL=C sort -u)
+elif [[ -n "$SHIM_CONF" ]]; then
+  die "VOUCH_SHIM_CONF given without VOUCH_SHIM"
+fi
+
 KVER="$(pick_kver)"
 readonly KVER
 readonly KERNEL_SRC="/boot/vmlinuz-$KVER"
@@ -87,14 +109,17 @@ for m in "${MODULES[@]}"; do
 done
 
 MANIFEST="$(printf 'kver %s\nbusybox %s\ninit %s %s\n' "$KVER" "$BUSYBOX" "$INIT_SRC" "$(sha256sum <"$INIT_SRC" | cut -d' ' -f1)"
-            printf 'module %s\n' "${MODULES[@]}")"
+            printf 'module %s\n' "${MODULES[@]}"
+            for f in ${SHIM:+"$SHIM"} "${SHIM_LIBS[@]}" ${SHIM_CONF:+"$SHIM_CONF"}; do
+              printf 'file %s %s\n' "$f" "$(sha256sum < "$f" | cut -d' ' -f1)"
+            done)"
 readonly MANIFEST
 
 initrd_fresh() {
   local out="$OUTDIR/initrd.img" input
   [[ -f "$out" && -f "$OUTDIR/initrd.manifest" ]] || return 1
   [[ "$(cat "$OUTDIR/initrd.manifest")" == "$MANIFEST" ]] || return 1
-  for input in "$BUSYBOX" "$INIT_SRC" "$SELF" "${MODULES[@]}"; do
+  for input in "$BUSYBOX" "$INIT_SRC" "$SELF" "${MODULES[@]}" ${SHIM:+"$SHIM"} "${SHIM_LIBS[@]}" ${SHIM_CONF:+"$SHIM_CONF"}; do
     [[ "$input" -nt "$out" ]] && return 1
   done
   return 0
@@ -110,7 +135,7 @@ cleanup() { rm -rf -- "$STAGE" "$OUTDIR/initrd.img.tmp.$$"; }
 trap cleanup EXIT
 
 umask 022
-mkdir -p "$STAGE"/{bin,dev,proc,sys,mnt,lib/modules}
+mkdir -p "$STAGE"/{bin,dev,proc,sys,mnt,tmp,run,etc,lib/modules}
 cp -- "$BUSYBOX" "$STAGE/bin/busybox"
 chmod 0755 "$STAGE/bin/busybox"
 while read -r applet; do
@@ -119,6 +144,17 @@ while read -r applet; do
 done < <("$BUSYBOX" --list)
 cp -- "$INIT_SRC" "$STAGE/init"
 chmod 0755 "$STAGE/init"
+if [[ -n "$SHIM" ]]; then
+  for f in "${SHIM_LIBS[@]}"; do   # at their own paths
+    mkdir -p "$STAGE$(dirname -- "$f")"
+    cp -L -- "$f" "$STAGE$f"
+  done
+  cp -- "$SHIM" "$STAGE/bin/vouch-shim"
+  chmod 0755 "$STAGE/bin/vouch-shim"
+  mkdir -p "$STAGE/etc/vouch"
+  cp -- "$SHIM_CONF" "$STAGE/etc/vouch/shim.conf"
+  chmod 0644 "$STAGE/etc/vouch/shim.conf"
+fi
 
 : > "$STAGE/lib/modules/load-order"
 for m in "${MODULES[@]}"; do
@@ -144,4 +180,4 @@ find "$STAGE" -exec touch -h -d "@$EPOCH" {} +
 chmod 0644 "$OUTDIR/initrd.img.tmp.$$"
 mv -f -- "$OUTDIR/initrd.img.tmp.$$" "$OUTDIR/initrd.img"
 printf '%s\n' "$MANIFEST" > "$OUTDIR/initrd.manifest"
-echo "build-guest.sh: initrd.img built (kernel $KVER, ${#MODULES[@]} modules: $(tr '\n' ' ' < "$STAGE/lib/modules/load-order"))"
+echo "build-guest.sh: initrd.img built (kernel $KVER, ${#MODULES[@]} modules: $(tr '\n' ' ' < "$STAGE/lib/modules/load-order")${SHIM:+; vouch-shim and ${#SHIM_LIBS[@]} libraries})"

@@ -11,6 +11,14 @@
 # with "vouch.hold=N" on the kernel command line it first prints
 # "VOUCH-INIT: holding N s" and stays up N seconds (a running domain to
 # re-attest).
+# The protected guest (render-domain.sh --protected: OVMF, vTPM, channel):
+#   "vouch.eventlog=1"  prints "VOUCH-EVENTLOG: <N> bytes" and writes
+#                       "EVENTLOG <N>\n" and the firmware event log to the
+#                       channel org.vouch.attest.0 (the proof that OVMF
+#                       measured kernel, initrd and cmdline);
+#   "vouch.shim=S"      runs "vouch-shim loop --interval S" (if the initrd has
+#                       it, build-guest.sh VOUCH_SHIM) in the background, its
+#                       lines on the console prefixed "VOUCH-SHIM: ".
 # The guest unlocks nothing: QEMU decrypts the LUKS disk with the libvirt secret
 # and the guest only sees the plaintext virtio-blk device.
 PATH=/bin
@@ -19,7 +27,19 @@ export PATH
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
+mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
 echo "VOUCH-INIT: started"
+
+hold=""
+eventlog=""
+shim=""
+for arg in $(cat /proc/cmdline); do
+  case "$arg" in
+    vouch.hold=*) hold="${arg#vouch.hold=}" ;;
+    vouch.eventlog=*) eventlog="${arg#vouch.eventlog=}" ;;
+    vouch.shim=*) shim="${arg#vouch.shim=}" ;;
+  esac
+done
 
 # Modules in dependency order (written by build-guest.sh). A failure is not
 # fatal here (e.g. an optional soft dependency); it is reported below if the
@@ -54,12 +74,43 @@ else
   umount /mnt
 fi
 
-hold=""
-for arg in $(cat /proc/cmdline); do
-  case "$arg" in
-    vouch.hold=*) hold="${arg#vouch.hold=}" ;;
-  esac
-done
+# The /dev node of the virtio-serial port named org.vouch.attest.0 (no udev,
+# so no /dev/virtio-ports/ link), or nothing.
+vouch_port() {
+  for f in /sys/class/virtio-ports/*/name; do
+    [ -r "$f" ] || continue
+    if [ "$(cat "$f")" = org.vouch.attest.0 ]; then
+      d="${f%/name}"
+      echo "/dev/${d##*/}"
+      return
+    fi
+  done
+}
+
+if [ "$eventlog" = 1 ]; then
+  log=/sys/kernel/security/tpm0/binary_bios_measurements
+  port="$(vouch_port)"
+  if [ ! -r "$log" ]; then
+    echo "VOUCH-INIT: no firmware event log at $log (no TPM, or SeaBIOS)"
+  elif [ -z "$port" ]; then
+    echo "VOUCH-INIT: no virtio-serial port named org.vouch.attest.0"
+  else
+    cat "$log" > /tmp/eventlog
+    n="$(wc -c < /tmp/eventlog)"
+    echo "VOUCH-EVENTLOG: $n bytes"
+    { echo "EVENTLOG $n"; cat /tmp/eventlog; } > "$port"
+  fi
+fi
+
+if [ -n "$shim" ]; then
+  if [ -x /bin/vouch-shim ]; then
+    echo "VOUCH-INIT: vouch-shim every $shim s"
+    (vouch-shim loop --interval "$shim" 2>&1 | while read -r line; do echo "VOUCH-SHIM: $line"; done) &
+  else
+    echo "VOUCH-INIT: vouch.shim given, but this initrd has no /bin/vouch-shim"
+  fi
+fi
+
 if [ -n "$hold" ]; then
   echo "VOUCH-INIT: holding $hold s"
   sleep "$hold"

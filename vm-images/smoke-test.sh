@@ -11,6 +11,11 @@
 # 4. Negative cases: with a wrong secret value QEMU cannot unlock the disk, and
 #    with the secret undefined libvirt refuses to start; either way `virsh start`
 #    fails, the guest never runs and the domain stays defined.
+# 5. The protected variant (render-domain.sh --protected): the same guest
+#    boots through OVMF with a vTPM and the vouch channel; it reads its disk
+#    and sends its firmware event log over the channel, and the log shows
+#    that OVMF measured the initrd and the kernel command line into PCR 9
+#    (parsed by `vouch tpm eventlog`, $VOUCH_CLI, default build/cli/vouch).
 # Everything it created is removed on every exit path. Prints timings and a
 # final "N passed, M failed" line; exits 0 only if all checks pass, 77 (skip)
 # if not root or a required tool is missing.
@@ -24,7 +29,8 @@ readonly URI="qemu:///system"
 readonly MARKER_TIMEOUT_S="${VOUCH_SMOKE_TIMEOUT:-90}"
 readonly POWEROFF_TIMEOUT_S=30
 readonly DAEMON_TIMEOUT_S=30
-readonly EXPECTED_CHECKS=5
+readonly EXPECTED_CHECKS=9
+readonly VOUCH_CLI="${VOUCH_CLI:-$HERE/../build/cli/vouch}"
 
 PASSED=0
 FAILED=0
@@ -34,6 +40,8 @@ WORK=""
 PASSFILE=""
 NAME="vouch-smoke-$$"
 DOMAIN_DEFINED=0
+PNAME="vouch-smoke-p$$"   # the protected variant
+PDOMAIN_DEFINED=0
 SECRET_UUID=""
 SECRET_DEFINED=0
 
@@ -129,6 +137,10 @@ cleanup() {
     [[ "$(domstate)" == "shut off" ]] || virsh_ destroy "$NAME" >/dev/null 2>&1
     virsh_ undefine "$NAME" >/dev/null 2>&1 || log "warning: could not undefine $NAME"
   fi
+  if (( PDOMAIN_DEFINED )); then
+    virsh_ destroy "$PNAME" >/dev/null 2>&1
+    virsh_ undefine --nvram --tpm "$PNAME" >/dev/null 2>&1 || log "warning: could not undefine $PNAME"
+  fi
   if (( SECRET_DEFINED )); then
     virsh_ secret-undefine "$SECRET_UUID" >/dev/null 2>&1
   fi
@@ -171,6 +183,9 @@ for tool in virsh virtlogd libvirtd qemu-system-x86_64 qemu-img mke2fs cpio modp
   command -v "$tool" >/dev/null || skip "missing '$tool' (see vm-images/README.md for the packages)"
 done
 [[ -x /bin/busybox ]] || skip "missing /bin/busybox (install busybox-static)"
+[[ -r /usr/share/OVMF/OVMF_CODE_4M.fd ]] || skip "missing /usr/share/OVMF/OVMF_CODE_4M.fd (install ovmf)"
+command -v swtpm >/dev/null || skip "missing 'swtpm' (install swtpm swtpm-tools)"
+[[ -x "$VOUCH_CLI" ]] || skip "missing $VOUCH_CLI (build vouch, or set VOUCH_CLI)"
 [[ "$MARKER_TIMEOUT_S" =~ ^[1-9][0-9]*$ ]] || { echo "VOUCH_SMOKE_TIMEOUT: expected seconds, got '$MARKER_TIMEOUT_S'" >&2; exit 2; }
 
 t0="$(now_ms)"
@@ -250,6 +265,85 @@ else
   virsh_ destroy "$NAME" >/dev/null 2>&1 || true
 fi
 
+# --- the protected variant: OVMF, vTPM, channel -------------------------------
+# Reads "EVENTLOG N\n" and N bytes from the channel socket into FILE (the host
+# side of org.vouch.attest.0), within TIMEOUT seconds.
+read_eventlog() {
+  python3 - "$1" "$2" "$3" <<'PY'
+import socket, sys, time
+path, out, timeout = sys.argv[1], sys.argv[2], float(sys.argv[3])
+deadline = time.monotonic() + timeout
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+while True:
+    try:
+        s.connect(path); break
+    except OSError:
+        if time.monotonic() > deadline: sys.exit(f"no channel socket {path}")
+        time.sleep(0.1)
+buf = b""
+while True:
+    left = deadline - time.monotonic()
+    if left <= 0: sys.exit(f"channel: {len(buf)} bytes before the timeout")
+    s.settimeout(left)
+    chunk = s.recv(65536)
+    if not chunk: sys.exit("channel closed")
+    buf += chunk
+    if b"\n" in buf:
+        head, rest = buf.split(b"\n", 1)
+        if not head.startswith(b"EVENTLOG "): sys.exit(f"channel: unexpected {head[:40]!r}")
+        n = int(head[9:])
+        if len(rest) >= n:
+            open(out, "wb").write(rest[:n]); break
+PY
+}
+
+PCHANNEL="$WORK/$PNAME.sock"
+"$HERE/render-domain.sh" --protected "$PCHANNEL" "$PNAME" "$(new_uuid)" "$WORK" "$SECRET_UUID" \
+  | sed "s|<cmdline>\([^<]*\)</cmdline>|<cmdline>\1 vouch.eventlog=1</cmdline>|" > "$WORK/protected.xml"
+virsh_ define "$WORK/protected.xml" >/dev/null
+PDOMAIN_DEFINED=1
+PSERIAL_LOG="$WORK/$PNAME.serial.log"
+log "starting $PNAME (OVMF, vTPM, channel)"
+t0="$(now_ms)"
+virsh_ start "$PNAME" >/dev/null
+if read_eventlog "$PCHANNEL" "$WORK/eventlog.bin" "$MARKER_TIMEOUT_S"; then
+  t_plog=$(( $(now_ms) - t0 ))
+  pass "protected guest sent its firmware event log over org.vouch.attest.0 ($(wc -c < "$WORK/eventlog.bin") bytes, $(fmt_ms "$t_plog") after start)"
+else
+  t_plog=-1
+  fail "no event log from the protected guest over its channel; serial log tail:"
+  tail -n 20 "$PSERIAL_LOG" 2>/dev/null | sed 's/^/    | /'
+fi
+while [[ "$(virsh_ domstate "$PNAME" 2>/dev/null | head -n1)" != "shut off" ]] \
+      && (( $(now_ms) < t0 + (MARKER_TIMEOUT_S + POWEROFF_TIMEOUT_S) * 1000 )); do
+  sleep 0.2
+done
+pgot="$(tr -d '\r' < "$PSERIAL_LOG" 2>/dev/null | grep -m1 '^VOUCH-MARKER: ' || true)"
+if [[ "$pgot" == "VOUCH-MARKER: $MARKER" ]]; then
+  pass "protected guest (OVMF) read the marker from its LUKS disk and powered off"
+else
+  fail "protected guest: expected 'VOUCH-MARKER: $MARKER', got '${pgot:-nothing}'"
+fi
+# OVMF measures the initrd as its SHA-256, and the kernel's load options —
+# the command line with " initrd=initrd" appended, UTF-16LE with a NUL — into
+# PCR 9 (edk2's QemuLoadImageLib); SeaBIOS measures neither.
+initrd_sha="$(sha256sum < "$WORK/initrd.img" | cut -d' ' -f1)"
+cmdline="$(sed -n 's|.*<cmdline>\([^<]*\)</cmdline>.*|\1|p' "$WORK/protected.xml")"
+pcr9="$("$VOUCH_CLI" tpm eventlog "$WORK/eventlog.bin" 2>&1 \
+        | awk '/^event [0-9]+ .*: PCR / { pcr = $6 } /^ +sha256 / && pcr == "9" { print $2 }' || true)"
+if grep -qx "$initrd_sha" <<<"$pcr9"; then
+  pass "OVMF measured the initrd into PCR 9 (event digest = sha256(initrd.img) $initrd_sha)"
+else
+  fail "PCR 9 events of the protected guest do not include sha256(initrd.img) $initrd_sha; PCR 9 digests: $(tr '\n' ' ' <<<"$pcr9")"
+fi
+cmdline_sha="$(python3 -c 'import hashlib,sys; print(hashlib.sha256((sys.argv[1] + " initrd=initrd\0").encode("utf-16-le")).hexdigest())' "$cmdline")"
+if grep -qx "$cmdline_sha" <<<"$pcr9"; then
+  pass "OVMF measured the kernel command line into PCR 9 ('$cmdline')"
+else
+  fail "PCR 9 events do not include the UTF-16LE digest of the command line '$cmdline' ($cmdline_sha)"
+fi
+virsh_ undefine --nvram --tpm "$PNAME" >/dev/null && PDOMAIN_DEFINED=0
+
 # start_must_fail DESCRIPTION ERROR_REGEX: `virsh start` must fail with an
 # error matching ERROR_REGEX (case-insensitive), and the guest must not run.
 start_must_fail() {
@@ -287,7 +381,7 @@ fi
 
 # --- report ------------------------------------------------------------------
 opt_ms() { if (( $1 >= 0 )); then fmt_ms "$1"; else echo n/a; fi; }
-log "timings: daemons $(fmt_ms "$t_daemons"), build-guest $(fmt_ms "$t_build"), make-disk $(fmt_ms "$t_disk"), virsh start $(fmt_ms "$t_start"), start->init $(opt_ms "$t_init"), start->marker $(opt_ms "$t_marker"), start->shut off $(opt_ms "$t_off")"
+log "timings: daemons $(fmt_ms "$t_daemons"), build-guest $(fmt_ms "$t_build"), make-disk $(fmt_ms "$t_disk"), virsh start $(fmt_ms "$t_start"), start->init $(opt_ms "$t_init"), start->marker $(opt_ms "$t_marker"), start->shut off $(opt_ms "$t_off"), protected start->event log $(opt_ms "$t_plog")"
 total=$((PASSED + FAILED))
 if (( total != EXPECTED_CHECKS )); then
   fail "expected $EXPECTED_CHECKS checks, ran $total"
