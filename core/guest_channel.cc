@@ -19,6 +19,8 @@ template <class... Ts>
 struct Overloaded : Ts... {
   using Ts::operator()...;
 };
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;  // clang 14 needs the guide
 
 Value PcrMap(const std::map<uint32_t, Bytes>& pcrs) {
   cbor::MapEntries m;
