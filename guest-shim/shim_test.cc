@@ -7,7 +7,10 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include <sys/wait.h>
+
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -376,6 +379,101 @@ TEST(GraceTest, ExecActionRunsWithTheReason) {
   std::string line;
   std::getline(in, line);
   EXPECT_EQ(line, "missed the deadline");
+}
+
+}  // namespace
+}  // namespace vouch::shim
+
+namespace vouch::shim {
+namespace {
+
+// The vouch-shim binary itself. Every config here sets a harmless action
+// (exec of a marker script or none): the tests may run as root.
+class ShimBinaryTest : public testing::SwtpmTest {
+ protected:
+  void SetUp() override {
+    SwtpmTest::SetUp();
+    marker_ = work_ / "marker";
+    script_ = work_ / "action.sh";
+    std::ofstream(script_) << "#!/bin/sh\necho \"$VOUCH_SHIM_REASON\" > " << marker_ << "\n";
+    ::chmod(script_.c_str(), 0755);
+  }
+  void WriteConfig(const std::string& extra) {
+    std::ofstream(work_ / "shim.conf") << "owner = " << Did(keys_.owner) << "\nstate_dir = " << (work_ / "state")
+                                       << "\nkey_dir = " << (work_ / "ak") << "\naction = exec:" << script_
+                                       << "\ntimeout_s = 2\n" << extra;
+  }
+  // Runs vouch-shim with `args`; returns its exit code, stderr in err_.
+  int Shim(const std::string& args) {
+    std::string cmd = StrCat(VOUCH_SHIM_BINARY, " --config ", work_ / "shim.conf", " ", args, " 2>",
+                             work_ / "stderr", " >", work_ / "stdout");
+    int rc = std::system(cmd.c_str());
+    err_ = ToString(ReadFile(work_ / "stderr").value());
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+  }
+  void PinPolicyAttestedAt(int64_t at) {
+    OwnerPolicy p = MakePolicy(keys_);
+    p.guest->action = "exec:" + script_;
+    std::filesystem::create_directories(work_ / "state");
+    ASSERT_TRUE(WriteFile(work_ / "state/policy.cbor", SignedPolicy::Sign(p, keys_.owner)->encoded()).ok());
+    ASSERT_TRUE(WriteFile(work_ / "state/attested-at", ToBytes(StrCat(at, "\n"))).ok());
+  }
+  bool MarkerWritten() { return std::filesystem::exists(marker_); }
+
+  Keys keys_;
+  std::string marker_, script_, err_;
+};
+
+int64_t Now() { return static_cast<int64_t>(std::time(nullptr)); }
+
+TEST_F(ShimBinaryTest, MissingTpmIsOneClearLine) {
+  WriteConfig("tcti = device:/nonexistent/tpmrm0\ngrace_s = 100000\n");
+  EXPECT_EQ(Shim("round"), 1);
+  EXPECT_NE(err_.find("vouch-shim: round failed: no TPM at /nonexistent/tpmrm0 (does the domain have a <tpm> "
+                      "device?)\n"),
+            std::string::npos)
+      << err_;
+  EXPECT_FALSE(MarkerWritten());
+}
+
+TEST_F(ShimBinaryTest, MissingChannelIsOneClearLine) {
+  WriteConfig(StrCat("tcti = ", swtpm_->tcti(), "\ngrace_s = 100000\n"));
+  EXPECT_EQ(Shim("round"), 1);
+  EXPECT_NE(err_.find("vouch-shim: round failed: no virtio-serial port named org.vouch.attest.0 (is the "
+                      "domain's <channel> defined?)\n"),
+            std::string::npos)
+      << err_;
+  EXPECT_NE(err_.find("within the grace"), std::string::npos) << err_;
+  EXPECT_FALSE(MarkerWritten());
+}
+
+TEST_F(ShimBinaryTest, ActionRunsPastTheGraceAndNotBefore) {
+  WriteConfig("tcti = device:/nonexistent/tpmrm0\n");
+  PinPolicyAttestedAt(Now() - 5);  // lease reattest_s 10 × grace 3 = 30 s
+  EXPECT_EQ(Shim("round"), 1);
+  EXPECT_FALSE(MarkerWritten()) << err_;
+  EXPECT_NE(err_.find("within the grace"), std::string::npos) << err_;
+
+  PinPolicyAttestedAt(Now() - 31);
+  EXPECT_EQ(Shim("round"), 1);
+  ASSERT_TRUE(MarkerWritten()) << err_;
+  EXPECT_NE(err_.find("past the grace"), std::string::npos) << err_;
+  EXPECT_NE(ToString(*ReadFile(marker_)).find("no verified endorsement since the deadline"), std::string::npos);
+}
+
+TEST_F(ShimBinaryTest, UnknownConfigKeyNamesFileAndLine) {
+  WriteConfig("colour = red\n");
+  EXPECT_EQ(Shim("round"), 2);
+  EXPECT_NE(err_.find("shim.conf:6: unknown key 'colour'"), std::string::npos) << err_;
+}
+
+TEST_F(ShimBinaryTest, StatusPrintsTheNextDeadline) {
+  WriteConfig("");
+  PinPolicyAttestedAt(Now() - 5);
+  EXPECT_EQ(Shim("status"), 0);
+  std::string out = ToString(*ReadFile(work_ / "stdout"));
+  EXPECT_NE(out.find("last attestation:"), std::string::npos) << out;
+  EXPECT_NE(out.find("next deadline:"), std::string::npos) << out;
 }
 
 }  // namespace
