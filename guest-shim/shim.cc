@@ -1,8 +1,6 @@
 #include "vouch/shim/shim.h"
 
-#include <fcntl.h>
 #include <sys/reboot.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -64,33 +62,12 @@ Result<Ak> LoadOrCreateAk(Tpm& tpm, const std::string& key_dir) {
 }
 
 Result<Bytes> EventLogDigest(const std::string& path, bool* missing) {
-  *missing = false;
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0 && errno == ENOENT) {
-    *missing = true;
-    return ToBytes(Sha256(ByteView{}));
-  }
-  if (fd < 0) return Error(Code::kIo, StrCat("cannot open ", path, ": ", std::strerror(errno)));
-  // securityfs reports no size: read to the end, bounded.
-  Bytes data;
-  uint8_t buf[65536];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int e = errno;
-      ::close(fd);
-      return Error(Code::kIo, StrCat("cannot read ", path, ": ", std::strerror(e)));
-    }
-    if (n == 0) break;
-    data.insert(data.end(), buf, buf + n);
-    if (data.size() > kMaxReadFileSize) {
-      ::close(fd);
-      return Error(Code::kIo, StrCat(path, " is larger than ", kMaxReadFileSize, " bytes"));
-    }
-  }
-  ::close(fd);
-  return ToBytes(Sha256(data));
+  // ReadFile reads securityfs files (size 0) to the end, capped.
+  auto data = ReadFile(path);
+  *missing = !data.ok() && data.error().code() == Code::kNotFound;
+  if (*missing) return ToBytes(Sha256(ByteView{}));
+  if (!data.ok()) return data.error();
+  return ToBytes(Sha256(*data));
 }
 
 Result<RoundResult> RunRound(const ShimConfig& config, int fd, Tpm& tpm, const Ak& ak,

@@ -86,6 +86,7 @@ struct Agent {
   std::function<std::vector<const Ed25519PrivateKey*>()> endorsers;
   bool silent = false;
   const Ed25519PrivateKey* reattest_signer = nullptr;  // another host than the launch's
+  std::optional<std::string> refuse;                   // answer the evidence with refused
   std::vector<Bytes> nonces = {RandomBytes(32), RandomBytes(32), RandomBytes(32)};
   std::optional<GuestEvidence> received;
 
@@ -101,6 +102,10 @@ struct Agent {
     auto ev = ch.Read(deadline);
     if (!ev.ok() || !std::holds_alternative<Evidence>(*ev)) return;
     received = std::get<Evidence>(*ev).guest;
+    if (refuse) {
+      (void)ch.Write(Refused{5, *refuse}, deadline);
+      return;
+    }
     HostVcClaims c = testing::SampleClaims(keys->host, RandomBytes(32));
     c.type = "reattest";
     c.domain_uuid = policy.policy().domain_uuid;
@@ -153,7 +158,7 @@ class ShimRoundTest : public testing::SwtpmTest {
   Agent GoodAgent() {
     SignedPolicy p = Sign(MakePolicy(keys_), keys_.owner);
     Bytes launch = Launch(p);
-    Agent a{&keys_, p, launch, {}, {}, false, nullptr, {}, std::nullopt};
+    Agent a{&keys_, p, launch, {}, {}, false, nullptr, std::nullopt, {}, std::nullopt};
     a.bend_reattest = [](HostVcClaims&) {};
     a.nonces = {RandomBytes(32), RandomBytes(32), RandomBytes(32)};
     a.endorsers = [this] { return std::vector<const Ed25519PrivateKey*>{&keys_.validators[0], &keys_.validators[2]}; };
@@ -325,9 +330,10 @@ TEST_F(ShimRoundTest, VcFromAnotherHostThanTheLaunchIsRefused) {
 
 TEST_F(ShimRoundTest, RefusedRoundWritesNothing) {
   Agent agent = GoodAgent();
-  agent.endorsers = [] { return std::vector<const Ed25519PrivateKey*>{}; };
+  agent.refuse = "2 of 3 validators answered drift";
   auto r = Run(agent);
   ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message(), "the agent refused the round: 2 of 3 validators answered drift");
   EXPECT_FALSE(Exists(kAttestationFile));
   EXPECT_FALSE(Exists(kAttestedAtFile));
 }
@@ -474,6 +480,26 @@ TEST_F(ShimBinaryTest, StatusPrintsTheNextDeadline) {
   std::string out = ToString(*ReadFile(work_ / "stdout"));
   EXPECT_NE(out.find("last attestation:"), std::string::npos) << out;
   EXPECT_NE(out.find("next deadline:"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace vouch::shim
+
+namespace vouch::shim {
+namespace {
+
+TEST(EventLogTest, DigestOfTheLogOrOfNothingWhenMissing) {
+  testing::TempDir dir;
+  std::ofstream(dir / "log") << "abc";
+  bool missing = true;
+  auto d = EventLogDigest(dir / "log", &missing);
+  ASSERT_TRUE(d.ok());
+  EXPECT_FALSE(missing);
+  EXPECT_EQ(*d, ToBytes(Sha256(AsBytes("abc"))));
+  auto none = EventLogDigest(dir / "absent", &missing);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(missing);
+  EXPECT_EQ(*none, ToBytes(Sha256(ByteView{})));
 }
 
 }  // namespace
