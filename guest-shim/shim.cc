@@ -57,6 +57,12 @@ Result<Ak> LoadOrCreateAk(Tpm& tpm, const std::string& key_dir) {
   if (ak.ok()) return ak;
   if (ak.error().code() != Code::kNotFound) return ak.error();
   VOUCH_ASSIGN_OR_RETURN(Ak created, tpm.CreateAk());
+  // Its parents may not exist yet on a fresh guest (/var/lib/vouch, /run/vouch).
+  std::error_code ec;
+  std::filesystem::path parent = std::filesystem::path(key_dir).parent_path();
+  if (!parent.empty() && !std::filesystem::create_directories(parent, ec) && ec) {
+    return Error(Code::kIo, StrCat("cannot create '", parent.string(), "' for the AK: ", ec.message()));
+  }
   VOUCH_RETURN_IF_ERROR(created.Save(key_dir));
   return created;
 }
@@ -74,7 +80,12 @@ Result<RoundResult> RunRound(const ShimConfig& config, int fd, Tpm& tpm, const A
                              const std::string& event_log_path, int64_t now, Deadline deadline) {
   VOUCH_ASSIGN_OR_RETURN(ShimState state, LoadState(config.state_dir));
   FramedChannel channel(fd);
-  VOUCH_RETURN_IF_ERROR(channel.Write(Hello{}, deadline));
+  // A port with nobody on the host side takes no bytes: say who is missing.
+  if (Status hello = channel.Write(Hello{}, deadline); !hello.ok()) {
+    if (hello.error().code() != Code::kTimeout) return hello.error();
+    return Error(Code::kTimeout, "no host agent on channel org.vouch.attest.0 before the round's deadline "
+                                 "(is vouch-agent running on the host?)");
+  }
   VOUCH_ASSIGN_OR_RETURN(PolicyOffer offer_msg, Expect<PolicyOffer>(channel.Read(deadline), "policy"));
   VOUCH_ASSIGN_OR_RETURN(AcceptedOffer offer, AcceptOffer(offer_msg, config, state.pinned_policy));
   if (!state.pinned_policy) {

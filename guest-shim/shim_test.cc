@@ -212,6 +212,16 @@ TEST_F(ShimRoundTest, GoodRoundWritesAnAttestationThatVerifies) {
   EXPECT_EQ(*state->attested_at, kNow);
 }
 
+TEST_F(ShimRoundTest, AkIsCreatedUnderMissingParentDirectories) {
+  // A fresh guest has no /var/lib/vouch: the shim makes the parents itself.
+  std::string nested = work_ / "var/lib/vouch/shim";
+  auto ak = LoadOrCreateAk(*tpm_, nested);
+  ASSERT_TRUE(ak.ok()) << ak.error().ToString();
+  auto again = LoadOrCreateAk(*tpm_, nested);
+  ASSERT_TRUE(again.ok()) << again.error().ToString();
+  EXPECT_EQ(again->public_area().bytes(), ak->public_area().bytes());
+}
+
 TEST_F(ShimRoundTest, AkPersistsAcrossRounds) {
   auto again = LoadOrCreateAk(*tpm_, config_.key_dir);
   ASSERT_TRUE(again.ok());
