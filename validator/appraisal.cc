@@ -4,6 +4,7 @@
 
 #include "vouch/core/cbor.h"
 #include "vouch/core/digest.h"
+#include "vouch/core/endorsement_quorum.h"
 #include "vouch/core/host_vc.h"
 #include "vouch/core/owner_policy.h"
 #include "vouch/core/quote_binding.h"
@@ -358,21 +359,7 @@ Result<Reendorsement> Appraiser::Reappraise(const ReattestRequest& request, int6
     return Error(Code::kRevoked, StrCat("the domain's launch VC (cti ", HexEncode(l.cti),
                                         ") is revoked"));
   }
-  VOUCH_ASSIGN_OR_RETURN(std::vector<EndorsementCheck> checks, CheckEndorsements(launch));
-  std::vector<std::string> endorsers;
-  for (const EndorsementCheck& e : checks) {
-    bool counts = e.status.ok() && e.verdict.ok && std::equal(e.verdict.policy.begin(), e.verdict.policy.end(),
-                             digest.value.begin(), digest.value.end()) &&
-                  signed_policy.IndexOf(e.validator_did).has_value() &&
-                  !Contains(endorsers, e.validator_did);
-    if (counts) endorsers.push_back(e.validator_did);
-  }
-  if (endorsers.size() < p.threshold) {
-    return Error(Code::kNotInPolicy,
-                 StrCat("launch VC carries ", endorsers.size(),
-                        " valid endorsements by the policy's validators; the policy's t is ",
-                        p.threshold));
-  }
+  VOUCH_RETURN_IF_ERROR(RequireQuorum(launch, signed_policy, "launch VC"));
 
   // 9–14. Fresh evidence against the policy, then against the baseline.
   auto judge = [&]() -> Status {
