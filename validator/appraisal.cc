@@ -1,6 +1,7 @@
 #include "vouch/validator/appraisal.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "vouch/core/cbor.h"
 #include "vouch/core/digest.h"
@@ -198,6 +199,56 @@ Status CheckRuntime(const HostVcClaims& c, const OwnerPolicy& p) {
   return qemu::CheckLaunchPolicy(p.rt, *config);
 }
 
+// The lease a launch endorsed at `now` under `p` (p.grace set) gets: the
+// first re-attestation is due within reattest_s × grace, plus the guest's
+// boot time when the policy expects guest evidence.
+Lease LaunchLease(const HostVcClaims& c, const OwnerPolicy& p, int64_t now) {
+  Lease lease;
+  lease.launch = StrCat("cti:", HexEncode(c.cti));
+  lease.host = c.issuer;
+  lease.domain = c.domain_uuid;
+  lease.interval_s = static_cast<uint32_t>(std::min<uint64_t>(p.reattest_s, UINT32_MAX));
+  lease.grace = *p.grace;
+  const int64_t boot = p.guest.has_value() ? static_cast<int64_t>(std::min<uint64_t>(p.guest->boot_s, 3600)) : 0;
+  lease.deadline = lease.DeadlineAfter(now + boot);
+  return lease;
+}
+
+// A granted lease, ended again unless kept (the launch was not endorsed).
+class LeaseGrant {
+ public:
+  static Result<LeaseGrant> Grant(LeaseStore& store, const Lease& lease) {
+    VOUCH_RETURN_IF_ERROR(store.Grant(lease));
+    return LeaseGrant(store, lease.launch);
+  }
+  LeaseGrant(LeaseGrant&& other) noexcept
+      : store_(other.store_), launch_(std::move(other.launch_)), kept_(std::exchange(other.kept_, true)) {}
+  LeaseGrant& operator=(LeaseGrant&&) = delete;
+  ~LeaseGrant() {
+    if (!kept_) (void)store_.End(launch_);
+  }
+  void Keep() { kept_ = true; }
+
+ private:
+  LeaseGrant(LeaseStore& store, std::string launch) : store_(store), launch_(std::move(launch)) {}
+  LeaseStore& store_;
+  std::string launch_;
+  bool kept_ = false;
+};
+
+// Renews the lease of launch `l` after an endorsed re-attestation `c` at
+// `now`, granting it if this validator holds none (it did not endorse the
+// launch, or lost its state). The endorsement stands either way: a lease
+// not kept only means this validator reports no missed deadline for it.
+void RenewLease(LeaseStore& store, const HostVcClaims& l, const HostVcClaims& c, const OwnerPolicy& p,
+                int64_t now) {
+  Lease lease = LaunchLease(l, p, now);
+  lease.host = c.issuer;
+  lease.deadline = lease.DeadlineAfter(now);
+  Status renewed = store.Renew(lease.launch, now);
+  if (!renewed.ok() && renewed.error().code() == Code::kNotFound) (void)store.Grant(lease);
+}
+
 }  // namespace
 
 Appraiser::Appraiser(const ValidatorKeys& keys, HostDirectory& directory,
@@ -299,7 +350,14 @@ Result<Approval> Appraiser::Appraise(const AttestRequest& request, int64_t now,
   }
   if (options_.fault == Fault::kWrongShare) share.ExposeMutable()[0] ^= 0x01;
 
-  // 14. Release and countersign.
+  // 14. The lease, then release and countersign. A lease granted for a
+  // launch that is not endorsed after all is dropped again.
+  std::optional<LeaseGrant> lease;
+  if (options_.leases != nullptr && p.grace.has_value()) {
+    auto granted = LeaseGrant::Grant(*options_.leases, LaunchLease(c, p, now));
+    if (!granted.ok()) return granted.error().WithContext("lease");
+    lease.emplace(std::move(granted).value());
+  }
   auto sealed = SealShareForHost(c.ephemeral_public_key, c.cti, vc.Digest(), share);
   if (!sealed.ok()) {
     if (sealed.error().code() == Code::kInvalidArgument) {
@@ -314,6 +372,7 @@ Result<Approval> Appraiser::Appraise(const AttestRequest& request, int64_t now,
   if (options_.fault == Fault::kBadCountersignature) encoded.back() ^= 0x01;
 
   checked.Commit();
+  if (lease.has_value()) lease->Keep();
   return Approval{c.issuer,
                   c.domain_uuid,
                   c.cti,
@@ -407,6 +466,7 @@ Result<Reendorsement> Appraiser::Reappraise(const ReattestRequest& request, int6
   Bytes encoded = endorsement.countersignature.Encode();
   if (options_.fault == Fault::kBadCountersignature) encoded.back() ^= 0x01;
   checked.Commit();
+  if (options_.leases != nullptr && p.grace.has_value()) RenewLease(*options_.leases, l, c, p, now);
   return Reendorsement{c.issuer, c.domain_uuid, c.cti, digest, std::move(verdict),
                        std::move(encoded)};
 }

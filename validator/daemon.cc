@@ -15,12 +15,17 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <stop_token>
+#include <thread>
+#include <condition_variable>
 
 #include "vouch/core/unique_fd.h"
 #include "vouch/ledger/checkpoint.h"
 #include "vouch/ledger/ledger_client.h"
 #include "vouch/validator/appraisal.h"
 #include "vouch/validator/challenge.h"
+#include "vouch/validator/lease_store.h"
+#include "vouch/validator/lease_sweeper.h"
 #include "vouch/validator/ledger_host_directory.h"
 #include "vouch/validator/metrics.h"
 #include "vouch/validator/replay_cache.h"
@@ -237,6 +242,33 @@ int RunRegister(const std::vector<std::string>& args, std::ostream& out, std::os
   return 0;
 }
 
+namespace {
+
+// Sweeps missed leases once a second until stopped (lease_sweeper.h),
+// writing a line to `err` (std::cerr: safe to share across threads) for
+// each pass that reported or failed.
+std::jthread StartLeaseSweeper(LeaseStore& leases, RevocationReporter& reporter,
+                               const Ed25519PrivateKey& key, std::ostream& err) {
+  return std::jthread([&leases, &reporter, &key, &err](std::stop_token stop) {
+    LeaseSweeper sweeper(leases, reporter, key);
+    std::mutex mu;
+    std::condition_variable_any wake;
+    while (!stop.stop_requested()) {
+      auto outcome = sweeper.SweepOnce(SystemSeconds());
+      if (!outcome.ok()) {
+        err << "vouchd: lease sweep failed: " << outcome.error().message() << "\n" << std::flush;
+      } else if (outcome->reported + outcome->refused > 0) {
+        err << "vouchd: missed re-attestation deadlines: " << outcome->reported << " reported to the ledger, "
+            << outcome->refused << " refused by it (already revoked or reported)\n" << std::flush;
+      }
+      std::unique_lock<std::mutex> lock(mu);
+      wake.wait_for(lock, stop, std::chrono::seconds(1), [] { return false; });
+    }
+  });
+}
+
+}  // namespace
+
 int RunDaemon(const VouchdConfig& config, std::ostream& out, std::ostream& err) {
   auto fail = [&err](const Error& e) {
     err << "vouchd: " << e.message() << "\n";
@@ -280,6 +312,14 @@ int RunDaemon(const VouchdConfig& config, std::ostream& out, std::ostream& err) 
   AppraisalOptions appraisal_options;
   appraisal_options.fault = config.fault;
   appraisal_options.reporter = directory->reporter;
+  // Leases need a place that outlives a restart: the state dir.
+  std::unique_ptr<LeaseStore> leases;
+  if (!config.state_dir.empty()) {
+    auto opened = LeaseStore::Open(config.state_dir + "/leases.sqlite");
+    if (!opened.ok()) return fail(opened.error());
+    leases = std::move(opened).value();
+    appraisal_options.leases = leases.get();
+  }
   Appraiser appraiser(*keys, *directory->hosts, challenges, replay, appraisal_options);
   std::unique_ptr<Enroller> enroller;
   if (directory->certification != nullptr) {
@@ -315,6 +355,10 @@ int RunDaemon(const VouchdConfig& config, std::ostream& out, std::ostream& err) 
   }
   err.flush();
   out << "vouchd: listening on " << (*server)->address() << std::endl;
+  std::jthread sweeper;
+  if (leases != nullptr && directory->reporter != nullptr) {
+    sweeper = StartLeaseSweeper(*leases, *directory->reporter, keys->signing_key(), err);
+  }
 
   int signal = 0;
   for (;;) {
@@ -322,6 +366,10 @@ int RunDaemon(const VouchdConfig& config, std::ostream& out, std::ostream& err) 
     if (signal != SIGHUP) break;
     // A terminal hang-up or a reflexive "reload" must not take a validator down.
     err << "vouchd: SIGHUP ignored: nothing is reloaded; restart vouchd to change its configuration\n" << std::flush;
+  }
+  if (sweeper.joinable()) {
+    sweeper.request_stop();
+    sweeper.join();
   }
   err << "vouchd: stopping on " << (signal == SIGINT ? "SIGINT" : "SIGTERM") << "\n";
   (*server)->Stop();

@@ -6,13 +6,16 @@
 #include <httplib.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <ctime>
 #include <fstream>
+#include <functional>
 #include <sstream>
+#include <thread>
 
 #include "ledger-client/testing/ledger_world.h"
 #include "ledger-client/testing/raw_sqlite.h"
@@ -133,7 +136,7 @@ class DaemonTest : public ::testing::Test {
   }
 
   // Challenge then attest, as a host does; returns the attest response.
-  httplib::Result RoundTrip(int port, Built* built) {
+  httplib::Result RoundTrip(int port, Built* built, std::function<void(OwnerPolicy&)> policy = {}) {
     httplib::Client client("127.0.0.1", port);
     client.set_read_timeout(5);
     auto challenge = client.Get(("/v1/challenge?host=" + world_->host_did()).c_str());
@@ -142,15 +145,45 @@ class DaemonTest : public ::testing::Test {
     EXPECT_TRUE(v.ok());
     Scenario s;
     s.our_nonce = v.ok() && v->Find("nonce") ? v->Find("nonce")->bytes() : Bytes{};
+    s.policy = std::move(policy);
     *built = world_->Build(s, static_cast<int64_t>(std::time(nullptr)));
     Bytes body = EncodeAttestRequest(built->request);
     return client.Post("/v1/attest", reinterpret_cast<const char*>(body.data()), body.size(),
                        "application/cbor");
   }
 
+  // A SQLite ledger at `path`: a genesis (certify and revoke quorum 2), two
+  // admitted validators and this vouchd's own, and the world's host
+  // registered with its AK certified by all three (vouchd appraises only AKs
+  // it certified itself). Returns the writer; `genesis` its digest in hex.
+  std::unique_ptr<ledger::LedgerClient> CertifiedLedger(const std::string& path, std::string* genesis) {
+    namespace lt = ::vouch::ledger::testing;
+    auto opened = ledger::OpenLedger("sqlite://" + path, ledger::LedgerOptions{.create_if_missing = true});
+    EXPECT_TRUE(opened.ok()) << opened.error().ToString();
+    auto writer = ledger::LedgerClient::Open(std::move(opened).value());
+    EXPECT_TRUE(writer.ok());
+    const Ed25519PrivateKey& ours = world_->ours().signing_key();
+    const std::vector<const Ed25519PrivateKey*> validators = {&gov_.val[0], &gov_.val[1], &ours};
+    EXPECT_TRUE((*writer)->Append(gov_.Genesis(2), gov_.gov[0], t_++).ok());
+    for (const Ed25519PrivateKey* v : validators) {
+      EXPECT_TRUE((*writer)->Append(lt::ValidatorRegistration(*v), *v, t_++, {&gov_.gov[0], &gov_.gov[1]}).ok());
+    }
+    ledger::DidRegisterBody reg;
+    reg.did = world_->host_did();
+    reg.ak_public = world_->ak().PublicArea();
+    EXPECT_TRUE((*writer)->Append(reg, world_->host_key(), t_++).ok());
+    for (const Ed25519PrivateKey* v : validators) {
+      EXPECT_TRUE((*writer)->Append(lt::Certification(reg.did, reg.ak_public), *v, t_++).ok());
+    }
+    *genesis = HexEncode(*(*writer)->state().DigestAt(0));
+    return std::move(writer).value();
+  }
+
   TempDir dir_;
   std::unique_ptr<AttestWorld> world_;
   std::unique_ptr<Vouchd> vouchd_;
+  ::vouch::ledger::testing::World gov_;  // the ledger's governance and other validators
+  int64_t t_ = ::vouch::ledger::testing::kT0;
 };
 
 TEST_F(DaemonTest, ServesChallengeAndAttestAndStopsOnSigterm) {
@@ -254,34 +287,9 @@ TEST_F(DaemonTest, BadFlagExitsTwoWithUsage) {
 TEST_F(DaemonTest, ReadsHostsFromTheLedgerAndEnforcesItsRevocations) {
   namespace lt = ::vouch::ledger::testing;
   std::string path = dir_ / "ledger.db";
-  auto opened =
-      ledger::OpenLedger("sqlite://" + path, ledger::LedgerOptions{.create_if_missing = true});
-  ASSERT_TRUE(opened.ok()) << opened.error().ToString();
-  auto writer = ledger::LedgerClient::Open(std::move(opened).value());
-  ASSERT_TRUE(writer.ok());
-  lt::World w;
-  int64_t t = lt::kT0;
-  ASSERT_TRUE((*writer)->Append(w.Genesis(2), w.gov[0], t++).ok());
-  for (int i = 0; i < 2; ++i) {
-    ASSERT_TRUE(
-        (*writer)
-            ->Append(lt::ValidatorRegistration(w.val[i]), w.val[i], t++, {&w.gov[0], &w.gov[1]})
-            .ok());
-  }
-  ledger::DidRegisterBody reg;
-  reg.did = world_->host_did();
-  reg.ak_public = world_->ak().PublicArea();
-  ASSERT_TRUE((*writer)->Append(reg, world_->host_key(), t++).ok());
-  for (int i = 0; i < 2; ++i) {
-    ASSERT_TRUE((*writer)->Append(lt::Certification(reg.did, reg.ak_public), w.val[i], t++).ok());
-  }
-  // vouchd's own validator, admitted, certified the AK too: it appraises only AKs it certified.
-  const Ed25519PrivateKey& ours = world_->ours().signing_key();
-  ASSERT_TRUE(
-      (*writer)->Append(lt::ValidatorRegistration(ours), ours, t++, {&w.gov[0], &w.gov[1]}).ok());
-  ASSERT_TRUE((*writer)->Append(lt::Certification(reg.did, reg.ak_public), ours, t++).ok());
-
-  const std::string genesis = HexEncode(*(*writer)->state().DigestAt(0));
+  std::string genesis;
+  std::unique_ptr<ledger::LedgerClient> writer = CertifiedLedger(path, &genesis);
+  if (HasFailure()) return;
   vouchd_ = std::make_unique<Vouchd>(
       std::vector<std::string>{"--listen", "127.0.0.1:0", "--state-dir", dir_ / "state", "--ledger",
                                "sqlite://" + path, "--genesis", genesis},
@@ -297,7 +305,7 @@ TEST_F(DaemonTest, ReadsHostsFromTheLedgerAndEnforcesItsRevocations) {
 
   // Junk at the next index (whoever can write the backend): appraisals go
   // on, the junk is logged once with its index, and honest appends continue.
-  const uint64_t junk_index = (*writer)->state().size();
+  const uint64_t junk_index = writer->state().size();
   ledger::testing::RawSqlite(path).Put(static_cast<int64_t>(junk_index), ToBytes("x"));
   for (int i = 0; i < 2; ++i) {
     auto still = RoundTrip(port, &b);
@@ -310,7 +318,7 @@ TEST_F(DaemonTest, ReadsHostsFromTheLedgerAndEnforcesItsRevocations) {
   EXPECT_EQ(log.find(warning), log.rfind(warning)) << "reported once: " << log;
   EXPECT_EQ(log.find("is not an active validator"), std::string::npos) << log;
 
-  ASSERT_TRUE((*writer)->Append(lt::Revoke(reg.did, "TPM replaced"), world_->host_key(), t++).ok());
+  ASSERT_TRUE(writer->Append(lt::Revoke(world_->host_did(), "TPM replaced"), world_->host_key(), t_++).ok());
   auto refused = RoundTrip(port, &b);
   ASSERT_TRUE(refused);
   EXPECT_EQ(refused->status, 403);
@@ -338,6 +346,55 @@ TEST_F(DaemonTest, ReadsHostsFromTheLedgerAndEnforcesItsRevocations) {
   EXPECT_EQ(ReadText(dir_ / "forged.txt"),
             StrCat("vouchd: ledger 'sqlite://", path, "': genesis ", forged, " is not the pinned genesis ",
                    genesis, " (another ledger, or this one rewritten): refusing to trust it\n"));
+}
+
+// The attacker: a host that launches under a policy with a lease, then
+// never re-attests — and hopes a validator restart forgets the deadline.
+// The lease is on disk (0600); the restarted vouchd reports the missed
+// deadline on the ledger.
+TEST_F(DaemonTest, AMissedDeadlineIsReportedEvenAcrossARestart) {
+  std::string path = dir_ / "ledger.db";
+  std::string genesis;
+  std::unique_ptr<ledger::LedgerClient> writer = CertifiedLedger(path, &genesis);
+  if (HasFailure()) return;
+  const std::vector<std::string> args = {"--listen", "127.0.0.1:0", "--state-dir", dir_ / "state",
+                                         "--ledger", "sqlite://" + path, "--genesis", genesis};
+
+  vouchd_ = std::make_unique<Vouchd>(args, dir_ / "stderr.txt");
+  std::string line = vouchd_->ReadLine();
+  ASSERT_EQ(line.rfind("vouchd: listening on 127.0.0.1:", 0), 0u) << ReadText(dir_ / "stderr.txt");
+  int port = std::stoi(line.substr(line.rfind(':') + 1));
+  Built b = world_->Build();
+  auto approved = RoundTrip(port, &b, [](OwnerPolicy& p) {
+    p.reattest_s = 2;
+    p.grace = 2;  // due within 4 s
+  });
+  ASSERT_TRUE(approved);
+  ASSERT_EQ(approved->status, 200) << approved->body;
+  struct stat st;
+  ASSERT_EQ(::stat((dir_ / "state/leases.sqlite").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  vouchd_.reset();  // SIGKILL: nothing is flushed on the way out
+
+  const std::string subject = StrCat("cti:", HexEncode(b.claims.cti));
+  std::this_thread::sleep_for(std::chrono::seconds(5));  // past the deadline while vouchd is down
+  vouchd_ = std::make_unique<Vouchd>(args, dir_ / "stderr2.txt");
+  ASSERT_EQ(vouchd_->ReadLine().rfind("vouchd: listening on 127.0.0.1:", 0), 0u) << ReadText(dir_ / "stderr2.txt");
+  std::vector<std::string> reporters;
+  for (int i = 0; i < 100 && reporters.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    auto reader = ledger::OpenLedger("sqlite://" + path, {});
+    ASSERT_TRUE(reader.ok());
+    auto client = ledger::LedgerClient::Open(std::move(reader).value());
+    ASSERT_TRUE(client.ok());
+    reporters = (*client)->state().PendingReports(subject);
+  }
+  ASSERT_EQ(reporters.size(), 1u) << ReadText(dir_ / "stderr2.txt");
+  EXPECT_EQ(reporters[0], world_->ours().did());
+  EXPECT_EQ(vouchd_->Terminate(), 0);
+  EXPECT_NE(ReadText(dir_ / "stderr2.txt").find("missed re-attestation deadlines: 1 reported to the ledger"),
+            std::string::npos)
+      << ReadText(dir_ / "stderr2.txt");
 }
 
 // A vouchd whose DID the ledger never admitted starts (it may be waiting

@@ -96,6 +96,7 @@
 #include "vouch/validator/fault.h"
 #include "vouch/validator/host_directory.h"
 #include "vouch/validator/replay_cache.h"
+#include "vouch/validator/lease_store.h"
 #include "vouch/validator/revocation_reporter.h"
 #include "vouch/validator/validator_keys.h"
 
@@ -154,6 +155,12 @@ struct AppraisalOptions {
   // the baseline check) is reported as a revocation of the launch VC's cti
   // (DESIGN §2 "Revoke"). Must outlive the Appraiser.
   RevocationReporter* reporter = nullptr;
+  // If set, a launch endorsed under a policy with `grace` is granted a lease
+  // (DESIGN §4 "Leases") before its share is released — a lease that cannot
+  // be granted (the host's quota, a full store) refuses the launch — and
+  // each endorsed re-attestation of it renews the lease. Must outlive the
+  // Appraiser.
+  LeaseStore* leases = nullptr;
 };
 
 // Thread-safe as long as the directory is (the others are).
