@@ -1,5 +1,6 @@
 // libFuzzer target: the bodies vouchd reads from the network (POST
-// /v1/attest, /v1/reattest, /v1/enroll, /v1/enroll/finish). Beyond "no
+// /v1/attest, /v1/reattest, /v1/enroll, /v1/enroll/finish, and the stop
+// notice a host sends when a domain stops). Beyond "no
 // crash, no sanitizer report" it checks, and aborts if one breaks:
 //   - a body that decodes re-encodes to a body that decodes to the same
 //     request (no field is lost or invented);
@@ -9,6 +10,7 @@
 #include <cstdlib>
 
 #include "vouch/core/enrollment_request.h"
+#include "vouch/core/stop_notice.h"
 #include "vouch/validator/api.h"
 
 namespace {
@@ -56,6 +58,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         again->signature != enroll->signature) {
       std::abort();
     }
+  }
+
+  auto stop = vouch::DecodeStopNotice(body);
+  if (stop.ok()) {
+    auto again = vouch::DecodeStopNotice(vouch::EncodeStopNotice(*stop));
+    if (!again.ok() || again->did != stop->did || again->launch != stop->launch || again->at != stop->at ||
+        again->signature != stop->signature) {
+      std::abort();
+    }
+  } else {
+    ExpectMalformed(stop.error());
   }
   return 0;
 }
