@@ -70,9 +70,14 @@ void BindText(sqlite3_stmt* stmt, int index, std::string_view s) {
 }  // namespace
 
 int64_t Lease::DeadlineAfter(int64_t at) const {
-  int64_t span = static_cast<int64_t>(interval_s) * static_cast<int64_t>(grace);
-  if (at > std::numeric_limits<int64_t>::max() - span) return std::numeric_limits<int64_t>::max();
-  return at + span;
+  // Two 32-bit factors can exceed int64_t, so the span saturates as well.
+  int64_t span = 0;
+  int64_t deadline = 0;
+  if (__builtin_mul_overflow(static_cast<int64_t>(interval_s), static_cast<int64_t>(grace), &span) ||
+      __builtin_add_overflow(at, span, &deadline)) {
+    return std::numeric_limits<int64_t>::max();
+  }
+  return deadline;
 }
 
 LeaseStore::LeaseStore(std::string path, SqliteDb db, size_t capacity, size_t per_host)
@@ -157,35 +162,22 @@ Result<int64_t> LeaseStore::CountWhere(std::string_view sql, std::string_view ar
   return sqlite3_column_int64(stmt.get(), 0);
 }
 
-Result<std::optional<std::string>> LeaseStore::HostOfLocked(std::string_view launch) const {
-  sqlite3_stmt* raw = nullptr;
-  if (sqlite3_prepare_v2(db_.get(), "SELECT host FROM leases WHERE launch = ?1", -1, &raw, nullptr) != SQLITE_OK) {
-    return SqlError("cannot look up a lease");
-  }
-  SqliteStmt stmt(raw);
-  BindText(stmt.get(), 1, launch);
-  int rc = sqlite3_step(stmt.get());
-  if (rc == SQLITE_DONE) return std::optional<std::string>();
-  if (rc != SQLITE_ROW) return SqlError("cannot look up a lease");
-  return std::optional<std::string>(reinterpret_cast<const char*>(sqlite3_column_text(stmt.get(), 0)));
-}
-
 Status LeaseStore::Grant(const Lease& lease) {
   if (lease.launch.empty() || lease.host.empty() || lease.interval_s == 0 || lease.grace == 0) {
     return Error(Code::kInvalidArgument,
                  "lease: launch, host, interval and grace must all be set (interval and grace > 0)");
   }
   std::lock_guard<std::mutex> lock(mu_);
-  VOUCH_ASSIGN_OR_RETURN(std::optional<std::string> held_by, HostOfLocked(lease.launch));
+  VOUCH_ASSIGN_OR_RETURN(std::optional<Lease> held, FindLocked(lease.launch));
   // A replacement of this host's own lease takes no new room.
-  if (!held_by.has_value() || *held_by != lease.host) {
+  if (!held.has_value() || held->host != lease.host) {
     VOUCH_ASSIGN_OR_RETURN(int64_t of_host,
                            CountWhere("SELECT count(*) FROM leases WHERE host = ?1", lease.host));
     if (static_cast<size_t>(of_host) >= per_host_) {
       return Error(Code::kRateLimited, StrCat("host ", lease.host, " already holds ", of_host,
                                               " leases (the per-host limit); stop a domain first"));
     }
-    if (!held_by.has_value()) {
+    if (!held.has_value()) {
       VOUCH_ASSIGN_OR_RETURN(int64_t all, CountWhere("SELECT count(*) FROM leases", ""));
       if (static_cast<size_t>(all) >= capacity_) {
         return Error(Code::kUnavailable,
@@ -213,22 +205,18 @@ Status LeaseStore::Grant(const Lease& lease) {
 
 Status LeaseStore::Renew(std::string_view launch, int64_t at) {
   std::lock_guard<std::mutex> lock(mu_);
+  VOUCH_ASSIGN_OR_RETURN(std::optional<Lease> held, FindLocked(launch));
+  if (!held.has_value()) return Error(Code::kNotFound, StrCat("no lease of launch ", launch, " is held"));
+  int64_t deadline = std::max(held->deadline, held->DeadlineAfter(at));
   sqlite3_stmt* raw = nullptr;
-  // min() keeps at + interval × grace from overflowing, max() never moves a deadline back.
-  if (sqlite3_prepare_v2(db_.get(),
-                         "UPDATE leases SET deadline = max(deadline, "
-                         "CASE WHEN ?2 > 9223372036854775807 - interval_s * grace "
-                         "THEN 9223372036854775807 ELSE ?2 + interval_s * grace END) WHERE launch = ?1",
-                         -1, &raw, nullptr) != SQLITE_OK) {
+  if (sqlite3_prepare_v2(db_.get(), "UPDATE leases SET deadline = ?2 WHERE launch = ?1", -1, &raw, nullptr) !=
+      SQLITE_OK) {
     return SqlError("cannot renew a lease");
   }
   SqliteStmt stmt(raw);
   BindText(stmt.get(), 1, launch);
-  sqlite3_bind_int64(stmt.get(), 2, at);
+  sqlite3_bind_int64(stmt.get(), 2, deadline);
   if (sqlite3_step(stmt.get()) != SQLITE_DONE) return SqlError("cannot renew a lease");
-  if (sqlite3_changes(db_.get()) == 0) {
-    return Error(Code::kNotFound, StrCat("no lease of launch ", launch, " is held"));
-  }
   return Status();
 }
 
@@ -246,6 +234,10 @@ Status LeaseStore::End(std::string_view launch) {
 
 Result<std::optional<Lease>> LeaseStore::Find(std::string_view launch) const {
   std::lock_guard<std::mutex> lock(mu_);
+  return FindLocked(launch);
+}
+
+Result<std::optional<Lease>> LeaseStore::FindLocked(std::string_view launch) const {
   sqlite3_stmt* raw = nullptr;
   if (sqlite3_prepare_v2(db_.get(),
                          "SELECT launch, host, domain, interval_s, grace, deadline FROM leases WHERE launch = ?1",

@@ -85,8 +85,8 @@ class LeaseStore {
   LeaseStore(std::string path, ledger::internal::SqliteDb db, size_t capacity, size_t per_host);
   Status Initialize();
   Error SqlError(std::string_view what) const;
-  // The host holding the lease of `launch`, if any. REQUIRES: mu_ held.
-  Result<std::optional<std::string>> HostOfLocked(std::string_view launch) const;
+  // The lease of `launch`, if held. REQUIRES: mu_ held.
+  Result<std::optional<Lease>> FindLocked(std::string_view launch) const;
   Result<int64_t> CountWhere(std::string_view sql, std::string_view arg) const;
 
   const std::string path_;
