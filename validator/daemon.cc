@@ -344,7 +344,7 @@ int RunDaemon(const VouchdConfig& config, std::ostream& out, std::ostream& err) 
   options.challenge_burst = config.challenge_burst;
   options.fault_name = std::string(FaultName(config.fault));
   auto server = Server::Start(options, ServerParts{&appraiser, &challenges, &metrics, &replay, enroller.get(),
-                                                   ledger_append.get(), directory->checkpoints});
+                                                   ledger_append.get(), directory->checkpoints, leases.get()});
   if (!server.ok()) return fail(server.error());
 
   err << "vouchd: validator " << keys->did() << " hpke_public_key "

@@ -24,6 +24,7 @@
 #include "vouch/core/cbor.h"
 #include "vouch/core/countersign.h"
 #include "vouch/core/endorsement.h"
+#include "vouch/core/stop_notice.h"
 #include "vouch/ledger/ledger_client.h"
 #include "vouch/validator/api.h"
 
@@ -395,6 +396,46 @@ TEST_F(DaemonTest, AMissedDeadlineIsReportedEvenAcrossARestart) {
   EXPECT_NE(ReadText(dir_ / "stderr2.txt").find("missed re-attestation deadlines: 1 reported to the ledger"),
             std::string::npos)
       << ReadText(dir_ / "stderr2.txt");
+}
+
+// A domain stopped on purpose: the host's signed notice ends the lease, and
+// nothing is reported once its deadline has passed.
+TEST_F(DaemonTest, AStoppedDomainsLeaseEndsWithoutAReport) {
+  std::string path = dir_ / "ledger.db";
+  std::string genesis;
+  std::unique_ptr<ledger::LedgerClient> writer = CertifiedLedger(path, &genesis);
+  if (HasFailure()) return;
+  vouchd_ = std::make_unique<Vouchd>(std::vector<std::string>{"--listen", "127.0.0.1:0", "--state-dir",
+                                                              dir_ / "state", "--ledger", "sqlite://" + path,
+                                                              "--genesis", genesis},
+                                     dir_ / "stderr.txt");
+  std::string line = vouchd_->ReadLine();
+  ASSERT_EQ(line.rfind("vouchd: listening on 127.0.0.1:", 0), 0u) << ReadText(dir_ / "stderr.txt");
+  int port = std::stoi(line.substr(line.rfind(':') + 1));
+  Built b = world_->Build();
+  auto approved = RoundTrip(port, &b, [](OwnerPolicy& p) {
+    p.reattest_s = 2;
+    p.grace = 2;
+  });
+  ASSERT_TRUE(approved);
+  ASSERT_EQ(approved->status, 200) << approved->body;
+
+  Bytes notice = EncodeStopNotice(SignStopNotice(world_->host_key(), b.claims.cti, std::time(nullptr)));
+  httplib::Client client("127.0.0.1", port);
+  auto stopped = client.Post("/v1/stop", reinterpret_cast<const char*>(notice.data()), notice.size(),
+                             kCborContentType);
+  ASSERT_TRUE(stopped);
+  EXPECT_EQ(stopped->status, 204) << stopped->body;
+  std::this_thread::sleep_for(std::chrono::seconds(5));  // past the deadline the lease had
+  auto reader = ledger::OpenLedger("sqlite://" + path, {});
+  ASSERT_TRUE(reader.ok());
+  auto state = ledger::LedgerClient::Open(std::move(reader).value());
+  ASSERT_TRUE(state.ok());
+  EXPECT_TRUE((*state)->state().PendingReports(StrCat("cti:", HexEncode(b.claims.cti))).empty());
+  EXPECT_EQ(vouchd_->Terminate(), 0);
+  const std::string log = ReadText(dir_ / "stderr.txt");
+  EXPECT_NE(log.find(StrCat("vouchd: stop host=", world_->host_did(), " launch=cti:")), std::string::npos) << log;
+  EXPECT_EQ(log.find("missed re-attestation deadline"), std::string::npos) << log;
 }
 
 // A vouchd whose DID the ledger never admitted starts (it may be waiting

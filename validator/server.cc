@@ -52,6 +52,7 @@ std::string_view EndpointLabel(const std::string& path) {
   if (path == "/v1/reattest") return "reattest";
   if (path == "/v1/enroll" || path == "/v1/enroll/finish") return "enroll";
   if (path == "/v1/ledger/append") return "ledger-append";
+  if (path == "/v1/stop") return "stop";
   if (path == "/v1/status") return "status";
   if (path == "/v1/checkpoint") return "checkpoint";
   if (path == "/metrics") return "metrics";
@@ -368,6 +369,16 @@ void Server::Route() {
     LedgerAppendAnswer a = HandleLedgerAppend(parts_.ledger_append, req.get_header_value("Content-Type"), AsBytes(req.body));
     options_.log(a.log_line);
     SetCbor(res, a.status, a.body);
+  });
+
+  http.Post("/v1/stop", [this](const httplib::Request& req, httplib::Response& res) {
+    StopAnswer a = HandleStop(parts_.leases, req.get_header_value("Content-Type"), AsBytes(req.body), options_.clock());
+    options_.log(a.log_line);
+    if (a.status == 204) {
+      res.status = 204;
+    } else {
+      SetCbor(res, a.status, a.body);
+    }
   });
 
   http.Get("/v1/checkpoint", [this](const httplib::Request&, httplib::Response& res) {

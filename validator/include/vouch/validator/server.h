@@ -11,6 +11,7 @@
 //   GET  /v1/checkpoint           200 the signed ledger head       (CheckpointSource)
 //                                 Without one (--hosts): 501
 //   POST /v1/ledger/append        200 {"index", "outcome"}         (LedgerAppender; 501 without)
+//   POST /v1/stop                 204                              (lease_stop.h; 501 without leases)
 //   GET  /v1/status               CBOR, or JSON if Accept names application/json:
 //                                 {"did", "hpke_public_key", "fault", "uptime_s",
 //                                  "replay_cache", "requests", "approvals", "refusals"}
@@ -74,6 +75,7 @@
 #include "vouch/validator/challenge.h"
 #include "vouch/validator/checkpoint_source.h"
 #include "vouch/validator/enrollment.h"
+#include "vouch/validator/lease_stop.h"
 #include "vouch/validator/ledger_append.h"
 #include "vouch/validator/metrics.h"
 #include "vouch/validator/rate_limiter.h"
@@ -116,6 +118,7 @@ struct ServerParts {
   Enroller* enroller = nullptr;         // AK certification; may be null (501)
   LedgerAppender* ledger_append = nullptr;  // hosts' entries; may be null (501)
   CheckpointSource* checkpoints = nullptr;  // the ledger head; may be null (501)
+  LeaseStore* leases = nullptr;             // POST /v1/stop; may be null (501)
 };
 
 // Thread-safe: Stop() may be called from any thread.
