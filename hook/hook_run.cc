@@ -11,6 +11,7 @@
 
 #include "vouch/core/owner_policy.h"
 #include "vouch/hook/host_identity.h"
+#include "vouch/hook/lease_end.h"
 #include "vouch/hook/ledger_submitter.h"
 #include "vouch/hook/release.h"
 #include "vouch/ledger/checkpoint.h"
@@ -71,6 +72,18 @@ Status AppendAttested(const HookConfig& config, const Ed25519PrivateKey& host_ke
   auto entry = (*client)->Append(body, host_key, std::time(nullptr));
   if (!entry.ok()) return entry.error();
   return Ok();
+}
+
+// The launch (cti, hex) whose leases EndLaunchLeases ends at the stop.
+std::string LeaseFile(const HookConfig& c, const std::string& domain_uuid) {
+  return StrCat(c.state_dir, "/", domain_uuid, ".lease");
+}
+
+void AppendAuditLine(const HookConfig& config, const std::string& line) {
+  if (FILE* f = std::fopen(StrCat(config.audit_dir, "/releases.log").c_str(), "a")) {
+    std::fputs(line.c_str(), f);
+    std::fclose(f);
+  }
 }
 
 std::string FreshReleaseFile(const HookConfig& c, const std::string& domain_uuid) {
@@ -217,6 +230,10 @@ Result<bool> ReleaseKey(const std::string& config_path, std::string_view name, s
     std::string list;
     for (const auto& uuid : defined) list += uuid + "\n";
     (void)WriteFile(SecretsFile(config, domain.uuid), AsBytes(list), 0600);
+    if (policy->policy().grace.has_value()) {
+      (void)WriteFile(LeaseFile(config, domain.uuid),
+                      AsBytes(HexEncode(outcome->endorsed_vc.claims().cti) + "\n"), 0600);
+    }
   }
 
   // Audit: the endorsed VC (no secrets in it) and one line on who released
@@ -243,11 +260,7 @@ Result<bool> ReleaseKey(const std::string& config_path, std::string_view name, s
       line += appended.ok() ? " ledger=appended" : StrCat(" ledger_error=\"", appended.error().message(), "\"");
       if (!appended.ok()) std::fprintf(stderr, "vouch: warning: %s\n", appended.error().message().c_str());
     }
-    line += "\n";
-    if (FILE* f = std::fopen(StrCat(config.audit_dir, "/releases.log").c_str(), "a")) {
-      std::fputs(line.c_str(), f);
-      std::fclose(f);
-    }
+    AppendAuditLine(config, line + "\n");
   }
   return true;
 }
@@ -302,6 +315,50 @@ Status CleanupSecrets(const std::string& config_path, std::string_view xml) {
   return Ok();
 }
 
+Status EndLaunchLeases(const std::string& config_path, std::string_view name, std::string_view xml) {
+  auto domain = qemu::ParseDomainXml(xml);
+  if (!domain.ok() || domain->uuid.empty()) return Ok();
+  HookConfig config = ConfigOrDefaults(config_path);
+  const std::string file = LeaseFile(config, domain->uuid);
+  auto text = ReadFile(file);
+  if (!text.ok()) return Ok();
+  ::unlink(file.c_str());  // once: release end follows stopped end
+  const std::string cti(ToString(*text).substr(0, ToString(*text).find('\n')));
+  auto fail = [&](const Error& e) {
+    return e.WithContext(StrCat("domain '", name, "' stopped, but its validators' leases were not ended"));
+  };
+  auto launch = HexDecode(cti);
+  if (!launch.ok()) return fail(launch.error().WithContext(file));
+  std::optional<Bytes> bundle_bytes = domain->protection_bundle;
+  if (!bundle_bytes) {
+    auto from_file = ReadFile(StrCat(config.bundle_dir, "/", domain->uuid, ".bundle"));
+    if (!from_file.ok()) return fail(from_file.error());
+    bundle_bytes = std::move(from_file).value();
+  }
+  auto bundle = DecodeBundle(*bundle_bytes);
+  if (!bundle.ok()) return fail(bundle.error());
+  auto policy = SignedPolicy::Parse(bundle->policy);
+  if (!policy.ok()) return fail(policy.error());
+  auto key = Ed25519PrivateKey::LoadPem(config.host_key);
+  if (!key.ok()) return fail(key.error().WithContext("host key"));
+  LeaseEndReport report = EndLeases(policy->policy(), *key, *launch, std::time(nullptr), config.deadline);
+  auto joined = [](const std::vector<std::string>& items, std::string_view sep) {
+    std::string out;
+    for (size_t i = 0; i < items.size(); ++i) out += (i ? std::string(sep) : "") + items[i];
+    return out;
+  };
+  AppendAuditLine(config, StrCat(std::time(nullptr), " domain=", name, " uuid=", domain->uuid, " cti=", cti,
+                                 " stopped leases_ended_by=", joined(report.ended, ","), " not_held=",
+                                 joined(report.not_held, ","), " failed=\"", joined(report.failures, "; "),
+                                 "\"\n"));
+  if (!report.failures.empty()) {
+    return fail(Error(Code::kUnavailable,
+                      StrCat(joined(report.failures, "; "),
+                             " (those validators report a missed re-attestation once its deadline passes)")));
+  }
+  return Ok();
+}
+
 Status RunHook(const std::string& config_path, std::string_view domain_name, std::string_view op,
                std::string_view sub_op, std::string_view domain_xml) {
   if (op == "prepare" && sub_op == "begin") {
@@ -311,9 +368,11 @@ Status RunHook(const std::string& config_path, std::string_view domain_name, std
     if (!released.ok()) return released.error();
     return Ok();
   }
-  if ((op == "started" && sub_op == "begin") || (op == "release" && sub_op == "end") ||
-      (op == "stopped" && sub_op == "end")) {
-    return CleanupSecrets(config_path, domain_xml);
+  if (op == "started" && sub_op == "begin") return CleanupSecrets(config_path, domain_xml);
+  if ((op == "release" && sub_op == "end") || (op == "stopped" && sub_op == "end")) {
+    Status cleaned = CleanupSecrets(config_path, domain_xml);
+    Status ended = EndLaunchLeases(config_path, domain_name, domain_xml);
+    return cleaned.ok() ? ended : cleaned;
   }
   return Ok();
 }

@@ -6,8 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 
@@ -45,7 +47,7 @@ class HookRunTest : public ::testing::Test {
     config_ = dir_ / "hook.conf";
     ASSERT_TRUE(WriteFile(config_,
                           AsBytes(StrCat("state_dir = ", dir_ / "state", "\nbundle_dir = ", dir_ / "domains",
-                                         "\naudit_dir = ", dir_ / "audit", "\nhost_key = ", dir_ / "absent.pem",
+                                         "\naudit_dir = ", dir_ / "audit", "\nhost_key = ", dir_ / "host.pem",
                                          "\n")),
                           0600)
                     .ok());
@@ -122,7 +124,7 @@ TEST_F(HookRunTest, AMarkForAnotherConfigDoesNotSkipTheAttestation) {
   Released(DomainXml("web1", kUuid, "<graphics type='vnc'/>"));
   Status s = Prepare("web1", xml);
   ASSERT_FALSE(s.ok());  // attested: the host key is missing here
-  EXPECT_NE(s.error().message().find("absent.pem"), std::string::npos) << s.error().message();
+  EXPECT_NE(s.error().message().find("host key: cannot open"), std::string::npos) << s.error().message();
 }
 
 TEST_F(HookRunTest, ADomainNamingAnotherDomainsReleasedSecretIsRefused) {
@@ -155,6 +157,40 @@ TEST_F(HookRunTest, TheHookFrontHandsADomainNamingAReleasedSecretOver) {
   // Without a released secret it exits 0 at once.
   ASSERT_EQ(::unlink((dir_ / StrCat("state/", kUuid, ".secrets")).c_str()), 0);
   EXPECT_EQ(std::system(run.c_str()), 0);
+}
+
+// A stop of a domain released under a policy with a lease: the front hands
+// it over, the notice goes to each validator once (the mark is consumed),
+// and validators that did not hear of it are named in one line and in the
+// audit log.
+TEST_F(HookRunTest, AStopOfALeasedLaunchTellsItsValidatorsOnce) {
+  const std::string domain_xml = DomainXml("web1", kUuid);
+  Seal(domain_xml);
+  ASSERT_TRUE(Ed25519PrivateKey::Generate().SavePem(dir_ / "host.pem").ok());
+  const std::string cti = HexEncode(RandomBytes(16));
+  ASSERT_TRUE(WriteFile(dir_ / StrCat("state/", kUuid, ".lease"), AsBytes(cti + "\n"), 0600).ok());
+  ASSERT_EQ(::mkdir((dir_ / "audit").c_str(), 0755), 0);
+  std::string xml = dir_ / "web1.xml", err = dir_ / "stderr";
+  ASSERT_TRUE(WriteFile(xml, AsBytes(domain_xml), 0600).ok());
+  std::string run = StrCat(VOUCH_HOOK_FRONT, " --config ", config_, " web1 stopped end - <", xml, " 2>", err);
+  int status = std::system(run.c_str());
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 1);
+  const std::string said = ToString(ReadFile(err).value());
+  EXPECT_EQ(said.rfind("vouch: domain 'web1' stopped, but its validators' leases were not ended: 127.0.0.1:9: ", 0),
+            0u)
+      << said;
+  EXPECT_NE(said.find("127.0.0.1:10: "), std::string::npos) << said;
+  EXPECT_EQ(std::count(said.begin(), said.end(), '\n'), 1) << said;
+  const std::string audit = ToString(ReadFile(dir_ / "audit/releases.log").value());
+  EXPECT_NE(audit.find(StrCat(" domain=web1 uuid=", kUuid, " cti=", cti, " stopped leases_ended_by= not_held= failed=\"")),
+            std::string::npos)
+      << audit;
+  struct stat st;
+  EXPECT_NE(::stat((dir_ / StrCat("state/", kUuid, ".lease")).c_str(), &st), 0);
+  // release end follows: nothing left to send, and the front does not even hand over.
+  EXPECT_EQ(std::system(StrCat(VOUCH_HOOK_FRONT, " --config ", config_, " web1 release end - <", xml).c_str()), 0);
+  EXPECT_TRUE(RunHook(config_, "web1", "release", "end", domain_xml).ok());
 }
 
 }  // namespace

@@ -135,7 +135,9 @@ int main(int argc, char** argv) {
            Exists(front.bundle_dir + "/" + uuid + ".bundle") ||
            (xml.find("<secret") != std::string::npos && OthersHaveSecrets(front.state_dir, uuid));
   } else {
-    work = uuid.empty() || Exists(front.state_dir + "/" + uuid + ".secrets");
+    // At a stop, also the mark of a launch whose validators hold leases.
+    work = uuid.empty() || Exists(front.state_dir + "/" + uuid + ".secrets") ||
+           (op != "started" && Exists(front.state_dir + "/" + uuid + ".lease"));
   }
   if (!work) return 0;
 

@@ -200,4 +200,11 @@ Status ValidatorClient::FinishEnroll(const Ed25519PrivateKey& host_key, std::str
   return Ok();
 }
 
+Status ValidatorClient::Stop(const StopNotice& notice) {
+  Bytes request = EncodeStopNotice(notice);
+  Result<Bytes> done = Call("POST", "/v1/stop", &request);
+  if (!done.ok()) return done.error();
+  return Ok();
+}
+
 }  // namespace vouch::hook

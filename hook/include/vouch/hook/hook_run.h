@@ -6,7 +6,9 @@
 //                   its key and define the libvirt secret; an unprotected
 //                   one: exit 0 at once.
 //   started begin   undefine the secrets defined at prepare.
-//   release end     the same, in case the start failed after prepare.
+//   release end     the same, in case the start failed after prepare; and
+//   stopped end     under a policy with a lease (`grace`), a stop notice
+//                   to the validators (EndLaunchLeases).
 //
 // `vouch start DOMAIN` (no call-back into libvirt from a hook) runs the same
 // release before asking libvirt to start the domain, and leaves a mark that
@@ -58,6 +60,14 @@ Status RefuseForeignSecrets(const std::string& config_path, std::string_view dom
 // Undefines the secrets ReleaseKey defined for the domain of `domain_xml`
 // and drops its release mark. Ok if there are none.
 Status CleanupSecrets(const std::string& config_path, std::string_view domain_xml);
+
+// For a domain released under a policy with `grace`: the host's signed stop
+// notice to the policy's validators, so that they end their leases of its
+// launch instead of reporting it as missed (lease_end.h). Once per launch
+// (the mark ReleaseKey left in the state dir is consumed); Ok if there is
+// none. An error names the validators that did not end theirs; the audit
+// log's releases.log gets one "stopped" line either way.
+Status EndLaunchLeases(const std::string& config_path, std::string_view domain_name, std::string_view domain_xml);
 
 }  // namespace vouch::hook
 

@@ -12,6 +12,7 @@
 #include "vouch/core/bytes.h"
 #include "vouch/core/ed25519.h"
 #include "vouch/core/errors.h"
+#include "vouch/core/stop_notice.h"
 #include "vouch/ledger/entry.h"
 #include "vouch/ledger/ledger.h"
 
@@ -65,6 +66,10 @@ class ValidatorClient {
   // validator stored it, kIndexTaken if another entry holds its index (HTTP
   // 409 "index-taken": draft again); the validator's refusal otherwise.
   Result<ledger::AppendOutcome> AppendLedgerEntry(const ledger::Entry& entry);
+
+  // POST /v1/stop of `notice` (vouch/core/stop_notice.h): Ok once the
+  // validator ended its lease; kNotFound if it holds none of that launch.
+  Status Stop(const StopNotice& notice);
 
   const std::string& endpoint() const { return endpoint_; }
 
