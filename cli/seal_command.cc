@@ -55,9 +55,12 @@ constexpr const char* kUsage =
     "                  --threshold T --owner-key FILE --image OUT.luks (--from-raw IN | --size SIZE) [--force]\n"
     "                  (--pcrs-from-tpm TCTI | --pcr-ref IDX=HEX... | --any-pcrs) [--pcrs 0,1,7]\n"
     "                  (--host DID... | --any-host) [--vc-ttl S (1..3600)] [--on-drift pause|destroy|alert]\n"
+    "                  [--reattest S (1..86400, default 60)] [--grace N (1..100)]\n"
     "                  [--hv-min COMPONENT=VERSION]... [--also-boot DOMAIN.xml]... [--connect URI]\n"
     "  pins the domain as defined (disks, boot, emulator, devices, QEMU pass-through);\n"
     "  --also-boot allows another definition's <os> boot as well\n"
+    "  --grace N: each validator expects a re-attestation within --reattest x N seconds\n"
+    "  of the last and reports a silent domain on the ledger (the hook ends it at a stop)\n"
     "  refuses to replace an existing --image or --bundle-out unless --force\n";
 
 Error Invalid(std::string message) { return Error(Code::kInvalidArgument, std::move(message)); }
@@ -277,6 +280,20 @@ Result<uint64_t> ParseVcTtl(const Flags& f) {
   return ttl;
 }
 
+// --reattest S and --grace N: how often a running domain re-attests, and
+// after how many missed intervals its validators report it (a lease).
+Status ParseReattestation(const Flags& f, OwnerPolicy& p) {
+  VOUCH_ASSIGN_OR_RETURN(p.reattest_s, f.GetUint("reattest", 60));
+  if (p.reattest_s == 0 || p.reattest_s > 86400) {
+    return Invalid(StrCat("--reattest ", p.reattest_s, " must be 1..86400 seconds"));
+  }
+  if (!f.Get("grace")) return Ok();
+  VOUCH_ASSIGN_OR_RETURN(uint64_t grace, f.GetUint("grace", 0));
+  if (grace == 0 || grace > 100) return Invalid(StrCat("--grace ", grace, " must be 1..100 intervals"));
+  p.grace = static_cast<uint32_t>(grace);
+  return Ok();
+}
+
 // The policy's parts that the flags alone decide.
 Result<OwnerPolicy> PolicyFromFlags(const Flags& f) {
   OwnerPolicy p;
@@ -287,6 +304,7 @@ Result<OwnerPolicy> PolicyFromFlags(const Flags& f) {
   VOUCH_ASSIGN_OR_RETURN(p.hv_min, ParseHvMin(f.GetAll("hv-min")));
   VOUCH_ASSIGN_OR_RETURN(p.on_drift, ParseOnDrift(f.GetOr("on-drift", "alert")));
   VOUCH_ASSIGN_OR_RETURN(p.vc_ttl, ParseVcTtl(f));
+  VOUCH_RETURN_IF_ERROR(ParseReattestation(f, p));
   return p;
 }
 
@@ -620,6 +638,11 @@ Status Seal(const Flags& f) {
   std::printf("sealed domain '%s' (%s): %u of %zu validators, image %s, policy %s\n", in.domain.name.c_str(),
               in.domain.uuid.c_str(), in.policy.threshold, in.policy.validators.size(), in.image.c_str(),
               HexEncode(bundle.policy_digest.bytes()).substr(0, 16).c_str());
+  if (in.policy.grace) {
+    std::printf("  re-attests every %llu s; a domain silent for %llu s is reported by its validators\n",
+                static_cast<unsigned long long>(in.policy.reattest_s),
+                static_cast<unsigned long long>(in.policy.reattest_s * *in.policy.grace));
+  }
   return Ok();
 }
 
@@ -631,7 +654,7 @@ int SealCommand(const std::vector<std::string>& args) {
                                                    "validator-count", "max-per-operator", "max-per-region", "seed",
                                                    "threshold", "owner-key", "image", "from-raw", "size", "pcrs",
                                                    "pcr-ref", "pcrs-from-tpm", "host", "vc-ttl", "on-drift",
-                                                   "hv-min", "connect", "also-boot"}),
+                                                   "reattest", "grace", "hv-min", "connect", "also-boot"}),
                             {"help", "any-pcrs", "any-host", "force"});
   if (!flags.ok() || flags->Has("help") || !flags->positional().empty()) {
     if (!flags.ok()) std::fprintf(stderr, "vouch: %s\n", flags.error().message().c_str());

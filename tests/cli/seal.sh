@@ -179,6 +179,9 @@ refused "no host set" "no host set: give --host DID for each host that may start
 refused "--any-host with --host" "--any-host contradicts --host" -- --any-host "${OK_PCR[@]}" "${OK_HOST[@]}"
 refused "--vc-ttl 0" "--vc-ttl 0 must be 1\.\.3600 seconds$" -- --vc-ttl 0 "${OK_PCR[@]}" "${OK_HOST[@]}"
 refused "--vc-ttl too long" "--vc-ttl 86400 must be 1\.\.3600 seconds$" -- --vc-ttl 86400 "${OK_PCR[@]}" "${OK_HOST[@]}"
+refused "--grace 0" "--grace 0 must be 1\.\.100 intervals$" -- --grace 0 "${OK_PCR[@]}" "${OK_HOST[@]}"
+refused "--grace too many" "--grace 101 must be 1\.\.100 intervals$" -- --grace 101 "${OK_PCR[@]}" "${OK_HOST[@]}"
+refused "--reattest 0" "--reattest 0 must be 1\.\.86400 seconds$" -- --reattest 0 --grace 2 "${OK_PCR[@]}" "${OK_HOST[@]}"
 refused "--from-raw with --size" "give exactly one of --from-raw IN or --size SIZE$" -- --size 4M "${OK_PCR[@]}" "${OK_HOST[@]}"
 refused "--from-raw missing" "--from-raw '$W/nope.raw' cannot be read: No such file" srcval="$W/nope.raw" -- "${OK_PCR[@]}" "${OK_HOST[@]}"
 refused "--from-raw a directory" "--from-raw '$W' is not a regular file$" srcval="$W" -- "${OK_PCR[@]}" "${OK_HOST[@]}"
@@ -241,6 +244,11 @@ check "--force over a symlink: its target untouched" test "$(sha "$W/victim")" =
 # --- --any-pcrs --any-host still seal; --size makes an empty image.
 seal --force --any-pcrs --any-host; rc=$?
 check "--any-pcrs --any-host seals ($(cat "$W/err.txt"))" test $rc -eq 0
+check "without --grace: no lease announced" bash -c "! grep -q 're-attests every' '$W/out.txt'"
+seal --force --any-pcrs --any-host --reattest 5 --grace 3; rc=$?
+check "--reattest 5 --grace 3 seals ($(cat "$W/err.txt"))" test $rc -eq 0
+expect "--grace: the lease is announced" 0 "re-attests every 5 s; a domain silent for 15 s is reported by its validators" \
+  -- cat "$W/out.txt"
 rm -f "$IMG"
 run_seal src=--size srcval=1M -- --force --any-pcrs --any-host; rc=$?
 check "seals an empty image of --size (stderr: $(cat "$W/err.txt"))" test $rc -eq 0
