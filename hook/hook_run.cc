@@ -79,8 +79,9 @@ std::string LeaseFile(const HookConfig& c, const std::string& domain_uuid) {
   return StrCat(c.state_dir, "/", domain_uuid, ".lease");
 }
 
-void AppendAuditLine(const HookConfig& config, const std::string& line) {
-  if (FILE* f = std::fopen(StrCat(config.audit_dir, "/releases.log").c_str(), "a")) {
+// One line to `log` ("releases.log", "stops.log") in the audit dir.
+void AppendAuditLine(const HookConfig& config, std::string_view log, const std::string& line) {
+  if (FILE* f = std::fopen(StrCat(config.audit_dir, "/", log).c_str(), "a")) {
     std::fputs(line.c_str(), f);
     std::fclose(f);
   }
@@ -260,7 +261,7 @@ Result<bool> ReleaseKey(const std::string& config_path, std::string_view name, s
       line += appended.ok() ? " ledger=appended" : StrCat(" ledger_error=\"", appended.error().message(), "\"");
       if (!appended.ok()) std::fprintf(stderr, "vouch: warning: %s\n", appended.error().message().c_str());
     }
-    AppendAuditLine(config, line + "\n");
+    AppendAuditLine(config, "releases.log", line + "\n");
   }
   return true;
 }
@@ -347,7 +348,7 @@ Status EndLaunchLeases(const std::string& config_path, std::string_view name, st
     for (size_t i = 0; i < items.size(); ++i) out += (i ? std::string(sep) : "") + items[i];
     return out;
   };
-  AppendAuditLine(config, StrCat(std::time(nullptr), " domain=", name, " uuid=", domain->uuid, " cti=", cti,
+  AppendAuditLine(config, "stops.log", StrCat(std::time(nullptr), " domain=", name, " uuid=", domain->uuid, " cti=", cti,
                                  " stopped leases_ended_by=", joined(report.ended, ","), " not_held=",
                                  joined(report.not_held, ","), " failed=\"", joined(report.failures, "; "),
                                  "\"\n"));

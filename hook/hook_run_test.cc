@@ -182,7 +182,7 @@ TEST_F(HookRunTest, AStopOfALeasedLaunchTellsItsValidatorsOnce) {
       << said;
   EXPECT_NE(said.find("127.0.0.1:10: "), std::string::npos) << said;
   EXPECT_EQ(std::count(said.begin(), said.end(), '\n'), 1) << said;
-  const std::string audit = ToString(ReadFile(dir_ / "audit/releases.log").value());
+  const std::string audit = ToString(ReadFile(dir_ / "audit/stops.log").value());
   EXPECT_NE(audit.find(StrCat(" domain=web1 uuid=", kUuid, " cti=", cti, " stopped leases_ended_by= not_held= failed=\"")),
             std::string::npos)
       << audit;

@@ -10,6 +10,7 @@
 
 #include "measure/testing/temp_dir.h"
 #include "validator/testing/attest_world.h"
+#include "validator/testing/test_lease.h"
 #include "vouch/core/did_key.h"
 #include "vouch/core/hpke.h"
 #include "vouch/core/random.h"
@@ -43,14 +44,9 @@ class LeaseEndTest : public ::testing::Test {
     }
     policy_.validators.push_back({DidKey::FromPublicKey(Ed25519PrivateKey::Generate().public_key()).did(),
                                   X25519PrivateKey::Generate().public_key(), "http://127.0.0.1:9"});
-    validator::Lease lease;
-    lease.launch = Launch();
-    lease.host = DidKey::FromPublicKey(host_.public_key()).did();
-    lease.domain = "5f0c2a3e-8b1d-4c6e-9a7f-3e2d1c0b9a88";
-    lease.interval_s = 2;
-    lease.grace = 3;
-    lease.deadline = lease.DeadlineAfter(kNow);
-    ASSERT_TRUE(stores_[0]->Grant(lease).ok());
+    ASSERT_TRUE(stores_[0]
+                    ->Grant(validator::testing::TestLease(Launch(), DidKey::FromPublicKey(host_.public_key()).did(), kNow))
+                    .ok());
   }
 
   std::string Launch() const { return StrCat("cti:", HexEncode(launch_)); }

@@ -123,16 +123,22 @@ class DaemonTest : public ::testing::Test {
           << " certified " << world_->ours().did() << "\n";
   }
 
-  // Starts vouchd with `extra` flags; returns its port (0 on failure).
+  // Starts vouchd on the static host file with `extra` flags; returns its
+  // port (0 on failure).
   int Start(std::vector<std::string> extra = {}, const std::string& binary = VOUCHD_PATH) {
-    std::vector<std::string> args = {"--listen",     "127.0.0.1:0", "--state-dir",
-                                     dir_ / "state", "--hosts",     dir_ / "hosts"};
+    std::vector<std::string> args = {"--hosts", dir_ / "hosts"};
     args.insert(args.end(), extra.begin(), extra.end());
-    vouchd_ = std::make_unique<Vouchd>(args, dir_ / "stderr.txt", binary);
+    return StartWith(args, dir_ / "stderr.txt", binary);
+  }
+
+  // Starts vouchd on 127.0.0.1 and the state dir with `args`, its stderr
+  // to `err`; returns its port (0 on failure).
+  int StartWith(std::vector<std::string> args, const std::string& err, const std::string& binary = VOUCHD_PATH) {
+    args.insert(args.begin(), {"--listen", "127.0.0.1:0", "--state-dir", dir_ / "state"});
+    vouchd_ = std::make_unique<Vouchd>(args, err, binary);
     std::string line = vouchd_->ReadLine();
     const std::string prefix = "vouchd: listening on 127.0.0.1:";
-    EXPECT_EQ(line.rfind(prefix, 0), 0u)
-        << "stdout: '" << line << "' stderr: " << ReadText(dir_ / "stderr.txt");
+    EXPECT_EQ(line.rfind(prefix, 0), 0u) << "stdout: '" << line << "' stderr: " << ReadText(err);
     return line.rfind(prefix, 0) == 0 ? std::stoi(line.substr(prefix.size())) : 0;
   }
 
@@ -358,13 +364,9 @@ TEST_F(DaemonTest, AMissedDeadlineIsReportedEvenAcrossARestart) {
   std::string genesis;
   std::unique_ptr<ledger::LedgerClient> writer = CertifiedLedger(path, &genesis);
   if (HasFailure()) return;
-  const std::vector<std::string> args = {"--listen", "127.0.0.1:0", "--state-dir", dir_ / "state",
-                                         "--ledger", "sqlite://" + path, "--genesis", genesis};
-
-  vouchd_ = std::make_unique<Vouchd>(args, dir_ / "stderr.txt");
-  std::string line = vouchd_->ReadLine();
-  ASSERT_EQ(line.rfind("vouchd: listening on 127.0.0.1:", 0), 0u) << ReadText(dir_ / "stderr.txt");
-  int port = std::stoi(line.substr(line.rfind(':') + 1));
+  const std::vector<std::string> args = {"--ledger", "sqlite://" + path, "--genesis", genesis};
+  int port = StartWith(args, dir_ / "stderr.txt");
+  ASSERT_NE(port, 0);
   Built b = world_->Build();
   auto approved = RoundTrip(port, &b, [](OwnerPolicy& p) {
     p.reattest_s = 2;
@@ -379,8 +381,7 @@ TEST_F(DaemonTest, AMissedDeadlineIsReportedEvenAcrossARestart) {
 
   const std::string subject = StrCat("cti:", HexEncode(b.claims.cti));
   std::this_thread::sleep_for(std::chrono::seconds(5));  // past the deadline while vouchd is down
-  vouchd_ = std::make_unique<Vouchd>(args, dir_ / "stderr2.txt");
-  ASSERT_EQ(vouchd_->ReadLine().rfind("vouchd: listening on 127.0.0.1:", 0), 0u) << ReadText(dir_ / "stderr2.txt");
+  ASSERT_NE(StartWith(args, dir_ / "stderr2.txt"), 0);
   std::vector<std::string> reporters;
   for (int i = 0; i < 100 && reporters.empty(); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -405,13 +406,8 @@ TEST_F(DaemonTest, AStoppedDomainsLeaseEndsWithoutAReport) {
   std::string genesis;
   std::unique_ptr<ledger::LedgerClient> writer = CertifiedLedger(path, &genesis);
   if (HasFailure()) return;
-  vouchd_ = std::make_unique<Vouchd>(std::vector<std::string>{"--listen", "127.0.0.1:0", "--state-dir",
-                                                              dir_ / "state", "--ledger", "sqlite://" + path,
-                                                              "--genesis", genesis},
-                                     dir_ / "stderr.txt");
-  std::string line = vouchd_->ReadLine();
-  ASSERT_EQ(line.rfind("vouchd: listening on 127.0.0.1:", 0), 0u) << ReadText(dir_ / "stderr.txt");
-  int port = std::stoi(line.substr(line.rfind(':') + 1));
+  int port = StartWith({"--ledger", "sqlite://" + path, "--genesis", genesis}, dir_ / "stderr.txt");
+  ASSERT_NE(port, 0);
   Built b = world_->Build();
   auto approved = RoundTrip(port, &b, [](OwnerPolicy& p) {
     p.reattest_s = 2;

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 
+#include "testing/test_lease.h"
 #include "vouch/core/cbor.h"
 #include "vouch/core/did_key.h"
 #include "vouch/core/random.h"
@@ -28,14 +29,8 @@ class LeaseStopTest : public ::testing::Test {
     ASSERT_TRUE(store.ok()) << store.error().ToString();
     store_ = std::move(store).value();
     launch_ = RandomBytes(16);
-    Lease lease;
-    lease.launch = Launch();
-    lease.host = DidKey::FromPublicKey(host_.public_key()).did();
-    lease.domain = "6f1c2e0a-0000-4000-8000-000000000001";
-    lease.interval_s = 2;
-    lease.grace = 3;
-    lease.deadline = lease.DeadlineAfter(kGranted);
-    ASSERT_TRUE(store_->Grant(lease).ok());
+    ASSERT_TRUE(
+        store_->Grant(testing::TestLease(Launch(), DidKey::FromPublicKey(host_.public_key()).did(), kGranted)).ok());
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 

@@ -9,6 +9,8 @@
 #include <fstream>
 #include <string>
 
+#include "testing/test_lease.h"
+
 namespace vouch::validator {
 namespace {
 
@@ -25,13 +27,7 @@ class LeaseStoreTest : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   static Lease MakeLease(std::string launch, std::string host = "did:key:z6MkHost") {
-    Lease lease;
-    lease.launch = std::move(launch);
-    lease.host = std::move(host);
-    lease.domain = "6f1c2e0a-0000-4000-8000-000000000001";
-    lease.interval_s = 2;
-    lease.grace = 3;
-    lease.deadline = lease.DeadlineAfter(kNow);
+    Lease lease = testing::TestLease(std::move(launch), std::move(host), kNow);
     return lease;
   }
 

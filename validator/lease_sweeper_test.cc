@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "ledger-client/testing/ledger_world.h"
+#include "testing/test_lease.h"
 #include "vouch/core/random.h"
 #include "vouch/ledger/ledger_client.h"
 #include "vouch/validator/ledger_host_directory.h"
@@ -33,12 +34,7 @@ class LeaseSweeperTest : public ::testing::Test {
     auto dir = LedgerHostDirectory::Open("sqlite://" + path_, {});
     ASSERT_TRUE(dir.ok()) << dir.error().ToString();
     directory_ = std::move(dir).value();
-    lease_.launch = StrCat("cti:", HexEncode(RandomBytes(16)));
-    lease_.host = "did:key:z6MkSilentHost";
-    lease_.domain = "6f1c2e0a-0000-4000-8000-000000000001";
-    lease_.interval_s = 2;
-    lease_.grace = 3;
-    lease_.deadline = lease_.DeadlineAfter(now_);
+    lease_ = testing::TestLease(StrCat("cti:", HexEncode(RandomBytes(16))), "did:key:z6MkSilentHost", now_);
     for (int i = 0; i < 3; ++i) {
       auto store = LeaseStore::Open(tmp_.File(StrCat("leases-", i, ".sqlite")));
       ASSERT_TRUE(store.ok()) << store.error().ToString();

@@ -312,7 +312,7 @@ sed "s|<cmdline>\([^<]*\)</cmdline>|<cmdline>\1 vouch.hold=600</cmdline>|" "$W/d
 "$VOUCH" seal --domain "$NAME" --ledger "$LEDGER" --genesis "$GENESIS" --validator-count 5 --threshold 3 \
   --owner-key "$W/owner.pem" --image "$DISK" --from-raw "$W/disk.raw" --also-boot "$W/held-variant.xml" \
   --pcrs 0,1,2,3,4,5,6,7 --pcrs-from-tpm "$TCTI" --host "$HOST_DID" --host "$HOST2_DID" \
-  --on-drift pause "${OWNER_ACCESS[@]}" | sed 's/^/   /'
+  --on-drift pause --reattest 60 --grace 5 "${OWNER_ACCESS[@]}" | sed 's/^/   /'
 rm -f "$W/disk.raw"
 virsh dumpxml --inactive "$NAME" >"$W/sealed-check.xml"
 if grep -q "urn:vouch:domain:1" "$W/sealed-check.xml"; then
@@ -474,6 +474,20 @@ else
   bad "no attested entry for VC digest '$VC_DIGEST' on the ledger: $(grep -m1 'ledger' "$W/audit/releases.log" 2>/dev/null)"
 fi
 wait_off
+# The policy has a lease (--grace): at the stop the hook tells the validators,
+# so none reports the domain that stopped on purpose as gone silent.
+CTI=$(basename "$VC" .cbor); CTI=${CTI#"$UUID"-}
+if vouch_wait_for 20 grep -q "cti=$CTI stopped" "$W/audit/stops.log" &&
+  grep "cti=$CTI stopped" "$W/audit/stops.log" | grep -q 'leases_ended_by=[^ ]*127.* failed=""$'; then
+  ended=$(grep -l "vouchd: stop host=$HOST_DID launch=cti:$CTI ended" "$W"/vd?.log 2>/dev/null | wc -l)
+  if [[ $ended -ge 3 ]]; then
+    ok "the stop ended the leases of the launch at $ended validators (at least the 3 that endorsed it)"
+  else
+    bad "the stop ended leases at $ended validators (want >= 3): $(grep -h 'vouchd: stop' "$W"/vd?.log | tail -5)"
+  fi
+else
+  bad "no stop notice sent for launch $CTI: $(tail -2 "$W/audit/stops.log" 2>/dev/null)"
+fi
 
 say "vouch start: the key released before libvirt is asked (no call-back from the hook)"
 releases_before=$(wc -l <"$W/audit/releases.log")

@@ -66,7 +66,7 @@ Status CleanupSecrets(const std::string& config_path, std::string_view domain_xm
 // launch instead of reporting it as missed (lease_end.h). Once per launch
 // (the mark ReleaseKey left in the state dir is consumed); Ok if there is
 // none. An error names the validators that did not end theirs; the audit
-// log's releases.log gets one "stopped" line either way.
+// dir's stops.log gets one line either way.
 Status EndLaunchLeases(const std::string& config_path, std::string_view domain_name, std::string_view domain_xml);
 
 }  // namespace vouch::hook
