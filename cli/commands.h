@@ -32,6 +32,8 @@ int HostEnrollCommand(const std::vector<std::string>& args);
 int StartCommand(const std::vector<std::string>& args);
 // vouch reattest DOMAIN [--config F] [--enforce]
 int ReattestCommand(const std::vector<std::string>& args);
+// vouch status DOMAIN [--config F] [--json]
+int StatusCommand(const std::vector<std::string>& args);
 // vouch agent [--config F] [--interval-s N] [--once]
 int AgentCommand(const std::vector<std::string>& args);
 

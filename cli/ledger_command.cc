@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "utc.h"
 #include "vouch/core/bytes.h"
 #include "vouch/core/did_key.h"
 #include "vouch/core/ed25519.h"
@@ -184,16 +185,6 @@ Result<std::string> Required(const Args& a, const std::string& name, const std::
   auto v = a.One(name);
   if (!v) return Error(Code::kInvalidArgument, StrCat(type, " needs ", name));
   return *v;
-}
-
-std::string Utc(int64_t t) {
-  time_t tt = static_cast<time_t>(t);
-  struct tm tm_utc;
-  char buf[32];
-  if (gmtime_r(&tt, &tm_utc) == nullptr || strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm_utc) == 0) {
-    return std::to_string(t);
-  }
-  return buf;
 }
 
 // Every reader says so on stderr when the genesis lets one party act alone.

@@ -25,6 +25,7 @@ constexpr const char* kUsage =
     "  reattest DOMAIN   re-attest a running protected domain against its launch\n"
     "                baseline; --enforce applies the policy's on_drift on drift\n"
     "  agent         keep re-attesting every running protected domain (--once: one round)\n"
+    "  status DOMAIN   a protected domain's launch, rounds, lease and revocations (--json)\n"
     "  ledger ...    init|append|show|verify the ledger (vouch ledger --help)\n"
     "  tpm pcrs|quote|verify-quote|eventlog   the host TPM's PCRs, quotes checked without\n"
     "                a TPM, firmware event logs (vouch tpm --help)\n";
@@ -46,6 +47,7 @@ int main(int argc, char** argv) {
   if (command == "start") return vouch::cli::StartCommand(args);
   if (command == "reattest") return vouch::cli::ReattestCommand(args);
   if (command == "agent") return vouch::cli::AgentCommand(args);
+  if (command == "status") return vouch::cli::StatusCommand(args);
   if (command == "ledger") return vouch::cli::LedgerCommand(args);
   if (command == "tpm") return vouch::cli::TpmCommand(args);
   std::fprintf(stderr, "vouch: unknown command '%s' (try 'vouch --help')\n", command.c_str());

@@ -11,6 +11,7 @@
 
 #include "vouch/core/owner_policy.h"
 #include "vouch/hook/host_identity.h"
+#include "vouch/hook/host_records.h"
 #include "vouch/hook/lease_end.h"
 #include "vouch/hook/ledger_submitter.h"
 #include "vouch/hook/release.h"
@@ -54,12 +55,7 @@ std::string SecretsFile(const HookConfig& c, const std::string& domain_uuid) {
 
 Status AppendAttested(const HookConfig& config, const Ed25519PrivateKey& host_key,
                       const std::string& domain_uuid, const ReleaseOutcome& outcome) {
-  ledger::LedgerClientOptions options;
-  options.pinned_genesis = config.genesis;
-  options.head_file = StrCat(config.state_dir, "/", kLedgerHeadFile);
-  options.checkpoint_timeout = ledger::kReaderCheckpointTimeout;
-  options.on_warning = [](const std::string& line) { std::fprintf(stderr, "vouch: warning: %s\n", line.c_str()); };
-  options.access = config.ledger_access;
+  ledger::LedgerClientOptions options = HostLedgerOptions(config);
   VOUCH_ASSIGN_OR_RETURN(LedgerAppendVia via, ParseLedgerAppend(config.ledger_append));
   options.submitter = LedgerSubmitterFor(via, config.ledger, config.deadline);
   auto client = ledger::LedgerClient::Open(config.ledger, options);
@@ -330,12 +326,8 @@ Status EndLaunchLeases(const std::string& config_path, std::string_view name, st
   };
   auto launch = HexDecode(cti);
   if (!launch.ok()) return fail(launch.error().WithContext(file));
-  std::optional<Bytes> bundle_bytes = domain->protection_bundle;
-  if (!bundle_bytes) {
-    auto from_file = ReadFile(StrCat(config.bundle_dir, "/", domain->uuid, ".bundle"));
-    if (!from_file.ok()) return fail(from_file.error());
-    bundle_bytes = std::move(from_file).value();
-  }
+  std::optional<Bytes> bundle_bytes = ProtectionBundleOf(config, *domain);
+  if (!bundle_bytes) return fail(Error(Code::kNotFound, "its protection bundle is gone"));
   auto bundle = DecodeBundle(*bundle_bytes);
   if (!bundle.ok()) return fail(bundle.error());
   auto policy = SignedPolicy::Parse(bundle->policy);

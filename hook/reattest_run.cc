@@ -4,12 +4,12 @@
 
 #include <cstdio>
 #include <ctime>
-#include <filesystem>
 
 #include "vouch/core/host_vc.h"
 #include "vouch/core/owner_policy.h"
 #include "vouch/hook/hook_config.h"
 #include "vouch/hook/host_identity.h"
+#include "vouch/hook/host_records.h"
 #include "vouch/hook/reattest.h"
 #include "vouch/measure/ak.h"
 #include "vouch/measure/tpm.h"
@@ -19,31 +19,6 @@
 
 namespace vouch::hook {
 namespace {
-
-// The newest launch VC of `uuid` in `audit_dir` ("<uuid>-<cti>.cbor").
-Result<Bytes> NewestLaunchVc(const std::string& audit_dir, const std::string& uuid) {
-  std::error_code ec;
-  std::filesystem::file_time_type newest{};
-  std::optional<Bytes> found;
-  for (const auto& entry : std::filesystem::directory_iterator(audit_dir, ec)) {
-    const std::string file = entry.path().filename().string();
-    if (file.rfind(uuid + "-", 0) != 0 || entry.path().extension() != ".cbor") continue;
-    auto bytes = ReadFile(entry.path().string());
-    if (!bytes.ok()) continue;
-    auto vc = HostVc::Parse(*bytes);
-    if (!vc.ok() || vc->claims().type != "launch" || vc->claims().domain_uuid != uuid) continue;
-    auto when = entry.last_write_time(ec);
-    if (!found || when > newest) {
-      newest = when;
-      found = std::move(bytes).value();
-    }
-  }
-  if (!found) {
-    return Error(Code::kNotFound, StrCat("no launch VC of domain ", uuid, " in ", audit_dir,
-                                         " (was it started through vouch on this host?)"));
-  }
-  return *found;
-}
 
 void AppendLine(const std::string& path, const std::string& line) {
   if (FILE* f = std::fopen(path.c_str(), "a")) {
@@ -84,16 +59,12 @@ Result<ReattestReport> ReattestDomain(const std::string& config_path, std::strin
     }
     return fail(domain.error());
   }
-  std::optional<Bytes> bundle_bytes = domain->protection_bundle;
+  std::optional<Bytes> bundle_bytes = ProtectionBundleOf(config, *domain);
   if (!bundle_bytes) {
-    auto from_file = ReadFile(StrCat(config.bundle_dir, "/", domain->uuid, ".bundle"));
-    if (!from_file.ok()) {
-      ReattestReport unprotected;
-      unprotected.is_protected = false;
-      unprotected.domain_uuid = domain->uuid;
-      return unprotected;
-    }
-    bundle_bytes = std::move(from_file).value();
+    ReattestReport unprotected;
+    unprotected.is_protected = false;
+    unprotected.domain_uuid = domain->uuid;
+    return unprotected;
   }
   auto bundle = DecodeBundle(*bundle_bytes);
   if (!bundle.ok()) return fail(bundle.error());
@@ -102,7 +73,7 @@ Result<ReattestReport> ReattestDomain(const std::string& config_path, std::strin
   const OwnerPolicy& p = policy->policy();
 
   // 2. The baseline.
-  auto baseline = NewestLaunchVc(config.audit_dir, domain->uuid);
+  auto baseline = NewestAuditVc(config.audit_dir, domain->uuid, "launch");
   if (!baseline.ok()) return fail(baseline.error());
 
   // 3. The exchange, with the host's key, TPM and AK.

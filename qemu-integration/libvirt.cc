@@ -396,6 +396,29 @@ Result<bool> LibvirtConnection::DomainIsActive(std::string_view domain) const {
                                });
 }
 
+Result<std::string> LibvirtConnection::DomainStateName(std::string_view domain) const {
+  const std::string name(domain);
+  const std::string what = StrCat("libvirt domain '", Printable(name), "'");
+  return RunWithDeadline<std::string>(StrCat(what, ": state"), options_.call_timeout,
+                                      [conn = conn_, name, what]() -> Result<std::string> {
+                                        VOUCH_ASSIGN_OR_RETURN(VirDomainHandle dom, LookupDomain(conn.get(), name));
+                                        int state = 0, reason = 0;
+                                        if (virDomainGetState(dom.get(), &state, &reason, 0) < 0) {
+                                          return LastLibvirtError(StrCat(what, ": reading its state failed"));
+                                        }
+                                        switch (state) {
+                                          case VIR_DOMAIN_RUNNING: return std::string("running");
+                                          case VIR_DOMAIN_BLOCKED: return std::string("idle");
+                                          case VIR_DOMAIN_PAUSED: return std::string("paused");
+                                          case VIR_DOMAIN_SHUTDOWN: return std::string("in shutdown");
+                                          case VIR_DOMAIN_SHUTOFF: return std::string("shut off");
+                                          case VIR_DOMAIN_CRASHED: return std::string("crashed");
+                                          case VIR_DOMAIN_PMSUSPENDED: return std::string("pmsuspended");
+                                          default: return std::string("no state");
+                                        }
+                                      });
+}
+
 Result<std::vector<std::string>> LibvirtConnection::ActiveDomains() const {
   const std::string what = StrCat("libvirt connection '", uri_, "'");
   return RunWithDeadline<std::vector<std::string>>(

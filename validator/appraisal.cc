@@ -7,6 +7,7 @@
 #include "vouch/core/digest.h"
 #include "vouch/core/endorsement_quorum.h"
 #include "vouch/core/host_vc.h"
+#include "vouch/core/lease_terms.h"
 #include "vouch/core/owner_policy.h"
 #include "vouch/core/quote_binding.h"
 #include "vouch/core/sealed_share.h"
@@ -207,10 +208,10 @@ Lease LaunchLease(const HostVcClaims& c, const OwnerPolicy& p, int64_t now) {
   lease.launch = StrCat("cti:", HexEncode(c.cti));
   lease.host = c.issuer;
   lease.domain = c.domain_uuid;
-  lease.interval_s = static_cast<uint32_t>(std::min<uint64_t>(p.reattest_s, UINT32_MAX));
-  lease.grace = *p.grace;
-  const int64_t boot = p.guest.has_value() ? static_cast<int64_t>(std::min<uint64_t>(p.guest->boot_s, 3600)) : 0;
-  lease.deadline = lease.DeadlineAfter(now + boot);
+  const LeaseTerms terms = *LeaseTermsOf(p);
+  lease.interval_s = terms.interval_s;
+  lease.grace = terms.grace;
+  lease.deadline = lease.DeadlineAfter(now + terms.boot_s);
   return lease;
 }
 

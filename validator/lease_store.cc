@@ -10,6 +10,7 @@
 #include <cstring>
 #include <limits>
 
+#include "vouch/core/lease_terms.h"
 #include "vouch/core/private_file.h"
 #include "vouch/core/unique_fd.h"
 
@@ -69,16 +70,7 @@ void BindText(sqlite3_stmt* stmt, int index, std::string_view s) {
 
 }  // namespace
 
-int64_t Lease::DeadlineAfter(int64_t at) const {
-  // Two 32-bit factors can exceed int64_t, so the span saturates as well.
-  int64_t span = 0;
-  int64_t deadline = 0;
-  if (__builtin_mul_overflow(static_cast<int64_t>(interval_s), static_cast<int64_t>(grace), &span) ||
-      __builtin_add_overflow(at, span, &deadline)) {
-    return std::numeric_limits<int64_t>::max();
-  }
-  return deadline;
-}
+int64_t Lease::DeadlineAfter(int64_t at) const { return LeaseDeadline(at, interval_s, grace); }
 
 LeaseStore::LeaseStore(std::string path, SqliteDb db, size_t capacity, size_t per_host)
     : path_(std::move(path)), capacity_(capacity), per_host_(per_host), db_(std::move(db)) {}

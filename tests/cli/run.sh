@@ -48,5 +48,21 @@ expect "usage on no args" 2 "usage: vouch" -- "$VOUCH"
 expect "event log replays (tpm2-tools fixture)" 0 '^\{"pcrs": \{"sha1": \{"0": "543c314066a9cd7a6b6aa53f56b38e814a76efe7"' -- "$VOUCH" tpm eventlog "$ROOT/measure/testdata/eventlog/event.bin" --json
 expect "malformed event log refused" 1 "^vouch: " -- "$VOUCH" tpm eventlog "$ROOT/README.md" --json
 
+# vouch status: bad input gets one line; libvirt's test driver stands in for libvirtd.
+mkdir -p "$W/st/state" "$W/st/domains" "$W/st/audit"
+cat >"$W/st/node.xml" <<XML
+<node><domain type='test'><name>plain</name><uuid>5f0c2a3e-8b1d-4c6e-9a7f-3e2d1c0b9a89</uuid>
+<memory unit='MiB'>256</memory><vcpu>1</vcpu><os><type>hvm</type></os></domain></node>
+XML
+printf 'state_dir = %s\nbundle_dir = %s\naudit_dir = %s\nhost_key = %s\nlibvirt_uri = test://%s\n' \
+  "$W/st/state" "$W/st/domains" "$W/st/audit" "$W/st/host.pem" "$W/st/node.xml" >"$W/st/hook.conf"
+expect "status needs a domain" 2 "^usage: vouch status DOMAIN" -- "$VOUCH" status
+expect "status takes one domain" 2 "^usage: vouch status DOMAIN" -- "$VOUCH" status a b
+expect "status refuses an unknown flag" 2 "unknown flag.*--jsn" -- "$VOUCH" status plain --jsn
+expect "status names a missing config" 1 "^vouch: .*$W/nope.conf" -- "$VOUCH" status plain --config "$W/nope.conf"
+expect "status names an unknown domain" 1 "^vouch: libvirt domain 'web9' does not exist$" -- "$VOUCH" status web9 --config "$W/st/hook.conf"
+expect "status says an unprotected domain is so" 1 "^vouch: domain 'plain': is not protected by vouch \(no bundle\)$" -- \
+  "$VOUCH" status plain --config "$W/st/hook.conf" --json
+
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]

@@ -613,6 +613,20 @@ if "$VOUCH" agent --config "$W/hook.conf" --once >"$W/agent.out" 2>&1 &&
 else
   bad "vouch agent --once: $(cat "$W/agent.out")"
 fi
+# status_json FILE PYTHON-CONDITION: FILE holds `vouch status --json`, bound to s.
+status_json() {
+  python3 -c 'import json, sys, time; s = json.load(open(sys.argv[1])); sys.exit(0 if eval(" ".join(sys.argv[2].split())) else 1)' "$@"
+}
+"$VOUCH" status "$NAME" --config "$W/hook.conf" --json >"$W/status.json" 2>&1 || true
+if status_json "$W/status.json" 's["state"] == "running" and s["threshold"] == 3 and s["validators"] == 5
+    and sum(e["ok"] for e in s["launch"]["endorsements"]) >= 3
+    and sum(e["ok"] for e in s["last_endorsed"]["endorsements"]) == 5
+    and s["deadline"] > time.time() and "verdict=endorsed" in s["last_round"]
+    and s["revocations"]["launch"]["revoked"] is False and s["revocations"]["host"]["revoked"] is False'; then
+  ok "vouch status --json: running, last round endorsed by 5 of 5, lease due in $(python3 -c 'import json,sys,time; print(int(json.load(open(sys.argv[1]))["deadline"] - time.time()))' "$W/status.json") s, nothing revoked"
+else
+  bad "vouch status --json after the rounds: $(head -c 600 "$W/status.json")"
+fi
 TPM2TOOLS_TCTI="$TCTI" tpm2_pcrextend 7:sha256=$(printf '%064d' 7) >/dev/null
 if "$VOUCH" reattest "$NAME" --config "$W/hook.conf" --enforce >"$W/reattest2.out" 2>&1; then
   bad "vouch reattest endorsed a host whose PCR 7 drifted: $(cat "$W/reattest2.out")"
@@ -642,6 +656,15 @@ elif grep -q "is revoked" "$W/reattest3.out"; then
   ok "the revoked launch credential is refused by every validator, whatever the evidence"
 else
   bad "after the reports, wanted 'is revoked': $(cat "$W/reattest3.out")"
+fi
+"$VOUCH" status "$NAME" --config "$W/hook.conf" >"$W/status.txt" 2>&1 || true
+"$VOUCH" status "$NAME" --config "$W/hook.conf" --json >"$W/status.json" 2>&1 || true
+if status_json "$W/status.json" 's["state"] == "paused" and s["revocations"]["launch"]["revoked"] is True
+    and "PCR 7" in s["revocations"]["launch"]["reason"] and s["revocations"]["host"]["revoked"] is False' &&
+  grep -q "^launch cti:.*: REVOKED (" "$W/status.txt"; then
+  ok "vouch status: paused, $(grep -m1 '^launch cti:' "$W/status.txt" | cut -c1-140)"
+else
+  bad "vouch status after the drift revocation: $(cat "$W/status.txt") $(head -c 600 "$W/status.json")"
 fi
 virsh -q destroy "$NAME" >/dev/null 2>&1 || true
 virsh -q define "$W/sealed.xml" >/dev/null

@@ -145,6 +145,10 @@ class LibvirtConnection {
   // there is no such domain. Not hook-safe.
   [[nodiscard]] Result<bool> DomainIsActive(std::string_view domain) const;
 
+  // `domain`'s state in virsh's words ("running", "paused", "shut off", …;
+  // virDomainGetState). kNotFound if there is no such domain. Not hook-safe.
+  [[nodiscard]] Result<std::string> DomainStateName(std::string_view domain) const;
+
   // Enforces a drift verdict on a running `domain`: pauses it
   // (virDomainSuspend; `virsh resume` undoes it) or, if `destroy`, stops it
   // at once (virDomainDestroy; its definition stays). kNotFound if there is

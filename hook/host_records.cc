@@ -1,0 +1,52 @@
+#include "vouch/hook/host_records.h"
+
+#include <cstdio>
+#include <filesystem>
+
+#include "vouch/core/host_vc.h"
+#include "vouch/ledger/checkpoint.h"
+
+namespace vouch::hook {
+
+std::optional<Bytes> ProtectionBundleOf(const HookConfig& config, const qemu::DomainConfig& domain) {
+  if (domain.protection_bundle) return domain.protection_bundle;
+  auto from_file = ReadFile(StrCat(config.bundle_dir, "/", domain.uuid, ".bundle"));
+  if (!from_file.ok()) return std::nullopt;
+  return std::move(from_file).value();
+}
+
+Result<Bytes> NewestAuditVc(const std::string& audit_dir, const std::string& uuid, std::string_view type) {
+  std::error_code ec;
+  std::filesystem::file_time_type newest{};
+  std::optional<Bytes> found;
+  for (const auto& entry : std::filesystem::directory_iterator(audit_dir, ec)) {
+    const std::string file = entry.path().filename().string();
+    if (file.rfind(uuid + "-", 0) != 0 || entry.path().extension() != ".cbor") continue;
+    auto bytes = ReadFile(entry.path().string());
+    if (!bytes.ok()) continue;
+    auto vc = HostVc::Parse(*bytes);
+    if (!vc.ok() || vc->claims().type != type || vc->claims().domain_uuid != uuid) continue;
+    auto when = entry.last_write_time(ec);
+    if (!found || when > newest) {
+      newest = when;
+      found = std::move(bytes).value();
+    }
+  }
+  if (!found) {
+    return Error(Code::kNotFound, StrCat("no ", type, " VC of domain ", uuid, " in ", audit_dir,
+                                         " (was it started through vouch on this host?)"));
+  }
+  return *found;
+}
+
+ledger::LedgerClientOptions HostLedgerOptions(const HookConfig& config) {
+  ledger::LedgerClientOptions options;
+  options.pinned_genesis = config.genesis;
+  options.head_file = StrCat(config.state_dir, "/", kLedgerHeadFile);
+  options.checkpoint_timeout = ledger::kReaderCheckpointTimeout;
+  options.on_warning = [](const std::string& line) { std::fprintf(stderr, "vouch: warning: %s\n", line.c_str()); };
+  options.access = config.ledger_access;
+  return options;
+}
+
+}  // namespace vouch::hook
