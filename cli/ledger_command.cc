@@ -51,6 +51,7 @@ constexpr const char* kUsage =
     "      validator-register --hpke-pk HEX --endpoint URL --operator NAME --region NAME\n"
     "      validator-update   --did DID [--reputation 0..1000] [--endpoint URL] [--hpke-pk HEX]\n"
     "      revoke             --subject DID|cti:HEX --reason TEXT [--evidence HEX]\n"
+    "                         [--host DID --domain UUID]  (a launch: also quarantines its host for the domain)\n"
     "      attested           --vc-digest HEX --domain NAME [--validator DID]...\n"
     "      checkpoint         [--head N]\n"
     "  draft LOCATOR --key KEY.pem TYPE [fields] [--cosign KEY.pem]... --out FILE\n"
@@ -320,7 +321,7 @@ std::map<std::string, std::set<std::string>> TypeOptions() {
       {"did-update", {"--did", "--certify", "--certify-ak", "--ak-public", "--fact"}},
       {"validator-register", {"--hpke-pk", "--endpoint", "--operator", "--region"}},
       {"validator-update", {"--did", "--reputation", "--endpoint", "--hpke-pk"}},
-      {"revoke", {"--subject", "--reason", "--evidence"}},
+      {"revoke", {"--subject", "--reason", "--evidence", "--host", "--domain"}},
       {"attested", {"--vc-digest", "--domain", "--validator"}},
       {"checkpoint", {"--head"}},
   };
@@ -392,6 +393,8 @@ Result<EntryBody> BuildBody(const std::string& type, const Args& a, const std::s
     if (auto ev = a.One("--evidence")) {
       VOUCH_ASSIGN_OR_RETURN(b.evidence, ParseHex(*ev, "--evidence"));
     }
+    b.host = a.One("--host").value_or("");
+    b.domain = a.One("--domain").value_or("");
     return EntryBody(std::move(b));
   }
   if (type == "attested") {
@@ -598,7 +601,8 @@ std::string Summary(const Entry& e) {
     }
     case EntryType::kRevoke: {
       const auto& b = e.body_as<RevokeBody>();
-      return StrCat("subject=", b.subject, " reason=\"", b.reason, "\"");
+      return StrCat("subject=", b.subject, " reason=\"", b.reason, "\"",
+                    b.host.empty() ? "" : StrCat(" host=", b.host, " domain=", b.domain));
     }
     case EntryType::kAttested: {
       const auto& b = e.body_as<AttestedBody>();

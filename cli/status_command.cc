@@ -50,6 +50,11 @@ json StatusJson(const hook::DomainStatus& s) {
             {"deadline", s.deadline ? json(*s.deadline) : json(nullptr)}};
   j["revocations"] = {{"launch", s.launch_revocation ? RevocationJson(*s.launch_revocation) : json(nullptr)},
                       {"host", s.host_revocation ? RevocationJson(*s.host_revocation) : json(nullptr)}};
+  j["quarantine"] = s.quarantine ? json{{"host", s.quarantine->host},
+                                         {"launch", s.quarantine->launch},
+                                         {"reason", s.quarantine->reason},
+                                         {"index", s.quarantine->index}}
+                                  : json(nullptr);
   if (!s.ledger_error.empty()) j["ledger_error"] = s.ledger_error;
   return j;
 }
@@ -96,6 +101,11 @@ void PrintStatus(const hook::DomainStatus& s) {
   }
   if (s.launch_revocation) PrintRevocation("launch", *s.launch_revocation);
   if (s.host_revocation) PrintRevocation("host", *s.host_revocation);
+  if (s.quarantine) {
+    std::printf("quarantine: host %s may not launch this domain (ledger entry %llu: launch %s revoked: %s)\n",
+                s.quarantine->host.c_str(), static_cast<unsigned long long>(s.quarantine->index),
+                s.quarantine->launch.c_str(), s.quarantine->reason.c_str());
+  }
   if (!s.ledger_error.empty()) std::printf("ledger: cannot be read: %s\n", s.ledger_error.c_str());
 }
 

@@ -73,6 +73,9 @@ void AddLedger(const HookConfig& config, DomainStatus& s) {
   const ledger::ChainState& state = (*client)->state();
   s.launch_revocation = RevocationOf(state, StrCat("cti:", s.launch->cti));
   s.host_revocation = RevocationOf(state, s.launch->issuer);
+  if (const ledger::Quarantine* q = state.FindQuarantine(s.launch->issuer, s.uuid)) {
+    s.quarantine = QuarantineStatus{q->host, q->launch, q->reason, q->index};
+  }
 }
 
 }  // namespace

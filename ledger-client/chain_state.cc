@@ -52,7 +52,14 @@ const Revocation* ChainState::FindRevocation(std::string_view subject) const {
 std::vector<std::string> ChainState::PendingReports(std::string_view subject) const {
   auto it = reports_.find(subject);
   if (it == reports_.end()) return {};
-  return std::vector<std::string>(it->second.begin(), it->second.end());
+  std::vector<std::string> reporters;
+  for (const auto& [validator, scope] : it->second) reporters.push_back(validator);
+  return reporters;
+}
+
+const Quarantine* ChainState::FindQuarantine(std::string_view host, std::string_view domain) const {
+  auto it = quarantines_.find(Scope(host, domain));
+  return it == quarantines_.end() ? nullptr : &it->second;
 }
 
 Status ChainState::Check(const Entry& entry) const {
@@ -303,6 +310,7 @@ Result<ChainState::Mutation> ChainState::EvaluateBody(const Entry& e) const {
         }
         return Mutation([b, index, decided_by = std::move(decided_by)](ChainState& s) {
           s.MarkRevoked(b.subject, b.reason, b.evidence, index, decided_by);
+          if (!b.host.empty()) s.MarkQuarantined(Scope(b.host, b.domain), b.subject, b.reason, index);
         });
       }
       if (author == b.subject) {
@@ -331,14 +339,19 @@ Result<ChainState::Mutation> ChainState::EvaluateBody(const Entry& e) const {
                       StrCat("validator '", author, "' has already reported '", b.subject, "'"));
       }
       return Mutation([b, index, author](ChainState& s) {
-        std::set<std::string>& reporters = s.reports_[b.subject];
-        reporters.insert(author);
+        std::map<std::string, Scope>& reporters = s.reports_[b.subject];
+        reporters[author] = Scope(b.host, b.domain);
         std::vector<std::string> active;
-        for (const auto& r : reporters) {
-          if (s.IsActiveValidator(r)) active.push_back(r);
+        std::map<Scope, size_t> named;
+        for (const auto& [r, scope] : reporters) {
+          if (!s.IsActiveValidator(r)) continue;
+          active.push_back(r);
+          if (!scope.first.empty()) ++named[scope];
         }
-        if (active.size() >= s.genesis_->revoke_quorum) {
-          s.MarkRevoked(b.subject, b.reason, b.evidence, index, std::move(active));
+        if (active.size() < s.genesis_->revoke_quorum) return;
+        s.MarkRevoked(b.subject, b.reason, b.evidence, index, std::move(active));
+        for (const auto& [scope, count] : named) {
+          if (count >= s.genesis_->revoke_quorum) s.MarkQuarantined(scope, b.subject, b.reason, index);
         }
       });
     }
@@ -408,6 +421,11 @@ void ChainState::RecomputeCertified(DidDocument& doc) const {
 
 void ChainState::RecomputeAllCertified() {
   for (auto& [did, doc] : hosts_) RecomputeCertified(doc);
+}
+
+void ChainState::MarkQuarantined(const Scope& scope, const std::string& launch, const std::string& reason,
+                                 uint64_t index) {
+  quarantines_.try_emplace(scope, Quarantine{scope.first, scope.second, launch, reason, index});
 }
 
 void ChainState::MarkRevoked(const std::string& subject, std::string reason, Bytes evidence,

@@ -333,6 +333,73 @@ TEST(ChainState, GovernanceRevokeBelowAdmitQuorumIsRefusedWithTheCounts) {
   EXPECT_TRUE(w.state.IsRevoked(Did(w.host[0])));
 }
 
+// A launch credential revoked by reports that name its host and domain
+// quarantines that host for that domain, and nothing else.
+TEST(ChainState, ARevokedLaunchQuarantinesItsHostForItsDomain) {
+  World w;
+  ASSERT_OK(w.Bootstrap(4, 2, 2, /*revoke=*/2));
+  const std::string host = Did(w.host[0]), other_host = Did(w.host[1]);
+  const std::string domain = "5f1e0c4a-3b57-4a8e-9d2c-0a1b2c3d4e5f";
+  const std::string cti = "cti:00112233445566778899aabbccddeeff";
+  auto report = [&](std::string h, std::string reason = "PCR 7 drift") {
+    RevokeBody b = testing::Revoke(cti, std::move(reason));
+    b.host = std::move(h);
+    b.domain = domain;
+    return b;
+  };
+  ASSERT_OK(w.Add(report(host), w.val[0]));
+  EXPECT_EQ(w.state.FindQuarantine(host, domain), nullptr);  // one report is a vote, not a quarantine
+  ASSERT_OK(w.Add(report(host, "missed re-attestation"), w.val[1]));
+  const Quarantine* q = w.state.FindQuarantine(host, domain);
+  ASSERT_NE(q, nullptr);
+  EXPECT_EQ(q->launch, cti);
+  EXPECT_EQ(q->reason, "missed re-attestation");
+  EXPECT_EQ(q->index, w.state.size() - 1);
+  EXPECT_EQ(w.state.FindQuarantine(host, "another-domain"), nullptr);
+  EXPECT_EQ(w.state.FindQuarantine(other_host, domain), nullptr);
+}
+
+// The attacker: a Byzantine validator whose report on a credential names an
+// innocent host. The credential is revoked at the quorum, but only the pair
+// that the quorum named is quarantined.
+TEST(ChainState, AReporterNamingAnotherHostQuarantinesNobodyElse) {
+  World w;
+  ASSERT_OK(w.Bootstrap(4, 2, 2, /*revoke=*/2));
+  const std::string guilty = Did(w.host[0]), innocent = Did(w.host[1]);
+  const std::string domain = "5f1e0c4a-3b57-4a8e-9d2c-0a1b2c3d4e5f";
+  const std::string cti = "cti:00112233445566778899aabbccddeeff";
+  RevokeBody lie = testing::Revoke(cti);
+  lie.host = innocent;
+  lie.domain = domain;
+  RevokeBody truth = lie;
+  truth.host = guilty;
+  ASSERT_OK(w.Add(lie, w.val[0]));
+  ASSERT_OK(w.Add(truth, w.val[1]));
+  EXPECT_TRUE(w.state.IsRevoked(cti));  // two reports of the credential
+  EXPECT_EQ(w.state.FindQuarantine(innocent, domain), nullptr);
+  EXPECT_EQ(w.state.FindQuarantine(guilty, domain), nullptr);  // one named it: below the quorum
+  // Reports without a scope revoke, and quarantine no one.
+  const std::string cti2 = "cti:00112233445566778899aabbccddeef0";
+  ASSERT_OK(w.Add(testing::Revoke(cti2), w.val[0]));
+  ASSERT_OK(w.Add(testing::Revoke(cti2), w.val[1]));
+  EXPECT_TRUE(w.state.IsRevoked(cti2));
+  EXPECT_EQ(w.state.FindQuarantine(guilty, domain), nullptr);
+}
+
+TEST(ChainState, GovernanceQuarantinesAtAdmitQuorum) {
+  World w;
+  ASSERT_OK(w.Bootstrap(2, 2, /*admit=*/2, /*revoke=*/1));
+  const std::string host = Did(w.host[0]);
+  RevokeBody b = testing::Revoke("cti:00112233445566778899aabbccddeeff", "owner's order");
+  b.host = host;
+  b.domain = "web1-uuid";
+  ExpectRefused(w.Add(b, w.gov[0]), Code::kBadSignature, "admit_quorum 2 needed");
+  EXPECT_EQ(w.state.FindQuarantine(host, "web1-uuid"), nullptr);
+  ASSERT_OK(w.Add(b, w.gov[0], {&w.gov[1]}));
+  ASSERT_NE(w.state.FindQuarantine(host, "web1-uuid"), nullptr);
+  EXPECT_EQ(w.state.FindQuarantine(host, "web1-uuid")->reason, "owner's order");
+}
+
 TEST(ChainState, GovernanceRevokeAtAdmitQuorumTakesEffect) {
   World w;
   ASSERT_OK(w.Bootstrap(2, 2, /*admit=*/3, /*revoke=*/1));

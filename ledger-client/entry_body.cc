@@ -211,6 +211,20 @@ RevokeBody ReadRevoke(Reader& r) {
     r.Fail(StrCat("field 'evidence' must be at most ", kMaxEvidenceSize, " bytes, got ",
                   b.evidence.size()));
   }
+  const bool has_host = r.Get("host", "host", /*required=*/false) != nullptr;
+  const bool has_domain = r.Get("domain", "domain", /*required=*/false) != nullptr;
+  if (r.error() || (!has_host && !has_domain)) return b;
+  if (has_host != has_domain) {
+    r.Fail("fields 'host' and 'domain' go together (the launch's host and domain)");
+  } else if (!IsCtiSubject(b.subject)) {
+    r.Fail("fields 'host' and 'domain' are only for a launch credential (a \"cti:\" subject)");
+  } else {
+    b.host = Did(r, "host");
+    NonEmptyText(r, "domain", &b.domain);
+    if (!r.error() && b.domain.size() > kMaxDomainSize) {
+      r.Fail(StrCat("field 'domain' must be at most ", kMaxDomainSize, " bytes, got ", b.domain.size()));
+    }
+  }
   return b;
 }
 
@@ -274,8 +288,10 @@ struct ToCbor {
     return Value::Map(std::move(m));
   }
   Value operator()(const RevokeBody& b) const {
-    return Value::Map(
-        {{"subject", b.subject}, {"reason", b.reason}, {"evidence", Value(b.evidence)}});
+    cbor::MapEntries m = {{"subject", b.subject}, {"reason", b.reason}, {"evidence", Value(b.evidence)}};
+    if (!b.host.empty()) m.emplace_back("host", b.host);
+    if (!b.domain.empty()) m.emplace_back("domain", b.domain);
+    return Value::Map(std::move(m));
   }
   Value operator()(const AttestedBody& b) const {
     return Value::Map({{"vc_digest", Value(b.vc_digest)},

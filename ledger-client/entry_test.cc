@@ -37,6 +37,8 @@ std::vector<EntryBody> SampleBodies(const World& w) {
           vu,
           testing::Revoke(Did(w.host[1])),
           RevokeBody{"cti:00112233445566778899aabbccddeeff", "replayed", {}},
+          RevokeBody{"cti:00112233445566778899aabbccddeef0", "PCR 7 drift", RandomBytes(32), Did(w.host[0]),
+                     "5f1e0c4a-3b57-4a8e-9d2c-0a1b2c3d4e5f"},
           attested,
           CheckpointBody{3, RandomBytes(32)}};
 }
@@ -214,6 +216,13 @@ TEST(Entry, BodyRulesAreEnforcedWhenSigning) {
   expect_refused(RevokeBody{"cti:00112233445566778899AABBCCDDEEFF", "r", {}}, "'subject' must be");
   expect_refused(RevokeBody{Did(w.host[0]), "", {}}, "'reason' must not be empty");
   expect_refused(RevokeBody{Did(w.host[0]), "r", Bytes(kMaxEvidenceSize + 1)}, "'evidence' must be at most");
+  const std::string cti = "cti:00112233445566778899aabbccddeeff";
+  expect_refused(RevokeBody{cti, "r", {}, Did(w.host[0]), ""}, "'host' and 'domain' go together");
+  expect_refused(RevokeBody{cti, "r", {}, "", "d"}, "'host' and 'domain' go together");
+  expect_refused(RevokeBody{Did(w.host[1]), "r", {}, Did(w.host[0]), "d"}, "only for a launch credential");
+  expect_refused(RevokeBody{cti, "r", {}, "did:web:example.com", "d"}, "field 'host' is not a did:key");
+  expect_refused(RevokeBody{cti, "r", {}, Did(w.host[0]), std::string(kMaxDomainSize + 1, 'd')},
+                 "'domain' must be at most 128 bytes");
   AttestedBody at{RandomBytes(32), "d", Did(w.host[0]), {Did(w.val[0]), Did(w.val[0])}};
   expect_refused(at, "twice");
   expect_refused(CheckpointBody{1, RandomBytes(31)}, "'head_digest' must be 32 bytes");

@@ -66,6 +66,14 @@ Status CheckHost(HostDirectory& directory, const HostVcClaims& c, const HostReco
   if (directory.IsRevoked(StrCat("cti:", HexEncode(c.cti)))) {
     return Error(Code::kRevoked, StrCat("host VC cti ", HexEncode(c.cti), " is revoked"));
   }
+  // A relaunch of a revoked launch (destroy + start) gets a fresh cti, so the
+  // launch itself is what a quarantine refuses; a re-attestation is refused
+  // by its launch's revocation.
+  if (c.type == "launch") {
+    if (std::optional<std::string> quarantine = directory.QuarantineOf(c.issuer, c.domain_uuid)) {
+      return Error(Code::kRevoked, *quarantine);
+    }
+  }
   if (!host.certified) {
     return Error(Code::kUncertifiedAk,
                  StrCat("host '", c.issuer,
@@ -452,9 +460,9 @@ Result<Reendorsement> Appraiser::Reappraise(const ReattestRequest& request, int6
                             code == Code::kConfig || code == Code::kHvVersion;
     if (options_.reporter == nullptr || !reportable) return judged.error();
     VcDigest evidence = checked.vc.Digest();
-    Status reported = options_.reporter->Report(StrCat("cti:", HexEncode(l.cti)),
-                                                judged.error().message(), evidence.bytes(),
-                                                keys_.signing_key(), now);
+    LaunchReport report{StrCat("cti:", HexEncode(l.cti)), l.issuer, l.domain_uuid, judged.error().message(),
+                        Bytes(evidence.bytes().begin(), evidence.bytes().end())};
+    Status reported = options_.reporter->Report(report, keys_.signing_key(), now);
     if (!reported.ok()) return judged.error();
     return Error(code, StrCat(judged.error().message(), " (reported to the ledger)"));
   }

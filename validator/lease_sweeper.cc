@@ -35,8 +35,9 @@ Result<SweepOutcome> LeaseSweeper::SweepOnce(int64_t now, size_t limit) {
   VOUCH_ASSIGN_OR_RETURN(std::vector<Lease> missed, store_.Missed(now, limit));
   SweepOutcome outcome;
   for (const Lease& lease : missed) {
-    Status reported = reporter_.Report(lease.launch, MissedDeadlineReason(lease, now),
-                                       MissedDeadlineEvidence(lease), key_, now);
+    LaunchReport report{lease.launch, lease.host, lease.domain, MissedDeadlineReason(lease, now),
+                        MissedDeadlineEvidence(lease)};
+    Status reported = reporter_.Report(report, key_, now);
     if (!reported.ok() && IsTransient(reported.error().code())) {
       ++outcome.deferred;
       continue;

@@ -4,6 +4,7 @@
 
 #include "ledger-client/testing/ledger_world.h"
 #include "testing/test_lease.h"
+#include "vouch/core/did_key.h"
 #include "vouch/core/random.h"
 #include "vouch/ledger/ledger_client.h"
 #include "vouch/validator/ledger_host_directory.h"
@@ -34,7 +35,7 @@ class LeaseSweeperTest : public ::testing::Test {
     auto dir = LedgerHostDirectory::Open("sqlite://" + path_, {});
     ASSERT_TRUE(dir.ok()) << dir.error().ToString();
     directory_ = std::move(dir).value();
-    lease_ = testing::TestLease(StrCat("cti:", HexEncode(RandomBytes(16))), "did:key:z6MkSilentHost", now_);
+    lease_ = testing::TestLease(StrCat("cti:", HexEncode(RandomBytes(16))), DidKey::FromPublicKey(Ed25519PrivateKey::Generate().public_key()).did(), now_);
     for (int i = 0; i < 3; ++i) {
       auto store = LeaseStore::Open(tmp_.File(StrCat("leases-", i, ".sqlite")));
       ASSERT_TRUE(store.ok()) << store.error().ToString();
@@ -100,6 +101,10 @@ TEST_F(LeaseSweeperTest, ASilentHostsLaunchIsRevokedAtTheQuorumOfReports) {
   EXPECT_NE(r->reason.find(lease_.host), std::string::npos);
   EXPECT_EQ(r->evidence, MissedDeadlineEvidence(lease_));
   EXPECT_EQ(r->decided_by.size(), 2u);
+  // The silent host may not relaunch the domain (destroy + start).
+  const ledger::Quarantine* q = client->state().FindQuarantine(lease_.host, lease_.domain);
+  ASSERT_NE(q, nullptr);
+  EXPECT_EQ(q->launch, lease_.launch);
 
   // The third validator's report comes after the revocation: the ledger
   // refuses it, and the lease is ended all the same.
@@ -130,7 +135,7 @@ TEST_F(LeaseSweeperTest, ARenewedLeaseIsNotReported) {
 // SQLite): a reporter that always answers kUnavailable.
 class UnreachableLedgerFake : public RevocationReporter {
  public:
-  Status Report(std::string_view, std::string_view, ByteView, const Ed25519PrivateKey&, int64_t) override {
+  Status Report(const LaunchReport&, const Ed25519PrivateKey&, int64_t) override {
     ++calls;
     return Error(Code::kUnavailable, "ledger unreachable (fault injected)");
   }

@@ -70,6 +70,14 @@ bool LedgerHostDirectory::IsRevoked(std::string_view subject) {
   return client_->state().IsRevoked(subject);
 }
 
+std::optional<std::string> LedgerHostDirectory::QuarantineOf(std::string_view host, std::string_view domain) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const ledger::Quarantine* q = client_->state().FindQuarantine(host, domain);
+  if (q == nullptr) return std::nullopt;
+  return StrCat("host '", host, "' is quarantined for domain ", domain, " since ledger entry ", q->index,
+                ": its launch ", q->launch, " was revoked (", q->reason, ")");
+}
+
 Bytes LedgerHostDirectory::LedgerHead() {
   std::lock_guard<std::mutex> lock(mu_);
   return ToBytes(client_->state().head_digest());
@@ -118,17 +126,18 @@ Result<ledger::AppendOutcome> LedgerHostDirectory::SubmitJudged(const ledger::En
   return client_->Submit(entry);
 }
 
-Status LedgerHostDirectory::Report(std::string_view subject, std::string_view reason,
-                                   ByteView evidence, const Ed25519PrivateKey& key, int64_t at) {
+Status LedgerHostDirectory::Report(const LaunchReport& report, const Ed25519PrivateKey& key, int64_t at) {
   ledger::RevokeBody body;
-  body.subject = std::string(subject);
-  body.reason = std::string(reason.substr(0, ledger::kMaxReasonSize));
-  body.evidence = Bytes(evidence.begin(), evidence.end());
+  body.subject = report.launch;
+  body.reason = report.reason.substr(0, ledger::kMaxReasonSize);
+  body.evidence = report.evidence;
+  body.host = report.host;
+  body.domain = report.domain;
   std::lock_guard<std::mutex> lock(mu_);
   auto appended = client_->Append(body, key, at);
   if (!appended.ok()) {
     return appended.error().WithContext(
-        StrCat("reporting '", subject, "' on ledger '", locator_, "'"));
+        StrCat("reporting '", report.launch, "' on ledger '", locator_, "'"));
   }
   return Ok();
 }

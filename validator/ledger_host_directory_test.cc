@@ -243,6 +243,21 @@ TEST_F(LedgerHostDirectoryTest, DriftReportsFromTwoValidatorsRevokeTheLaunchCred
   ASSERT_NE(r, nullptr);
   EXPECT_NE(r->reason.find("PCR 0 changed since launch"), std::string::npos);
   EXPECT_EQ(r->decided_by.size(), 2u);
+
+  // destroy + start: a new launch VC (a fresh cti) of the same host and
+  // domain is refused by every validator until the quarantine is lifted.
+  ASSERT_NE(client->state().FindQuarantine(launch.claims.issuer, launch.claims.domain_uuid), nullptr);
+  for (size_t i = 0; i < appraisers.size(); ++i) {
+    testing::Scenario relaunch;
+    relaunch.index = i;
+    auto again = appraisers[i]->Appraise(world.Build(relaunch).request, testing::kNow);
+    ASSERT_FALSE(again.ok()) << "validator " << i << " released to a quarantined host";
+    EXPECT_EQ(again.error().code(), Code::kRevoked);
+    EXPECT_NE(again.error().message().find(StrCat("is quarantined for domain ", launch.claims.domain_uuid)),
+              std::string::npos)
+        << again.error().message();
+    EXPECT_NE(again.error().message().find(subject), std::string::npos) << again.error().message();
+  }
 }
 
 // --- Each validator appraises only an AK it certified itself ------------------

@@ -107,6 +107,18 @@ bool StaticHostDirectory::IsRevoked(std::string_view subject) {
   return revoked_.find(subject) != revoked_.end();
 }
 
+void StaticHostDirectory::Quarantine(const std::string& host, const std::string& domain, const std::string& reason) {
+  std::lock_guard<std::mutex> lock(mu_);
+  quarantined_[{host, domain}] = reason;
+}
+
+std::optional<std::string> StaticHostDirectory::QuarantineOf(std::string_view host, std::string_view domain) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = quarantined_.find({std::string(host), std::string(domain)});
+  if (it == quarantined_.end()) return std::nullopt;
+  return StrCat("host '", host, "' is quarantined for domain ", domain, ": ", it->second);
+}
+
 Bytes StaticHostDirectory::LedgerHead() {
   std::lock_guard<std::mutex> lock(mu_);
   return ledger_head_;

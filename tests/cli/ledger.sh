@@ -206,5 +206,16 @@ expect "unknown option" 2 "unknown option '--reputation' for 'append revoke'" --
 expect "genesis is not appended" 2 "cannot append entries of type 'genesis'" -- L append "$DB" --key "$W/gov1.pem" genesis
 expect "help" 0 "usage: vouch ledger" -- L --help
 
+# Quarantine (a governance revoke of a launch naming its host and domain), on a ledger of its own.
+QDB="sqlite://$W/quarantine.db"
+L init "$QDB" --key "$W/gov1.pem" --governance "$G2" --certify-quorum 2 --admit-quorum 2 --revoke-quorum 2 >/dev/null
+C2=cti:00112233445566778899aabbccddeef0
+expect "a launch's host without its domain refused" 1 "'host' and 'domain' go together" \
+  -- L append "$QDB" --key "$W/gov1.pem" revoke --subject "$C2" --reason "owner's order" --host "$H" --cosign "$W/gov2.pem"
+expect "a host and domain on a DID subject refused" 1 "only for a launch credential" \
+  -- L append "$QDB" --key "$W/gov1.pem" revoke --subject "$V1" --reason r --host "$H" --domain web1 --cosign "$W/gov2.pem"
+expect "governance revokes a launch with its host and domain" 0 "$C2 is revoked" \
+  -- L append "$QDB" --key "$W/gov1.pem" revoke --subject "$C2" --reason "owner's order" --host "$H" --domain web1 --cosign "$W/gov2.pem"
+expect "show names the launch's host and domain" 0 "revoke by $G1 subject=$C2 reason=\"owner's order\" host=$H domain=web1$" -- L show "$QDB"
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]

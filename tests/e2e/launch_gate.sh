@@ -627,45 +627,6 @@ if status_json "$W/status.json" 's["state"] == "running" and s["threshold"] == 3
 else
   bad "vouch status --json after the rounds: $(head -c 600 "$W/status.json")"
 fi
-TPM2TOOLS_TCTI="$TCTI" tpm2_pcrextend 7:sha256=$(printf '%064d' 7) >/dev/null
-if "$VOUCH" reattest "$NAME" --config "$W/hook.conf" --enforce >"$W/reattest2.out" 2>&1; then
-  bad "vouch reattest endorsed a host whose PCR 7 drifted: $(cat "$W/reattest2.out")"
-elif grep -q "0 of 3 endorsements" "$W/reattest2.out" && grep -q "PCR 7 differs from reference" "$W/reattest2.out" &&
-  grep -q "on_drift=pause: domain paused" "$W/reattest2.out"; then
-  ok "PCR 7 extended while running: every validator refuses, on_drift paused the domain"
-  note "$(tr '\n' ' ' <"$W/reattest2.out")"
-else
-  bad "drift while running: wanted refusals naming PCR 7 and a pause: $(cat "$W/reattest2.out")"
-fi
-state=$(virsh domstate "$NAME" 2>/dev/null | sed -n 1p)
-if [[ $state == paused ]] && grep -q "verdict=drift on_drift=pause enforced=\"domain paused\"" "$W/audit/reattest.log"; then
-  ok "libvirt reports the domain paused; reattest.log records the enforcement"
-else
-  bad "after the drift verdict the domain is '$state'; reattest.log: $(tail -1 "$W/audit/reattest.log" 2>/dev/null)"
-fi
-"$VOUCH" ledger show "$LEDGER" --genesis "$GENESIS" "${GOV_ACCESS[@]}" >"$W/ledger-drift.out" 2>&1 || true
-grep "subject=cti:" "$W/ledger-drift.out" | grep "PCR 7 differs from reference" >"$W/drift-reports.out" || true
-if [[ $(wc -l <"$W/drift-reports.out") -ge 2 ]]; then
-  ok "the validators reported the drifted launch credential on the ledger ($(wc -l <"$W/drift-reports.out") revoke reports, revoke_quorum 2)"
-else
-  bad "no drift reports on the ledger: $(grep -c revoke "$W/ledger-drift.out") revoke entries"
-fi
-if "$VOUCH" reattest "$NAME" --config "$W/hook.conf" >"$W/reattest3.out" 2>&1; then
-  bad "a revoked launch credential was re-endorsed: $(cat "$W/reattest3.out")"
-elif grep -q "is revoked" "$W/reattest3.out"; then
-  ok "the revoked launch credential is refused by every validator, whatever the evidence"
-else
-  bad "after the reports, wanted 'is revoked': $(cat "$W/reattest3.out")"
-fi
-"$VOUCH" status "$NAME" --config "$W/hook.conf" >"$W/status.txt" 2>&1 || true
-"$VOUCH" status "$NAME" --config "$W/hook.conf" --json >"$W/status.json" 2>&1 || true
-if status_json "$W/status.json" 's["state"] == "paused" and s["revocations"]["launch"]["revoked"] is True
-    and "PCR 7" in s["revocations"]["launch"]["reason"] and s["revocations"]["host"]["revoked"] is False' &&
-  grep -q "^launch cti:.*: REVOKED (" "$W/status.txt"; then
-  ok "vouch status: paused, $(grep -m1 '^launch cti:' "$W/status.txt" | cut -c1-140)"
-else
-  bad "vouch status after the drift revocation: $(cat "$W/status.txt") $(head -c 600 "$W/status.json")"
-fi
 virsh -q destroy "$NAME" >/dev/null 2>&1 || true
 virsh -q define "$W/sealed.xml" >/dev/null
 # Bad input: one line naming what is wrong, exit 1 (2 for usage).
@@ -840,6 +801,67 @@ cp "$W/hook.conf" "$W/hook.conf.good"
 echo "bundel_dir = $W/bundles" >>"$W/hook.conf"
 expect_refusal "hook.conf with an unknown key" "hook.conf' line [0-9]+: unknown key 'bundel_dir'"
 mv "$W/hook.conf.good" "$W/hook.conf"
+
+say "Drift while running: PCR 7 extended under the running domain; the revoked launch quarantines the host for it"
+virsh -q define "$W/held.xml" >/dev/null
+rm -f "$SERIAL"
+if virsh start "$NAME" >"$W/start.out" 2>&1 && vouch_wait_for 120 grep -q "VOUCH-MARKER: $MARKER" "$SERIAL" &&
+  vouch_wait_for 30 grep -q "VOUCH-INIT: holding" "$SERIAL"; then
+  ok "the held domain started again and stays up"
+else
+  bad "the held domain did not start again: $(cat "$W/start.out")"
+fi
+TPM2TOOLS_TCTI="$TCTI" tpm2_pcrextend 7:sha256=$(printf '%064d' 7) >/dev/null
+if "$VOUCH" reattest "$NAME" --config "$W/hook.conf" --enforce >"$W/reattest2.out" 2>&1; then
+  bad "vouch reattest endorsed a host whose PCR 7 drifted: $(cat "$W/reattest2.out")"
+elif grep -q "0 of 3 endorsements" "$W/reattest2.out" && grep -q "PCR 7 differs from reference" "$W/reattest2.out" &&
+  grep -q "on_drift=pause: domain paused" "$W/reattest2.out"; then
+  ok "PCR 7 extended while running: every validator refuses, on_drift paused the domain"
+  note "$(tr '\n' ' ' <"$W/reattest2.out")"
+else
+  bad "drift while running: wanted refusals naming PCR 7 and a pause: $(cat "$W/reattest2.out")"
+fi
+state=$(virsh domstate "$NAME" 2>/dev/null | sed -n 1p)
+if [[ $state == paused ]] && grep -q "verdict=drift on_drift=pause enforced=\"domain paused\"" "$W/audit/reattest.log"; then
+  ok "libvirt reports the domain paused; reattest.log records the enforcement"
+else
+  bad "after the drift verdict the domain is '$state'; reattest.log: $(tail -1 "$W/audit/reattest.log" 2>/dev/null)"
+fi
+"$VOUCH" ledger show "$LEDGER" --genesis "$GENESIS" "${GOV_ACCESS[@]}" >"$W/ledger-drift.out" 2>&1 || true
+grep "subject=cti:" "$W/ledger-drift.out" | grep "PCR 7 differs from reference" >"$W/drift-reports.out" || true
+if [[ $(wc -l <"$W/drift-reports.out") -ge 2 ]]; then
+  ok "the validators reported the drifted launch credential on the ledger ($(wc -l <"$W/drift-reports.out") revoke reports, revoke_quorum 2)"
+else
+  bad "no drift reports on the ledger: $(grep -c revoke "$W/ledger-drift.out") revoke entries"
+fi
+if "$VOUCH" reattest "$NAME" --config "$W/hook.conf" >"$W/reattest3.out" 2>&1; then
+  bad "a revoked launch credential was re-endorsed: $(cat "$W/reattest3.out")"
+elif grep -q "is revoked" "$W/reattest3.out"; then
+  ok "the revoked launch credential is refused by every validator, whatever the evidence"
+else
+  bad "after the reports, wanted 'is revoked': $(cat "$W/reattest3.out")"
+fi
+"$VOUCH" status "$NAME" --config "$W/hook.conf" >"$W/status.txt" 2>&1 || true
+"$VOUCH" status "$NAME" --config "$W/hook.conf" --json >"$W/status.json" 2>&1 || true
+if status_json "$W/status.json" 's["state"] == "paused" and s["revocations"]["launch"]["revoked"] is True
+    and "PCR 7" in s["revocations"]["launch"]["reason"] and s["revocations"]["host"]["revoked"] is False' &&
+  grep -q "^launch cti:.*: REVOKED (" "$W/status.txt"; then
+  ok "vouch status: paused, $(grep -m1 '^launch cti:' "$W/status.txt" | cut -c1-140)"
+else
+  bad "vouch status after the drift revocation: $(cat "$W/status.txt") $(head -c 600 "$W/status.json")"
+fi
+virsh -q destroy "$NAME" >/dev/null 2>&1 || true
+virsh -q define "$W/sealed.xml" >/dev/null
+# destroy + start gets a fresh launch credential: the quarantine refuses it.
+expect_refusal "relaunch of the domain whose launch was revoked" "is quarantined for domain $UUID"
+"$VOUCH" status "$NAME" --config "$W/hook.conf" >"$W/status-q.txt" 2>&1 || true
+if grep -q "^quarantine: host .* may not launch this domain" "$W/status-q.txt"; then
+  ok "vouch status: $(grep -m1 '^quarantine:' "$W/status-q.txt" | cut -c1-150)"
+else
+  bad "vouch status does not show the quarantine: $(cat "$W/status-q.txt")"
+fi
+tpm_pid=$(cat "$W/tpm/pid"); kill "$tpm_pid"; vouch_wait_for 10 sh -c "! kill -0 $tpm_pid 2>/dev/null"
+start_tpm "$W/tpm" "$TPM_PORT"
 
 say "Host revoked on the ledger (governance): every validator refuses; a watcher sees it"
 "$VOUCH" ledger watch "$LEDGER" --genesis "$GENESIS" --type revoke --count 1 --timeout-ms 60000 "${HOST_ACCESS[@]}" \

@@ -37,6 +37,14 @@ struct RevocationStatus {
   std::vector<std::string> reported_by;  // reports not (yet) effective
 };
 
+// The host barred from launching the domain (a launch of it was revoked).
+struct QuarantineStatus {
+  std::string host;
+  std::string launch;  // the revoked "cti:<hex>"
+  std::string reason;
+  uint64_t index = 0;  // the ledger entry
+};
+
 struct DomainStatus {
   std::string name;
   std::string uuid;
@@ -53,6 +61,7 @@ struct DomainStatus {
   std::optional<int64_t> deadline;
   std::optional<RevocationStatus> launch_revocation;  // with a ledger and a launch
   std::optional<RevocationStatus> host_revocation;
+  std::optional<QuarantineStatus> quarantine;  // of the launch's host for this domain
   std::string ledger_error;  // the ledger could not be read: "" otherwise
 };
 

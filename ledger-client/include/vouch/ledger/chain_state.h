@@ -30,6 +30,12 @@
 //                       are refused (only a governance quorum revokes a
 //                       validator, so no number of validators revokes another).
 //                       A subject is revoked once; revocation is final.
+//                       A launch credential's revocation that names its host
+//                       and domain quarantines that host for that domain:
+//                       by governance at once; by reports when revoke_quorum
+//                       of the reporting validators named the same pair (so
+//                       a Byzantine reporter naming another host quarantines
+//                       nothing).
 //   attested            signed by "host", a registered, unrevoked host; every
 //                       listed validator is registered.
 //   checkpoint          by an admitted, unrevoked validator or a governance key;
@@ -64,6 +70,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "vouch/core/bytes.h"
@@ -111,6 +118,17 @@ struct Revocation {
   Bytes evidence;
   uint64_t index = 0;       // that entry
   std::vector<std::string> decided_by;  // its author (+ governance countersigners), or every reporting validator
+};
+
+// A host barred from launching one domain: a launch credential of that host
+// and domain was revoked (DESIGN §2 "Revoke"), so destroying the domain and
+// starting it again does not escape the revocation.
+struct Quarantine {
+  std::string host;    // DID
+  std::string domain;  // the domain's UUID
+  std::string launch;  // the revoked "cti:" subject
+  std::string reason;  // of the revocation
+  uint64_t index = 0;  // the entry that made it effective
 };
 
 // An "attested" audit record.
@@ -194,6 +212,8 @@ class ChainState {
   size_t revocation_count() const { return revocations_.size(); }
   // Validators that reported `subject` in revoke entries not (yet) effective.
   std::vector<std::string> PendingReports(std::string_view subject) const;
+  // The quarantine of `host` for `domain`; nullptr if it has none.
+  const Quarantine* FindQuarantine(std::string_view host, std::string_view domain) const;
 
   // The audit trail of "attested" entries and the checkpoints, in order.
   const std::vector<AttestedRecord>& attested() const { return attested_; }
@@ -201,6 +221,7 @@ class ChainState {
 
  private:
   using Mutation = std::function<void(ChainState&)>;
+  using Scope = std::pair<std::string, std::string>;  // (host, domain)
   // The effect of `entry` on the state, or why it may not be appended.
   Result<Mutation> Evaluate(const Entry& entry) const;
   Result<Mutation> EvaluateBody(const Entry& entry) const;
@@ -208,13 +229,16 @@ class ChainState {
   void RecomputeAllCertified();
   void MarkRevoked(const std::string& subject, std::string reason, Bytes evidence, uint64_t index,
                    std::vector<std::string> decided_by);
+  void MarkQuarantined(const Scope& scope, const std::string& launch, const std::string& reason, uint64_t index);
 
   std::vector<Sha256Digest> digests_;
   std::optional<GenesisBody> genesis_;
   std::map<std::string, DidDocument, std::less<>> hosts_;
   std::map<std::string, ValidatorRecord, std::less<>> validators_;
   std::unordered_map<std::string, Revocation> revocations_;
-  std::map<std::string, std::set<std::string>, std::less<>> reports_;
+  // subject → reporting validator → the (host, domain) it named, or ("", "").
+  std::map<std::string, std::map<std::string, Scope>, std::less<>> reports_;
+  std::map<Scope, Quarantine> quarantines_;
   std::vector<AttestedRecord> attested_;
   std::vector<CheckpointRecord> checkpoints_;
   std::vector<SkippedEntry> skipped_;

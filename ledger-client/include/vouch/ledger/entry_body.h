@@ -11,7 +11,8 @@
 //   validator-register  {"did": DID, "hpke_pk": bstr(32), "endpoint": tstr,
 //                        "operator": tstr, "region": tstr}
 //   validator-update    {"did": DID, ? "reputation": 0..1000, ? "endpoint": tstr, ? "hpke_pk": bstr(32)}
-//   revoke              {"subject": DID / "cti:<32 lower-case hex>", "reason": tstr, "evidence": bstr}
+//   revoke              {"subject": DID / "cti:<32 lower-case hex>", "reason": tstr, "evidence": bstr,
+//                        ? "host": DID, ? "domain": tstr}   the launch's host and domain (a cti only, both or neither)
 //   attested            {"vc_digest": bstr(32), "domain": tstr, "host": DID, "validators": [* DID]}
 //   checkpoint          {"head_index": uint, "head_digest": bstr(32)}
 //
@@ -54,6 +55,7 @@ std::optional<EntryType> EntryTypeFromName(std::string_view name);
 
 inline constexpr uint64_t kMaxReputation = 1000;
 inline constexpr size_t kMaxReasonSize = 1024;
+inline constexpr size_t kMaxDomainSize = 128;
 inline constexpr size_t kMaxEvidenceSize = 4096;
 // A revocation subject naming a credential: "cti:" + hex of its 16-byte cti.
 inline constexpr std::string_view kCtiSubjectPrefix = "cti:";
@@ -114,6 +116,11 @@ struct RevokeBody {
   std::string subject;  // a DID, or kCtiSubjectPrefix + 32 lower-case hex digits
   std::string reason;   // 1 .. kMaxReasonSize bytes
   Bytes evidence;       // 0 .. kMaxEvidenceSize bytes (typically a digest)
+  // For a launch credential ("cti:"): the host that launched it and the
+  // domain's UUID, so that its revocation quarantines the host for that
+  // domain (ChainState::FindQuarantine). Both or neither.
+  std::string host{};    // a DID, or ""
+  std::string domain{};  // 1 .. kMaxDomainSize bytes, or ""
   bool operator==(const RevokeBody&) const = default;
 };
 

@@ -8,6 +8,7 @@
 #ifndef VOUCH_VALIDATOR_HOST_DIRECTORY_H_
 #define VOUCH_VALIDATOR_HOST_DIRECTORY_H_
 
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -41,6 +42,11 @@ class HostDirectory {
   // digits (the ledger's revoke subject) — is revoked.
   // Returns true also when the directory cannot tell (fail closed).
   virtual bool IsRevoked(std::string_view subject) = 0;
+
+  // Why `host` may not launch domain `domain` (a UUID): a launch credential
+  // of that host and domain was revoked, so it is quarantined for it
+  // (DESIGN §2 "Revoke"). nullopt if it may.
+  virtual std::optional<std::string> QuarantineOf(std::string_view host, std::string_view domain) = 0;
 
   // The digest of the ledger head this directory reflects (the verdict's
   // "ledger"), 32 bytes; 32 zero bytes when there is no ledger.

@@ -59,6 +59,7 @@ class LedgerHostDirectory : public HostDirectory,
   Result<HostRecord> Lookup(std::string_view did) override;
   // From the view as of the last sync; does not sync.
   bool IsRevoked(std::string_view subject) override;
+  std::optional<std::string> QuarantineOf(std::string_view host, std::string_view domain) override;
   Bytes LedgerHead() override;
   // The genesis parameters as of the last sync (they never change).
   std::optional<ledger::GenesisBody> Genesis();
@@ -67,7 +68,7 @@ class LedgerHostDirectory : public HostDirectory,
   bool IsActiveValidator(std::string_view did);
 
   Result<EnrollmentSubject> Subject(std::string_view did, std::string_view validator_did) override;
-  Status Report(std::string_view subject, std::string_view reason, ByteView evidence,
+  Status Report(const LaunchReport& report,
                 const Ed25519PrivateKey& key, int64_t at) override;
   Status Certify(std::string_view did, ByteView ak_public, const Ed25519PrivateKey& key,
                  int64_t at) override;

@@ -7,7 +7,7 @@
 #define VOUCH_VALIDATOR_REVOCATION_REPORTER_H_
 
 #include <cstdint>
-#include <string_view>
+#include <string>
 
 #include "vouch/core/bytes.h"
 #include "vouch/core/ed25519.h"
@@ -15,15 +15,24 @@
 
 namespace vouch::validator {
 
+// A launch credential judged drifted or silent, with the host and domain it
+// launched: at revoke_quorum its revocation also quarantines that host for
+// that domain (ledger-client's ChainState::FindQuarantine).
+struct LaunchReport {
+  std::string launch;  // "cti:<hex>"
+  std::string host;    // the launch VC's issuer DID
+  std::string domain;  // the launch VC's domain UUID
+  std::string reason;  // one sentence
+  Bytes evidence;      // e.g. the digest of the VC that showed the drift
+};
+
 class RevocationReporter {
  public:
   virtual ~RevocationReporter() = default;
-  // Appends a revoke report of `subject` ("cti:<hex>" or a DID) with
-  // `reason` (one sentence) and `evidence` (e.g. the digest of the VC that
-  // showed the drift), signed by `key` at `at`. The ledger's refusal
-  // (already reported by this validator, already revoked) or kUnavailable.
-  virtual Status Report(std::string_view subject, std::string_view reason, ByteView evidence,
-                        const Ed25519PrivateKey& key, int64_t at) = 0;
+  // Appends a revoke report of `report`, signed by `key` at `at`. The
+  // ledger's refusal (already reported by this validator, already revoked)
+  // or kUnavailable.
+  virtual Status Report(const LaunchReport& report, const Ed25519PrivateKey& key, int64_t at) = 0;
 };
 
 }  // namespace vouch::validator

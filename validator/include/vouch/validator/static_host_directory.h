@@ -16,7 +16,9 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "vouch/validator/host_directory.h"
 
@@ -41,15 +43,19 @@ class StaticHostDirectory : public HostDirectory {
   // revoked with `reason`.
   void Revoke(const std::string& subject, const std::string& reason);
   void SetLedgerHead(Bytes head);
+  // Quarantines `host` for `domain`, as a revoked launch does on the ledger.
+  void Quarantine(const std::string& host, const std::string& domain, const std::string& reason);
 
   Result<HostRecord> Lookup(std::string_view did) override;
   bool IsRevoked(std::string_view subject) override;
+  std::optional<std::string> QuarantineOf(std::string_view host, std::string_view domain) override;
   Bytes LedgerHead() override;
 
  private:
   std::mutex mu_;
   std::map<std::string, HostRecord, std::less<>> hosts_;
   std::map<std::string, std::string, std::less<>> revoked_;  // subject → reason
+  std::map<std::pair<std::string, std::string>, std::string> quarantined_;  // (host, domain) → reason
   Bytes ledger_head_;
 };
 
