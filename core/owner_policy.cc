@@ -407,6 +407,11 @@ Result<ProtectionBundle> DecodeBundle(ByteView encoded) {
   return b;
 }
 
+Result<SignedPolicy> PolicyOfBundle(ByteView encoded) {
+  VOUCH_ASSIGN_OR_RETURN(ProtectionBundle bundle, DecodeBundle(encoded));
+  return SignedPolicy::Parse(bundle.policy);
+}
+
 int CompareVersions(std::string_view a, std::string_view b) {
   auto next = [](std::string_view& s) {
     size_t dot = s.find_first_of(".-");

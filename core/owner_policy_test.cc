@@ -166,6 +166,21 @@ TEST(ProtectionBundle, RoundTripsAndRefusesMalformed) {
   EXPECT_FALSE(DecodeBundle(AsBytes("not cbor at all")).ok());
 }
 
+TEST(ProtectionBundle, PolicyOfBundleIsTheVerifiedSignedPolicy) {
+  Ed25519PrivateKey owner = Ed25519PrivateKey::Generate();
+  OwnerPolicy p = SamplePolicy(3, 2);
+  SignedPolicy signed_policy = SignedPolicy::Sign(p, owner).value();
+  ProtectionBundle b{signed_policy.encoded(), {RandomBytes(86), RandomBytes(86), RandomBytes(86)}};
+  auto policy = PolicyOfBundle(EncodeBundle(b));
+  ASSERT_TRUE(policy.ok()) << policy.error().ToString();
+  EXPECT_EQ(policy->policy(), p);
+  b.policy.back() ^= 0x01;  // the owner's signature
+  auto tampered = PolicyOfBundle(EncodeBundle(b));
+  ASSERT_FALSE(tampered.ok());
+  EXPECT_EQ(tampered.error().code(), Code::kBadSignature) << tampered.error().ToString();
+  EXPECT_FALSE(PolicyOfBundle(AsBytes("not cbor at all")).ok());
+}
+
 // The launch-policy fields a policy sealed before them lacks: absent means
 // "any" for the optional ones and "none" for QEMU pass-through.
 TEST(RuntimeLimits, FieldsAbsentFromAnOlderPolicyReadAsAnyAndNone) {

@@ -99,9 +99,7 @@ Result<DomainStatus> ReadDomainStatus(const std::string& config_path, std::strin
   s.uuid = domain->uuid;
   std::optional<Bytes> bundle_bytes = ProtectionBundleOf(config, *domain);
   if (!bundle_bytes) return fail(Error(Code::kInvalidArgument, "is not protected by vouch (no bundle)"));
-  auto bundle = DecodeBundle(*bundle_bytes);
-  if (!bundle.ok()) return fail(bundle.error());
-  auto policy = SignedPolicy::Parse(bundle->policy);
+  auto policy = PolicyOfBundle(*bundle_bytes);
   if (!policy.ok()) return fail(policy.error());
   const OwnerPolicy& p = policy->policy();
   s.threshold = p.threshold;

@@ -328,9 +328,7 @@ Status EndLaunchLeases(const std::string& config_path, std::string_view name, st
   if (!launch.ok()) return fail(launch.error().WithContext(file));
   std::optional<Bytes> bundle_bytes = ProtectionBundleOf(config, *domain);
   if (!bundle_bytes) return fail(Error(Code::kNotFound, "its protection bundle is gone"));
-  auto bundle = DecodeBundle(*bundle_bytes);
-  if (!bundle.ok()) return fail(bundle.error());
-  auto policy = SignedPolicy::Parse(bundle->policy);
+  auto policy = PolicyOfBundle(*bundle_bytes);
   if (!policy.ok()) return fail(policy.error());
   auto key = Ed25519PrivateKey::LoadPem(config.host_key);
   if (!key.ok()) return fail(key.error().WithContext("host key"));

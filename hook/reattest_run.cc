@@ -66,9 +66,7 @@ Result<ReattestReport> ReattestDomain(const std::string& config_path, std::strin
     unprotected.domain_uuid = domain->uuid;
     return unprotected;
   }
-  auto bundle = DecodeBundle(*bundle_bytes);
-  if (!bundle.ok()) return fail(bundle.error());
-  auto policy = SignedPolicy::Parse(bundle->policy);
+  auto policy = PolicyOfBundle(*bundle_bytes);
   if (!policy.ok()) return fail(policy.error());
   const OwnerPolicy& p = policy->policy();
 

@@ -586,14 +586,19 @@ virsh -q define "$W/sealed.xml" >/dev/null
 say "Re-attestation: the running domain judged again against its launch VC (vouch reattest)"
 # The same domain, asked to stay up (the guest holds before powering off).
 sed "s|<cmdline>\([^<]*\)</cmdline>|<cmdline>\1 vouch.hold=600</cmdline>|" "$W/sealed.xml" >"$W/held.xml"
-virsh -q define "$W/held.xml" >/dev/null
-rm -f "$SERIAL"
-if virsh start "$NAME" >"$W/start.out" 2>&1 && vouch_wait_for 120 grep -q "VOUCH-MARKER: $MARKER" "$SERIAL" &&
-  vouch_wait_for 30 grep -q "VOUCH-INIT: holding" "$SERIAL"; then
-  ok "the held domain started through the hook and stays up"
-else
-  bad "the held domain did not start: $(cat "$W/start.out")"
-fi
+# start_held: the domain, asked to stay up (held.xml), started through the hook
+# and holding; says so with ok/bad.
+start_held() {
+  virsh -q define "$W/held.xml" >/dev/null
+  rm -f "$SERIAL"
+  if virsh start "$NAME" >"$W/start.out" 2>&1 && vouch_wait_for 120 grep -q "VOUCH-MARKER: $MARKER" "$SERIAL" &&
+    vouch_wait_for 30 grep -q "VOUCH-INIT: holding" "$SERIAL"; then
+    ok "the held domain started through the hook and stays up"
+  else
+    bad "the held domain did not start: $(cat "$W/start.out")"
+  fi
+}
+start_held
 if "$VOUCH" reattest "$NAME" --config "$W/hook.conf" >"$W/reattest.out" 2>&1 &&
   grep -q "re-endorsed by 5 of 5 validators (t = 3)" "$W/reattest.out"; then
   ok "vouch reattest: $(head -1 "$W/reattest.out")"
@@ -803,14 +808,7 @@ expect_refusal "hook.conf with an unknown key" "hook.conf' line [0-9]+: unknown 
 mv "$W/hook.conf.good" "$W/hook.conf"
 
 say "Drift while running: PCR 7 extended under the running domain; the revoked launch quarantines the host for it"
-virsh -q define "$W/held.xml" >/dev/null
-rm -f "$SERIAL"
-if virsh start "$NAME" >"$W/start.out" 2>&1 && vouch_wait_for 120 grep -q "VOUCH-MARKER: $MARKER" "$SERIAL" &&
-  vouch_wait_for 30 grep -q "VOUCH-INIT: holding" "$SERIAL"; then
-  ok "the held domain started again and stays up"
-else
-  bad "the held domain did not start again: $(cat "$W/start.out")"
-fi
+start_held
 TPM2TOOLS_TCTI="$TCTI" tpm2_pcrextend 7:sha256=$(printf '%064d' 7) >/dev/null
 if "$VOUCH" reattest "$NAME" --config "$W/hook.conf" --enforce >"$W/reattest2.out" 2>&1; then
   bad "vouch reattest endorsed a host whose PCR 7 drifted: $(cat "$W/reattest2.out")"

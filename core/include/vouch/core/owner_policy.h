@@ -130,6 +130,9 @@ Bytes EncodeBundle(const ProtectionBundle& bundle);
 // kMalformed unless the structure above with as many shares as validators
 // (the policy itself is checked by SignedPolicy::Parse).
 Result<ProtectionBundle> DecodeBundle(ByteView encoded);
+// The owner's signed policy in an encoded bundle (DecodeBundle, then
+// SignedPolicy::Parse): what every step after the release reads of it.
+Result<SignedPolicy> PolicyOfBundle(ByteView encoded);
 
 
 // Compares dotted versions numerically ("9.10.0" > "9.9"); non-numeric
