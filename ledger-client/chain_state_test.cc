@@ -378,6 +378,15 @@ TEST(ChainState, AReporterNamingAnotherHostQuarantinesNobodyElse) {
   EXPECT_TRUE(w.state.IsRevoked(cti));  // two reports of the credential
   EXPECT_EQ(w.state.FindQuarantine(innocent, domain), nullptr);
   EXPECT_EQ(w.state.FindQuarantine(guilty, domain), nullptr);  // one named it: below the quorum
+  // A host with write access to the ledger is no reporter: its revoke of a
+  // launch naming a rival host quarantines nothing.
+  const std::string cti3 = "cti:00112233445566778899aabbccddeef1";
+  ASSERT_OK(w.Add(testing::HostRegistration(w.host[0]), w.host[0]));
+  RevokeBody by_host = testing::Revoke(cti3);
+  by_host.host = innocent;
+  by_host.domain = domain;
+  ExpectRefused(w.Add(by_host, w.host[0]), Code::kBadSignature, "unauthorized");
+  EXPECT_EQ(w.state.FindQuarantine(innocent, domain), nullptr);
   // Reports without a scope revoke, and quarantine no one.
   const std::string cti2 = "cti:00112233445566778899aabbccddeef0";
   ASSERT_OK(w.Add(testing::Revoke(cti2), w.val[0]));
