@@ -59,6 +59,7 @@ cbor::Value HostVcClaimsToCbor(const HostVcClaims& c) {
       {"vouch.cfg", Value(c.config_digest)},
       {"vouch.policy", Value(c.policy_digest)},
   };
+  if (!c.launch_cti.empty()) m.emplace_back("vouch.launch", Value(c.launch_cti));
   if (c.guest) {
     m.emplace_back("vouch.guest", Value::Map({{"quote", Value(c.guest->quote)},
                                               {"sig", Value(c.guest->signature)},
@@ -132,6 +133,9 @@ Result<HostVcClaims> HostVcClaimsFromCbor(const cbor::Value& map) {
   c.domain_config = r.ByteString("vouch.dom", "vouch.dom");
   c.config_digest = r.ByteString("vouch.cfg", "vouch.cfg", 32);
   c.policy_digest = r.ByteString("vouch.policy", "vouch.policy", 32);
+  if (r.Get("vouch.launch", "vouch.launch", /*required=*/false) != nullptr) {
+    c.launch_cti = r.ByteString("vouch.launch", "vouch.launch", kCtiSize);
+  }
   if (const Value* g = r.Map("vouch.guest", "vouch.guest", /*required=*/false)) {
     Reader gr(*g, "host VC claim 'vouch.guest'", "claim");
     GuestEvidence ge;
@@ -151,6 +155,13 @@ Result<HostVcClaims> HostVcClaimsFromCbor(const cbor::Value& map) {
   }
   if (c.guest && c.type != "reattest") {
     return Error(Code::kMalformed, "host VC: claim 'vouch.guest' is only allowed in a reattest VC");
+  }
+  if (!c.launch_cti.empty() && c.type != "reattest") {
+    return Error(Code::kMalformed, "host VC: claim 'vouch.launch' is only allowed in a reattest VC");
+  }
+  if (c.guest && c.launch_cti.empty()) {
+    return Error(Code::kMalformed,
+                 "host VC: claim 'vouch.guest' needs 'vouch.launch' (the launch it re-attests)");
   }
   return c;
 }

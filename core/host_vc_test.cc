@@ -29,9 +29,35 @@ TEST(HostVc, ReattestClaimsWithGuestEvidenceRoundTrip) {
   HostVcClaims claims = SampleClaims(host, X25519PrivateKey::Generate().public_key());
   claims.type = "reattest";
   claims.guest = GuestEvidence{RandomBytes(100), RandomBytes(70), RandomBytes(32), {{9, RandomBytes(32)}}, RandomBytes(90)};
+  claims.launch_cti = RandomBytes(kCtiSize);
   auto back = HostVc::Parse(HostVc::Issue(claims, host)->message().Encode());
   ASSERT_TRUE(back.ok()) << back.error().ToString();
   EXPECT_EQ(back->claims(), claims);
+}
+
+TEST(HostVc, TheLaunchClaimBelongsToReattestVcsAndGuestEvidenceNeedsIt) {
+  Ed25519PrivateKey host = Ed25519PrivateKey::Generate();
+  HostVcClaims launch = SampleClaims(host, X25519PrivateKey::Generate().public_key());
+  launch.launch_cti = RandomBytes(kCtiSize);
+  auto refused = HostVc::Issue(launch, host);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message().find("'vouch.launch' is only allowed in a reattest VC"),
+            std::string::npos)
+      << refused.error().message();
+
+  HostVcClaims unbound = SampleClaims(host, X25519PrivateKey::Generate().public_key());
+  unbound.type = "reattest";
+  unbound.guest = GuestEvidence{RandomBytes(100), RandomBytes(70), RandomBytes(32), {{9, RandomBytes(32)}}, RandomBytes(90)};
+  refused = HostVc::Issue(unbound, host);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message().find("'vouch.guest' needs 'vouch.launch'"), std::string::npos)
+      << refused.error().message();
+
+  unbound.launch_cti = RandomBytes(kCtiSize - 1);
+  refused = HostVc::Issue(unbound, host);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message().find("'vouch.launch' must be 16 bytes"), std::string::npos)
+      << refused.error().message();
 }
 
 TEST(HostVc, IssueRefusesAnIssuerThatIsNotTheSigningKey) {

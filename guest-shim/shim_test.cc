@@ -114,6 +114,7 @@ struct Agent {
     c.nonces = nonces;
     c.policy_digest = ToBytes(policy.digest().value);
     c.guest = *received;
+    c.launch_cti = HostVc::Parse(launch)->claims().cti;
     bend_reattest(c);
     const Ed25519PrivateKey& signer = reattest_signer ? *reattest_signer : keys->host;
     c.issuer = Did(signer);
@@ -307,6 +308,15 @@ TEST_F(ShimRoundTest, VcWhoseGuestEvidenceDiffersIsRefused) {
   auto r = Run(agent);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message().find("vouch.guest is not the evidence"), std::string::npos) << r.error().message();
+  EXPECT_FALSE(Exists(kAttestationFile));
+}
+
+TEST_F(ShimRoundTest, AnEndorsedRoundOfAnotherLaunchIsNotKept) {
+  Agent agent = GoodAgent();
+  agent.bend_reattest = [](HostVcClaims& c) { c.launch_cti = RandomBytes(kCtiSize); };
+  auto r = Run(agent);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message().find("vouch.launch is"), std::string::npos) << r.error().message();
   EXPECT_FALSE(Exists(kAttestationFile));
 }
 

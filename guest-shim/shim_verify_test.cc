@@ -81,6 +81,7 @@ TEST_F(ShimVerifyTest, VouchVerifyAcceptsTheKeptAttestation) {
     c.nonces = nonces;
     c.policy_digest = ToBytes(policy.digest().value);
     c.guest = std::get<Evidence>(*ev).guest;
+    c.launch_cti = HostVc::Parse(launch)->claims().cti;
     (void)ch.Write(Endorsed{1, endorse(*HostVc::Issue(c, host))}, d);
   });
   auto r = RunRound(config, ours.get(), **tpm, *ak, work_ / "no-event-log", 1764000100,

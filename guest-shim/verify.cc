@@ -66,6 +66,10 @@ Result<VerifiedAttestation> VerifyEndorsed(ByteView encoded_vc, const AcceptedOf
   if (c.issuer != offer.launch.claims().issuer) {
     return refuse(StrCat("issued by ", c.issuer, ", not by the launch host ", offer.launch.claims().issuer));
   }
+  if (c.launch_cti != offer.launch.claims().cti) {
+    return refuse(StrCat("vouch.launch is ", HexEncode(c.launch_cti), ", not the accepted launch ",
+                         HexEncode(offer.launch.claims().cti)));
+  }
   if (c.nonces != nonces) return refuse("eat_nonce is not the challenges this guest quoted");
   if (!c.guest || !(*c.guest == sent)) return refuse("vouch.guest is not the evidence this guest sent");
   VOUCH_ASSIGN_OR_RETURN(std::vector<std::string> endorsers, RequireQuorum(vc, offer.policy, "reattest VC"));

@@ -13,11 +13,13 @@ using cbor::Value;
 
 namespace {
 
-// Decodes a map of exactly the byte-string fields `fields` (each non-empty)
-// and "index" (uint). `what` names the request in errors.
+// Decodes a map of exactly the byte-string fields `fields` (each non-empty),
+// any of `optional` (each non-empty when present) and "index" (uint). `what`
+// names the request in errors.
 Status DecodeIndexedRequest(ByteView body, std::string_view what,
                             std::initializer_list<std::pair<std::string_view, Bytes*>> fields,
-                            uint64_t* index) {
+                            uint64_t* index,
+                            std::initializer_list<std::pair<std::string_view, Bytes*>> optional = {}) {
   cbor::DecodeLimits limits;
   limits.max_input_size = body.size();
   limits.max_depth = 4;
@@ -29,12 +31,17 @@ Status DecodeIndexedRequest(ByteView body, std::string_view what,
   std::string expected;
   for (const auto& [name, target] : fields) expected += StrCat(name, ", ");
   expected += "index";
+  for (const auto& [name, field] : optional) expected += StrCat(", ", name, " (optional)");
   size_t found = 0;
   for (const auto& [key, value] : v.map()) {
     if (!key.is_text()) return Error(Code::kMalformed, StrCat(what, ": keys must be text strings"));
     const std::string& k = key.text();
     Bytes* target = nullptr;
     for (const auto& [name, field] : fields) {
+      if (k == name) target = field;
+    }
+    bool required = target != nullptr || k == "index";
+    for (const auto& [name, field] : optional) {
       if (k == name) target = field;
     }
     if (target != nullptr) {
@@ -52,7 +59,7 @@ Status DecodeIndexedRequest(ByteView body, std::string_view what,
       return Error(Code::kMalformed,
                    StrCat(what, ": unknown key '", k, "' (expected ", expected, ")"));
     }
-    ++found;
+    if (required) ++found;
   }
   if (found != fields.size() + 1) {
     return Error(Code::kMalformed, StrCat(what, ": expected keys ", expected, ", got ", found,
@@ -75,15 +82,17 @@ Result<ReattestRequest> DecodeReattestRequest(ByteView body) {
   ReattestRequest r;
   VOUCH_RETURN_IF_ERROR(DecodeIndexedRequest(
       body, "reattest request", {{"vc", &r.vc}, {"policy", &r.policy}, {"launch", &r.launch}},
-      &r.index));
+      &r.index, {{"guest_baseline", &r.guest_baseline}}));
   return r;
 }
 
 Bytes EncodeReattestRequest(const ReattestRequest& request) {
-  return cbor::Encode(Value::Map({{"vc", Value(request.vc)},
-                                  {"policy", Value(request.policy)},
-                                  {"launch", Value(request.launch)},
-                                  {"index", Value(request.index)}}));
+  cbor::MapEntries m = {{"vc", Value(request.vc)},
+                        {"policy", Value(request.policy)},
+                        {"launch", Value(request.launch)},
+                        {"index", Value(request.index)}};
+  if (!request.guest_baseline.empty()) m.emplace_back("guest_baseline", Value(request.guest_baseline));
+  return cbor::Encode(Value::Map(std::move(m)));
 }
 
 Bytes EncodeReattestResponse(const Reendorsement& approval) {

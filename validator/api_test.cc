@@ -56,20 +56,35 @@ TEST(Api, AttestRequestRefusesNonCborAndTrailingBytes) {
 }
 
 TEST(Api, ReattestRequestRoundTripsAndRefusesAShare) {
-  ReattestRequest r{Bytes{1, 2}, Bytes{3}, Bytes{7, 8, 9}, 4};
+  ReattestRequest r{Bytes{1, 2}, Bytes{3}, Bytes{7, 8, 9}, 4, {}};
   auto back = DecodeReattestRequest(EncodeReattestRequest(r));
   ASSERT_TRUE(back.ok()) << back.error().ToString();
   EXPECT_EQ(back->vc, r.vc);
   EXPECT_EQ(back->policy, r.policy);
   EXPECT_EQ(back->launch, r.launch);
   EXPECT_EQ(back->index, 4u);
+  EXPECT_TRUE(back->guest_baseline.empty());
+  // The guest baseline is optional, and non-empty when present.
+  r.guest_baseline = Bytes{5, 6};
+  back = DecodeReattestRequest(EncodeReattestRequest(r));
+  ASSERT_TRUE(back.ok()) << back.error().ToString();
+  EXPECT_EQ(back->guest_baseline, r.guest_baseline);
+  Value empty = Value(Bytes{});
+  auto empty_baseline = DecodeReattestRequest(cbor::Encode(Value::Map(
+      {{"vc", Value(Bytes{1})}, {"policy", Value(Bytes{1})}, {"launch", Value(Bytes{1})}, {"index", 0},
+       {"guest_baseline", empty}})));
+  ASSERT_FALSE(empty_baseline.ok());
+  EXPECT_NE(empty_baseline.error().message().find("'guest_baseline' must be a non-empty byte string"),
+            std::string::npos)
+      << empty_baseline.error().message();
 
   Value b = Value(Bytes{1});
   auto attest_shaped = DecodeReattestRequest(
       cbor::Encode(Value::Map({{"vc", b}, {"policy", b}, {"share", b}, {"index", 0}})));
   ASSERT_FALSE(attest_shaped.ok());
   EXPECT_NE(attest_shaped.error().message().find(
-                "reattest request: unknown key 'share' (expected vc, policy, launch, index)"),
+                "reattest request: unknown key 'share' (expected vc, policy, launch, index, "
+                "guest_baseline (optional))"),
             std::string::npos)
       << attest_shaped.error().message();
   auto no_launch =

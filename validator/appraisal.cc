@@ -16,6 +16,7 @@
 #include "vouch/measure/quote_verify.h"
 #include "vouch/qemu/config_digest.h"
 #include "vouch/qemu/launch_policy.h"
+#include "vouch/validator/guest_appraisal.h"
 
 namespace vouch::validator {
 namespace {
@@ -428,8 +429,13 @@ Result<Reendorsement> Appraiser::Reappraise(const ReattestRequest& request, int6
                                         ") is revoked"));
   }
   VOUCH_RETURN_IF_ERROR(RequireQuorum(launch, signed_policy, "launch VC"));
+  if (!c.launch_cti.empty() && c.launch_cti != l.cti) {
+    return Error(Code::kNotInPolicy, StrCat("reattest VC names launch ", HexEncode(c.launch_cti),
+                                            ", not the launch VC sent (", HexEncode(l.cti), ")"));
+  }
 
-  // 9–14. Fresh evidence against the policy, then against the baseline.
+  // 9–14. Fresh evidence against the policy, then against the baseline;
+  // then the guest's.
   auto judge = [&]() -> Status {
     VOUCH_RETURN_IF_ERROR(CheckEvidence(c, checked.host, p));
     if (c.config_digest != l.config_digest) {
@@ -452,7 +458,7 @@ Result<Reendorsement> Appraiser::Reappraise(const ReattestRequest& request, int6
                             " now)"));
       }
     }
-    return Ok();
+    return AppraiseGuest(c, l, signed_policy, request.guest_baseline);
   };
   if (Status judged = judge(); !judged.ok()) {
     const Code code = judged.error().code();

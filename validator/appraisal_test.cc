@@ -251,7 +251,7 @@ TEST_F(AppraisalTest, RefusesASecondVcOnTheSameChallenge) {
   Scenario reattest = s;
   reattest.claims = [](HostVcClaims& c) { c.type = "reattest"; };
   EXPECT_REFUSED(world_.Reappraise(ReattestRequest{world_.Build(reattest).request.vc,
-                                                   world_.Build(s).request.policy, Bytes{1}, 1}),
+                                                   world_.Build(s).request.policy, Bytes{1}, 1, {}}),
                  Code::kStaleNonce, "already answered by another VC");
 }
 

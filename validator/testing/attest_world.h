@@ -240,7 +240,7 @@ class AttestWorld {
       if (bend) bend(c);
     };
     Built b = Build(s, now);
-    return ReattestRequest{b.request.vc, b.request.policy, std::move(baseline), b.request.index};
+    return ReattestRequest{b.request.vc, b.request.policy, std::move(baseline), b.request.index, {}};
   }
 
   Result<Reendorsement> Reappraise(const ReattestRequest& r, int64_t now = kNow,

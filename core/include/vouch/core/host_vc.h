@@ -69,6 +69,9 @@ struct HostVcClaims {
   Bytes config_digest;       // "vouch.cfg": SHA-256 of domain_config, in the quote's extraData
   Bytes policy_digest;       // SHA-256 of the owner policy COSE_Sign1
   std::optional<GuestEvidence> guest;  // reattest only
+  // "vouch.launch" (reattest only): the cti of the launch VC this round
+  // re-attests, so guest evidence and its baseline belong to one launch.
+  Bytes launch_cti;
   bool operator==(const HostVcClaims&) const = default;
 };
 

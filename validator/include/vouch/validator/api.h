@@ -4,7 +4,8 @@
 //   GET  /v1/challenge?host=DID → {"nonce": bstr, "validator": tstr}
 //   POST /v1/attest  {"vc": bstr, "policy": bstr, "share": bstr, "index": uint}
 //                    → {"endorsement": bstr (COSE_Countersignature), "share": bstr}
-//   POST /v1/reattest {"vc": bstr, "policy": bstr, "launch": bstr, "index": uint}
+//   POST /v1/reattest {"vc": bstr, "policy": bstr, "launch": bstr, "index": uint,
+//                      "guest_baseline"?: bstr}
 //                    → {"endorsement": bstr}  ("launch": the endorsed launch VC)
 //   POST /v1/enroll  {"did": tstr} → {"credential": bstr, "secret": bstr}
 //                    (TPM2B_ID_OBJECT, TPM2B_ENCRYPTED_SECRET)

@@ -116,6 +116,9 @@ struct ReattestRequest {
   Bytes policy;        // the owner policy, COSE_Sign1
   Bytes launch;        // the domain's endorsed launch VC (label 11 kept): the baseline
   uint64_t index = 0;  // this validator's index in the policy
+  // The guest's first endorsed report of this launch (guest_appraisal.h);
+  // empty for the first one, or when the policy has no guest section.
+  Bytes guest_baseline;
 };
 
 // What a re-attestation approval hands back: an endorsement, no share.
