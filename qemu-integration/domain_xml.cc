@@ -482,16 +482,36 @@ void ParseQemuNamespace(const xmlNode* domain, DomainConfig& c) {
   std::sort(c.qemu_passthrough.begin(), c.qemu_passthrough.end());
 }
 
-}  // namespace
-
-Result<DomainConfig> ParseDomainXml(std::string_view xml) {
-  VOUCH_ASSIGN_OR_RETURN(XmlDocPtr doc, ParseHardened(xml, "domain XML"));
-  const xmlNode* root = xmlDocGetRootElement(doc.get());
+Result<const xmlNode*> DomainRoot(const xmlDoc* doc) {
+  const xmlNode* root = xmlDocGetRootElement(doc);
   if (!IsPlain(root, "domain")) {
     return Error(Code::kMalformed,
                  StrCat("domain XML: expected root element <domain> without namespace, got <",
                         Printable(root != nullptr ? reinterpret_cast<const char*>(root->name) : ""), ">"));
   }
+  return root;
+}
+
+// The first <devices><channel> whose <target type='virtio'> is named `name`.
+// libvirt 9.0 defines a domain with two of one name, but QEMU refuses to
+// start it ("A port already exists by name"): a live XML has at most one.
+const xmlNode* FindVirtioChannel(const xmlNode* domain, std::string_view name) {
+  for (const xmlNode* devices : Children(domain, "devices")) {
+    for (const xmlNode* channel : Children(devices, "channel")) {
+      const xmlNode* target = Child(channel, "target");
+      if (Attr(target, "type") == "virtio" && HasAttr(target, "name") && Attr(target, "name") == name) {
+        return channel;
+      }
+    }
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Result<DomainConfig> ParseDomainXml(std::string_view xml) {
+  VOUCH_ASSIGN_OR_RETURN(XmlDocPtr doc, ParseHardened(xml, "domain XML"));
+  VOUCH_ASSIGN_OR_RETURN(const xmlNode* root, DomainRoot(doc.get()));
   DomainConfig c;
   if (!HasAttr(root, "type")) {
     return Error(Code::kMalformed, "domain XML: <domain> has no type attribute (expected e.g. 'kvm' or 'qemu')");
@@ -558,6 +578,33 @@ Result<Bytes> ParseProtectElement(std::string_view xml) {
                         root != nullptr ? reinterpret_cast<const char*>(root->name) : "", ">"));
   }
   return DecodeBundle(Text(root), "vouch metadata element <protect>");
+}
+
+Result<std::string> VirtioChannelSocketPath(std::string_view domain_xml,
+                                            std::string_view channel_name) {
+  VOUCH_ASSIGN_OR_RETURN(XmlDocPtr doc, ParseHardened(domain_xml, "domain XML"));
+  VOUCH_ASSIGN_OR_RETURN(const xmlNode* root, DomainRoot(doc.get()));
+  const std::string name(TrimAscii(Text(Child(root, "name"))));
+  const std::string who = name.empty() ? "domain" : StrCat("domain '", Printable(name), "'");
+  const std::string channel = StrCat("virtio channel '", Printable(channel_name), "'");
+  const xmlNode* found = FindVirtioChannel(root, channel_name);
+  if (found == nullptr) {
+    return Error(Code::kNotFound, StrCat(who, " has no ", channel, " bound to a unix socket"));
+  }
+  const xmlNode* source = Child(found, "source");
+  if (Attr(found, "type") != "unix" || Attr(source, "mode") != "bind") {
+    return Error(Code::kNotFound,
+                 StrCat(who, ": ", channel, " is type='", Printable(Attr(found, "type")), "' mode='",
+                        Printable(Attr(source, "mode")),
+                        "', expected type='unix' mode='bind' (a unix socket libvirt binds)"));
+  }
+  std::string path = Attr(source, "path");
+  if (path.empty()) {
+    return Error(Code::kNotFound,
+                 StrCat(who, ": ", channel, " has no socket path (libvirt assigns one when the "
+                        "domain starts: read the live XML)"));
+  }
+  return path;
 }
 
 }  // namespace vouch::qemu

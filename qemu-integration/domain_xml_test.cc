@@ -559,5 +559,109 @@ TEST(DomainXml, RefusesExcessiveNestingWithoutCrashing) {
   EXPECT_EQ(c.error().message().find("XML_PARSE_HUGE"), std::string::npos) << c.error().message();
 }
 
+// --- VirtioChannelSocketPath --------------------------------------------------
+
+constexpr const char* kAttestChannel = "org.vouch.attest.0";
+
+// A domain named "d" with `devices` as its <devices> content.
+std::string WithDevices(const std::string& devices) { return Domain("<devices>" + devices + "</devices>"); }
+
+// The channel as vm-images/render-domain.sh --protected writes it.
+constexpr const char* kRenderedChannel = R"(
+    <channel type='unix'>
+      <source mode='bind' path='/run/vouch/web1.sock'/>
+      <target type='virtio' name='org.vouch.attest.0'/>
+    </channel>)";
+
+constexpr const char* kGuestAgentChannel = R"(
+    <channel type='unix'>
+      <source mode='bind' path='/var/lib/libvirt/qemu/channel/target/domain-3-d/org.qemu.guest_agent.0'/>
+      <target type='virtio' name='org.qemu.guest_agent.0' state='connected'/>
+      <alias name='channel1'/>
+      <address type='virtio-serial' controller='0' bus='0' port='2'/>
+    </channel>)";
+
+TEST(VirtioChannelSocketPath, FindsTheAttestChannelOfLibvirtsLiveXml) {
+  auto path = VirtioChannelSocketPath(ReadTestdata("libvirt_live.xml"), kAttestChannel);
+  ASSERT_TRUE(path.ok()) << path.error().ToString();
+  EXPECT_EQ(*path, "/tmp/qx/chan.sock");
+}
+
+TEST(VirtioChannelSocketPath, FindsTheChannelRenderDomainWrites) {
+  auto path = VirtioChannelSocketPath(WithDevices(kRenderedChannel), kAttestChannel);
+  ASSERT_TRUE(path.ok()) << path.error().ToString();
+  EXPECT_EQ(*path, "/run/vouch/web1.sock");
+}
+
+TEST(VirtioChannelSocketPath, PicksTheChannelByName) {
+  const std::string xml = WithDevices(std::string(kGuestAgentChannel) + kRenderedChannel);
+  auto attest = VirtioChannelSocketPath(xml, kAttestChannel);
+  ASSERT_TRUE(attest.ok()) << attest.error().ToString();
+  EXPECT_EQ(*attest, "/run/vouch/web1.sock");
+  auto agent = VirtioChannelSocketPath(xml, "org.qemu.guest_agent.0");
+  ASSERT_TRUE(agent.ok()) << agent.error().ToString();
+  EXPECT_EQ(*agent, "/var/lib/libvirt/qemu/channel/target/domain-3-d/org.qemu.guest_agent.0");
+
+  auto other = VirtioChannelSocketPath(WithDevices(kGuestAgentChannel), kAttestChannel);
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.error().code(), Code::kNotFound);
+  EXPECT_EQ(other.error().message(),
+            "domain 'd' has no virtio channel 'org.vouch.attest.0' bound to a unix socket");
+}
+
+TEST(VirtioChannelSocketPath, RefusesAChannelThatIsNotAUnixSocketLibvirtBinds) {
+  const std::string pty = R"(<channel type='pty'><source path='/dev/pts/3'/>
+      <target type='virtio' name='org.vouch.attest.0'/></channel>)";
+  auto path = VirtioChannelSocketPath(WithDevices(pty), kAttestChannel);
+  ASSERT_FALSE(path.ok());
+  EXPECT_EQ(path.error().code(), Code::kNotFound);
+  EXPECT_EQ(path.error().message(),
+            "domain 'd': virtio channel 'org.vouch.attest.0' is type='pty' mode='', expected "
+            "type='unix' mode='bind' (a unix socket libvirt binds)");
+
+  const std::string connect = R"(<channel type='unix'><source mode='connect' path='/run/x.sock'/>
+      <target type='virtio' name='org.vouch.attest.0'/></channel>)";
+  path = VirtioChannelSocketPath(WithDevices(connect), kAttestChannel);
+  ASSERT_FALSE(path.ok());
+  EXPECT_EQ(path.error().code(), Code::kNotFound);
+  EXPECT_NE(path.error().message().find("mode='connect'"), std::string::npos) << path.error().message();
+
+  // A guestfwd channel is a TCP forward on the user network, never virtio.
+  const std::string guestfwd = R"(<channel type='unix'><source mode='bind' path='/run/x.sock'/>
+      <target type='guestfwd' address='10.0.2.1' port='4600'/></channel>)";
+  path = VirtioChannelSocketPath(WithDevices(guestfwd), kAttestChannel);
+  ASSERT_FALSE(path.ok());
+  EXPECT_EQ(path.error().code(), Code::kNotFound);
+}
+
+// libvirt fills in the path of a bind channel defined without one at start.
+TEST(VirtioChannelSocketPath, SaysToReadTheLiveXmlWhenThePathIsMissing) {
+  const std::string no_path = R"(<channel type='unix'><source mode='bind'/>
+      <target type='virtio' name='org.vouch.attest.0'/></channel>)";
+  auto path = VirtioChannelSocketPath(WithDevices(no_path), kAttestChannel);
+  ASSERT_FALSE(path.ok());
+  EXPECT_EQ(path.error().code(), Code::kNotFound);
+  EXPECT_NE(path.error().message().find("read the live XML"), std::string::npos) << path.error().message();
+}
+
+TEST(VirtioChannelSocketPath, NotFoundWithoutDevices) {
+  auto path = VirtioChannelSocketPath(Domain(""), kAttestChannel);
+  ASSERT_FALSE(path.ok());
+  EXPECT_EQ(path.error().code(), Code::kNotFound);
+  EXPECT_EQ(path.error().message(),
+            "domain 'd' has no virtio channel 'org.vouch.attest.0' bound to a unix socket");
+}
+
+TEST(VirtioChannelSocketPath, MalformedXmlIsMalformed) {
+  for (const std::string& bad :
+       {std::string("<domain type='kvm'><devices><channel type='unix'>"), std::string(""),
+        std::string("<!DOCTYPE d [<!ENTITY p SYSTEM 'file:///etc/passwd'>]>") + WithDevices(kRenderedChannel),
+        std::string("<network><name>d</name></network>")}) {
+    auto path = VirtioChannelSocketPath(bad, kAttestChannel);
+    ASSERT_FALSE(path.ok()) << bad;
+    EXPECT_EQ(path.error().code(), Code::kMalformed) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace vouch::qemu

@@ -11,12 +11,14 @@
 #include <system_error>
 #include <thread>
 
+#include "internal/libvirt_error.h"
 #include "internal/text.h"
 #include "vouch/qemu/domain_xml.h"
 
 namespace vouch::qemu {
 namespace {
 
+using internal::LastLibvirtError;
 using internal::OneLine;
 using internal::Printable;
 
@@ -52,51 +54,6 @@ Result<T> RunWithDeadline(std::string_view what, std::chrono::milliseconds timeo
                                         " ms"));
   }
   return std::move(*state->result);
-}
-
-// --- libvirt errors ----------------------------------------------------------
-
-void IgnoreLibvirtError(void*, virErrorPtr) {}
-
-
-Code CodeFor(int vir_code) {
-  switch (vir_code) {
-    case VIR_ERR_NO_SECRET:
-    case VIR_ERR_NO_DOMAIN:
-    case VIR_ERR_NO_DOMAIN_METADATA:
-      return Code::kNotFound;
-    case VIR_ERR_OPERATION_TIMEOUT:
-      return Code::kTimeout;
-    case VIR_ERR_NO_CONNECT:
-    case VIR_ERR_SYSTEM_ERROR:
-    case VIR_ERR_RPC:
-    case VIR_ERR_AUTH_FAILED:
-    case VIR_ERR_AUTH_CANCELLED:
-    case VIR_ERR_AUTH_UNAVAILABLE:
-    case VIR_ERR_INVALID_CONN:
-      return Code::kUnavailable;
-    case VIR_ERR_XML_ERROR:
-    case VIR_ERR_XML_DETAIL:
-    case VIR_ERR_INVALID_ARG:
-    case VIR_ERR_INVALID_SECRET:
-    case VIR_ERR_CONFIG_UNSUPPORTED:
-    case VIR_ERR_OPERATION_INVALID:
-    case VIR_ERR_OPERATION_DENIED:
-    case VIR_ERR_OPERATION_UNSUPPORTED:
-      return Code::kInvalidArgument;
-    default:
-      return Code::kInternal;
-  }
-}
-
-// The calling thread's libvirt error as an Error "`what`: <message>"; resets it.
-Error LastLibvirtError(std::string_view what) {
-  virErrorPtr e = virGetLastError();
-  if (e == nullptr) return Error(Code::kInternal, StrCat(what, ": libvirt reported no error"));
-  Error err(CodeFor(e->code), StrCat(what, ": ", e->message != nullptr ? OneLine(e->message)
-                                                                      : "unknown libvirt error"));
-  virResetLastError();
-  return err;
 }
 
 // --- arguments ---------------------------------------------------------------
@@ -162,8 +119,7 @@ std::string FormatLibvirtVersion(unsigned long version) {
 }
 
 Result<LibvirtConnection> Connect(std::string_view uri, const LibvirtOptions& options) {
-  static std::once_flag quiet;
-  std::call_once(quiet, [] { virSetErrorFunc(nullptr, &IgnoreLibvirtError); });
+  internal::QuietLibvirtErrors();
   std::string u(uri);
   auto opened = RunWithDeadline<std::shared_ptr<virConnect>>(
       StrCat("libvirt connection '", u, "'"), options.call_timeout,

@@ -5,7 +5,11 @@
 #include <gtest/gtest.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,6 +27,8 @@
 
 #include "vouch/core/random.h"
 #include "vouch/qemu/config_digest.h"
+#include "domain_events_testing.h"
+#include "vouch/qemu/domain_events.h"
 #include "vouch/qemu/domain_xml.h"
 #include "vouch/qemu/libvirt.h"
 
@@ -444,6 +450,167 @@ TEST_F(LibvirtTest, ConnectionIsUsableFromSeveralThreads) {
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(ok.load(), 20);
+}
+
+// --- domain events --------------------------------------------------------------
+
+using event_testing::EventLog;
+using event_testing::KindsOf;
+
+constexpr std::chrono::milliseconds kEventWait{30000};
+
+// Forwards one client to libvirtd's socket until Cut() closes both sides: a
+// daemon connection that breaks under its client, without touching the
+// daemon other suites share.
+class CuttableProxy {
+ public:
+  explicit CuttableProxy(const std::string& dir) : path_(dir + "/proxy-sock") {
+    listen_fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr = UnixAddress(path_);
+    EXPECT_EQ(bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0) << path_;
+    EXPECT_EQ(listen(listen_fd_, 1), 0);
+    EXPECT_EQ(pipe2(cut_, O_CLOEXEC), 0);
+    thread_ = std::thread([this] { Serve(); });
+  }
+  ~CuttableProxy() {
+    Cut();
+    close(listen_fd_);
+    close(cut_[0]);
+    close(cut_[1]);
+    unlink(path_.c_str());
+  }
+
+  std::string uri() const { return "qemu+unix:///system?socket=" + path_; }
+
+  void Cut() {
+    if (!thread_.joinable()) return;
+    EXPECT_EQ(write(cut_[1], "x", 1), 1);
+    thread_.join();
+  }
+
+ private:
+  static sockaddr_un UnixAddress(const std::string& path) {
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    path.copy(addr.sun_path, sizeof(addr.sun_path) - 1);
+    return addr;
+  }
+
+  // False once either side closed or Cut() was called.
+  static bool Pump(pollfd (&fds)[3]) {
+    if (poll(fds, 3, -1) < 0 || fds[2].revents != 0) return false;
+    for (int from = 0; from < 2; ++from) {
+      if (fds[from].revents == 0) continue;
+      char buf[65536];
+      ssize_t n = read(fds[from].fd, buf, sizeof(buf));
+      if (n <= 0 || write(fds[1 - from].fd, buf, static_cast<size_t>(n)) != n) return false;
+    }
+    return true;
+  }
+
+  void Serve() {
+    pollfd wait[2] = {{listen_fd_, POLLIN, 0}, {cut_[0], POLLIN, 0}};
+    if (poll(wait, 2, -1) <= 0 || wait[1].revents != 0) return;
+    int client = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    int daemon = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr = UnixAddress("/run/libvirt/libvirt-sock");
+    if (client >= 0 && connect(daemon, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
+      pollfd fds[3] = {{client, POLLIN, 0}, {daemon, POLLIN, 0}, {cut_[0], POLLIN, 0}};
+      while (Pump(fds)) {
+      }
+    }
+    close(client);
+    close(daemon);
+  }
+
+  std::string path_;
+  int listen_fd_ = -1;
+  int cut_[2] = {-1, -1};
+  std::thread thread_;
+};
+
+TEST_F(LibvirtTest, EventWatchFollowsAQemuDomain) {
+  const std::string name = UniqueName("events");
+  DefineDomain(name, MinimalDomain(name));
+  EventLog log;
+  auto watch = DomainEventWatch::Open(kDefaultLibvirtUri, log.Callback());
+  ASSERT_TRUE(watch.ok()) << watch.error().ToString();
+
+  ASSERT_TRUE(conn_->StartDomain(name, std::chrono::seconds(60)).ok());
+  ASSERT_TRUE(conn_->StopDomain(name, /*destroy=*/false).ok());
+  {
+    VirDomainHandle dom(virDomainLookupByName(conn_->get(), name.c_str()));
+    ASSERT_EQ(virDomainResume(dom.get()), 0) << virGetLastErrorMessage();
+  }
+  ASSERT_TRUE(conn_->StopDomain(name, /*destroy=*/true).ok());
+
+  using Kind = DomainEvent::Kind;
+  log.WaitFor([&](const DomainEvent& e) { return e.name == name && e.kind == Kind::kStopped; }, 1,
+              kEventWait);
+  // libvirt 9.0 with QEMU 7.2 says more than the four calls did: "resumed"
+  // (unpaused) just before "started" as the vCPUs run for the first time,
+  // and "shutdown" (host, as QEMU reports the SIGTERM) before "stopped".
+  const std::vector<DomainEvent> all = log.WaitFor(name, 0, std::chrono::milliseconds(0));
+  ASSERT_FALSE(all.empty());
+  EXPECT_EQ(all.front().kind, Kind::kResumed) << ::testing::PrintToString(all);
+  std::vector<DomainEvent> events;
+  for (size_t i = 1; i < all.size(); ++i) {
+    if (all[i].kind != Kind::kOther) events.push_back(all[i]);
+  }
+  ASSERT_EQ(KindsOf(events),
+            (std::vector<Kind>{Kind::kStarted, Kind::kSuspended, Kind::kResumed, Kind::kStopped}))
+      << ::testing::PrintToString(all);
+  EXPECT_EQ(events[0].detail, VIR_DOMAIN_EVENT_STARTED_BOOTED);
+  EXPECT_EQ(events[1].detail, VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
+  EXPECT_EQ(events[2].detail, VIR_DOMAIN_EVENT_RESUMED_UNPAUSED);
+  EXPECT_EQ(events[3].detail, VIR_DOMAIN_EVENT_STOPPED_DESTROYED);
+  VirDomainHandle dom(virDomainLookupByName(conn_->get(), name.c_str()));
+  char uuid[VIR_UUID_STRING_BUFLEN] = "";
+  ASSERT_EQ(virDomainGetUUIDString(dom.get(), uuid), 0);
+  for (const DomainEvent& e : events) EXPECT_EQ(e.uuid, uuid);
+}
+
+TEST_F(LibvirtTest, EventWatchReportsTheLossOfItsConnectionOnce) {
+  CuttableProxy proxy(Dir());
+  EventLog log;
+  auto watch = DomainEventWatch::Open(proxy.uri(), log.Callback());
+  ASSERT_TRUE(watch.ok()) << watch.error().ToString();
+
+  proxy.Cut();
+  auto lost = [](const DomainEvent& e) { return e.kind == DomainEvent::Kind::kConnectionLost; };
+  std::vector<DomainEvent> events = log.WaitFor(lost, 1, kEventWait);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].detail, VIR_CONNECT_CLOSE_REASON_EOF);
+  EXPECT_TRUE(events[0].name.empty());
+  EXPECT_TRUE(events[0].uuid.empty());
+
+  // Closing a watch whose connection is gone is prompt, and a new one opens.
+  const auto start = std::chrono::steady_clock::now();
+  watch->reset();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
+  EXPECT_EQ(log.WaitFor(lost, 2, std::chrono::milliseconds(0)).size(), 1u);
+  auto reopened = DomainEventWatch::Open(kDefaultLibvirtUri, [](const DomainEvent&) {});
+  EXPECT_TRUE(reopened.ok()) << reopened.error().ToString();
+}
+
+// libvirt frees a closed connection's socket on the event loop; the last
+// watch's destructor runs the loop until it has.
+TEST_F(LibvirtTest, ClosingTheLastEventWatchLeavesNoDescriptorOpen) {
+  auto open_fds = [] {
+    size_t n = 0;
+    for ([[maybe_unused]] const auto& fd : std::filesystem::directory_iterator("/proc/self/fd")) ++n;
+    return n;
+  };
+  {  // the first watch of a process creates GLib's wake-up descriptor for good
+    auto first = DomainEventWatch::Open(kDefaultLibvirtUri, [](const DomainEvent&) {});
+    ASSERT_TRUE(first.ok()) << first.error().ToString();
+  }
+  const size_t before = open_fds();
+  for (int round = 0; round < 3; ++round) {
+    auto watch = DomainEventWatch::Open(kDefaultLibvirtUri, [](const DomainEvent&) {});
+    ASSERT_TRUE(watch.ok()) << watch.error().ToString();
+  }
+  EXPECT_LE(open_fds(), before);
 }
 
 }  // namespace

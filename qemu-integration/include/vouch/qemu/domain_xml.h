@@ -153,6 +153,19 @@ struct DomainConfig {
 // text is not base64, or the bundle exceeds kMaxBundleSize.
 [[nodiscard]] Result<Bytes> ParseProtectElement(std::string_view xml);
 
+// The host side of the virtio-serial channel `channel_name` of a domain
+// (vouch's is guest_channel::kPortName, "org.vouch.attest.0"): the path of
+//   <devices><channel type='unix'><source mode='bind' path='PATH'/>
+//            <target type='virtio' name='CHANNEL_NAME'/></channel>
+// Give it the live XML: libvirt fills in the path of a channel defined
+// without one only when the domain starts. Parsed with ParseDomainXml's
+// hardening; nothing else in the document is checked.
+// kMalformed if the XML does not parse or its root is not <domain>;
+// kNotFound if no virtio channel has that name, or it is not a unix socket
+// that libvirt binds (type='pty', mode='connect', …), or it has no path.
+[[nodiscard]] Result<std::string> VirtioChannelSocketPath(std::string_view domain_xml,
+                                                          std::string_view channel_name);
+
 }  // namespace vouch::qemu
 
 #endif  // VOUCH_QEMU_DOMAIN_XML_H_
