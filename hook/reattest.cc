@@ -36,11 +36,34 @@ bool IsEvidenceRefusal(Code code) {
   }
 }
 
-Result<ReattestOutcome> Reattest(const ReattestInput& in, const HostContext& host) {
+struct ReattestRound::State {
+  const ReattestInput& in;
+  const HostContext& host;
+  Clock::time_point deadline;
+  std::string host_did;
+  internal::Challenges gathered;
+};
+
+ReattestRound::ReattestRound(std::unique_ptr<State> state) : state_(std::move(state)) {}
+ReattestRound::ReattestRound(ReattestRound&&) noexcept = default;
+ReattestRound::~ReattestRound() = default;
+
+ReattestRound ReattestRound::Begin(const ReattestInput& in, const HostContext& host) {
+  auto state = std::make_unique<State>(State{in, host, Clock::now() + in.deadline,
+                                             DidKey::FromPublicKey(host.host_key->public_key()).did(), {}});
+  state->gathered = internal::GatherChallenges(in.policy->policy(), state->host_did, state->deadline);
+  return ReattestRound(std::move(state));
+}
+
+const std::vector<Bytes>& ReattestRound::nonces() const { return state_->gathered.nonces; }
+
+Result<ReattestOutcome> ReattestRound::Finish(std::optional<GuestEvidence> guest) {
+  const ReattestInput& in = state_->in;
+  const HostContext& host = state_->host;
+  // A fresh deadline: the guest's vTPM quoted in between.
+  const auto deadline = Clock::now() + in.deadline;
   const OwnerPolicy& policy = in.policy->policy();
   const size_t t = policy.threshold;
-  const auto deadline = Clock::now() + in.deadline;
-  const std::string host_did = DidKey::FromPublicKey(host.host_key->public_key()).did();
   bool judged = false;
   auto refuse = [&](size_t good, const std::vector<std::string>& reasons) {
     return Error(judged ? Code::kDrift : Code::kUnavailable,
@@ -48,7 +71,7 @@ Result<ReattestOutcome> Reattest(const ReattestInput& in, const HostContext& hos
                         " endorsements (", internal::JoinFailures(reasons), ")"));
   };
 
-  internal::Challenges gathered = internal::GatherChallenges(policy, host_did, deadline);
+  internal::Challenges& gathered = state_->gathered;
   std::vector<std::string>& failures = gathered.failures;
   if (gathered.nonces.size() < t) return refuse(0, gathered.Collected());
 
@@ -65,6 +88,8 @@ Result<ReattestOutcome> Reattest(const ReattestInput& in, const HostContext& hos
                                                "' not re-endorsed: ", claims.error().message()));
   }
   claims->type = "reattest";
+  if (auto launch = HostVc::Parse(in.baseline); launch.ok()) claims->launch_cti = launch->claims().cti;
+  claims->guest = std::move(guest);
   VOUCH_ASSIGN_OR_RETURN(HostVc vc, HostVc::Issue(*claims, *host.host_key));
   const Bytes vc_bytes = vc.message().Encode();
 
@@ -72,9 +97,9 @@ Result<ReattestOutcome> Reattest(const ReattestInput& in, const HostContext& hos
   for (size_t i : gathered.asked) {
     std::thread([answers, i, endpoint = policy.validators[i].endpoint, vc_bytes,
                  policy_bytes = in.policy->encoded(), baseline = in.baseline,
-                 timeout = Remaining(deadline)] {
+                 guest_baseline = in.guest_baseline, timeout = Remaining(deadline)] {
       ValidatorClient client(endpoint, timeout);
-      answers->Put(i, client.Reattest(vc_bytes, policy_bytes, baseline, i));
+      answers->Put(i, client.Reattest(vc_bytes, policy_bytes, baseline, i, guest_baseline));
     }).detach();
   }
   // Unlike a launch, every answer is awaited (until the deadline): each
@@ -110,6 +135,10 @@ Result<ReattestOutcome> Reattest(const ReattestInput& in, const HostContext& hos
     out.endorsers.push_back(e.validator_did);
   }
   return out;
+}
+
+Result<ReattestOutcome> Reattest(const ReattestInput& in, const HostContext& host) {
+  return ReattestRound::Begin(in, host).Finish(std::nullopt);
 }
 
 }  // namespace vouch::hook

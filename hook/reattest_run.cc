@@ -6,16 +6,11 @@
 #include <ctime>
 
 #include "vouch/core/host_vc.h"
-#include "vouch/core/owner_policy.h"
-#include "vouch/hook/hook_config.h"
-#include "vouch/hook/host_identity.h"
 #include "vouch/hook/host_records.h"
-#include "vouch/hook/reattest.h"
 #include "vouch/measure/ak.h"
 #include "vouch/measure/tpm.h"
 #include "vouch/qemu/config_digest.h"
 #include "vouch/qemu/domain_xml.h"
-#include "vouch/qemu/libvirt.h"
 
 namespace vouch::hook {
 namespace {
@@ -27,17 +22,34 @@ void AppendLine(const std::string& path, const std::string& line) {
   }
 }
 
+Error InDomain(std::string_view name, const Error& e) {
+  std::string prefix = StrCat("domain '", name, "'");
+  if (e.message().rfind(prefix, 0) == 0) return e;
+  return e.WithContext(prefix);
+}
+
+// The guest baseline kept for `launch_cti`, or empty (none yet, or one of an
+// earlier launch).
+Bytes GuestBaselineOf(const HookConfig& config, const std::string& uuid, ByteView launch_cti) {
+  auto bytes = ReadFile(GuestBaselinePath(config, uuid));
+  if (!bytes.ok()) return {};
+  auto vc = HostVc::Parse(*bytes);
+  if (!vc.ok() || !vc->claims().guest ||
+      !std::equal(launch_cti.begin(), launch_cti.end(), vc->claims().launch_cti.begin(),
+                  vc->claims().launch_cti.end())) {
+    return {};
+  }
+  return std::move(bytes).value();
+}
+
 }  // namespace
 
-Result<ReattestReport> ReattestDomain(const std::string& config_path, std::string_view name,
-                                      bool enforce) {
-  VOUCH_ASSIGN_OR_RETURN(HookConfig config, LoadHookConfig(config_path));
-  auto fail = [&](const Error& e) {
-    std::string prefix = StrCat("domain '", name, "'");
-    if (e.message().rfind(prefix, 0) == 0) return e;
-    return e.WithContext(prefix);
-  };
+std::string GuestBaselinePath(const HookConfig& config, const std::string& uuid) {
+  return StrCat(config.state_dir, "/", uuid, ".guest-baseline");
+}
 
+Result<std::unique_ptr<DomainRound>> PrepareDomainRound(const HookConfig& config, std::string_view name) {
+  auto fail = [&](const Error& e) { return InDomain(name, e); };
   // 1. The running domain, as it is now.
   qemu::LibvirtOptions options;
   options.call_timeout = config.libvirt_timeout;
@@ -52,61 +64,63 @@ Result<ReattestReport> ReattestDomain(const std::string& config_path, std::strin
   if (!domain.ok()) {
     // As in the hook: only a domain carrying vouch metadata must be
     // understood; the agent passes over any other.
-    if (xml->find(qemu::kVouchMetadataNamespace) == std::string::npos) {
-      ReattestReport unprotected;
-      unprotected.is_protected = false;
-      return unprotected;
-    }
+    if (xml->find(qemu::kVouchMetadataNamespace) == std::string::npos) return std::unique_ptr<DomainRound>();
     return fail(domain.error());
   }
   std::optional<Bytes> bundle_bytes = ProtectionBundleOf(config, *domain);
-  if (!bundle_bytes) {
-    ReattestReport unprotected;
-    unprotected.is_protected = false;
-    unprotected.domain_uuid = domain->uuid;
-    return unprotected;
-  }
+  if (!bundle_bytes) return std::unique_ptr<DomainRound>();
   auto policy = PolicyOfBundle(*bundle_bytes);
   if (!policy.ok()) return fail(policy.error());
-  const OwnerPolicy& p = policy->policy();
 
-  // 2. The baseline.
+  // 2. The baselines.
   auto baseline = NewestAuditVc(config.audit_dir, domain->uuid, "launch");
   if (!baseline.ok()) return fail(baseline.error());
+  auto launch = HostVc::Parse(*baseline);
+  if (!launch.ok()) return fail(launch.error().WithContext("launch VC"));
 
-  // 3. The exchange, with the host's key, TPM and AK.
+  // 3. The host's key, TPM and AK.
   auto identity = LoadHostIdentity(config);
   if (!identity.ok()) return fail(identity.error());
   auto facts = qemu::ReadHypervisorFacts(*conn, domain->os.machine);
   if (!facts.ok()) return fail(facts.error());
-  ReattestInput input;
-  input.domain_name = std::string(name);
-  input.policy = &*policy;
-  input.domain_config = qemu::CanonicalConfigBytes(*domain);
-  input.baseline = std::move(baseline).value();
-  input.deadline = config.deadline;
-  HostContext host{&identity->key, identity->tpm.get(), &identity->ak, *facts};
-  auto outcome = Reattest(input, host);
 
-  // 4. Audit, and enforcement of a drift verdict.
+  auto round = std::make_unique<DomainRound>(config, std::string(name), domain->uuid, std::move(conn).value(),
+                                             std::move(policy).value(), std::move(identity).value());
+  round->host = HostContext{&round->identity.key, round->identity.tpm.get(), &round->identity.ak, *facts};
+  round->input.domain_name = round->name;
+  round->input.policy = &round->policy;
+  round->input.domain_config = qemu::CanonicalConfigBytes(*domain);
+  round->input.baseline = std::move(baseline).value();
+  round->input.guest_baseline = GuestBaselineOf(config, round->uuid, launch->claims().cti);
+  round->input.deadline = config.deadline;
+  return round;
+}
+
+Result<ReattestReport> RecordDomainRound(DomainRound& round, Result<ReattestOutcome> outcome,
+                                         bool enforce) {
+  const HookConfig& config = round.config;
+  const OwnerPolicy& p = round.policy.policy();
   ::mkdir(config.audit_dir.c_str(), 0755);
   const std::string log = StrCat(config.audit_dir, "/reattest.log");
-  std::string line = StrCat(std::time(nullptr), " domain=", name, " uuid=", domain->uuid);
+  std::string line = StrCat(std::time(nullptr), " domain=", round.name, " uuid=", round.uuid);
   if (outcome.ok()) {
-    std::string cti = HexEncode(outcome->endorsed_vc.claims().cti);
-    (void)WriteFile(StrCat(config.audit_dir, "/", domain->uuid, "-", cti, ".cbor"),
-                    outcome->endorsed_vc.message().Encode(), 0644);
-    AppendLine(log, StrCat(line, " cti=", cti, " verdict=endorsed endorsements=",
-                           outcome->endorsers.size()));
-    return ReattestReport{true,           domain->uuid,        p.reattest_s,
-                          outcome->endorsers.size(), p.threshold, p.validators.size(),
-                          outcome->failures};
+    const HostVc& vc = outcome->endorsed_vc;
+    const Bytes encoded = vc.message().Encode();
+    std::string cti = HexEncode(vc.claims().cti);
+    (void)WriteFile(StrCat(config.audit_dir, "/", round.uuid, "-", cti, ".cbor"), encoded, 0644);
+    if (vc.claims().guest && round.input.guest_baseline.empty()) {
+      (void)WriteFile(GuestBaselinePath(config, round.uuid), encoded, 0644);
+    }
+    AppendLine(log, StrCat(line, " cti=", cti, " verdict=endorsed endorsements=", outcome->endorsers.size(),
+                           vc.claims().guest ? " guest=yes" : ""));
+    return ReattestReport{true,        round.uuid,           p.reattest_s, outcome->endorsers.size(),
+                          p.threshold, p.validators.size(), outcome->failures};
   }
-  Error error = outcome.error();
+  Error error = InDomain(round.name, outcome.error());
   if (error.code() == Code::kDrift && enforce) {
     std::string done;
     if (p.on_drift == "pause" || p.on_drift == "destroy") {
-      Status stopped = conn->StopDomain(name, p.on_drift == "destroy");
+      Status stopped = round.conn.StopDomain(round.name, p.on_drift == "destroy");
       done = stopped.ok() ? StrCat("domain ", p.on_drift == "destroy" ? "destroyed" : "paused")
                           : StrCat("enforcing it failed: ", stopped.error().message());
     } else {
@@ -119,6 +133,18 @@ Result<ReattestReport> ReattestDomain(const std::string& config_path, std::strin
                            " enforced=no"));
   }
   return error;
+}
+
+Result<ReattestReport> ReattestDomain(const std::string& config_path, std::string_view name,
+                                      bool enforce) {
+  VOUCH_ASSIGN_OR_RETURN(HookConfig config, LoadHookConfig(config_path));
+  VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<DomainRound> round, PrepareDomainRound(config, name));
+  if (round == nullptr) {
+    ReattestReport unprotected;
+    unprotected.is_protected = false;
+    return unprotected;
+  }
+  return RecordDomainRound(*round, Reattest(round->input, round->host), enforce);
 }
 
 }  // namespace vouch::hook

@@ -162,11 +162,13 @@ Result<AttestResponse> ValidatorClient::Attest(ByteView vc, ByteView policy, Byt
 }
 
 Result<Bytes> ValidatorClient::Reattest(ByteView vc, ByteView policy, ByteView launch_vc,
-                                        size_t index) {
-  Bytes request = cbor::Encode(cbor::Value::Map({{"vc", cbor::Value(vc)},
-                                                 {"policy", cbor::Value(policy)},
-                                                 {"launch", cbor::Value(launch_vc)},
-                                                 {"index", uint64_t{index}}}));
+                                        size_t index, ByteView guest_baseline) {
+  cbor::MapEntries fields = {{"vc", cbor::Value(vc)},
+                             {"policy", cbor::Value(policy)},
+                             {"launch", cbor::Value(launch_vc)},
+                             {"index", uint64_t{index}}};
+  if (!guest_baseline.empty()) fields.emplace_back("guest_baseline", cbor::Value(guest_baseline));
+  Bytes request = cbor::Encode(cbor::Value::Map(std::move(fields)));
   VOUCH_ASSIGN_OR_RETURN(Bytes body, Call("POST", "/v1/reattest", &request));
   VOUCH_ASSIGN_OR_RETURN(cbor::Value v, DecodeBody(body, endpoint_));
   const cbor::Value* e = v.Find("endorsement");

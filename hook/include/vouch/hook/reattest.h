@@ -9,6 +9,8 @@
 
 #include <chrono>
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +25,9 @@ struct ReattestInput {
   const SignedPolicy* policy = nullptr;
   Bytes domain_config;      // the live domain's canonical config (ReleaseRequest::domain_config)
   Bytes baseline;           // the endorsed launch VC (the hook's audit store keeps it)
+  // The guest's first endorsed report of this launch (validator
+  // guest_appraisal.h), empty for the first round or without a guest.
+  Bytes guest_baseline;
   std::chrono::milliseconds deadline{5000};
   std::function<int64_t()> now;  // seconds; defaults to the system clock
 };
@@ -33,7 +38,31 @@ struct ReattestOutcome {
   std::vector<std::string> failures;   // "endpoint: reason" for those that did not endorse
 };
 
-// Runs the exchange. Fewer than t verified endorsements is an error whose
+// One round in two steps, for a relay of the guest's evidence: the
+// validators' challenges first (Begin; the guest's vTPM quotes them), then
+// the reattest VC with the host's fresh quote and the guest's evidence
+// (Finish). `input` and `host` must outlive the round; each step has
+// input.deadline.
+class ReattestRound {
+ public:
+  static ReattestRound Begin(const ReattestInput& input, const HostContext& host);
+  ReattestRound(ReattestRound&&) noexcept;
+  ~ReattestRound();
+
+  // The challenges in policy order (the VC's eat_nonce), of the validators
+  // that answered; fewer than t makes Finish fail as kUnavailable.
+  const std::vector<Bytes>& nonces() const;
+  // The VC, its endorsements and their verification, as Reattest below.
+  // Call once.
+  Result<ReattestOutcome> Finish(std::optional<GuestEvidence> guest);
+
+ private:
+  struct State;
+  explicit ReattestRound(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+// Runs the exchange (Begin, then Finish without guest evidence). Fewer than t verified endorsements is an error whose
 // message names each validator's reason ("domain 'web1' not re-endorsed: 0
 // of 3 endorsements (127.0.0.1:7401: PCR 4 changed since launch …)"); its
 // code is kDrift if any validator refused on the evidence (drift, PCRs,

@@ -18,11 +18,17 @@
 #ifndef VOUCH_HOOK_REATTEST_RUN_H_
 #define VOUCH_HOOK_REATTEST_RUN_H_
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "vouch/core/errors.h"
+#include "vouch/core/owner_policy.h"
+#include "vouch/hook/hook_config.h"
+#include "vouch/hook/host_identity.h"
+#include "vouch/hook/reattest.h"
+#include "vouch/qemu/libvirt.h"
 
 namespace vouch::hook {
 
@@ -35,6 +41,42 @@ struct ReattestReport {
   size_t validators = 0;    // the policy's n
   std::vector<std::string> failures;  // "endpoint: reason" of those that did not endorse
 };
+
+// One running protected domain as a round needs it, read once: its live
+// definition, policy, launch baseline (steps 1–2), the guest's baseline
+// (STATE_DIR/<uuid>.guest-baseline, kept by RecordDomainRound) and the
+// host's identity. Not movable: `input` and `host` point into it.
+struct DomainRound {
+  DomainRound(HookConfig c, std::string n, std::string u, qemu::LibvirtConnection l, SignedPolicy p,
+              HostIdentity i)
+      : config(std::move(c)), name(std::move(n)), uuid(std::move(u)), conn(std::move(l)),
+        policy(std::move(p)), identity(std::move(i)) {}
+  HookConfig config;
+  std::string name, uuid;
+  qemu::LibvirtConnection conn;
+  SignedPolicy policy;
+  HostIdentity identity;
+  HostContext host;
+  ReattestInput input;
+  DomainRound(const DomainRound&) = delete;
+  DomainRound& operator=(const DomainRound&) = delete;
+};
+
+// Reads `name` for a round; nullptr if the domain carries no vouch bundle.
+// Errors as ReattestDomain's, before the exchange.
+Result<std::unique_ptr<DomainRound>> PrepareDomainRound(const HookConfig& config, std::string_view name);
+
+// Step 4 for the exchange's `outcome`: the audit store and reattest.log,
+// the guest baseline when this is the launch's first endorsed round with
+// guest evidence, and with `enforce` the policy's on_drift on a drift
+// verdict. Returns the report, or the outcome's error (with what on_drift
+// did).
+Result<ReattestReport> RecordDomainRound(DomainRound& round, Result<ReattestOutcome> outcome,
+                                         bool enforce);
+
+// The file the guest's first endorsed report of a domain's current launch is
+// kept in.
+std::string GuestBaselinePath(const HookConfig& config, const std::string& uuid);
 
 // Re-attests `domain_name`; a report with is_protected false if the domain
 // carries no vouch bundle. Errors: kNotFound (no such domain, no launch VC

@@ -46,9 +46,11 @@ class ValidatorClient {
   // POST /v1/attest {"vc", "policy", "share", "index"}.
   Result<AttestResponse> Attest(ByteView vc, ByteView policy, ByteView sealed_share, size_t index);
 
-  // POST /v1/reattest {"vc", "policy", "launch", "index"}: the endorsement
-  // (encoded COSE_Countersignature) over the reattest VC.
-  Result<Bytes> Reattest(ByteView vc, ByteView policy, ByteView launch_vc, size_t index);
+  // POST /v1/reattest {"vc", "policy", "launch", "index", "guest_baseline"
+  // (only if not empty)}: the endorsement (encoded COSE_Countersignature)
+  // over the reattest VC.
+  Result<Bytes> Reattest(ByteView vc, ByteView policy, ByteView launch_vc, size_t index,
+                         ByteView guest_baseline = {});
 
   // POST /v1/enroll, signed by `host_key` for `validator_did`
   // (vouch/core/enrollment_request.h), dated `at`: the validator checks the

@@ -1,0 +1,283 @@
+// The agent's guest relay (guest_relay.h) end to end in one process: the real
+// vouch-shim round code (guest-shim/shim.h) with a swtpm as the guest's vTPM
+// on one end of a socketpair, ServeGuestChannel on the other with a swtpm as
+// the host TPM, three real validator servers (validator/server.h) judging
+// the rounds, and libvirt's test driver holding the running domain. It plays
+// the guest whose measured state drifts (a guest PCR extended) and the agent
+// restarted between rounds (no false drift from a lost baseline).
+#include "vouch/hook/guest_relay.h"
+
+#include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <atomic>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "measure/testing/swtpm_process.h"
+#include "measure/testing/temp_dir.h"
+#include "vouch/core/did_key.h"
+#include "vouch/core/endorsement.h"
+#include "vouch/core/random.h"
+#include "vouch/core/unique_fd.h"
+#include "vouch/hook/reattest_run.h"
+#include "vouch/hook/release.h"
+#include "vouch/qemu/config_digest.h"
+#include "vouch/qemu/domain_xml.h"
+#include "vouch/qemu/libvirt.h"
+#include "vouch/shim/shim.h"
+#include "vouch/validator/appraisal.h"
+#include "vouch/validator/server.h"
+#include "vouch/validator/static_host_directory.h"
+
+namespace vouch::hook {
+namespace {
+
+using testing::SwtpmProcess;
+using testing::TempDir;
+
+constexpr const char* kUuid = "6a1d3b4e-8b1d-4c6e-9a7f-3e2d1c0b9a77";
+
+// One validator: its keys and a real server on a free port.
+struct Validator {
+  validator::ValidatorKeys keys = validator::ValidatorKeys::Generate();
+  validator::StaticHostDirectory directory;
+  validator::ChallengeIssuer challenges;
+  validator::ReplayCache replay;
+  validator::Metrics metrics;
+  std::unique_ptr<validator::Appraiser> appraiser;
+  std::unique_ptr<validator::Server> server;
+};
+
+class GuestRelayTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (const char* d : {"state", "domains", "audit", "host-ak", "guest-ak", "guest-state"}) {
+      ASSERT_EQ(::mkdir((dir_ / d).c_str(), 0700), 0);
+    }
+    auto host_tpm = SwtpmProcess::Start(dir_ / "host-tpm");
+    auto guest_tpm = SwtpmProcess::Start(dir_ / "guest-tpm");
+    ASSERT_TRUE(host_tpm.ok() && guest_tpm.ok());
+    host_tpm_ = std::move(host_tpm).value();
+    guest_tpm_ = std::move(guest_tpm).value();
+    CreateAk(host_tpm_->tcti(), dir_ / "host-ak", &host_ak_public_);
+    CreateAk(guest_tpm_->tcti(), dir_ / "guest-ak", nullptr);
+    ASSERT_TRUE(host_key_.SavePem(dir_ / "host.pem").ok());
+
+    for (auto& v : validators_) v = std::make_unique<Validator>();
+    std::set<std::string> certifiers;
+    for (auto& v : validators_) certifiers.insert(v->keys.did());
+    for (auto& v : validators_) StartValidator(*v, certifiers);
+
+    ASSERT_TRUE(WriteFile(dir_ / "node.xml", AsBytes(StrCat("<node>", DomainXml(), "</node>")), 0600).ok());
+    ASSERT_TRUE(WriteFile(dir_ / "hook.conf",
+                          AsBytes(StrCat("tcti = ", host_tpm_->tcti(), "\nhost_key = ", dir_ / "host.pem",
+                                         "\nak_dir = ", dir_ / "host-ak", "\nstate_dir = ", dir_ / "state",
+                                         "\nbundle_dir = ", dir_ / "domains", "\naudit_dir = ", dir_ / "audit",
+                                         "\nlibvirt_uri = test://", dir_ / "node.xml", "\n")),
+                          0600)
+                    .ok());
+    auto config = LoadHookConfig(dir_ / "hook.conf");
+    ASSERT_TRUE(config.ok()) << config.error().ToString();
+    config_ = *config;
+    SealAndLaunch();
+  }
+
+  void TearDown() override {
+    for (auto& v : validators_) v->server.reset();
+  }
+
+  static void CreateAk(const std::string& tcti, const std::string& dir, Bytes* public_area) {
+    auto tpm = Tpm::Open(tcti);
+    ASSERT_TRUE(tpm.ok()) << tpm.error().ToString();
+    auto ak = shim::LoadOrCreateAk(**tpm, dir);
+    ASSERT_TRUE(ak.ok()) << ak.error().ToString();
+    if (public_area != nullptr) *public_area = ak->public_area().bytes();
+  }
+
+  void StartValidator(Validator& v, const std::set<std::string>& certifiers) {
+    v.directory.Put(validator::HostRecord{host_did_, host_ak_public_, true, certifiers, false, ""});
+    v.appraiser = std::make_unique<validator::Appraiser>(v.keys, v.directory, v.challenges, v.replay,
+                                                         validator::AppraisalOptions{});
+    validator::ServerOptions options;
+    options.log = [](const std::string&) {};
+    auto started = validator::Server::Start(
+        options, validator::ServerParts{v.appraiser.get(), &v.challenges, &v.metrics, &v.replay});
+    ASSERT_TRUE(started.ok()) << started.error().ToString();
+    v.server = std::move(started).value();
+  }
+
+  static std::string DomainXml() {
+    return StrCat("<domain type='test'><name>web1</name><uuid>", kUuid,
+                  "</uuid><memory unit='MiB'>256</memory><vcpu>1</vcpu><os><type>hvm</type></os></domain>");
+  }
+
+  // The owner's policy (2 of 3, pause on drift, a guest section over guest
+  // PCRs 0 and 9) in bundle_dir, and the launch VC endorsed by validators 0
+  // and 2 in the audit store, as a release leaves them.
+  void SealAndLaunch() {
+    OwnerPolicy p;
+    p.domain_uuid = kUuid;
+    p.threshold = 2;
+    ProtectionBundle bundle;
+    for (auto& v : validators_) {
+      p.validators.push_back({v->keys.did(), v->keys.hpke_key().public_key(),
+                              StrCat("http://127.0.0.1:", v->server->port())});
+      p.commit.push_back(RandomBytes(32));
+      bundle.sealed_shares.push_back(RandomBytes(64));
+    }
+    p.pcrs = {0, 7};
+    p.rt.memory_kib_max = 1048576;
+    p.rt.vcpus_max = 2;
+    p.vc_ttl = 120;
+    p.reattest_s = 10;
+    p.grace = 3;
+    p.on_drift = "pause";
+    p.kcv = RandomBytes(32);
+    GuestPolicy g;
+    g.pcrs = {0, 9};
+    g.boot_s = 60;
+    g.action = "none";
+    p.guest = g;
+    auto policy = SignedPolicy::Sign(p, owner_);
+    ASSERT_TRUE(policy.ok()) << policy.error().ToString();
+    policy_ = std::make_unique<SignedPolicy>(*policy);
+    bundle.policy = policy_->encoded();
+    ASSERT_TRUE(WriteFile(dir_ / StrCat("domains/", kUuid, ".bundle"), EncodeBundle(bundle), 0600).ok());
+
+    // The launch saw the domain as libvirt runs it (its live XML).
+    auto conn = qemu::Connect(config_.libvirt_uri);
+    ASSERT_TRUE(conn.ok()) << conn.error().ToString();
+    auto live = conn->DomainXml("web1", /*inactive=*/false);
+    ASSERT_TRUE(live.ok()) << live.error().ToString();
+    auto domain = qemu::ParseDomainXml(*live);
+    ASSERT_TRUE(domain.ok()) << domain.error().ToString();
+    auto identity = LoadHostIdentity(config_);
+    ASSERT_TRUE(identity.ok()) << identity.error().ToString();
+    HostContext host{&identity->key, identity->tpm.get(), &identity->ak, {"9.0.0", "7.2.0", "6.1.0", ""}};
+    ReleaseRequest request;
+    request.policy = policy_.get();
+    request.domain_config = qemu::CanonicalConfigBytes(*domain);
+    auto claims = LaunchClaims(request, host, {RandomBytes(32)}, X25519PrivateKey::Generate().public_key());
+    ASSERT_TRUE(claims.ok()) << claims.error().ToString();
+    auto vc = HostVc::Issue(*claims, host_key_);
+    ASSERT_TRUE(vc.ok()) << vc.error().ToString();
+    for (size_t i : {0, 2}) {
+      Verdict verdict{true, std::time(nullptr), Bytes(32, 0), ToBytes(policy_->digest().value)};
+      auto e = Endorse(*vc, validators_[i]->keys.signing_key(), verdict);
+      ASSERT_TRUE(e.ok() && AttachEndorsement(*vc, *e).ok());
+    }
+    launch_cti_ = vc->claims().cti;
+    ASSERT_TRUE(WriteFile(dir_ / StrCat("audit/", kUuid, "-", HexEncode(launch_cti_), ".cbor"),
+                          vc->message().Encode(), 0644)
+                    .ok());
+  }
+
+  // One shim round against a relay that lives for this round only (an
+  // agent restarted between rounds).
+  Result<shim::RoundResult> GuestRound() {
+    int fds[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) return Error(Code::kIo, "socketpair");
+    UniqueFd agent_end(fds[0]), guest_end(fds[1]);
+    GuestRelayOptions options;
+    options.config = config_;
+    options.domain = "web1";
+    options.log = [this](const std::string& line) { relay_log_.push_back(line); };
+    std::atomic<bool> stop{false};
+    std::thread relay([&] { (void)ServeGuestChannel(agent_end.get(), options, stop); });
+
+    shim::ShimConfig shim_config;
+    shim_config.owner = DidKey::FromPublicKey(owner_.public_key()).did();
+    shim_config.domain = kUuid;
+    shim_config.state_dir = dir_ / "guest-state";
+    shim_config.key_dir = dir_ / "guest-ak";
+    auto tpm = Tpm::Open(guest_tpm_->tcti());
+    if (!tpm.ok()) return tpm.error();
+    auto ak = Ak::Load(dir_ / "guest-ak");
+    if (!ak.ok()) return ak.error();
+    std::ofstream(dir_ / "eventlog") << "the guest firmware's event log";
+    auto round = shim::RunRound(shim_config, guest_end.get(), **tpm, *ak, dir_ / "eventlog", std::time(nullptr),
+                                std::chrono::steady_clock::now() + std::chrono::seconds(30));
+    stop = true;
+    relay.join();
+    return round;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<SwtpmProcess> host_tpm_, guest_tpm_;
+  Bytes host_ak_public_;
+  Ed25519PrivateKey host_key_ = Ed25519PrivateKey::Generate();
+  std::string host_did_ = DidKey::FromPublicKey(host_key_.public_key()).did();
+  Ed25519PrivateKey owner_ = Ed25519PrivateKey::Generate();
+  std::array<std::unique_ptr<Validator>, 3> validators_;
+  HookConfig config_;
+  std::unique_ptr<SignedPolicy> policy_;
+  Bytes launch_cti_;
+  std::vector<std::string> relay_log_;
+};
+
+TEST_F(GuestRelayTest, RoundsAreEndorsedAndTheFirstBecomesTheGuestBaseline) {
+  auto first = GuestRound();
+  ASSERT_TRUE(first.ok()) << first.error().ToString();
+  EXPECT_GE(first->endorsers.size(), 2u);
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "guest-state/attestation.cbor"));
+  auto baseline = ReadFile(GuestBaselinePath(config_, kUuid));
+  ASSERT_TRUE(baseline.ok()) << baseline.error().ToString();
+  auto kept = HostVc::Parse(*baseline);
+  ASSERT_TRUE(kept.ok()) << kept.error().ToString();
+  ASSERT_TRUE(kept->claims().guest.has_value());
+  EXPECT_EQ(kept->claims().launch_cti, launch_cti_);
+
+  // A restarted relay finds the baseline, and the unchanged guest passes it.
+  auto second = GuestRound();
+  ASSERT_TRUE(second.ok()) << second.error().ToString();
+  EXPECT_EQ(ReadFile(GuestBaselinePath(config_, kUuid)).value(), *baseline);  // the first stays
+  ASSERT_EQ(relay_log_.size(), 2u);
+  EXPECT_NE(relay_log_[1].find("re-endorsed by 3 of 3"), std::string::npos) << relay_log_[1];
+}
+
+TEST_F(GuestRelayTest, AGuestPcrExtendedInsideTheGuestIsDriftAndThePolicyPausesTheDomain) {
+  ASSERT_TRUE(GuestRound().ok());
+  auto extended = guest_tpm_->RunTpm2Tool({"tpm2_pcrextend", StrCat("9:sha256=", HexEncode(Bytes(32, 0x5a)))});
+  ASSERT_TRUE(extended.ok() && extended->exit_code == 0);
+
+  auto drifted = GuestRound();
+  ASSERT_FALSE(drifted.ok());
+  EXPECT_NE(drifted.error().message().find("guest PCR 9 changed since the first report"), std::string::npos)
+      << drifted.error().message();
+  EXPECT_FALSE(relay_log_.empty());
+  EXPECT_NE(relay_log_.back().find("on_drift=pause: domain paused"), std::string::npos) << relay_log_.back();
+  // libvirt suspended it (the test driver keeps a file URI's state per
+  // connection, so the e2e on the real libvirtd checks the state itself).
+  auto log = ReadFile(dir_ / "audit/reattest.log");
+  ASSERT_TRUE(log.ok());
+  EXPECT_NE(ToString(*log).find("verdict=drift on_drift=pause"), std::string::npos) << ToString(*log);
+}
+
+TEST_F(GuestRelayTest, EvidenceForARoundTheAgentDidNotBeginIsRefused) {
+  int fds[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), 0);
+  UniqueFd agent_end(fds[0]), guest_end(fds[1]);
+  GuestRelayOptions options;
+  options.config = config_;
+  options.domain = "web1";
+  std::atomic<bool> stop{false};
+  std::thread relay([&] { (void)ServeGuestChannel(agent_end.get(), options, stop); });
+  guest_channel::FramedChannel ch(guest_end.get());
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  GuestEvidence made_up{RandomBytes(100), RandomBytes(70), RandomBytes(32), {{9, RandomBytes(32)}}, RandomBytes(90)};
+  ASSERT_TRUE(ch.Write(guest_channel::Evidence{7, made_up}, deadline).ok());
+  auto answer = ch.Read(deadline);
+  stop = true;
+  relay.join();
+  ASSERT_TRUE(answer.ok()) << answer.error().ToString();
+  ASSERT_TRUE(std::holds_alternative<guest_channel::Refused>(*answer));
+  EXPECT_NE(std::get<guest_channel::Refused>(*answer).reason.find("round 7 was not begun"), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(GuestBaselinePath(config_, kUuid)));
+}
+
+}  // namespace
+}  // namespace vouch::hook
