@@ -4,11 +4,16 @@
 // the host TPM, three real validator servers (validator/server.h) judging
 // the rounds, and libvirt's test driver holding the running domain. It plays
 // the guest whose measured state drifts (a guest PCR extended) and the agent
-// restarted between rounds (no false drift from a lost baseline).
+// restarted between rounds (no false drift from a lost baseline). Then
+// vouch-agent (agent.h) on the test driver's events.
 #include "vouch/hook/guest_relay.h"
+#include "vouch/hook/agent.h"
 
 #include <gtest/gtest.h>
+#include <libvirt/virterror.h>
+#include <poll.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 
 #include <atomic>
@@ -118,7 +123,7 @@ class GuestRelayTest : public ::testing::Test {
   // The owner's policy (2 of 3, pause on drift, a guest section over guest
   // PCRs 0 and 9) in bundle_dir, and the launch VC endorsed by validators 0
   // and 2 in the audit store, as a release leaves them.
-  void SealAndLaunch() {
+  void SealAndLaunch(const std::string& name = "web1") {
     OwnerPolicy p;
     p.domain_uuid = kUuid;
     p.threshold = 2;
@@ -151,7 +156,7 @@ class GuestRelayTest : public ::testing::Test {
     // The launch saw the domain as libvirt runs it (its live XML).
     auto conn = qemu::Connect(config_.libvirt_uri);
     ASSERT_TRUE(conn.ok()) << conn.error().ToString();
-    auto live = conn->DomainXml("web1", /*inactive=*/false);
+    auto live = conn->DomainXml(name, /*inactive=*/false);
     ASSERT_TRUE(live.ok()) << live.error().ToString();
     auto domain = qemu::ParseDomainXml(*live);
     ASSERT_TRUE(domain.ok()) << domain.error().ToString();
@@ -176,6 +181,22 @@ class GuestRelayTest : public ::testing::Test {
                     .ok());
   }
 
+  // One shim round on `fd` (the guest's end of the channel).
+  Result<shim::RoundResult> ShimRound(int fd) {
+    shim::ShimConfig shim_config;
+    shim_config.owner = DidKey::FromPublicKey(owner_.public_key()).did();
+    shim_config.domain = kUuid;
+    shim_config.state_dir = dir_ / "guest-state";
+    shim_config.key_dir = dir_ / "guest-ak";
+    auto tpm = Tpm::Open(guest_tpm_->tcti());
+    if (!tpm.ok()) return tpm.error();
+    auto ak = Ak::Load(dir_ / "guest-ak");
+    if (!ak.ok()) return ak.error();
+    std::ofstream(dir_ / "eventlog") << "the guest firmware's event log";
+    return shim::RunRound(shim_config, fd, **tpm, *ak, dir_ / "eventlog", std::time(nullptr),
+                          std::chrono::steady_clock::now() + std::chrono::seconds(30));
+  }
+
   // One shim round against a relay that lives for this round only (an
   // agent restarted between rounds).
   Result<shim::RoundResult> GuestRound() {
@@ -189,18 +210,7 @@ class GuestRelayTest : public ::testing::Test {
     std::atomic<bool> stop{false};
     std::thread relay([&] { (void)ServeGuestChannel(agent_end.get(), options, stop); });
 
-    shim::ShimConfig shim_config;
-    shim_config.owner = DidKey::FromPublicKey(owner_.public_key()).did();
-    shim_config.domain = kUuid;
-    shim_config.state_dir = dir_ / "guest-state";
-    shim_config.key_dir = dir_ / "guest-ak";
-    auto tpm = Tpm::Open(guest_tpm_->tcti());
-    if (!tpm.ok()) return tpm.error();
-    auto ak = Ak::Load(dir_ / "guest-ak");
-    if (!ak.ok()) return ak.error();
-    std::ofstream(dir_ / "eventlog") << "the guest firmware's event log";
-    auto round = shim::RunRound(shim_config, guest_end.get(), **tpm, *ak, dir_ / "eventlog", std::time(nullptr),
-                                std::chrono::steady_clock::now() + std::chrono::seconds(30));
+    auto round = ShimRound(guest_end.get());
     stop = true;
     relay.join();
     return round;
@@ -277,6 +287,157 @@ TEST_F(GuestRelayTest, EvidenceForARoundTheAgentDidNotBeginIsRefused) {
   ASSERT_TRUE(std::holds_alternative<guest_channel::Refused>(*answer));
   EXPECT_NE(std::get<guest_channel::Refused>(*answer).reason.find("round 7 was not begun"), std::string::npos);
   EXPECT_FALSE(std::filesystem::exists(GuestBaselinePath(config_, kUuid)));
+}
+
+// vouch-agent (agent.h) on libvirt's test driver, whose connections to
+// test:///default share their domains and events in one process: the agent
+// attaches to a protected domain when libvirt says it started, serves its
+// guest channel (a unix socket this test listens on, as QEMU would), and
+// detaches when it stops.
+class AgentTest : public GuestRelayTest {
+ protected:
+  void SetUp() override {
+    GuestRelayTest::SetUp();
+    if (HasFatalFailure()) return;
+    socket_path_ = dir_ / "chan.sock";
+    listener_ = Listen(socket_path_);
+    ASSERT_GE(listener_.get(), 0);
+    config_.libvirt_uri = "test:///default";
+    auto conn = qemu::Connect(config_.libvirt_uri);
+    ASSERT_TRUE(conn.ok()) << conn.error().ToString();
+    conn_ = std::make_unique<qemu::LibvirtConnection>(std::move(conn).value());
+  }
+
+  void TearDown() override {
+    if (conn_ != nullptr) {
+      if (auto* d = virDomainLookupByName(conn_->get(), kAgentDomain)) {
+        virDomainDestroy(d);
+        virDomainFree(d);
+      }
+    }
+    GuestRelayTest::TearDown();
+  }
+
+  static UniqueFd Listen(const std::string& path) {
+    UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    std::snprintf(a.sun_path, sizeof(a.sun_path), "%s", path.c_str());
+    if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0 || ::listen(fd.get(), 4) != 0) {
+      return UniqueFd(-1);
+    }
+    return fd;
+  }
+
+  // Starts the protected domain on the test driver (transient, with the
+  // guest channel at socket_path_) and records its launch.
+  void StartDomain() {
+    std::string xml = StrCat("<domain type='test'><name>", kAgentDomain, "</name><uuid>", kUuid,
+                             "</uuid><memory unit='MiB'>256</memory><vcpu>1</vcpu><os><type>hvm</type></os>"
+                             "<devices><channel type='unix'><source mode='bind' path='",
+                             socket_path_, "'/><target type='virtio' name='org.vouch.attest.0'/></channel>"
+                             "</devices></domain>");
+    virDomainPtr d = virDomainCreateXML(conn_->get(), xml.c_str(), 0);
+    ASSERT_NE(d, nullptr) << virGetLastErrorMessage();
+    virDomainFree(d);
+    SealAndLaunch(kAgentDomain);
+  }
+
+  // Waits up to 10 s for `want` to hold.
+  template <typename Condition>
+  static bool Eventually(Condition want) {
+    for (int i = 0; i < 100; ++i) {
+      if (want()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return want();
+  }
+
+  static constexpr const char* kAgentDomain = "vouch-agent-test";
+  std::string socket_path_;
+  UniqueFd listener_{-1};
+  std::unique_ptr<qemu::LibvirtConnection> conn_;
+};
+
+TEST_F(AgentTest, AttachesOnStartRelaysTheShimsRoundsAndDetachesOnStop) {
+  AgentOptions options;
+  options.config = config_;
+  std::mutex mu;
+  std::vector<std::string> lines;
+  options.log = [&](const std::string& line) {
+    std::lock_guard<std::mutex> lock(mu);
+    lines.push_back(line);
+  };
+  auto agent = Agent::Start(options);
+  ASSERT_TRUE(agent.ok()) << agent.error().ToString();
+  EXPECT_TRUE((*agent)->Attached().empty());
+
+  StartDomain();
+  ASSERT_TRUE(Eventually([&] { return (*agent)->Attached() == std::vector<std::string>{kAgentDomain}; }));
+  // The agent connects to the channel socket, as to QEMU's; the guest's
+  // shim drives two rounds over the one connection.
+  pollfd p{listener_.get(), POLLIN, 0};
+  ASSERT_EQ(::poll(&p, 1, 10000), 1);
+  UniqueFd guest(::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+  ASSERT_GE(guest.get(), 0);
+  for (int round = 0; round < 2; ++round) {
+    auto r = ShimRound(guest.get());
+    ASSERT_TRUE(r.ok()) << r.error().ToString();
+    EXPECT_GE(r->endorsers.size(), 2u);
+  }
+  EXPECT_TRUE(std::filesystem::exists(GuestBaselinePath(config_, kUuid)));
+
+  virDomainPtr d = virDomainLookupByName(conn_->get(), kAgentDomain);
+  ASSERT_NE(d, nullptr);
+  ASSERT_EQ(virDomainDestroy(d), 0);
+  virDomainFree(d);
+  EXPECT_TRUE(Eventually([&] { return (*agent)->Attached().empty(); }));
+  agent->reset();
+  std::lock_guard<std::mutex> lock(mu);
+  std::string all;
+  for (const auto& l : lines) all += l + "\n";
+  EXPECT_NE(all.find(StrCat("domain '", kAgentDomain, "' attached: guest relay on ", socket_path_)), std::string::npos)
+      << all;
+  EXPECT_NE(all.find("guest round 2 re-endorsed by"), std::string::npos) << all;
+  EXPECT_NE(all.find(StrCat("domain '", kAgentDomain, "' stopped: detached")), std::string::npos) << all;
+}
+
+TEST_F(AgentTest, ReattachesToADomainAlreadyRunningWithoutAFalseDrift) {
+  StartDomain();
+  {
+    // A first agent's relay makes the guest's baseline, then the agent stops.
+    AgentOptions options;
+    options.config = config_;
+    auto agent = Agent::Start(options);
+    ASSERT_TRUE(agent.ok()) << agent.error().ToString();
+    pollfd p{listener_.get(), POLLIN, 0};
+    ASSERT_EQ(::poll(&p, 1, 10000), 1);
+    UniqueFd guest(::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+    auto r = ShimRound(guest.get());
+    ASSERT_TRUE(r.ok()) << r.error().ToString();
+  }
+  // Restarted while the domain runs: it attaches at start, not by an event,
+  // and the guest's next round passes against the kept baseline.
+  AgentOptions options;
+  options.config = config_;
+  auto agent = Agent::Start(options);
+  ASSERT_TRUE(agent.ok()) << agent.error().ToString();
+  EXPECT_EQ((*agent)->Attached(), std::vector<std::string>{kAgentDomain});
+  pollfd p{listener_.get(), POLLIN, 0};
+  ASSERT_EQ(::poll(&p, 1, 10000), 1);
+  UniqueFd guest(::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+  auto r = ShimRound(guest.get());
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+}
+
+TEST_F(AgentTest, AnUnprotectedDomainIsLeftAlone) {
+  AgentOptions options;
+  options.config = config_;
+  auto agent = Agent::Start(options);
+  ASSERT_TRUE(agent.ok()) << agent.error().ToString();
+  // test:///default's own domain "test" runs and carries no bundle.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_TRUE((*agent)->Attached().empty());
 }
 
 }  // namespace
