@@ -56,11 +56,16 @@ constexpr const char* kUsage =
     "                  (--pcrs-from-tpm TCTI | --pcr-ref IDX=HEX... | --any-pcrs) [--pcrs 0,1,7]\n"
     "                  (--host DID... | --any-host) [--vc-ttl S (1..3600)] [--on-drift pause|destroy|alert]\n"
     "                  [--reattest S (1..86400, default 60)] [--grace N (1..100)]\n"
+    "                  [--guest-pcrs 0,9 [--guest-action poweroff|reboot|none|exec:/PATH] [--guest-boot-s S]]\n"
     "                  [--hv-min COMPONENT=VERSION]... [--also-boot DOMAIN.xml]... [--connect URI]\n"
     "  pins the domain as defined (disks, boot, emulator, devices, QEMU pass-through);\n"
     "  --also-boot allows another definition's <os> boot as well\n"
     "  --grace N: each validator expects a re-attestation within --reattest x N seconds\n"
     "  of the last and reports a silent domain on the ledger (the hook ends it at a stop)\n"
+    "  --guest-pcrs: vouch-shim in the guest quotes these vTPM PCRs every round (needs\n"
+    "  --grace); validators hold them to the first report; past the grace without an\n"
+    "  endorsement the shim runs --guest-action (default poweroff); the first round\n"
+    "  is due --guest-boot-s (1..3600, default 300) after the launch\n"
     "  refuses to replace an existing --image or --bundle-out unless --force\n";
 
 Error Invalid(std::string message) { return Error(Code::kInvalidArgument, std::move(message)); }
@@ -182,17 +187,18 @@ std::string JoinPcrs(const std::vector<uint32_t>& pcrs) {
   return out;
 }
 
-Result<std::vector<uint32_t>> ParsePcrList(const std::string& text) {
+// `flag` names the flag in errors.
+Result<std::vector<uint32_t>> ParsePcrList(const std::string& text, std::string_view flag = "--pcrs") {
   std::vector<uint32_t> out;
   std::istringstream in(text);
   std::string item;
   while (std::getline(in, item, ',')) {
     std::optional<uint32_t> v = ParsePcrIndex(item);
-    if (!v) return Invalid(StrCat("--pcrs: '", item, "' is not a PCR index 0..23 (give a list such as 0,1,7)"));
-    if (std::count(out.begin(), out.end(), *v) != 0) return Invalid(StrCat("--pcrs lists PCR ", *v, " twice"));
+    if (!v) return Invalid(StrCat(flag, ": '", item, "' is not a PCR index 0..23 (give a list such as 0,1,7)"));
+    if (std::count(out.begin(), out.end(), *v) != 0) return Invalid(StrCat(flag, " lists PCR ", *v, " twice"));
     out.push_back(*v);
   }
-  if (out.empty()) return Invalid("--pcrs is empty: give the PCRs to quote, such as 0,1,7");
+  if (out.empty()) return Invalid(StrCat(flag, " is empty: give the PCRs to quote, such as 0,1,7"));
   return out;
 }
 
@@ -294,6 +300,34 @@ Status ParseReattestation(const Flags& f, OwnerPolicy& p) {
   return Ok();
 }
 
+// --guest-pcrs, --guest-action, --guest-boot-s: what vouch-shim in the guest
+// quotes and does past the grace (DESIGN §3 "guest").
+Status ParseGuest(const Flags& f, OwnerPolicy& p) {
+  if (!f.Get("guest-pcrs")) {
+    for (const char* flag : {"guest-action", "guest-boot-s"}) {
+      if (f.Get(flag)) return Invalid(StrCat("--", flag, " needs --guest-pcrs (the guest vTPM PCRs to quote)"));
+    }
+    return Ok();
+  }
+  if (!p.grace) {
+    return Invalid("--guest-pcrs needs --grace N: the guest's rounds are the domain's lease");
+  }
+  GuestPolicy g;
+  VOUCH_ASSIGN_OR_RETURN(g.pcrs, ParsePcrList(*f.Get("guest-pcrs"), "--guest-pcrs"));
+  g.action = f.GetOr("guest-action", "poweroff");
+  if (g.action != "poweroff" && g.action != "reboot" && g.action != "none" &&
+      !(g.action.starts_with("exec:/") && g.action.size() > 6)) {
+    return Invalid(StrCat("--guest-action '", g.action,
+                          "' must be poweroff, reboot, none or exec:/ABSOLUTE/PATH (run in the guest)"));
+  }
+  VOUCH_ASSIGN_OR_RETURN(g.boot_s, f.GetUint("guest-boot-s", 300));
+  if (g.boot_s == 0 || g.boot_s > 3600) {
+    return Invalid(StrCat("--guest-boot-s ", g.boot_s, " must be 1..3600 seconds"));
+  }
+  p.guest = std::move(g);
+  return Ok();
+}
+
 // The policy's parts that the flags alone decide.
 Result<OwnerPolicy> PolicyFromFlags(const Flags& f) {
   OwnerPolicy p;
@@ -305,6 +339,7 @@ Result<OwnerPolicy> PolicyFromFlags(const Flags& f) {
   VOUCH_ASSIGN_OR_RETURN(p.on_drift, ParseOnDrift(f.GetOr("on-drift", "alert")));
   VOUCH_ASSIGN_OR_RETURN(p.vc_ttl, ParseVcTtl(f));
   VOUCH_RETURN_IF_ERROR(ParseReattestation(f, p));
+  VOUCH_RETURN_IF_ERROR(ParseGuest(f, p));
   return p;
 }
 
@@ -643,6 +678,12 @@ Status Seal(const Flags& f) {
                 static_cast<unsigned long long>(in.policy.reattest_s),
                 static_cast<unsigned long long>(in.policy.reattest_s * *in.policy.grace));
   }
+  if (in.policy.guest) {
+    std::printf("  guest: vouch-shim quotes vTPM PCRs %s; past the grace without an endorsement it runs '%s'\n"
+                "  (shim.conf: owner = %s, domain = %s)\n",
+                JoinPcrs(in.policy.guest->pcrs).c_str(), in.policy.guest->action.c_str(),
+                DidKey::FromPublicKey(owner.public_key()).did().c_str(), in.domain.uuid.c_str());
+  }
   return Ok();
 }
 
@@ -654,7 +695,8 @@ int SealCommand(const std::vector<std::string>& args) {
                                                    "validator-count", "max-per-operator", "max-per-region", "seed",
                                                    "threshold", "owner-key", "image", "from-raw", "size", "pcrs",
                                                    "pcr-ref", "pcrs-from-tpm", "host", "vc-ttl", "on-drift",
-                                                   "reattest", "grace", "hv-min", "connect", "also-boot"}),
+                                                   "reattest", "grace", "hv-min", "connect", "also-boot",
+                                                   "guest-pcrs", "guest-action", "guest-boot-s"}),
                             {"help", "any-pcrs", "any-host", "force"});
   if (!flags.ok() || flags->Has("help") || !flags->positional().empty()) {
     if (!flags.ok()) std::fprintf(stderr, "vouch: %s\n", flags.error().message().c_str());

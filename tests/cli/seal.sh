@@ -182,6 +182,15 @@ refused "--vc-ttl too long" "--vc-ttl 86400 must be 1\.\.3600 seconds$" -- --vc-
 refused "--grace 0" "--grace 0 must be 1\.\.100 intervals$" -- --grace 0 "${OK_PCR[@]}" "${OK_HOST[@]}"
 refused "--grace too many" "--grace 101 must be 1\.\.100 intervals$" -- --grace 101 "${OK_PCR[@]}" "${OK_HOST[@]}"
 refused "--reattest 0" "--reattest 0 must be 1\.\.86400 seconds$" -- --reattest 0 --grace 2 "${OK_PCR[@]}" "${OK_HOST[@]}"
+refused "--guest-pcrs without --grace" "--guest-pcrs needs --grace N: the guest's rounds are the domain's lease$" \
+  -- --guest-pcrs 0,9 "${OK_PCR[@]}" "${OK_HOST[@]}"
+refused "--guest-action without --guest-pcrs" "--guest-action needs --guest-pcrs \(the guest vTPM PCRs to quote\)$" \
+  -- --guest-action none --grace 2 "${OK_PCR[@]}" "${OK_HOST[@]}"
+refused "--guest-pcrs twice" "--guest-pcrs lists PCR 9 twice$" -- --guest-pcrs 9,9 --grace 2 "${OK_PCR[@]}" "${OK_HOST[@]}"
+refused "--guest-action unknown" "--guest-action 'explode' must be poweroff, reboot, none or exec:/ABSOLUTE/PATH \(run in the guest\)$" \
+  -- --guest-pcrs 0,9 --guest-action explode --grace 2 "${OK_PCR[@]}" "${OK_HOST[@]}"
+refused "--guest-boot-s 0" "--guest-boot-s 0 must be 1\.\.3600 seconds$" \
+  -- --guest-pcrs 0,9 --guest-boot-s 0 --grace 2 "${OK_PCR[@]}" "${OK_HOST[@]}"
 refused "--from-raw with --size" "give exactly one of --from-raw IN or --size SIZE$" -- --size 4M "${OK_PCR[@]}" "${OK_HOST[@]}"
 refused "--from-raw missing" "--from-raw '$W/nope.raw' cannot be read: No such file" srcval="$W/nope.raw" -- "${OK_PCR[@]}" "${OK_HOST[@]}"
 refused "--from-raw a directory" "--from-raw '$W' is not a regular file$" srcval="$W" -- "${OK_PCR[@]}" "${OK_HOST[@]}"
@@ -248,6 +257,10 @@ check "without --grace: no lease announced" bash -c "! grep -q 're-attests every
 seal --force --any-pcrs --any-host --reattest 5 --grace 3; rc=$?
 check "--reattest 5 --grace 3 seals ($(cat "$W/err.txt"))" test $rc -eq 0
 expect "--grace: the lease is announced" 0 "re-attests every 5 s; a domain silent for 15 s is reported by its validators" \
+  -- cat "$W/out.txt"
+seal --force --any-pcrs --any-host --reattest 5 --grace 3 --guest-pcrs 0,9 --guest-action none; rc=$?
+check "--guest-pcrs 0,9 seals ($(cat "$W/err.txt"))" test $rc -eq 0
+expect "--guest-pcrs: the guest section is announced" 0 "guest: vouch-shim quotes vTPM PCRs 0,9; past the grace without an endorsement it runs 'none'" \
   -- cat "$W/out.txt"
 rm -f "$IMG"
 run_seal src=--size srcval=1M -- --force --any-pcrs --any-host; rc=$?
