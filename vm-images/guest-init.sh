@@ -18,7 +18,15 @@
 #                       measured kernel, initrd and cmdline);
 #   "vouch.shim=S"      runs "vouch-shim loop --interval S" (if the initrd has
 #                       it, build-guest.sh VOUCH_SHIM) in the background, its
-#                       lines on the console prefixed "VOUCH-SHIM: ".
+#                       lines on the console prefixed "VOUCH-SHIM: "; after
+#                       each endorsed round "VOUCH-ATTESTATION: <base64>" of
+#                       the file it keeps (/run/vouch/attestation.cbor);
+#   "vouch.control=1"   test hooks, read as lines from the virtio-serial port
+#                       org.vouch.test.0: "extend-pcr9" extends the vTPM's
+#                       PCR 9 (a guest whose measured state changed; prints
+#                       "VOUCH-CONTROL: PCR 9 extended"), "stop-shim" kills
+#                       the shim (a guest that stopped attesting; prints
+#                       "VOUCH-CONTROL: shim stopped").
 # The guest unlocks nothing: QEMU decrypts the LUKS disk with the libvirt secret
 # and the guest only sees the plaintext virtio-blk device.
 PATH=/bin
@@ -33,11 +41,13 @@ echo "VOUCH-INIT: started"
 hold=""
 eventlog=""
 shim=""
+control=""
 for arg in $(cat /proc/cmdline); do
   case "$arg" in
     vouch.hold=*) hold="${arg#vouch.hold=}" ;;
     vouch.eventlog=*) eventlog="${arg#vouch.eventlog=}" ;;
     vouch.shim=*) shim="${arg#vouch.shim=}" ;;
+    vouch.control=*) control="${arg#vouch.control=}" ;;
   esac
 done
 
@@ -74,16 +84,51 @@ else
   umount /mnt
 fi
 
-# The /dev node of the virtio-serial port named org.vouch.attest.0 (no udev,
-# so no /dev/virtio-ports/ link), or nothing.
+# The /dev node of the virtio-serial port named $1 (default
+# org.vouch.attest.0; no udev, so no /dev/virtio-ports/ link), or nothing.
 vouch_port() {
   for f in /sys/class/virtio-ports/*/name; do
     [ -r "$f" ] || continue
-    if [ "$(cat "$f")" = org.vouch.attest.0 ]; then
+    if [ "$(cat "$f")" = "${1:-org.vouch.attest.0}" ]; then
       d="${f%/name}"
       echo "/dev/${d##*/}"
       return
     fi
+  done
+}
+
+# Extends PCR 9 of the vTPM with 32 bytes of 0x5a by one raw TPM2_PCR_Extend
+# (busybox has no TPM tools): tag ST_SESSIONS, size 65, PCR_Extend, handle 9,
+# a password session with empty auth, one SHA-256 digest; written in one
+# write(2), as the kernel takes one command per write. Succeeds only if the
+# TPM answers TPM_RC_SUCCESS.
+extend_pcr9() {
+  exec 3<>/dev/tpmrm0 || return 1
+  printf '\200\002\000\000\000\101\000\000\001\202\000\000\000\011\000\000\000\011\100\000\000\011\000\000\000\000\000\000\000\000\001\000\013\132\132\132\132\132\132\132\132\132\132\132\132\132\132\132\132\132\132\132\132\132\132\132\132\132\132\132\132\132\132\132\132' >&3
+  rc="$(head -c 10 <&3 | od -An -tx1 | tr -d ' \n')"
+  exec 3<&-
+  [ "${rc#????????????}" = 00000000 ]
+}
+
+# Serves the test hooks on org.vouch.test.0 (vouch.control=1).
+serve_control() {
+  port="$(vouch_port org.vouch.test.0)"
+  if [ -z "$port" ]; then
+    echo "VOUCH-INIT: vouch.control given, but no virtio-serial port named org.vouch.test.0"
+    return
+  fi
+  while true; do
+    while read -r cmd; do
+      case "$cmd" in
+        extend-pcr9)
+          if extend_pcr9; then echo "VOUCH-CONTROL: PCR 9 extended"; else echo "VOUCH-CONTROL: PCR 9 extend failed"; fi ;;
+        stop-shim)
+          killall vouch-shim 2>/dev/null
+          echo "VOUCH-CONTROL: shim stopped" ;;
+        *) echo "VOUCH-CONTROL: unknown command '$cmd'" ;;
+      esac
+    done < "$port"
+    sleep 1
   done
 }
 
@@ -105,10 +150,19 @@ fi
 if [ -n "$shim" ]; then
   if [ -x /bin/vouch-shim ]; then
     echo "VOUCH-INIT: vouch-shim every $shim s"
-    (vouch-shim loop --interval "$shim" 2>&1 | while read -r line; do echo "VOUCH-SHIM: $line"; done) &
+    (vouch-shim loop --interval "$shim" 2>&1 | while read -r line; do
+      echo "VOUCH-SHIM: $line"
+      case "$line" in
+        *"attested: endorsed by"*) echo "VOUCH-ATTESTATION: $(base64 -w 0 /run/vouch/attestation.cbor)" ;;
+      esac
+    done) &
   else
     echo "VOUCH-INIT: vouch.shim given, but this initrd has no /bin/vouch-shim"
   fi
+fi
+
+if [ "$control" = 1 ]; then
+  serve_control &
 fi
 
 if [ -n "$hold" ]; then

@@ -26,8 +26,8 @@ set -euo pipefail
 # Every binary this script runs, relative to BUILD_DIR. scripts/demo.sh
 # builds exactly these, and e2e.demo runs the demo in a tree where nothing
 # else is built, so a binary used below but missing here fails that test.
-NEEDS=(cli/vouch validator/vouchd validator/vouchd-byzantine hook/vouch-hook hook/vouch-hook-attest
-  tests/e2e/attest_probe)
+NEEDS=(cli/vouch cli/vouch-agent validator/vouchd validator/vouchd-byzantine hook/vouch-hook hook/vouch-hook-attest
+  guest-shim/vouch-shim tests/e2e/attest_probe)
 if [[ ${1:-} == --needs ]]; then printf '%s\n' "${NEEDS[@]}"; exit 0; fi
 BUILD=$(cd "${1:?usage: launch_gate.sh BUILD_DIR [--demo [--keep] | --bench N]}" && pwd)
 DEMO=${2:-} BENCH= KEEP=
@@ -101,6 +101,7 @@ write_stop_script() {
     printf 'virsh -q destroy %q >/dev/null 2>&1\n' "$NAME"
     printf 'virsh -q undefine %q >/dev/null 2>&1\n' "$NAME"
     printf 'virsh -q secret-undefine %q >/dev/null 2>&1\n' "$SECRET_UUID"
+    [[ -n ${GNAME:-} ]] && printf 'virsh -q destroy %q >/dev/null 2>&1; virsh -q undefine --nvram --tpm %q >/dev/null 2>&1\n' "$GNAME" "$GNAME"
     printf '%q host install-hook --uninstall >/dev/null 2>&1 || rm -f %q\n' "$VOUCH" "$HOOK_LINK"
     [[ -n $HOOK_SAVED ]] && printf 'mv %q %q\n' "$HOOK_SAVED" "$HOOK_LINK"
     for p in "${PIDS[@]+"${PIDS[@]}"}"; do printf 'kill %d 2>/dev/null\n' "$p"; done
@@ -136,6 +137,10 @@ cleanup() {
   virsh -q destroy "$NAME" >/dev/null 2>&1
   virsh -q undefine "$NAME" >/dev/null 2>&1
   virsh -q secret-undefine "$SECRET_UUID" >/dev/null 2>&1
+  if [[ -n ${GNAME:-} ]]; then
+    virsh -q destroy "$GNAME" >/dev/null 2>&1
+    virsh -q undefine --nvram --tpm "$GNAME" >/dev/null 2>&1
+  fi
   if [[ -e $HOOK_LINK ]]; then
     "$VOUCH" host install-hook --uninstall >/dev/null 2>&1 || rm -f "$HOOK_LINK"
     [[ -n $HOOK_SAVED ]] && mv "$HOOK_SAVED" "$HOOK_LINK"
@@ -646,6 +651,9 @@ if [[ $rc -eq 1 && $(wc -l <"$W/reattest-off.out") -eq 1 ]] &&
 else
   bad "vouch reattest bad input: rc $rc/$rc2/$rc3: $(cat "$W/reattest-off.out" "$W/reattest-none.out")"
 fi
+
+# shellcheck source=tests/e2e/scenes/guest_half.sh
+. "$ROOT/tests/e2e/scenes/guest_half.sh"
 
 say "PCR drift: PCR 7 of the host TPM extended after sealing"
 TPM2TOOLS_TCTI="$TCTI" tpm2_pcrextend 7:sha256=$(printf '%064d' 7) >/dev/null

@@ -1,0 +1,139 @@
+# The guest half (DESIGN §2 "Run"), sourced by launch_gate.sh after its
+# set-up (ledger, five validators, the enrolled host, the hook installed):
+# a second protected domain boots through OVMF with a vTPM, vouch-shim in
+# the guest drives a re-attestation round every 2 s over the channel
+# org.vouch.attest.0, vouch-agent (on libvirt's events) relays each round
+# to the validators, and the guest keeps the endorsed VC. Then the guest's
+# measured state changes (PCR 9 of its vTPM extended from inside, through the
+# test guest's control port org.vouch.test.0): the validators refuse and
+# report it, the ledger revokes the launch, the agent pauses the domain.
+# Uses launch_gate.sh's variables and helpers (W, VOUCH, BUILD, LEDGER, …).
+
+GNAME=vouch-guest-$$
+GUUID=$(cat /proc/sys/kernel/random/uuid)
+GSECRET_UUID=$(cat /proc/sys/kernel/random/uuid)
+GDIR=$W/gguest
+GSERIAL=$GDIR/$GNAME.serial.log
+GCHANNEL=$W/g-attest.sock
+GCONTROL=$W/g-control.sock
+
+say "The guest half: an OVMF guest with a vTPM and vouch-shim, re-attesting every 2 s through vouch-agent"
+mkdir -p "$GDIR"
+mkdir -p "$W/gcontent" && echo "guest-$MARKER" >"$W/gcontent/marker"
+mke2fs -q -t ext2 -d "$W/gcontent" "$W/gdisk.raw" 4M
+# The test guest's control port beside the attestation channel, and the
+# shim every 2 s, the control hooks and a guest that stays up.
+bash "$ROOT/vm-images/render-domain.sh" --protected "$GCHANNEL" "$GNAME" "$GUUID" "$GDIR" "$GSECRET_UUID" |
+  sed -e "s|<cmdline>\([^<]*\)</cmdline>|<cmdline>\1 vouch.shim=2 vouch.control=1 vouch.hold=600</cmdline>|" \
+      -e "s|\(    <channel type='unix'>\)|    <channel type='unix'><source mode='bind' path='$GCONTROL'/><target type='virtio' name='org.vouch.test.0'/></channel>\n\1|" \
+      >"$W/gdomain.xml"
+GDISK=$(sed -n "s/.*<source file='\([^']*\.luks\)'.*/\1/p" "$W/gdomain.xml" | sed -n 1p)
+virsh -q define "$W/gdomain.xml" >/dev/null
+# --reattest 2 --grace 5: a lease of 10 s after each round (and the guest's
+# boot allowance of 300 s before the first); the guest's vTPM PCRs 0 and 9
+# (OVMF's measurements, initrd and command line) are held to the first report.
+if "$VOUCH" seal --domain "$GNAME" --ledger "$LEDGER" --genesis "$GENESIS" --validator-count 5 --threshold 3 \
+  --owner-key "$W/owner.pem" --image "$GDISK" --from-raw "$W/gdisk.raw" \
+  --pcrs 0,1,2,3,4,5,6,7 --pcrs-from-tpm "$TCTI" --host "$HOST_DID" \
+  --on-drift pause --reattest 2 --grace 5 --guest-pcrs 0,9 --guest-action none --guest-boot-s 300 \
+  "${OWNER_ACCESS[@]}" >"$W/gseal.out" 2>&1; then
+  ok "sealed $GNAME with a guest section: $(grep -o 'vouch-shim quotes vTPM PCRs [0-9,]*' "$W/gseal.out")"
+else
+  bad "vouch seal --guest-pcrs: $(cat "$W/gseal.out")"
+fi
+[[ -n $DEMO ]] && sed 's/^/   /' "$W/gseal.out"
+rm -f "$W/gdisk.raw"
+OWNER_DID=$(sed -n 's/.*shim.conf: owner = \([^,]*\), domain.*/\1/p' "$W/gseal.out")
+# shim.conf goes into the initrd (measured with it into the guest's PCR 9).
+cat >"$W/shim.conf" <<CONF
+owner = $OWNER_DID
+domain = $GUUID
+timeout_s = 20
+action = none
+CONF
+VOUCH_SHIM=$BUILD/guest-shim/vouch-shim VOUCH_SHIM_CONF=$W/shim.conf bash "$ROOT/vm-images/build-guest.sh" "$GDIR" >/dev/null
+note "the guest's initrd holds vouch-shim and its shim.conf (owner $OWNER_DID)"
+
+"$BUILD/cli/vouch-agent" --config "$W/hook.conf" 2>"$W/agent.log" &
+AGENT_PID=$!
+PIDS+=("$AGENT_PID")
+vouch_wait_for 10 grep -q "running" "$W/agent.log" && ok "vouch-agent follows libvirt's events (pid $AGENT_PID)" ||
+  bad "vouch-agent did not start: $(cat "$W/agent.log")"
+
+t0=$(date +%s)
+rm -f "$GSERIAL"
+if virsh start "$GNAME" >"$W/gstart.out" 2>&1 && vouch_wait_for 180 grep -q "VOUCH-MARKER: guest-$MARKER" "$GSERIAL"; then
+  ok "$GNAME released through the hook and booted through OVMF: it read its decrypted disk ($(($(date +%s) - t0)) s)"
+else
+  bad "$GNAME did not start: $(cat "$W/gstart.out"); serial: $(grep -v VOUCH-ATTESTATION "$GSERIAL" 2>/dev/null | tail -5)"
+fi
+# Proof 1: round after round, endorsed by at least t; the kept file verifies.
+if vouch_wait_for 120 sh -c "[ \$(grep -c 'VOUCH-SHIM: vouch-shim: attested: endorsed by' '$GSERIAL') -ge 3 ]"; then
+  ok "the guest re-attested 3 rounds, each endorsed: $(grep 'attested: endorsed by' "$GSERIAL" | tail -1 | cut -c1-90)…"
+else
+  bad "fewer than 3 endorsed guest rounds; serial: $(grep 'VOUCH-SHIM' "$GSERIAL" | tail -3); agent: $(tail -3 "$W/agent.log")"
+fi
+grep 'VOUCH-ATTESTATION: ' "$GSERIAL" | tail -1 | sed 's/.*VOUCH-ATTESTATION: //' | tr -d '\r' | base64 -d >"$W/guest-attestation.cbor" 2>/dev/null
+if "$VOUCH" verify "$W/guest-attestation.cbor" >"$W/gverify.out" 2>&1 && grep -q reattest "$W/gverify.out" &&
+  grep -Eq '^[3-5] of [0-9]+ endorsements verify' "$W/gverify.out"; then
+  ok "the guest's /run/vouch/attestation.cbor verifies with vouch verify: $(tail -1 "$W/gverify.out")"
+else
+  bad "the guest's kept attestation does not verify: $(cat "$W/gverify.out")"
+fi
+if grep -q "domain '$GNAME': guest round [0-9]* re-endorsed by [3-5] of 5" "$W/agent.log" &&
+  grep -q "uuid=$GUUID cti=.* verdict=endorsed endorsements=[3-5] guest=yes" "$W/audit/reattest.log"; then
+  ok "vouch-agent relayed them: $(grep "guest round" "$W/agent.log" | tail -1 | cut -d' ' -f3-)"
+else
+  bad "no relayed guest round in the agent's log: $(tail -3 "$W/agent.log")"
+fi
+"$VOUCH" status "$GNAME" --config "$W/hook.conf" --json >"$W/gstatus.json" 2>&1 || true
+if status_json "$W/gstatus.json" 's["state"] == "running" and s["revocations"]["launch"]["revoked"] is False'; then
+  ok "nothing revoked while the guest re-attests"
+else
+  bad "vouch status of the re-attesting guest: $(head -c 400 "$W/gstatus.json")"
+fi
+
+# Proof 2: PCR 9 of the guest's vTPM extended inside the guest.
+say "Drift inside the guest: PCR 9 of its vTPM extended (the shim's next round carries it)"
+t0=$(date +%s%N)
+# guest_control COMMAND DONE-LINE: sends COMMAND on the guest's control port
+# and holds the connection until the guest's serial log shows DONE-LINE
+# (QEMU drops what a client sent if it closes before the guest read it).
+guest_control() {
+  python3 - "$GCONTROL" "$1" "$GSERIAL" "$2" <<'PY'
+import socket, sys, time
+path, command, serial, done = sys.argv[1:5]
+s = socket.socket(socket.AF_UNIX)
+s.connect(path)
+s.sendall(command.encode() + b"\n")
+deadline = time.monotonic() + 30
+while time.monotonic() < deadline:
+    if done.encode() in open(serial, "rb").read():
+        sys.exit(0)
+    time.sleep(0.2)
+sys.exit(f"the guest did not answer '{command}' within 30 s")
+PY
+}
+guest_control extend-pcr9 "VOUCH-CONTROL: PCR 9 extended" ||
+  bad "the guest did not extend PCR 9: $(grep -v VOUCH-ATTESTATION "$GSERIAL" | tail -3)"
+if vouch_wait_for 60 sh -c "virsh domstate '$GNAME' | grep -q paused"; then
+  ok "on_drift=pause: the domain paused $(awk -v a="$t0" -v b="$(date +%s%N)" 'BEGIN {printf "%.1f s", (b - a) / 1e9}') after the extend (interval 2 s)"
+else
+  bad "the drifted guest was not paused: $(virsh domstate "$GNAME"); agent: $(tail -3 "$W/agent.log")"
+fi
+if grep -q "guest PCR 9 changed since the first report" "$W/agent.log" &&
+  grep -q "uuid=$GUUID verdict=drift on_drift=pause enforced=\"domain paused\"" "$W/audit/reattest.log"; then
+  ok "the validators named it: $(grep -o "[^;(]*guest PCR 9 changed since the first report[^;)]*" "$W/agent.log" | head -1)"
+else
+  bad "no guest drift verdict in the agent's log: $(tail -3 "$W/agent.log")"
+fi
+if vouch_wait_for 30 sh -c "'$VOUCH' status '$GNAME' --config '$W/hook.conf' --json >'$W/gstatus2.json' 2>&1; python3 -c 'import json,sys; sys.exit(0 if json.load(open(sys.argv[1]))[\"revocations\"][\"launch\"][\"revoked\"] else 1)' '$W/gstatus2.json'"; then
+  ok "the launch credential is revoked on the ledger $(awk -v a="$t0" -v b="$(date +%s%N)" 'BEGIN {printf "%.1f s", (b - a) / 1e9}') after the extend"
+else
+  bad "the drifted guest's launch was not revoked: $(head -c 400 "$W/gstatus2.json")"
+fi
+
+kill "$AGENT_PID" 2>/dev/null
+vouch_wait_for 10 sh -c "! kill -0 $AGENT_PID 2>/dev/null" && grep -q "SIGTERM: stopping" "$W/agent.log" &&
+  ok "vouch-agent stopped on SIGTERM" || bad "vouch-agent did not stop on SIGTERM: $(tail -2 "$W/agent.log")"
+virsh -q destroy "$GNAME" >/dev/null 2>&1 || true
