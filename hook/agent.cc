@@ -73,7 +73,7 @@ class DomainWork {
 // The relay on the guest channel at `socket`, reconnected after each session.
 void RelayGuest(const AgentOptions& options, const std::string& name, const std::string& socket,
                 const std::atomic<bool>& stop, const Log& log) {
-  GuestRelayOptions relay{options.config, name, options.enforce, log};
+  GuestRelayOptions relay{options.config, name, options.enforce, options.drift_quorum, log};
   std::string last_problem;
   while (!stop.load()) {
     auto fd = ConnectUnix(socket);
@@ -96,6 +96,7 @@ void ReattestHost(const AgentOptions& options, const std::string& name, uint64_t
       continue;
     }
     if (*round == nullptr) continue;  // no longer protected
+    (*round)->input.drift_quorum = options.drift_quorum;
     auto report = RecordDomainRound(**round, Reattest((*round)->input, (*round)->host), options.enforce);
     log(report.ok() ? StrCat("domain '", name, "': re-endorsed by ", report->endorsements, " of ",
                              report->validators, " validators (t = ", report->threshold, ")")
@@ -105,9 +106,18 @@ void ReattestHost(const AgentOptions& options, const std::string& name, uint64_t
 
 }  // namespace
 
+namespace {
+
+AgentOptions WithDriftQuorum(AgentOptions options) {
+  if (options.drift_quorum == 0) options.drift_quorum = LedgerDriftQuorum(options.config);
+  return options;
+}
+
+}  // namespace
+
 class Agent::Impl {
  public:
-  explicit Impl(AgentOptions options) : options_(std::move(options)) {
+  explicit Impl(AgentOptions options) : options_(WithDriftQuorum(std::move(options))) {
     Log given = options_.log;
     log_ = [this, given](const std::string& line) {
       std::lock_guard<std::mutex> lock(log_mu_);

@@ -64,6 +64,7 @@ class Relay {
     }
     pending_.reset();
     pending_.emplace(PendingRound{++next_id_, std::move(domain).value(), std::nullopt});
+    pending_->domain->input.drift_quorum = options_.drift_quorum;
     pending_->exchange.emplace(ReattestRound::Begin(pending_->domain->input, pending_->domain->host));
     return Send(Challenge{pending_->id, pending_->exchange->nonces()});
   }

@@ -10,6 +10,7 @@
 #include "vouch/hook/agent.h"
 
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <libvirt/virterror.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -34,7 +35,9 @@
 #include "vouch/qemu/domain_xml.h"
 #include "vouch/qemu/libvirt.h"
 #include "vouch/shim/shim.h"
+#include "vouch/core/cbor.h"
 #include "vouch/validator/appraisal.h"
+#include "vouch/validator/fault.h"
 #include "vouch/validator/server.h"
 #include "vouch/validator/static_host_directory.h"
 
@@ -55,6 +58,7 @@ struct Validator {
   validator::Metrics metrics;
   std::unique_ptr<validator::Appraiser> appraiser;
   std::unique_ptr<validator::Server> server;
+  int port = 0;  // where the policy says it is
 };
 
 class GuestRelayTest : public ::testing::Test {
@@ -103,16 +107,24 @@ class GuestRelayTest : public ::testing::Test {
     if (public_area != nullptr) *public_area = ak->public_area().bytes();
   }
 
-  void StartValidator(Validator& v, const std::set<std::string>& certifiers) {
+  void StartValidator(Validator& v, const std::set<std::string>& certifiers,
+                      validator::AppraisalOptions appraisal = {}) {
+    v.server.reset();
     v.directory.Put(validator::HostRecord{host_did_, host_ak_public_, true, certifiers, false, ""});
-    v.appraiser = std::make_unique<validator::Appraiser>(v.keys, v.directory, v.challenges, v.replay,
-                                                         validator::AppraisalOptions{});
+    v.appraiser = std::make_unique<validator::Appraiser>(v.keys, v.directory, v.challenges, v.replay, appraisal);
     validator::ServerOptions options;
     options.log = [](const std::string&) {};
     auto started = validator::Server::Start(
         options, validator::ServerParts{v.appraiser.get(), &v.challenges, &v.metrics, &v.replay});
     ASSERT_TRUE(started.ok()) << started.error().ToString();
     v.server = std::move(started).value();
+    v.port = v.server->port();
+  }
+
+  std::set<std::string> Certifiers() const {
+    std::set<std::string> dids;
+    for (const auto& v : validators_) dids.insert(v->keys.did());
+    return dids;
   }
 
   static std::string DomainXml() {
@@ -130,7 +142,7 @@ class GuestRelayTest : public ::testing::Test {
     ProtectionBundle bundle;
     for (auto& v : validators_) {
       p.validators.push_back({v->keys.did(), v->keys.hpke_key().public_key(),
-                              StrCat("http://127.0.0.1:", v->server->port())});
+                              StrCat("http://127.0.0.1:", v->port)});
       p.commit.push_back(RandomBytes(32));
       bundle.sealed_shares.push_back(RandomBytes(64));
     }
@@ -287,6 +299,64 @@ TEST_F(GuestRelayTest, EvidenceForARoundTheAgentDidNotBeginIsRefused) {
   ASSERT_TRUE(std::holds_alternative<guest_channel::Refused>(*answer));
   EXPECT_NE(std::get<guest_channel::Refused>(*answer).reason.find("round 7 was not begun"), std::string::npos);
   EXPECT_FALSE(std::filesystem::exists(GuestBaselinePath(config_, kUuid)));
+}
+
+// A stand-in for validator 0 that forges what a network attacker could: a
+// challenge, then a "drift" refusal of every re-attestation with no signed
+// verdict (a fake, for a fault the real vouchd never produces).
+class ForgedDriftValidator {
+ public:
+  explicit ForgedDriftValidator(std::string did) {
+    server_.Get("/v1/challenge", [did](const httplib::Request&, httplib::Response& res) {
+      Bytes body = cbor::Encode(cbor::Value::Map({{"nonce", cbor::Value(RandomBytes(32))}, {"validator", did}}));
+      res.set_content(std::string(body.begin(), body.end()), "application/cbor");
+    });
+    server_.Post("/v1/reattest", [](const httplib::Request&, httplib::Response& res) {
+      Bytes body = cbor::Encode(cbor::Value::Map(
+          {{"code", "drift"}, {"reason", "forged: PCR 9 changed since the first report"}}));
+      res.status = 403;
+      res.set_content(std::string(body.begin(), body.end()), "application/cbor");
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+  }
+  ~ForgedDriftValidator() {
+    server_.stop();
+    thread_.join();
+  }
+  int port() const { return port_; }
+
+ private:
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+TEST_F(GuestRelayTest, OneByzantineDriftVerdictAndAForgedRefusalDoNotStopTheGuest) {
+  // Validator 0 is replaced by the forger, validator 1 turns Byzantine (a
+  // signed drift verdict for every round), validator 2 stays honest; the
+  // owner seals again over these endpoints.
+  ForgedDriftValidator forger(validators_[0]->keys.did());
+  validators_[0]->server.reset();
+  validators_[0]->port = forger.port();
+  validator::AppraisalOptions byzantine;
+  byzantine.fault = validator::Fault::kDriftAll;
+  StartValidator(*validators_[1], Certifiers(), byzantine);
+  SealAndLaunch();
+
+  auto round = GuestRound();
+  ASSERT_FALSE(round.ok());
+  ASSERT_FALSE(relay_log_.empty());
+  const std::string& line = relay_log_.back();
+  EXPECT_NE(line.find("1 of 2 endorsements"), std::string::npos) << line;
+  EXPECT_NE(line.find("not enforced: 1 signed drift verdicts, 2 needed (1 unsigned refusals ignored)"),
+            std::string::npos)
+      << line;
+  EXPECT_EQ(line.find("on_drift=pause"), std::string::npos) << line;
+  auto log = ReadFile(dir_ / "audit/reattest.log");
+  ASSERT_TRUE(log.ok());
+  EXPECT_NE(ToString(*log).find("verdict=unavailable enforced=no"), std::string::npos) << ToString(*log);
+  EXPECT_EQ(ToString(*log).find("verdict=drift"), std::string::npos) << ToString(*log);
 }
 
 // vouch-agent (agent.h) on libvirt's test driver, whose connections to

@@ -39,6 +39,18 @@ Result<Bytes> NewestAuditVc(const std::string& audit_dir, const std::string& uui
   return *found;
 }
 
+size_t LedgerDriftQuorum(const HookConfig& config) {
+  if (config.ledger.empty()) return 0;
+  auto client = ledger::LedgerClient::Open(config.ledger, HostLedgerOptions(config));
+  const ledger::GenesisBody* genesis = client.ok() ? (*client)->state().genesis() : nullptr;
+  if (genesis == nullptr) {
+    std::fprintf(stderr, "vouch: warning: cannot read the ledger's revoke_quorum (%s); the policy's t decides drift\n",
+                 client.ok() ? "no genesis" : client.error().message().c_str());
+    return 0;
+  }
+  return genesis->revoke_quorum;
+}
+
 ledger::LedgerClientOptions HostLedgerOptions(const HookConfig& config) {
   ledger::LedgerClientOptions options;
   options.pinned_genesis = config.genesis;

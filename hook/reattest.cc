@@ -8,6 +8,7 @@
 #include "validator_exchange.h"
 #include "vouch/core/countersign.h"
 #include "vouch/core/did_key.h"
+#include "vouch/core/drift_verdict.h"
 #include "vouch/core/endorsement.h"
 #include "vouch/core/hpke.h"
 #include "vouch/hook/validator_client.h"
@@ -18,23 +19,6 @@ using internal::Clock;
 using internal::Mailbox;
 using internal::Remaining;
 using internal::ShortName;
-
-bool IsEvidenceRefusal(Code code) {
-  switch (code) {
-    case Code::kDrift:
-    case Code::kPcrMismatch:
-    case Code::kConfig:
-    case Code::kHvVersion:
-    case Code::kBadQuote:
-    case Code::kRevoked:
-    case Code::kUncertifiedAk:
-    case Code::kUnknownHost:
-    case Code::kHostNotAllowed:
-      return true;
-    default:
-      return false;
-  }
-}
 
 struct ReattestRound::State {
   const ReattestInput& in;
@@ -64,11 +48,19 @@ Result<ReattestOutcome> ReattestRound::Finish(std::optional<GuestEvidence> guest
   const auto deadline = Clock::now() + in.deadline;
   const OwnerPolicy& policy = in.policy->policy();
   const size_t t = policy.threshold;
-  bool judged = false;
+  const size_t drift_quorum = in.drift_quorum > 0 ? in.drift_quorum : t;
+  std::vector<std::string> drift_signers;  // distinct policy validators with a verified drift verdict
+  size_t unsigned_refusals = 0;            // evidence refusals without one
   auto refuse = [&](size_t good, const std::vector<std::string>& reasons) {
-    return Error(judged ? Code::kDrift : Code::kUnavailable,
+    const bool drift = drift_signers.size() >= drift_quorum;
+    std::string note;
+    if (!drift && drift_signers.size() + unsigned_refusals > 0) {
+      note = StrCat("; not enforced: ", drift_signers.size(), " signed drift verdicts, ", drift_quorum,
+                    " needed", unsigned_refusals > 0 ? StrCat(" (", unsigned_refusals, " unsigned refusals ignored)") : "");
+    }
+    return Error(drift ? Code::kDrift : Code::kUnavailable,
                  StrCat("domain '", in.domain_name, "' not re-endorsed: ", good, " of ", t,
-                        " endorsements (", internal::JoinFailures(reasons), ")"));
+                        " endorsements (", internal::JoinFailures(reasons), ")", note));
   };
 
   internal::Challenges& gathered = state_->gathered;
@@ -93,15 +85,24 @@ Result<ReattestOutcome> ReattestRound::Finish(std::optional<GuestEvidence> guest
   VOUCH_ASSIGN_OR_RETURN(HostVc vc, HostVc::Issue(*claims, *host.host_key));
   const Bytes vc_bytes = vc.message().Encode();
 
-  auto answers = std::make_shared<Mailbox<Bytes>>();
+  // A validator's answer: its endorsement, or its refusal and the drift
+  // verdict the refusal carried.
+  struct Answer {
+    Result<Bytes> endorsement;
+    Bytes drift_verdict;
+  };
+  auto answers = std::make_shared<Mailbox<Answer>>();
   for (size_t i : gathered.asked) {
     std::thread([answers, i, endpoint = policy.validators[i].endpoint, vc_bytes,
                  policy_bytes = in.policy->encoded(), baseline = in.baseline,
                  guest_baseline = in.guest_baseline, timeout = Remaining(deadline)] {
       ValidatorClient client(endpoint, timeout);
-      answers->Put(i, client.Reattest(vc_bytes, policy_bytes, baseline, i, guest_baseline));
+      Bytes verdict;
+      auto endorsement = client.Reattest(vc_bytes, policy_bytes, baseline, i, guest_baseline, &verdict);
+      answers->Put(i, Answer{std::move(endorsement), std::move(verdict)});
     }).detach();
   }
+  const PolicyDigest policy_digest = in.policy->digest();
   // Unlike a launch, every answer is awaited (until the deadline): each
   // refusal is worth naming even once t endorsed.
   std::vector<Endorsement> good;
@@ -109,11 +110,22 @@ Result<ReattestOutcome> ReattestRound::Finish(std::optional<GuestEvidence> guest
   for (size_t got = 0; got < gathered.asked.size(); ++got) {
     auto next = answers->Next(deadline);
     if (!next) break;
-    auto& [i, result] = *next;
+    auto& [i, answer] = *next;
     answered[i] = true;
     const std::string name = ShortName(policy.validators[i]);
+    // Answers are always put whole (the mailbox holds no errors).
+    const Result<Bytes>& result = answer->endorsement;
     if (!result.ok()) {
-      judged = judged || IsEvidenceRefusal(result.error().code());
+      if (IsEvidenceRefusal(result.error().code())) {
+        auto signer = answer->drift_verdict.empty()
+                          ? Result<std::string>(Error(Code::kBadSignature, "no drift verdict"))
+                          : VerifyDriftVerdict(vc, answer->drift_verdict, policy.validators[i], policy_digest);
+        if (signer.ok() && std::find(drift_signers.begin(), drift_signers.end(), *signer) == drift_signers.end()) {
+          drift_signers.push_back(*signer);
+        } else if (!signer.ok()) {
+          ++unsigned_refusals;
+        }
+      }
       failures[i] = StrCat(name, ": ", result.error().message());
       continue;
     }

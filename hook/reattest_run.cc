@@ -144,6 +144,7 @@ Result<ReattestReport> ReattestDomain(const std::string& config_path, std::strin
     unprotected.is_protected = false;
     return unprotected;
   }
+  round->input.drift_quorum = LedgerDriftQuorum(config);
   return RecordDomainRound(*round, Reattest(round->input, round->host), enforce);
 }
 

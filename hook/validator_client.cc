@@ -162,14 +162,23 @@ Result<AttestResponse> ValidatorClient::Attest(ByteView vc, ByteView policy, Byt
 }
 
 Result<Bytes> ValidatorClient::Reattest(ByteView vc, ByteView policy, ByteView launch_vc,
-                                        size_t index, ByteView guest_baseline) {
+                                        size_t index, ByteView guest_baseline, Bytes* drift_verdict) {
   cbor::MapEntries fields = {{"vc", cbor::Value(vc)},
                              {"policy", cbor::Value(policy)},
                              {"launch", cbor::Value(launch_vc)},
                              {"index", uint64_t{index}}};
   if (!guest_baseline.empty()) fields.emplace_back("guest_baseline", cbor::Value(guest_baseline));
   Bytes request = cbor::Encode(cbor::Value::Map(std::move(fields)));
-  VOUCH_ASSIGN_OR_RETURN(Bytes body, Call("POST", "/v1/reattest", &request));
+  VOUCH_ASSIGN_OR_RETURN(Reply reply, Send("POST", "/v1/reattest", &request));
+  if (reply.status != 200) {
+    if (drift_verdict != nullptr) {
+      auto v = DecodeBody(reply.body, endpoint_);
+      const cbor::Value* verdict = v.ok() ? v->Find("verdict") : nullptr;
+      if (verdict != nullptr && verdict->is_bytes()) *drift_verdict = verdict->bytes();
+    }
+    return Refusal(reply);
+  }
+  Bytes body = std::move(reply.body);
   VOUCH_ASSIGN_OR_RETURN(cbor::Value v, DecodeBody(body, endpoint_));
   const cbor::Value* e = v.Find("endorsement");
   if (e == nullptr || !e->is_bytes()) {

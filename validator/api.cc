@@ -115,9 +115,10 @@ Bytes EncodeChallengeResponse(ByteView nonce, std::string_view validator_did) {
   return cbor::Encode(Value::Map({{"nonce", Value(nonce)}, {"validator", Value(validator_did)}}));
 }
 
-Bytes EncodeRefusal(const Error& error) {
-  return cbor::Encode(
-      Value::Map({{"code", Value(CodeName(error.code()))}, {"reason", Value(error.message())}}));
+Bytes EncodeRefusal(const Error& error, ByteView drift_verdict) {
+  cbor::MapEntries m = {{"code", Value(CodeName(error.code()))}, {"reason", Value(error.message())}};
+  if (!drift_verdict.empty()) m.emplace_back("verdict", Value(Bytes(drift_verdict.begin(), drift_verdict.end())));
+  return cbor::Encode(Value::Map(std::move(m)));
 }
 
 int HttpStatusFor(Code code) {

@@ -5,6 +5,7 @@
 
 #include "vouch/core/cbor.h"
 #include "vouch/core/digest.h"
+#include "vouch/core/drift_verdict.h"
 #include "vouch/core/endorsement_quorum.h"
 #include "vouch/core/host_vc.h"
 #include "vouch/core/lease_terms.h"
@@ -394,6 +395,25 @@ Result<Approval> Appraiser::Appraise(const AttestRequest& request, int64_t now,
 
 Result<Reendorsement> Appraiser::Reappraise(const ReattestRequest& request, int64_t now,
                                             AppraisalTrace* trace) const {
+  Result<Reendorsement> judged = JudgeReattest(request, now, trace);
+  if (judged.ok() || trace == nullptr || !IsEvidenceRefusal(judged.error().code())) return judged;
+  // Refused on the evidence of a VC whose signature verified: say so signed,
+  // so that the host may enforce a quorum of such verdicts.
+  auto vc = HostVc::Parse(request.vc);
+  auto policy = SignedPolicy::Parse(request.policy);
+  if (vc.ok() && policy.ok()) {
+    auto verdict = SignDriftVerdict(*vc, keys_.signing_key(), keys_.did(), now, directory_.LedgerHead(),
+                                    policy->digest());
+    if (verdict.ok()) trace->drift_verdict = std::move(verdict).value();
+  }
+  return judged;
+}
+
+Result<Reendorsement> Appraiser::JudgeReattest(const ReattestRequest& request, int64_t now,
+                                               AppraisalTrace* trace) const {
+  if (options_.fault == Fault::kDriftAll) {
+    return Error(Code::kDrift, "every re-attestation is drift to this validator (fault injection --fault=drift-all)");
+  }
   // 1–7, as for a launch.
   VOUCH_ASSIGN_OR_RETURN(Checked checked, CheckVcAndPolicy(request.vc, request.policy,
                                                            request.index, "reattest", now, trace));

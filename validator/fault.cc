@@ -12,18 +12,20 @@ std::string_view FaultName(Fault fault) {
       return "bad-countersignature";
     case Fault::kRefuseAll:
       return "refuse-all";
+    case Fault::kDriftAll:
+      return "drift-all";
   }
   return "none";
 }
 
 Result<Fault> ParseFault(std::string_view name) {
   for (Fault f :
-       {Fault::kNone, Fault::kWrongShare, Fault::kBadCountersignature, Fault::kRefuseAll}) {
+       {Fault::kNone, Fault::kWrongShare, Fault::kBadCountersignature, Fault::kRefuseAll, Fault::kDriftAll}) {
     if (FaultName(f) == name) return f;
   }
   return Error(Code::kInvalidArgument,
                StrCat("--fault: unknown fault '", name,
-                      "' (expected wrong-share, bad-countersignature or refuse-all)"));
+                      "' (expected wrong-share, bad-countersignature, refuse-all or drift-all)"));
 }
 
 }  // namespace vouch::validator

@@ -7,6 +7,7 @@
 
 #include "testing/attest_world.h"
 #include "testing/expect_refused.h"
+#include "vouch/core/drift_verdict.h"
 #include "vouch/core/quote_binding.h"
 #include "vouch/validator/appraisal.h"
 
@@ -105,6 +106,29 @@ TEST_F(GuestAppraisalTest, AGuestPcrChangedSinceTheFirstReportIsDriftNamedByTheP
   extended.pcrs[9] = Bytes(32, 0x99);
   EXPECT_REFUSED(world_.Reappraise(Round(&extended, baseline)), Code::kDrift,
                  "guest PCR 9 changed since the first report");
+}
+
+TEST_F(GuestAppraisalTest, ADriftRefusalCarriesThisValidatorsSignedVerdictOverTheVc) {
+  Bytes baseline = FirstReport();
+  GuestState extended = guest_;
+  extended.pcrs[9] = Bytes(32, 0x99);
+  ReattestRequest r = Round(&extended, baseline);
+  AppraisalTrace trace;
+  EXPECT_REFUSED(world_.Reappraise(r, kNow, &trace), Code::kDrift, "guest PCR 9");
+  ASSERT_FALSE(trace.drift_verdict.empty());
+  auto vc = HostVc::Parse(r.vc);
+  ASSERT_TRUE(vc.ok());
+  auto policy = SignedPolicy::Parse(r.policy);
+  ASSERT_TRUE(policy.ok());
+  const PolicyValidator& ours = policy->policy().validators[AttestWorld::kOurs];
+  auto signer = VerifyDriftVerdict(*vc, trace.drift_verdict, ours, policy->digest());
+  ASSERT_TRUE(signer.ok()) << signer.error().ToString();
+  EXPECT_EQ(*signer, world_.ours().did());
+
+  // A malformed round judges nothing, so it carries no verdict.
+  AppraisalTrace none;
+  EXPECT_REFUSED(world_.Reappraise(Round(nullptr), kNow, &none), Code::kMalformed, "expects guest evidence");
+  EXPECT_TRUE(none.drift_verdict.empty());
 }
 
 TEST_F(GuestAppraisalTest, AnotherGuestAkOrEventLogIsDrift) {

@@ -42,8 +42,8 @@ void SetCbor(httplib::Response& res, int status, const Bytes& body) {
   res.set_content(std::string(body.begin(), body.end()), kCborContentType);
 }
 
-void Refuse(httplib::Response& res, int status, const Error& error) {
-  SetCbor(res, status, EncodeRefusal(error));
+void Refuse(httplib::Response& res, int status, const Error& error, ByteView drift_verdict = {}) {
+  SetCbor(res, status, EncodeRefusal(error, drift_verdict));
 }
 
 std::string_view EndpointLabel(const std::string& path) {
@@ -252,6 +252,7 @@ void Server::Route() {
       auto t0 = std::chrono::steady_clock::now();
       Decision decision;
       decision.kind = kind == "attest" ? "" : std::string(kind);
+      AppraisalTrace trace;
       auto finish = [&](const Status& status, const Bytes& body) {
         double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -264,7 +265,7 @@ void Server::Route() {
           decision.code = status.error().code();
           decision.reason = status.error().message();
           parts_.metrics->RecordRefusal(status.error().code(), seconds);
-          Refuse(res, HttpStatusFor(status.error().code()), status.error());
+          Refuse(res, HttpStatusFor(status.error().code()), status.error(), trace.drift_verdict);
         }
         options_.log(FormatDecision(decision));
       };
@@ -282,7 +283,6 @@ void Server::Route() {
         return;
       }
       decision.index = request->index;
-      AppraisalTrace trace;
       auto result = appraise(*request, options_.clock(), &trace);
       decision.host_did = trace.host_did;
       decision.domain_uuid = trace.domain_uuid;

@@ -32,6 +32,9 @@ namespace vouch::hook {
 struct AgentOptions {
   HookConfig config;
   bool enforce = true;
+  // Signed drift verdicts needed to enforce (ReattestInput::drift_quorum);
+  // 0: the ledger's revoke_quorum, read at start (or the policy's t).
+  size_t drift_quorum = 0;
   // One line per event, round and problem; may be called from any thread,
   // one call at a time.
   std::function<void(const std::string&)> log;

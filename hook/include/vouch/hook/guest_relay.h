@@ -29,6 +29,7 @@ struct GuestRelayOptions {
   HookConfig config;
   std::string domain;   // the libvirt domain name
   bool enforce = true;  // apply on_drift on a drift verdict
+  size_t drift_quorum = 0;  // ReattestInput::drift_quorum (the ledger's revoke_quorum)
   // One line per round and per session problem (the agent's log).
   std::function<void(const std::string&)> log = [](const std::string&) {};
 };

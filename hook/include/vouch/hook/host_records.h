@@ -29,6 +29,11 @@ std::optional<Bytes> ProtectionBundleOf(const HookConfig& config, const qemu::Do
 // in `audit_dir`, encoded. kNotFound naming the directory.
 Result<Bytes> NewestAuditVc(const std::string& audit_dir, const std::string& uuid, std::string_view type);
 
+// The ledger's revoke_quorum (its genesis), the number of signed drift
+// verdicts that make a re-attestation's refusal enforceable; 0 (the policy's
+// t decides) without a ledger or if it cannot be read (said on stderr).
+size_t LedgerDriftQuorum(const HookConfig& config);
+
 // The ledger's client options for this host: its pinned genesis, its head
 // file in the state dir, its access, warnings to stderr.
 ledger::LedgerClientOptions HostLedgerOptions(const HookConfig& config);

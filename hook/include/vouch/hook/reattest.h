@@ -28,6 +28,10 @@ struct ReattestInput {
   // The guest's first endorsed report of this launch (validator
   // guest_appraisal.h), empty for the first round or without a guest.
   Bytes guest_baseline;
+  // How many distinct policy validators must sign a drift verdict over the
+  // VC for the outcome to be kDrift (the ledger's revoke_quorum); 0: the
+  // policy's t.
+  size_t drift_quorum = 0;
   std::chrono::milliseconds deadline{5000};
   std::function<int64_t()> now;  // seconds; defaults to the system clock
 };
@@ -62,17 +66,16 @@ class ReattestRound {
   std::unique_ptr<State> state_;
 };
 
-// Runs the exchange (Begin, then Finish without guest evidence). Fewer than t verified endorsements is an error whose
-// message names each validator's reason ("domain 'web1' not re-endorsed: 0
-// of 3 endorsements (127.0.0.1:7401: PCR 4 changed since launch …)"); its
-// code is kDrift if any validator refused on the evidence (drift, PCRs,
-// config, hypervisor, quote, revocation), else kUnavailable (validators
-// unreachable or slow: nothing was judged).
+// Runs the exchange (Begin, then Finish without guest evidence). Fewer than
+// t verified endorsements is an error whose message names each validator's
+// reason ("domain 'web1' not re-endorsed: 0 of 3 endorsements
+// (127.0.0.1:7401: PCR 4 changed since launch …)"); its code is kDrift only
+// if at least drift_quorum distinct policy validators refused on the
+// evidence with a drift verdict signed over this VC (core/drift_verdict.h),
+// else kUnavailable: validators unreachable, slow, or too few signed
+// verdicts (one Byzantine validator, a forged refusal) judge nothing, and
+// the message then says how many signed.
 Result<ReattestOutcome> Reattest(const ReattestInput& input, const HostContext& host);
-
-// True for the refusal codes that judge the host or domain (as opposed to
-// transport and availability failures).
-bool IsEvidenceRefusal(Code code);
 
 }  // namespace vouch::hook
 

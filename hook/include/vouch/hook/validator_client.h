@@ -48,9 +48,10 @@ class ValidatorClient {
 
   // POST /v1/reattest {"vc", "policy", "launch", "index", "guest_baseline"
   // (only if not empty)}: the endorsement (encoded COSE_Countersignature)
-  // over the reattest VC.
+  // over the reattest VC. A refusal that carries the validator's signed
+  // drift verdict leaves it, unverified, in `drift_verdict` (if not null).
   Result<Bytes> Reattest(ByteView vc, ByteView policy, ByteView launch_vc, size_t index,
-                         ByteView guest_baseline = {});
+                         ByteView guest_baseline = {}, Bytes* drift_verdict = nullptr);
 
   // POST /v1/enroll, signed by `host_key` for `validator_did`
   // (vouch/core/enrollment_request.h), dated `at`: the validator checks the

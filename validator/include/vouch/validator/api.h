@@ -49,8 +49,10 @@ Bytes EncodeChallengeResponse(ByteView nonce, std::string_view validator_did);
 // (vouch/core/enrollment_request.h); the answer to /v1/enroll:
 Bytes EncodeEnrollResponse(const EnrollChallenge& challenge);
 
-// {"code": CodeName(error.code()), "reason": error.message()}.
-Bytes EncodeRefusal(const Error& error);
+// {"code": CodeName(error.code()), "reason": error.message()}, plus
+// "verdict": bstr when `drift_verdict` is not empty (a reattest refused on
+// its evidence: the validator's signed drift verdict, core/drift_verdict.h).
+Bytes EncodeRefusal(const Error& error, ByteView drift_verdict = {});
 // The HTTP status of a refusal with `code`: 400 malformed / invalid-argument,
 // 409 replay, 429 rate-limited, 503 unavailable / timeout, 500 internal / io / not-found /
 // crypto, 403 for every appraisal refusal.

@@ -73,7 +73,8 @@
 // refuses (this validator reported it before) leaves the reason as it is.
 //
 // A validator needs no memory of the launch: the baseline's endorsements
-// prove it. Guest evidence (vouch.guest) is carried but not yet appraised.
+// prove it. Guest evidence (vouch.guest) is appraised after 14
+// (guest_appraisal.h).
 //
 // Limits: rt.memory_kib_max and rt.vcpus_max are hard maxima (0 admits
 // nothing), nets_allowed is always enforced, devices only when the policy
@@ -149,6 +150,10 @@ struct AppraisalTrace {
   std::string host_did;
   std::string domain_uuid;
   std::string cti_hex;
+  // A re-attestation refused on its verified evidence: this validator's
+  // signed drift verdict over the VC (core/drift_verdict.h), which the
+  // refusal carries.
+  Bytes drift_verdict;
 };
 
 struct AppraisalOptions {
@@ -180,13 +185,18 @@ class Appraiser {
   Result<Approval> Appraise(const AttestRequest& request, int64_t now,
                             AppraisalTrace* trace = nullptr) const;
 
-  // Appraises a re-attestation (the Reappraise list above).
+  // Appraises a re-attestation (the Reappraise list above). A refusal on
+  // the evidence (core/drift_verdict.h IsEvidenceRefusal) of a VC that
+  // verified leaves this validator's signed drift verdict in
+  // trace->drift_verdict.
   Result<Reendorsement> Reappraise(const ReattestRequest& request, int64_t now,
                                    AppraisalTrace* trace = nullptr) const;
 
   const ValidatorKeys& keys() const { return keys_; }
 
  private:
+  Result<Reendorsement> JudgeReattest(const ReattestRequest& request, int64_t now,
+                                      AppraisalTrace* trace) const;
   // What steps 1–7 established, and the VC's replay and challenge
   // reservations (both committed on approval, released otherwise).
   struct Checked {

@@ -19,9 +19,12 @@ enum class Fault {
   kBadCountersignature,
   // Refuses every attestation (kUnavailable, HTTP 503).
   kRefuseAll,
+  // Refuses every re-attestation as drift, with its signed drift verdict:
+  // one Byzantine validator trying to get an honest host's guest stopped.
+  kDriftAll,
 };
 
-// "none", "wrong-share", "bad-countersignature", "refuse-all".
+// "none", "wrong-share", "bad-countersignature", "refuse-all", "drift-all".
 std::string_view FaultName(Fault fault);
 // kInvalidArgument naming the accepted values for anything else.
 Result<Fault> ParseFault(std::string_view name);
