@@ -14,12 +14,14 @@
 #include <thread>
 
 #include "vouch/core/guest_channel.h"
+#include "vouch/core/host_vc.h"
 #include "vouch/core/owner_policy.h"
 #include "vouch/core/unique_fd.h"
 #include "vouch/hook/guest_relay.h"
 #include "vouch/hook/host_records.h"
 #include "vouch/hook/reattest.h"
 #include "vouch/hook/reattest_run.h"
+#include "vouch/ledger/ledger_client.h"
 #include "vouch/qemu/domain_events.h"
 #include "vouch/qemu/domain_xml.h"
 #include "vouch/qemu/libvirt.h"
@@ -132,6 +134,7 @@ class Agent::Impl {
     }
     wake_.notify_all();
     if (manager_.joinable()) manager_.join();
+    if (ledger_watch_.joinable()) ledger_watch_.join();
     watch_.reset();
     std::lock_guard<std::mutex> lock(mu_);
     work_.clear();
@@ -141,6 +144,7 @@ class Agent::Impl {
     VOUCH_RETURN_IF_ERROR(Subscribe());
     Reconcile();
     manager_ = std::thread([this] { Manage(); });
+    if (!options_.config.ledger.empty()) ledger_watch_ = std::thread([this] { WatchLedger(); });
     return Ok();
   }
 
@@ -155,6 +159,16 @@ class Agent::Impl {
   struct Event {
     std::string name;
     bool attach = false;
+  };
+
+  // An attached domain: its work, and what the ledger watch looks for.
+  struct AttachedDomain {
+    std::unique_ptr<DomainWork> work;
+    std::string uuid;
+    std::string host;       // the launch VC's issuer
+    std::string launch;     // "cti:<hex>" of its launch VC
+    std::string on_drift;
+    bool enforced = false;  // a revocation was enforced once
   };
 
   Status Subscribe() {
@@ -204,6 +218,59 @@ class Agent::Impl {
     }
   }
 
+  bool Stopping() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return stopping_;
+  }
+
+  // Follows the ledger: a revocation of an attached domain's launch or host
+  // is enforced (its policy's on_drift) as soon as the ledger holds it,
+  // once per launch. A ledger that cannot be read is said once, and tried
+  // again every 2 s.
+  void WatchLedger() {
+    std::unique_ptr<ledger::LedgerClient> client;
+    std::string said;
+    while (!Stopping()) {
+      if (client == nullptr) {
+        auto opened = ledger::LedgerClient::Open(options_.config.ledger, HostLedgerOptions(options_.config));
+        if (!opened.ok()) {
+          if (opened.error().message() != said) log_(StrCat("ledger watch: ", said = opened.error().message()));
+          std::this_thread::sleep_for(milliseconds(2000));
+          continue;
+        }
+        client = std::move(opened).value();
+      }
+      EnforceRevocations(client->state());
+      auto more = client->WaitForEntries(milliseconds(500));
+      if (!more.ok()) {
+        if (more.error().message() != said) log_(StrCat("ledger watch: ", said = more.error().message()));
+        client.reset();
+      }
+    }
+  }
+
+  void EnforceRevocations(const ledger::ChainState& state) {
+    struct Due {
+      std::string name, uuid, on_drift, why;
+    };
+    std::vector<Due> due;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (auto& [name, a] : work_) {
+        if (a.enforced || a.launch.empty()) continue;
+        const std::string& subject = state.IsRevoked(a.host) ? a.host : a.launch;
+        if (!state.IsRevoked(subject)) continue;
+        a.enforced = true;
+        due.push_back({name, a.uuid, a.on_drift,
+                       StrCat(subject == a.host ? "host " : "launch ", subject, " is revoked on the ledger")});
+      }
+    }
+    for (const Due& d : due) {
+      std::string done = EnforceRevocation(options_.config, d.name, d.uuid, d.on_drift, d.why);
+      log_(StrCat("domain '", d.name, "': ", d.why, "; on_drift=", d.on_drift, ": ", done));
+    }
+  }
+
   void Resubscribe() {
     watch_.reset();
     Status subscribed = Subscribe();
@@ -245,10 +312,10 @@ class Agent::Impl {
       std::lock_guard<std::mutex> lock(mu_);
       if (work_.count(name) != 0) return;
     }
-    std::unique_ptr<DomainWork> work = WorkFor(name);
-    if (work == nullptr) return;
+    std::optional<AttachedDomain> attached = WorkFor(name);
+    if (!attached) return;
     std::lock_guard<std::mutex> lock(mu_);
-    work_.emplace(name, std::move(work));
+    work_.emplace(name, std::move(*attached));
   }
 
   void Detach(const std::string& name) {
@@ -257,55 +324,66 @@ class Agent::Impl {
       std::lock_guard<std::mutex> lock(mu_);
       auto it = work_.find(name);
       if (it == work_.end()) return;
-      work = std::move(it->second);
+      work = std::move(it->second.work);
       work_.erase(it);
     }
     work.reset();  // joins, outside the lock
     log_(StrCat("domain '", name, "' stopped: detached"));
   }
 
-  // The work `name` needs, or nullptr (not protected, or it cannot be served:
-  // said in one line).
-  std::unique_ptr<DomainWork> WorkFor(const std::string& name) {
+  // The work `name` needs, or nothing (not protected, or it cannot be
+  // served: said in one line).
+  std::optional<AttachedDomain> WorkFor(const std::string& name) {
     auto conn = qemu::Connect(options_.config.libvirt_uri, LibvirtOptions());
     auto xml = conn.ok() ? conn->DomainXml(name, /*inactive=*/false) : Result<std::string>(conn.error());
     if (!xml.ok()) {
       log_(StrCat("domain '", name, "': ", xml.error().message()));
-      return nullptr;
+      return std::nullopt;
     }
     auto domain = qemu::ParseDomainXml(*xml);
     if (!domain.ok()) {
       if (xml->find(qemu::kVouchMetadataNamespace) != std::string::npos) {
         log_(StrCat("domain '", name, "': ", domain.error().message()));
       }
-      return nullptr;
+      return std::nullopt;
     }
     std::optional<Bytes> bundle = ProtectionBundleOf(options_.config, *domain);
-    if (!bundle) return nullptr;
+    if (!bundle) return std::nullopt;
     auto policy = PolicyOfBundle(*bundle);
     if (!policy.ok()) {
       log_(StrCat("domain '", name, "': ", policy.error().message()));
-      return nullptr;
+      return std::nullopt;
     }
     const OwnerPolicy& p = policy->policy();
     const AgentOptions& options = options_;
     const Log& log = log_;
+    AttachedDomain attached;
+    attached.uuid = domain->uuid;
+    attached.on_drift = p.on_drift;
+    if (auto launch = NewestAuditVc(options_.config.audit_dir, domain->uuid, "launch"); launch.ok()) {
+      if (auto vc = HostVc::Parse(*launch); vc.ok()) {
+        attached.host = vc->claims().issuer;
+        attached.launch = StrCat("cti:", HexEncode(vc->claims().cti));
+      }
+    }
     if (!p.guest) {
       log_(StrCat("domain '", name, "' attached: host re-attestation every ", p.reattest_s, " s"));
       const uint64_t interval = p.reattest_s;
-      return std::make_unique<DomainWork>([&options, &log, name, interval](const std::atomic<bool>& stop) {
+      attached.work = std::make_unique<DomainWork>([&options, &log, name, interval](const std::atomic<bool>& stop) {
         ReattestHost(options, name, interval, stop, log);
       });
+      return attached;
     }
     auto socket = qemu::VirtioChannelSocketPath(*xml, guest_channel::kPortName);
     if (!socket.ok()) {
       log_(StrCat("domain '", name, "': its policy expects guest evidence, but ", socket.error().message()));
-      return nullptr;
+      return std::nullopt;
     }
     log_(StrCat("domain '", name, "' attached: guest relay on ", *socket));
-    return std::make_unique<DomainWork>([&options, &log, name, path = *socket](const std::atomic<bool>& stop) {
+    attached.work = std::make_unique<DomainWork>([&options, &log, name, path = *socket](const std::atomic<bool>& stop) {
       RelayGuest(options, name, path, stop, log);
     });
+    return attached;
   }
 
   const AgentOptions options_;
@@ -317,7 +395,8 @@ class Agent::Impl {
   bool lost_ = false;
   bool said_lost_ = false;
   bool stopping_ = false;
-  std::map<std::string, std::unique_ptr<DomainWork>> work_;
+  std::map<std::string, AttachedDomain> work_;
+  std::thread ledger_watch_;
   std::unique_ptr<qemu::DomainEventWatch> watch_;
   std::thread manager_;
 };

@@ -30,6 +30,7 @@
 #include "vouch/core/random.h"
 #include "vouch/core/unique_fd.h"
 #include "vouch/hook/reattest_run.h"
+#include "vouch/ledger/ledger_client.h"
 #include "vouch/hook/release.h"
 #include "vouch/qemu/config_digest.h"
 #include "vouch/qemu/domain_xml.h"
@@ -508,6 +509,67 @@ TEST_F(AgentTest, AnUnprotectedDomainIsLeftAlone) {
   // test:///default's own domain "test" runs and carries no bundle.
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   EXPECT_TRUE((*agent)->Attached().empty());
+}
+
+TEST_F(AgentTest, ARevocationOnTheLedgerIsEnforcedWithinSecondsNotAtTheNextRound) {
+  // A SQLite ledger whose one governance key revokes at once (admit_quorum 1).
+  Ed25519PrivateKey governance = Ed25519PrivateKey::Generate();
+  const std::string locator = StrCat("sqlite://", dir_ / "ledger.db");
+  ledger::LedgerOptions create;
+  create.create_if_missing = true;
+  auto backend = ledger::OpenLedger(locator, create);
+  ASSERT_TRUE(backend.ok()) << backend.error().ToString();
+  auto writer = ledger::LedgerClient::Open(std::move(backend).value());
+  ASSERT_TRUE(writer.ok()) << writer.error().ToString();
+  ledger::GenesisBody genesis;
+  genesis.governance = {DidKey::FromPublicKey(governance.public_key()).did()};
+  genesis.revoke_quorum = 2;
+  auto first = (*writer)->Append(genesis, governance, std::time(nullptr));
+  ASSERT_TRUE(first.ok()) << first.error().ToString();
+  config_.ledger = locator;
+  config_.genesis = first->digest();
+
+  StartDomain();
+  AgentOptions options;
+  options.config = config_;
+  std::mutex mu;
+  std::vector<std::string> lines;
+  options.log = [&](const std::string& line) {
+    std::lock_guard<std::mutex> lock(mu);
+    lines.push_back(line);
+  };
+  auto agent = Agent::Start(options);
+  ASSERT_TRUE(agent.ok()) << agent.error().ToString();
+  ASSERT_EQ((*agent)->Attached(), std::vector<std::string>{kAgentDomain});
+
+  // No guest round runs (nobody answers on the channel): only the ledger
+  // can stop this domain.
+  const std::string subject = StrCat("cti:", HexEncode(launch_cti_));
+  auto revoked = (*writer)->Append(ledger::RevokeBody{subject, "the owner withdrew this launch", RandomBytes(32)},
+                                   governance, std::time(nullptr));
+  ASSERT_TRUE(revoked.ok()) << revoked.error().ToString();
+  auto t0 = std::chrono::steady_clock::now();
+  auto paused = [&] {
+    virDomainPtr d = virDomainLookupByName(conn_->get(), kAgentDomain);
+    int state = 0, reason = 0;
+    bool is_paused = d != nullptr && virDomainGetState(d, &state, &reason, 0) == 0 && state == VIR_DOMAIN_PAUSED;
+    if (d != nullptr) virDomainFree(d);
+    return is_paused;
+  };
+  ASSERT_TRUE(Eventually(paused));
+  std::printf("revocation enforced %.1f s after it reached the ledger\n",
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  agent->reset();
+  std::lock_guard<std::mutex> lock(mu);
+  std::string all;
+  for (const auto& l : lines) all += l + "\n";
+  EXPECT_NE(all.find(StrCat("launch ", subject, " is revoked on the ledger; on_drift=pause: domain paused")),
+            std::string::npos)
+      << all;
+  auto log = ReadFile(dir_ / "audit/reattest.log");
+  ASSERT_TRUE(log.ok());
+  EXPECT_NE(ToString(*log).find("verdict=revoked on_drift=pause enforced=\"domain paused\""), std::string::npos)
+      << ToString(*log);
 }
 
 }  // namespace

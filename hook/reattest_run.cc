@@ -44,6 +44,33 @@ Bytes GuestBaselineOf(const HookConfig& config, const std::string& uuid, ByteVie
 
 }  // namespace
 
+std::string ApplyOnDrift(const qemu::LibvirtConnection& conn, const std::string& name, const std::string& on_drift) {
+  if (on_drift != "pause" && on_drift != "destroy") return "alert only, the domain keeps running";
+  // A drift verdict and the ledger's revocation of the same launch may both
+  // come: whichever is second finds the work done.
+  auto state = conn.DomainStateName(name);
+  if (state.ok() && *state == (on_drift == "destroy" ? "shut off" : "paused")) {
+    return StrCat("domain ", on_drift == "destroy" ? "destroyed" : "paused", " (it already was)");
+  }
+  Status stopped = conn.StopDomain(name, on_drift == "destroy");
+  return stopped.ok() ? StrCat("domain ", on_drift == "destroy" ? "destroyed" : "paused")
+                      : StrCat("enforcing it failed: ", stopped.error().message());
+}
+
+std::string EnforceRevocation(const HookConfig& config, const std::string& name, const std::string& uuid,
+                              const std::string& on_drift, const std::string& why) {
+  qemu::LibvirtOptions options;
+  options.call_timeout = config.libvirt_timeout;
+  auto conn = qemu::Connect(config.libvirt_uri, options);
+  std::string done = conn.ok() ? ApplyOnDrift(*conn, name, on_drift)
+                               : StrCat("enforcing it failed: ", conn.error().message());
+  ::mkdir(config.audit_dir.c_str(), 0755);
+  AppendLine(StrCat(config.audit_dir, "/reattest.log"),
+             StrCat(std::time(nullptr), " domain=", name, " uuid=", uuid, " verdict=revoked on_drift=", on_drift,
+                    " enforced=\"", done, "\" why=\"", why, "\""));
+  return done;
+}
+
 std::string GuestBaselinePath(const HookConfig& config, const std::string& uuid) {
   return StrCat(config.state_dir, "/", uuid, ".guest-baseline");
 }
@@ -118,14 +145,7 @@ Result<ReattestReport> RecordDomainRound(DomainRound& round, Result<ReattestOutc
   }
   Error error = InDomain(round.name, outcome.error());
   if (error.code() == Code::kDrift && enforce) {
-    std::string done;
-    if (p.on_drift == "pause" || p.on_drift == "destroy") {
-      Status stopped = round.conn.StopDomain(round.name, p.on_drift == "destroy");
-      done = stopped.ok() ? StrCat("domain ", p.on_drift == "destroy" ? "destroyed" : "paused")
-                          : StrCat("enforcing it failed: ", stopped.error().message());
-    } else {
-      done = "alert only, the domain keeps running";
-    }
+    std::string done = ApplyOnDrift(round.conn, round.name, p.on_drift);
     error = Error(Code::kDrift, StrCat(error.message(), "; on_drift=", p.on_drift, ": ", done));
     AppendLine(log, StrCat(line, " verdict=drift on_drift=", p.on_drift, " enforced=\"", done, "\""));
   } else {

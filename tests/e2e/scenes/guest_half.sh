@@ -125,7 +125,7 @@ else
   bad "the drifted guest was not paused: $(virsh domstate "$GNAME"); agent: $(tail -3 "$W/agent.log")"
 fi
 if grep -q "guest PCR 9 changed since the first report" "$W/agent.log" &&
-  grep -q "uuid=$GUUID verdict=drift on_drift=pause enforced=\"domain paused\"" "$W/audit/reattest.log"; then
+  grep -Eq "uuid=$GUUID verdict=(drift|revoked) on_drift=pause enforced=\"domain paused" "$W/audit/reattest.log"; then
   ok "the validators named it: $(grep -o "[^;(]*guest PCR 9 changed since the first report[^;)]*" "$W/agent.log" | head -1)"
 else
   bad "no guest drift verdict in the agent's log: $(tail -3 "$W/agent.log")"

@@ -74,6 +74,15 @@ Result<std::unique_ptr<DomainRound>> PrepareDomainRound(const HookConfig& config
 Result<ReattestReport> RecordDomainRound(DomainRound& round, Result<ReattestOutcome> outcome,
                                          bool enforce);
 
+// Applies `on_drift` ("pause" suspends, "destroy" stops, anything else
+// only alerts) to the running `name`; says what was done, or why it failed.
+std::string ApplyOnDrift(const qemu::LibvirtConnection& conn, const std::string& name, const std::string& on_drift);
+
+// The same for a domain whose launch or host the ledger revoked (`why`),
+// with one line in reattest.log ("verdict=revoked").
+std::string EnforceRevocation(const HookConfig& config, const std::string& name, const std::string& uuid,
+                              const std::string& on_drift, const std::string& why);
+
 // The file the guest's first endorsed report of a domain's current launch is
 // kept in.
 std::string GuestBaselinePath(const HookConfig& config, const std::string& uuid);
