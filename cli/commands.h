@@ -36,6 +36,8 @@ int ReattestCommand(const std::vector<std::string>& args);
 int StatusCommand(const std::vector<std::string>& args);
 // vouch agent [--config F] [--interval-s N] [--once]
 int AgentCommand(const std::vector<std::string>& args);
+// vouch revoke host|credential … (revoke_command.cc).
+int RevokeCommand(const std::vector<std::string>& args);
 
 }  // namespace vouch::cli
 

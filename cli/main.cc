@@ -26,6 +26,7 @@ constexpr const char* kUsage =
     "                baseline; --enforce applies the policy's on_drift on drift\n"
     "  agent         keep re-attesting every running protected domain (--once: one round)\n"
     "  status DOMAIN   a protected domain's launch, rounds, lease and revocations (--json)\n"
+    "  revoke host DID | credential cti:HEX|LAUNCH_VC   revoke on the ledger (vouch revoke --help)\n"
     "  ledger ...    init|append|show|verify the ledger (vouch ledger --help)\n"
     "  tpm pcrs|quote|verify-quote|eventlog   the host TPM's PCRs, quotes checked without\n"
     "                a TPM, firmware event logs (vouch tpm --help)\n";
@@ -48,6 +49,7 @@ int main(int argc, char** argv) {
   if (command == "reattest") return vouch::cli::ReattestCommand(args);
   if (command == "agent") return vouch::cli::AgentCommand(args);
   if (command == "status") return vouch::cli::StatusCommand(args);
+  if (command == "revoke") return vouch::cli::RevokeCommand(args);
   if (command == "ledger") return vouch::cli::LedgerCommand(args);
   if (command == "tpm") return vouch::cli::TpmCommand(args);
   std::fprintf(stderr, "vouch: unknown command '%s' (try 'vouch --help')\n", command.c_str());
