@@ -106,10 +106,6 @@ void ReattestHost(const AgentOptions& options, const std::string& name, uint64_t
   }
 }
 
-}  // namespace
-
-namespace {
-
 AgentOptions WithDriftQuorum(AgentOptions options) {
   if (options.drift_quorum == 0) options.drift_quorum = LedgerDriftQuorum(options.config);
   return options;

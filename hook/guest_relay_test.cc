@@ -360,6 +360,25 @@ TEST_F(GuestRelayTest, OneByzantineDriftVerdictAndAForgedRefusalDoNotStopTheGues
   EXPECT_EQ(ToString(*log).find("verdict=drift"), std::string::npos) << ToString(*log);
 }
 
+// The agent's log lines, as its log callback (any thread) leaves them.
+class AgentLog {
+ public:
+  std::function<void(const std::string&)> Sink() {
+    return [this](const std::string& line) {
+      std::lock_guard<std::mutex> lock(mu_);
+      all_ += line + "\n";
+    };
+  }
+  std::string All() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return all_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::string all_;
+};
+
 // vouch-agent (agent.h) on libvirt's test driver, whose connections to
 // test:///default share their domains and events in one process: the agent
 // attaches to a protected domain when libvirt says it started, serves its
@@ -433,12 +452,8 @@ class AgentTest : public GuestRelayTest {
 TEST_F(AgentTest, AttachesOnStartRelaysTheShimsRoundsAndDetachesOnStop) {
   AgentOptions options;
   options.config = config_;
-  std::mutex mu;
-  std::vector<std::string> lines;
-  options.log = [&](const std::string& line) {
-    std::lock_guard<std::mutex> lock(mu);
-    lines.push_back(line);
-  };
+  AgentLog lines;
+  options.log = lines.Sink();
   auto agent = Agent::Start(options);
   ASSERT_TRUE(agent.ok()) << agent.error().ToString();
   EXPECT_TRUE((*agent)->Attached().empty());
@@ -464,9 +479,7 @@ TEST_F(AgentTest, AttachesOnStartRelaysTheShimsRoundsAndDetachesOnStop) {
   virDomainFree(d);
   EXPECT_TRUE(Eventually([&] { return (*agent)->Attached().empty(); }));
   agent->reset();
-  std::lock_guard<std::mutex> lock(mu);
-  std::string all;
-  for (const auto& l : lines) all += l + "\n";
+  const std::string all = lines.All();
   EXPECT_NE(all.find(StrCat("domain '", kAgentDomain, "' attached: guest relay on ", socket_path_)), std::string::npos)
       << all;
   EXPECT_NE(all.find("guest round 2 re-endorsed by"), std::string::npos) << all;
@@ -532,12 +545,8 @@ TEST_F(AgentTest, ARevocationOnTheLedgerIsEnforcedWithinSecondsNotAtTheNextRound
   StartDomain();
   AgentOptions options;
   options.config = config_;
-  std::mutex mu;
-  std::vector<std::string> lines;
-  options.log = [&](const std::string& line) {
-    std::lock_guard<std::mutex> lock(mu);
-    lines.push_back(line);
-  };
+  AgentLog lines;
+  options.log = lines.Sink();
   auto agent = Agent::Start(options);
   ASSERT_TRUE(agent.ok()) << agent.error().ToString();
   ASSERT_EQ((*agent)->Attached(), std::vector<std::string>{kAgentDomain});
@@ -560,9 +569,7 @@ TEST_F(AgentTest, ARevocationOnTheLedgerIsEnforcedWithinSecondsNotAtTheNextRound
   std::printf("revocation enforced %.1f s after it reached the ledger\n",
               std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   agent->reset();
-  std::lock_guard<std::mutex> lock(mu);
-  std::string all;
-  for (const auto& l : lines) all += l + "\n";
+  const std::string all = lines.All();
   EXPECT_NE(all.find(StrCat("launch ", subject, " is revoked on the ledger; on_drift=pause: domain paused")),
             std::string::npos)
       << all;
