@@ -74,7 +74,9 @@ SHIM_LIBS=()    # every library the shim loads, host paths
 if [[ -n "$SHIM" ]]; then
   [[ -x "$SHIM" ]] || die "VOUCH_SHIM: '$SHIM' is not an executable file"
   [[ -n "$SHIM_CONF" && -r "$SHIM_CONF" ]] || die "VOUCH_SHIM_CONF: a readable shim.conf is needed with VOUCH_SHIM"
-  tcti="$(ldconfig -p | awk '$1 == "libtss2-tcti-device.so.0" { print $NF; exit }')"
+  # awk reads to the end: an early exit would kill ldconfig with SIGPIPE,
+  # and pipefail would make that the script's exit status (141).
+  tcti="$(ldconfig -p | awk '$1 == "libtss2-tcti-device.so.0" && !found { print $NF; found = 1 }')"
   [[ -n "$tcti" ]] || die "VOUCH_SHIM: no libtss2-tcti-device.so.0 on this machine (install libtss2-tcti-device0)"
   mapfile -t SHIM_LIBS < <({ echo "$tcti"
                              ldd "$SHIM" "$tcti" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'
