@@ -22,12 +22,14 @@ using ledger::internal::SqliteDb;
 using ledger::internal::SqliteStmt;
 
 constexpr int kLeaseStoreApplicationId = 0x766c7365;  // "vlse"
-constexpr int kLeaseStoreFormatVersion = 1;
+// Format 2 added `renewed` (0 until the first renewal, which ends a guest's
+// boot allowance); a format 1 store is migrated in place.
+constexpr int kLeaseStoreFormatVersion = 2;
 
 constexpr const char* kSchema =
     "CREATE TABLE leases (launch TEXT PRIMARY KEY NOT NULL, host TEXT NOT NULL, "
     "domain TEXT NOT NULL, interval_s INTEGER NOT NULL, grace INTEGER NOT NULL, "
-    "deadline INTEGER NOT NULL);"
+    "deadline INTEGER NOT NULL, renewed INTEGER NOT NULL DEFAULT 0);"
     "CREATE INDEX leases_by_deadline ON leases (deadline);"
     "CREATE INDEX leases_by_host ON leases (host);";
 
@@ -136,6 +138,17 @@ Status LeaseStore::Initialize() {
                                           "database (application_id ", app_id, ")"));
   }
   VOUCH_ASSIGN_OR_RETURN(int64_t version, pragma("PRAGMA user_version"));
+  if (version == 1) {
+    if (sqlite3_exec(db,
+                     "BEGIN IMMEDIATE; ALTER TABLE leases ADD COLUMN renewed INTEGER NOT NULL DEFAULT 0; "
+                     "PRAGMA user_version = 2; COMMIT;",
+                     nullptr, nullptr, nullptr) != SQLITE_OK) {
+      Error error = SqlError("cannot migrate format 1 to 2");
+      sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+      return error;
+    }
+    version = 2;
+  }
   if (version != kLeaseStoreFormatVersion) {
     return Error(Code::kMalformed, StrCat("lease store '", path_, "' has format version ", version,
                                           ", this vouchd reads version ", kLeaseStoreFormatVersion));
@@ -199,15 +212,18 @@ Status LeaseStore::Renew(std::string_view launch, int64_t at) {
   std::lock_guard<std::mutex> lock(mu_);
   VOUCH_ASSIGN_OR_RETURN(std::optional<Lease> held, FindLocked(launch));
   if (!held.has_value()) return Error(Code::kNotFound, StrCat("no lease of launch ", launch, " is held"));
-  int64_t deadline = std::max(held->deadline, held->DeadlineAfter(at));
+  // The first renewal ends the boot allowance the grant may have added;
+  // later ones only move the deadline forward.
   sqlite3_stmt* raw = nullptr;
-  if (sqlite3_prepare_v2(db_.get(), "UPDATE leases SET deadline = ?2 WHERE launch = ?1", -1, &raw, nullptr) !=
-      SQLITE_OK) {
+  if (sqlite3_prepare_v2(db_.get(),
+                         "UPDATE leases SET deadline = CASE WHEN renewed = 0 THEN ?2 ELSE max(deadline, ?2) END, "
+                         "renewed = 1 WHERE launch = ?1",
+                         -1, &raw, nullptr) != SQLITE_OK) {
     return SqlError("cannot renew a lease");
   }
   SqliteStmt stmt(raw);
   BindText(stmt.get(), 1, launch);
-  sqlite3_bind_int64(stmt.get(), 2, deadline);
+  sqlite3_bind_int64(stmt.get(), 2, held->DeadlineAfter(at));
   if (sqlite3_step(stmt.get()) != SQLITE_DONE) return SqlError("cannot renew a lease");
   return Status();
 }

@@ -100,6 +100,44 @@ TEST_F(LeaseStoreTest, RenewMovesTheDeadlineForwardOnly) {
   EXPECT_EQ((*store)->Missed(kNow + 107, 10)->size(), 1u);
 }
 
+TEST_F(LeaseStoreTest, TheFirstRenewalEndsTheBootAllowance) {
+  auto store = LeaseStore::Open(path_);
+  ASSERT_TRUE(store.ok());
+  Lease lease = MakeLease("cti:02");
+  lease.deadline = kNow + 300 + lease.DeadlineAfter(0);  // granted with a guest's boot allowance of 300 s
+  ASSERT_TRUE((*store)->Grant(lease).ok());
+  // The guest's first round, 20 s later: the host is now due a round
+  // within interval x grace, not at the end of the boot allowance.
+  ASSERT_TRUE((*store)->Renew("cti:02", kNow + 20).ok());
+  EXPECT_EQ((*(*store)->Find("cti:02"))->deadline, lease.DeadlineAfter(kNow + 20));
+  EXPECT_EQ((*store)->Missed(lease.DeadlineAfter(kNow + 20) + 1, 10)->size(), 1u);
+  // A relaunch's grant restarts the allowance.
+  ASSERT_TRUE((*store)->Grant(lease).ok());
+  EXPECT_EQ((*(*store)->Find("cti:02"))->deadline, lease.deadline);
+}
+
+TEST_F(LeaseStoreTest, AFormat1StoreIsMigratedWithItsLeases) {
+  {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(path_.c_str(), &raw), SQLITE_OK);
+    const char* v1 =
+        "CREATE TABLE leases (launch TEXT PRIMARY KEY NOT NULL, host TEXT NOT NULL, domain TEXT NOT NULL, "
+        "interval_s INTEGER NOT NULL, grace INTEGER NOT NULL, deadline INTEGER NOT NULL);"
+        "INSERT INTO leases VALUES ('cti:03', 'did:key:z6Mkhost', 'd', 2, 3, 1764000500);"
+        "PRAGMA application_id = 1986818917; PRAGMA user_version = 1;";
+    ASSERT_EQ(sqlite3_exec(raw, v1, nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(raw);
+    ::chmod(path_.c_str(), 0600);
+  }
+  auto store = LeaseStore::Open(path_);
+  ASSERT_TRUE(store.ok()) << store.error().ToString();
+  auto held = (*store)->Find("cti:03");
+  ASSERT_TRUE(held.ok() && held->has_value());
+  EXPECT_EQ((*held)->deadline, 1764000500);
+  ASSERT_TRUE((*store)->Renew("cti:03", 1764000100).ok());
+  EXPECT_EQ((*(*store)->Find("cti:03"))->deadline, 1764000106);
+}
+
 TEST_F(LeaseStoreTest, RenewOfAnUnknownLaunchIsNotFound) {
   auto store = LeaseStore::Open(path_);
   ASSERT_TRUE(store.ok());

@@ -101,7 +101,9 @@ write_stop_script() {
     printf 'virsh -q destroy %q >/dev/null 2>&1\n' "$NAME"
     printf 'virsh -q undefine %q >/dev/null 2>&1\n' "$NAME"
     printf 'virsh -q secret-undefine %q >/dev/null 2>&1\n' "$SECRET_UUID"
-    [[ -n ${GNAME:-} ]] && printf 'virsh -q destroy %q >/dev/null 2>&1; virsh -q undefine --nvram --tpm %q >/dev/null 2>&1\n' "$GNAME" "$GNAME"
+    for g in ${GNAME:-} ${G2NAME:-}; do
+      printf 'virsh -q destroy %q >/dev/null 2>&1; virsh -q undefine --nvram --tpm %q >/dev/null 2>&1\n' "$g" "$g"
+    done
     printf '%q host install-hook --uninstall >/dev/null 2>&1 || rm -f %q\n' "$VOUCH" "$HOOK_LINK"
     [[ -n $HOOK_SAVED ]] && printf 'mv %q %q\n' "$HOOK_SAVED" "$HOOK_LINK"
     for p in "${PIDS[@]+"${PIDS[@]}"}"; do printf 'kill %d 2>/dev/null\n' "$p"; done
@@ -137,10 +139,10 @@ cleanup() {
   virsh -q destroy "$NAME" >/dev/null 2>&1
   virsh -q undefine "$NAME" >/dev/null 2>&1
   virsh -q secret-undefine "$SECRET_UUID" >/dev/null 2>&1
-  if [[ -n ${GNAME:-} ]]; then
-    virsh -q destroy "$GNAME" >/dev/null 2>&1
-    virsh -q undefine --nvram --tpm "$GNAME" >/dev/null 2>&1
-  fi
+  for g in ${GNAME:-} ${G2NAME:-}; do
+    virsh -q destroy "$g" >/dev/null 2>&1
+    virsh -q undefine --nvram --tpm "$g" >/dev/null 2>&1
+  done
   if [[ -e $HOOK_LINK ]]; then
     "$VOUCH" host install-hook --uninstall >/dev/null 2>&1 || rm -f "$HOOK_LINK"
     [[ -n $HOOK_SAVED ]] && mv "$HOOK_SAVED" "$HOOK_LINK"

@@ -140,3 +140,79 @@ kill "$AGENT_PID" 2>/dev/null
 vouch_wait_for 10 sh -c "! kill -0 $AGENT_PID 2>/dev/null" && grep -q "SIGTERM: stopping" "$W/agent.log" &&
   ok "vouch-agent stopped on SIGTERM" || bad "vouch-agent did not stop on SIGTERM: $(tail -2 "$W/agent.log")"
 virsh -q destroy "$GNAME" >/dev/null 2>&1 || true
+
+# Proofs 6, 7 and 5: a second guest (the first is quarantined now), whose
+# policy powers the guest off past the grace.
+G2NAME=vouch-guest2-$$
+G2UUID=$(cat /proc/sys/kernel/random/uuid)
+G2DIR=$W/gguest2
+G2SERIAL=$G2DIR/$G2NAME.serial.log
+say "A host that stops re-attesting: vouch-agent restarted (no false drift), then stopped for good"
+mkdir -p "$G2DIR" "$W/g2content" && echo "guest2-$MARKER" >"$W/g2content/marker"
+mke2fs -q -t ext2 -d "$W/g2content" "$W/g2disk.raw" 4M 2>/dev/null
+bash "$ROOT/vm-images/render-domain.sh" --protected "$W/g2-attest.sock" "$G2NAME" "$G2UUID" "$G2DIR" \
+  "$(cat /proc/sys/kernel/random/uuid)" |
+  sed -e "s|<cmdline>\([^<]*\)</cmdline>|<cmdline>\1 vouch.shim=2 vouch.hold=600</cmdline>|" >"$W/g2domain.xml"
+virsh -q define "$W/g2domain.xml" >/dev/null
+if "$VOUCH" seal --domain "$G2NAME" --ledger "$LEDGER" --genesis "$GENESIS" --validator-count 5 --threshold 3 \
+  --owner-key "$W/owner.pem" --image "$(sed -n "s/.*<source file='\([^']*\.luks\)'.*/\1/p" "$W/g2domain.xml" | sed -n 1p)" \
+  --from-raw "$W/g2disk.raw" --pcrs 0,1,2,3,4,5,6,7 --pcrs-from-tpm "$TCTI" --host "$HOST_DID" \
+  --on-drift pause --reattest 2 --grace 5 --guest-pcrs 0,9 --guest-action poweroff --guest-boot-s 300 \
+  "${OWNER_ACCESS[@]}" >"$W/g2seal.out" 2>&1; then
+  ok "sealed $G2NAME: past the grace its shim powers the guest off"
+else
+  bad "vouch seal of $G2NAME: $(cat "$W/g2seal.out")"
+fi
+rm -f "$W/g2disk.raw"
+# A short round deadline, so a silent host is noticed within the grace.
+printf 'owner = %s\ndomain = %s\ntimeout_s = 4\naction = none\n' "$OWNER_DID" "$G2UUID" >"$W/shim2.conf"
+VOUCH_SHIM=$BUILD/guest-shim/vouch-shim VOUCH_SHIM_CONF=$W/shim2.conf bash "$ROOT/vm-images/build-guest.sh" "$G2DIR" >/dev/null
+
+start_agent() {  # start_agent LOG: vouch-agent in the background, AGENT_PID
+  "$BUILD/cli/vouch-agent" --config "$W/hook.conf" 2>"$1" &
+  AGENT_PID=$!
+  PIDS+=("$AGENT_PID")
+  vouch_wait_for 10 grep -q "running" "$1"
+}
+endorsed_rounds() { grep -c "domain '$G2NAME': guest round [0-9]* re-endorsed" "$1" 2>/dev/null || true; }
+start_agent "$W/agent2.log"
+if virsh start "$G2NAME" >"$W/g2start.out" 2>&1 &&
+  vouch_wait_for 180 sh -c "[ \$(grep -c 'attested: endorsed by' '$G2SERIAL') -ge 2 ]"; then
+  ok "$G2NAME booted and re-attests: $(endorsed_rounds "$W/agent2.log") rounds endorsed"
+else
+  bad "$G2NAME did not start re-attesting: $(cat "$W/g2start.out"); $(tail -2 "$W/agent2.log")"
+fi
+# Proof 7: the agent restarted while the guest runs: it re-attaches at start
+# (not by an event) and the next rounds pass against the kept baseline.
+kill "$AGENT_PID"; vouch_wait_for 10 sh -c "! kill -0 $AGENT_PID 2>/dev/null"
+start_agent "$W/agent3.log"
+if vouch_wait_for 60 sh -c "[ \$(grep -c \"domain '$G2NAME': guest round [0-9]* re-endorsed\" '$W/agent3.log') -ge 2 ]" &&
+  grep -q "domain '$G2NAME' attached: guest relay" "$W/agent3.log" &&
+  ! grep -q "uuid=$G2UUID .*verdict=drift" "$W/audit/reattest.log"; then
+  ok "vouch-agent restarted: re-attached to the running guest, $(endorsed_rounds "$W/agent3.log") rounds endorsed since, no false drift"
+else
+  bad "after an agent restart: $(tail -3 "$W/agent3.log")"
+fi
+# Proof 6: the agent stopped for good: the validators' leases run out and
+# they report the launch; inside the guest the shim runs its action.
+kill "$AGENT_PID"; vouch_wait_for 10 sh -c "! kill -0 $AGENT_PID 2>/dev/null"
+t0=$(date +%s%N)
+if vouch_wait_for 60 sh -c "'$VOUCH' status '$G2NAME' --config '$W/hook.conf' --json >'$W/g2status.json' 2>&1; python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))[\"revocations\"][\"launch\"]; sys.exit(0 if r[\"revoked\"] and \"missed re-attestation deadline\" in r[\"reason\"] else 1)' '$W/g2status.json'"; then
+  ok "the validators reported the silent launch: revoked $(awk -v a="$t0" -v b="$(date +%s%N)" 'BEGIN {printf "%.1f s", (b - a) / 1e9}') after the agent stopped (lease 2 s x 5)"
+else
+  bad "no missed-deadline revocation of $G2NAME: $(head -c 400 "$W/g2status.json")"
+fi
+if vouch_wait_for 90 sh -c "virsh domstate '$G2NAME' | grep -q 'shut off'" &&
+  grep -q "VOUCH-SHIM: vouch-shim: past the grace by [0-9]* s: action poweroff" "$G2SERIAL"; then
+  ok "inside the guest, vouch-shim powered it off past the grace $(awk -v a="$t0" -v b="$(date +%s%N)" 'BEGIN {printf "%.1f s", (b - a) / 1e9}') after the agent stopped"
+else
+  bad "the unattested guest kept running: $(virsh domstate "$G2NAME"); $(grep 'VOUCH-SHIM' "$G2SERIAL" | grep -v ATTESTATION | tail -2)"
+fi
+# Proof 5's end: destroy + start does not evade it (quarantine).
+virsh -q destroy "$G2NAME" >/dev/null 2>&1 || true
+if ! virsh start "$G2NAME" >"$W/g2restart.out" 2>&1 && grep -q "quarantined for domain $G2UUID" "$W/g2restart.out" &&
+  virsh domstate "$G2NAME" | grep -q "shut off"; then
+  ok "relaunch refused: $(grep -o "host '[^']*' is quarantined for domain [^:]*" "$W/g2restart.out" | head -1 | cut -c1-90)…"
+else
+  bad "the relaunch of the silent guest was not refused as quarantined: $(cat "$W/g2restart.out")"
+fi

@@ -64,8 +64,11 @@ class LeaseStore {
   // kUnavailable when the store holds `capacity`.
   Status Grant(const Lease& lease);
 
-  // Moves the deadline of `launch` to DeadlineAfter(at), never backwards.
-  // kNotFound if no lease of `launch` is held.
+  // Sets the deadline of `launch` to DeadlineAfter(at): the first renewal
+  // after a grant does so outright (it ends the guest's boot allowance the
+  // grant added, so a host cannot go silent for boot_s after one round);
+  // later ones never move it backwards. kNotFound if no lease of `launch`
+  // is held.
   Status Renew(std::string_view launch, int64_t at);
 
   // Drops the lease of `launch` (the domain stopped, or its credential was
