@@ -38,6 +38,8 @@ int StatusCommand(const std::vector<std::string>& args);
 int AgentCommand(const std::vector<std::string>& args);
 // vouch revoke host|credential … (revoke_command.cc).
 int RevokeCommand(const std::vector<std::string>& args);
+// vouch reinstate HOST_DID DOMAIN_UUID | LAUNCH_VC (revoke_command.cc).
+int ReinstateCommand(const std::vector<std::string>& args);
 
 }  // namespace vouch::cli
 

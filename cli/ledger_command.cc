@@ -54,6 +54,8 @@ constexpr const char* kUsage =
     "                         [--host DID --domain UUID]  (a launch: also quarantines its host for the domain)\n"
     "      attested           --vc-digest HEX --domain NAME [--validator DID]...\n"
     "      checkpoint         [--head N]\n"
+    "      reinstate          --host DID --domain UUID --reason TEXT   lift a quarantine (governance,\n"
+    "                         admit_quorum keys in all)\n"
     "  draft LOCATOR --key KEY.pem TYPE [fields] [--cosign KEY.pem]... --out FILE\n"
     "      sign TYPE (as append) as the next entry without appending it, for other parties to cosign\n"
     "  cosign FILE --key KEY.pem\n"
@@ -324,6 +326,7 @@ std::map<std::string, std::set<std::string>> TypeOptions() {
       {"revoke", {"--subject", "--reason", "--evidence", "--host", "--domain"}},
       {"attested", {"--vc-digest", "--domain", "--validator"}},
       {"checkpoint", {"--head"}},
+      {"reinstate", {"--host", "--domain", "--reason"}},
   };
 }
 
@@ -397,6 +400,13 @@ Result<EntryBody> BuildBody(const std::string& type, const Args& a, const std::s
     b.domain = a.One("--domain").value_or("");
     return EntryBody(std::move(b));
   }
+  if (type == "reinstate") {
+    ReinstateBody b;
+    VOUCH_ASSIGN_OR_RETURN(b.host, Required(a, "--host", type));
+    VOUCH_ASSIGN_OR_RETURN(b.domain, Required(a, "--domain", type));
+    VOUCH_ASSIGN_OR_RETURN(b.reason, Required(a, "--reason", type));
+    return EntryBody(std::move(b));
+  }
   if (type == "attested") {
     AttestedBody b;
     VOUCH_ASSIGN_OR_RETURN(std::string digest, Required(a, "--vc-digest", type));
@@ -435,6 +445,10 @@ void ReportAppended(const Entry& e, const ChainState& state) {
     std::printf("validator %s: %s (%zu of %llu governance countersignatures)\n", author.c_str(),
                 v->admitted ? "admitted" : "registered, not admitted", v->admitted_by.size(),
                 static_cast<unsigned long long>(state.genesis()->admit_quorum));
+  }
+  if (e.type() == EntryType::kReinstate) {
+    const auto& b = e.body_as<ReinstateBody>();
+    std::printf("host %s is no longer quarantined for domain %s\n", b.host.c_str(), b.domain.c_str());
   }
   if (e.type() == EntryType::kRevoke) {
     const auto& subject = e.body_as<RevokeBody>().subject;
@@ -612,6 +626,11 @@ std::string Summary(const Entry& e) {
       const auto& b = e.body_as<CheckpointBody>();
       return StrCat("head_index=", b.head_index, " head_digest=", HexEncode(b.head_digest),
                     " cosigned_by=", e.countersigners().size());
+    }
+    case EntryType::kReinstate: {
+      const auto& b = e.body_as<ReinstateBody>();
+      return StrCat("host=", b.host, " domain=", b.domain, " reason=\"", b.reason, "\"",
+                    " countersigned_by=", e.countersigners().size());
     }
   }
   return "";

@@ -27,6 +27,7 @@ constexpr const char* kUsage =
     "  agent         keep re-attesting every running protected domain (--once: one round)\n"
     "  status DOMAIN   a protected domain's launch, rounds, lease and revocations (--json)\n"
     "  revoke host DID | credential cti:HEX|LAUNCH_VC   revoke on the ledger (vouch revoke --help)\n"
+    "  reinstate HOST_DID DOMAIN_UUID | LAUNCH_VC   lift a quarantine (governance; vouch reinstate --help)\n"
     "  ledger ...    init|append|show|verify the ledger (vouch ledger --help)\n"
     "  tpm pcrs|quote|verify-quote|eventlog   the host TPM's PCRs, quotes checked without\n"
     "                a TPM, firmware event logs (vouch tpm --help)\n";
@@ -50,6 +51,7 @@ int main(int argc, char** argv) {
   if (command == "agent") return vouch::cli::AgentCommand(args);
   if (command == "status") return vouch::cli::StatusCommand(args);
   if (command == "revoke") return vouch::cli::RevokeCommand(args);
+  if (command == "reinstate") return vouch::cli::ReinstateCommand(args);
   if (command == "ledger") return vouch::cli::LedgerCommand(args);
   if (command == "tpm") return vouch::cli::TpmCommand(args);
   std::fprintf(stderr, "vouch: unknown command '%s' (try 'vouch --help')\n", command.c_str());

@@ -290,24 +290,8 @@ Result<ChainState::Mutation> ChainState::EvaluateBody(const Entry& e) const {
                              " countersignatures, but only a governance revoke is countersigned"));
       }
       if (IsGovernance(author) && author != b.subject) {
-        // A governance revocation: the author and its countersigners must
-        // reach admit_quorum distinct unrevoked governance keys, as an
-        // admission does.
-        std::vector<std::string> decided_by = {author};
-        for (const std::string& signer : e.countersigners()) {
-          if (!IsGovernance(signer) || IsRevoked(signer)) {
-            return Refuse(Code::kBadSignature,
-                          StrCat("unauthorized: countersigned by '", signer,
-                                 "', which is not an unrevoked governance key"));
-          }
-          decided_by.push_back(signer);
-        }
-        if (decided_by.size() < genesis_->admit_quorum) {
-          return Refuse(Code::kBadSignature,
-                        StrCat("unauthorized: governance revocation of '", b.subject, "' is signed by ",
-                               decided_by.size(), " governance keys (author and countersigners), admit_quorum ",
-                               genesis_->admit_quorum, " needed"));
-        }
+        VOUCH_ASSIGN_OR_RETURN(std::vector<std::string> decided_by,
+                               GovernanceQuorum(e, StrCat("governance revocation of '", b.subject, "'")));
         return Mutation([b, index, decided_by = std::move(decided_by)](ChainState& s) {
           s.MarkRevoked(b.subject, b.reason, b.evidence, index, decided_by);
           if (!b.host.empty()) s.MarkQuarantined(Scope(b.host, b.domain), b.subject, b.reason, index);
@@ -354,6 +338,23 @@ Result<ChainState::Mutation> ChainState::EvaluateBody(const Entry& e) const {
           if (count >= s.genesis_->revoke_quorum) s.MarkQuarantined(scope, b.subject, b.reason, index);
         }
       });
+    }
+
+    case EntryType::kReinstate: {
+      const auto& b = e.body_as<ReinstateBody>();
+      if (!IsGovernance(author)) {
+        return Refuse(Code::kBadSignature,
+                      StrCat("unauthorized: reinstates host '", b.host, "' for domain ", b.domain,
+                             " but is signed by '", author, "', which is not a governance key"));
+      }
+      if (FindQuarantine(b.host, b.domain) == nullptr) {
+        return Refuse(Code::kInvalidArgument,
+                      StrCat("host '", b.host, "' is not quarantined for domain ", b.domain));
+      }
+      VOUCH_ASSIGN_OR_RETURN(std::vector<std::string> decided_by,
+                             GovernanceQuorum(e, StrCat("reinstatement of host '", b.host, "' for domain ",
+                                                        b.domain)));
+      return Mutation([b](ChainState& s) { s.quarantines_.erase(Scope(b.host, b.domain)); });
     }
 
     case EntryType::kAttested: {
@@ -409,6 +410,24 @@ Result<ChainState::Mutation> ChainState::EvaluateBody(const Entry& e) const {
     }
   }
   return Refuse(Code::kInternal, "unknown entry type");
+}
+
+Result<std::vector<std::string>> ChainState::GovernanceQuorum(const Entry& e, const std::string& what) const {
+  std::vector<std::string> decided_by = {e.author().did()};
+  for (const std::string& signer : e.countersigners()) {
+    if (!IsGovernance(signer) || IsRevoked(signer)) {
+      return Refuse(Code::kBadSignature,
+                    StrCat("unauthorized: countersigned by '", signer, "', which is not an unrevoked governance key"));
+    }
+    decided_by.push_back(signer);
+  }
+  if (decided_by.size() < genesis_->admit_quorum) {
+    return Refuse(Code::kBadSignature,
+                  StrCat("unauthorized: ", what, " is signed by ", decided_by.size(),
+                         " governance keys (author and countersigners), admit_quorum ", genesis_->admit_quorum,
+                         " needed"));
+  }
+  return decided_by;
 }
 
 void ChainState::RecomputeCertified(DidDocument& doc) const {

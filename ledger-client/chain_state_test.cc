@@ -409,6 +409,47 @@ TEST(ChainState, GovernanceQuarantinesAtAdmitQuorum) {
   EXPECT_EQ(w.state.FindQuarantine(host, "web1-uuid")->reason, "owner's order");
 }
 
+// Lifting a quarantine is governance's decision at admit_quorum. The
+// attackers: the quarantined host itself, a validator, one governance key.
+TEST(ChainState, OnlyAGovernanceQuorumLiftsAQuarantine) {
+  World w;
+  ASSERT_OK(w.Bootstrap(4, 2, /*admit=*/2, /*revoke=*/2));
+  ASSERT_OK(w.Add(testing::HostRegistration(w.host[0]), w.host[0]));
+  const std::string host = Did(w.host[0]);
+  const std::string domain = "5f1e0c4a-3b57-4a8e-9d2c-0a1b2c3d4e5f";
+  const ReinstateBody lift{host, domain, "firmware fixed"};
+  ExpectRefused(w.Add(lift, w.gov[0], {&w.gov[1]}), Code::kInvalidArgument,
+                StrCat("host '", host, "' is not quarantined for domain ", domain));
+  RevokeBody report = testing::Revoke("cti:00112233445566778899aabbccddeeff");
+  report.host = host;
+  report.domain = domain;
+  ASSERT_OK(w.Add(report, w.val[0]));
+  ASSERT_OK(w.Add(report, w.val[1]));
+  ASSERT_NE(w.state.FindQuarantine(host, domain), nullptr);
+
+  ExpectRefused(w.Add(lift, w.host[0]), Code::kBadSignature, "which is not a governance key");
+  ExpectRefused(w.Add(lift, w.val[2]), Code::kBadSignature, "which is not a governance key");
+  ExpectRefused(w.Add(lift, w.gov[0]), Code::kBadSignature,
+                "reinstatement of host '" + host + "' for domain " + domain +
+                    " is signed by 1 governance keys (author and countersigners), admit_quorum 2 needed");
+  ExpectRefused(w.Add(lift, w.gov[0], {&w.val[2]}), Code::kBadSignature,
+                "which is not an unrevoked governance key");
+  ASSERT_NE(w.state.FindQuarantine(host, domain), nullptr);
+
+  ASSERT_OK(w.Add(lift, w.gov[0], {&w.gov[1]}));
+  EXPECT_EQ(w.state.FindQuarantine(host, domain), nullptr);
+  EXPECT_TRUE(w.state.IsRevoked("cti:00112233445566778899aabbccddeeff"));  // the launch stays revoked
+  ExpectRefused(w.Add(lift, w.gov[0], {&w.gov[1]}), Code::kInvalidArgument, "is not quarantined");
+
+  // A later launch revoked the same way quarantines the host again.
+  report.subject = "cti:00112233445566778899aabbccddeef0";
+  ASSERT_OK(w.Add(report, w.val[0]));
+  ASSERT_OK(w.Add(report, w.val[1]));
+  const Quarantine* again = w.state.FindQuarantine(host, domain);
+  ASSERT_NE(again, nullptr);
+  EXPECT_EQ(again->launch, report.subject);
+}
+
 TEST(ChainState, GovernanceRevokeAtAdmitQuorumTakesEffect) {
   World w;
   ASSERT_OK(w.Bootstrap(2, 2, /*admit=*/3, /*revoke=*/1));

@@ -16,9 +16,9 @@ namespace {
 using cbor::Value;
 using Reader = internal::CborMapReader;
 
-constexpr std::array<std::string_view, 8> kTypeNames = {
+constexpr std::array<std::string_view, 9> kTypeNames = {
     "genesis", "did-register",  "did-update", "validator-register",
-    "validator-update", "revoke", "attested", "checkpoint"};
+    "validator-update", "revoke", "attested", "checkpoint", "reinstate"};
 
 constexpr size_t kDigestSize = 32;
 constexpr size_t kHpkePublicKeySize = 32;
@@ -191,6 +191,20 @@ ValidatorUpdateBody ReadValidatorUpdate(Reader& r) {
   return b;
 }
 
+void Reason(Reader& r, std::string* out) {
+  NonEmptyText(r, "reason", out);
+  if (!r.error() && out->size() > kMaxReasonSize) {
+    r.Fail(StrCat("field 'reason' must be at most ", kMaxReasonSize, " bytes, got ", out->size()));
+  }
+}
+
+void Domain(Reader& r, std::string* out) {
+  NonEmptyText(r, "domain", out);
+  if (!r.error() && out->size() > kMaxDomainSize) {
+    r.Fail(StrCat("field 'domain' must be at most ", kMaxDomainSize, " bytes, got ", out->size()));
+  }
+}
+
 RevokeBody ReadRevoke(Reader& r) {
   RevokeBody b;
   b.subject = r.Text("subject", "subject");
@@ -202,10 +216,7 @@ RevokeBody ReadRevoke(Reader& r) {
                     did.error().message()));
     }
   }
-  NonEmptyText(r, "reason", &b.reason);
-  if (!r.error() && b.reason.size() > kMaxReasonSize) {
-    r.Fail(StrCat("field 'reason' must be at most ", kMaxReasonSize, " bytes, got ", b.reason.size()));
-  }
+  Reason(r, &b.reason);
   b.evidence = r.ByteString("evidence", "evidence");
   if (!r.error() && b.evidence.size() > kMaxEvidenceSize) {
     r.Fail(StrCat("field 'evidence' must be at most ", kMaxEvidenceSize, " bytes, got ",
@@ -220,11 +231,16 @@ RevokeBody ReadRevoke(Reader& r) {
     r.Fail("fields 'host' and 'domain' are only for a launch credential (a \"cti:\" subject)");
   } else {
     b.host = Did(r, "host");
-    NonEmptyText(r, "domain", &b.domain);
-    if (!r.error() && b.domain.size() > kMaxDomainSize) {
-      r.Fail(StrCat("field 'domain' must be at most ", kMaxDomainSize, " bytes, got ", b.domain.size()));
-    }
+    Domain(r, &b.domain);
   }
+  return b;
+}
+
+ReinstateBody ReadReinstate(Reader& r) {
+  ReinstateBody b;
+  b.host = Did(r, "host");
+  Domain(r, &b.domain);
+  Reason(r, &b.reason);
   return b;
 }
 
@@ -302,6 +318,9 @@ struct ToCbor {
   Value operator()(const CheckpointBody& b) const {
     return Value::Map({{"head_index", b.head_index}, {"head_digest", Value(b.head_digest)}});
   }
+  Value operator()(const ReinstateBody& b) const {
+    return Value::Map({{"host", b.host}, {"domain", b.domain}, {"reason", b.reason}});
+  }
 };
 
 }  // namespace
@@ -354,6 +373,7 @@ Result<EntryBody> BodyFromCbor(EntryType type, const cbor::Value& body) {
     case EntryType::kRevoke: out = ReadRevoke(r); break;
     case EntryType::kAttested: out = ReadAttested(r); break;
     case EntryType::kCheckpoint: out = ReadCheckpoint(r); break;
+    case EntryType::kReinstate: out = ReadReinstate(r); break;
   }
   r.NoUnknown();
   if (r.error()) return Error(Code::kMalformed, *r.error());

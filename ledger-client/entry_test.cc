@@ -40,7 +40,8 @@ std::vector<EntryBody> SampleBodies(const World& w) {
           RevokeBody{"cti:00112233445566778899aabbccddeef0", "PCR 7 drift", RandomBytes(32), Did(w.host[0]),
                      "5f1e0c4a-3b57-4a8e-9d2c-0a1b2c3d4e5f"},
           attested,
-          CheckpointBody{3, RandomBytes(32)}};
+          CheckpointBody{3, RandomBytes(32)},
+          ReinstateBody{Did(w.host[0]), "5f1e0c4a-3b57-4a8e-9d2c-0a1b2c3d4e5f", "firmware fixed, re-enrolled"}};
 }
 
 Sha256Digest SomeDigest() {
@@ -226,6 +227,11 @@ TEST(Entry, BodyRulesAreEnforcedWhenSigning) {
   AttestedBody at{RandomBytes(32), "d", Did(w.host[0]), {Did(w.val[0]), Did(w.val[0])}};
   expect_refused(at, "twice");
   expect_refused(CheckpointBody{1, RandomBytes(31)}, "'head_digest' must be 32 bytes");
+  expect_refused(ReinstateBody{"did:web:example.com", "d", "r"}, "field 'host' is not a did:key");
+  expect_refused(ReinstateBody{Did(w.host[0]), "", "r"}, "'domain' must not be empty");
+  expect_refused(ReinstateBody{Did(w.host[0]), "d", ""}, "'reason' must not be empty");
+  expect_refused(ReinstateBody{Did(w.host[0]), "d", std::string(kMaxReasonSize + 1, 'r')},
+                 "'reason' must be at most 1024 bytes");
 }
 
 TEST(Entry, CountersignaturesAreVerifiedAndListed) {

@@ -258,6 +258,20 @@ TEST_F(LedgerHostDirectoryTest, DriftReportsFromTwoValidatorsRevokeTheLaunchCred
         << again.error().message();
     EXPECT_NE(again.error().message().find(subject), std::string::npos) << again.error().message();
   }
+
+  // The quarantined host cannot lift its own quarantine; a governance quorum
+  // can, and then the next launch is appraised as any other.
+  const ledger::ReinstateBody lift{launch.claims.issuer, launch.claims.domain_uuid, "host re-imaged"};
+  EXPECT_FALSE(writer_->Append(lift, world.host_key(), t_++).ok());
+  EXPECT_FALSE(writer_->Append(lift, w_.gov[0], t_++).ok());  // one governance key of admit_quorum 2
+  const size_t ours = testing::AttestWorld::kOurs;  // the validator whose share the built request carries
+  auto before = appraisers[ours]->Appraise(world.Build().request, testing::kNow);
+  ASSERT_FALSE(before.ok());
+  EXPECT_EQ(before.error().code(), Code::kRevoked);
+  ASSERT_OK(writer_->Append(lift, w_.gov[0], t_++, {&w_.gov[1]}));
+  auto lifted = appraisers[ours]->Appraise(world.Build().request, testing::kNow);
+  EXPECT_TRUE(lifted.ok()) << lifted.error().ToString();
+  EXPECT_TRUE((*dir)->IsRevoked(subject));  // the drifted launch itself stays revoked
 }
 
 // --- Each validator appraises only an AK it certified itself ------------------

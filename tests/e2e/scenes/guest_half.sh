@@ -216,3 +216,14 @@ if ! virsh start "$G2NAME" >"$W/g2restart.out" 2>&1 && grep -q "quarantined for 
 else
   bad "the relaunch of the silent guest was not refused as quarantined: $(cat "$W/g2restart.out")"
 fi
+# Until reinstated: governance (admit_quorum keys) lifts the quarantine, and
+# the very same domain starts again (its new launch is appraised as any).
+if "$VOUCH" reinstate "$HOST_DID" "$G2UUID" --reason "host checked (e2e)" --ledger "$LEDGER" --genesis "$GENESIS" \
+  --key "$W/governance.pem" --cosign "$W/governance2.pem" "${GOV_ACCESS[@]}" >"$W/g2reinstate.out" 2>&1 &&
+  grep -q "no longer quarantined for domain $G2UUID" "$W/g2reinstate.out" &&
+  virsh start "$G2NAME" >"$W/g2relaunch.out" 2>&1; then
+  ok "governance lifted the quarantine (vouch reinstate, 2 governance keys): $G2NAME starts again ($(virsh domstate "$G2NAME" | head -1))"
+else
+  bad "reinstate + start of $G2NAME: $(cat "$W/g2reinstate.out" "$W/g2relaunch.out" 2>/dev/null | tail -3 | tr '\n' ' ')"
+fi
+virsh -q destroy "$G2NAME" >/dev/null 2>&1 || true

@@ -42,6 +42,13 @@
 //                       head_index below the checkpoint's own index and
 //                       head_digest that entry's digest; countersigners are
 //                       admitted, unrevoked validators.
+//   reinstate           by a governance key, with its countersigners at least
+//                       admit_quorum distinct unrevoked governance keys (as a
+//                       governance revoke), of a host quarantined for that
+//                       domain: the quarantine is lifted (the revoked launch
+//                       stays revoked; a later revoked launch quarantines
+//                       again). Nobody else lifts a quarantine: not the host,
+//                       not a validator, not one governance key.
 //   Any entry whose author is revoked is refused.
 // A host is certified when at least certify_quorum of the validators that
 // certified its current AK are still admitted and unrevoked. (A validator
@@ -225,6 +232,10 @@ class ChainState {
   // The effect of `entry` on the state, or why it may not be appended.
   Result<Mutation> Evaluate(const Entry& entry) const;
   Result<Mutation> EvaluateBody(const Entry& entry) const;
+  // The DIDs of `e`'s author and countersigners if they are at least
+  // admit_quorum distinct unrevoked governance keys; else kBadSignature
+  // naming `what`, how many signed and how many are needed.
+  Result<std::vector<std::string>> GovernanceQuorum(const Entry& e, const std::string& what) const;
   void RecomputeCertified(DidDocument& doc) const;
   void RecomputeAllCertified();
   void MarkRevoked(const std::string& subject, std::string reason, Bytes evidence, uint64_t index,

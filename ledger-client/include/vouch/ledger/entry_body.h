@@ -15,6 +15,7 @@
 //                        ? "host": DID, ? "domain": tstr}   the launch's host and domain (a cti only, both or neither)
 //   attested            {"vc_digest": bstr(32), "domain": tstr, "host": DID, "validators": [* DID]}
 //   checkpoint          {"head_index": uint, "head_digest": bstr(32)}
+//   reinstate           {"host": DID, "domain": tstr, "reason": tstr}   lifts that host's quarantine for the domain
 //
 // DID is a did:key text string (vouch/core/did_key.h). BodyFromCbor checks
 // everything that can be checked without the ledger's state (shapes, sizes,
@@ -46,6 +47,7 @@ enum class EntryType {
   kRevoke,
   kAttested,
   kCheckpoint,
+  kReinstate,
 };
 
 // "genesis", "did-register", … as written in the payload's "type".
@@ -138,8 +140,17 @@ struct CheckpointBody {
   bool operator==(const CheckpointBody&) const = default;
 };
 
+// Lifts the quarantine of `host` for `domain` (ChainState::FindQuarantine),
+// so that host may launch that domain again; the revoked launch stays revoked.
+struct ReinstateBody {
+  std::string host;    // a DID
+  std::string domain;  // 1 .. kMaxDomainSize bytes
+  std::string reason;  // 1 .. kMaxReasonSize bytes
+  bool operator==(const ReinstateBody&) const = default;
+};
+
 using EntryBody = std::variant<GenesisBody, DidRegisterBody, DidUpdateBody, ValidatorRegisterBody,
-                               ValidatorUpdateBody, RevokeBody, AttestedBody, CheckpointBody>;
+                               ValidatorUpdateBody, RevokeBody, AttestedBody, CheckpointBody, ReinstateBody>;
 
 // The type of `body` (its variant alternative).
 EntryType TypeOf(const EntryBody& body);
