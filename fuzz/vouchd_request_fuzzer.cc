@@ -25,9 +25,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   vouch::ByteView body(data, size);
   using namespace vouch::validator;
 
-  auto attest = DecodeAttestRequest(body);
+  auto attest = vouch::protocol::DecodeAttestRequest(body);
   if (attest.ok()) {
-    auto again = DecodeAttestRequest(EncodeAttestRequest(*attest));
+    auto again = vouch::protocol::DecodeAttestRequest(vouch::protocol::EncodeAttestRequest(*attest));
     if (!again.ok() || again->vc != attest->vc || again->policy != attest->policy ||
         again->share != attest->share || again->index != attest->index) {
       std::abort();
@@ -36,9 +36,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     ExpectMalformed(attest.error());
   }
 
-  auto reattest = DecodeReattestRequest(body);
+  auto reattest = vouch::protocol::DecodeReattestRequest(body);
   if (reattest.ok()) {
-    auto again = DecodeReattestRequest(EncodeReattestRequest(*reattest));
+    auto again = vouch::protocol::DecodeReattestRequest(vouch::protocol::EncodeReattestRequest(*reattest));
     if (!again.ok() || again->vc != reattest->vc || again->policy != reattest->policy ||
         again->launch != reattest->launch || again->index != reattest->index) {
       std::abort();

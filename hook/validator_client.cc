@@ -10,11 +10,10 @@
 #include "vouch/core/cbor.h"
 #include "vouch/core/enrollment_request.h"
 #include "vouch/ledger/append_request.h"
+#include "vouch/protocol/validator_api.h"
 
 namespace vouch::hook {
 namespace {
-
-constexpr const char* kCbor = "application/cbor";
 
 std::string UrlEncode(const std::string& s) {
   static constexpr char kHex[] = "0123456789ABCDEF";
@@ -31,13 +30,11 @@ std::string UrlEncode(const std::string& s) {
   return out;
 }
 
-Result<cbor::Value> DecodeBody(const Bytes& body, const std::string& endpoint) {
-  cbor::DecodeLimits limits;
-  limits.max_input_size = 64 * 1024;
-  auto v = cbor::Decode(body, limits);
-  if (!v.ok()) return v.error().WithContext(StrCat("answer from ", endpoint));
-  if (!v->is_map()) return Error(Code::kMalformed, StrCat("answer from ", endpoint, " is not a CBOR map"));
-  return v;
+// `answer`, decoded from `endpoint`, with the endpoint named in its error.
+template <typename T>
+Result<T> From(Result<T> answer, const std::string& endpoint) {
+  if (!answer.ok()) return answer.error().WithContext(StrCat("answer from ", endpoint));
+  return answer;
 }
 
 }  // namespace
@@ -79,7 +76,7 @@ Result<ValidatorClient::Reply> ValidatorClient::SendOnce(const std::string& meth
   httplib::Result res = method == "GET"
                             ? client.Get(path.c_str())
                             : client.Post(path.c_str(), reinterpret_cast<const char*>(body->data()),
-                                          body->size(), kCbor);
+                                          body->size(), protocol::kCborContentType);
   if (!res) {
     double s = static_cast<double>(timeout_.count()) / 1000.0;
     if (res.error() == httplib::Error::Read || res.error() == httplib::Error::ConnectionTimeout ||
@@ -94,18 +91,14 @@ Result<ValidatorClient::Reply> ValidatorClient::SendOnce(const std::string& meth
   return Reply{res->status, Bytes(res->body.begin(), res->body.end())};
 }
 
-Error ValidatorClient::Refusal(const Reply& reply) const {
-  // A refusal: {"code", "reason"}.
-  auto v = DecodeBody(reply.body, endpoint_);
-  if (v.ok()) {
-    const cbor::Value* code = v->Find("code");
-    const cbor::Value* reason = v->Find("reason");
-    if (code != nullptr && code->is_text() && reason != nullptr && reason->is_text()) {
-      return Error(CodeFromName(code->text()), reason->text());
-    }
+Error ValidatorClient::Refusal(const Reply& reply, Bytes* drift_verdict) const {
+  auto refusal = protocol::DecodeRefusal(reply.body);
+  if (!refusal.ok()) {
+    return Error(reply.status == 429 ? Code::kRateLimited : Code::kUnavailable,
+                 StrCat("HTTP ", reply.status, " from ", endpoint_));
   }
-  return Error(reply.status == 429 ? Code::kRateLimited : Code::kUnavailable,
-               StrCat("HTTP ", reply.status, " from ", endpoint_));
+  if (drift_verdict != nullptr) *drift_verdict = std::move(refusal->drift_verdict);
+  return Error(refusal->code, refusal->reason);
 }
 
 Result<Bytes> ValidatorClient::Call(const std::string& method, const std::string& path,
@@ -124,9 +117,8 @@ Result<ledger::AppendOutcome> ValidatorClient::AppendLedgerEntry(const ledger::E
     return outcome;
   }
   if (reply.status == 409) {
-    auto v = DecodeBody(reply.body, endpoint_);
-    const cbor::Value* code = v.ok() ? v->Find("code") : nullptr;
-    if (code != nullptr && code->is_text() && code->text() == ledger::kIndexTakenCode) {
+    auto refusal = protocol::DecodeRefusal(reply.body);
+    if (refusal.ok() && refusal->code_name == ledger::kIndexTakenCode) {
       return ledger::AppendOutcome::kIndexTaken;
     }
   }
@@ -135,70 +127,37 @@ Result<ledger::AppendOutcome> ValidatorClient::AppendLedgerEntry(const ledger::E
 
 Result<Challenge> ValidatorClient::GetChallenge(const std::string& host_did) {
   VOUCH_ASSIGN_OR_RETURN(Bytes body, Call("GET", "/v1/challenge?host=" + UrlEncode(host_did), nullptr));
-  VOUCH_ASSIGN_OR_RETURN(cbor::Value v, DecodeBody(body, endpoint_));
-  const cbor::Value* nonce = v.Find("nonce");
-  const cbor::Value* did = v.Find("validator");
-  if (nonce == nullptr || !nonce->is_bytes() || nonce->bytes().empty() || nonce->bytes().size() > 64 ||
-      did == nullptr || !did->is_text()) {
-    return Error(Code::kMalformed, StrCat("challenge from ", endpoint_, " lacks nonce or validator"));
-  }
-  return Challenge{nonce->bytes(), did->text()};
+  VOUCH_ASSIGN_OR_RETURN(protocol::ChallengeAnswer answer,
+                         From(protocol::DecodeChallengeAnswer(body), endpoint_));
+  return Challenge{std::move(answer.nonce), std::move(answer.validator_did)};
 }
 
 Result<AttestResponse> ValidatorClient::Attest(ByteView vc, ByteView policy, ByteView sealed_share,
                                                size_t index) {
-  Bytes request = cbor::Encode(cbor::Value::Map({{"vc", cbor::Value(vc)},
-                                                 {"policy", cbor::Value(policy)},
-                                                 {"share", cbor::Value(sealed_share)},
-                                                 {"index", uint64_t{index}}}));
+  Bytes request = protocol::EncodeAttestRequest(
+      {Bytes(vc.begin(), vc.end()), Bytes(policy.begin(), policy.end()),
+       Bytes(sealed_share.begin(), sealed_share.end()), uint64_t{index}});
   VOUCH_ASSIGN_OR_RETURN(Bytes body, Call("POST", "/v1/attest", &request));
-  VOUCH_ASSIGN_OR_RETURN(cbor::Value v, DecodeBody(body, endpoint_));
-  const cbor::Value* e = v.Find("endorsement");
-  const cbor::Value* s = v.Find("share");
-  if (e == nullptr || !e->is_bytes() || s == nullptr || !s->is_bytes()) {
-    return Error(Code::kMalformed, StrCat("attest answer from ", endpoint_, " lacks endorsement or share"));
-  }
-  return AttestResponse{e->bytes(), s->bytes()};
+  VOUCH_ASSIGN_OR_RETURN(protocol::AttestAnswer answer, From(protocol::DecodeAttestAnswer(body), endpoint_));
+  return AttestResponse{std::move(answer.endorsement), std::move(answer.share)};
 }
 
 Result<Bytes> ValidatorClient::Reattest(ByteView vc, ByteView policy, ByteView launch_vc,
                                         size_t index, ByteView guest_baseline, Bytes* drift_verdict) {
-  cbor::MapEntries fields = {{"vc", cbor::Value(vc)},
-                             {"policy", cbor::Value(policy)},
-                             {"launch", cbor::Value(launch_vc)},
-                             {"index", uint64_t{index}}};
-  if (!guest_baseline.empty()) fields.emplace_back("guest_baseline", cbor::Value(guest_baseline));
-  Bytes request = cbor::Encode(cbor::Value::Map(std::move(fields)));
+  Bytes request = protocol::EncodeReattestRequest(
+      {Bytes(vc.begin(), vc.end()), Bytes(policy.begin(), policy.end()), Bytes(launch_vc.begin(), launch_vc.end()),
+       uint64_t{index}, Bytes(guest_baseline.begin(), guest_baseline.end())});
   VOUCH_ASSIGN_OR_RETURN(Reply reply, Send("POST", "/v1/reattest", &request));
-  if (reply.status != 200) {
-    if (drift_verdict != nullptr) {
-      auto v = DecodeBody(reply.body, endpoint_);
-      const cbor::Value* verdict = v.ok() ? v->Find("verdict") : nullptr;
-      if (verdict != nullptr && verdict->is_bytes()) *drift_verdict = verdict->bytes();
-    }
-    return Refusal(reply);
-  }
-  Bytes body = std::move(reply.body);
-  VOUCH_ASSIGN_OR_RETURN(cbor::Value v, DecodeBody(body, endpoint_));
-  const cbor::Value* e = v.Find("endorsement");
-  if (e == nullptr || !e->is_bytes()) {
-    return Error(Code::kMalformed, StrCat("reattest answer from ", endpoint_, " lacks endorsement"));
-  }
-  return e->bytes();
+  if (reply.status != 200) return Refusal(reply, drift_verdict);
+  return From(protocol::DecodeReattestAnswer(reply.body), endpoint_);
 }
 
 Result<EnrollCredential> ValidatorClient::BeginEnroll(const Ed25519PrivateKey& host_key,
                                                       std::string_view validator_did, int64_t at) {
   Bytes request = EncodeEnrollmentRequest(SignEnrollmentRequest(EnrollStep::kBegin, host_key, validator_did, at));
   VOUCH_ASSIGN_OR_RETURN(Bytes body, Call("POST", "/v1/enroll", &request));
-  VOUCH_ASSIGN_OR_RETURN(cbor::Value v, DecodeBody(body, endpoint_));
-  const cbor::Value* c = v.Find("credential");
-  const cbor::Value* s = v.Find("secret");
-  if (c == nullptr || !c->is_bytes() || s == nullptr || !s->is_bytes()) {
-    return Error(Code::kMalformed,
-                 StrCat("enroll answer from ", endpoint_, " lacks credential or secret"));
-  }
-  return EnrollCredential{c->bytes(), s->bytes()};
+  VOUCH_ASSIGN_OR_RETURN(protocol::EnrollAnswer answer, From(protocol::DecodeEnrollAnswer(body), endpoint_));
+  return EnrollCredential{std::move(answer.credential), std::move(answer.encrypted_secret)};
 }
 
 Status ValidatorClient::FinishEnroll(const Ed25519PrivateKey& host_key, std::string_view validator_did,

@@ -425,9 +425,9 @@ Result<Reendorsement> Appraiser::JudgeReattest(const ReattestRequest& request, i
   // 8. The baseline: the domain's launch VC, endorsed by t of the policy's
   // validators. Its signatures make it evidence no host can forge, so any
   // validator can check drift against it without having kept state.
-  auto launch_or = HostVc::Parse(request.launch);
+  auto launch_or = launches_.Get(request.launch, [](ByteView b) { return HostVc::Parse(b); });
   if (!launch_or.ok()) return launch_or.error().WithContext("launch VC");
-  const HostVc& launch = *launch_or;
+  const HostVc& launch = **launch_or;
   const HostVcClaims& l = launch.claims();
   if (l.type != "launch") {
     return Error(Code::kNotInPolicy,
@@ -448,7 +448,10 @@ Result<Reendorsement> Appraiser::JudgeReattest(const ReattestRequest& request, i
     return Error(Code::kRevoked, StrCat("the domain's launch VC (cti ", HexEncode(l.cti),
                                         ") is revoked"));
   }
-  VOUCH_RETURN_IF_ERROR(RequireQuorum(launch, signed_policy, "launch VC"));
+  Bytes quorum_key(digest.value.begin(), digest.value.end());
+  quorum_key.insert(quorum_key.end(), request.launch.begin(), request.launch.end());
+  auto quorum = launch_quorums_.Get(quorum_key, [&](ByteView) { return RequireQuorum(launch, signed_policy, "launch VC"); });
+  if (!quorum.ok()) return quorum.error();
   if (!c.launch_cti.empty() && c.launch_cti != l.cti) {
     return Error(Code::kNotInPolicy, StrCat("reattest VC names launch ", HexEncode(c.launch_cti),
                                             ", not the launch VC sent (", HexEncode(l.cti), ")"));

@@ -154,7 +154,7 @@ class DaemonTest : public ::testing::Test {
     s.our_nonce = v.ok() && v->Find("nonce") ? v->Find("nonce")->bytes() : Bytes{};
     s.policy = std::move(policy);
     *built = world_->Build(s, static_cast<int64_t>(std::time(nullptr)));
-    Bytes body = EncodeAttestRequest(built->request);
+    Bytes body = protocol::EncodeAttestRequest(built->request);
     return client.Post("/v1/attest", reinterpret_cast<const char*>(body.data()), body.size(),
                        "application/cbor");
   }

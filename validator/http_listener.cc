@@ -44,7 +44,7 @@ const char* StatusText(int status) {
 // the request and without ever blocking (the accept loop calls this): a
 // fresh socket's send buffer takes the ~200 bytes at once.
 void SendRefusal(int fd, int status, const Error& error) {
-  Bytes body = EncodeRefusal(error);
+  Bytes body = protocol::EncodeRefusal(error);
   std::string out = StrCat("HTTP/1.1 ", status, " ", StatusText(status),
                            "\r\nContent-Type: ", kCborContentType,
                            "\r\nContent-Length: ", body.size(), "\r\nConnection: close\r\n\r\n");

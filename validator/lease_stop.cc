@@ -9,7 +9,7 @@ namespace {
 StopAnswer Refused(const Error& error, int status, std::string_view who) {
   StopAnswer a;
   a.status = status;
-  a.body = EncodeRefusal(error);
+  a.body = protocol::EncodeRefusal(error);
   a.log_line = StrCat("vouchd: stop ", who, " refused code=", CodeName(error.code()), " reason=\"",
                       error.message(), "\"");
   return a;

@@ -11,7 +11,7 @@ Error Unauthorized(std::string why) { return Error(Code::kBadSignature, "unautho
 LedgerAppendAnswer Refused(const Error& error, int status, const std::string& who) {
   LedgerAppendAnswer a;
   a.status = status;
-  a.body = EncodeRefusal(error);
+  a.body = protocol::EncodeRefusal(error);
   a.log_line = StrCat("vouchd: ledger-append ", who, " refused code=", CodeName(error.code()), " reason=\"",
                       error.message(), "\"");
   return a;

@@ -169,6 +169,26 @@ TEST_F(ReappraisalTest, ARevokedLaunchCredentialIsRefused) {
                  "launch VC");
 }
 
+// The launch VC's quorum is verified once per launch VC (every round sends
+// the same bytes). The attacker: a host that, after a round with the real
+// baseline, sends the same launch with an endorsement stripped or forged,
+// or keeps re-attesting a revoked launch. Nothing carries over but the
+// exact bytes that verified.
+TEST_F(ReappraisalTest, AVerifiedBaselineIsRememberedOnlyForItsExactBytes) {
+  ASSERT_TRUE(world_.Reappraise(world_.BuildReattest(launch_, baseline_)).ok());
+  EXPECT_REFUSED(world_.Reappraise(world_.BuildReattest(
+                     launch_, world_.EndorsedLaunch(launch_, {2}, kNow - 60))),
+                 Code::kNotInPolicy, "carries 1 valid endorsements");
+  Bytes forged = baseline_;
+  forged[forged.size() - 10] ^= 0x01;  // inside the host's signature
+  EXPECT_REFUSED(world_.Reappraise(world_.BuildReattest(launch_, forged)), Code::kBadSignature,
+                 "launch VC: host VC signature does not verify");
+  EXPECT_TRUE(world_.Reappraise(world_.BuildReattest(launch_, baseline_)).ok());
+  world_.directory().Revoke(StrCat("cti:", HexEncode(launch_.claims.cti)), "test");
+  EXPECT_REFUSED(world_.Reappraise(world_.BuildReattest(launch_, baseline_)), Code::kRevoked,
+                 "launch VC");
+}
+
 TEST_F(ReappraisalTest, EachEndpointTakesOnlyItsKindOfVc) {
   Scenario launch_kind;
   launch_kind.claims = [](HostVcClaims& c) { c.type = "launch"; };

@@ -43,7 +43,7 @@ void SetCbor(httplib::Response& res, int status, const Bytes& body) {
 }
 
 void Refuse(httplib::Response& res, int status, const Error& error, ByteView drift_verdict = {}) {
-  SetCbor(res, status, EncodeRefusal(error, drift_verdict));
+  SetCbor(res, status, protocol::EncodeRefusal(error, drift_verdict));
 }
 
 std::string_view EndpointLabel(const std::string& path) {
@@ -296,7 +296,7 @@ void Server::Route() {
   };
   http.Post("/v1/attest",
             appraisal(
-                "attest", DecodeAttestRequest,
+                "attest", protocol::DecodeAttestRequest,
                 [this](const AttestRequest& r, int64_t now, AppraisalTrace* trace) {
                   return parts_.appraiser->Appraise(r, now, trace);
                 },
@@ -305,7 +305,7 @@ void Server::Route() {
   // refusal's kDrift names what changed since launch.
   http.Post("/v1/reattest",
             appraisal(
-                "reattest", DecodeReattestRequest,
+                "reattest", protocol::DecodeReattestRequest,
                 [this](const ReattestRequest& r, int64_t now, AppraisalTrace* trace) {
                   return parts_.appraiser->Reappraise(r, now, trace);
                 },
@@ -468,7 +468,7 @@ void Server::RouteChallenge() {
       return;
     }
     Bytes nonce = parts_.challenges->Issue(did->did(), options_.clock());
-    SetCbor(res, 200, EncodeChallengeResponse(nonce, parts_.appraiser->keys().did()));
+    SetCbor(res, 200, protocol::EncodeChallengeAnswer({nonce, parts_.appraiser->keys().did()}));
   });
 }
 

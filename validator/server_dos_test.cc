@@ -320,7 +320,7 @@ TEST_F(ServerDosTest, ReusedChallengeIsRefused) {
   Scenario s;
   s.our_nonce = ChallengeFrom(kPeer2);
   auto attest = [&] {
-    Bytes body = EncodeAttestRequest(world_.Build(s).request);
+    Bytes body = protocol::EncodeAttestRequest(world_.Build(s).request);
     return ClientFrom(kPeer2).Post("/v1/attest", reinterpret_cast<const char*>(body.data()),
                                     body.size(), kCborContentType);
   };
@@ -367,7 +367,7 @@ TEST_F(ServerDosTest, StrangerAskingInTheVictimsNameDoesNotSpendTheVictimsChalle
   Scenario s;
   s.our_nonce = ChallengeFrom(kPeer1);  // the victim, from its own address
   ASSERT_EQ(s.our_nonce->size(), kNonceSize);
-  Bytes body = EncodeAttestRequest(world_.Build(s).request);
+  Bytes body = protocol::EncodeAttestRequest(world_.Build(s).request);
   auto released = ClientFrom(kPeer1).Post(
       "/v1/attest", reinterpret_cast<const char*>(body.data()), body.size(), kCborContentType);
   ASSERT_TRUE(released);

@@ -93,7 +93,7 @@ TEST_F(ServerTest, ChallengeThenAttestRoundTripReleasesTheShare) {
   Scenario s;
   s.our_nonce = Challenge();
   Built b = world_.Build(s);
-  auto res = Attest(EncodeAttestRequest(b.request));
+  auto res = Attest(protocol::EncodeAttestRequest(b.request));
   ASSERT_TRUE(res) << httplib::to_string(res.error());
   ASSERT_EQ(res->status, 200) << res->body;
   EXPECT_EQ(res->get_header_value("Content-Type"), "application/cbor");
@@ -128,7 +128,7 @@ TEST_F(ServerTest, RefusalCarriesCodeAndReasonAndIsLogged) {
   s.our_nonce = Challenge();
   s.policy = [](OwnerPolicy& p) { p.reference_pcrs[7] = {RandomBytes(32)}; };
   Built b = world_.Build(s);
-  ExpectRefusal(Attest(EncodeAttestRequest(b.request)), 403, "pcr-mismatch",
+  ExpectRefusal(Attest(protocol::EncodeAttestRequest(b.request)), 403, "pcr-mismatch",
                 "PCR 7 differs from reference");
   std::vector<std::string> log = Log();
   ASSERT_EQ(log.size(), 1u);
@@ -141,7 +141,7 @@ TEST_F(ServerTest, RefusalCarriesCodeAndReasonAndIsLogged) {
 TEST_F(ServerTest, ReplayIsRefusedWith409) {
   Scenario s;
   s.our_nonce = Challenge();
-  Bytes body = EncodeAttestRequest(world_.Build(s).request);
+  Bytes body = protocol::EncodeAttestRequest(world_.Build(s).request);
   auto first = Attest(body);
   ASSERT_TRUE(first);
   ASSERT_EQ(first->status, 200);
@@ -155,7 +155,7 @@ TEST_F(ServerTest, MalformedBodyIs400Malformed) {
 }
 
 TEST_F(ServerTest, WrongContentTypeIs415) {
-  Bytes body = EncodeAttestRequest(AttestRequest{Bytes{1}, Bytes{2}, Bytes{3}, 0});
+  Bytes body = protocol::EncodeAttestRequest(AttestRequest{Bytes{1}, Bytes{2}, Bytes{3}, 0});
   ExpectRefusal(Attest(body, "application/json"), 415, "malformed",
                 "expected Content-Type application/cbor");
 }
@@ -163,7 +163,7 @@ TEST_F(ServerTest, WrongContentTypeIs415) {
 TEST_F(ServerTest, OversizedBodyIsRefused) {
   // 300 KiB against the default 256 KiB limit: httplib answers 413 from the
   // Content-Length alone, before reading the body or appraising anything.
-  Bytes body = EncodeAttestRequest(AttestRequest{Bytes(300 * 1024, 1), Bytes{2}, Bytes{3}, 0});
+  Bytes body = protocol::EncodeAttestRequest(AttestRequest{Bytes(300 * 1024, 1), Bytes{2}, Bytes{3}, 0});
   ExpectRefusal(Attest(body), 413, "malformed", "exceeds the limit of 262144 bytes");
   EXPECT_TRUE(Log().empty());
   EXPECT_EQ(metrics_.Snapshot().appraisals, 0u);
@@ -173,7 +173,7 @@ TEST_F(ServerTest, BodyLimitIsConfigurable) {
   ServerOptions o;
   o.max_body_bytes = 4096;
   StartServer(o);
-  Bytes body = EncodeAttestRequest(AttestRequest{Bytes(5000, 1), Bytes{2}, Bytes{3}, 0});
+  Bytes body = protocol::EncodeAttestRequest(AttestRequest{Bytes(5000, 1), Bytes{2}, Bytes{3}, 0});
   ExpectRefusal(Attest(body), 413, "malformed", "exceeds the limit of 4096 bytes");
 }
 
@@ -193,7 +193,7 @@ TEST_F(ServerTest, ReattestEndorsesAnUnchangedDomainAndNamesDrift) {
   Built launch = world_.Build({}, kNow - 60);
   Bytes baseline = world_.EndorsedLaunch(launch, {0, 2}, kNow - 60);
   auto post = [&](const ReattestRequest& r, const char* type = "application/cbor") {
-    Bytes body = EncodeReattestRequest(r);
+    Bytes body = protocol::EncodeReattestRequest(r);
     auto client = Client();
     return client.Post("/v1/reattest", reinterpret_cast<const char*>(body.data()), body.size(),
                        type);
@@ -239,7 +239,7 @@ TEST_F(ServerTest, EnrollWithoutALedgerIs501) {
 TEST_F(ServerTest, StatusInCborAndJsonAndMetricsCountDecisions) {
   Scenario s;
   s.our_nonce = Challenge();
-  ASSERT_EQ(Attest(EncodeAttestRequest(world_.Build(s).request))->status, 200);
+  ASSERT_EQ(Attest(protocol::EncodeAttestRequest(world_.Build(s).request))->status, 200);
   ASSERT_EQ(Attest(Bytes{0x01})->status, 400);
 
   auto client = Client();
@@ -294,7 +294,7 @@ TEST_F(ServerTest, ConcurrentHostsAreAppraisedInParallel) {
   std::vector<std::thread> threads;
   for (int i = 0; i < kHosts; ++i) {
     threads.emplace_back([&, i] {
-      auto res = Attest(EncodeAttestRequest(requests[i].request));
+      auto res = Attest(protocol::EncodeAttestRequest(requests[i].request));
       if (res && res->status == 200) ++approved;
     });
   }

@@ -1,4 +1,5 @@
-// The host's client for one validator's HTTP API (DESIGN §4). Each call is
+// The host's client for one validator's HTTP API (DESIGN §4; the wire forms
+// are vouch/protocol/validator_api.h, shared with vouchd). Each call is
 // bounded by the timeout given at construction. Thread-compatible: use one
 // client per thread.
 #ifndef VOUCH_HOOK_VALIDATOR_CLIENT_H_
@@ -85,7 +86,9 @@ class ValidatorClient {
   Result<Reply> Send(const std::string& method, const std::string& path, const Bytes* body);
   Result<Reply> SendOnce(const std::string& method, const std::string& path, const Bytes* body,
                          std::chrono::milliseconds timeout);
-  Error Refusal(const Reply& reply) const;
+  // The validator's refusal in `reply` (its signed drift verdict, if any,
+  // into `drift_verdict` when not null), or an error naming the HTTP status.
+  Error Refusal(const Reply& reply, Bytes* drift_verdict = nullptr) const;
   Result<Bytes> Call(const std::string& method, const std::string& path, const Bytes* body);
   std::string endpoint_;
   std::chrono::milliseconds timeout_;

@@ -86,6 +86,7 @@
 #include <memory>
 #include <string>
 
+#include "vouch/protocol/validator_api.h"
 #include "vouch/core/bytes.h"
 #include "vouch/core/digest.h"
 #include "vouch/core/endorsement.h"
@@ -103,24 +104,10 @@
 
 namespace vouch::validator {
 
-// The body of POST /v1/attest (see api.h for its CBOR form).
-struct AttestRequest {
-  Bytes vc;            // the host VC, COSE_Sign1
-  Bytes policy;        // the owner policy, COSE_Sign1
-  Bytes share;         // this validator's sealed share, [enc, ct]
-  uint64_t index = 0;  // this validator's index in the policy
-};
-
-// The body of POST /v1/reattest.
-struct ReattestRequest {
-  Bytes vc;            // the re-attestation VC ("reattest"), COSE_Sign1
-  Bytes policy;        // the owner policy, COSE_Sign1
-  Bytes launch;        // the domain's endorsed launch VC (label 11 kept): the baseline
-  uint64_t index = 0;  // this validator's index in the policy
-  // The guest's first endorsed report of this launch (guest_appraisal.h);
-  // empty for the first one, or when the policy has no guest section.
-  Bytes guest_baseline;
-};
+// The bodies of POST /v1/attest and /v1/reattest (their wire form:
+// vouch/protocol/validator_api.h).
+using AttestRequest = protocol::AttestRequest;
+using ReattestRequest = protocol::ReattestRequest;
 
 // What a re-attestation approval hands back: an endorsement, no share.
 struct Reendorsement {
@@ -227,6 +214,12 @@ class Appraiser {
   mutable DigestCache<SignedPolicy> policies_;
   mutable DigestCache<DidKey> host_keys_;
   mutable DigestCache<AkPublic> aks_;
+  // A running domain's launch VC comes with every re-attestation: it is
+  // parsed (and its host signature verified) once, and so is its quorum,
+  // keyed by policy digest ‖ launch VC bytes (only what verified is kept;
+  // revocation is checked on every request, apart from these).
+  mutable DigestCache<HostVc> launches_;
+  mutable DigestCache<std::vector<std::string>> launch_quorums_;
 };
 
 }  // namespace vouch::validator
