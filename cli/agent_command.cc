@@ -1,6 +1,6 @@
 // vouch agent / vouch-agent (DESIGN §2 "Run"): the host daemon. It follows
 // libvirt's domain events and keeps every running protected domain
-// re-attested (hook/agent.h): through the guest shim over the domain's
+// re-attested (host/agent.h): through the guest shim over the domain's
 // channel when the policy has a guest section, host-only every reattest_s
 // otherwise; a drift verdict applies the policy's on_drift. One line per
 // event and round on stderr, each with its RFC 3339 time. Runs until SIGINT
@@ -17,9 +17,9 @@
 #include "commands.h"
 #include "flags.h"
 #include "utc.h"
-#include "vouch/hook/agent.h"
-#include "vouch/hook/hook_config.h"
-#include "vouch/hook/reattest_run.h"
+#include "vouch/host/agent.h"
+#include "vouch/host/hook_config.h"
+#include "vouch/host/reattest_run.h"
 #include "vouch/qemu/libvirt.h"
 
 namespace vouch::cli {
@@ -34,7 +34,7 @@ constexpr const char* kUsage =
     "  drift verdict applies the policy's on_drift. Runs until SIGINT/SIGTERM.\n"
     "  --once: one host-only round over the running protected domains, then exit.\n";
 
-int OnceOverRunningDomains(const std::string& config_path, const hook::HookConfig& config) {
+int OnceOverRunningDomains(const std::string& config_path, const host::HookConfig& config) {
   qemu::LibvirtOptions options;
   options.call_timeout = config.libvirt_timeout;
   auto conn = qemu::Connect(config.libvirt_uri, options);
@@ -45,7 +45,7 @@ int OnceOverRunningDomains(const std::string& config_path, const hook::HookConfi
   }
   int failures = 0;
   for (const std::string& name : *names) {
-    auto report = hook::ReattestDomain(config_path, name, /*enforce=*/true);
+    auto report = host::ReattestDomain(config_path, name, /*enforce=*/true);
     if (!report.ok()) {
       std::printf("%lld %s: %s\n", static_cast<long long>(std::time(nullptr)), name.c_str(),
                   report.error().message().c_str());
@@ -59,7 +59,7 @@ int OnceOverRunningDomains(const std::string& config_path, const hook::HookConfi
   return failures > 0 ? 1 : 0;
 }
 
-int RunUntilSignalled(const hook::HookConfig& config) {
+int RunUntilSignalled(const host::HookConfig& config) {
   // Blocked before any thread starts, so every thread inherits the mask and
   // only sigwait below receives them.
   sigset_t signals;
@@ -67,12 +67,12 @@ int RunUntilSignalled(const hook::HookConfig& config) {
   for (int s : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&signals, s);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  hook::AgentOptions options;
+  host::AgentOptions options;
   options.config = config;
   options.log = [](const std::string& line) {
     std::fprintf(stderr, "%s vouch-agent: %s\n", Utc(std::time(nullptr)).c_str(), line.c_str());
   };
-  auto agent = hook::Agent::Start(options);
+  auto agent = host::Agent::Start(options);
   if (!agent.ok()) {
     std::fprintf(stderr, "vouch-agent: %s\n", agent.error().message().c_str());
     return 1;
@@ -105,8 +105,8 @@ int AgentCommand(const std::vector<std::string>& args) {
     std::fputs(kUsage, stdout);
     return 0;
   }
-  const std::string config_path = flags->GetOr("config", hook::kDefaultHookConfig);
-  auto config = hook::LoadHookConfig(config_path);
+  const std::string config_path = flags->GetOr("config", host::kDefaultHookConfig);
+  auto config = host::LoadHookConfig(config_path);
   if (!config.ok()) {
     std::fprintf(stderr, "vouch: %s\n", config.error().message().c_str());
     return 2;

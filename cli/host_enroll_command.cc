@@ -11,8 +11,8 @@
 #include "ledger_pin.h"
 #include "vouch/core/did_key.h"
 #include "vouch/core/ed25519.h"
-#include "vouch/hook/ledger_submitter.h"
-#include "vouch/hook/validator_client.h"
+#include "vouch/host/ledger_submitter.h"
+#include "vouch/host/validator_client.h"
 #include "vouch/ledger/ledger_client.h"
 #include "vouch/measure/ak.h"
 #include "vouch/measure/ek_certificate.h"
@@ -100,9 +100,9 @@ Status Register(const Flags& f) {
   }
   body.facts = cbor::Value::Map(std::move(facts));
 
-  VOUCH_ASSIGN_OR_RETURN(hook::LedgerAppendVia via, hook::ParseLedgerAppend(f.GetOr("ledger-append", "")));
+  VOUCH_ASSIGN_OR_RETURN(host::LedgerAppendVia via, host::ParseLedgerAppend(f.GetOr("ledger-append", "")));
   VOUCH_ASSIGN_OR_RETURN(ledger::LedgerClientOptions options, PinnedLedgerOptions(f, dir + "/ledger-head"));
-  options.submitter = hook::LedgerSubmitterFor(via, locator, std::chrono::milliseconds(5000));
+  options.submitter = host::LedgerSubmitterFor(via, locator, std::chrono::milliseconds(5000));
   VOUCH_ASSIGN_OR_RETURN(auto client, ledger::LedgerClient::Open(locator, options));
   VOUCH_ASSIGN_OR_RETURN(ledger::Entry entry, client->Append(body, host.key, Now()));
   std::printf("registered %s at ledger entry %llu%s\n", host.did.c_str(),
@@ -143,11 +143,11 @@ Status Enroll(const Flags& f) {
       continue;
     }
     ++asked;
-    hook::ValidatorClient vc(v.endpoint, std::chrono::milliseconds(timeout_ms));
+    host::ValidatorClient vc(v.endpoint, std::chrono::milliseconds(timeout_ms));
     const std::string validator_did = did;  // clang 14 lambdas cannot capture a structured binding
     Status done = [&]() -> Status {
       const int64_t at = Now();
-      VOUCH_ASSIGN_OR_RETURN(hook::EnrollCredential cred, vc.BeginEnroll(host.key, validator_did, at));
+      VOUCH_ASSIGN_OR_RETURN(host::EnrollCredential cred, vc.BeginEnroll(host.key, validator_did, at));
       VOUCH_ASSIGN_OR_RETURN(SecretBytes secret, tpm->ActivateCredential(host.ak, cred.credential,
                                                                          cred.encrypted_secret,
                                                                          ek.key_type()));

@@ -1,13 +1,13 @@
 // vouch reattest DOMAIN (DESIGN §2 "Run"): one re-attestation of a running
-// protected domain by its policy's validators; hook/reattest_run.h has the
+// protected domain by its policy's validators; host/reattest_run.h has the
 // steps. Exit 0 if re-endorsed by t, 1 if not (the message names every
 // validator's reason and, with --enforce, what on_drift did), 2 for usage.
 #include <cstdio>
 
 #include "commands.h"
 #include "flags.h"
-#include "vouch/hook/hook_config.h"
-#include "vouch/hook/reattest_run.h"
+#include "vouch/host/hook_config.h"
+#include "vouch/host/reattest_run.h"
 
 namespace vouch::cli {
 namespace {
@@ -30,7 +30,7 @@ int ReattestCommand(const std::vector<std::string>& args) {
     return 2;
   }
   const std::string& name = flags->positional()[0];
-  auto report = hook::ReattestDomain(flags->GetOr("config", hook::kDefaultHookConfig), name,
+  auto report = host::ReattestDomain(flags->GetOr("config", host::kDefaultHookConfig), name,
                                      flags->Has("enforce"));
   if (!report.ok()) {
     std::fprintf(stderr, "vouch: %s\n", report.error().message().c_str());
@@ -44,6 +44,7 @@ int ReattestCommand(const std::vector<std::string>& args) {
   std::printf("domain '%s' re-endorsed by %zu of %zu validators (t = %zu)\n", name.c_str(),
               report->endorsements, report->validators, report->threshold);
   for (const std::string& f : report->failures) std::printf("  not endorsed: %s\n", f.c_str());
+  for (const std::string& e : report->write_errors) std::fprintf(stderr, "vouch: warning: %s\n", e.c_str());
   return 0;
 }
 

@@ -9,8 +9,8 @@
 
 #include "commands.h"
 #include "flags.h"
-#include "vouch/hook/hook_config.h"
-#include "vouch/hook/hook_run.h"
+#include "vouch/host/hook_config.h"
+#include "vouch/host/hook_run.h"
 #include "vouch/qemu/config_digest.h"
 #include "vouch/qemu/domain_xml.h"
 #include "vouch/qemu/libvirt.h"
@@ -25,8 +25,8 @@ constexpr const char* kUsage =
     "  hook sees the fresh release and does not attest again.\n";
 
 Status Start(const std::string& name, const Flags& f) {
-  std::string config_path = f.GetOr("config", hook::kDefaultHookConfig);
-  VOUCH_ASSIGN_OR_RETURN(hook::HookConfig config, hook::LoadHookConfig(config_path));
+  std::string config_path = f.GetOr("config", host::kDefaultHookConfig);
+  VOUCH_ASSIGN_OR_RETURN(host::HookConfig config, host::LoadHookConfig(config_path));
   VOUCH_ASSIGN_OR_RETURN(uint64_t timeout_ms, f.GetUint("timeout-ms", 60000));
   qemu::LibvirtOptions options;
   options.call_timeout = config.libvirt_timeout;
@@ -35,21 +35,21 @@ Status Start(const std::string& name, const Flags& f) {
   VOUCH_ASSIGN_OR_RETURN(qemu::DomainConfig domain, qemu::ParseDomainXml(xml));
 
   auto t0 = std::chrono::steady_clock::now();
-  VOUCH_ASSIGN_OR_RETURN(bool released, hook::ReleaseKey(config_path, name, xml));
+  VOUCH_ASSIGN_OR_RETURN(bool released, host::ReleaseKey(config_path, name, xml));
   auto t1 = std::chrono::steady_clock::now();
   if (!released) {
     VOUCH_RETURN_IF_ERROR(conn.StartDomain(name, std::chrono::milliseconds(timeout_ms)));
     std::printf("domain '%s' started (not protected by vouch: no key to release)\n", name.c_str());
     return Ok();
   }
-  if (Status marked = hook::MarkFreshRelease(config_path, domain.uuid, qemu::ConfigDigestOf(domain));
+  if (Status marked = host::MarkFreshRelease(config_path, domain.uuid, qemu::ConfigDigestOf(domain));
       !marked.ok()) {
-    (void)hook::CleanupSecrets(config_path, xml);
+    (void)host::CleanupSecrets(config_path, xml);
     return marked.error();
   }
   Status started = conn.StartDomain(name, std::chrono::milliseconds(timeout_ms));
   // Running or not, the secrets are no longer needed.
-  Status cleaned = hook::CleanupSecrets(config_path, xml);
+  Status cleaned = host::CleanupSecrets(config_path, xml);
   if (!started.ok()) return started.error();
   if (!cleaned.ok()) {
     std::fprintf(stderr, "vouch: warning: domain '%s' started but its secrets were not undefined: %s\n",

@@ -1,5 +1,5 @@
 // vouch status DOMAIN [--config F] [--json]: what this host knows about a
-// protected domain (hook/domain_status.h), for a person or, with --json, a
+// protected domain (host/domain_status.h), for a person or, with --json, a
 // program. Exit 0 when read, 1 with one line when not, 2 for usage.
 #include <cstdio>
 #include <ctime>
@@ -9,8 +9,8 @@
 #include "commands.h"
 #include "flags.h"
 #include "utc.h"
-#include "vouch/hook/domain_status.h"
-#include "vouch/hook/hook_config.h"
+#include "vouch/host/domain_status.h"
+#include "vouch/host/hook_config.h"
 
 namespace vouch::cli {
 namespace {
@@ -23,7 +23,7 @@ constexpr const char* kUsage =
     "  validator's endorsement, the last round's verdict, the lease deadline, and\n"
     "  what the ledger says about the launch credential and the host\n";
 
-json VcJson(const hook::EndorsedVcSummary& s) {
+json VcJson(const host::EndorsedVcSummary& s) {
   json endorsements = json::array();
   for (const auto& v : s.endorsements) {
     json e = {{"validator", v.did}, {"ok", v.ok}, {"at", v.at}};
@@ -33,13 +33,13 @@ json VcJson(const hook::EndorsedVcSummary& s) {
   return {{"cti", s.cti}, {"host", s.issuer}, {"issued_at", s.issued_at}, {"endorsements", endorsements}};
 }
 
-json RevocationJson(const hook::RevocationStatus& r) {
+json RevocationJson(const host::RevocationStatus& r) {
   json j = {{"subject", r.subject}, {"revoked", r.revoked}, {"reported_by", r.reported_by}};
   if (r.revoked) j["reason"] = r.reason;
   return j;
 }
 
-json StatusJson(const hook::DomainStatus& s) {
+json StatusJson(const host::DomainStatus& s) {
   json j = {{"domain", s.name},         {"uuid", s.uuid},
             {"state", s.state},         {"threshold", s.threshold},
             {"validators", s.validators}, {"reattest_s", s.reattest_s},
@@ -59,7 +59,7 @@ json StatusJson(const hook::DomainStatus& s) {
   return j;
 }
 
-void PrintVc(const char* what, const hook::EndorsedVcSummary& s, size_t threshold) {
+void PrintVc(const char* what, const host::EndorsedVcSummary& s, size_t threshold) {
   size_t ok = 0;
   for (const auto& v : s.endorsements) ok += v.ok ? 1 : 0;
   std::printf("%s: cti %s at %s, %zu endorsements verify (t = %zu)\n", what, s.cti.c_str(), Utc(s.issued_at).c_str(),
@@ -70,7 +70,7 @@ void PrintVc(const char* what, const hook::EndorsedVcSummary& s, size_t threshol
   }
 }
 
-void PrintRevocation(const char* what, const hook::RevocationStatus& r) {
+void PrintRevocation(const char* what, const host::RevocationStatus& r) {
   if (r.revoked) {
     std::printf("%s %s: REVOKED (%s)\n", what, r.subject.c_str(), r.reason.c_str());
   } else if (!r.reported_by.empty()) {
@@ -81,7 +81,7 @@ void PrintRevocation(const char* what, const hook::RevocationStatus& r) {
   }
 }
 
-void PrintStatus(const hook::DomainStatus& s) {
+void PrintStatus(const host::DomainStatus& s) {
   std::printf("domain '%s' (%s): %s; %zu of %zu validators release its key\n", s.name.c_str(), s.uuid.c_str(),
               s.state.c_str(), s.threshold, s.validators);
   if (s.launch) {
@@ -118,7 +118,7 @@ int StatusCommand(const std::vector<std::string>& args) {
     std::fputs(kUsage, flags.ok() && flags->Has("help") ? stdout : stderr);
     return flags.ok() && flags->Has("help") ? 0 : 2;
   }
-  auto status = hook::ReadDomainStatus(flags->GetOr("config", hook::kDefaultHookConfig), flags->positional()[0]);
+  auto status = host::ReadDomainStatus(flags->GetOr("config", host::kDefaultHookConfig), flags->positional()[0]);
   if (!status.ok()) {
     std::fprintf(stderr, "vouch: %s\n", status.error().message().c_str());
     return 1;

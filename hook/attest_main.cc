@@ -9,12 +9,12 @@
 #include <cstdlib>
 #include <string>
 
-#include "vouch/hook/hook_run.h"
+#include "vouch/host/hook_run.h"
 
 int main(int argc, char** argv) {
   // tpm2-tss logs its own warnings to stderr; the hook promises libvirt one line.
   setenv("TSS2_LOG", "all+NONE", 1);
-  std::string config = vouch::hook::kDefaultHookConfig;
+  std::string config = vouch::host::kDefaultHookConfig;
   int i = 1;
   if (argc > 2 && std::string(argv[1]) == "--config") {
     config = argv[2];
@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  vouch::Status s = vouch::hook::RunHook(config, name, op, sub_op, xml);
+  vouch::Status s = vouch::host::RunHook(config, name, op, sub_op, xml);
   if (!s.ok()) {
     std::fprintf(stderr, "vouch: %s\n", s.error().message().c_str());
     return 1;

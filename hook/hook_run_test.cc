@@ -2,7 +2,7 @@
 // who can redefine or define domains between `vouch start`'s release and
 // QEMU's start: the release mark is honoured only for the attested config,
 // and a secret vouch defined for one domain cannot be named by another.
-#include "vouch/hook/hook_run.h"
+#include "vouch/host/hook_run.h"
 
 #include <gtest/gtest.h>
 
@@ -23,7 +23,7 @@
 #include "vouch/qemu/domain_xml.h"
 #include "vouch/qemu/launch_policy.h"
 
-namespace vouch::hook {
+namespace vouch::host {
 namespace {
 
 using testing::TempDir;
@@ -194,4 +194,4 @@ TEST_F(HookRunTest, AStopOfALeasedLaunchTellsItsValidatorsOnce) {
 }
 
 }  // namespace
-}  // namespace vouch::hook
+}  // namespace vouch::host

@@ -20,7 +20,7 @@
 #include <fstream>
 #include <string>
 
-#include "vouch/hook/hook_config_keys.h"
+#include "vouch/host/hook_config_keys.h"
 
 namespace {
 
@@ -53,7 +53,7 @@ FrontConfig ReadFrontConfig(const std::string& path) {
     if (line.empty() || line[0] == '#') continue;
     auto eq = line.find('=');
     std::string key = eq == std::string::npos ? "" : Trim(line.substr(0, eq));
-    if (!vouch::hook::IsHookConfigKey(key)) c.valid = false;
+    if (!vouch::host::IsHookConfigKey(key)) c.valid = false;
     if (key == "bundle_dir") c.bundle_dir = Trim(line.substr(eq + 1));
     if (key == "state_dir") c.state_dir = Trim(line.substr(eq + 1));
   }

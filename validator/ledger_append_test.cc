@@ -14,8 +14,8 @@
 
 #include "testing/etcd_cluster.h"
 #include "testing/ledger_world.h"
-#include "vouch/hook/ledger_submitter.h"
-#include "vouch/hook/validator_client.h"
+#include "vouch/host/ledger_submitter.h"
+#include "vouch/host/validator_client.h"
 #include "vouch/ledger/append_request.h"
 #include "vouch/ledger/ledger_client.h"
 #include "vouch/validator/appraisal.h"
@@ -97,9 +97,9 @@ class LedgerAppendTest : public ::testing::Test {
 
   // A host: reader credentials, appending through the validators the ledger names.
   std::unique_ptr<LedgerClient> Host() {
-    auto via = hook::ParseLedgerAppend("validators");
+    auto via = host::ParseLedgerAppend("validators");
     EXPECT_TRUE(via.ok());
-    return Open("reader", hook::LedgerSubmitterFor(*via, cluster_.Locator(), std::chrono::seconds(5)));
+    return Open("reader", host::LedgerSubmitterFor(*via, cluster_.Locator(), std::chrono::seconds(5)));
   }
 
   // Registers host[i] through the validator.
@@ -120,7 +120,7 @@ class LedgerAppendTest : public ::testing::Test {
   }
 
   // What the route answers `entry`, through the host's real client.
-  Result<AppendOutcome> Post(const Entry& entry) { return hook::ValidatorClient(url_, std::chrono::seconds(5)).AppendLedgerEntry(entry); }
+  Result<AppendOutcome> Post(const Entry& entry) { return host::ValidatorClient(url_, std::chrono::seconds(5)).AppendLedgerEntry(entry); }
 
   // The refusal for `entry` (code and words), and the ledger unchanged.
   void ExpectRefused(const Entry& entry, Code code, const std::string& words) {
@@ -255,10 +255,10 @@ class AnotherWriterFirst final : public ledger::EntrySubmitter {
 
 TEST_F(LedgerAppendTest, AHostWhoseIndexWasTakenDraftsAgainOnTheNewHeadAndSucceeds) {
   Register(0);
-  auto via = hook::ParseLedgerAppend(url_);
+  auto via = host::ParseLedgerAppend(url_);
   ASSERT_OK(via);
   auto race = std::make_shared<AnotherWriterFirst>(
-      hook::LedgerSubmitterFor(*via, cluster_.Locator(), std::chrono::seconds(5)), [this] {
+      host::LedgerSubmitterFor(*via, cluster_.Locator(), std::chrono::seconds(5)), [this] {
         ASSERT_OK(writer_->Append(ledger::testing::Revoke(StrCat("cti:", std::string(32, 'a')), "stolen credential"),
                                   world_.gov[0], ledger::testing::kT0 + 30, {&world_.gov[1]}));
       });

@@ -26,7 +26,8 @@
 #                       PCR 9 (a guest whose measured state changed; prints
 #                       "VOUCH-CONTROL: PCR 9 extended"), "stop-shim" kills
 #                       the shim (a guest that stopped attesting; prints
-#                       "VOUCH-CONTROL: shim stopped").
+#                       "VOUCH-CONTROL: shim stopped"), "shim-rss" prints
+#                       "VOUCH-CONTROL: vouch-shim VmHWM: <N> kB" (its peak RSS).
 # The guest unlocks nothing: QEMU decrypts the LUKS disk with the libvirt secret
 # and the guest only sees the plaintext virtio-blk device.
 PATH=/bin
@@ -125,6 +126,9 @@ serve_control() {
         stop-shim)
           killall vouch-shim 2>/dev/null
           echo "VOUCH-CONTROL: shim stopped" ;;
+        shim-rss)
+          pid="$(pidof vouch-shim)"
+          echo "VOUCH-CONTROL: vouch-shim $(grep VmHWM "/proc/${pid%% *}/status" 2>/dev/null || echo 'VmHWM: unknown')" ;;
         *) echo "VOUCH-CONTROL: unknown command '$cmd'" ;;
       esac
     done < "$port"

@@ -1,6 +1,6 @@
 // attest_probe: plays a misbehaving host against live vouchd validators for
 // the end-to-end test (issue 6 scenario 6). It builds attest requests the
-// way vouch-hook does (hook/release.h LaunchClaims) from a hook config and
+// way vouch-hook does (host/release.h LaunchClaims) from a hook config and
 // a protected domain's XML, bends one thing per mode, and prints each
 // validator answer as one line:
 //   answer: ok
@@ -25,9 +25,9 @@
 #include "vouch/core/hpke.h"
 #include "vouch/core/owner_policy.h"
 #include "vouch/core/random.h"
-#include "vouch/hook/hook_config.h"
-#include "vouch/hook/release.h"
-#include "vouch/hook/validator_client.h"
+#include "vouch/host/hook_config.h"
+#include "vouch/host/release.h"
+#include "vouch/host/validator_client.h"
 #include "vouch/measure/ak.h"
 #include "vouch/measure/tpm.h"
 #include "vouch/qemu/config_digest.h"
@@ -43,7 +43,7 @@ struct Args {
   int wait_s = 0;
 };
 
-void Answer(const Result<hook::AttestResponse>& r) {
+void Answer(const Result<host::AttestResponse>& r) {
   if (r.ok()) {
     std::printf("answer: ok\n");
   } else {
@@ -54,7 +54,7 @@ void Answer(const Result<hook::AttestResponse>& r) {
 }
 
 Status Run(const Args& a) {
-  VOUCH_ASSIGN_OR_RETURN(hook::HookConfig config, hook::LoadHookConfig(a.config));
+  VOUCH_ASSIGN_OR_RETURN(host::HookConfig config, host::LoadHookConfig(a.config));
   VOUCH_ASSIGN_OR_RETURN(Bytes xml_bytes, ReadFile(a.xml));
   std::string xml = ToString(xml_bytes);
   VOUCH_ASSIGN_OR_RETURN(qemu::DomainConfig domain, qemu::ParseDomainXml(xml));
@@ -72,7 +72,7 @@ Status Run(const Args& a) {
     return Error(Code::kInvalidArgument, "no such validator in the policy (--validator / --endpoint)");
   }
   const PolicyValidator& v = policy.policy().validators[index];
-  hook::ValidatorClient client(v.endpoint, std::chrono::seconds(10));
+  host::ValidatorClient client(v.endpoint, std::chrono::seconds(10));
   const Bytes& share = bundle.sealed_shares[index];
 
   if (a.mode == "replay-vc") {
@@ -89,18 +89,18 @@ Status Run(const Args& a) {
   VOUCH_ASSIGN_OR_RETURN(qemu::LibvirtConnection conn, qemu::Connect(config.libvirt_uri));
   VOUCH_ASSIGN_OR_RETURN(HypervisorFacts facts, qemu::ReadHypervisorFacts(conn, domain.os.machine));
 
-  hook::ReleaseRequest req;
+  host::ReleaseRequest req;
   req.domain_name = domain.name;
   req.policy = &policy;
   req.bundle = &bundle;
   req.domain_config = qemu::CanonicalConfigBytes(domain);
-  hook::HostContext host{&host_key, tpm.get(), &ak, facts};
+  host::HostContext host{&host_key, tpm.get(), &ak, facts};
 
-  VOUCH_ASSIGN_OR_RETURN(hook::Challenge challenge, client.GetChallenge(host_did));
+  VOUCH_ASSIGN_OR_RETURN(host::Challenge challenge, client.GetChallenge(host_did));
   if (a.mode == "stale") std::this_thread::sleep_for(std::chrono::seconds(a.wait_s));
   X25519PrivateKey ephemeral = X25519PrivateKey::Generate();
   VOUCH_ASSIGN_OR_RETURN(HostVcClaims claims,
-                         hook::LaunchClaims(req, host, {challenge.nonce}, ephemeral.public_key()));
+                         host::LaunchClaims(req, host, {challenge.nonce}, ephemeral.public_key()));
   if (a.mode == "other-domain") claims.domain_uuid = "00000000-0000-4000-8000-000000000001";
   VOUCH_ASSIGN_OR_RETURN(HostVc vc, HostVc::Issue(claims, host_key));
   Bytes vc_bytes = vc.message().Encode();

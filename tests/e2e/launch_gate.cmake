@@ -5,7 +5,7 @@
 # A misbehaving host (replay, stale challenge, other domain, other TPM),
 # driven by launch_gate.sh.
 add_executable(attest_probe ${CMAKE_CURRENT_SOURCE_DIR}/attest_probe.cc)
-target_link_libraries(attest_probe PRIVATE vouch::hook)
+target_link_libraries(attest_probe PRIVATE vouch::host)
 
 # On SQLite the suite runs as the demo, from a clean tree (demo.cmake:
 # e2e.demo); here on etcd.

@@ -815,6 +815,12 @@ say "A typo in the installed hook.conf: the start is refused naming the line, no
 cp "$W/hook.conf" "$W/hook.conf.good"
 echo "bundel_dir = $W/bundles" >>"$W/hook.conf"
 expect_refusal "hook.conf with an unknown key" "hook.conf' line [0-9]+: unknown key 'bundel_dir'"
+cp "$W/hook.conf.good" "$W/hook.conf"
+# The launch VC is every re-attestation's baseline: a start that cannot
+# keep it in the audit store is refused before QEMU gets the key.
+: >"$W/not-a-directory"
+sed -i "s|^audit_dir = .*|audit_dir = $W/not-a-directory/audit|" "$W/hook.conf"
+expect_refusal "an audit store that cannot be written" "its launch VC cannot be kept: audit store '[^']*': cannot create it"
 mv "$W/hook.conf.good" "$W/hook.conf"
 
 say "Drift while running: PCR 7 extended under the running domain; the revoked launch quarantines the host for it"
@@ -871,7 +877,18 @@ fi
 tpm_pid=$(cat "$W/tpm/pid"); kill "$tpm_pid"; vouch_wait_for 10 sh -c "! kill -0 $tpm_pid 2>/dev/null"
 start_tpm "$W/tpm" "$TPM_PORT"
 
-say "Host revoked on the ledger (governance): every validator refuses; a watcher sees it"
+# The host is revoked while a protected guest runs: $G2NAME of the guest
+# half (its quarantine lifted by governance once more) under vouch-agent.
+say "Host revoked on the ledger (governance) while $G2NAME runs: every validator refuses, vouch-agent enforces, a watcher sees it"
+"$VOUCH" reinstate "$HOST_DID" "$G2UUID" --reason "relaunch before the host revocation (e2e)" --ledger "$LEDGER" \
+  --genesis "$GENESIS" --key "$W/governance.pem" --cosign "$W/governance2.pem" "${GOV_ACCESS[@]}" >"$W/g2reinstate2.out" 2>&1
+start_agent "$W/agent5.log"
+if virsh start "$G2NAME" >"$W/g2start3.out" 2>&1 &&
+  vouch_wait_for 180 sh -c "[ \$(grep -c \"domain '$G2NAME': guest round [0-9]* re-endorsed\" '$W/agent5.log') -ge 1 ]"; then
+  ok "$G2NAME runs and re-attests under vouch-agent: $(endorsed_rounds "$W/agent5.log") rounds endorsed"
+else
+  bad "$G2NAME did not run for the host revocation: $(cat "$W/g2reinstate2.out" "$W/g2start3.out" | tail -2); $(tail -2 "$W/agent5.log")"
+fi
 "$VOUCH" ledger watch "$LEDGER" --genesis "$GENESIS" --type revoke --count 1 --timeout-ms 60000 "${HOST_ACCESS[@]}" \
   >"$W/watch.out" 2>&1 &
 WATCH_PID=$!
@@ -879,12 +896,31 @@ sleep 1  # let the watcher read the head before the revocation lands
 "$VOUCH" ledger draft "$LEDGER" --genesis "$GENESIS" --key "$W/governance.pem" revoke --subject "$HOST_DID" \
   --reason "key compromised (demo)" --out "$W/revoke.draft" "${GOV_ACCESS[@]}" >/dev/null
 "$VOUCH" ledger cosign "$W/revoke.draft" --key "$W/governance2.pem" >/dev/null
+t0=$(date +%s%N)
 "$VOUCH" ledger submit "$LEDGER" --genesis "$GENESIS" "$W/revoke.draft" "${GOV_ACCESS[@]}" >/dev/null
+if vouch_wait_for 30 sh -c "virsh domstate '$G2NAME' | grep -q paused"; then
+  ok "vouch-agent enforced it on the running $G2NAME (on_drift=pause) $(awk -v a="$t0" -v b="$(date +%s%N)" 'BEGIN {printf "%.2f s", (b - a) / 1e9}') after the revoke was appended ($LEDGER_KIND ledger)"
+else
+  bad "vouch-agent did not enforce the host revocation: $(virsh domstate "$G2NAME"); $(tail -3 "$W/agent5.log")"
+fi
+grep -q "host $HOST_DID is revoked on the ledger" "$W/agent5.log" &&
+  ok "the agent's reason: $(grep -o "domain '$G2NAME'[^;]*host $HOST_DID is revoked on the ledger[^;]*" "$W/agent5.log" | head -1 | cut -c1-160)" ||
+  bad "the agent did not name the host revocation: $(tail -3 "$W/agent5.log")"
 if wait "$WATCH_PID" && grep -q "subject=$HOST_DID" "$W/watch.out"; then
   ok "vouch ledger watch saw the revocation: $(cut -c1-100 "$W/watch.out")"
 else
   bad "vouch ledger watch did not report the revocation: $(cat "$W/watch.out")"
 fi
+"$VOUCH" reattest "$G2NAME" --config "$W/hook.conf" >"$W/reattest-revoked.out" 2>&1 && rc=0 || rc=$?
+named=0
+for i in 1 2 3 4 5; do grep -Eq "${VD_ADDR[$i]}[^;]*revoked" "$W/reattest-revoked.out" && named=$((named + 1)); done
+if [[ $rc -ne 0 && $named -eq 5 ]]; then
+  ok "each of the 5 validators refused the revoked host's re-attestation"
+else
+  bad "re-attestation of the revoked host: exit $rc, $named of 5 named the revocation: $(tr '\n' ' ' <"$W/reattest-revoked.out" | cut -c1-400)"
+fi
+kill "$AGENT_PID" 2>/dev/null
+virsh -q destroy "$G2NAME" >/dev/null 2>&1 || true
 expect_refusal "revoked host" "revoked"
 named=0
 for i in 1 2 3 4 5; do grep -Eq "${VD_ADDR[$i]}: [^;]*revoked" "$W/refused.out" && named=$((named + 1)); done

@@ -98,7 +98,6 @@ fi
 
 # Proof 2: PCR 9 of the guest's vTPM extended inside the guest.
 say "Drift inside the guest: PCR 9 of its vTPM extended (the shim's next round carries it)"
-t0=$(date +%s%N)
 # guest_control COMMAND DONE-LINE: sends COMMAND on the guest's control port
 # and holds the connection until the guest's serial log shows DONE-LINE
 # (QEMU drops what a client sent if it closes before the guest read it).
@@ -117,6 +116,10 @@ while time.monotonic() < deadline:
 sys.exit(f"the guest did not answer '{command}' within 30 s")
 PY
 }
+# Peak RSS after the endorsed rounds (bench/README: measured here).
+guest_control shim-rss "VOUCH-CONTROL: vouch-shim VmHWM" &&
+  echo "info: peak RSS (VmHWM): vouch-shim $(grep -ao 'vouch-shim VmHWM:[^k]*kB' "$GSERIAL" | tail -1 | sed 's/.*VmHWM:[[:space:]]*//') in the guest, vouch-agent $(grep VmHWM "/proc/$AGENT_PID/status" | sed 's/VmHWM:[[:space:]]*//') on the host, after $(grep -c 'attested: endorsed by' "$GSERIAL") endorsed rounds"
+t0=$(date +%s%N)
 guest_control extend-pcr9 "VOUCH-CONTROL: PCR 9 extended" ||
   bad "the guest did not extend PCR 9: $(grep -v VOUCH-ATTESTATION "$GSERIAL" | tail -3)"
 if vouch_wait_for 60 sh -c "virsh domstate '$GNAME' | grep -q paused"; then
@@ -226,4 +229,39 @@ if "$VOUCH" reinstate "$HOST_DID" "$G2UUID" --reason "host checked (e2e)" --ledg
 else
   bad "reinstate + start of $G2NAME: $(cat "$W/g2reinstate.out" "$W/g2relaunch.out" 2>/dev/null | tail -3 | tr '\n' ' ')"
 fi
+
+# Proof 3: host-side drift while the guest runs. A virtio-serial channel
+# hot-plugged through libvirt (a new path into the guest) changes the live
+# domain XML: the next round's config digest differs from the launch
+# baseline, the validators report it, the agent pauses the domain.
+say "Host-side drift while running: a channel hot-plugged into $G2NAME through libvirt"
+start_agent "$W/agent4.log"
+if vouch_wait_for 180 sh -c "[ \$(grep -c \"domain '$G2NAME': guest round [0-9]* re-endorsed\" '$W/agent4.log') -ge 1 ]"; then
+  ok "the relaunched $G2NAME re-attests: $(endorsed_rounds "$W/agent4.log") rounds endorsed"
+else
+  bad "the relaunched $G2NAME did not re-attest: $(tail -3 "$W/agent4.log")"
+fi
+cat >"$W/hotplug-channel.xml" <<XML
+<channel type='unix'>
+  <source mode='bind' path='$W/g2-hotplug.sock'/>
+  <target type='virtio' name='org.example.hotplug.0'/>
+</channel>
+XML
+t0=$(date +%s%N)
+if virsh attach-device "$G2NAME" "$W/hotplug-channel.xml" --live >"$W/hotplug.out" 2>&1 &&
+  vouch_wait_for 60 sh -c "virsh domstate '$G2NAME' | grep -q paused"; then
+  ok "on_drift=pause: $G2NAME paused $(awk -v a="$t0" -v b="$(date +%s%N)" 'BEGIN {printf "%.1f s", (b - a) / 1e9}') after the hot-plug (interval 2 s)"
+else
+  bad "the hot-plug was not enforced: $(cat "$W/hotplug.out"); $(virsh domstate "$G2NAME"); agent: $(tail -3 "$W/agent4.log")"
+fi
+# The policy pins the domain's devices, so the validators name the new one
+# (a device the policy allows would change the config digest: "differs
+# from the launch baseline").
+if grep -Eq "channel:org.example.hotplug.0' is not in the policy's devices_allowed|differs from the launch baseline" "$W/agent4.log" &&
+  grep -Eq "uuid=$G2UUID verdict=(drift|revoked) on_drift=pause enforced=\"domain paused" "$W/audit/reattest.log"; then
+  ok "the validators named it: $(grep -Eo "device 'channel:org.example.hotplug.0' is not in the policy's devices_allowed|domain config digest [^;(]*differs from the launch baseline" "$W/agent4.log" | head -1)"
+else
+  bad "no config drift verdict in the agent's log: $(tail -3 "$W/agent4.log")"
+fi
+kill "$AGENT_PID" 2>/dev/null; vouch_wait_for 10 sh -c "! kill -0 $AGENT_PID 2>/dev/null"
 virsh -q destroy "$G2NAME" >/dev/null 2>&1 || true

@@ -1,6 +1,6 @@
 // The wire forms of vouchd's HTTP API (DESIGN §4), written once for both
 // ends: vouchd decodes the requests and encodes the answers, the host
-// (vouch::hook's ValidatorClient) encodes the requests and decodes the
+// (vouch::host's ValidatorClient) encodes the requests and decodes the
 // answers. All bodies are deterministic CBOR maps with text keys, content
 // type application/cbor:
 //
