@@ -34,7 +34,7 @@ constexpr const char* kUsage =
     "  drift verdict applies the policy's on_drift. Runs until SIGINT/SIGTERM.\n"
     "  --once: one host-only round over the running protected domains, then exit.\n";
 
-int OnceOverRunningDomains(const std::string& config_path, const host::HookConfig& config) {
+int OnceOverRunningDomains(const host::HookConfig& config) {
   qemu::LibvirtOptions options;
   options.call_timeout = config.libvirt_timeout;
   auto conn = qemu::Connect(config.libvirt_uri, options);
@@ -45,7 +45,7 @@ int OnceOverRunningDomains(const std::string& config_path, const host::HookConfi
   }
   int failures = 0;
   for (const std::string& name : *names) {
-    auto report = host::ReattestDomain(config_path, name, /*enforce=*/true);
+    auto report = host::ReattestDomain(config, name, /*enforce=*/true);
     if (!report.ok()) {
       std::printf("%lld %s: %s\n", static_cast<long long>(std::time(nullptr)), name.c_str(),
                   report.error().message().c_str());
@@ -111,7 +111,7 @@ int AgentCommand(const std::vector<std::string>& args) {
     std::fprintf(stderr, "vouch: %s\n", config.error().message().c_str());
     return 2;
   }
-  if (flags->Has("once")) return OnceOverRunningDomains(config_path, *config);
+  if (flags->Has("once")) return OnceOverRunningDomains(*config);
   return RunUntilSignalled(*config);
 }
 

@@ -30,8 +30,9 @@ int ReattestCommand(const std::vector<std::string>& args) {
     return 2;
   }
   const std::string& name = flags->positional()[0];
-  auto report = host::ReattestDomain(flags->GetOr("config", host::kDefaultHookConfig), name,
-                                     flags->Has("enforce"));
+  auto config = host::LoadHookConfig(flags->GetOr("config", host::kDefaultHookConfig));
+  auto report = config.ok() ? host::ReattestDomain(*config, name, flags->Has("enforce"))
+                            : Result<host::ReattestReport>(config.error());
   if (!report.ok()) {
     std::fprintf(stderr, "vouch: %s\n", report.error().message().c_str());
     return 1;

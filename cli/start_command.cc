@@ -6,6 +6,7 @@
 // start failed.
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 
 #include "commands.h"
 #include "flags.h"
@@ -35,21 +36,21 @@ Status Start(const std::string& name, const Flags& f) {
   VOUCH_ASSIGN_OR_RETURN(qemu::DomainConfig domain, qemu::ParseDomainXml(xml));
 
   auto t0 = std::chrono::steady_clock::now();
-  VOUCH_ASSIGN_OR_RETURN(bool released, host::ReleaseKey(config_path, name, xml));
+  VOUCH_ASSIGN_OR_RETURN(bool released, host::ReleaseKey(config, name, xml, std::time(nullptr)));
   auto t1 = std::chrono::steady_clock::now();
   if (!released) {
     VOUCH_RETURN_IF_ERROR(conn.StartDomain(name, std::chrono::milliseconds(timeout_ms)));
     std::printf("domain '%s' started (not protected by vouch: no key to release)\n", name.c_str());
     return Ok();
   }
-  if (Status marked = host::MarkFreshRelease(config_path, domain.uuid, qemu::ConfigDigestOf(domain));
+  if (Status marked = host::MarkFreshRelease(config, domain.uuid, qemu::ConfigDigestOf(domain), std::time(nullptr));
       !marked.ok()) {
-    (void)host::CleanupSecrets(config_path, xml);
+    (void)host::CleanupSecrets(config, xml);
     return marked.error();
   }
   Status started = conn.StartDomain(name, std::chrono::milliseconds(timeout_ms));
   // Running or not, the secrets are no longer needed.
-  Status cleaned = host::CleanupSecrets(config_path, xml);
+  Status cleaned = host::CleanupSecrets(config, xml);
   if (!started.ok()) return started.error();
   if (!cleaned.ok()) {
     std::fprintf(stderr, "vouch: warning: domain '%s' started but its secrets were not undefined: %s\n",

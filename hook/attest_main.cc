@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <string>
 
 #include "vouch/host/hook_run.h"
@@ -36,7 +37,7 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  vouch::Status s = vouch::host::RunHook(config, name, op, sub_op, xml);
+  vouch::Status s = vouch::host::RunHook(config, name, op, sub_op, xml, std::time(nullptr));
   if (!s.ok()) {
     std::fprintf(stderr, "vouch: %s\n", s.error().message().c_str());
     return 1;

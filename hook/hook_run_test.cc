@@ -78,17 +78,25 @@ class HookRunTest : public ::testing::Test {
     ASSERT_TRUE(WriteFile(dir_ / StrCat("domains/", p.domain_uuid, ".bundle"), EncodeBundle(bundle), 0600).ok());
   }
 
-  // What `vouch start` leaves after releasing the key for `xml`.
-  void Released(const std::string& xml) {
+  HookConfig Config() const {
+    auto config = LoadHookConfig(config_);
+    EXPECT_TRUE(config.ok()) << config.error().ToString();
+    return config.ok() ? *config : HookConfig{};
+  }
+
+  // What `vouch start` leaves after releasing the key for `xml` at `at`.
+  void Released(const std::string& xml, int64_t at = kNow) {
     ASSERT_TRUE(WriteFile(dir_ / StrCat("state/", kUuid, ".secrets"), AsBytes(StrCat(kSecret, "\n")), 0600).ok());
     auto digest = qemu::ConfigDigestOfXml(xml);
     ASSERT_TRUE(digest.ok());
-    ASSERT_TRUE(MarkFreshRelease(config_, kUuid, *digest).ok());
+    ASSERT_TRUE(MarkFreshRelease(Config(), kUuid, *digest, at).ok());
   }
 
-  Status Prepare(const std::string& name, const std::string& xml) {
-    return RunHook(config_, name, "prepare", "begin", xml);
+  Status Prepare(const std::string& name, const std::string& xml, int64_t now = kNow) {
+    return RunHook(config_, name, "prepare", "begin", xml, now);
   }
+
+  static constexpr int64_t kNow = 1764000000;
 
   TempDir dir_;
   std::string config_;
@@ -103,6 +111,21 @@ TEST_F(HookRunTest, AFreshReleaseOfTheSameConfigIsNotAttestedAgain) {
   EXPECT_TRUE(s.ok()) << s.error().ToString();
   // The mark is single-use: the next prepare attests (and fails here).
   EXPECT_FALSE(Prepare("web1", xml).ok());
+}
+
+// The mark is honoured for kFreshReleaseSeconds after the release, by the
+// clock the hook is given; an older one (or one from the future) is not.
+TEST_F(HookRunTest, AnOldReleaseMarkIsNotHonoured) {
+  std::string xml = DomainXml("web1", kUuid);
+  Seal(xml);
+  Released(xml, kNow - kFreshReleaseSeconds - 1);
+  Status s = Prepare("web1", xml);
+  ASSERT_FALSE(s.ok());  // attested: the host key is missing here
+  EXPECT_NE(s.error().message().find("host key: cannot open"), std::string::npos) << s.error().message();
+  Released(xml, kNow + 60);
+  EXPECT_FALSE(Prepare("web1", xml).ok());
+  Released(xml, kNow - kFreshReleaseSeconds + 1);
+  EXPECT_TRUE(Prepare("web1", xml).ok());
 }
 
 TEST_F(HookRunTest, ADomainRedefinedAfterItsReleaseIsAttestedAgainAndRefused) {
@@ -136,7 +159,7 @@ TEST_F(HookRunTest, ADomainNamingAnotherDomainsReleasedSecretIsRefused) {
             StrCat("domain 'thief' not started: its disk vda names the libvirt secret ", kSecret,
                    ", which vouch released for domain ", kUuid));
   // Its own secret, or none released: nothing to refuse (it is unprotected here).
-  EXPECT_TRUE(RefuseForeignSecrets(config_, "web1", DomainXml("web1", kUuid)).ok());
+  EXPECT_TRUE(RefuseForeignSecrets(Config(), "web1", DomainXml("web1", kUuid)).ok());
   ASSERT_EQ(::unlink((dir_ / StrCat("state/", kUuid, ".secrets")).c_str()), 0);
   EXPECT_TRUE(Prepare("thief", DomainXml("thief", "0b6d1f7e-2a4c-4e8b-9d3f-5c7a9e1b3d55")).ok());
 }
@@ -190,7 +213,7 @@ TEST_F(HookRunTest, AStopOfALeasedLaunchTellsItsValidatorsOnce) {
   EXPECT_NE(::stat((dir_ / StrCat("state/", kUuid, ".lease")).c_str(), &st), 0);
   // release end follows: nothing left to send, and the front does not even hand over.
   EXPECT_EQ(std::system(StrCat(VOUCH_HOOK_FRONT, " --config ", config_, " web1 release end - <", xml).c_str()), 0);
-  EXPECT_TRUE(RunHook(config_, "web1", "release", "end", domain_xml).ok());
+  EXPECT_TRUE(RunHook(config_, "web1", "release", "end", domain_xml, kNow).ok());
 }
 
 }  // namespace

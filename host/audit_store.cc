@@ -17,11 +17,18 @@ Status AuditStore::EnsureDir() const {
   return Ok();
 }
 
+std::string AuditStore::LatestPath(std::string_view uuid, std::string_view type) const {
+  return StrCat(dir_, "/", uuid, ".", type, ".cbor");
+}
+
 Status AuditStore::PutVc(std::string_view uuid, const HostVc& vc) const {
   VOUCH_RETURN_IF_ERROR(EnsureDir());
-  const std::string path = StrCat(dir_, "/", uuid, "-", HexEncode(vc.claims().cti), ".cbor");
-  Status written = WriteFile(path, vc.message().Encode(), 0644);
-  if (!written.ok()) return Error(Code::kIo, StrCat("audit store: ", written.error().message()));
+  const Bytes encoded = vc.message().Encode();
+  for (const std::string& path : {StrCat(dir_, "/", uuid, "-", HexEncode(vc.claims().cti), ".cbor"),
+                                  LatestPath(uuid, vc.claims().type)}) {
+    Status written = WriteFile(path, encoded, 0644);
+    if (!written.ok()) return Error(Code::kIo, StrCat("audit store: ", written.error().message()));
+  }
   return Ok();
 }
 
@@ -42,6 +49,13 @@ Status AuditStore::Append(std::string_view log, std::string_view line) const {
 }
 
 Result<Bytes> AuditStore::NewestVc(std::string_view uuid, std::string_view type) const {
+  auto is_wanted = [&](const HostVc& vc) { return vc.claims().type == type && vc.claims().domain_uuid == uuid; };
+  // The copy PutVc keeps of the latest: one read, however many rounds the
+  // store holds.
+  if (auto latest = ReadFile(LatestPath(uuid, type)); latest.ok()) {
+    if (auto vc = HostVc::Parse(*latest); vc.ok() && is_wanted(*vc)) return std::move(latest).value();
+  }
+  // A store from before those copies: the newest file of the domain.
   std::error_code ec;
   std::filesystem::file_time_type newest{};
   std::optional<Bytes> found;
@@ -52,7 +66,7 @@ Result<Bytes> AuditStore::NewestVc(std::string_view uuid, std::string_view type)
     auto bytes = ReadFile(entry.path().string());
     if (!bytes.ok()) continue;
     auto vc = HostVc::Parse(*bytes);
-    if (!vc.ok() || vc->claims().type != type || vc->claims().domain_uuid != uuid) continue;
+    if (!vc.ok() || !is_wanted(*vc)) continue;
     auto when = entry.last_write_time(ec);
     if (!found || when > newest) {
       newest = when;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <string>
 
@@ -50,6 +51,30 @@ TEST_F(AuditStoreTest, KeepsEachVcAndFindsTheNewestOfAType) {
   EXPECT_NE(missing.error().message().find("no launch VC of domain no-such-domain in " + (dir_ / "audit")),
             std::string::npos)
       << missing.error().message();
+}
+
+// The latest of a type is one read away however many rounds the store
+// holds; a store written before those copies is still read (by file time).
+TEST_F(AuditStoreTest, TheLatestOfATypeIsKeptApartAndOlderStoresStillRead) {
+  AuditStore store(dir_ / "audit");
+  HostVc first = Vc(uuid_, "launch"), second = Vc(uuid_, "launch");
+  ASSERT_TRUE(store.PutVc(uuid_, first).ok());
+  ASSERT_TRUE(store.PutVc(uuid_, second).ok());
+  auto latest = ReadFile(StrCat(dir_ / "audit", "/", uuid_, ".launch.cbor"));
+  ASSERT_TRUE(latest.ok());
+  EXPECT_EQ(*latest, second.message().Encode());
+  EXPECT_EQ(store.NewestVc(uuid_, "launch").value(), second.message().Encode());
+
+  // A copy that is not what its name says is not taken.
+  ASSERT_TRUE(WriteFile(StrCat(dir_ / "audit", "/", uuid_, ".launch.cbor"), Vc(uuid_, "reattest").message().Encode(),
+                        0644).ok());
+  auto scanned = store.NewestVc(uuid_, "launch");
+  ASSERT_TRUE(scanned.ok()) << scanned.error().ToString();
+  EXPECT_EQ(HostVc::Parse(*scanned)->claims().type, "launch");
+  ASSERT_EQ(::unlink(StrCat(dir_ / "audit", "/", uuid_, ".launch.cbor").c_str()), 0);
+  scanned = store.NewestVc(uuid_, "launch");
+  ASSERT_TRUE(scanned.ok()) << scanned.error().ToString();
+  EXPECT_EQ(HostVc::Parse(*scanned)->claims().type, "launch");
 }
 
 TEST_F(AuditStoreTest, AppendsWholeLines) {

@@ -30,12 +30,6 @@ namespace {
 
 constexpr std::string_view kVouchNamespace = "urn:vouch:domain:1";
 
-// For cleanup only, which must never block a stop.
-HookConfig ConfigOrDefaults(const std::string& path) {
-  auto c = LoadHookConfig(path);
-  return c.ok() ? *c : HookConfig{};
-}
-
 Status MakeDirs(const std::string& path, mode_t mode) {
   std::string partial;
   std::istringstream in(path);
@@ -55,7 +49,7 @@ std::string SecretsFile(const HookConfig& c, const std::string& domain_uuid) {
 }
 
 Status AppendAttested(const HookConfig& config, const Ed25519PrivateKey& host_key,
-                      const std::string& domain_uuid, const ReleaseOutcome& outcome) {
+                      const std::string& domain_uuid, const ReleaseOutcome& outcome, int64_t now) {
   ledger::LedgerClientOptions options = HostLedgerOptions(config);
   VOUCH_ASSIGN_OR_RETURN(LedgerAppendVia via, ParseLedgerAppend(config.ledger_append));
   options.submitter = LedgerSubmitterFor(via, config.ledger, config.deadline);
@@ -66,7 +60,7 @@ Status AppendAttested(const HookConfig& config, const Ed25519PrivateKey& host_ke
   body.domain = domain_uuid;
   body.host = outcome.endorsed_vc.issuer().did();
   body.validators = outcome.endorsers;
-  auto entry = (*client)->Append(body, host_key, std::time(nullptr));
+  auto entry = (*client)->Append(body, host_key, now);
   if (!entry.ok()) return entry.error();
   return Ok();
 }
@@ -90,10 +84,9 @@ std::string FreshReleaseFile(const HookConfig& c, const std::string& domain_uuid
 // True (and the mark consumed) if `vouch start` released this domain's key
 // moments ago for this very configuration: its secrets are defined and
 // listed, the mark is fresh and names the config digest of `xml`.
-bool TakeFreshRelease(const std::string& config_path, std::string_view name, std::string_view xml) {
+bool TakeFreshRelease(const HookConfig& config, std::string_view name, std::string_view xml, int64_t now) {
   auto domain = qemu::ParseDomainXml(xml);
   if (!domain.ok() || domain->uuid.empty()) return false;
-  HookConfig config = ConfigOrDefaults(config_path);
   std::string mark = FreshReleaseFile(config, domain->uuid);
   auto text = ReadFile(mark);
   if (!text.ok()) return false;
@@ -104,7 +97,6 @@ bool TakeFreshRelease(const std::string& config_path, std::string_view name, std
   long long at = -1;
   std::string released_digest;
   in >> at >> released_digest;
-  long long now = static_cast<long long>(std::time(nullptr));
   if (at < 0 || at > now || now - at > kFreshReleaseSeconds) return false;
   std::string digest = HexEncode(qemu::ConfigDigestOf(*domain).value);
   if (released_digest != digest) {
@@ -135,7 +127,8 @@ std::vector<std::string> OtherReleasedDomains(const HookConfig& config, const st
 
 }  // namespace
 
-Result<bool> ReleaseKey(const std::string& config_path, std::string_view name, std::string_view xml) {
+Result<bool> ReleaseKey(const Result<HookConfig>& loaded, std::string_view name, std::string_view xml,
+                        int64_t now) {
   auto parsed = qemu::ParseDomainXml(xml);
   if (!parsed.ok()) {
     // Only a domain carrying vouch metadata must be understood; anything
@@ -145,22 +138,19 @@ Result<bool> ReleaseKey(const std::string& config_path, std::string_view name, s
   }
   const qemu::DomainConfig& domain = *parsed;
   std::optional<Bytes> bundle_bytes = domain.protection_bundle;
-  HookConfig config;
-  if (bundle_bytes) {
-    VOUCH_ASSIGN_OR_RETURN(config, LoadHookConfig(config_path));
-  } else {
+  if (!bundle_bytes) {
     // Its bundle_dir may be what names this domain's bundle: a config that
     // does not parse refuses the start rather than be read as defaults.
-    auto loaded = LoadHookConfigOrDefaults(config_path);
-    if (!loaded.ok()) {
+    if (!loaded.ok() && loaded.error().code() != Code::kNotFound) {
       return loaded.error().WithContext(StrCat("domain '", name, "' not started: the hook config does not parse"));
     }
-    config = *loaded;
-    auto from_file = ReadFile(StrCat(config.bundle_dir, "/", domain.uuid, ".bundle"));
+    const std::string bundle_dir = loaded.ok() ? loaded->bundle_dir : HookConfig{}.bundle_dir;
+    auto from_file = ReadFile(StrCat(bundle_dir, "/", domain.uuid, ".bundle"));
     if (!from_file.ok()) return false;  // unprotected
     bundle_bytes = std::move(from_file).value();
-    VOUCH_ASSIGN_OR_RETURN(config, LoadHookConfig(config_path));
   }
+  if (!loaded.ok()) return loaded.error();  // protected: its configuration is needed
+  const HookConfig& config = *loaded;
   auto fail = [&](const Error& e) {
     std::string prefix = StrCat("domain '", name, "'");
     if (e.message().rfind(prefix, 0) == 0) return e;
@@ -208,8 +198,7 @@ Result<bool> ReleaseKey(const std::string& config_path, std::string_view name, s
     // The validators that endorsed it hold leases of a launch that never
     // runs: end them, so that none reports it as silent.
     if (policy->policy().grace.has_value()) {
-      (void)EndLeases(policy->policy(), identity->key, outcome->endorsed_vc.claims().cti, std::time(nullptr),
-                      config.deadline);
+      (void)EndLeases(policy->policy(), identity->key, outcome->endorsed_vc.claims().cti, now, config.deadline);
     }
     return fail(kept.error().WithContext("its launch VC cannot be kept"));
   }
@@ -249,7 +238,7 @@ Result<bool> ReleaseKey(const std::string& config_path, std::string_view name, s
   // (a Byzantine validator is named here).
   {
     std::string cti = HexEncode(outcome->endorsed_vc.claims().cti);
-    std::string line = StrCat(std::time(nullptr), " domain=", name, " uuid=", domain.uuid,
+    std::string line = StrCat(now, " domain=", name, " uuid=", domain.uuid,
                               " cti=", cti, " released_by=");
     for (size_t i = 0; i < outcome->endorsers.size(); ++i) {
       line += (i ? "," : "") + outcome->endorsers[i];
@@ -263,7 +252,7 @@ Result<bool> ReleaseKey(const std::string& config_path, std::string_view name, s
     // The key is already released; a ledger that cannot be written is reported
     // here and in libvirt's log, not turned into a refused start.
     if (!config.ledger.empty()) {
-      Status appended = AppendAttested(config, identity->key, domain.uuid, *outcome);
+      Status appended = AppendAttested(config, identity->key, domain.uuid, *outcome, now);
       line += appended.ok() ? " ledger=appended" : StrCat(" ledger_error=\"", appended.error().message(), "\"");
       if (!appended.ok()) std::fprintf(stderr, "vouch: warning: %s\n", appended.error().message().c_str());
     }
@@ -272,18 +261,16 @@ Result<bool> ReleaseKey(const std::string& config_path, std::string_view name, s
   return true;
 }
 
-Status MarkFreshRelease(const std::string& config_path, std::string_view domain_uuid,
-                        const ConfigDigest& digest) {
-  HookConfig config = ConfigOrDefaults(config_path);
+Status MarkFreshRelease(const HookConfig& config, std::string_view domain_uuid, const ConfigDigest& digest,
+                        int64_t now) {
   VOUCH_RETURN_IF_ERROR(MakeDirs(config.state_dir, 0700));
   return WriteFile(FreshReleaseFile(config, std::string(domain_uuid)),
-                   AsBytes(StrCat(std::time(nullptr), " ", HexEncode(digest.value), "\n")), 0600);
+                   AsBytes(StrCat(now, " ", HexEncode(digest.value), "\n")), 0600);
 }
 
-Status RefuseForeignSecrets(const std::string& config_path, std::string_view name, std::string_view xml) {
+Status RefuseForeignSecrets(const HookConfig& config, std::string_view name, std::string_view xml) {
   auto domain = qemu::ParseDomainXml(xml);
   if (!domain.ok()) return Ok();  // ReleaseKey reports a protected domain's bad XML
-  HookConfig config = ConfigOrDefaults(config_path);
   for (const std::string& other : OtherReleasedDomains(config, domain->uuid)) {
     auto list = ReadFile(SecretsFile(config, other));
     if (!list.ok()) continue;
@@ -301,10 +288,9 @@ Status RefuseForeignSecrets(const std::string& config_path, std::string_view nam
   return Ok();
 }
 
-Status CleanupSecrets(const std::string& config_path, std::string_view xml) {
+Status CleanupSecrets(const HookConfig& config, std::string_view xml) {
   auto domain = qemu::ParseDomainXml(xml);
   if (!domain.ok() || domain->uuid.empty()) return Ok();
-  HookConfig config = ConfigOrDefaults(config_path);
   std::string path = SecretsFile(config, domain->uuid);
   auto list = ReadFile(path);
   if (!list.ok()) return Ok();
@@ -322,10 +308,9 @@ Status CleanupSecrets(const std::string& config_path, std::string_view xml) {
   return Ok();
 }
 
-Status EndLaunchLeases(const std::string& config_path, std::string_view name, std::string_view xml) {
+Status EndLaunchLeases(const HookConfig& config, std::string_view name, std::string_view xml, int64_t now) {
   auto domain = qemu::ParseDomainXml(xml);
   if (!domain.ok() || domain->uuid.empty()) return Ok();
-  HookConfig config = ConfigOrDefaults(config_path);
   const std::string file = LeaseFile(config, domain->uuid);
   auto text = ReadFile(file);
   if (!text.ok()) return Ok();
@@ -342,13 +327,13 @@ Status EndLaunchLeases(const std::string& config_path, std::string_view name, st
   if (!policy.ok()) return fail(policy.error());
   auto key = Ed25519PrivateKey::LoadPem(config.host_key);
   if (!key.ok()) return fail(key.error().WithContext("host key"));
-  LeaseEndReport report = EndLeases(policy->policy(), *key, *launch, std::time(nullptr), config.deadline);
+  LeaseEndReport report = EndLeases(policy->policy(), *key, *launch, now, config.deadline);
   auto joined = [](const std::vector<std::string>& items, std::string_view sep) {
     std::string out;
     for (size_t i = 0; i < items.size(); ++i) out += (i ? std::string(sep) : "") + items[i];
     return out;
   };
-  AppendAuditLine(config, "stops.log", StrCat(std::time(nullptr), " domain=", name, " uuid=", domain->uuid, " cti=", cti,
+  AppendAuditLine(config, "stops.log", StrCat(now, " domain=", name, " uuid=", domain->uuid, " cti=", cti,
                                  " stopped leases_ended_by=", joined(report.ended, ","), " not_held=",
                                  joined(report.not_held, ","), " failed=\"", joined(report.failures, "; "),
                                  "\""));
@@ -361,21 +346,26 @@ Status EndLaunchLeases(const std::string& config_path, std::string_view name, st
 }
 
 Status RunHook(const std::string& config_path, std::string_view domain_name, std::string_view op,
-               std::string_view sub_op, std::string_view domain_xml) {
-  if (op == "prepare" && sub_op == "begin") {
-    VOUCH_RETURN_IF_ERROR(RefuseForeignSecrets(config_path, domain_name, domain_xml));
-    if (TakeFreshRelease(config_path, domain_name, domain_xml)) return Ok();  // `vouch start` released it
-    auto released = ReleaseKey(config_path, domain_name, domain_xml);
+               std::string_view sub_op, std::string_view domain_xml, int64_t now) {
+  const bool prepare = op == "prepare" && sub_op == "begin";
+  const bool cleanup = (op == "started" && sub_op == "begin") || (op == "release" && sub_op == "end") ||
+                       (op == "stopped" && sub_op == "end");
+  if (!prepare && !cleanup) return Ok();
+  // Read once. The checks that only clean up or refuse run on the defaults
+  // when it does not parse (a stop must never be blocked); a release needs it.
+  const Result<HookConfig> loaded = LoadHookConfig(config_path);
+  const HookConfig lenient = loaded.ok() ? *loaded : HookConfig{};
+  if (prepare) {
+    VOUCH_RETURN_IF_ERROR(RefuseForeignSecrets(lenient, domain_name, domain_xml));
+    if (TakeFreshRelease(lenient, domain_name, domain_xml, now)) return Ok();  // `vouch start` released it
+    auto released = ReleaseKey(loaded, domain_name, domain_xml, now);
     if (!released.ok()) return released.error();
     return Ok();
   }
-  if (op == "started" && sub_op == "begin") return CleanupSecrets(config_path, domain_xml);
-  if ((op == "release" && sub_op == "end") || (op == "stopped" && sub_op == "end")) {
-    Status cleaned = CleanupSecrets(config_path, domain_xml);
-    Status ended = EndLaunchLeases(config_path, domain_name, domain_xml);
-    return cleaned.ok() ? ended : cleaned;
-  }
-  return Ok();
+  Status cleaned = CleanupSecrets(lenient, domain_xml);
+  if (op == "started") return cleaned;
+  Status ended = EndLaunchLeases(lenient, domain_name, domain_xml, now);
+  return cleaned.ok() ? ended : cleaned;
 }
 
 }  // namespace vouch::host

@@ -154,9 +154,7 @@ Result<ReattestReport> RecordDomainRound(DomainRound& round, Result<ReattestOutc
   return error;
 }
 
-Result<ReattestReport> ReattestDomain(const std::string& config_path, std::string_view name,
-                                      bool enforce) {
-  VOUCH_ASSIGN_OR_RETURN(HookConfig config, LoadHookConfig(config_path));
+Result<ReattestReport> ReattestDomain(const HookConfig& config, std::string_view name, bool enforce) {
   VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<DomainRound> round, PrepareDomainRound(config, name));
   if (round == nullptr) {
     ReattestReport unprotected;

@@ -91,14 +91,14 @@ std::string EnforceRevocation(const HookConfig& config, const std::string& name,
 // kept in.
 std::string GuestBaselinePath(const HookConfig& config, const std::string& uuid);
 
-// Re-attests `domain_name`; a report with is_protected false if the domain
+// Re-attests `domain_name` with the host's `config`; a report with
+// is_protected false if the domain
 // carries no vouch bundle. Errors: kNotFound (no such domain, no launch VC
 // in the audit store), kInvalidArgument (not running), the
 // exchange's kDrift / kUnavailable with every validator's reason; with
 // `enforce`, a kDrift message ends with what on_drift did
 // ("; on_drift=pause: domain paused").
-Result<ReattestReport> ReattestDomain(const std::string& config_path, std::string_view domain_name,
-                                      bool enforce);
+Result<ReattestReport> ReattestDomain(const HookConfig& config, std::string_view domain_name, bool enforce);
 
 }  // namespace vouch::host
 
