@@ -150,12 +150,15 @@ G2NAME=vouch-guest2-$$
 G2UUID=$(cat /proc/sys/kernel/random/uuid)
 G2DIR=$W/gguest2
 G2SERIAL=$G2DIR/$G2NAME.serial.log
+G2CONTROL=$W/g2-control.sock
 say "A host that stops re-attesting: vouch-agent restarted (no false drift), then stopped for good"
 mkdir -p "$G2DIR" "$W/g2content" && echo "guest2-$MARKER" >"$W/g2content/marker"
 mke2fs -q -t ext2 -d "$W/g2content" "$W/g2disk.raw" 4M 2>/dev/null
 bash "$ROOT/vm-images/render-domain.sh" --protected "$W/g2-attest.sock" "$G2NAME" "$G2UUID" "$G2DIR" \
   "$(cat /proc/sys/kernel/random/uuid)" |
-  sed -e "s|<cmdline>\([^<]*\)</cmdline>|<cmdline>\1 vouch.shim=2 vouch.hold=600</cmdline>|" >"$W/g2domain.xml"
+  sed -e "s|<cmdline>\([^<]*\)</cmdline>|<cmdline>\1 vouch.shim=2 vouch.control=1 vouch.hold=600</cmdline>|" \
+      -e "s|\(    <channel type='unix'>\)|    <channel type='unix'><source mode='bind' path='$G2CONTROL'/><target type='virtio' name='org.vouch.test.0'/></channel>\n\1|" \
+      >"$W/g2domain.xml"
 virsh -q define "$W/g2domain.xml" >/dev/null
 if "$VOUCH" seal --domain "$G2NAME" --ledger "$LEDGER" --genesis "$GENESIS" --validator-count 5 --threshold 3 \
   --owner-key "$W/owner.pem" --image "$(sed -n "s/.*<source file='\([^']*\.luks\)'.*/\1/p" "$W/g2domain.xml" | sed -n 1p)" \
@@ -265,3 +268,40 @@ else
 fi
 kill "$AGENT_PID" 2>/dev/null; vouch_wait_for 10 sh -c "! kill -0 $AGENT_PID 2>/dev/null"
 virsh -q destroy "$G2NAME" >/dev/null 2>&1 || true
+
+# Proof 5: the shim killed inside the guest while the agent runs. No round
+# comes, so the validators' leases run out and they report the launch; the
+# agent (on the ledger) enforces the revocation; destroy + start is refused.
+say "The shim killed inside $G2NAME: the validators report the missed deadline, vouch-agent pauses it"
+"$VOUCH" reinstate "$HOST_DID" "$G2UUID" --reason "after the hot-plug (e2e)" --ledger "$LEDGER" --genesis "$GENESIS" \
+  --key "$W/governance.pem" --cosign "$W/governance2.pem" "${GOV_ACCESS[@]}" >"$W/g2reinstate3.out" 2>&1
+start_agent "$W/agent6.log"
+if virsh start "$G2NAME" >"$W/g2start4.out" 2>&1 &&
+  vouch_wait_for 180 sh -c "[ \$(grep -c \"domain '$G2NAME': guest round [0-9]* re-endorsed\" '$W/agent6.log') -ge 1 ]"; then
+  ok "$G2NAME relaunched (quarantine lifted again) and re-attests: $(endorsed_rounds "$W/agent6.log") rounds endorsed"
+else
+  bad "$G2NAME did not re-attest for the shim scene: $(cat "$W/g2reinstate3.out" "$W/g2start4.out" | tail -2); $(tail -2 "$W/agent6.log")"
+fi
+t0=$(date +%s%N)
+GCONTROL=$G2CONTROL GSERIAL=$G2SERIAL guest_control stop-shim "VOUCH-CONTROL: shim stopped" ||
+  bad "the guest did not stop its shim: $(grep -v VOUCH-ATTESTATION "$G2SERIAL" | tail -3)"
+if vouch_wait_for 60 sh -c "virsh domstate '$G2NAME' | grep -q paused" &&
+  grep -q "domain '$G2NAME': launch cti:[0-9a-f]* is revoked on the ledger; on_drift=pause: domain paused" "$W/agent6.log"; then
+  ok "no round after the shim stopped: the launch revoked on the ledger and $G2NAME paused by vouch-agent $(awk -v a="$t0" -v b="$(date +%s%N)" 'BEGIN {printf "%.1f s", (b - a) / 1e9}') later (lease 2 s x 5)"
+else
+  bad "the silent guest was not paused: $(virsh domstate "$G2NAME"); agent: $(tail -3 "$W/agent6.log")"
+fi
+"$VOUCH" status "$G2NAME" --config "$W/hook.conf" --json >"$W/g2status5.json" 2>&1
+if python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["revocations"]["launch"]; sys.exit(0 if r["revoked"] and "missed re-attestation deadline" in r["reason"] else 1)' "$W/g2status5.json"; then
+  ok "the reason on the ledger: a missed re-attestation deadline"
+else
+  bad "no missed-deadline revocation of the silent guest's launch: $(head -c 400 "$W/g2status5.json")"
+fi
+kill "$AGENT_PID" 2>/dev/null; vouch_wait_for 10 sh -c "! kill -0 $AGENT_PID 2>/dev/null"
+virsh -q destroy "$G2NAME" >/dev/null 2>&1 || true
+if ! virsh start "$G2NAME" >"$W/g2restart5.out" 2>&1 && grep -q "quarantined for domain $G2UUID" "$W/g2restart5.out"; then
+  ok "destroy + start after the shim stopped: refused as quarantined"
+else
+  bad "the relaunch after the shim stopped was not refused as quarantined: $(cat "$W/g2restart5.out")"
+  virsh -q destroy "$G2NAME" >/dev/null 2>&1 || true
+fi
