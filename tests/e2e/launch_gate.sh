@@ -880,15 +880,7 @@ start_tpm "$W/tpm" "$TPM_PORT"
 # The host is revoked while a protected guest runs: $G2NAME of the guest
 # half (its quarantine lifted by governance once more) under vouch-agent.
 say "Host revoked on the ledger (governance) while $G2NAME runs: every validator refuses, vouch-agent enforces, a watcher sees it"
-"$VOUCH" reinstate "$HOST_DID" "$G2UUID" --reason "relaunch before the host revocation (e2e)" --ledger "$LEDGER" \
-  --genesis "$GENESIS" --key "$W/governance.pem" --cosign "$W/governance2.pem" "${GOV_ACCESS[@]}" >"$W/g2reinstate2.out" 2>&1
-start_agent "$W/agent5.log"
-if virsh start "$G2NAME" >"$W/g2start3.out" 2>&1 &&
-  vouch_wait_for 180 sh -c "[ \$(grep -c \"domain '$G2NAME': guest round [0-9]* re-endorsed\" '$W/agent5.log') -ge 1 ]"; then
-  ok "$G2NAME runs and re-attests under vouch-agent: $(endorsed_rounds "$W/agent5.log") rounds endorsed"
-else
-  bad "$G2NAME did not run for the host revocation: $(cat "$W/g2reinstate2.out" "$W/g2start3.out" | tail -2); $(tail -2 "$W/agent5.log")"
-fi
+relaunch_guest2 agent5 "relaunch before the host revocation (e2e)"
 "$VOUCH" ledger watch "$LEDGER" --genesis "$GENESIS" --type revoke --count 1 --timeout-ms 60000 "${HOST_ACCESS[@]}" \
   >"$W/watch.out" 2>&1 &
 WATCH_PID=$!

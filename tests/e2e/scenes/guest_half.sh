@@ -181,6 +181,20 @@ start_agent() {  # start_agent LOG: vouch-agent in the background, AGENT_PID
   vouch_wait_for 10 grep -q "running" "$1"
 }
 endorsed_rounds() { grep -c "domain '$G2NAME': guest round [0-9]* re-endorsed" "$1" 2>/dev/null || true; }
+# relaunch_guest2 NAME REASON: governance lifts $G2NAME's quarantine (REASON),
+# vouch-agent starts (log $W/NAME.log), then $G2NAME starts and has a round
+# endorsed.
+relaunch_guest2() {
+  "$VOUCH" reinstate "$HOST_DID" "$G2UUID" --reason "$2" --ledger "$LEDGER" --genesis "$GENESIS" \
+    --key "$W/governance.pem" --cosign "$W/governance2.pem" "${GOV_ACCESS[@]}" >"$W/$1-reinstate.out" 2>&1
+  start_agent "$W/$1.log"
+  if virsh start "$G2NAME" >"$W/$1-start.out" 2>&1 &&
+    vouch_wait_for 180 sh -c "[ \$(grep -c \"domain '$G2NAME': guest round [0-9]* re-endorsed\" '$W/$1.log') -ge 1 ]"; then
+    ok "$G2NAME relaunched (quarantine lifted by governance: $2) and re-attests: $(endorsed_rounds "$W/$1.log") rounds endorsed"
+  else
+    bad "$G2NAME was not relaunched ($2): $(cat "$W/$1-reinstate.out" "$W/$1-start.out" | tail -2); $(tail -2 "$W/$1.log")"
+  fi
+}
 start_agent "$W/agent2.log"
 if virsh start "$G2NAME" >"$W/g2start.out" 2>&1 &&
   vouch_wait_for 180 sh -c "[ \$(grep -c 'attested: endorsed by' '$G2SERIAL') -ge 2 ]"; then
@@ -273,15 +287,7 @@ virsh -q destroy "$G2NAME" >/dev/null 2>&1 || true
 # comes, so the validators' leases run out and they report the launch; the
 # agent (on the ledger) enforces the revocation; destroy + start is refused.
 say "The shim killed inside $G2NAME: the validators report the missed deadline, vouch-agent pauses it"
-"$VOUCH" reinstate "$HOST_DID" "$G2UUID" --reason "after the hot-plug (e2e)" --ledger "$LEDGER" --genesis "$GENESIS" \
-  --key "$W/governance.pem" --cosign "$W/governance2.pem" "${GOV_ACCESS[@]}" >"$W/g2reinstate3.out" 2>&1
-start_agent "$W/agent6.log"
-if virsh start "$G2NAME" >"$W/g2start4.out" 2>&1 &&
-  vouch_wait_for 180 sh -c "[ \$(grep -c \"domain '$G2NAME': guest round [0-9]* re-endorsed\" '$W/agent6.log') -ge 1 ]"; then
-  ok "$G2NAME relaunched (quarantine lifted again) and re-attests: $(endorsed_rounds "$W/agent6.log") rounds endorsed"
-else
-  bad "$G2NAME did not re-attest for the shim scene: $(cat "$W/g2reinstate3.out" "$W/g2start4.out" | tail -2); $(tail -2 "$W/agent6.log")"
-fi
+relaunch_guest2 agent6 "after the hot-plug (e2e)"
 t0=$(date +%s%N)
 GCONTROL=$G2CONTROL GSERIAL=$G2SERIAL guest_control stop-shim "VOUCH-CONTROL: shim stopped" ||
   bad "the guest did not stop its shim: $(grep -v VOUCH-ATTESTATION "$G2SERIAL" | tail -3)"
