@@ -19,9 +19,12 @@
 #include "vouch/core/bytes.h"
 #include "vouch/core/did_key.h"
 #include "vouch/core/ed25519.h"
+#include "vouch/core/owner_policy.h"
 #include "vouch/core/ssl_ptr.h"
 #include "ledger_pin.h"
+#include "vouch/host/ledger_submitter.h"
 #include "vouch/ledger/ledger_client.h"
+#include "vouch/ledger/owner_proof.h"
 
 namespace vouch::cli {
 namespace {
@@ -42,9 +45,11 @@ constexpr const char* kUsage =
     "      its DID is added to the governance list if not named); each quorum defaults to 2\n"
     "      and must be at least 2 unless --single-operator (a lab set-up: one party acts\n"
     "      alone); admit_quorum needs as many governance keys (--governance DID for each other)\n"
-    "  append LOCATOR --key KEY.pem TYPE [fields] [--cosign KEY.pem]...\n"
+    "  append LOCATOR --key KEY.pem TYPE [fields] [--cosign KEY.pem]... [--ledger-append VIA]\n"
     "      (--cosign, alias --countersign: a countersignature by KEY; a governance revoke of another\n"
-    "      subject needs admit_quorum governance keys in all, a validator-register them to be admitted)\n"
+    "      subject needs admit_quorum governance keys in all, a validator-register them to be admitted;\n"
+    "      --ledger-append validators|http://H:P[,…]: through a validator, for a host or owner whose\n"
+    "      etcd credentials only read)\n"
     "      did-register       --ak-public FILE [--ek-cert CERT] [--fact NAME=VALUE]...\n"
     "      did-update         --did DID (--certify | --certify-ak HEX)     a validator certifying\n"
     "      did-update         [--ak-public FILE] [--fact NAME=VALUE]...   the DID replacing its own\n"
@@ -52,10 +57,13 @@ constexpr const char* kUsage =
     "      validator-update   --did DID [--reputation 0..1000] [--endpoint URL] [--hpke-pk HEX]\n"
     "      revoke             --subject DID|cti:HEX --reason TEXT [--evidence HEX]\n"
     "                         [--host DID --domain UUID]  (a launch: also quarantines its host for the domain)\n"
+    "                         [--owner DID]  (the domain's owner, who may lift that quarantine)\n"
+    "                         [--launch-vc FILE --policy FILE]  (the owner revoking its own launch: KEY is\n"
+    "                         the owner key; the proof names owner, host and domain)\n"
     "      attested           --vc-digest HEX --domain NAME [--validator DID]...\n"
     "      checkpoint         [--head N]\n"
-    "      reinstate          --host DID --domain UUID --reason TEXT   lift a quarantine (governance,\n"
-    "                         admit_quorum keys in all)\n"
+    "      reinstate          --host DID --domain UUID --reason TEXT   lift a quarantine (its owner alone,\n"
+    "                         or governance, admit_quorum keys in all)\n"
     "  draft LOCATOR --key KEY.pem TYPE [fields] [--cosign KEY.pem]... --out FILE\n"
     "      sign TYPE (as append) as the next entry without appending it, for other parties to cosign\n"
     "  cosign FILE --key KEY.pem\n"
@@ -221,6 +229,10 @@ Result<std::unique_ptr<LedgerClient>> OpenClient(const Args& a, const std::strin
   if (auto pin = a.One("--genesis")) {
     VOUCH_ASSIGN_OR_RETURN(client_options.pinned_genesis, ParseGenesisPin("--genesis", *pin));
   }
+  if (auto via = a.One("--ledger-append")) {
+    VOUCH_ASSIGN_OR_RETURN(host::LedgerAppendVia parsed, host::ParseLedgerAppend(*via));
+    client_options.submitter = host::LedgerSubmitterFor(parsed, locator, std::chrono::milliseconds(5000));
+  }
   VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<Ledger> ledger, OpenLedger(locator, options));
   return LedgerClient::Open(std::move(ledger), client_options);
 }
@@ -323,11 +335,22 @@ std::map<std::string, std::set<std::string>> TypeOptions() {
       {"did-update", {"--did", "--certify", "--certify-ak", "--ak-public", "--fact"}},
       {"validator-register", {"--hpke-pk", "--endpoint", "--operator", "--region"}},
       {"validator-update", {"--did", "--reputation", "--endpoint", "--hpke-pk"}},
-      {"revoke", {"--subject", "--reason", "--evidence", "--host", "--domain"}},
+      {"revoke", {"--subject", "--reason", "--evidence", "--host", "--domain", "--owner", "--launch-vc", "--policy"}},
       {"attested", {"--vc-digest", "--domain", "--validator"}},
       {"checkpoint", {"--head"}},
       {"reinstate", {"--host", "--domain", "--reason"}},
   };
+}
+
+// The owner proof of --launch-vc FILE and --policy FILE (the owner policy, or
+// the protection bundle `vouch seal` wrote, which carries it).
+Result<Bytes> OwnerProofOf(const Args& a, const std::string& type) {
+  VOUCH_ASSIGN_OR_RETURN(std::string vc_path, Required(a, "--launch-vc", type));
+  VOUCH_ASSIGN_OR_RETURN(std::string policy_path, Required(a, "--policy", type));
+  VOUCH_ASSIGN_OR_RETURN(Bytes vc, ReadFile(vc_path));
+  VOUCH_ASSIGN_OR_RETURN(Bytes policy, ReadFile(policy_path));
+  if (auto bundle = DecodeBundle(policy); bundle.ok()) policy = bundle->policy;
+  return ledger::EncodeOwnerProof(vc, policy);
 }
 
 // The body of a `type` entry by `author` from the options, against `state`.
@@ -398,6 +421,14 @@ Result<EntryBody> BuildBody(const std::string& type, const Args& a, const std::s
     }
     b.host = a.One("--host").value_or("");
     b.domain = a.One("--domain").value_or("");
+    b.owner = a.One("--owner").value_or("");
+    if (a.Has("--launch-vc") || a.Has("--policy")) {
+      VOUCH_ASSIGN_OR_RETURN(b.owner_proof, OwnerProofOf(a, type));
+      VOUCH_ASSIGN_OR_RETURN(ledger::LaunchOwnership owns, ledger::VerifyOwnerProof(b.owner_proof));
+      if (b.host.empty()) b.host = owns.host;
+      if (b.domain.empty()) b.domain = owns.domain;
+      if (b.owner.empty()) b.owner = owns.owner;
+    }
     return EntryBody(std::move(b));
   }
   if (type == "reinstate") {
@@ -486,6 +517,7 @@ int AppendOrDraft(const std::vector<std::string>& args, bool draft) {
   std::set<std::string> allowed = type_options->second;
   allowed.insert({"--key", "--countersign", "--cosign"});
   if (draft) allowed.insert("--out");
+  if (!draft) allowed.insert("--ledger-append");
   Args a;
   std::string problem = Parse(args, 1, allowed, &a);
   if (!problem.empty()) return Usage(StrCat(problem, " for '", verb, " ", type, "'"));

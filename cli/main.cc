@@ -27,7 +27,7 @@ constexpr const char* kUsage =
     "  agent         keep re-attesting every running protected domain (--once: one round)\n"
     "  status DOMAIN   a protected domain's launch, rounds, lease and revocations (--json)\n"
     "  revoke host DID | credential cti:HEX|LAUNCH_VC   revoke on the ledger (vouch revoke --help)\n"
-    "  reinstate HOST_DID DOMAIN_UUID | LAUNCH_VC   lift a quarantine (governance; vouch reinstate --help)\n"
+    "  reinstate HOST_DID DOMAIN_UUID | LAUNCH_VC   lift a quarantine (its owner or governance; vouch reinstate --help)\n"
     "  ledger ...    init|append|show|verify the ledger (vouch ledger --help)\n"
     "  tpm pcrs|quote|verify-quote|eventlog   the host TPM's PCRs, quotes checked without\n"
     "                a TPM, firmware event logs (vouch tpm --help)\n";

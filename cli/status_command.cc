@@ -53,7 +53,8 @@ json StatusJson(const host::DomainStatus& s) {
   j["quarantine"] = s.quarantine ? json{{"host", s.quarantine->host},
                                          {"launch", s.quarantine->launch},
                                          {"reason", s.quarantine->reason},
-                                         {"index", s.quarantine->index}}
+                                         {"index", s.quarantine->index},
+                                         {"owner", s.quarantine->owner}}
                                   : json(nullptr);
   if (!s.ledger_error.empty()) j["ledger_error"] = s.ledger_error;
   return j;
@@ -105,6 +106,10 @@ void PrintStatus(const host::DomainStatus& s) {
     std::printf("quarantine: host %s may not launch this domain (ledger entry %llu: launch %s revoked: %s)\n",
                 s.quarantine->host.c_str(), static_cast<unsigned long long>(s.quarantine->index),
                 s.quarantine->launch.c_str(), s.quarantine->reason.c_str());
+    std::printf("  lifted by: %s\n", s.quarantine->owner.empty()
+                                         ? "a governance quorum (vouch reinstate)"
+                                         : StrCat("its owner ", s.quarantine->owner,
+                                                  " or a governance quorum (vouch reinstate)").c_str());
   }
   if (!s.ledger_error.empty()) std::printf("ledger: cannot be read: %s\n", s.ledger_error.c_str());
 }

@@ -75,7 +75,7 @@ void AddLedger(const HookConfig& config, DomainStatus& s) {
   s.launch_revocation = RevocationOf(state, StrCat("cti:", s.launch->cti));
   s.host_revocation = RevocationOf(state, s.launch->issuer);
   if (const ledger::Quarantine* q = state.FindQuarantine(s.launch->issuer, s.uuid)) {
-    s.quarantine = QuarantineStatus{q->host, q->launch, q->reason, q->index};
+    s.quarantine = QuarantineStatus{q->host, q->launch, q->reason, q->index, q->owner};
   }
 }
 

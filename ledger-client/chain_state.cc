@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "vouch/ledger/owner_proof.h"
+
 namespace vouch::ledger {
 namespace {
 
@@ -294,60 +296,36 @@ Result<ChainState::Mutation> ChainState::EvaluateBody(const Entry& e) const {
                                GovernanceQuorum(e, StrCat("governance revocation of '", b.subject, "'")));
         return Mutation([b, index, decided_by = std::move(decided_by)](ChainState& s) {
           s.MarkRevoked(b.subject, b.reason, b.evidence, index, decided_by);
-          if (!b.host.empty()) s.MarkQuarantined(Scope(b.host, b.domain), b.subject, b.reason, index);
+          if (!b.host.empty()) s.MarkQuarantined(Scope(b.host, b.domain), b.subject, b.reason, index, b.owner);
         });
       }
+      if (!b.owner_proof.empty()) return EvaluateOwnerRevoke(e, b);
       if (author == b.subject) {
         return Mutation([b, index, author](ChainState& s) {
           s.MarkRevoked(b.subject, b.reason, b.evidence, index, {author});
         });
       }
-      if (!IsActiveValidator(author)) {
-        return Refuse(Code::kBadSignature,
-                      StrCat("unauthorized: revokes '", b.subject, "' but is signed by '", author,
-                             "', which is neither the subject, a governance key nor an admitted validator"));
-      }
-      if (IsGovernance(b.subject)) {
-        return Refuse(Code::kBadSignature, StrCat("unauthorized: validator '", author,
-                                                  "' reports governance key '", b.subject,
-                                                  "' (only governance revokes governance)"));
-      }
-      if (FindValidator(b.subject) != nullptr) {
-        return Refuse(Code::kBadSignature, StrCat("unauthorized: validator '", author,
-                                                  "' reports validator '", b.subject,
-                                                  "' (only a governance quorum revokes a validator)"));
-      }
-      auto it = reports_.find(b.subject);
-      if (it != reports_.end() && it->second.count(author) != 0) {
-        return Refuse(Code::kInvalidArgument,
-                      StrCat("validator '", author, "' has already reported '", b.subject, "'"));
-      }
-      return Mutation([b, index, author](ChainState& s) {
-        std::map<std::string, Scope>& reporters = s.reports_[b.subject];
-        reporters[author] = Scope(b.host, b.domain);
-        std::vector<std::string> active;
-        std::map<Scope, size_t> named;
-        for (const auto& [r, scope] : reporters) {
-          if (!s.IsActiveValidator(r)) continue;
-          active.push_back(r);
-          if (!scope.first.empty()) ++named[scope];
-        }
-        if (active.size() < s.genesis_->revoke_quorum) return;
-        s.MarkRevoked(b.subject, b.reason, b.evidence, index, std::move(active));
-        for (const auto& [scope, count] : named) {
-          if (count >= s.genesis_->revoke_quorum) s.MarkQuarantined(scope, b.subject, b.reason, index);
-        }
-      });
+      return EvaluateValidatorReport(e, b);
     }
 
     case EntryType::kReinstate: {
       const auto& b = e.body_as<ReinstateBody>();
+      const Quarantine* q = FindQuarantine(b.host, b.domain);
+      if (q != nullptr && !q->owner.empty() && author == q->owner) {
+        if (!e.countersigners().empty()) {
+          return Refuse(Code::kBadSignature, StrCat("unauthorized: the owner's reinstatement of host '", b.host,
+                                                    "' carries countersignatures; an owner signs alone"));
+        }
+        return Mutation([b](ChainState& s) { s.quarantines_.erase(Scope(b.host, b.domain)); });
+      }
       if (!IsGovernance(author)) {
         return Refuse(Code::kBadSignature,
                       StrCat("unauthorized: reinstates host '", b.host, "' for domain ", b.domain,
-                             " but is signed by '", author, "', which is not a governance key"));
+                             " but is signed by '", author, "', which is neither a governance key nor ",
+                             q == nullptr || q->owner.empty() ? std::string("the domain's known owner")
+                                                              : StrCat("its owner '", q->owner, "'")));
       }
-      if (FindQuarantine(b.host, b.domain) == nullptr) {
+      if (q == nullptr) {
         return Refuse(Code::kInvalidArgument,
                       StrCat("host '", b.host, "' is not quarantined for domain ", b.domain));
       }
@@ -412,6 +390,83 @@ Result<ChainState::Mutation> ChainState::EvaluateBody(const Entry& e) const {
   return Refuse(Code::kInternal, "unknown entry type");
 }
 
+Result<ChainState::Mutation> ChainState::EvaluateOwnerRevoke(const Entry& e, const RevokeBody& b) const {
+  const std::string& author = e.author().did();
+  const uint64_t index = e.index();
+  if (author != b.owner) {
+    return Refuse(Code::kBadSignature, StrCat("unauthorized: an owner's revoke of '", b.subject, "' names owner '",
+                                              b.owner, "' but is signed by '", author, "'"));
+  }
+  auto proof = VerifyOwnerProof(b.owner_proof);
+  if (!proof.ok()) {
+    return Refuse(proof.error().code() == Code::kBadSignature ? Code::kBadSignature : Code::kInvalidArgument,
+                  StrCat("unauthorized: revoke by '", author, "': ", proof.error().message()));
+  }
+  auto mismatch = [&](const char* field, const std::string& named, const std::string& proven) {
+    return Refuse(Code::kBadSignature, StrCat("unauthorized: revoke by '", author, "' names ", field, " '", named,
+                                              "' but its owner proof shows '", proven, "'"));
+  };
+  if (proof->owner != author) return mismatch("owner", author, proof->owner);
+  if (proof->launch != b.subject) return mismatch("launch", b.subject, proof->launch);
+  if (proof->host != b.host) return mismatch("host", b.host, proof->host);
+  if (proof->domain != b.domain) return mismatch("domain", b.domain, proof->domain);
+  return Mutation([b, index, author](ChainState& s) {
+    s.MarkRevoked(b.subject, b.reason, b.evidence, index, {author});
+    s.MarkQuarantined(Scope(b.host, b.domain), b.subject, b.reason, index, author);
+  });
+}
+
+Result<ChainState::Mutation> ChainState::EvaluateValidatorReport(const Entry& e, const RevokeBody& b) const {
+  const std::string& author = e.author().did();
+  const uint64_t index = e.index();
+  if (!IsActiveValidator(author)) {
+    return Refuse(Code::kBadSignature,
+                  StrCat("unauthorized: revokes '", b.subject, "' but is signed by '", author,
+                         "', which is neither the subject, a governance key, the owner with its proof nor an "
+                         "admitted validator"));
+  }
+  if (IsGovernance(b.subject)) {
+    return Refuse(Code::kBadSignature, StrCat("unauthorized: validator '", author,
+                                              "' reports governance key '", b.subject,
+                                              "' (only governance revokes governance)"));
+  }
+  if (FindValidator(b.subject) != nullptr) {
+    return Refuse(Code::kBadSignature, StrCat("unauthorized: validator '", author,
+                                              "' reports validator '", b.subject,
+                                              "' (only a governance quorum revokes a validator)"));
+  }
+  auto it = reports_.find(b.subject);
+  if (it != reports_.end() && it->second.count(author) != 0) {
+    return Refuse(Code::kInvalidArgument,
+                  StrCat("validator '", author, "' has already reported '", b.subject, "'"));
+  }
+  return Mutation([b, index, author](ChainState& s) {
+    std::map<std::string, NamedLaunch>& reporters = s.reports_[b.subject];
+    reporters[author] = NamedLaunch{Scope(b.host, b.domain), b.owner};
+    std::vector<std::string> active;
+    std::map<Scope, size_t> named;
+    std::map<std::pair<Scope, std::string>, size_t> owned;
+    for (const auto& [r, launch] : reporters) {
+      if (!s.IsActiveValidator(r)) continue;
+      active.push_back(r);
+      if (launch.scope.first.empty()) continue;
+      ++named[launch.scope];
+      if (!launch.owner.empty()) ++owned[{launch.scope, launch.owner}];
+    }
+    const uint64_t quorum = s.genesis_->revoke_quorum;
+    if (active.size() < quorum) return;
+    s.MarkRevoked(b.subject, b.reason, b.evidence, index, std::move(active));
+    for (const auto& [scope, count] : named) {
+      if (count < quorum) continue;
+      std::string owner;  // only an owner the quorum agrees on may lift it
+      for (const auto& [key, n] : owned) {
+        if (key.first == scope && n >= quorum) owner = key.second;
+      }
+      s.MarkQuarantined(scope, b.subject, b.reason, index, owner);
+    }
+  });
+}
+
 Result<std::vector<std::string>> ChainState::GovernanceQuorum(const Entry& e, const std::string& what) const {
   std::vector<std::string> decided_by = {e.author().did()};
   for (const std::string& signer : e.countersigners()) {
@@ -443,8 +498,8 @@ void ChainState::RecomputeAllCertified() {
 }
 
 void ChainState::MarkQuarantined(const Scope& scope, const std::string& launch, const std::string& reason,
-                                 uint64_t index) {
-  quarantines_.try_emplace(scope, Quarantine{scope.first, scope.second, launch, reason, index});
+                                 uint64_t index, const std::string& owner) {
+  quarantines_.try_emplace(scope, Quarantine{scope.first, scope.second, launch, reason, index, owner});
 }
 
 void ChainState::MarkRevoked(const std::string& subject, std::string reason, Bytes evidence,

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "testing/ledger_world.h"
+#include "testing/owned_launch.h"
 
 namespace vouch::ledger {
 namespace {
@@ -427,8 +428,8 @@ TEST(ChainState, OnlyAGovernanceQuorumLiftsAQuarantine) {
   ASSERT_OK(w.Add(report, w.val[1]));
   ASSERT_NE(w.state.FindQuarantine(host, domain), nullptr);
 
-  ExpectRefused(w.Add(lift, w.host[0]), Code::kBadSignature, "which is not a governance key");
-  ExpectRefused(w.Add(lift, w.val[2]), Code::kBadSignature, "which is not a governance key");
+  ExpectRefused(w.Add(lift, w.host[0]), Code::kBadSignature, "which is neither a governance key nor");
+  ExpectRefused(w.Add(lift, w.val[2]), Code::kBadSignature, "which is neither a governance key nor");
   ExpectRefused(w.Add(lift, w.gov[0]), Code::kBadSignature,
                 "reinstatement of host '" + host + "' for domain " + domain +
                     " is signed by 1 governance keys (author and countersigners), admit_quorum 2 needed");
@@ -448,6 +449,108 @@ TEST(ChainState, OnlyAGovernanceQuorumLiftsAQuarantine) {
   const Quarantine* again = w.state.FindQuarantine(host, domain);
   ASSERT_NE(again, nullptr);
   EXPECT_EQ(again->launch, report.subject);
+}
+
+// An owner revokes its own domain's launch with the proof that it owns it:
+// effective at once, and the quarantine is the owner's to lift. The
+// attackers: a stranger with the victim's launch VC (its own policy, or the
+// victim's proof under its own key), the owner naming another launch, host
+// or domain than its proof shows, and a countersigned owner revoke.
+TEST(ChainState, AnOwnerRevokesItsOwnLaunchWithItsProofAndNobodyElseCan) {
+  World w;
+  ASSERT_OK(w.Bootstrap(4, 2, /*admit=*/2, /*revoke=*/2));
+  const Ed25519PrivateKey owner = Ed25519PrivateKey::Generate(), stranger = Ed25519PrivateKey::Generate();
+  const testing::OwnedLaunch l = testing::MakeOwnedLaunch(owner, w.host[0]);
+  auto revoke = [&](const testing::OwnedLaunch& by) {
+    RevokeBody b = testing::Revoke(l.launch, "owner's order: host under investigation");
+    b.host = l.host;
+    b.domain = l.domain;
+    b.owner = by.owner;
+    b.owner_proof = EncodeOwnerProof(l.vc, by.policy);
+    return b;
+  };
+  const testing::OwnedLaunch theirs = testing::MakeOwnedLaunch(stranger, w.host[0]);
+  ExpectRefused(w.Add(revoke(theirs), stranger), Code::kInvalidArgument,
+                "is not the one launch " + l.launch + " was released under");
+  RevokeBody claimed = revoke(l);  // the victim's own proof, signed by the stranger
+  ExpectRefused(w.Add(claimed, stranger), Code::kBadSignature,
+                "names owner '" + l.owner + "' but is signed by '" + Did(stranger) + "'");
+  claimed.owner = Did(stranger);
+  ExpectRefused(w.Add(claimed, stranger), Code::kBadSignature, "names owner '" + Did(stranger) +
+                                                                   "' but its owner proof shows '" + l.owner + "'");
+  RevokeBody elsewhere = revoke(l);
+  elsewhere.subject = "cti:00112233445566778899aabbccddeeff";
+  ExpectRefused(w.Add(elsewhere, owner), Code::kBadSignature, "names launch 'cti:0011");
+  elsewhere = revoke(l);
+  elsewhere.host = Did(w.host[1]);
+  ExpectRefused(w.Add(elsewhere, owner), Code::kBadSignature, "its owner proof shows '" + l.host + "'");
+  elsewhere = revoke(l);
+  elsewhere.domain = "another-domain";
+  ExpectRefused(w.Add(elsewhere, owner), Code::kBadSignature, "its owner proof shows '" + l.domain + "'");
+  ExpectRefused(w.Add(revoke(l), owner, {&w.gov[0]}), Code::kBadSignature,
+                "only a governance revoke is countersigned");
+  EXPECT_FALSE(w.state.IsRevoked(l.launch));
+  EXPECT_EQ(w.state.FindQuarantine(l.host, l.domain), nullptr);
+
+  ASSERT_OK(w.Add(revoke(l), owner));
+  const Revocation* r = w.state.FindRevocation(l.launch);
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->decided_by, std::vector<std::string>{l.owner});
+  const Quarantine* q = w.state.FindQuarantine(l.host, l.domain);
+  ASSERT_NE(q, nullptr);
+  EXPECT_EQ(q->owner, l.owner);
+  EXPECT_EQ(q->launch, l.launch);
+
+  // Lifting it: not the stranger, not the host, not the owner countersigned.
+  const ReinstateBody lift{l.host, l.domain, "investigation closed"};
+  ExpectRefused(w.Add(lift, stranger), Code::kBadSignature, "neither a governance key nor its owner '" + l.owner);
+  ExpectRefused(w.Add(lift, w.host[0]), Code::kBadSignature, "neither a governance key nor its owner");
+  ExpectRefused(w.Add(lift, owner, {&w.gov[0]}), Code::kBadSignature, "an owner signs alone");
+  ASSERT_OK(w.Add(lift, owner));
+  EXPECT_EQ(w.state.FindQuarantine(l.host, l.domain), nullptr);
+  EXPECT_TRUE(w.state.IsRevoked(l.launch));  // the launch stays revoked
+}
+
+// Validators name the launch's owner in their reports; the quarantine
+// records it only when revoke_quorum of them named the same one, so a
+// Byzantine reporter cannot hand the lifting of a quarantine to a key of
+// its choosing.
+TEST(ChainState, TheOwnerReportsAgreeOnMayLiftTheQuarantineAndNoOtherKey) {
+  World w;
+  ASSERT_OK(w.Bootstrap(4, 2, /*admit=*/2, /*revoke=*/2));
+  const Ed25519PrivateKey owner = Ed25519PrivateKey::Generate(), accomplice = Ed25519PrivateKey::Generate();
+  const std::string host = Did(w.host[0]);
+  const std::string domain = "5f1e0c4a-3b57-4a8e-9d2c-0a1b2c3d4e5f";
+  auto report = [&](const std::string& cti, const Ed25519PrivateKey& named_owner) {
+    RevokeBody b = testing::Revoke(cti, "missed re-attestation deadline");
+    b.host = host;
+    b.domain = domain;
+    b.owner = Did(named_owner);
+    return b;
+  };
+  const ReinstateBody lift{host, domain, "host repaired"};
+
+  const std::string agreed = "cti:00112233445566778899aabbccddee01";
+  ASSERT_OK(w.Add(report(agreed, owner), w.val[0]));
+  ASSERT_OK(w.Add(report(agreed, owner), w.val[1]));
+  ASSERT_NE(w.state.FindQuarantine(host, domain), nullptr);
+  EXPECT_EQ(w.state.FindQuarantine(host, domain)->owner, Did(owner));
+  ExpectRefused(w.Add(lift, accomplice), Code::kBadSignature, "neither a governance key nor its owner");
+  ASSERT_OK(w.Add(lift, owner));
+  EXPECT_EQ(w.state.FindQuarantine(host, domain), nullptr);
+
+  // One Byzantine reporter names its accomplice: the quarantine stands, with
+  // no owner the quorum agrees on, so neither key lifts it; governance does.
+  const std::string split = "cti:00112233445566778899aabbccddee02";
+  ASSERT_OK(w.Add(report(split, owner), w.val[0]));
+  ASSERT_OK(w.Add(report(split, accomplice), w.val[2]));
+  const Quarantine* q = w.state.FindQuarantine(host, domain);
+  ASSERT_NE(q, nullptr);
+  EXPECT_EQ(q->owner, "");
+  ExpectRefused(w.Add(lift, accomplice), Code::kBadSignature, "the domain's known owner");
+  ExpectRefused(w.Add(lift, owner), Code::kBadSignature, "the domain's known owner");
+  ASSERT_OK(w.Add(lift, w.gov[0], {&w.gov[1]}));
+  EXPECT_EQ(w.state.FindQuarantine(host, domain), nullptr);
 }
 
 TEST(ChainState, GovernanceRevokeAtAdmitQuorumTakesEffect) {

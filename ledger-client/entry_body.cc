@@ -224,7 +224,12 @@ RevokeBody ReadRevoke(Reader& r) {
   }
   const bool has_host = r.Get("host", "host", /*required=*/false) != nullptr;
   const bool has_domain = r.Get("domain", "domain", /*required=*/false) != nullptr;
-  if (r.error() || (!has_host && !has_domain)) return b;
+  const bool has_owner = r.Get("owner", "owner", /*required=*/false) != nullptr;
+  if (r.error()) return b;
+  if (!has_host && !has_domain) {
+    if (has_owner) r.Fail("field 'owner' goes with 'host' and 'domain' (the launch's owner)");
+    return b;
+  }
   if (has_host != has_domain) {
     r.Fail("fields 'host' and 'domain' go together (the launch's host and domain)");
   } else if (!IsCtiSubject(b.subject)) {
@@ -232,6 +237,16 @@ RevokeBody ReadRevoke(Reader& r) {
   } else {
     b.host = Did(r, "host");
     Domain(r, &b.domain);
+  }
+  if (has_owner) b.owner = Did(r, "owner");
+  if (r.Get("owner_proof", "owner_proof", /*required=*/false) != nullptr) {
+    b.owner_proof = r.ByteString("owner_proof", "owner_proof");
+    if (!r.error() && b.owner.empty()) {
+      r.Fail("field 'owner_proof' goes with 'owner' (the owner whose policy it proves)");
+    } else if (!r.error() && (b.owner_proof.empty() || b.owner_proof.size() > kMaxOwnerProofSize)) {
+      r.Fail(StrCat("field 'owner_proof' must be 1 to ", kMaxOwnerProofSize, " bytes, got ",
+                    b.owner_proof.size()));
+    }
   }
   return b;
 }
@@ -307,6 +322,8 @@ struct ToCbor {
     cbor::MapEntries m = {{"subject", b.subject}, {"reason", b.reason}, {"evidence", Value(b.evidence)}};
     if (!b.host.empty()) m.emplace_back("host", b.host);
     if (!b.domain.empty()) m.emplace_back("domain", b.domain);
+    if (!b.owner.empty()) m.emplace_back("owner", b.owner);
+    if (!b.owner_proof.empty()) m.emplace_back("owner_proof", Value(b.owner_proof));
     return Value::Map(std::move(m));
   }
   Value operator()(const AttestedBody& b) const {

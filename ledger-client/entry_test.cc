@@ -39,6 +39,8 @@ std::vector<EntryBody> SampleBodies(const World& w) {
           RevokeBody{"cti:00112233445566778899aabbccddeeff", "replayed", {}},
           RevokeBody{"cti:00112233445566778899aabbccddeef0", "PCR 7 drift", RandomBytes(32), Did(w.host[0]),
                      "5f1e0c4a-3b57-4a8e-9d2c-0a1b2c3d4e5f"},
+          RevokeBody{"cti:00112233445566778899aabbccddeef1", "owner's order", {}, Did(w.host[0]),
+                     "5f1e0c4a-3b57-4a8e-9d2c-0a1b2c3d4e5f", Did(w.gov[0]), RandomBytes(300)},
           attested,
           CheckpointBody{3, RandomBytes(32)},
           ReinstateBody{Did(w.host[0]), "5f1e0c4a-3b57-4a8e-9d2c-0a1b2c3d4e5f", "firmware fixed, re-enrolled"}};
@@ -222,6 +224,12 @@ TEST(Entry, BodyRulesAreEnforcedWhenSigning) {
   expect_refused(RevokeBody{cti, "r", {}, "", "d"}, "'host' and 'domain' go together");
   expect_refused(RevokeBody{Did(w.host[1]), "r", {}, Did(w.host[0]), "d"}, "only for a launch credential");
   expect_refused(RevokeBody{cti, "r", {}, "did:web:example.com", "d"}, "field 'host' is not a did:key");
+  expect_refused(RevokeBody{cti, "r", {}, "", "", Did(w.gov[0])}, "'owner' goes with 'host' and 'domain'");
+  expect_refused(RevokeBody{cti, "r", {}, Did(w.host[0]), "d", "did:web:example.com"},
+                 "field 'owner' is not a did:key");
+  expect_refused(RevokeBody{cti, "r", {}, Did(w.host[0]), "d", "", Bytes{1}}, "'owner_proof' goes with 'owner'");
+  expect_refused(RevokeBody{cti, "r", {}, Did(w.host[0]), "d", Did(w.gov[0]), Bytes(kMaxOwnerProofSize + 1)},
+                 "'owner_proof' must be 1 to 65536 bytes");
   expect_refused(RevokeBody{cti, "r", {}, Did(w.host[0]), std::string(kMaxDomainSize + 1, 'd')},
                  "'domain' must be at most 128 bytes");
   AttestedBody at{RandomBytes(32), "d", Did(w.host[0]), {Did(w.val[0]), Did(w.val[0])}};

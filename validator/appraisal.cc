@@ -213,11 +213,13 @@ Status CheckRuntime(const HostVcClaims& c, const OwnerPolicy& p) {
 // The lease a launch endorsed at `now` under `p` (p.grace set) gets: the
 // first re-attestation is due within reattest_s × grace, plus the guest's
 // boot time when the policy expects guest evidence.
-Lease LaunchLease(const HostVcClaims& c, const OwnerPolicy& p, int64_t now) {
+Lease LaunchLease(const HostVcClaims& c, const SignedPolicy& signed_policy, int64_t now) {
+  const OwnerPolicy& p = signed_policy.policy();
   Lease lease;
   lease.launch = StrCat("cti:", HexEncode(c.cti));
   lease.host = c.issuer;
   lease.domain = c.domain_uuid;
+  lease.owner = signed_policy.owner_did();
   const LeaseTerms terms = *LeaseTermsOf(p);
   lease.interval_s = terms.interval_s;
   lease.grace = terms.grace;
@@ -251,7 +253,7 @@ class LeaseGrant {
 // `now`, granting it if this validator holds none (it did not endorse the
 // launch, or lost its state). The endorsement stands either way: a lease
 // not kept only means this validator reports no missed deadline for it.
-void RenewLease(LeaseStore& store, const HostVcClaims& l, const HostVcClaims& c, const OwnerPolicy& p,
+void RenewLease(LeaseStore& store, const HostVcClaims& l, const HostVcClaims& c, const SignedPolicy& p,
                 int64_t now) {
   Lease lease = LaunchLease(l, p, now);
   lease.host = c.issuer;
@@ -365,7 +367,7 @@ Result<Approval> Appraiser::Appraise(const AttestRequest& request, int64_t now,
   // launch that is not endorsed after all is dropped again.
   std::optional<LeaseGrant> lease;
   if (options_.leases != nullptr && p.grace.has_value()) {
-    auto granted = LeaseGrant::Grant(*options_.leases, LaunchLease(c, p, now));
+    auto granted = LeaseGrant::Grant(*options_.leases, LaunchLease(c, signed_policy, now));
     if (!granted.ok()) return granted.error().WithContext("lease");
     lease.emplace(std::move(granted).value());
   }
@@ -490,7 +492,7 @@ Result<Reendorsement> Appraiser::JudgeReattest(const ReattestRequest& request, i
     if (options_.reporter == nullptr || !reportable) return judged.error();
     VcDigest evidence = checked.vc.Digest();
     LaunchReport report{StrCat("cti:", HexEncode(l.cti)), l.issuer, l.domain_uuid, judged.error().message(),
-                        Bytes(evidence.bytes().begin(), evidence.bytes().end())};
+                        Bytes(evidence.bytes().begin(), evidence.bytes().end()), signed_policy.owner_did()};
     Status reported = options_.reporter->Report(report, keys_.signing_key(), now);
     if (!reported.ok()) return judged.error();
     return Error(code, StrCat(judged.error().message(), " (reported to the ledger)"));
@@ -504,7 +506,7 @@ Result<Reendorsement> Appraiser::JudgeReattest(const ReattestRequest& request, i
   Bytes encoded = endorsement.countersignature.Encode();
   if (options_.fault == Fault::kBadCountersignature) encoded.back() ^= 0x01;
   checked.Commit();
-  if (options_.leases != nullptr && p.grace.has_value()) RenewLease(*options_.leases, l, c, p, now);
+  if (options_.leases != nullptr && p.grace.has_value()) RenewLease(*options_.leases, l, c, signed_policy, now);
   return Reendorsement{c.issuer, c.domain_uuid, c.cti, digest, std::move(verdict),
                        std::move(encoded)};
 }

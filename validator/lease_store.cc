@@ -23,13 +23,14 @@ using ledger::internal::SqliteStmt;
 
 constexpr int kLeaseStoreApplicationId = 0x766c7365;  // "vlse"
 // Format 2 added `renewed` (0 until the first renewal, which ends a guest's
-// boot allowance); a format 1 store is migrated in place.
-constexpr int kLeaseStoreFormatVersion = 2;
+// boot allowance), format 3 `owner` (the policy's owner DID, named in a
+// missed-deadline report); older stores are migrated in place.
+constexpr int kLeaseStoreFormatVersion = 3;
 
 constexpr const char* kSchema =
     "CREATE TABLE leases (launch TEXT PRIMARY KEY NOT NULL, host TEXT NOT NULL, "
     "domain TEXT NOT NULL, interval_s INTEGER NOT NULL, grace INTEGER NOT NULL, "
-    "deadline INTEGER NOT NULL, renewed INTEGER NOT NULL DEFAULT 0);"
+    "deadline INTEGER NOT NULL, renewed INTEGER NOT NULL DEFAULT 0, owner TEXT NOT NULL DEFAULT '');"
     "CREATE INDEX leases_by_deadline ON leases (deadline);"
     "CREATE INDEX leases_by_host ON leases (host);";
 
@@ -50,7 +51,7 @@ Status CreatePrivate(const std::string& path) {
 }
 
 // The lease of the current row of a "SELECT launch, host, domain, interval_s,
-// grace, deadline" statement.
+// grace, deadline, owner" statement.
 Lease RowLease(sqlite3_stmt* stmt) {
   auto text = [stmt](int col) {
     const unsigned char* s = sqlite3_column_text(stmt, col);
@@ -63,6 +64,7 @@ Lease RowLease(sqlite3_stmt* stmt) {
   lease.interval_s = static_cast<uint32_t>(sqlite3_column_int64(stmt, 3));
   lease.grace = static_cast<uint32_t>(sqlite3_column_int64(stmt, 4));
   lease.deadline = sqlite3_column_int64(stmt, 5);
+  lease.owner = text(6);
   return lease;
 }
 
@@ -149,6 +151,17 @@ Status LeaseStore::Initialize() {
     }
     version = 2;
   }
+  if (version == 2) {
+    if (sqlite3_exec(db,
+                     "BEGIN IMMEDIATE; ALTER TABLE leases ADD COLUMN owner TEXT NOT NULL DEFAULT ''; "
+                     "PRAGMA user_version = 3; COMMIT;",
+                     nullptr, nullptr, nullptr) != SQLITE_OK) {
+      Error error = SqlError("cannot migrate format 2 to 3");
+      sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+      return error;
+    }
+    version = 3;
+  }
   if (version != kLeaseStoreFormatVersion) {
     return Error(Code::kMalformed, StrCat("lease store '", path_, "' has format version ", version,
                                           ", this vouchd reads version ", kLeaseStoreFormatVersion));
@@ -192,8 +205,8 @@ Status LeaseStore::Grant(const Lease& lease) {
   }
   sqlite3_stmt* raw = nullptr;
   if (sqlite3_prepare_v2(db_.get(),
-                         "INSERT OR REPLACE INTO leases (launch, host, domain, interval_s, grace, deadline) "
-                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                         "INSERT OR REPLACE INTO leases (launch, host, domain, interval_s, grace, deadline, owner) "
+                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                          -1, &raw, nullptr) != SQLITE_OK) {
     return SqlError("cannot record a lease");
   }
@@ -204,6 +217,7 @@ Status LeaseStore::Grant(const Lease& lease) {
   sqlite3_bind_int64(stmt.get(), 4, lease.interval_s);
   sqlite3_bind_int64(stmt.get(), 5, lease.grace);
   sqlite3_bind_int64(stmt.get(), 6, lease.deadline);
+  BindText(stmt.get(), 7, lease.owner);
   if (sqlite3_step(stmt.get()) != SQLITE_DONE) return SqlError("cannot record a lease");
   return Status();
 }
@@ -248,7 +262,7 @@ Result<std::optional<Lease>> LeaseStore::Find(std::string_view launch) const {
 Result<std::optional<Lease>> LeaseStore::FindLocked(std::string_view launch) const {
   sqlite3_stmt* raw = nullptr;
   if (sqlite3_prepare_v2(db_.get(),
-                         "SELECT launch, host, domain, interval_s, grace, deadline FROM leases WHERE launch = ?1",
+                         "SELECT launch, host, domain, interval_s, grace, deadline, owner FROM leases WHERE launch = ?1",
                          -1, &raw, nullptr) != SQLITE_OK) {
     return SqlError("cannot look up a lease");
   }
@@ -264,7 +278,7 @@ Result<std::vector<Lease>> LeaseStore::Missed(int64_t now, size_t limit) const {
   std::lock_guard<std::mutex> lock(mu_);
   sqlite3_stmt* raw = nullptr;
   if (sqlite3_prepare_v2(db_.get(),
-                         "SELECT launch, host, domain, interval_s, grace, deadline FROM leases "
+                         "SELECT launch, host, domain, interval_s, grace, deadline, owner FROM leases "
                          "WHERE deadline < ?1 ORDER BY deadline, launch LIMIT ?2",
                          -1, &raw, nullptr) != SQLITE_OK) {
     return SqlError("cannot list missed leases");

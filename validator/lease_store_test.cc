@@ -138,6 +138,37 @@ TEST_F(LeaseStoreTest, AFormat1StoreIsMigratedWithItsLeases) {
   EXPECT_EQ((*(*store)->Find("cti:03"))->deadline, 1764000106);
 }
 
+TEST_F(LeaseStoreTest, AFormat2StoreIsMigratedAndLeasesKeepTheirOwner) {
+  {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(path_.c_str(), &raw), SQLITE_OK);
+    const char* v2 =
+        "CREATE TABLE leases (launch TEXT PRIMARY KEY NOT NULL, host TEXT NOT NULL, domain TEXT NOT NULL, "
+        "interval_s INTEGER NOT NULL, grace INTEGER NOT NULL, deadline INTEGER NOT NULL, "
+        "renewed INTEGER NOT NULL DEFAULT 0);"
+        "INSERT INTO leases VALUES ('cti:04', 'did:key:z6Mkhost', 'd', 2, 3, 1764000500, 1);"
+        "PRAGMA application_id = 1986818917; PRAGMA user_version = 2;";
+    ASSERT_EQ(sqlite3_exec(raw, v2, nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(raw);
+    ::chmod(path_.c_str(), 0600);
+  }
+  auto store = LeaseStore::Open(path_);
+  ASSERT_TRUE(store.ok()) << store.error().ToString();
+  auto held = (*store)->Find("cti:04");
+  ASSERT_TRUE(held.ok() && held->has_value());
+  EXPECT_EQ((*held)->deadline, 1764000500);
+  EXPECT_EQ((*held)->owner, "");  // not known for a lease granted before format 3
+  Lease owned = MakeLease("cti:05");
+  owned.owner = "did:key:z6Mkowner";
+  ASSERT_TRUE((*store)->Grant(owned).ok());
+  owned.deadline = kNow - 1;
+  ASSERT_TRUE((*store)->Grant(owned).ok());
+  auto missed = (*store)->Missed(kNow, 10);
+  ASSERT_TRUE(missed.ok());
+  ASSERT_EQ(missed->size(), 1u);
+  EXPECT_EQ((*missed)[0].owner, "did:key:z6Mkowner");
+}
+
 TEST_F(LeaseStoreTest, RenewOfAnUnknownLaunchIsNotFound) {
   auto store = LeaseStore::Open(path_);
   ASSERT_TRUE(store.ok());

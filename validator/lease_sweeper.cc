@@ -36,7 +36,7 @@ Result<SweepOutcome> LeaseSweeper::SweepOnce(int64_t now, size_t limit) {
   SweepOutcome outcome;
   for (const Lease& lease : missed) {
     LaunchReport report{lease.launch, lease.host, lease.domain, MissedDeadlineReason(lease, now),
-                        MissedDeadlineEvidence(lease)};
+                        MissedDeadlineEvidence(lease), lease.owner};
     Status reported = reporter_.Report(report, key_, now);
     if (!reported.ok() && IsTransient(reported.error().code())) {
       ++outcome.deferred;

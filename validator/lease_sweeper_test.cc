@@ -36,6 +36,7 @@ class LeaseSweeperTest : public ::testing::Test {
     ASSERT_TRUE(dir.ok()) << dir.error().ToString();
     directory_ = std::move(dir).value();
     lease_ = testing::TestLease(StrCat("cti:", HexEncode(RandomBytes(16))), DidKey::FromPublicKey(Ed25519PrivateKey::Generate().public_key()).did(), now_);
+    lease_.owner = DidKey::FromPublicKey(Ed25519PrivateKey::Generate().public_key()).did();
     for (int i = 0; i < 3; ++i) {
       auto store = LeaseStore::Open(tmp_.File(StrCat("leases-", i, ".sqlite")));
       ASSERT_TRUE(store.ok()) << store.error().ToString();
@@ -105,6 +106,7 @@ TEST_F(LeaseSweeperTest, ASilentHostsLaunchIsRevokedAtTheQuorumOfReports) {
   const ledger::Quarantine* q = client->state().FindQuarantine(lease_.host, lease_.domain);
   ASSERT_NE(q, nullptr);
   EXPECT_EQ(q->launch, lease_.launch);
+  EXPECT_EQ(q->owner, lease_.owner);  // both reports named the policy's owner: it may lift the quarantine
 
   // The third validator's report comes after the revocation: the ledger
   // refuses it, and the lease is ended all the same.

@@ -19,7 +19,7 @@ LedgerAppendAnswer Refused(const Error& error, int status, const std::string& wh
 
 }  // namespace
 
-Status HostMayWrite(const ledger::Entry& entry, const ledger::ChainState& state) {
+Status MayAppendThroughValidator(const ledger::Entry& entry, const ledger::ChainState& state) {
   const std::string& author = entry.author().did();
   if (state.IsGovernance(author)) {
     return Unauthorized(StrCat("'", author, "' is a governance key: governance appends with its own ledger "
@@ -47,9 +47,28 @@ Status HostMayWrite(const ledger::Entry& entry, const ledger::ChainState& state)
       }
       return Ok();
     }
+    case ledger::EntryType::kRevoke: {
+      const auto& b = entry.body_as<ledger::RevokeBody>();
+      if (b.owner_proof.empty() || b.owner != author) {
+        return Unauthorized(StrCat("a revoke of '", b.subject, "' by '", author,
+                                   "': only an owner revoking its own launch (with its owner proof) revokes "
+                                   "through a validator"));
+      }
+      return Ok();
+    }
+    case ledger::EntryType::kReinstate: {
+      const auto& b = entry.body_as<ledger::ReinstateBody>();
+      const ledger::Quarantine* q = state.FindQuarantine(b.host, b.domain);
+      if (q == nullptr || q->owner != author) {
+        return Unauthorized(StrCat("a reinstate of host '", b.host, "' for domain ", b.domain, " by '", author,
+                                   "': only the owner its quarantine names reinstates through a validator"));
+      }
+      return Ok();
+    }
     default:
       return Unauthorized(StrCat("a ", ledger::EntryTypeName(entry.type()), " entry by '", author,
-                                 "': a host appends only did-register and attested entries through a validator"));
+                                 "': through a validator a host appends only did-register and attested "
+                                 "entries, an owner only its revoke and reinstate"));
   }
 }
 
@@ -69,7 +88,7 @@ LedgerAppendAnswer LedgerAppender::Handle(std::string_view content_type, ByteVie
   const std::string who = StrCat("author=", entry->author().did(), " type=", ledger::EntryTypeName(entry->type()),
                                  " index=", entry->index());
   auto outcome = ledger_.SubmitJudged(*entry, [&](const ledger::ChainState& state) {
-    return HostMayWrite(*entry, state);
+    return MayAppendThroughValidator(*entry, state);
   });
   if (!outcome.ok()) return Refused(outcome.error(), HttpStatusFor(outcome.error().code()), who);
   if (*outcome == ledger::AppendOutcome::kIndexTaken) {

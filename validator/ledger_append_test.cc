@@ -14,6 +14,7 @@
 
 #include "testing/etcd_cluster.h"
 #include "testing/ledger_world.h"
+#include "testing/owned_launch.h"
 #include "vouch/host/ledger_submitter.h"
 #include "vouch/host/validator_client.h"
 #include "vouch/ledger/append_request.h"
@@ -198,7 +199,7 @@ TEST_F(LedgerAppendTest, WhatAHostMayNotWriteIsRefusedAndTheLedgerIsUnchanged) {
   ExpectRefused(Next(stolen, world_.host[1]), Code::kBadSignature, "a host registers only itself");
   // Governance-type entries by a host.
   ExpectRefused(Next(ledger::testing::Revoke(victim, "rival"), world_.host[1]), Code::kBadSignature,
-                "a revoke entry by");
+                "only an owner revoking its own launch (with its owner proof) revokes through a validator");
   ExpectRefused(Next(ledger::testing::Certification(Did(world_.host[1]), ledger::testing::AkPublic(2)),
                      world_.host[1]),
                 Code::kBadSignature, "a host appends only did-register and attested entries");
@@ -232,6 +233,43 @@ TEST_F(LedgerAppendTest, WhatAHostMayNotWriteIsRefusedAndTheLedgerIsUnchanged) {
   ASSERT_TRUE(wrong_type);
   EXPECT_EQ(wrong_type->status, 415);
   EXPECT_EQ(LogLinesWith(" appended"), 2u) << "only the two registrations";
+}
+
+// A domain's owner holds reader credentials like a host: it revokes its own
+// launch and lifts the quarantine that follows through a validator. The
+// attackers: a stranger with the owner's launch VC claiming the domain, and
+// a host reinstating itself, through the same route.
+TEST_F(LedgerAppendTest, AnOwnerRevokesItsLaunchAndLiftsTheQuarantineThroughTheValidator) {
+  Register(0);
+  const Ed25519PrivateKey owner = Ed25519PrivateKey::Generate(), stranger = Ed25519PrivateKey::Generate();
+  const ledger::testing::OwnedLaunch l = ledger::testing::MakeOwnedLaunch(owner, world_.host[0]);
+  ledger::RevokeBody revoke = ledger::testing::Revoke(l.launch, "owner's order");
+  revoke.host = l.host;
+  revoke.domain = l.domain;
+  revoke.owner = l.owner;
+  revoke.owner_proof = l.Proof();
+  ExpectRefused(Next(revoke, stranger), Code::kBadSignature, "only an owner revoking its own launch");
+  ledger::RevokeBody claimed = revoke;
+  claimed.owner = Did(stranger);
+  ExpectRefused(Next(claimed, stranger), Code::kBadSignature, "but its owner proof shows '" + l.owner + "'");
+
+  auto owner_client = Open("reader", host::LedgerSubmitterFor(*host::ParseLedgerAppend("validators"),
+                                                              cluster_.Locator(), std::chrono::seconds(5)));
+  ASSERT_NE(owner_client, nullptr);
+  ASSERT_OK(owner_client->Append(revoke, owner, ledger::testing::kT0 + 60));
+  ASSERT_OK(writer_->Sync());
+  EXPECT_TRUE(writer_->state().IsRevoked(l.launch));
+  const ledger::Quarantine* q = writer_->state().FindQuarantine(l.host, l.domain);
+  ASSERT_NE(q, nullptr);
+  EXPECT_EQ(q->owner, l.owner);
+
+  const ledger::ReinstateBody lift{l.host, l.domain, "host re-imaged"};
+  ExpectRefused(Next(lift, world_.host[0]), Code::kBadSignature, "only the owner its quarantine names");
+  ExpectRefused(Next(lift, stranger), Code::kBadSignature, "only the owner its quarantine names");
+  ASSERT_OK(owner_client->Append(lift, owner, ledger::testing::kT0 + 61));
+  ASSERT_OK(writer_->Sync());
+  EXPECT_EQ(writer_->state().FindQuarantine(l.host, l.domain), nullptr);
+  EXPECT_EQ(LogLinesWith("ledger-append author=" + l.owner), 2u);
 }
 
 // Stages the race deterministically: between the host's draft and its

@@ -75,7 +75,9 @@ std::optional<std::string> LedgerHostDirectory::QuarantineOf(std::string_view ho
   const ledger::Quarantine* q = client_->state().FindQuarantine(host, domain);
   if (q == nullptr) return std::nullopt;
   return StrCat("host '", host, "' is quarantined for domain ", domain, " since ledger entry ", q->index,
-                ": its launch ", q->launch, " was revoked (", q->reason, ")");
+                ": its launch ", q->launch, " was revoked (", q->reason, "); until ",
+                q->owner.empty() ? std::string("a governance quorum") : StrCat("its owner '", q->owner, "' or governance"),
+                " reinstates it");
 }
 
 Bytes LedgerHostDirectory::LedgerHead() {
@@ -133,6 +135,7 @@ Status LedgerHostDirectory::Report(const LaunchReport& report, const Ed25519Priv
   body.evidence = report.evidence;
   body.host = report.host;
   body.domain = report.domain;
+  body.owner = report.owner;
   std::lock_guard<std::mutex> lock(mu_);
   auto appended = client_->Append(body, key, at);
   if (!appended.ok()) {

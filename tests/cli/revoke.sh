@@ -56,7 +56,7 @@ VDOMAIN=$("$VOUCH" ledger show "$DB" --genesis "$GENESIS" | grep -Eo "host=$VHOS
 RI() { "$VOUCH" reinstate "$@" --ledger "$DB" --genesis "$GENESIS"; }
 expect "one governance key alone cannot lift a quarantine" 1 "reinstatement of host '$VHOST' for domain $VDOMAIN is signed by 1 governance keys" \
   -- RI "$VECTOR" --reason "fixed" --key "$W/gov1.pem"
-expect "a host with ledger access cannot lift a quarantine" 1 "which is not a governance key" \
+expect "a host with ledger access cannot lift a quarantine" 1 "which is neither a governance key nor the domain's known owner" \
   -- RI "$VHOST" "$VDOMAIN" --reason "trust me" --key "$W/rogue.pem"
 expect "a governance quorum lifts it (the launch VC names host and domain)" 0 "^host $VHOST is no longer quarantined for domain $VDOMAIN$" \
   -- RI "$VECTOR" --reason "firmware fixed" --key "$W/gov1.pem" --cosign "$W/gov2.pem"
@@ -71,6 +71,14 @@ expect "a malformed cti" 1 "^vouch: credential 'cti:XYZ' must be cti: and 32 low
   -- R credential cti:XYZ --reason x --key "$W/gov1.pem"
 expect "a missing VC file" 1 "^vouch: credential '$W/none.cbor': " -- R credential "$W/none.cbor" --reason x --key "$W/gov1.pem"
 expect "a directory as the VC file" 1 "^vouch: credential '$W': " -- R credential "$W" --reason x --key "$W/gov1.pem"
+expect "--policy with a host" 1 "^vouch: --policy is for an owner revoking a launch, given as its launch VC file" \
+  -- R host "$H" --policy "$W/none.bundle" --reason x --key "$W/gov1.pem"
+expect "--policy with a cti" 1 "^vouch: --policy is for an owner revoking a launch" \
+  -- R credential cti:00112233445566778899aabbccddee00 --policy "$W/none.bundle" --reason x --key "$W/gov1.pem"
+expect "a missing --policy file" 1 "^vouch: .*$W/none.bundle" \
+  -- R credential "$VECTOR" --policy "$W/none.bundle" --reason x --key "$W/rogue.pem"
+expect "a --policy file that is no owner policy" 1 "^vouch: owner proof: owner policy: " \
+  -- R credential "$VECTOR" --policy "$VECTOR" --reason x --key "$W/rogue.pem"
 expect "no reason" 2 "--reason is required" -- R host "$H" --key "$W/gov1.pem"
 expect "neither host nor credential" 2 "revoke takes 'host DID' or 'credential" -- R domain web1 --reason x --key "$W/gov1.pem"
 expect "--help on stdout, exit 0" 0 "^usage: vouch revoke host DID" -- "$VOUCH" revoke --help

@@ -164,7 +164,7 @@ if "$VOUCH" seal --domain "$G2NAME" --ledger "$LEDGER" --genesis "$GENESIS" --va
   --owner-key "$W/owner.pem" --image "$(sed -n "s/.*<source file='\([^']*\.luks\)'.*/\1/p" "$W/g2domain.xml" | sed -n 1p)" \
   --from-raw "$W/g2disk.raw" --pcrs 0,1,2,3,4,5,6,7 --pcrs-from-tpm "$TCTI" --host "$HOST_DID" \
   --on-drift pause --reattest 2 --grace 5 --guest-pcrs 0,9 --guest-action poweroff --guest-boot-s 300 \
-  "${OWNER_ACCESS[@]}" >"$W/g2seal.out" 2>&1; then
+  --bundle-out "$W/g2.bundle" "${OWNER_ACCESS[@]}" >"$W/g2seal.out" 2>&1; then
   ok "sealed $G2NAME: past the grace its shim powers the guest off"
 else
   bad "vouch seal of $G2NAME: $(cat "$W/g2seal.out")"
@@ -236,15 +236,24 @@ if ! virsh start "$G2NAME" >"$W/g2restart.out" 2>&1 && grep -q "quarantined for 
 else
   bad "the relaunch of the silent guest was not refused as quarantined: $(cat "$W/g2restart.out")"
 fi
-# Until reinstated: governance (admit_quorum keys) lifts the quarantine, and
-# the very same domain starts again (its new launch is appraised as any).
+# Until reinstated: the validators' reports named the domain's owner (the
+# key that signed its policy), so the owner alone may lift the quarantine —
+# through a validator, as its ledger access only reads — and the very same
+# domain starts again (its new launch is appraised as any). The host may not.
+if ! "$VOUCH" reinstate "$HOST_DID" "$G2UUID" --reason "trust me (e2e)" --ledger "$LEDGER" --genesis "$GENESIS" \
+  --key "$W/host/host.key" --ledger-append validators "${HOST_ACCESS[@]}" >"$W/g2reinstate-host.out" 2>&1 &&
+  grep -q "which is neither a governance key nor its owner" "$W/g2reinstate-host.out"; then
+  ok "the quarantined host cannot lift its own quarantine: $(grep -o "which is neither a governance key nor its owner[^;]*" "$W/g2reinstate-host.out" | head -1 | cut -c1-90)…"
+else
+  bad "the host's own reinstatement was not refused: $(cat "$W/g2reinstate-host.out")"
+fi
 if "$VOUCH" reinstate "$HOST_DID" "$G2UUID" --reason "host checked (e2e)" --ledger "$LEDGER" --genesis "$GENESIS" \
-  --key "$W/governance.pem" --cosign "$W/governance2.pem" "${GOV_ACCESS[@]}" >"$W/g2reinstate.out" 2>&1 &&
+  --key "$W/owner.pem" --ledger-append validators "${OWNER_ACCESS[@]}" >"$W/g2reinstate.out" 2>&1 &&
   grep -q "no longer quarantined for domain $G2UUID" "$W/g2reinstate.out" &&
   virsh start "$G2NAME" >"$W/g2relaunch.out" 2>&1; then
-  ok "governance lifted the quarantine (vouch reinstate, 2 governance keys): $G2NAME starts again ($(virsh domstate "$G2NAME" | head -1))"
+  ok "the domain's owner lifted the quarantine (vouch reinstate, owner key, through a validator): $G2NAME starts again ($(virsh domstate "$G2NAME" | head -1))"
 else
-  bad "reinstate + start of $G2NAME: $(cat "$W/g2reinstate.out" "$W/g2relaunch.out" 2>/dev/null | tail -3 | tr '\n' ' ')"
+  bad "owner reinstate + start of $G2NAME: $(cat "$W/g2reinstate.out" "$W/g2relaunch.out" 2>/dev/null | tail -3 | tr '\n' ' ')"
 fi
 
 # Proof 3: host-side drift while the guest runs. A virtio-serial channel
@@ -309,5 +318,38 @@ if ! virsh start "$G2NAME" >"$W/g2restart5.out" 2>&1 && grep -q "quarantined for
   ok "destroy + start after the shim stopped: refused as quarantined"
 else
   bad "the relaunch after the shim stopped was not refused as quarantined: $(cat "$W/g2restart5.out")"
+  virsh -q destroy "$G2NAME" >/dev/null 2>&1 || true
+fi
+
+# The owner's own revocation: the owner reinstates the host, the domain
+# starts, and the owner revokes that launch with the proof that it is its
+# domain's (the launch VC and its policy, from the bundle it sealed): at
+# once, and the host is quarantined for the domain under the owner's name.
+say "The domain's owner revokes its own running launch of $G2NAME"
+owner_ledger() { "$@" --ledger "$LEDGER" --genesis "$GENESIS" --key "$W/owner.pem" --ledger-append validators \
+  "${OWNER_ACCESS[@]}"; }
+if owner_ledger "$VOUCH" reinstate "$HOST_DID" "$G2UUID" --reason "checked again (e2e)" >"$W/g2reinstate6.out" 2>&1 &&
+  virsh start "$G2NAME" >"$W/g2start6.out" 2>&1 &&
+  owner_ledger "$VOUCH" revoke credential "$W/audit/$G2UUID.launch.cbor" --policy "$W/g2.bundle" \
+    --reason "owner's order: moving the workload (e2e)" >"$W/g2owner-revoke.out" 2>&1 &&
+  grep -Eq "^cti:[0-9a-f]{32} is revoked$" "$W/g2owner-revoke.out"; then
+  ok "the owner revoked its launch at once (its key, --policy, through a validator): $(grep -E "^cti:" "$W/g2owner-revoke.out")"
+else
+  bad "the owner's revocation: $(cat "$W/g2reinstate6.out" "$W/g2start6.out" "$W/g2owner-revoke.out" 2>/dev/null | tail -3 | tr '\n' ' ')"
+fi
+"$VOUCH" status "$G2NAME" --config "$W/hook.conf" >"$W/g2status6.txt" 2>&1 || true
+OWNER_DID=$("$VOUCH" ledger did "$W/owner.pem")
+if grep -q "^launch cti:.*: REVOKED (.*owner's order: moving the workload" "$W/g2status6.txt" &&
+  grep -q "lifted by: its owner $OWNER_DID" "$W/g2status6.txt"; then
+  ok "vouch status: $(grep -m1 '^launch cti:' "$W/g2status6.txt" | cut -c1-120)…; quarantine $(grep -m1 'lifted by:' "$W/g2status6.txt" | sed 's/^ *//' | cut -c1-60)…"
+else
+  bad "vouch status after the owner's revocation: $(cat "$W/g2status6.txt")"
+fi
+virsh -q destroy "$G2NAME" >/dev/null 2>&1 || true
+if ! virsh start "$G2NAME" >"$W/g2restart6.out" 2>&1 && grep -q "quarantined for domain $G2UUID" "$W/g2restart6.out" &&
+  grep -q "until its owner '$OWNER_DID' or governance reinstates it" "$W/g2restart6.out"; then
+  ok "destroy + start after the owner's revocation: refused as quarantined, until the owner or governance reinstates"
+else
+  bad "the relaunch after the owner's revocation was not refused as quarantined: $(cat "$W/g2restart6.out")"
   virsh -q destroy "$G2NAME" >/dev/null 2>&1 || true
 fi

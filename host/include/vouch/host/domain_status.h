@@ -43,6 +43,7 @@ struct QuarantineStatus {
   std::string launch;  // the revoked "cti:<hex>"
   std::string reason;
   uint64_t index = 0;  // the ledger entry
+  std::string owner;   // the owner who may lift it besides governance; "" if only governance
 };
 
 struct DomainStatus {

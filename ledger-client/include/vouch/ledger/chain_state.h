@@ -35,20 +35,31 @@
 //                       by governance at once; by reports when revoke_quorum
 //                       of the reporting validators named the same pair (so
 //                       a Byzantine reporter naming another host quarantines
-//                       nothing).
+//                       nothing). By the domain's owner (author = "owner",
+//                       with "owner_proof": vouch/ledger/owner_proof.h) of a
+//                       launch credential of its own domain: effective at once,
+//                       and the host is quarantined for that domain. The
+//                       proof must show that launch, host and domain and be
+//                       signed by the author; countersignatures are refused.
+//                       The quarantine records the owner: the owner an owner
+//                       or governance revoke names, or the one revoke_quorum
+//                       of the reporting validators named (none if they
+//                       disagree: then only governance lifts it).
 //   attested            signed by "host", a registered, unrevoked host; every
 //                       listed validator is registered.
 //   checkpoint          by an admitted, unrevoked validator or a governance key;
 //                       head_index below the checkpoint's own index and
 //                       head_digest that entry's digest; countersigners are
 //                       admitted, unrevoked validators.
-//   reinstate           by a governance key, with its countersigners at least
+//   reinstate           of a host quarantined for that domain, by the owner
+//                       the quarantine records (alone, not countersigned), or
+//                       by a governance key with its countersigners at least
 //                       admit_quorum distinct unrevoked governance keys (as a
-//                       governance revoke), of a host quarantined for that
-//                       domain: the quarantine is lifted (the revoked launch
-//                       stays revoked; a later revoked launch quarantines
-//                       again). Nobody else lifts a quarantine: not the host,
-//                       not a validator, not one governance key.
+//                       governance revoke): the quarantine is lifted (the
+//                       revoked launch stays revoked; a later revoked launch
+//                       quarantines again). Nobody else lifts a quarantine:
+//                       not the host, not a validator, not one governance
+//                       key, not the owner of another domain.
 //   Any entry whose author is revoked is refused.
 // A host is certified when at least certify_quorum of the validators that
 // certified its current AK are still admitted and unrevoked. (A validator
@@ -136,6 +147,7 @@ struct Quarantine {
   std::string launch;  // the revoked "cti:" subject
   std::string reason;  // of the revocation
   uint64_t index = 0;  // the entry that made it effective
+  std::string owner;   // the domain owner's DID, who may lift it; "" if unknown
 };
 
 // An "attested" audit record.
@@ -240,15 +252,24 @@ class ChainState {
   void RecomputeAllCertified();
   void MarkRevoked(const std::string& subject, std::string reason, Bytes evidence, uint64_t index,
                    std::vector<std::string> decided_by);
-  void MarkQuarantined(const Scope& scope, const std::string& launch, const std::string& reason, uint64_t index);
+  // A launch as a revoke names it: its (host, domain) and owner, each
+  // possibly empty.
+  struct NamedLaunch {
+    Scope scope;
+    std::string owner;
+  };
+  Result<Mutation> EvaluateOwnerRevoke(const Entry& e, const RevokeBody& b) const;
+  Result<Mutation> EvaluateValidatorReport(const Entry& e, const RevokeBody& b) const;
+  void MarkQuarantined(const Scope& scope, const std::string& launch, const std::string& reason, uint64_t index,
+                       const std::string& owner);
 
   std::vector<Sha256Digest> digests_;
   std::optional<GenesisBody> genesis_;
   std::map<std::string, DidDocument, std::less<>> hosts_;
   std::map<std::string, ValidatorRecord, std::less<>> validators_;
   std::unordered_map<std::string, Revocation> revocations_;
-  // subject → reporting validator → the (host, domain) it named, or ("", "").
-  std::map<std::string, std::map<std::string, Scope>, std::less<>> reports_;
+  // subject → reporting validator → the launch it named (empty if none).
+  std::map<std::string, std::map<std::string, NamedLaunch>, std::less<>> reports_;
   std::map<Scope, Quarantine> quarantines_;
   std::vector<AttestedRecord> attested_;
   std::vector<CheckpointRecord> checkpoints_;

@@ -12,7 +12,9 @@
 //                        "operator": tstr, "region": tstr}
 //   validator-update    {"did": DID, ? "reputation": 0..1000, ? "endpoint": tstr, ? "hpke_pk": bstr(32)}
 //   revoke              {"subject": DID / "cti:<32 lower-case hex>", "reason": tstr, "evidence": bstr,
-//                        ? "host": DID, ? "domain": tstr}   the launch's host and domain (a cti only, both or neither)
+//                        ? "host": DID, ? "domain": tstr,   the launch's host and domain (a cti only, both or neither)
+//                        ? "owner": DID,                    the domain's owner (only with host and domain)
+//                        ? "owner_proof": bstr}             an owner's own revoke: its OwnerProof (owner_proof.h)
 //   attested            {"vc_digest": bstr(32), "domain": tstr, "host": DID, "validators": [* DID]}
 //   checkpoint          {"head_index": uint, "head_digest": bstr(32)}
 //   reinstate           {"host": DID, "domain": tstr, "reason": tstr}   lifts that host's quarantine for the domain
@@ -59,6 +61,7 @@ inline constexpr uint64_t kMaxReputation = 1000;
 inline constexpr size_t kMaxReasonSize = 1024;
 inline constexpr size_t kMaxDomainSize = 128;
 inline constexpr size_t kMaxEvidenceSize = 4096;
+inline constexpr size_t kMaxOwnerProofSize = 64 * 1024;
 // A revocation subject naming a credential: "cti:" + hex of its 16-byte cti.
 inline constexpr std::string_view kCtiSubjectPrefix = "cti:";
 
@@ -123,6 +126,12 @@ struct RevokeBody {
   // domain (ChainState::FindQuarantine). Both or neither.
   std::string host{};    // a DID, or ""
   std::string domain{};  // 1 .. kMaxDomainSize bytes, or ""
+  // The did:key that signed the domain's owner policy, or "" (only with
+  // host and domain): the quarantine records it, so the owner may lift it.
+  std::string owner{};
+  // An owner revoking its own domain's launch: the OwnerProof
+  // (vouch/ledger/owner_proof.h) that `owner` owns it; only with owner.
+  Bytes owner_proof{};
   bool operator==(const RevokeBody&) const = default;
 };
 

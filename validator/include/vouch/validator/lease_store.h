@@ -36,6 +36,7 @@ struct Lease {
   uint32_t interval_s = 0;  // the policy's reattest_s, > 0
   uint32_t grace = 0;       // the policy's grace, > 0
   int64_t deadline = 0;     // unix seconds: a lease not renewed by then is missed
+  std::string owner{};      // the DID that signed the launch's owner policy, reported with a miss
 
   // The deadline a round endorsed at `at` sets: at + interval_s × grace.
   int64_t DeadlineAfter(int64_t at) const;

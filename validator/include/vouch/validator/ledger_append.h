@@ -13,7 +13,7 @@
 // (the codec: vouch/ledger/append_request.h)
 //
 // The checks, in order: the body is that map; the entry parses and its
-// signature verifies; HostMayWrite; the chain rules (ChainState::Check,
+// signature verifies; MayAppendThroughValidator; the chain rules (ChainState::Check,
 // inside LedgerClient::Submit, on the ledger synced just before).
 #ifndef VOUCH_VALIDATOR_LEDGER_APPEND_H_
 #define VOUCH_VALIDATOR_LEDGER_APPEND_H_
@@ -42,14 +42,20 @@ class HostEntryLedger {
   virtual Result<ledger::AppendOutcome> SubmitJudged(const ledger::Entry& entry, const Judge& judge) = 0;
 };
 
-// Ok if a host may hand `entry` to a validator to append on `state`: its
-// author is neither a governance key nor a validator; it is a did-register
-// of the author itself (a stranger may register, as the chain rules let it)
-// or an attested entry about the author, a registered host. These are what
-// the hook and `vouch host register` write. kBadSignature ("unauthorized: …")
-// naming the author and the rule otherwise; every other entry is written
-// by its author with ledger writer credentials of its own.
-Status HostMayWrite(const ledger::Entry& entry, const ledger::ChainState& state);
+// Ok if a party without ledger write credentials (a host, a domain's owner)
+// may hand `entry` to a validator to append on `state`: its author is
+// neither a governance key nor a validator, and it is
+//   - a did-register of the author itself (a stranger may register, as the
+//     chain rules let it), or an attested entry about the author, a
+//     registered host: what the hook and `vouch host register` write;
+//   - an owner's revoke of its own launch (author = "owner", with its
+//     owner proof, which the chain rules verify), or the reinstatement of a
+//     host whose quarantine names the author as the domain's owner: what
+//     `vouch revoke credential --policy` and `vouch reinstate` write.
+// kBadSignature ("unauthorized: …") naming the author and the rule
+// otherwise; every other entry is written by its author with ledger writer
+// credentials of its own.
+Status MayAppendThroughValidator(const ledger::Entry& entry, const ledger::ChainState& state);
 
 // One answer of the route: the HTTP status, the CBOR body, and the line for
 // vouchd's log ("vouchd: ledger-append author=… type=… index=… appended").

@@ -24,6 +24,7 @@ struct LaunchReport {
   std::string domain;  // the launch VC's domain UUID
   std::string reason;  // one sentence
   Bytes evidence;      // e.g. the digest of the VC that showed the drift
+  std::string owner{};  // the DID that signed the launch's owner policy ("" if unknown)
 };
 
 class RevocationReporter {
