@@ -1,7 +1,9 @@
 #include "validator_exchange.h"
 
+#include <algorithm>
 #include <memory>
 #include <thread>
+#include <utility>
 
 #include "vouch/core/countersign.h"
 #include "vouch/host/validator_client.h"
@@ -20,10 +22,22 @@ std::chrono::milliseconds Remaining(Clock::time_point deadline) {
 }
 
 std::string JoinFailures(const std::vector<std::string>& failures) {
-  std::string out;
+  std::vector<std::pair<std::string, std::string>> groups;  // (names, why)
   for (const auto& f : failures) {
+    const size_t sep = f.find(": ");
+    const std::string name = sep == std::string::npos ? f : f.substr(0, sep);
+    const std::string why = sep == std::string::npos ? std::string() : f.substr(sep + 2);
+    auto same = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.second == why; });
+    if (sep != std::string::npos && same != groups.end()) {
+      same->first += ", " + name;
+    } else {
+      groups.emplace_back(name, why);
+    }
+  }
+  std::string out;
+  for (const auto& [names, why] : groups) {
     if (!out.empty()) out += "; ";
-    out += f;
+    out += why.empty() ? names : StrCat(names, ": ", why);
   }
   return out;
 }

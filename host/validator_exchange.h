@@ -72,7 +72,10 @@ Challenges GatherChallenges(const OwnerPolicy& policy, const std::string& host_d
 Result<Endorsement> CheckEndorsementAnswer(const HostVc& vc, ByteView encoded,
                                            const PolicyValidator& v);
 
-// "a; b; c".
+// "NAME: why" failures joined as "a; b; c", those with the same why named
+// once ("A, B, C: why; D: other", in first-seen order): five validators
+// refusing for one reason fit in libvirt's 1,024-byte error message
+// (VIR_ERROR_MAX_LENGTH), which is all virsh shows of a refused start.
 std::string JoinFailures(const std::vector<std::string>& failures);
 
 }  // namespace vouch::host::internal
