@@ -40,6 +40,8 @@ int AgentCommand(const std::vector<std::string>& args);
 int RevokeCommand(const std::vector<std::string>& args);
 // vouch reinstate HOST_DID DOMAIN_UUID | LAUNCH_VC (revoke_command.cc).
 int ReinstateCommand(const std::vector<std::string>& args);
+// vouch key generate KEY.pem [--force] | did KEY.pem (key_command.cc).
+int KeyCommand(const std::vector<std::string>& args);
 
 }  // namespace vouch::cli
 

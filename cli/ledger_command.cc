@@ -648,7 +648,9 @@ std::string Summary(const Entry& e) {
     case EntryType::kRevoke: {
       const auto& b = e.body_as<RevokeBody>();
       return StrCat("subject=", b.subject, " reason=\"", b.reason, "\"",
-                    b.host.empty() ? "" : StrCat(" host=", b.host, " domain=", b.domain));
+                    b.host.empty() ? "" : StrCat(" host=", b.host, " domain=", b.domain),
+                    b.owner.empty() ? "" : StrCat(" owner=", b.owner),
+                    b.owner_proof.empty() ? "" : StrCat(" owner_proof=", b.owner_proof.size(), "B"));
     }
     case EntryType::kAttested: {
       const auto& b = e.body_as<AttestedBody>();

@@ -6,13 +6,15 @@
 #include "commands.h"
 #include "ledger_command.h"
 #include "tpm_command.h"
+#include "vouch/core/version.h"
 
 namespace {
 
 constexpr const char* kUsage =
-    "usage: vouch <command> [args]\n"
+    "usage: vouch <command> [args]   (vouch --version)\n"
     "\n"
     "commands:\n"
+    "  key generate KEY.pem | did KEY.pem   a new Ed25519 key (0600), or a key's did:key\n"
     "  vectors DIR   write a set of test vectors (host VC, endorsed VC, sealed share,\n"
     "                Shamir split) and manifest.json into DIR\n"
     "  verify FILE   check a host VC or endorsed VC offline and print who signed it\n"
@@ -40,6 +42,10 @@ int main(int argc, char** argv) {
     std::fputs(kUsage, args.empty() ? stderr : stdout);
     return args.empty() ? 2 : 0;
   }
+  if (args[0] == "--version" || args[0] == "version") {
+    std::printf("vouch %s\n", vouch::kVersion);
+    return 0;
+  }
   std::string command = args[0];
   args.erase(args.begin());
   if (command == "vectors") return vouch::cli::VectorsCommand(args);
@@ -54,6 +60,7 @@ int main(int argc, char** argv) {
   if (command == "reinstate") return vouch::cli::ReinstateCommand(args);
   if (command == "ledger") return vouch::cli::LedgerCommand(args);
   if (command == "tpm") return vouch::cli::TpmCommand(args);
+  if (command == "key") return vouch::cli::KeyCommand(args);
   std::fprintf(stderr, "vouch: unknown command '%s' (try 'vouch --help')\n", command.c_str());
   return 2;
 }

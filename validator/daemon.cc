@@ -20,6 +20,7 @@
 #include <condition_variable>
 
 #include "vouch/core/unique_fd.h"
+#include "vouch/core/version.h"
 #include "vouch/ledger/checkpoint.h"
 #include "vouch/ledger/ledger_client.h"
 #include "vouch/validator/appraisal.h"
@@ -37,7 +38,7 @@ namespace vouch::validator {
 namespace {
 
 constexpr char kUsage[] =
-    "usage: vouchd init --dir DIR\n"
+    "usage: vouchd init --dir DIR          (vouchd --version)\n"
     "       vouchd register (--state-dir DIR | --key FILE --hpke-key FILE) --ledger LOCATOR\n"
     "              --genesis HEX --endpoint URL --operator NAME --region NAME --out DRAFT [LEDGER ACCESS]\n"
     "       vouchd [--listen HOST:PORT] [--state-dir DIR] [--key FILE] [--hpke-key FILE] [--init]\n"
@@ -386,6 +387,10 @@ int VouchdMain(int argc, char** argv, const VouchdFlagOptions& options) {
   }
   if (!args.empty() && (args[0] == "--help" || args[0] == "-h" || args[0] == "help")) {
     std::cout << kUsage;
+    return 0;
+  }
+  if (!args.empty() && args[0] == "--version") {
+    std::cout << "vouchd " << kVersion << "\n";
     return 0;
   }
   auto config = ParseVouchdFlags(args, options);

@@ -25,6 +25,7 @@
 #include "vouch/core/countersign.h"
 #include "vouch/core/endorsement.h"
 #include "vouch/core/stop_notice.h"
+#include "vouch/core/version.h"
 #include "vouch/ledger/ledger_client.h"
 #include "vouch/validator/api.h"
 
@@ -289,6 +290,17 @@ TEST_F(DaemonTest, BadFlagExitsTwoWithUsage) {
   int status = std::system(cmd.c_str());
   EXPECT_EQ(WEXITSTATUS(status), 2);
   EXPECT_NE(ReadText(dir_ / "bad.txt").find("unknown flag '--bogus'"), std::string::npos);
+}
+
+TEST_F(DaemonTest, VersionAndHelpGoToStdoutWithExitZero) {
+  for (const std::string& flag : {std::string("--version"), std::string("--help")}) {
+    std::string cmd = StrCat(VOUCHD_PATH, " ", flag, " > ", dir_ / "out.txt", " 2> ", dir_ / "err.txt");
+    EXPECT_EQ(WEXITSTATUS(std::system(cmd.c_str())), 0) << flag;
+    EXPECT_EQ(ReadText(dir_ / "err.txt"), "") << flag;
+    EXPECT_NE(ReadText(dir_ / "out.txt").find(flag == "--version" ? StrCat("vouchd ", kVersion, "\n") : "usage: vouchd"),
+              std::string::npos)
+        << ReadText(dir_ / "out.txt");
+  }
 }
 
 TEST_F(DaemonTest, ReadsHostsFromTheLedgerAndEnforcesItsRevocations) {

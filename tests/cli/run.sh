@@ -64,5 +64,22 @@ expect "status names an unknown domain" 1 "^vouch: libvirt domain 'web9' does no
 expect "status says an unprotected domain is so" 1 "^vouch: domain 'plain': is not protected by vouch \(no bundle\)$" -- \
   "$VOUCH" status plain --config "$W/st/hook.conf" --json
 
+# Versions, and keys without openssl: 0600, never over an existing file.
+expect "vouch --version" 0 "^vouch [0-9]+\.[0-9]+\.[0-9]+$" -- "$VOUCH" --version
+expect "key generate prints the did:key" 0 "^$W/k.pem: did:key:z6Mk[1-9A-HJ-NP-Za-km-z]+$" -- "$VOUCH" key generate "$W/k.pem"
+check "the key file is 0600" test "$(stat -c %a "$W/k.pem")" = 600
+KDID=$("$VOUCH" key did "$W/k.pem")
+expect "key did names the key's DID (as ledger did does)" 0 "^$KDID$" -- "$VOUCH" ledger did "$W/k.pem"
+cp "$W/k.pem" "$W/k.saved"
+expect "key generate does not replace a key" 1 "^vouch: '$W/k.pem' exists; not replaced" -- "$VOUCH" key generate "$W/k.pem"
+check "the key is unchanged" cmp -s "$W/k.pem" "$W/k.saved"
+expect "key generate --force replaces it" 0 "^$W/k.pem: did:key:" -- "$VOUCH" key generate "$W/k.pem" --force
+check "the replaced key differs" bash -c "! cmp -s '$W/k.pem' '$W/k.saved'"
+expect "key generate over a directory" 1 "is not a regular file; not replaced" -- "$VOUCH" key generate "$W" --force
+expect "key generate into a missing directory" 1 "^vouch: .*$W/none/k.pem" -- "$VOUCH" key generate "$W/none/k.pem"
+expect "key did of a file that is no key" 1 "^vouch: " -- "$VOUCH" key did "$ROOT/docs/vectors/host-vc.cbor"
+expect "key --help on stdout" 0 "^usage: vouch key generate" -- "$VOUCH" key --help
+expect "key with no subcommand" 2 "key takes generate or did" -- "$VOUCH" key
+
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]
