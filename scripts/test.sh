@@ -37,10 +37,22 @@ echo "== services"
 trap vouch_stop_started EXIT
 vouch_start_libvirt
 
+# Each run's whole ctest output is also kept in /tmp (outside the tree, which
+# CI deletes), so a failure can be read after the fact, not only its tail.
 rc=0
-echo "== ctest: release build"
-ctest --test-dir build -j2 --output-on-failure --timeout 600 "$@" || rc=1
-echo "== ctest: asan+ubsan build (unit and fuzz tests)"
+echo "== ctest: release build (all output: /tmp/vouch-ctest-release.log)"
+ctest --test-dir build -j2 --output-on-failure --timeout 600 "$@" 2>&1 | tee /tmp/vouch-ctest-release.log ||
+  rc=1
+echo "== ctest: asan+ubsan build (unit and fuzz tests; all output: /tmp/vouch-ctest-asan.log)"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  ctest --test-dir build-asan -j2 --output-on-failure --timeout 600 -L 'unit|fuzz' || rc=1
+  ctest --test-dir build-asan -j2 --output-on-failure --timeout 600 -L 'unit|fuzz' 2>&1 |
+  tee /tmp/vouch-ctest-asan.log || rc=1
+# The failures again at the end, where a short tail of this output shows them.
+if [[ $rc -ne 0 ]]; then
+  echo "== failed"
+  for log in /tmp/vouch-ctest-release.log /tmp/vouch-ctest-asan.log; do
+    sed -n '/The following tests FAILED/,$p' "$log" | grep -E '^\s+[0-9]+ - ' | sed "s|^|$(basename "$log" .log): |" || true
+    grep -E '^(FAIL: |\[  FAILED  \])' "$log" | cut -c1-400 | head -20 || true
+  done
+fi
 exit $rc
