@@ -38,22 +38,18 @@
 #include "vouch/host/audit_store.h"
 #include "vouch/ledger/ledger_client.h"
 
+#include "percentile.h"
+
 namespace {
+
+using vouch::bench::Percentile;
+using vouch::bench::Millis;
 
 using namespace vouch;  // NOLINT: a benchmark program
 using Clock = std::chrono::steady_clock;
 
 constexpr int kDomains = 60;
 constexpr const char* kUri = "test:///default";
-
-double Millis(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
-
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  size_t i = static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
-  return v[std::min(i, v.size() - 1)];
-}
 
 [[noreturn]] void Die(const std::string& what) {
   std::fprintf(stderr, "agent_bench: %s\n", what.c_str());

@@ -43,7 +43,12 @@
 #include "vouch/core/bytes.h"
 #include "vouch/ledger/ledger_client.h"
 
+#include "percentile.h"
+
 namespace {
+
+using vouch::bench::Percentile;
+using vouch::bench::Millis;
 
 using namespace vouch;          // NOLINT: a benchmark program
 using namespace vouch::ledger;  // NOLINT
@@ -55,15 +60,6 @@ constexpr int kRevocations = 120;
 constexpr int kWatchers = 3;
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
-double Millis(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
-
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  size_t i = static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
-  return v[std::min(i, v.size() - 1)];
-}
-
 [[noreturn]] void Die(const std::string& what) {
   std::fprintf(stderr, "ledger_bench: %s\n", what.c_str());
   std::exit(1);

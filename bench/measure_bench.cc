@@ -31,7 +31,11 @@
 #include "vouch/measure/tpm.h"
 #include "vouch/measure/tpm_signature.h"
 
+#include "percentile.h"
+
 namespace {
+
+using vouch::bench::Percentile;
 
 using namespace vouch;
 using Clock = std::chrono::steady_clock;
@@ -39,12 +43,6 @@ using Clock = std::chrono::steady_clock;
 [[noreturn]] void Die(const std::string& what, const Error& e) {
   std::fprintf(stderr, "measure_bench: %s: %s\n", what.c_str(), e.ToString().c_str());
   std::exit(1);
-}
-
-double Percentile(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  size_t i = static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
-  return v[std::min(i, v.size() - 1)];
 }
 
 // Raw r‖s → DER ECDSA-Sig-Value, with OpenSSL.

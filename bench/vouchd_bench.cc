@@ -86,7 +86,11 @@
 #include "vouch/validator/api.h"
 #include "vouch/validator/validator_keys.h"
 
+#include "percentile.h"
+
 namespace {
+
+using vouch::bench::Percentile;
 
 using namespace vouch;
 using validator::testing::AttestWorld;
@@ -100,13 +104,6 @@ using Clock = std::chrono::steady_clock;
 }
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
-
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  size_t i = static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
-  return v[std::min(i, v.size() - 1)];
-}
 
 // Pins the calling thread to `cpu`.
 void PinTo(int cpu) {
