@@ -5,6 +5,8 @@
 
 #include <cstdlib>
 
+#include "vouch/core/private_file.h"
+
 namespace vouch {
 
 Ed25519PublicKey::Ed25519PublicKey(Bytes raw, SslPtr<EVP_PKEY> key)
@@ -75,6 +77,7 @@ Result<Ed25519PrivateKey> Ed25519PrivateKey::FromSeed(const SecretBytes& seed) {
 Result<Ed25519PrivateKey> Ed25519PrivateKey::LoadPem(const std::string& path) {
   VOUCH_ASSIGN_OR_RETURN(Bytes pem_bytes, ReadFile(path));
   SecretBytes pem = SecretBytes::Adopt(std::move(pem_bytes));
+  VOUCH_RETURN_IF_ERROR(CheckPrivateFile(path, "key file"));
   SslPtr<BIO> bio(BIO_new_mem_buf(pem.Expose().data(), static_cast<int>(pem.size())));
   SslPtr<EVP_PKEY> key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
   if (!key || EVP_PKEY_get_id(key.get()) != EVP_PKEY_ED25519) {

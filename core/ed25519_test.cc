@@ -66,7 +66,7 @@ void WritePrivatePem(EVP_PKEY* key, const std::string& path) {
   ASSERT_EQ(PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr), 1);
   char* data = nullptr;
   long n = BIO_get_mem_data(bio.get(), &data);
-  ASSERT_TRUE(WriteFile(path, ByteView(reinterpret_cast<const uint8_t*>(data), n)).ok());
+  ASSERT_TRUE(WriteFile(path, ByteView(reinterpret_cast<const uint8_t*>(data), n), 0600).ok());
 }
 
 TEST(Ed25519, Rfc8032VectorsDeriveTheirPublicKeys) {
@@ -230,13 +230,29 @@ TEST(Ed25519, LoadPemRefusesOtherKeyTypes) {
   }
 }
 
+// The attacker: a local user reading a key left group- or world-readable.
+// Every program that signs with one refuses it, naming the fix.
+TEST(Ed25519, LoadPemRefusesAKeyGroupOrOthersMayRead) {
+  TempDir dir;
+  std::string path = dir.File("key.pem");
+  ASSERT_TRUE(Ed25519PrivateKey::Generate().SavePem(path).ok());
+  ASSERT_TRUE(Ed25519PrivateKey::LoadPem(path).ok());
+  for (mode_t mode : {0640, 0604, 0644}) {
+    ASSERT_EQ(::chmod(path.c_str(), mode), 0);
+    Result<Ed25519PrivateKey> r = Ed25519PrivateKey::LoadPem(path);
+    ASSERT_FALSE(r.ok()) << std::oct << mode;
+    EXPECT_EQ(r.error().code(), Code::kInvalidArgument);
+    EXPECT_NE(r.error().message().find(StrCat("fix: chmod 600 '", path, "'")), std::string::npos) << r.error().message();
+  }
+}
+
 TEST(Ed25519, LoadPemRefusesGarbageAndReportsMissingFiles) {
   TempDir dir;
   std::string garbage = dir.File("garbage.pem");
-  ASSERT_TRUE(WriteFile(garbage, ToBytes("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")).ok());
+  ASSERT_TRUE(WriteFile(garbage, ToBytes("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"), 0600).ok());
   EXPECT_EQ(Ed25519PrivateKey::LoadPem(garbage).error().code(), Code::kMalformed);
   std::string empty = dir.File("empty.pem");
-  ASSERT_TRUE(WriteFile(empty, Bytes{}).ok());
+  ASSERT_TRUE(WriteFile(empty, Bytes{}, 0600).ok());
   EXPECT_EQ(Ed25519PrivateKey::LoadPem(empty).error().code(), Code::kMalformed);
   Result<Ed25519PrivateKey> missing = Ed25519PrivateKey::LoadPem(dir.File("absent.pem"));
   ASSERT_FALSE(missing.ok());

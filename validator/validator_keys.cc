@@ -25,11 +25,8 @@ ValidatorKeys ValidatorKeys::Generate() {
 
 Result<ValidatorKeys> ValidatorKeys::Load(const std::string& key_file,
                                           const std::string& hpke_key_file) {
-  VOUCH_RETURN_IF_ERROR(CheckPrivateFile(key_file, "key file"));
-  VOUCH_RETURN_IF_ERROR(CheckPrivateFile(hpke_key_file, "key file"));
+  VOUCH_ASSIGN_OR_RETURN(SecretBytes secret, ReadPrivateFile(hpke_key_file, "key file"));
   VOUCH_ASSIGN_OR_RETURN(Ed25519PrivateKey signing, Ed25519PrivateKey::LoadPem(key_file));
-  VOUCH_ASSIGN_OR_RETURN(Bytes raw, ReadFile(hpke_key_file));
-  SecretBytes secret = SecretBytes::Adopt(std::move(raw));
   if (secret.size() != kX25519KeySize) {
     return Error(Code::kInvalidArgument, StrCat("HPKE key file '", hpke_key_file, "': expected ",
                                                 kX25519KeySize, " raw bytes, got ", secret.size()));

@@ -10,7 +10,7 @@ trap 'rm -rf "$W"' EXIT
 . "$(dirname "$0")/lib.sh"
 
 for k in gov1 gov2 val1 val2 val3 host; do
-  openssl genpkey -algorithm ed25519 -out "$W/$k.pem" 2>/dev/null || { echo "openssl genpkey failed"; exit 1; }
+  "$VOUCH" key generate "$W/$k.pem" >/dev/null || { echo "vouch key generate failed"; exit 1; }
 done
 did() { "$VOUCH" ledger did "$W/$1.pem"; }
 G1=$(did gov1) G2=$(did gov2) V1=$(did val1) V2=$(did val2) H=$(did host)

@@ -13,7 +13,7 @@ trap 'rm -rf "$W"' EXIT
 . "$(dirname "$0")/lib.sh"
 
 for k in gov1 gov2 host other rogue; do
-  openssl genpkey -algorithm ed25519 -out "$W/$k.pem" 2>/dev/null || { echo "openssl genpkey failed"; exit 1; }
+  "$VOUCH" key generate "$W/$k.pem" >/dev/null || { echo "vouch key generate failed"; exit 1; }
 done
 did() { "$VOUCH" ledger did "$W/$1.pem"; }
 G2=$(did gov2) H=$(did host) O=$(did other)

@@ -229,8 +229,8 @@ access_conf() {
     "$2" "$W/etcd/ca.pem" "$2" "$W/etcd/client.pem" "$2" "$W/etcd/client.key" "$2" "$1" "$2" "$2" \
     "$W/etcd/$1.password"
 }
-openssl genpkey -algorithm ed25519 -out "$W/governance.pem" 2>/dev/null
-openssl genpkey -algorithm ed25519 -out "$W/governance2.pem" 2>/dev/null
+"$VOUCH" key generate "$W/governance.pem" >/dev/null
+"$VOUCH" key generate "$W/governance2.pem" >/dev/null
 "$VOUCH" ledger init "$LEDGER" --key "$W/governance.pem" --governance "$("$VOUCH" ledger did "$W/governance2.pem")" \
   --tpm-ca "$W/ca/swtpm-localca-rootca-cert.pem" --tpm-ca "$W/ca/issuercert.pem" \
   --certify-quorum 2 --admit-quorum 2 --revoke-quorum 2 "${GOV_ACCESS[@]}" >"$W/init.out"
@@ -715,7 +715,7 @@ db = sqlite3.connect(sys.argv[1]); keep = sqlite3.connect(sys.argv[2])
 db.backup(keep); keep.close()
 db.execute("DELETE FROM entries"); db.commit()
 PY
-openssl genpkey -algorithm ed25519 -out "$W/attacker.pem" 2>/dev/null
+"$VOUCH" key generate "$W/attacker.pem" >/dev/null
 "$VOUCH" ledger init "$LEDGER" --key "$W/attacker.pem" --single-operator \
   --certify-quorum 1 --admit-quorum 1 --revoke-quorum 1 >"$W/forged-init.out" 2>&1
 FORGED=$(awk '$1 == "genesis" {print $2}' "$W/forged-init.out")
@@ -951,7 +951,7 @@ mapfile -t ROOT_ACCESS < <(vouch_etcd_access "$W/etcd" root)
 ETCDCTL_USER="root:$(cat "$W/etcd/root.password")" etcdctl --endpoints "https://${VOUCH_ETCD_ENDPOINTS//,/,https://}" \
   --cacert "$W/etcd/ca.pem" --cert "$W/etcd/client.pem" --key "$W/etcd/client.key" \
   del --prefix vouch-gate/vouch/log/ >"$W/root-del.out" 2>&1 || true
-openssl genpkey -algorithm ed25519 -out "$W/attacker.pem" 2>/dev/null
+"$VOUCH" key generate "$W/attacker.pem" --force >/dev/null
 "$VOUCH" ledger init "$LEDGER" --key "$W/attacker.pem" --single-operator \
   --certify-quorum 1 --admit-quorum 1 --revoke-quorum 1 "${ROOT_ACCESS[@]}" >"$W/forged-init.out" 2>&1 || true
 FORGED=$(awk '$1 == "genesis" {print $2}' "$W/forged-init.out")

@@ -40,7 +40,9 @@ class Ed25519PrivateKey {
   static Ed25519PrivateKey Generate();
   // kInvalidArgument unless `seed` is 32 bytes.
   static Result<Ed25519PrivateKey> FromSeed(const SecretBytes& seed);
-  // Reads a PKCS#8 PEM file; kNotFound, kIo or kMalformed (not an Ed25519 key).
+  // Reads a PKCS#8 PEM file; kNotFound, kIo or kMalformed (not an Ed25519
+  // key); kInvalidArgument for a file group or others may read (a key every
+  // party signs with is refused, as vouchd refuses its own: private_file.h).
   static Result<Ed25519PrivateKey> LoadPem(const std::string& path);
 
   Ed25519PrivateKey(Ed25519PrivateKey&&) noexcept = default;
