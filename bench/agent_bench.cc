@@ -37,6 +37,7 @@
 #include "vouch/host/agent.h"
 #include "vouch/host/audit_store.h"
 #include "vouch/ledger/ledger_client.h"
+#include "vouch/qemu/libvirt.h"
 
 #include "percentile.h"
 
@@ -66,18 +67,9 @@ void MustOk(const Status& s, const std::string& what) {
   if (!s.ok()) Die(StrCat(what, ": ", s.error().ToString()));
 }
 
-struct VirConnectCloser {
-  void operator()(virConnectPtr c) const { virConnectClose(c); }
-};
-struct VirDomainFreer {
-  void operator()(virDomainPtr d) const { virDomainFree(d); }
-};
-using VirConnect = std::unique_ptr<virConnect, VirConnectCloser>;
-using VirDomain = std::unique_ptr<virDomain, VirDomainFreer>;
-
 struct ProtectedDomain {
   std::string name, uuid, launch;  // launch: "cti:<hex>"
-  VirDomain domain;
+  qemu::VirDomainHandle domain;
 };
 
 std::string Uuid() { return StrCat("5f1e0c4a-3b57-4a8e-9d2c-", HexEncode(RandomBytes(6))); }
@@ -146,7 +138,7 @@ void Run(const char* backend, const std::string& locator) {
   auto g = Must(writer->Append(genesis, w.gov[0], ledger::testing::kT0), "genesis");
   config.genesis = g.digest();
 
-  VirConnect conn(virConnectOpen(kUri));  // held: the test driver's state lives while a connection does
+  qemu::VirConnectHandle conn(virConnectOpen(kUri));  // held: the test driver's state lives while a connection does
   if (conn == nullptr) Die("cannot open test:///default");
   const Ed25519PrivateKey owner = Ed25519PrivateKey::Generate(), host_key = Ed25519PrivateKey::Generate();
   std::vector<ProtectedDomain> domains;
