@@ -7,7 +7,9 @@
 
 #include "commands.h"
 #include "flags.h"
+#include "staged_file.h"
 #include "vouch/core/did_key.h"
+#include "vouch/host/hook_config.h"
 #include "vouch/measure/ak.h"
 #include "vouch/measure/tpm.h"
 
@@ -19,7 +21,28 @@ constexpr const char* kUsage =
     "       vouch host register|enroll --ledger LOCATOR ...   (see 'vouch host register --help')\n"
     "       vouch host install-hook ...                       (see 'vouch host install-hook --help')\n"
     "  creates DIR/host.key (Ed25519, the host's did:key) and DIR/ak/ (a restricted\n"
-    "  ECC P-256 attestation key in the TPM), and prints the DID and the AK public area.\n";
+    "  ECC P-256 attestation key in the TPM), prints the DID and the AK public area, and\n"
+    "  writes DIR/hook.conf (commented; tcti, host_key, ak_dir set) unless one exists.\n";
+
+// DIR/hook.conf for this host, unless one is there (an operator's, or the
+// package's commented one): never overwritten.
+Status WriteHookConfig(const std::string& dir, const std::string& tcti, const std::string& key_path,
+                       const std::string& ak_dir) {
+  std::string path = dir + "/hook.conf";
+  std::string text = host::HookConfigForNewHost(tcti, key_path, ak_dir);
+  std::string note = StrCat("; set ledger and genesis in it, then 'vouch host install-hook --config ", path, "'");
+  struct stat st;
+  if (::lstat(path.c_str(), &st) == 0) {
+    std::printf("hook_config %s (kept: it exists; its tcti, host_key and ak_dir must name the above)\n",
+                path.c_str());
+    return Ok();
+  }
+  VOUCH_ASSIGN_OR_RETURN(StagedFile file, StagedFile::Create(path));
+  VOUCH_RETURN_IF_ERROR(file.Write(AsBytes(text), 0644));
+  VOUCH_RETURN_IF_ERROR(file.Commit(/*replace=*/false));
+  std::printf("hook_config %s (written%s)\n", path.c_str(), note.c_str());
+  return Ok();
+}
 
 Status HostInit(const Flags& f) {
   std::string dir = f.GetOr("dir", "/etc/vouch");
@@ -45,7 +68,7 @@ Status HostInit(const Flags& f) {
   std::printf("did %s\n", DidKey::FromPublicKey(key.public_key()).did().c_str());
   std::printf("ak_public %s\n", HexEncode(ak.public_area().bytes()).c_str());
   std::printf("tpm %s %s\n", tpm->facts().manufacturer.c_str(), tpm->facts().firmware.c_str());
-  return Ok();
+  return WriteHookConfig(dir, tcti, key_path, ak_dir);
 }
 
 }  // namespace

@@ -33,9 +33,10 @@ constexpr const char* kUsage =
     "  writes HOOKS/qemu.d/vouch (mode 0755, atomically): an sh wrapper running\n"
     "  'PATH --config CONFIG \"$@\"'. libvirt runs HOOKS/qemu, then every executable in\n"
     "  HOOKS/qemu.d/; an existing HOOKS/qemu is never touched. PATH defaults to vouch-hook\n"
-    "  next to this vouch binary. A qemu.d/vouch that vouch did not write is refused unless\n"
-    "  --force. --uninstall removes qemu.d/vouch only if vouch wrote it. libvirtd loads\n"
-    "  hooks only when it starts: restart it afterwards (vouch does not).\n";
+    "  next to this vouch binary, else ../libexec/vouch/vouch-hook from it (an install).\n"
+    "  A qemu.d/vouch that vouch did not write is refused unless --force. --uninstall\n"
+    "  removes qemu.d/vouch only if vouch wrote it. libvirtd loads hooks only when it\n"
+    "  starts: restart it afterwards (vouch does not).\n";
 
 constexpr const char* kShebang = "#!/bin/sh\n";
 // The second line of every wrapper vouch writes; --uninstall and reinstall
@@ -75,6 +76,16 @@ std::string SelfDir() {
   std::error_code ec;
   std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
   return ec ? std::string() : exe.parent_path().string();
+}
+
+// vouch-hook next to this vouch (a build tree), else where an install puts
+// it (BINDIR/../libexec/vouch: packaging/CMakeLists.txt).
+std::string DefaultHook() {
+  std::string self_dir = SelfDir();
+  if (self_dir.empty()) return "/usr/libexec/vouch/vouch-hook";
+  std::string beside = self_dir + "/vouch-hook";
+  if (::access(beside.c_str(), X_OK) == 0) return beside;
+  return std::filesystem::path(self_dir + "/../libexec/vouch/vouch-hook").lexically_normal().string();
 }
 
 std::string Absolute(const std::string& path) {
@@ -246,9 +257,7 @@ int HostInstallHookCommand(const std::vector<std::string>& args) {
     if (flags->Has("hook") || flags->Has("config")) return Usage("--uninstall takes no --hook or --config");
     s = Uninstall(target);
   } else {
-    std::string self_dir = SelfDir();
-    std::string default_hook = self_dir.empty() ? "/usr/local/libexec/vouch/vouch-hook" : self_dir + "/vouch-hook";
-    s = Install(hooks_dir, target, Absolute(flags->GetOr("hook", default_hook)),
+    s = Install(hooks_dir, target, Absolute(flags->GetOr("hook", DefaultHook())),
                 Absolute(flags->GetOr("config", "/etc/vouch/hook.conf")), flags->Has("force"));
   }
   if (!s.ok()) return Fail(s.error().message());

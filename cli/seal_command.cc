@@ -651,7 +651,7 @@ Result<SealedBundle> SealShares(const SealInputs& in, const SecretBytes& key, co
 
 Status WriteNewFile(const std::string& path, ByteView data, unsigned mode, bool replace) {
   VOUCH_ASSIGN_OR_RETURN(StagedFile file, StagedFile::Create(path));
-  if (::fchmod(file.fd(), mode) != 0 || !WriteAll(file.fd(), data)) return IoError("cannot write", path, errno);
+  VOUCH_RETURN_IF_ERROR(file.Write(data, mode));
   return file.Commit(replace);
 }
 

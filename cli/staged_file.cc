@@ -35,6 +35,19 @@ StagedFile::~StagedFile() {
   if (!path_.empty()) ::unlink(path_.c_str());
 }
 
+Status StagedFile::Write(ByteView data, unsigned mode) {
+  if (::fchmod(fd_.get(), mode) != 0) {
+    return Error(Code::kIo, StrCat("cannot chmod '", path_, "': ", std::strerror(errno)));
+  }
+  for (size_t off = 0; off < data.size();) {
+    ssize_t n = ::write(fd_.get(), data.data() + off, data.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return Error(Code::kIo, StrCat("cannot write '", path_, "': ", std::strerror(errno)));
+    off += static_cast<size_t>(n);
+  }
+  return Ok();
+}
+
 Status StagedFile::EnsureExists() {
   int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd >= 0) {

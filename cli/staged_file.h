@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "vouch/core/bytes.h"
 #include "vouch/core/errors.h"
 #include "vouch/core/unique_fd.h"
 
@@ -24,6 +25,10 @@ class StagedFile {
 
   const std::string& path() const { return path_; }
   int fd() const { return fd_.get(); }
+
+  // Writes all of `data` with `mode` (the file is 0600 until then). kIo
+  // naming the staged file.
+  Status Write(ByteView data, unsigned mode);
 
   // qemu-img unlinks its output when it fails: before another attempt, a
   // fresh 0600 file goes back at the same unpredictable name (O_EXCL). A

@@ -1,5 +1,6 @@
 #include "vouch/host/hook_config.h"
 
+#include "vouch/host/hook_config_example.h"
 #include "vouch/host/hook_config_keys.h"
 #include "vouch/host/ledger_submitter.h"
 
@@ -86,6 +87,25 @@ Result<HookConfig> LoadHookConfigOrDefaults(const std::string& path) {
   auto c = LoadHookConfig(path);
   if (!c.ok() && c.error().code() == Code::kNotFound) return HookConfig{};
   return c;
+}
+
+std::string HookConfigForNewHost(std::string_view tcti, std::string_view host_key, std::string_view ak_dir) {
+  std::string text = kHookConfigExample;
+  // Each "#key = default" line of the example becomes "key = value".
+  auto set = [&text](std::string_view key, std::string_view value) {
+    std::string commented = StrCat("\n#", key, " =");
+    size_t at = text.find(commented);
+    if (at == std::string::npos) {
+      text += StrCat(key, " = ", value, "\n");
+      return;
+    }
+    size_t end = text.find('\n', at + 1);
+    text.replace(at + 1, end - at - 1, StrCat(key, " = ", value));
+  };
+  set("tcti", tcti);
+  set("host_key", host_key);
+  set("ak_dir", ak_dir);
+  return text;
 }
 
 }  // namespace vouch::host

@@ -110,5 +110,67 @@ TEST(HookConfig, BadValuesNameTheLine) {
   EXPECT_NE(shape.error().message().find("line 1: expected 'key = value'"), std::string::npos);
 }
 
+// The commented /etc/vouch/hook.conf the package ships: it names every key,
+// reads as the defaults, and the values it shows commented are the defaults.
+TEST(HookConfig, TheShippedExampleNamesEveryKeyAndShowsTheTrueDefaults) {
+  const std::string shipped = StrCat(VOUCH_SOURCE_DIR, "/packaging/etc/hook.conf");
+  auto text = ReadFile(shipped);
+  ASSERT_TRUE(text.ok()) << text.error().ToString();
+  const std::string example(text->begin(), text->end());
+  for (std::string_view key : kHookConfigKeys) {
+    EXPECT_NE(example.find(StrCat("\n#", key, " =")), std::string::npos)
+        << "packaging/etc/hook.conf does not show '" << key << "'";
+  }
+  auto as_shipped = LoadHookConfig(shipped);
+  ASSERT_TRUE(as_shipped.ok()) << as_shipped.error().ToString();
+  std::string uncommented;
+  int set = 0;
+  for (size_t at = 0; at < example.size();) {
+    size_t end = example.find('\n', at);
+    std::string line = example.substr(at, end == std::string::npos ? std::string::npos : end - at);
+    at = end == std::string::npos ? example.size() : end + 1;
+    if (line.size() > 1 && line[0] == '#' && line[1] != ' ' && line.back() != '=') {
+      line.erase(0, 1);
+      ++set;
+    }
+    uncommented += line + "\n";
+  }
+  TempDir dir;
+  auto documented = LoadHookConfig(Write(dir, uncommented));
+  ASSERT_TRUE(documented.ok()) << documented.error().ToString();
+  EXPECT_EQ(set, 9);  // every key with a default
+  const HookConfig defaults;
+  for (const HookConfig* c : {&*as_shipped, &*documented}) {
+    EXPECT_EQ(c->tcti, defaults.tcti);
+    EXPECT_EQ(c->host_key, defaults.host_key);
+    EXPECT_EQ(c->ak_dir, defaults.ak_dir);
+    EXPECT_EQ(c->ledger, "");
+    EXPECT_FALSE(c->genesis.has_value());
+    EXPECT_EQ(c->audit_dir, defaults.audit_dir);
+    EXPECT_EQ(c->bundle_dir, defaults.bundle_dir);
+    EXPECT_EQ(c->state_dir, defaults.state_dir);
+    EXPECT_EQ(c->libvirt_uri, defaults.libvirt_uri);
+    EXPECT_EQ(c->deadline, defaults.deadline);
+    EXPECT_EQ(c->libvirt_timeout, defaults.libvirt_timeout);
+  }
+}
+
+// `vouch host init`'s hook.conf: the shipped example with the new host's
+// TPM, key and AK set; everything else stays the commented defaults.
+TEST(HookConfig, ANewHostsConfigSetsItsTpmKeyAndAk) {
+  TempDir dir;
+  std::string text = HookConfigForNewHost("swtpm:port=2321", "/srv/h/host.key", "/srv/h/ak");
+  EXPECT_NE(text.find("\ntcti = swtpm:port=2321\n"), std::string::npos) << text;
+  EXPECT_EQ(text.find("#tcti ="), std::string::npos) << text;
+  EXPECT_NE(text.find("\n#ledger =\n"), std::string::npos) << "the rest stays commented: " << text;
+  auto c = LoadHookConfig(Write(dir, text));
+  ASSERT_TRUE(c.ok()) << c.error().ToString();
+  EXPECT_EQ(c->tcti, "swtpm:port=2321");
+  EXPECT_EQ(c->host_key, "/srv/h/host.key");
+  EXPECT_EQ(c->ak_dir, "/srv/h/ak");
+  EXPECT_EQ(c->audit_dir, HookConfig{}.audit_dir);
+  EXPECT_EQ(c->ledger, "");
+}
+
 }  // namespace
 }  // namespace vouch::host

@@ -75,6 +75,12 @@ std::string SettingNames() {
 
 }  // namespace
 
+std::vector<std::string_view> VouchdSettingNames() {
+  std::vector<std::string_view> names(std::begin(kOtherSettings), std::end(kOtherSettings));
+  for (const NumberFlag& f : kNumberFlags) names.push_back(f.name.substr(2));
+  return names;
+}
+
 Result<std::pair<std::string, int>> ParseListenAddress(std::string_view text) {
   std::string_view host, port;
   if (!text.empty() && text.front() == '[') {

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "vouch/core/bytes.h"
 #include "vouch/validator/server.h"
 
 namespace vouch::validator {
@@ -15,7 +16,7 @@ TEST(Config, DefaultsAndStateDirKeyFiles) {
   auto c = ParseVouchdFlags({"--state-dir", "/var/lib/vouchd", "--hosts=/etc/vouch/hosts"});
   ASSERT_TRUE(c.ok()) << c.error().ToString();
   EXPECT_EQ(c->host, "127.0.0.1");
-  EXPECT_EQ(c->port, 0);
+  EXPECT_EQ(c->port, kDefaultPort);
   EXPECT_EQ(c->key_file, "/var/lib/vouchd/validator.pem");
   EXPECT_EQ(c->hpke_key_file, "/var/lib/vouchd/hpke.key");
   EXPECT_EQ(c->hosts_file, "/etc/vouch/hosts");
@@ -211,6 +212,58 @@ TEST(ConfigFile, UnknownSettingAndMissingFileAreNamed) {
   auto missing = ParseVouchdFlags({"--config", "/nonexistent/vouchd.conf"});
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.error().message().find("/nonexistent/vouchd.conf"), std::string::npos);
+}
+
+// The commented /etc/vouch/vouchd.conf the package ships: it parses, names
+// every setting an operator may set, and the defaults it shows are vouchd's.
+TEST(ConfigFile, TheShippedExampleParsesNamesEverySettingAndShowsTheTrueDefaults) {
+  const std::string shipped = StrCat(VOUCH_SOURCE_DIR, "/packaging/etc/vouchd.conf");
+  auto text = ReadFile(shipped);
+  ASSERT_TRUE(text.ok()) << text.error().ToString();
+  const std::string example(text->begin(), text->end());
+  for (std::string_view name : VouchdSettingNames()) {
+    if (name == "hosts" || name == "fault") continue;  // tests only
+    bool shown = example.find(StrCat("\n#", name, " =")) != std::string::npos ||
+                 example.find(StrCat("\n", name, " =")) != std::string::npos;
+    EXPECT_TRUE(shown) << "packaging/etc/vouchd.conf does not show '" << name << "'";
+  }
+  auto as_shipped = ParseVouchdFlags({"--config", shipped, "--hosts", "/x"});
+  ASSERT_TRUE(as_shipped.ok()) << as_shipped.error().ToString();
+  EXPECT_EQ(as_shipped->state_dir, "/var/lib/vouchd");
+  // Every commented "#name = value" with a concrete value, uncommented.
+  std::string uncommented;
+  for (size_t at = 0; at < example.size();) {
+    size_t end = example.find('\n', at);
+    std::string line = example.substr(at, end == std::string::npos ? std::string::npos : end - at);
+    at = end == std::string::npos ? example.size() : end + 1;
+    bool setting = line.size() > 1 && line[0] == '#' && line[1] != ' ' && line.find(" = ") != std::string::npos;
+    if (setting && line.find('<') == std::string::npos && line.back() != '=') line.erase(0, 1);
+    uncommented += line + "\n";
+  }
+  std::string path = WriteTemp(uncommented);
+  auto as_documented = ParseVouchdFlags({"--config", path, "--hosts", "/x"});
+  ::unlink(path.c_str());
+  ASSERT_TRUE(as_documented.ok()) << as_documented.error().ToString();
+  const VouchdConfig& a = *as_shipped;
+  const VouchdConfig& d = *as_documented;
+  EXPECT_EQ(d.host, a.host);
+  EXPECT_EQ(d.port, a.port);
+  EXPECT_EQ(d.init, a.init);
+  EXPECT_EQ(d.nonce_validity_s, a.nonce_validity_s);
+  EXPECT_EQ(d.max_body_bytes, a.max_body_bytes);
+  EXPECT_EQ(d.threads, a.threads);
+  EXPECT_EQ(d.timeout_s, a.timeout_s);
+  EXPECT_EQ(d.max_queue, a.max_queue);
+  EXPECT_EQ(d.peer_connections, a.peer_connections);
+  EXPECT_EQ(d.request_deadline_s, a.request_deadline_s);
+  EXPECT_EQ(d.keep_alive_s, a.keep_alive_s);
+  EXPECT_EQ(d.challenge_rate, a.challenge_rate);
+  EXPECT_EQ(d.challenge_burst, a.challenge_burst);
+  EXPECT_EQ(d.host_challenges, a.host_challenges);
+  EXPECT_EQ(d.host_vcs, a.host_vcs);
+  // ...and the uncommenting did set them: a wrong default shown would differ.
+  EXPECT_NE(uncommented.find("\nthreads = 8\n"), std::string::npos);
+  EXPECT_NE(uncommented.find("\nlisten = 127.0.0.1:7401\n"), std::string::npos);
 }
 
 }  // namespace

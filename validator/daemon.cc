@@ -25,6 +25,7 @@
 #include "vouch/ledger/ledger_client.h"
 #include "vouch/validator/appraisal.h"
 #include "vouch/validator/challenge.h"
+#include "vouch/validator/endpoint_check.h"
 #include "vouch/validator/lease_store.h"
 #include "vouch/validator/lease_sweeper.h"
 #include "vouch/validator/ledger_host_directory.h"
@@ -353,6 +354,15 @@ int RunDaemon(const VouchdConfig& config, std::ostream& out, std::ostream& err) 
   if (config.fault != Fault::kNone) {
     err << "vouchd: WARNING fault injection active (--fault=" << FaultName(config.fault)
         << "): this validator misbehaves on purpose; for tests only\n";
+  }
+  if (directory->ledger != nullptr) {
+    if (auto endpoint = directory->ledger->RegisteredEndpoint(keys->did())) {
+      if (auto why = EndpointMismatch(*endpoint, config.host, (*server)->port())) {
+        err << "vouchd: WARNING the ledger's endpoint for " << keys->did() << " is '" << *endpoint
+            << "' but vouchd listens on " << (*server)->address() << ": " << *why
+            << "; hosts will not reach this validator (set listen, or register the endpoint again)\n";
+      }
+    }
   }
   err.flush();
   out << "vouchd: listening on " << (*server)->address() << std::endl;

@@ -336,6 +336,14 @@ TEST_F(DaemonTest, ReadsHostsFromTheLedgerAndEnforcesItsRevocations) {
   EXPECT_NE(log.find(warning), std::string::npos) << log;
   EXPECT_EQ(log.find(warning), log.rfind(warning)) << "reported once: " << log;
   EXPECT_EQ(log.find("is not an active validator"), std::string::npos) << log;
+  // Registered as http://127.0.0.1:7NN (ledger_world.h), listening on a
+  // picked port: the operator hears that hosts dial the wrong port.
+  EXPECT_NE(log.find(StrCat("vouchd: WARNING the ledger's endpoint for ", world_->ours().did(), " is 'http://127.0.0.1:")),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find(StrCat("vouchd listens on port ", port, "; hosts will not reach this validator")),
+            std::string::npos)
+      << log;
 
   ASSERT_TRUE(writer->Append(lt::Revoke(world_->host_did(), "TPM replaced"), world_->host_key(), t_++).ok());
   auto refused = RoundTrip(port, &b);

@@ -28,6 +28,13 @@ bool LedgerHostDirectory::IsActiveValidator(std::string_view did) {
   return client_->state().IsActiveValidator(did);
 }
 
+std::optional<std::string> LedgerHostDirectory::RegisteredEndpoint(std::string_view did) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const ledger::ValidatorRecord* v = client_->state().FindValidator(did);
+  if (v == nullptr) return std::nullopt;
+  return v->endpoint;
+}
+
 Result<Bytes> LedgerHostDirectory::SignedCheckpoint(const Ed25519PrivateKey& key, int64_t at) {
   std::lock_guard<std::mutex> lock(mu_);
   // A ledger that no longer verifies is exactly when readers need the head

@@ -98,8 +98,21 @@ check "refusal created nothing" test ! -e "$W/linked/qemu.d"
 # Errors.
 expect "missing hook program refused" 1 "^vouch: hook program '$W/bin/nope' is not an executable file" \
   -- "$VOUCH" host install-hook --hooks-dir "$H" --hook "$W/bin/nope" --config "$CONF"
-expect "default hook is vouch-hook next to vouch" 1 "^vouch: hook program '$(cd "$(dirname "$VOUCH")" && pwd -P)/vouch-hook' is not an executable file" \
+expect "with no vouch-hook beside vouch, the default is where an install puts it" 1 \
+  "^vouch: hook program '$(cd "$(dirname "$VOUCH")/.." && pwd -P)/libexec/vouch/vouch-hook' is not an executable file" \
   -- "$VOUCH" host install-hook --hooks-dir "$H" --config "$CONF"
+# An installed layout (packaging/CMakeLists.txt): BIN/vouch, LIBEXEC/vouch/vouch-hook.
+mkdir -p "$W/usr/bin" "$W/usr/libexec/vouch"
+cp "$VOUCH" "$W/usr/bin/vouch"
+cp "$HOOK" "$W/usr/libexec/vouch/vouch-hook"
+expect "installed layout: the default hook is ../libexec/vouch/vouch-hook" 0 \
+  "^installed $W/layout/qemu.d/vouch \(runs $W/usr/libexec/vouch/vouch-hook --config $CONF\)" \
+  -- "$W/usr/bin/vouch" host install-hook --hooks-dir "$W/layout" --config "$CONF"
+# A build tree: vouch-hook beside vouch wins.
+cp "$HOOK" "$W/usr/bin/vouch-hook"
+expect "build tree: the default hook is vouch-hook beside vouch" 0 \
+  "^updated $W/layout/qemu.d/vouch \(runs $W/usr/bin/vouch-hook --config $CONF\)" \
+  -- "$W/usr/bin/vouch" host install-hook --hooks-dir "$W/layout" --config "$CONF"
 expect "unknown flag is a usage error" 2 "unknown flag --frob" -- "$VOUCH" host install-hook --frob
 expect "stray argument is a usage error" 2 "unexpected argument 'x'" -- "$VOUCH" host install-hook x
 expect "--uninstall with --hook is a usage error" 2 "--uninstall takes no --hook" -- "$VOUCH" host install-hook --uninstall --hook "$HOOK"

@@ -76,6 +76,20 @@ tpm2_pcrextend "16:sha256=$(printf 'vouch cli test' | sha256sum | cut -c1-64)" >
 "$VOUCH" host init --dir "$W/other" --tcti "$TCTI" >/dev/null || { echo "second vouch host init failed"; exit 1; }
 awk '$1 == "ak_public" {print $2}' "$W/host.txt" >"$W/ak.hex"
 
+# ---- host init writes the host's hook.conf (the shipped example, its TPM/key/AK set) ----
+expect "host init says it wrote hook.conf and what to set next" 0 \
+  "^hook_config $W/host/hook.conf \(written; set ledger and genesis in it" -- cat "$W/host.txt"
+check "hook.conf is 0644 (no secret in it)" test "$(stat -c %a "$W/host/hook.conf")" = 644
+expect "hook.conf names the host's TPM" 0 "^tcti = $TCTI\$" -- cat "$W/host/hook.conf"
+expect "hook.conf names the host key init made" 0 "^host_key = $W/host/host.key\$" -- cat "$W/host/hook.conf"
+expect "hook.conf names the AK init made" 0 "^ak_dir = $W/host/ak\$" -- cat "$W/host/hook.conf"
+expect "hook.conf leaves the ledger for the operator, commented" 0 "^#ledger =\$" -- cat "$W/host/hook.conf"
+echo "# the operator's edit" >>"$W/other/hook.conf"
+sum_other=$(sha256sum "$W/other/hook.conf")
+expect "host init --force keeps an existing hook.conf and says so" 0 "^hook_config $W/other/hook.conf \(kept: it exists" \
+  -- "$VOUCH" host init --dir "$W/other" --tcti "$TCTI" --force
+check "... byte for byte" test "$(sha256sum "$W/other/hook.conf")" = "$sum_other"
+
 # ---- pcrs: the same values tpm2_pcrread prints ----
 expect "pcrs --json prints the sha256 bank" 0 '^\{"pcrs": \{"sha256": \{"0": "[0-9a-f]{64}", .*"23": "[0-9a-f]{64}"\}\}\}$' \
   -- "$VOUCH" tpm pcrs --tcti "$TCTI" --json

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "vouch/core/digest.h"
 #include "vouch/core/errors.h"
@@ -42,6 +43,10 @@ Result<HookConfig> LoadHookConfig(const std::string& path);
 // As LoadHookConfig, but the defaults when `path` does not exist; any other
 // error (a line that does not parse) is returned, never papered over.
 Result<HookConfig> LoadHookConfigOrDefaults(const std::string& path);
+
+// A new host's hook.conf: the commented example the package ships, with
+// tcti, host_key and ak_dir set to what `vouch host init` just created.
+std::string HookConfigForNewHost(std::string_view tcti, std::string_view host_key, std::string_view ak_dir);
 
 }  // namespace vouch::host
 

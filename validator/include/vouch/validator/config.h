@@ -22,8 +22,8 @@
 // replay cache (1024, of 100,000). --timeout bounds each wait for request
 // bytes and each write (5).
 //
-// --listen defaults to 127.0.0.1:0 (port 0: pick one; vouchd prints
-// "vouchd: listening on HOST:PORT" on stdout). --key / --hpke-key default to
+// --listen defaults to 127.0.0.1:7401 (kDefaultPort; port 0 picks a free
+// one; vouchd prints "vouchd: listening on HOST:PORT" on stdout). --key / --hpke-key default to
 // validator.pem / hpke.key in --state-dir; --init creates them if missing.
 // --ledger is the ledger locator ("sqlite:///abs/path"; ledger_host_directory.h)
 // and --genesis the digest of its entry 0 that vouchd trusts (DESIGN §6
@@ -58,10 +58,13 @@ namespace vouch::validator {
 
 // In the state dir: the last ledger head this validator verified.
 inline constexpr char kLedgerHeadFile[] = "ledger-head";
+// vouchd's port unless --listen says otherwise: one fixed number, so the
+// endpoint registered on the ledger can name it.
+inline constexpr int kDefaultPort = 7401;
 
 struct VouchdConfig {
   std::string host = "127.0.0.1";
-  int port = 0;
+  int port = kDefaultPort;
   std::string state_dir;
   std::string key_file;       // resolved: --key, else state_dir/validator.pem
   std::string hpke_key_file;  // resolved: --hpke-key, else state_dir/hpke.key
@@ -101,6 +104,10 @@ struct VouchdFlagOptions {
 // nor --hosts; the file's read error (kNotFound, kIo) naming it.
 Result<VouchdConfig> ParseVouchdFlags(const std::vector<std::string>& args,
                                       const VouchdFlagOptions& options = {});
+
+// Every NAME a config file may set (the flags without "--"), including the
+// test-only "hosts" and "fault".
+std::vector<std::string_view> VouchdSettingNames();
 
 // The settings of a vouchd config file as "--NAME=VALUE" flags, in order.
 Result<std::vector<std::string>> ReadVouchdConfigFile(const std::string& path);

@@ -66,6 +66,9 @@ class LedgerHostDirectory : public HostDirectory,
   // Whether `did` is a registered, admitted, unrevoked validator as of the
   // last sync.
   bool IsActiveValidator(std::string_view did);
+  // The endpoint `did` registered (its latest validator-register or
+  // validator-update) as of the last sync; nullopt if it never registered.
+  std::optional<std::string> RegisteredEndpoint(std::string_view did);
 
   Result<EnrollmentSubject> Subject(std::string_view did, std::string_view validator_did) override;
   Status Report(const LaunchReport& report,
