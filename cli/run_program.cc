@@ -12,10 +12,12 @@ extern char** environ;
 
 namespace vouch::cli {
 
-Result<ProgramResult> RunProgram(const std::vector<std::string>& argv, int inherit_fd) {
-  if (inherit_fd >= 0 && inherit_fd <= STDERR_FILENO) {
-    return Error(Code::kInvalidArgument, StrCat("cannot pass descriptor ", inherit_fd, " to '", argv[0],
-                                                "': 0, 1 and 2 are the child's stdio"));
+Result<ProgramResult> RunProgram(const std::vector<std::string>& argv, const std::vector<int>& inherit_fds) {
+  for (int fd : inherit_fds) {
+    if (fd <= STDERR_FILENO) {
+      return Error(Code::kInvalidArgument, StrCat("cannot pass descriptor ", fd, " to '", argv[0],
+                                                  "': 0, 1 and 2 are the child's stdio"));
+    }
   }
   int pipefd[2];
   if (pipe2(pipefd, O_CLOEXEC) != 0) return Error(Code::kIo, "cannot create a pipe");
@@ -25,7 +27,7 @@ Result<ProgramResult> RunProgram(const std::vector<std::string>& argv, int inher
   posix_spawn_file_actions_adddup2(&actions, pipefd[1], STDERR_FILENO);
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
   // dup2 onto itself clears FD_CLOEXEC in the child only (POSIX; glibc ≥ 2.29).
-  if (inherit_fd >= 0) posix_spawn_file_actions_adddup2(&actions, inherit_fd, inherit_fd);
+  for (int fd : inherit_fds) posix_spawn_file_actions_adddup2(&actions, fd, fd);
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);

@@ -16,10 +16,10 @@ struct ProgramResult {
 
 // Runs argv[0] (looked up in PATH) with `argv`, waits, and returns its exit
 // status and output. kIo if it cannot be started. Stdin is /dev/null.
-// `inherit_fd` (if ≥ 3) stays open in the child under the same number even
-// though it is close-on-exec here (e.g. a memfd the child reads as
-// /proc/self/fd/N); kInvalidArgument for 0..2.
-Result<ProgramResult> RunProgram(const std::vector<std::string>& argv, int inherit_fd = -1);
+// Each of `inherit_fds` (all ≥ 3) stays open in the child under the same
+// number even though it is close-on-exec here (e.g. a memfd the child reads
+// as /proc/self/fd/N); kInvalidArgument for 0..2.
+Result<ProgramResult> RunProgram(const std::vector<std::string>& argv, const std::vector<int>& inherit_fds = {});
 
 }  // namespace vouch::cli
 

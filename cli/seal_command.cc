@@ -2,7 +2,8 @@
 // domain, the output paths, the owner key, the validators, the TPM's PCRs —
 // and builds the owner policy without its K-dependent parts. Only then does
 // it draw the image key K, encrypt the image into a staged file next to
-// --image (LUKS, passphrase base64url(K) handed to qemu-img in a memfd),
+// --image (LUKS, passphrase base64url(K) handed to qemu-img in a memfd; a
+// second keyslot for --recovery-passphrase-file),
 // split K into n Shamir shares, seal share i to validator i, sign the policy,
 // store the protection bundle and, last, rename the staged image onto
 // --image. Any failure leaves --image as it was.
@@ -24,11 +25,13 @@
 #include "commands.h"
 #include "flags.h"
 #include "ledger_pin.h"
+#include "pcr_list.h"
 #include "run_program.h"
 #include "staged_file.h"
 #include "validator_selection.h"
 #include "vouch/core/did_key.h"
 #include "vouch/core/owner_policy.h"
+#include "vouch/core/private_file.h"
 #include "vouch/core/random.h"
 #include "vouch/core/sealed_share.h"
 #include "vouch/core/shamir.h"
@@ -66,7 +69,10 @@ constexpr const char* kUsage =
     "  --grace); validators hold them to the first report; past the grace without an\n"
     "  endorsement the shim runs --guest-action (default poweroff); the first round\n"
     "  is due --guest-boot-s (1..3600, default 300) after the launch\n"
-    "  refuses to replace an existing --image or --bundle-out unless --force\n";
+    "  refuses to replace an existing --image or --bundle-out unless --force\n"
+    "  --recovery-passphrase-file FILE (0600, >= 20 bytes, used as is): a second LUKS keyslot\n"
+    "  that opens the image WITHOUT any validator, for when more than n-t of them lost their\n"
+    "  keys; whoever holds the file can read the image anywhere: keep it offline\n";
 
 Error Invalid(std::string message) { return Error(Code::kInvalidArgument, std::move(message)); }
 
@@ -105,6 +111,7 @@ struct SealInputs {
   OwnerPolicy policy;
   std::string owner_path;
   std::optional<Ed25519PrivateKey> owner;  // absent: created at owner_path once all checks pass
+  std::optional<SecretBytes> recovery;     // --recovery-passphrase-file: keyslot 1
 };
 
 Result<std::vector<PolicyValidator>> ReadValidators(const std::string& path) {
@@ -168,39 +175,6 @@ Result<std::vector<PolicyValidator>> ValidatorsFromLedger(const Flags& f, uint64
   return out;
 }
 
-
-// "7" → 7; nullopt unless one or two decimal digits naming PCR 0..23.
-std::optional<uint32_t> ParsePcrIndex(std::string_view text) {
-  if (text.empty() || text.size() > 2) return std::nullopt;
-  uint32_t v = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + static_cast<uint32_t>(c - '0');
-  }
-  if (v > 23) return std::nullopt;
-  return v;
-}
-
-std::string JoinPcrs(const std::vector<uint32_t>& pcrs) {
-  std::string out;
-  for (uint32_t i : pcrs) out += StrCat(out.empty() ? "" : ",", i);
-  return out;
-}
-
-// `flag` names the flag in errors.
-Result<std::vector<uint32_t>> ParsePcrList(const std::string& text, std::string_view flag = "--pcrs") {
-  std::vector<uint32_t> out;
-  std::istringstream in(text);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    std::optional<uint32_t> v = ParsePcrIndex(item);
-    if (!v) return Invalid(StrCat(flag, ": '", item, "' is not a PCR index 0..23 (give a list such as 0,1,7)"));
-    if (std::count(out.begin(), out.end(), *v) != 0) return Invalid(StrCat(flag, " lists PCR ", *v, " twice"));
-    out.push_back(*v);
-  }
-  if (out.empty()) return Invalid(StrCat(flag, " is empty: give the PCRs to quote, such as 0,1,7"));
-  return out;
-}
 
 // Each "IDX=HEX" adds an accepted value for PCR IDX, which must be quoted.
 Result<std::map<uint32_t, std::vector<Bytes>>> ParsePcrRefs(const std::vector<std::string>& refs,
@@ -550,6 +524,25 @@ Status CheckPolicyReadable(OwnerPolicy p) {
 
 // Every check, in order: the flags alone, the image source, the domain, the
 // output paths, the owner key, the validators and t, the TPM's PCRs.
+// --recovery-passphrase-file: the file's bytes, as they are, are the
+// passphrase of a second LUKS keyslot (as cryptsetup --key-file and QEMU's
+// secret file= read a file). It opens the image without any validator, so
+// it must be the owner's alone and not guessable.
+constexpr size_t kMinRecoveryPassphrase = 20;
+
+Status ReadRecoveryPassphrase(const Flags& f, SealInputs* in) {
+  std::optional<std::string> path = f.Get("recovery-passphrase-file");
+  if (!path) return Ok();
+  VOUCH_ASSIGN_OR_RETURN(SecretBytes passphrase, ReadPrivateFile(*path, "recovery passphrase file"));
+  if (passphrase.size() < kMinRecoveryPassphrase) {
+    return Invalid(StrCat("recovery passphrase file '", *path, "' holds ", passphrase.size(), " bytes; it alone opens ",
+                          "the image, so give at least ", kMinRecoveryPassphrase,
+                          " (e.g. 'head -c 32 /dev/urandom | base64 > FILE')"));
+  }
+  in->recovery = std::move(passphrase);
+  return Ok();
+}
+
 Result<SealInputs> ParseSealInputs(const Flags& f) {
   SealInputs in;
   VOUCH_ASSIGN_OR_RETURN(in.policy, PolicyFromFlags(f));
@@ -557,6 +550,7 @@ Result<SealInputs> ParseSealInputs(const Flags& f) {
   VOUCH_ASSIGN_OR_RETURN(in.source, ImageSourceFromFlags(f));
   VOUCH_RETURN_IF_ERROR(ReadDomain(f, &in));
   VOUCH_RETURN_IF_ERROR(CheckOutputs(f, &in));
+  VOUCH_RETURN_IF_ERROR(ReadRecoveryPassphrase(f, &in));
   VOUCH_RETURN_IF_ERROR(LoadOwnerKey(f, &in));
   VOUCH_RETURN_IF_ERROR(ResolveValidators(f, &in));
   VOUCH_RETURN_IF_ERROR(ReadTpmReference(f, &in.policy));
@@ -566,14 +560,12 @@ Result<SealInputs> ParseSealInputs(const Flags& f) {
   return in;
 }
 
-// base64url(K) in a sealed memfd: no name on any filesystem; a child reads
-// it as /proc/self/fd/N. The passphrase string is wiped.
-Result<UniqueFd> PassphraseMemfd(const SecretBytes& key) {
+// A passphrase in a sealed memfd: no name on any filesystem; a child reads
+// it as /proc/self/fd/N.
+Result<UniqueFd> SecretMemfd(ByteView passphrase) {
   UniqueFd fd(::memfd_create("vouch-seal-passphrase", MFD_CLOEXEC | MFD_ALLOW_SEALING));
   if (fd.get() < 0) return Error(Code::kIo, StrCat("cannot create a memfd for the image passphrase: ", std::strerror(errno)));
-  std::string passphrase = Base64UrlEncode(key.Expose());
-  bool written = WriteAll(fd.get(), AsBytes(passphrase));
-  OPENSSL_cleanse(passphrase.data(), passphrase.size());
+  bool written = WriteAll(fd.get(), passphrase);
   int seals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
   if (!written || ::fcntl(fd.get(), F_ADD_SEALS, seals) != 0) {
     return Error(Code::kIo, StrCat("cannot fill the passphrase memfd: ", std::strerror(errno)));
@@ -581,8 +573,18 @@ Result<UniqueFd> PassphraseMemfd(const SecretBytes& key) {
   return fd;
 }
 
+// base64url(K) in a sealed memfd; the passphrase string is wiped.
+Result<UniqueFd> PassphraseMemfd(const SecretBytes& key) {
+  std::string passphrase = Base64UrlEncode(key.Expose());
+  auto fd = SecretMemfd(AsBytes(passphrase));
+  OPENSSL_cleanse(passphrase.data(), passphrase.size());
+  return fd;
+}
+
+std::string SecretObject(const char* id, int fd) { return StrCat("secret,id=", id, ",file=/proc/self/fd/", fd); }
+
 std::vector<std::string> QemuImgArgv(const ImageSource& source, const std::string& out, int secret_fd) {
-  std::string secret = StrCat("secret,id=sec0,file=/proc/self/fd/", secret_fd);
+  std::string secret = SecretObject("sec0", secret_fd);
   // K has 256 bits of entropy, so LUKS' PBKDF adds nothing: keep it fast.
   std::string opts = "key-secret=sec0,iter-time=10";
   if (source.from_raw) {
@@ -592,12 +594,21 @@ std::vector<std::string> QemuImgArgv(const ImageSource& source, const std::strin
   return {"qemu-img", "create", "-q", "--object", secret, "-f", "luks", "-o", opts, out, *source.size};
 }
 
-// The LUKS image, written by qemu-img into `staged`; the passphrase reaches
-// it through an inherited memfd.
-Status RunQemuImg(const ImageSource& source, StagedFile& staged, const std::string& image,
-                  const SecretBytes& key) {
-  VOUCH_ASSIGN_OR_RETURN(UniqueFd secret, PassphraseMemfd(key));
-  std::vector<std::string> argv = QemuImgArgv(source, staged.path(), secret.get());
+// keyslot 1 of the staged image, opened with K (keyslot 0). The recovery
+// passphrase is a person's: the PBKDF runs 2 s (K needs none: 256 bits).
+std::vector<std::string> AmendArgv(const std::string& staged, int key_fd, int recovery_fd) {
+  std::string filename;  // --image-opts: a ',' in a value is written ',,'
+  for (char c : staged) filename += c == ',' ? std::string(",,") : std::string(1, c);
+  return {"qemu-img", "amend", "-q", "--object", SecretObject("sec0", key_fd), "--object",
+          SecretObject("sec1", recovery_fd), "--image-opts",
+          StrCat("driver=luks,file.filename=", filename, ",key-secret=sec0"), "-o",
+          "state=active,new-secret=sec1,iter-time=2000"};
+}
+
+// Runs qemu-img `argv` on `staged`, the passphrases in `secret_fds`, and
+// returns a one-line error with qemu-img's words unless it succeeded.
+Status RunQemuImg(const std::vector<std::string>& argv, const std::vector<int>& secret_fds, StagedFile& staged,
+                  std::string_view what) {
   Result<ProgramResult> run = Error(Code::kInternal, "not run");
   // qemu-img's PBKDF calibration fails ("Unable to get accurate CPU usage")
   // when the thread's tick-granular CPU clock shows 0 ms for its first
@@ -606,7 +617,7 @@ Status RunQemuImg(const ImageSource& source, StagedFile& staged, const std::stri
   constexpr int kAttempts = 25;
   for (int attempt = 0; attempt < kAttempts; ++attempt) {
     VOUCH_RETURN_IF_ERROR(staged.EnsureExists());
-    run = RunProgram(argv, secret.get());
+    run = RunProgram(argv, secret_fds);
     if (!run.ok() || run->exit_status == 0 ||
         run->output.find("Unable to get accurate CPU usage") == std::string::npos) {
       break;
@@ -617,12 +628,22 @@ Status RunQemuImg(const ImageSource& source, StagedFile& staged, const std::stri
   std::string out = run->output;
   while (!out.empty() && out.back() == '\n') out.pop_back();
   std::replace(out.begin(), out.end(), '\n', ' ');
-  return Error(Code::kIo, StrCat("qemu-img could not write the new image for '", image, "': ", out));
+  return Error(Code::kIo, StrCat("qemu-img could not ", what, ": ", out));
 }
 
+// The LUKS image in a staged file next to --image, keyslot 0 opened by K
+// and keyslot 1 by the recovery passphrase if one was given.
 Result<StagedFile> WriteImage(const SealInputs& in, const SecretBytes& key) {
   VOUCH_ASSIGN_OR_RETURN(StagedFile staged, StagedFile::Create(in.image));
-  VOUCH_RETURN_IF_ERROR(RunQemuImg(in.source, staged, in.image, key));
+  VOUCH_ASSIGN_OR_RETURN(UniqueFd key_fd, PassphraseMemfd(key));
+  VOUCH_RETURN_IF_ERROR(RunQemuImg(QemuImgArgv(in.source, staged.path(), key_fd.get()), {key_fd.get()}, staged,
+                                   StrCat("write the new image for '", in.image, "'")));
+  if (in.recovery) {
+    VOUCH_ASSIGN_OR_RETURN(UniqueFd recovery_fd, SecretMemfd(in.recovery->Expose()));
+    VOUCH_RETURN_IF_ERROR(RunQemuImg(AmendArgv(staged.path(), key_fd.get(), recovery_fd.get()),
+                                     {key_fd.get(), recovery_fd.get()}, staged,
+                                     StrCat("add the recovery keyslot to the new image for '", in.image, "'")));
+  }
   return staged;
 }
 
@@ -673,6 +694,15 @@ Status Seal(const Flags& f) {
   std::printf("sealed domain '%s' (%s): %u of %zu validators, image %s, policy %s\n", in.domain.name.c_str(),
               in.domain.uuid.c_str(), in.policy.threshold, in.policy.validators.size(), in.image.c_str(),
               HexEncode(bundle.policy_digest.bytes()).substr(0, 16).c_str());
+  if (in.recovery) {
+    std::printf("  recovery keyslot: the passphrase in '%s' opens the image without any validator; keep it offline,\n"
+                "  then remove that file\n",
+                f.Get("recovery-passphrase-file")->c_str());
+  } else {
+    std::printf("  no recovery keyslot: if more than %zu of these validators lose their keys, the image is lost\n"
+                "  (--recovery-passphrase-file adds one)\n",
+                in.policy.validators.size() - in.policy.threshold);
+  }
   if (in.policy.grace) {
     std::printf("  re-attests every %llu s; a domain silent for %llu s is reported by its validators\n",
                 static_cast<unsigned long long>(in.policy.reattest_s),
@@ -696,7 +726,8 @@ int SealCommand(const std::vector<std::string>& args) {
                                                    "threshold", "owner-key", "image", "from-raw", "size", "pcrs",
                                                    "pcr-ref", "pcrs-from-tpm", "host", "vc-ttl", "on-drift",
                                                    "reattest", "grace", "hv-min", "connect", "also-boot",
-                                                   "guest-pcrs", "guest-action", "guest-boot-s"}),
+                                                   "guest-pcrs", "guest-action", "guest-boot-s",
+                                                   "recovery-passphrase-file"}),
                             {"help", "any-pcrs", "any-host", "force"});
   if (!flags.ok() || flags->Has("help") || !flags->positional().empty()) {
     if (!flags.ok()) std::fprintf(stderr, "vouch: %s\n", flags.error().message().c_str());

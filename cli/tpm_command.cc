@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "flags.h"
+#include "pcr_list.h"
 #include "vouch/core/bytes.h"
 #include "vouch/core/cbor.h"
 #include "vouch/measure/ak.h"
@@ -218,38 +219,6 @@ int EventLogCommand(const std::vector<std::string>& args) {
 
 // ---- shared helpers ----
 
-// "0,1,7", "0-7", "0-7,16": ascending, distinct, each < kTpmPcrCount.
-Result<std::vector<uint32_t>> ParsePcrList(const std::string& text) {
-  auto bad = [&](const std::string& why) {
-    return Error(Code::kInvalidArgument, StrCat("--pcrs '", text, "': ", why));
-  };
-  auto number = [](const std::string& s, uint32_t* out) {
-    if (s.empty() || s.size() > 2 ||
-        !std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c) != 0; })) {
-      return false;
-    }
-    *out = static_cast<uint32_t>(std::stoul(s));
-    return *out < kTpmPcrCount;
-  };
-  std::set<uint32_t> pcrs;
-  size_t pos = 0;
-  while (pos <= text.size()) {
-    size_t comma = text.find(',', pos);
-    std::string item = text.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
-    uint32_t lo = 0, hi = 0;
-    size_t dash = item.find('-');
-    bool ok = dash == std::string::npos ? (number(item, &lo) && number(item, &hi))
-                                        : (number(item.substr(0, dash), &lo) && number(item.substr(dash + 1), &hi));
-    if (!ok) return bad(StrCat("expected PCR indices 0-", kTpmPcrCount - 1, " or ranges, got '", item, "'"));
-    if (lo > hi) return bad(StrCat("range '", item, "' runs backwards"));
-    for (uint32_t i = lo; i <= hi; ++i) {
-      if (!pcrs.insert(i).second) return bad(StrCat("PCR ", i, " is listed twice"));
-    }
-    if (comma == std::string::npos) break;
-    pos = comma + 1;
-  }
-  return std::vector<uint32_t>(pcrs.begin(), pcrs.end());
-}
 
 // The nonce of --nonce: 1 … kMaxQuoteExtraData bytes of hex.
 Result<Bytes> ParseNonce(const std::string& hex) {
@@ -452,15 +421,15 @@ Result<std::map<uint32_t, Bytes>> LoadPcrReference(const std::string& path) {
   }
   std::map<uint32_t, Bytes> out;
   for (const auto& [key, value] : j["pcrs"]["sha256"].items()) {
-    auto index = ParsePcrList(key);
-    if (!index.ok() || index->size() != 1 || key.find_first_not_of("0123456789") != std::string::npos) {
+    std::optional<uint32_t> index = ParsePcrIndex(key);
+    if (!index) {
       return bad(StrCat("key '", key, "' is not a PCR index 0-", kTpmPcrCount - 1));
     }
     auto bytes = value.is_string() ? HexDecode(value.get<std::string>()) : Result<Bytes>(Error(Code::kMalformed, ""));
     if (!bytes.ok() || bytes->size() != kPcrValueSize) {
       return bad(StrCat("PCR ", key, " is not ", kPcrValueSize, " bytes of hex"));
     }
-    out[(*index)[0]] = std::move(*bytes);
+    out[*index] = std::move(*bytes);
   }
   if (out.empty()) return bad("the sha256 bank lists no PCRs");
   return out;
@@ -473,13 +442,13 @@ Result<std::pair<uint32_t, Bytes>> ParseExpectPcr(const std::string& text) {
                    StrCat("--expect-pcr '", text, "': expected I=HEX (PCR 0-", kTpmPcrCount - 1, ", 32 bytes)"));
   if (eq == std::string::npos) return bad;
   std::string index_text = text.substr(0, eq);
-  auto index = ParsePcrList(index_text);
-  if (!index.ok() || index->size() != 1 || index_text.find('-') != std::string::npos) return bad;
+  std::optional<uint32_t> index = ParsePcrIndex(index_text);
+  if (!index) return bad;
   std::string hex = text.substr(eq + 1);
   if (hex.rfind("0x", 0) == 0 || hex.rfind("0X", 0) == 0) hex = hex.substr(2);
   auto value = HexDecode(hex);
   if (!value.ok() || value->size() != kPcrValueSize) return bad;
-  return std::pair{(*index)[0], std::move(*value)};
+  return std::pair{*index, std::move(*value)};
 }
 
 int VerifyQuoteCommand(const std::vector<std::string>& args) {

@@ -64,9 +64,11 @@ PCR7=$(printf '%064d' 7)
 # FAKE_QEMU_FAIL=1 makes it fail; AFTER_QEMU runs after a success.
 cat >"$W/bin/qemu-img" <<'SH'
 #!/bin/bash
-for a in "$@"; do
-  case $a in secret,*file=*) f=${a##*file=} ;; esac
+f=
+for a in "$@"; do  # the first secret: K's (an amend's second is the recovery passphrase)
+  case $a in secret,*file=*) [[ -n $f ]] || f=${a##*file=} ;; esac
 done
+[[ $1 == amend ]] && echo "$*" >>"$QEMU_AMENDS"
 { echo "file $f"; echo "target $(readlink "$f")"; } >"$QEMU_LOG"
 cat "$f" >"$QEMU_PASS"
 if [[ -n ${FAKE_QEMU_FAIL:-} ]]; then echo "qemu-img: simulated failure" >&2; exit 1; fi
@@ -74,7 +76,7 @@ if [[ -n ${FAKE_QEMU_FAIL:-} ]]; then echo "qemu-img: simulated failure" >&2; ex
 if [[ -n ${AFTER_QEMU:-} ]]; then eval "$AFTER_QEMU"; fi
 SH
 chmod 0755 "$W/bin/qemu-img"
-export PATH="$W/bin:$PATH" REAL_QEMU_IMG QEMU_LOG="$W/qemu.log" QEMU_PASS="$W/qemu.pass"
+export PATH="$W/bin:$PATH" REAL_QEMU_IMG QEMU_LOG="$W/qemu.log" QEMU_PASS="$W/qemu.pass" QEMU_AMENDS="$W/qemu.amends"
 qimg() { "$REAL_QEMU_IMG" "$@"; }  # the test's own qemu-img calls
 
 # run_seal [KEY=VALUE...] -- ARGS...: vouch seal of $IMG from $W/disk.raw with
@@ -120,6 +122,9 @@ expect "that descriptor is a memfd (no file on any filesystem)" 0 "^target /memf
 check "the passphrase is base64url of 32 bytes" grep -Eqx '[A-Za-z0-9_-]{43}' "$QEMU_PASS"
 cp "$QEMU_PASS" "$W/pass1"
 check "the image decrypts with that passphrase to the raw input" opens_with "$W/pass1"
+expect "without --recovery-passphrase-file seal says what losing validators costs" 0 \
+  "^  no recovery keyslot: if more than 1 of these validators lose their keys, the image is lost" -- cat "$W/out.txt"
+check "... and adds no keyslot" test ! -e "$QEMU_AMENDS"
 check "the image does not open with an empty passphrase" refuses_key /dev/null
 sha_img=$(sha "$IMG") sha_bundle=$(sha "$BUNDLE")
 cp "$IMG" "$W/first.luks"; cp "$BUNDLE" "$W/first.bundle"
@@ -152,15 +157,19 @@ refused() {
 }
 OK_PCR=(--pcr-ref "7=$PCR7")
 OK_HOST=(--host "$HOST_DID")
-refused "--pcrs with a range" "--pcrs: '0-7' is not a PCR index 0\.\.23" -- --pcrs 0-7 "${OK_PCR[@]}" "${OK_HOST[@]}"
-refused "--pcrs out of range" "--pcrs: '99' is not a PCR index 0\.\.23" -- --pcrs 99 "${OK_PCR[@]}" "${OK_HOST[@]}"
+refused "--pcrs range out of range" "--pcrs '0-24': '0-24' is not a PCR index 0\.\.23 or a range such as 0-7" -- --pcrs 0-24 "${OK_PCR[@]}" "${OK_HOST[@]}"
+refused "--pcrs backwards range" "--pcrs '7-0': range '7-0' runs backwards" -- --pcrs 7-0 "${OK_PCR[@]}" "${OK_HOST[@]}"
+refused "--pcrs out of range" "--pcrs '99': '99' is not a PCR index 0\.\.23" -- --pcrs 99 "${OK_PCR[@]}" "${OK_HOST[@]}"
 refused "--pcrs empty" "--pcrs is empty" -- --pcrs "" "${OK_PCR[@]}" "${OK_HOST[@]}"
-refused "--pcrs repeats a PCR" "--pcrs lists PCR 7 twice" -- --pcrs 7,7 "${OK_PCR[@]}" "${OK_HOST[@]}"
+refused "--pcrs repeats a PCR" "--pcrs '7,7': PCR 7 is listed twice" -- --pcrs 7,7 "${OK_PCR[@]}" "${OK_HOST[@]}"
+refused "--pcrs range overlaps" "--pcrs '0-7,3': PCR 3 is listed twice" -- --pcrs 0-7,3 "${OK_PCR[@]}" "${OK_HOST[@]}"
 refused "--on-drift explode" "--on-drift 'explode' must be pause, destroy or alert$" -- --on-drift explode "${OK_PCR[@]}" "${OK_HOST[@]}"
 refused "--pcr-ref not hex" "--pcr-ref '7=zz' must be IDX=HEX" -- --pcr-ref 7=zz "${OK_HOST[@]}"
 refused "--pcr-ref short value" "--pcr-ref '7=00' must be IDX=HEX" -- --pcr-ref 7=00 "${OK_HOST[@]}"
 refused "--pcr-ref without =" "--pcr-ref '7' must be IDX=HEX" -- --pcr-ref 7 "${OK_HOST[@]}"
 refused "--pcr-ref index 24" "--pcr-ref '24=$PCR7' must be IDX=HEX" -- --pcr-ref "24=$PCR7" "${OK_HOST[@]}"
+refused "--pcrs range: read as the PCRs it spans" "--pcr-ref 7=…: PCR 7 is not in the --pcrs selection 0,1,2, " \
+  -- --pcrs 0-2 "${OK_PCR[@]}" "${OK_HOST[@]}"
 refused "--pcr-ref for a PCR not selected" "--pcr-ref 9=…: PCR 9 is not in the --pcrs selection 0,1,7, .*add it to --pcrs$" \
   -- --pcrs 0,1,7 --pcr-ref "9=$PCR7" "${OK_HOST[@]}"
 refused "--hv-min without =" "--hv-min 'nonsense' must be COMPONENT=VERSION" -- --hv-min nonsense "${OK_PCR[@]}" "${OK_HOST[@]}"
@@ -186,7 +195,7 @@ refused "--guest-pcrs without --grace" "--guest-pcrs needs --grace N: the guest'
   -- --guest-pcrs 0,9 "${OK_PCR[@]}" "${OK_HOST[@]}"
 refused "--guest-action without --guest-pcrs" "--guest-action needs --guest-pcrs \(the guest vTPM PCRs to quote\)$" \
   -- --guest-action none --grace 2 "${OK_PCR[@]}" "${OK_HOST[@]}"
-refused "--guest-pcrs twice" "--guest-pcrs lists PCR 9 twice$" -- --guest-pcrs 9,9 --grace 2 "${OK_PCR[@]}" "${OK_HOST[@]}"
+refused "--guest-pcrs twice" "--guest-pcrs '9,9': PCR 9 is listed twice$" -- --guest-pcrs 9,9 --grace 2 "${OK_PCR[@]}" "${OK_HOST[@]}"
 refused "--guest-action unknown" "--guest-action 'explode' must be poweroff, reboot, none or exec:/ABSOLUTE/PATH \(run in the guest\)$" \
   -- --guest-pcrs 0,9 --guest-action explode --grace 2 "${OK_PCR[@]}" "${OK_HOST[@]}"
 refused "--guest-boot-s 0" "--guest-boot-s 0 must be 1\.\.3600 seconds$" \
@@ -194,6 +203,19 @@ refused "--guest-boot-s 0" "--guest-boot-s 0 must be 1\.\.3600 seconds$" \
 refused "--from-raw with --size" "give exactly one of --from-raw IN or --size SIZE$" -- --size 4M "${OK_PCR[@]}" "${OK_HOST[@]}"
 refused "--from-raw missing" "--from-raw '$W/nope.raw' cannot be read: No such file" srcval="$W/nope.raw" -- "${OK_PCR[@]}" "${OK_HOST[@]}"
 refused "--from-raw a directory" "--from-raw '$W' is not a regular file$" srcval="$W" -- "${OK_PCR[@]}" "${OK_HOST[@]}"
+printf 'short' >"$W/short.pass"; chmod 600 "$W/short.pass"
+head -c 32 /dev/urandom | base64 >"$W/open.pass"; chmod 644 "$W/open.pass"
+refused "--recovery-passphrase-file too short" \
+  "recovery passphrase file '$W/short.pass' holds 5 bytes; it alone opens the image, so give at least 20" \
+  -- --recovery-passphrase-file "$W/short.pass" "${OK_PCR[@]}" "${OK_HOST[@]}"
+refused "--recovery-passphrase-file readable by others" \
+  "recovery passphrase file '$W/open.pass' is readable by group or others \(mode 644; fix: chmod 600" \
+  -- --recovery-passphrase-file "$W/open.pass" "${OK_PCR[@]}" "${OK_HOST[@]}"
+refused "--recovery-passphrase-file missing" "recovery passphrase file '$W/nope.pass' does not exist" \
+  -- --recovery-passphrase-file "$W/nope.pass" "${OK_PCR[@]}" "${OK_HOST[@]}"
+mkdir -m 700 "$W/passdir"
+refused "--recovery-passphrase-file a directory" "recovery passphrase file: '$W/passdir' is a directory" \
+  -- --recovery-passphrase-file "$W/passdir" "${OK_PCR[@]}" "${OK_HOST[@]}"
 refused "--image not a disk of the domain" "domain 'seal-test' has no disk with source '$W/other.luks'$" \
   image="$W/other.luks" -- "${OK_PCR[@]}" "${OK_HOST[@]}"
 { cat "$W/validators.txt"; head -1 "$W/validators.txt"; } >"$W/validators-twice.txt"
@@ -266,6 +288,40 @@ rm -f "$IMG"
 run_seal src=--size srcval=1M -- --force --any-pcrs --any-host; rc=$?
 check "seals an empty image of --size (stderr: $(cat "$W/err.txt"))" test $rc -eq 0
 expect "--size: LUKS of that size" 0 "virtual size: 1 MiB" -- qimg info "$IMG"
+
+run_seal -- --force --pcrs 0-2,7 "${OK_PCR[@]}" "${OK_HOST[@]}"; rc=$?
+check "--pcrs with a range, as vouch tpm takes it, seals ($(cat "$W/err.txt"))" test $rc -eq 0
+
+# --- A recovery keyslot: the owner's passphrase file opens the image
+# without K (so without any validator); K still opens keyslot 0.
+(umask 077 && head -c 32 /dev/urandom | base64 >"$W/recovery.pass")
+run_seal -- --force "${OK_PCR[@]}" "${OK_HOST[@]}" --recovery-passphrase-file "$W/recovery.pass"; rc=$?
+check "--recovery-passphrase-file seals ($(cat "$W/err.txt"))" test $rc -eq 0
+expect "--recovery-passphrase-file: seal says what the file can do" 0 \
+  "^  recovery keyslot: the passphrase in '$W/recovery.pass' opens the image without any validator; keep it offline" \
+  -- cat "$W/out.txt"
+cp "$QEMU_PASS" "$W/pass-recovery-seal"
+check "K (keyslot 0) opens the image" opens_with "$W/pass-recovery-seal"
+check "the recovery passphrase file, byte for byte, opens the image" opens_with "$W/recovery.pass"
+head -c 32 /dev/urandom | base64 >"$W/wrong.pass"
+check "another passphrase does not" refuses_key "$W/wrong.pass"
+qimg info "$IMG" >"$W/info.txt"
+check "two active keyslots" test "$(grep -c 'active: true' "$W/info.txt")" -eq 2
+expect "the keyslot was added to the staged file, by amend, from a memfd" 0 \
+  "^amend -q --object secret,id=sec0,file=/proc/self/fd/[0-9]+ --object secret,id=sec1,file=/proc/self/fd/[0-9]+ --image-opts driver=luks,file.filename=$IMG\.vouch-" \
+  -- cat "$QEMU_AMENDS"
+check "no temporary file left by the amend" only_image_in_dir
+# A ',' in the image's path (qemu-img's option syntax doubles it).
+mkdir -p "$W/im,ages"
+sed "s|$IMG|$W/im,ages/disk.luks|" "$W/domain.xml" >"$W/domain-comma.xml"
+"$VOUCH" seal --xml "$W/domain-comma.xml" --bundle-out "$W/comma.bundle" --validators "$W/validators.txt" \
+  --threshold 2 --owner-key "$W/owner.pem" --image "$W/im,ages/disk.luks" --from-raw "$W/disk.raw" \
+  "${OK_PCR[@]}" "${OK_HOST[@]}" --recovery-passphrase-file "$W/recovery.pass" >"$W/out.txt" 2>"$W/err.txt"; rc=$?
+check "a recovery keyslot on an image whose path has a comma ($(cat "$W/err.txt"))" test $rc -eq 0
+cp "$W/im,ages/disk.luks" "$W/comma-copy.luks"
+IMG_SAVED=$IMG IMG=$W/comma-copy.luks  # (opens_with's own --image-opts would need the comma doubled)
+check "... opens with the recovery passphrase" opens_with "$W/recovery.pass"
+IMG=$IMG_SAVED
 
 # --- No passphrase at a guessable path. An attacker pre-creates
 # /dev/shm/vouch-seal-<pid>.key for the next pids (other processes on the
