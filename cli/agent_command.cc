@@ -95,21 +95,18 @@ int RunUntilSignalled(const host::HookConfig& config) {
 }  // namespace
 
 int AgentCommand(const std::vector<std::string>& args) {
+  if (AsksForHelp(args)) return PrintUsage({kUsage});
   auto flags = Flags::Parse(args, {"config"}, {"help", "once"});
   if (!flags.ok() || !flags->positional().empty()) {
     if (!flags.ok()) std::fprintf(stderr, "vouch: %s\n", flags.error().message().c_str());
     std::fputs(kUsage, stderr);
     return 2;
   }
-  if (flags->Has("help")) {
-    std::fputs(kUsage, stdout);
-    return 0;
-  }
   const std::string config_path = flags->GetOr("config", host::kDefaultHookConfig);
   auto config = host::LoadHookConfig(config_path);
   if (!config.ok()) {
     std::fprintf(stderr, "vouch: %s\n", config.error().message().c_str());
-    return 2;
+    return 1;
   }
   if (flags->Has("once")) return OnceOverRunningDomains(*config);
   return RunUntilSignalled(*config);

@@ -42,6 +42,7 @@ int RevokeCommand(const std::vector<std::string>& args);
 int ReinstateCommand(const std::vector<std::string>& args);
 // vouch key generate KEY.pem [--force] | did KEY.pem (key_command.cc).
 int KeyCommand(const std::vector<std::string>& args);
+int BundleCommand(const std::vector<std::string>& args);
 
 }  // namespace vouch::cli
 

@@ -1,38 +1,64 @@
 #include "flags.h"
 
+#include <CLI/CLI.hpp>
+
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 
 namespace vouch::cli {
 
+namespace {
+
+// CLI11's words for a flag without its value, as one line naming the flag.
+Error ParseError(const CLI::ParseError& e) {
+  std::string what = e.what();
+  if (auto colon = what.find(": "); what.rfind("--", 0) == 0 && colon != std::string::npos &&
+                                    what.find("required", colon) != std::string::npos) {
+    return Error(Code::kInvalidArgument, StrCat("flag ", what.substr(0, colon), " needs a value"));
+  }
+  return Error(Code::kInvalidArgument, what);
+}
+
+}  // namespace
+
 Result<Flags> Flags::Parse(const std::vector<std::string>& args,
                            const std::set<std::string>& value_flags,
                            const std::set<std::string>& bool_flags) {
+  CLI::App app;
+  app.set_help_flag();  // -h/--help is a flag like the others: the command prints its usage
+  app.allow_extras(true);
+  std::map<std::string, std::vector<std::string>> values;
+  for (const std::string& name : value_flags) {
+    app.add_option("--" + name, values[name])->allow_extra_args(false);
+  }
+  for (const std::string& name : bool_flags) {
+    if (name != "help") app.add_flag("--" + name);
+  }
+  app.add_flag("-h,--help");
+  std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes them last first
+  try {
+    app.parse(reversed);
+  } catch (const CLI::ParseError& e) {
+    return ParseError(e);
+  }
   Flags f;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a.rfind("--", 0) != 0 || a == "--") {
-      f.positional_.push_back(a);
-      continue;
-    }
-    std::string name = a.substr(2), value;
-    bool inline_value = false;
-    if (auto eq = name.find('='); eq != std::string::npos) {
-      value = name.substr(eq + 1);
-      name = name.substr(0, eq);
-      inline_value = true;
-    }
-    if (bool_flags.count(name)) {
-      if (inline_value) return Error(Code::kInvalidArgument, StrCat("flag --", name, " takes no value"));
-      f.values_.emplace(name, "true");
-    } else if (value_flags.count(name)) {
-      if (!inline_value) {
-        if (i + 1 >= args.size()) return Error(Code::kInvalidArgument, StrCat("flag --", name, " needs a value"));
-        value = args[++i];
-      }
-      f.values_.emplace(name, value);
+  for (const auto& [name, list] : values) {
+    for (const std::string& v : list) f.values_.emplace(name, v);
+  }
+  for (const std::string& name : bool_flags) {
+    if (name != "help" && app.count("--" + name) > 0) f.values_.emplace(name, "true");
+  }
+  if (app.count("--help") > 0) f.values_.emplace("help", "true");
+  // What CLI11 did not take: positional arguments, and flags no one declared.
+  bool after_separator = false;
+  for (const std::string& a : app.remaining()) {
+    if (!after_separator && a == "--") {
+      after_separator = true;
+    } else if (!after_separator && a.size() > 1 && a[0] == '-') {
+      return Error(Code::kInvalidArgument, StrCat("unknown flag ", a.substr(0, a.find('='))));
     } else {
-      return Error(Code::kInvalidArgument, StrCat("unknown flag --", name));
+      f.positional_.push_back(a);
     }
   }
   return f;
@@ -71,6 +97,19 @@ Result<uint64_t> Flags::GetUint(const std::string& name, uint64_t fallback) cons
     return Error(Code::kInvalidArgument, StrCat("flag --", name, " must be a number, got '", *v, "'"));
   }
   return static_cast<uint64_t>(n);
+}
+
+bool AsksForHelp(const std::vector<std::string>& args) {
+  for (const std::string& a : args) {
+    if (a == "--") return false;
+    if (a == "-h" || a == "--help") return true;
+  }
+  return false;
+}
+
+int PrintUsage(std::initializer_list<const char*> texts) {
+  for (const char* text : texts) std::fputs(text, stdout);
+  return 0;
 }
 
 }  // namespace vouch::cli

@@ -1,8 +1,11 @@
-// A small command-line flag reader: "--name value" or "--name=value",
-// repeatable, plus positional arguments. Unknown flags are errors.
+// The command line of every vouch command, read by CLI11 (one flag library
+// for all of them): "--name value" or "--name=value", repeatable, and
+// positional arguments; everything after "--" is positional. Unknown flags
+// are errors. -h and --help are known to every command: Has("help").
 #ifndef VOUCH_CLI_FLAGS_H_
 #define VOUCH_CLI_FLAGS_H_
 
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <set>
@@ -15,7 +18,8 @@ namespace vouch::cli {
 
 class Flags {
  public:
-  // `value_flags` take a value; `bool_flags` do not.
+  // `value_flags` take a value; `bool_flags` do not (names without "--").
+  // kInvalidArgument "unknown flag --x" or "flag --x needs a value".
   static Result<Flags> Parse(const std::vector<std::string>& args,
                              const std::set<std::string>& value_flags,
                              const std::set<std::string>& bool_flags = {});
@@ -24,6 +28,8 @@ class Flags {
   std::string GetOr(const std::string& name, const std::string& fallback) const;
   std::vector<std::string> GetAll(const std::string& name) const;
   bool Has(const std::string& name) const { return values_.count(name) > 0; }
+  // -h or --help was given.
+  bool help() const { return Has("help"); }
   // kInvalidArgument naming the flag if absent.
   Result<std::string> Require(const std::string& name) const;
   // Unsigned integer flag; kInvalidArgument naming the flag if not a number.
@@ -35,6 +41,13 @@ class Flags {
   std::multimap<std::string, std::string> values_;
   std::vector<std::string> positional_;
 };
+
+// Whether -h or --help comes before any "--": a command group (ledger,
+// tpm, host, key, revoke) then prints its usage whatever else was given.
+bool AsksForHelp(const std::vector<std::string>& args);
+
+// -h/--help: each text on stdout; returns 0, the exit code.
+int PrintUsage(std::initializer_list<const char*> texts);
 
 }  // namespace vouch::cli
 

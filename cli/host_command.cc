@@ -77,6 +77,7 @@ int HostCommand(const std::vector<std::string>& args) {
   if (!args.empty() && args[0] == "install-hook") return HostInstallHookCommand({args.begin() + 1, args.end()});
   if (!args.empty() && args[0] == "register") return HostRegisterCommand({args.begin() + 1, args.end()});
   if (!args.empty() && args[0] == "enroll") return HostEnrollCommand({args.begin() + 1, args.end()});
+  if (AsksForHelp(args)) return PrintUsage({kUsage});
   if (args.empty() || args[0] != "init") {
     std::fputs(kUsage, stderr);
     return 2;

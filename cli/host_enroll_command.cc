@@ -183,6 +183,7 @@ Status Enroll(const Flags& f) {
 }  // namespace
 
 int HostRegisterCommand(const std::vector<std::string>& args) {
+  if (AsksForHelp(args)) return PrintUsage({kRegisterUsage, kLedgerAccessUsage});
   auto flags = Flags::Parse(args, WithLedgerAccessFlags({"ledger", "genesis", "dir", "tcti", "fact", "ledger-append"}),
                             {"no-ek-cert"});
   if (!flags.ok() || !flags->positional().empty()) {
@@ -199,6 +200,7 @@ int HostRegisterCommand(const std::vector<std::string>& args) {
 }
 
 int HostEnrollCommand(const std::vector<std::string>& args) {
+  if (AsksForHelp(args)) return PrintUsage({kEnrollUsage, kLedgerAccessUsage});
   auto flags = Flags::Parse(args, WithLedgerAccessFlags({"ledger", "genesis", "dir", "tcti", "timeout-ms"}), {});
   if (!flags.ok() || !flags->positional().empty()) {
     if (!flags.ok()) std::fprintf(stderr, "vouch: %s\n", flags.error().message().c_str());

@@ -237,12 +237,7 @@ Status Install(const std::string& hooks_dir, const std::string& target, const st
 }  // namespace
 
 int HostInstallHookCommand(const std::vector<std::string>& args) {
-  for (const std::string& a : args) {
-    if (a == "-h" || a == "--help") {
-      std::fputs(kUsage, stdout);
-      return 0;
-    }
-  }
+  if (AsksForHelp(args)) return PrintUsage({kUsage});
   auto flags = Flags::Parse(args, {"hooks-dir", "hook", "config"}, {"force", "uninstall"});
   if (!flags.ok()) return Usage(flags.error().message());
   if (!flags->positional().empty()) return Usage(StrCat("unexpected argument '", flags->positional()[0], "'"));

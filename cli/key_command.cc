@@ -27,12 +27,8 @@ int Usage(const std::string& problem) {
 }
 
 int Generate(const std::vector<std::string>& args) {
-  auto flags = Flags::Parse(args, {}, {"force", "help"});
+  auto flags = Flags::Parse(args, {}, {"force"});
   if (!flags.ok()) return Usage(flags.error().message());
-  if (flags->Has("help")) {
-    std::fputs(kUsage, stdout);
-    return 0;
-  }
   if (flags->positional().size() != 1) return Usage("key generate takes one KEY.pem");
   const std::string& path = flags->positional()[0];
   struct stat st;
@@ -58,8 +54,10 @@ int Generate(const std::vector<std::string>& args) {
 }
 
 int Did(const std::vector<std::string>& args) {
-  if (args.size() != 1) return Usage("key did takes one KEY.pem");
-  auto key = Ed25519PrivateKey::LoadPem(args[0]);
+  auto flags = Flags::Parse(args, {});
+  if (!flags.ok()) return Usage(flags.error().message());
+  if (flags->positional().size() != 1) return Usage("key did takes one KEY.pem");
+  auto key = Ed25519PrivateKey::LoadPem(flags->positional()[0]);
   if (!key.ok()) {
     std::fprintf(stderr, "vouch: %s\n", key.error().message().c_str());
     return 1;
@@ -72,10 +70,7 @@ int Did(const std::vector<std::string>& args) {
 
 int KeyCommand(const std::vector<std::string>& args) {
   if (args.empty()) return Usage("key takes generate or did");
-  if (args[0] == "-h" || args[0] == "--help") {
-    std::fputs(kUsage, stdout);
-    return 0;
-  }
+  if (AsksForHelp(args)) return PrintUsage({kUsage});
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   if (args[0] == "generate") return Generate(rest);
   if (args[0] == "did") return Did(rest);

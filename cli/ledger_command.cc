@@ -5,6 +5,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include <nlohmann/json.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -15,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "flags.h"
 #include "utc.h"
 #include "vouch/core/bytes.h"
 #include "vouch/core/did_key.h"
@@ -70,8 +72,10 @@ constexpr const char* kUsage =
     "      add KEY's countersignature to the draft in FILE (checks the signatures already on it)\n"
     "  submit LOCATOR FILE\n"
     "      append the draft in FILE (refused if its index was taken meanwhile: draft again)\n"
-    "  show LOCATOR [--from N] [--to N] | --did DID | --validators | --revocations\n"
-    "      list entries (one line each), a DID document, the validator registry or revocations\n"
+    "  show LOCATOR [--from N] [--to N] | --did DID | --validators | --revocations  [--json]\n"
+    "      list entries (one line each), a DID document, the validator registry or revocations;\n"
+    "      --json: one JSON object ({\"size\", \"entries\"}, {\"host\"|\"validator\"}, {\"validators\"},\n"
+    "      {\"revocations\"})\n"
     "  verify LOCATOR [--checkpoint INDEX:DIGEST_HEX]\n"
     "      verify every entry (from genesis, or fully after a trusted checkpoint)\n"
     "  verify LOCATOR --from-checkpoint N [--trusted-validator DID]... [--min-cosigners K]\n"
@@ -116,29 +120,27 @@ struct Args {
 
 // Whether `option` takes no value.
 bool IsFlag(const std::string& option) {
-  return option == "--certify" || option == "--validators" || option == "--revocations";
+  return option == "--certify" || option == "--validators" || option == "--revocations" ||
+         option == "--single-operator" || option == "--json";
 }
 
-// Parses `args`; refuses options not in `allowed`. Returns the problem, or "".
+// Parses `args` from `from` on (Flags: CLI11); refuses options not in
+// `allowed`. Returns the problem, or "".
 std::string Parse(const std::vector<std::string>& args, size_t from, const std::set<std::string>& allowed,
                   Args* out) {
-  for (size_t i = from; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a.rfind("--", 0) != 0) {
-      out->positional.push_back(a);
-      continue;
-    }
-    // --genesis pins the ledger and --ledger-* reach it, for every command
-    // that reads one (OpenClient).
-    if (allowed.count(a) == 0 && a != "--genesis" && kLedgerAccessFlags.count(a.substr(2)) == 0) {
-      return StrCat("unknown option '", a, "'");
-    }
-    if (IsFlag(a)) {
-      out->options[a].push_back("");
-      continue;
-    }
-    if (i + 1 >= args.size()) return StrCat("option '", a, "' needs a value");
-    out->options[a].push_back(args[++i]);
+  // --genesis pins the ledger and --ledger-* reach it, for every command
+  // that reads one (OpenClient).
+  std::set<std::string> values = {"genesis"}, switches;
+  for (const std::string& name : kLedgerAccessFlags) values.insert(name);
+  for (const std::string& option : allowed) (IsFlag(option) ? switches : values).insert(option.substr(2));
+  auto flags = Flags::Parse({args.begin() + static_cast<std::ptrdiff_t>(from), args.end()}, values, switches);
+  if (!flags.ok()) return flags.error().message();
+  out->positional = flags->positional();
+  for (const std::string& name : values) {
+    if (flags->Has(name)) out->options["--" + name] = flags->GetAll(name);
+  }
+  for (const std::string& name : switches) {
+    if (flags->Has(name)) out->options["--" + name] = {""};
   }
   return "";
 }
@@ -273,19 +275,10 @@ Status ReadQuorums(const Args& a, bool single_operator, GenesisBody* g) {
 }
 
 int Init(const std::vector<std::string>& args) {
-  // --single-operator takes no value: taken out before the --name value parse.
-  std::vector<std::string> rest;
-  bool single_operator = false;
-  for (const std::string& arg : args) {
-    if (arg == "--single-operator") {
-      single_operator = true;
-    } else {
-      rest.push_back(arg);
-    }
-  }
   Args a;
-  std::string problem = Parse(rest, 1, {"--key", "--governance", "--tpm-ca", "--certify-quorum",
-                                        "--admit-quorum", "--revoke-quorum"}, &a);
+  std::string problem = Parse(args, 1, {"--key", "--governance", "--tpm-ca", "--certify-quorum",
+                                        "--admit-quorum", "--revoke-quorum", "--single-operator"}, &a);
+  const bool single_operator = a.Has("--single-operator");
   if (!problem.empty()) return Usage(problem);
   if (a.positional.size() != 1) return Usage("init takes one LOCATOR");
   if (!a.Has("--key")) return Usage("init needs --key KEY.pem (a governance key)");
@@ -670,6 +663,29 @@ std::string Summary(const Entry& e) {
   return "";
 }
 
+nlohmann::json HostJson(const ChainState& s, const DidDocument& d) {
+  return {{"did", d.did},
+          {"registered_index", d.registered_index},
+          {"ak_public", HexEncode(d.ak_public)},
+          {"ek_cert_bytes", d.ek_cert ? d.ek_cert->size() : 0},
+          {"facts", d.facts.ToDiagnostic()},
+          {"certified", d.certified},
+          {"certified_by", d.certified_by},
+          {"certify_quorum", s.genesis()->certify_quorum},
+          {"revoked", d.revoked},
+          {"revoked_index", d.revoked ? nlohmann::json(d.revoked_index) : nlohmann::json()},
+          {"revoked_reason", d.revoked_reason},
+          {"pending_reports", s.PendingReports(d.did).size()}};
+}
+
+nlohmann::json ValidatorJson(const ValidatorRecord& v) {
+  return {{"did", v.did},           {"endpoint", v.endpoint},       {"operator", v.operator_name},
+          {"region", v.region},     {"reputation", v.reputation},   {"admitted", v.admitted},
+          {"admitted_by", v.admitted_by}, {"revoked", v.revoked}, {"revoked_reason", v.revoked_reason}};
+}
+
+void PrintJson(const nlohmann::json& j) { std::printf("%s\n", j.dump(2).c_str()); }
+
 void ShowDid(const ChainState& s, const DidDocument& d) {
   std::printf("DID %s\n", d.did.c_str());
   std::printf("  registered at entry %llu\n", static_cast<unsigned long long>(d.registered_index));
@@ -689,19 +705,28 @@ void ShowDid(const ChainState& s, const DidDocument& d) {
 
 int Show(const std::vector<std::string>& args) {
   Args a;
-  std::string problem = Parse(args, 1, {"--from", "--to", "--did", "--validators", "--revocations"}, &a);
+  std::string problem =
+      Parse(args, 1, {"--from", "--to", "--did", "--validators", "--revocations", "--json"}, &a);
   if (!problem.empty()) return Usage(problem);
   if (a.positional.size() != 1) return Usage("show takes one LOCATOR");
+  const bool json = a.Has("--json");
   auto client = OpenClient(a, a.positional[0]);
   if (!client.ok()) return Fail(client.error().message());
   const ChainState& s = (*client)->state();
   WarnIfSingleOperator(s);
   if (auto did = a.One("--did")) {
-    if (const DidDocument* d = s.FindHost(*did)) {
+    const DidDocument* d = s.FindHost(*did);
+    const ValidatorRecord* v = s.FindValidator(*did);
+    if (json && (d != nullptr || v != nullptr)) {
+      PrintJson(d != nullptr ? nlohmann::json{{"host", HostJson(s, *d)}}
+                             : nlohmann::json{{"validator", ValidatorJson(*v)}});
+      return 0;
+    }
+    if (d != nullptr) {
       ShowDid(s, *d);
       return 0;
     }
-    if (const ValidatorRecord* v = s.FindValidator(*did)) {
+    if (v != nullptr) {
       std::printf("validator %s\n  endpoint %s\n  operator %s, region %s\n  reputation %llu\n  admitted: %s (%zu)\n"
                   "  revoked: %s\n",
                   v->did.c_str(), v->endpoint.c_str(), v->operator_name.c_str(), v->region.c_str(),
@@ -713,6 +738,12 @@ int Show(const std::vector<std::string>& args) {
                        a.positional[0], "'"));
   }
   if (a.Has("--validators")) {
+    if (json) {
+      nlohmann::json list = nlohmann::json::array();
+      for (const auto& [did, v] : s.validators()) list.push_back(ValidatorJson(v));
+      PrintJson({{"validators", list}});
+      return 0;
+    }
     for (const auto& [did, v] : s.validators()) {
       std::printf("%s %s operator=%s region=%s reputation=%llu %s%s\n", did.c_str(), v.endpoint.c_str(),
                   v.operator_name.c_str(), v.region.c_str(), static_cast<unsigned long long>(v.reputation),
@@ -724,14 +755,19 @@ int Show(const std::vector<std::string>& args) {
     // Every revocation, in ledger order: scan the entries that made them.
     auto entries = (*client)->ReadApplied(0, s.size());
     if (!entries.ok()) return Fail(entries.error().message());
+    nlohmann::json list = nlohmann::json::array();
     for (const Entry& e : *entries) {
       if (e.type() != EntryType::kRevoke) continue;
       const Revocation* r = s.FindRevocation(e.body_as<RevokeBody>().subject);
-      if (r != nullptr && r->index == e.index()) {
+      if (r == nullptr || r->index != e.index()) continue;
+      if (json) {
+        list.push_back({{"subject", r->subject}, {"index", r->index}, {"reason", r->reason}});
+      } else {
         std::printf("%s revoked at entry %llu: %s\n", r->subject.c_str(), static_cast<unsigned long long>(r->index),
                     r->reason.c_str());
       }
     }
+    if (json) PrintJson({{"revocations", list}});
     return 0;
   }
   uint64_t from = 0, to = s.size();
@@ -747,21 +783,34 @@ int Show(const std::vector<std::string>& args) {
   }
   auto entries = (*client)->ReadApplied(from, to);
   if (!entries.ok()) return Fail(entries.error().message());
+  nlohmann::json list = nlohmann::json::array();
   auto skipped = s.skipped().begin();
   auto print_skipped_before = [&](uint64_t index) {
     for (; skipped != s.skipped().end() && skipped->index < index; ++skipped) {
-      if (skipped->index >= from) {
+      if (skipped->index < from) continue;
+      if (json) {
+        list.push_back({{"index", skipped->index}, {"skipped", skipped->reason}});
+      } else {
         std::printf("%llu skipped: %s\n", static_cast<unsigned long long>(skipped->index), skipped->reason.c_str());
       }
     }
   };
   for (const Entry& e : *entries) {
     print_skipped_before(e.index());
-    std::printf("%llu %s %s by %s %s\n", static_cast<unsigned long long>(e.index()),
-                Utc(e.at()).c_str(), std::string(EntryTypeName(e.type())).c_str(), e.author().did().c_str(),
-                Summary(e).c_str());
+    if (json) {
+      list.push_back({{"index", e.index()},
+                      {"at", Utc(e.at())},
+                      {"type", std::string(EntryTypeName(e.type()))},
+                      {"author", e.author().did()},
+                      {"countersigners", e.countersigners().size()},
+                      {"summary", Summary(e)}});
+    } else {
+      std::printf("%llu %s %s by %s %s\n", static_cast<unsigned long long>(e.index()), Utc(e.at()).c_str(),
+                  std::string(EntryTypeName(e.type())).c_str(), e.author().did().c_str(), Summary(e).c_str());
+    }
   }
   print_skipped_before(to);
+  if (json) PrintJson({{"size", s.size()}, {"entries", list}});
   return 0;
 }
 
@@ -951,7 +1000,7 @@ int Did(const std::vector<std::string>& args) {
 int LedgerCommand(const std::vector<std::string>& args) {
   if (args.empty()) return Usage("missing command");
   const std::string& command = args[0];
-  if (command == "-h" || command == "--help" || command == "help") {
+  if (command == "help" || AsksForHelp(args)) {
     std::fputs(kUsage, stdout);
     return 0;
   }

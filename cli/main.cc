@@ -20,6 +20,7 @@ constexpr const char* kUsage =
     "  verify FILE   check a host VC or endorsed VC offline and print who signed it\n"
     "  seal ...      encrypt a domain's image and attach its protection bundle\n"
     "                (vouch seal --help)\n"
+    "  bundle show BUNDLE | --domain NAME   a protection bundle's owner policy, checked\n"
     "  host init     create this host's DID key and TPM attestation key\n"
     "  host register|enroll   put the host on the ledger; have validators certify its AK\n"
     "  host install-hook      install vouch-hook as libvirt's hooks/qemu.d/vouch\n"
@@ -32,7 +33,10 @@ constexpr const char* kUsage =
     "  reinstate HOST_DID DOMAIN_UUID | LAUNCH_VC   lift a quarantine (its owner or governance; vouch reinstate --help)\n"
     "  ledger ...    init|append|show|verify the ledger (vouch ledger --help)\n"
     "  tpm pcrs|quote|verify-quote|eventlog   the host TPM's PCRs, quotes checked without\n"
-    "                a TPM, firmware event logs (vouch tpm --help)\n";
+    "                a TPM, firmware event logs (vouch tpm --help)\n"
+    "\n"
+    "every command takes -h/--help. Exit status: 0 done; 1 refused or failed (one line on\n"
+    "stderr saying why); 2 a usage error (the command's usage follows).\n";
 
 }  // namespace
 
@@ -61,6 +65,7 @@ int main(int argc, char** argv) {
   if (command == "ledger") return vouch::cli::LedgerCommand(args);
   if (command == "tpm") return vouch::cli::TpmCommand(args);
   if (command == "key") return vouch::cli::KeyCommand(args);
+  if (command == "bundle") return vouch::cli::BundleCommand(args);
   std::fprintf(stderr, "vouch: unknown command '%s' (try 'vouch --help')\n", command.c_str());
   return 2;
 }

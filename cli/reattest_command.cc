@@ -23,6 +23,7 @@ constexpr const char* kUsage =
 }  // namespace
 
 int ReattestCommand(const std::vector<std::string>& args) {
+  if (AsksForHelp(args)) return PrintUsage({kUsage});
   auto flags = Flags::Parse(args, {"config"}, {"help", "enforce"});
   if (!flags.ok() || flags->Has("help") || flags->positional().size() != 1) {
     if (!flags.ok()) std::fprintf(stderr, "vouch: %s\n", flags.error().message().c_str());

@@ -151,6 +151,7 @@ std::optional<Flags> ParseCommon(const std::vector<std::string>& args, const cha
 }  // namespace
 
 int RevokeCommand(const std::vector<std::string>& args) {
+  if (AsksForHelp(args)) return PrintUsage({kRevokeUsage});
   int exit = 0;
   std::optional<Flags> flags = ParseCommon(args, kRevokeUsage, &exit, {"policy"});
   if (!flags) return exit;
@@ -167,6 +168,7 @@ int RevokeCommand(const std::vector<std::string>& args) {
 }
 
 int ReinstateCommand(const std::vector<std::string>& args) {
+  if (AsksForHelp(args)) return PrintUsage({kReinstateUsage});
   int exit = 0;
   std::optional<Flags> flags = ParseCommon(args, kReinstateUsage, &exit);
   if (!flags) return exit;

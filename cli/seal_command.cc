@@ -22,6 +22,8 @@
 #include <sstream>
 #include <utility>
 
+#include <nlohmann/json.hpp>
+
 #include "commands.h"
 #include "flags.h"
 #include "ledger_pin.h"
@@ -70,6 +72,7 @@ constexpr const char* kUsage =
     "  endorsement the shim runs --guest-action (default poweroff); the first round\n"
     "  is due --guest-boot-s (1..3600, default 300) after the launch\n"
     "  refuses to replace an existing --image or --bundle-out unless --force\n"
+    "  --json: what was sealed as one JSON object on stdout (progress lines go to stderr)\n"
     "  --recovery-passphrase-file FILE (0600, >= 20 bytes, used as is): a second LUKS keyslot\n"
     "  that opens the image WITHOUT any validator, for when more than n-t of them lost their\n"
     "  keys; whoever holds the file can read the image anywhere: keep it offline\n";
@@ -112,7 +115,12 @@ struct SealInputs {
   std::string owner_path;
   std::optional<Ed25519PrivateKey> owner;  // absent: created at owner_path once all checks pass
   std::optional<SecretBytes> recovery;     // --recovery-passphrase-file: keyslot 1
+  FILE* progress = stdout;                 // Progress(flags)
 };
+
+// Where seal says what it did on the way: stdout, or stderr under --json
+// (stdout is then one JSON object).
+FILE* Progress(const Flags& f) { return f.Has("json") ? stderr : stdout; }
 
 Result<std::vector<PolicyValidator>> ReadValidators(const std::string& path) {
   VOUCH_ASSIGN_OR_RETURN(Bytes data, ReadFile(path));
@@ -167,7 +175,7 @@ Result<std::vector<PolicyValidator>> ValidatorsFromLedger(const Flags& f, uint64
                          SelectValidators(std::move(candidates), rules));
   std::vector<PolicyValidator> out;
   for (auto& c : picked) {
-    std::printf("validator %s %s (operator %s, region %s, reputation %llu)\n", c.did.c_str(),
+    std::fprintf(Progress(f), "validator %s %s (operator %s, region %s, reputation %llu)\n", c.did.c_str(),
                 c.endpoint.c_str(), c.operator_name.c_str(), c.region.c_str(),
                 static_cast<unsigned long long>(c.reputation));
     out.push_back({std::move(c.did), std::move(c.hpke_public_key), std::move(c.endpoint)});
@@ -448,7 +456,7 @@ Result<Ed25519PrivateKey> TakeOwnerKey(SealInputs& in) {
   if (in.owner) return std::move(*in.owner);
   Ed25519PrivateKey owner = Ed25519PrivateKey::Generate();
   VOUCH_RETURN_IF_ERROR(owner.SavePem(in.owner_path));
-  std::printf("created owner key %s (%s)\n", in.owner_path.c_str(),
+  std::fprintf(in.progress, "created owner key %s (%s)\n", in.owner_path.c_str(),
               DidKey::FromPublicKey(owner.public_key()).did().c_str());
   return owner;
 }
@@ -545,6 +553,7 @@ Status ReadRecoveryPassphrase(const Flags& f, SealInputs* in) {
 
 Result<SealInputs> ParseSealInputs(const Flags& f) {
   SealInputs in;
+  in.progress = Progress(f);
   VOUCH_ASSIGN_OR_RETURN(in.policy, PolicyFromFlags(f));
   VOUCH_ASSIGN_OR_RETURN(in.threshold, ParseThreshold(f));
   VOUCH_ASSIGN_OR_RETURN(in.source, ImageSourceFromFlags(f));
@@ -683,6 +692,26 @@ Status StoreBundle(const SealInputs& in, ByteView encoded) {
   return Ok();
 }
 
+// --json: what was sealed, as one object.
+void PrintSealedJson(const SealInputs& in, const SealedBundle& bundle, const Ed25519PrivateKey& owner) {
+  nlohmann::json validators = nlohmann::json::array();
+  for (const PolicyValidator& v : in.policy.validators) validators.push_back({{"did", v.did}, {"endpoint", v.endpoint}});
+  nlohmann::json out = {{"domain", in.domain.name},
+                        {"uuid", in.domain.uuid},
+                        {"image", in.image},
+                        {"bundle_out", in.bundle_out ? nlohmann::json(*in.bundle_out) : nlohmann::json()},
+                        {"metadata", in.conn.has_value()},
+                        {"policy_digest", HexEncode(bundle.policy_digest.bytes())},
+                        {"owner", DidKey::FromPublicKey(owner.public_key()).did()},
+                        {"threshold", in.policy.threshold},
+                        {"validators", validators},
+                        {"recovery_keyslot", in.recovery.has_value()},
+                        {"reattest_s", in.policy.reattest_s},
+                        {"grace", in.policy.grace ? nlohmann::json(*in.policy.grace) : nlohmann::json()},
+                        {"guest_pcrs", in.policy.guest ? nlohmann::json(in.policy.guest->pcrs) : nlohmann::json()}};
+  std::printf("%s\n", out.dump(2).c_str());
+}
+
 Status Seal(const Flags& f) {
   VOUCH_ASSIGN_OR_RETURN(SealInputs in, ParseSealInputs(f));
   VOUCH_ASSIGN_OR_RETURN(Ed25519PrivateKey owner, TakeOwnerKey(in));
@@ -691,6 +720,10 @@ Status Seal(const Flags& f) {
   VOUCH_ASSIGN_OR_RETURN(SealedBundle bundle, SealShares(in, key, owner));
   VOUCH_RETURN_IF_ERROR(StoreBundle(in, bundle.encoded));
   VOUCH_RETURN_IF_ERROR(image.Commit(in.force));
+  if (f.Has("json")) {
+    PrintSealedJson(in, bundle, owner);
+    return Ok();
+  }
   std::printf("sealed domain '%s' (%s): %u of %zu validators, image %s, policy %s\n", in.domain.name.c_str(),
               in.domain.uuid.c_str(), in.policy.threshold, in.policy.validators.size(), in.image.c_str(),
               HexEncode(bundle.policy_digest.bytes()).substr(0, 16).c_str());
@@ -720,6 +753,7 @@ Status Seal(const Flags& f) {
 }  // namespace
 
 int SealCommand(const std::vector<std::string>& args) {
+  if (AsksForHelp(args)) return PrintUsage({kUsage, kLedgerAccessUsage});
   auto flags = Flags::Parse(args,
                             WithLedgerAccessFlags({"domain", "xml", "bundle-out", "validators", "ledger", "genesis",
                                                    "validator-count", "max-per-operator", "max-per-region", "seed",
@@ -728,7 +762,7 @@ int SealCommand(const std::vector<std::string>& args) {
                                                    "reattest", "grace", "hv-min", "connect", "also-boot",
                                                    "guest-pcrs", "guest-action", "guest-boot-s",
                                                    "recovery-passphrase-file"}),
-                            {"help", "any-pcrs", "any-host", "force"});
+                            {"help", "any-pcrs", "any-host", "force", "json"});
   if (!flags.ok() || flags->Has("help") || !flags->positional().empty()) {
     if (!flags.ok()) std::fprintf(stderr, "vouch: %s\n", flags.error().message().c_str());
     std::fputs(kUsage, stderr);

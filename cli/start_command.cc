@@ -64,6 +64,7 @@ Status Start(const std::string& name, const Flags& f) {
 }  // namespace
 
 int StartCommand(const std::vector<std::string>& args) {
+  if (AsksForHelp(args)) return PrintUsage({kUsage});
   auto flags = Flags::Parse(args, {"config", "timeout-ms"}, {"help"});
   if (!flags.ok() || flags->Has("help") || flags->positional().size() != 1) {
     if (!flags.ok()) std::fprintf(stderr, "vouch: %s\n", flags.error().message().c_str());

@@ -117,6 +117,7 @@ void PrintStatus(const host::DomainStatus& s) {
 }  // namespace
 
 int StatusCommand(const std::vector<std::string>& args) {
+  if (AsksForHelp(args)) return PrintUsage({kUsage});
   auto flags = Flags::Parse(args, {"config"}, {"help", "json"});
   if (!flags.ok() || flags->Has("help") || flags->positional().size() != 1) {
     if (!flags.ok()) std::fprintf(stderr, "vouch: %s\n", flags.error().message().c_str());

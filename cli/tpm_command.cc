@@ -186,23 +186,11 @@ void PrintListing(const EventLog& log, const PcrBanks& banks) {
 }
 
 int EventLogCommand(const std::vector<std::string>& args) {
-  std::string file;
-  bool json = false;
-  for (const std::string& a : args) {
-    if (a == "--json") {
-      json = true;
-    } else if (a == "-h" || a == "--help") {
-      std::fputs(kUsage, stdout);
-      return 0;
-    } else if (a.rfind("--", 0) == 0) {
-      return Usage(StrCat("unknown option '", a, "'"));
-    } else if (file.empty()) {
-      file = a;
-    } else {
-      return Usage(StrCat("unexpected argument '", a, "'"));
-    }
-  }
-  if (file.empty()) return Usage("eventlog needs FILE");
+  auto flags = Flags::Parse(args, {}, {"json"});
+  if (!flags.ok()) return Usage(flags.error().message());
+  if (flags->positional().size() != 1) return Usage("eventlog takes one FILE");
+  const std::string& file = flags->positional()[0];
+  const bool json = flags->Has("json");
   auto bytes = ReadFile(file);
   if (!bytes.ok()) return Fail(bytes.error().message());
   auto log = ParseEventLog(*bytes);
@@ -261,10 +249,6 @@ std::optional<Flags> ParseFlags(const std::vector<std::string>& args, const std:
     return std::nullopt;
   }
   return std::move(*flags);
-}
-
-bool WantsHelp(const std::vector<std::string>& args) {
-  return std::any_of(args.begin(), args.end(), [](const std::string& a) { return a == "-h" || a == "--help"; });
 }
 
 // ---- the quote file ----
@@ -533,15 +517,8 @@ int VerifyQuoteCommand(const std::vector<std::string>& args) {
 
 int TpmCommand(const std::vector<std::string>& args) {
   if (args.empty()) return Usage("missing command");
-  if (args[0] == "-h" || args[0] == "--help") {
-    std::fputs(kUsage, stdout);
-    return 0;
-  }
+  if (AsksForHelp(args)) return PrintUsage({kUsage});
   std::vector<std::string> rest(args.begin() + 1, args.end());
-  if (args[0] != "eventlog" && WantsHelp(rest)) {
-    std::fputs(kUsage, stdout);
-    return 0;
-  }
   if (args[0] == "pcrs") return PcrsCommand(rest);
   if (args[0] == "quote") return QuoteCommand(rest);
   if (args[0] == "verify-quote") return VerifyQuoteCommand(rest);

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "flags.h"
 #include "vouch/core/endorsement.h"
 #include "vouch/core/hpke.h"
 #include "vouch/core/random.h"
@@ -111,12 +112,22 @@ Status WriteVectors(const std::string& dir) {
 
 }  // namespace
 
+namespace {
+constexpr const char* kUsage =
+    "usage: vouch vectors DIR\n"
+    "  writes a set of test vectors (host VC, endorsed VC, sealed share, Shamir split)\n"
+    "  and manifest.json into DIR (created if missing)\n";
+}  // namespace
+
 int VectorsCommand(const std::vector<std::string>& args) {
-  if (args.size() != 1) {
-    std::fputs("usage: vouch vectors DIR\n", stderr);
+  if (AsksForHelp(args)) return PrintUsage({kUsage});
+  auto flags = Flags::Parse(args, {});
+  if (!flags.ok() || flags->positional().size() != 1) {
+    if (!flags.ok()) std::fprintf(stderr, "vouch: %s\n", flags.error().message().c_str());
+    std::fputs(kUsage, stderr);
     return 2;
   }
-  const std::string& dir = args[0];
+  const std::string& dir = flags->positional()[0];
   if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
     std::fprintf(stderr, "vouch: cannot create directory '%s': %s\n", dir.c_str(),
                  std::strerror(errno));

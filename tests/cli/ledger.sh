@@ -95,6 +95,22 @@ expect "governance quorum revokes a credential" 0 "cti:00112233445566778899aabbc
 expect "checkpoint cosigned" 0 "appended entry 12 \(checkpoint\) by $V1" \
   -- L append "$DB" --key "$W/val1.pem" checkpoint --countersign "$W/val2.pem"
 expect "show lists every entry" 0 "^12 [0-9T:-]+Z checkpoint by $V1 head_index=11 head_digest=[0-9a-f]{64} cosigned_by=1$" -- L show "$DB"
+# --json: the same facts, parsed by a JSON reader.
+json_check() {  # json_check PYTHON-EXPR -- CMD...: EXPR over `j` is true
+  local expr=$1; shift 2
+  "$@" | python3 -c "import json,sys; j=json.load(sys.stdin); sys.exit(0 if ($expr) else 1)"
+}
+N_TEXT=$(L show "$DB" | wc -l)
+check "show --json lists the same entries as the text" \
+  json_check "len(j['entries']) == $N_TEXT and j['size'] == $N_TEXT and j['entries'][0]['type'] == 'genesis'" -- L show "$DB" --json
+check "show --json: entry 12 is the checkpoint by V1 with one countersigner" \
+  json_check "[e for e in j['entries'] if e['index'] == 12][0] == {**[e for e in j['entries'] if e['index'] == 12][0], 'type': 'checkpoint', 'author': '$V1', 'countersigners': 1}" -- L show "$DB" --json
+check "show --validators --json names V1 with its endpoint and reputation" \
+  json_check "any(v['did'] == '$V1' and v['endpoint'] == 'http://127.0.0.1:7001' and v['reputation'] == 900 and v['admitted'] for v in j['validators'])" -- L show "$DB" --validators --json
+check "show --did --json: the host, certified at quorum" \
+  json_check "j['host']['did'] == '$H' and j['host']['certified'] and len(j['host']['certified_by']) == 2" -- L show "$DB" --did "$H" --json
+check "show --revocations --json" \
+  json_check "any(r['subject'] == '$H' and r['index'] == 10 and r['reason'] == 'missed re-attestation' for r in j['revocations'])" -- L show "$DB" --revocations --json
 expect "show starts at genesis" 0 "^0 [0-9T:-]+Z genesis by $G1 governance=2 tpm_cas=0 certify_quorum=2" -- L show "$DB" --to 1
 expect "verify from genesis" 0 "verifies \(from genesis\): 13 entries, head 12 digest [0-9a-f]{64}" -- L verify "$DB"
 expect "verify summary" 0 "1 hosts \(1 certified, 1 revoked\), 2 validators \(2 active\), 2 revocations, 1 attested, 1 checkpoints" -- L verify "$DB"
@@ -202,7 +218,7 @@ expect "an edit before the checkpoint is caught from it" 1 "^vouch: ledger entry
 expect "show refuses it too" 1 "; entry 5 was replaced \(it is junk: ledger entry 5: " -- L show "$DB"
 
 expect "unknown ledger command" 2 "unknown command 'frob'" -- L frob
-expect "unknown option" 2 "unknown option '--reputation' for 'append revoke'" -- L append "$DB" --key "$W/gov1.pem" revoke --reputation 3
+expect "unknown flag" 2 "unknown flag --reputation for 'append revoke'" -- L append "$DB" --key "$W/gov1.pem" revoke --reputation 3
 expect "genesis is not appended" 2 "cannot append entries of type 'genesis'" -- L append "$DB" --key "$W/gov1.pem" genesis
 expect "help" 0 "usage: vouch ledger" -- L --help
 

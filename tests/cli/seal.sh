@@ -292,6 +292,32 @@ expect "--size: LUKS of that size" 0 "virtual size: 1 MiB" -- qimg info "$IMG"
 run_seal -- --force --pcrs 0-2,7 "${OK_PCR[@]}" "${OK_HOST[@]}"; rc=$?
 check "--pcrs with a range, as vouch tpm takes it, seals ($(cat "$W/err.txt"))" test $rc -eq 0
 
+# --- seal --json, and vouch bundle show reading back what seal wrote.
+run_seal -- --force --json --pcrs 0-2,7 "${OK_PCR[@]}" "${OK_HOST[@]}" --reattest 5 --grace 3; rc=$?
+check "seal --json seals ($(cat "$W/err.txt"))" test $rc -eq 0
+cp "$W/out.txt" "$W/seal.json"
+VDIDS=$(awk '{print $1}' "$W/validators.txt" | paste -sd, -)
+pyjson() {  # pyjson FILE EXPR: EXPR over j (FILE's JSON) is true
+  python3 -c "import json,sys; j=json.load(open(sys.argv[1])); sys.exit(0 if ($2) else 1)" "$1"
+}
+check "seal --json: stdout is one object naming the domain, t, the validators, no recovery keyslot" pyjson "$W/seal.json" \
+  "j['uuid'] == '6f1c2b1e-6a2f-4c55-9d1e-0a1b2c3d4e5f' and j['threshold'] == 2 and ','.join(v['did'] for v in j['validators']) == '$VDIDS' and j['recovery_keyslot'] is False and j['grace'] == 3 and j['bundle_out'] == '$BUNDLE'"
+"$VOUCH" bundle show "$BUNDLE" --json >"$W/bundle.json" 2>"$W/err.txt"; rc=$?
+check "bundle show --json exits 0 ($(cat "$W/err.txt"))" test $rc -eq 0
+check "bundle show: the policy seal signed (digest and owner)" pyjson "$W/bundle.json" \
+  "j['policy_digest'] == json.load(open('$W/seal.json'))['policy_digest'] and j['owner'] == json.load(open('$W/seal.json'))['owner']"
+check "bundle show: t, the validators in order, the hosts, the PCRs, the lease" pyjson "$W/bundle.json" \
+  "j['threshold'] == 2 and ','.join(v['did'] for v in j['validators']) == '$VDIDS' and j['sealed_shares'] == 3 and j['hosts'] == ['$HOST_DID'] and j['pcrs'] == [0,1,2,7] and j['reference_pcrs'] == {'7': ['$PCR7']} and j['reattest_s'] == 5 and j['grace'] == 3 and j['guest'] is None"
+expect "bundle show (text): who must agree" 0 "^  release: 2 of 3 validators \(3 sealed shares\)$" -- "$VOUCH" bundle show "$BUNDLE"
+expect "bundle show (text): the owner's signature checked" 0 "^  signed by owner did:key:z6Mk[1-9A-HJ-NP-Za-km-z]+: ok$" -- "$VOUCH" bundle show "$BUNDLE"
+python3 - "$BUNDLE" "$W/tampered.bundle" <<'PY'
+import sys
+d = bytearray(open(sys.argv[1], 'rb').read()); d[40] ^= 0x01
+open(sys.argv[2], 'wb').write(d)
+PY
+expect "bundle show refuses a tampered bundle in one line" 1 "^vouch: '$W/tampered.bundle': not a sound protection bundle: " \
+  -- "$VOUCH" bundle show "$W/tampered.bundle"
+
 # --- A recovery keyslot: the owner's passphrase file opens the image
 # without K (so without any validator); K still opens keyslot 0.
 (umask 077 && head -c 32 /dev/urandom | base64 >"$W/recovery.pass")
