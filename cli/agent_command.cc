@@ -15,8 +15,8 @@
 #include <ctime>
 
 #include "commands.h"
-#include "flags.h"
 #include "utc.h"
+#include "vouch/core/flags.h"
 #include "vouch/host/agent.h"
 #include "vouch/host/hook_config.h"
 #include "vouch/host/reattest_run.h"

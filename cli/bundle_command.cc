@@ -6,8 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
-#include "flags.h"
 #include "pcr_list.h"
+#include "vouch/core/flags.h"
 #include "vouch/core/owner_policy.h"
 #include "vouch/qemu/libvirt.h"
 

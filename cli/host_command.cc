@@ -6,9 +6,9 @@
 #include <cstdio>
 
 #include "commands.h"
-#include "flags.h"
 #include "staged_file.h"
 #include "vouch/core/did_key.h"
+#include "vouch/core/flags.h"
 #include "vouch/host/hook_config.h"
 #include "vouch/measure/ak.h"
 #include "vouch/measure/tpm.h"

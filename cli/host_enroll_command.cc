@@ -7,10 +7,11 @@
 #include <vector>
 
 #include "commands.h"
-#include "flags.h"
 #include "ledger_pin.h"
 #include "vouch/core/did_key.h"
 #include "vouch/core/ed25519.h"
+#include "vouch/core/flags.h"
+#include "vouch/host/hook_config.h"
 #include "vouch/host/ledger_submitter.h"
 #include "vouch/host/validator_client.h"
 #include "vouch/ledger/ledger_client.h"
@@ -22,28 +23,60 @@ namespace vouch::cli {
 namespace {
 
 constexpr const char* kRegisterUsage =
-    "usage: vouch host register --ledger LOCATOR --genesis HEX [--dir /etc/vouch] [--tcti device:/dev/tpmrm0]\n"
-    "                           [--fact NAME=VALUE]... [--no-ek-cert] [--ledger-append VIA]\n"
+    "usage: vouch host register [--config /etc/vouch/hook.conf] [--ledger LOCATOR --genesis HEX] [--dir DIR]\n"
+    "                           [--tcti TCTI] [--fact NAME=VALUE]... [--no-ek-cert] [--ledger-append VIA]\n"
     "  appends the host's DID document (did-register: its AK public area, the TPM's EK\n"
     "  certificate read from NV, the TPM's manufacturer and firmware, and the given facts),\n"
-    "  signed by DIR/host.key. Validators appraise the host only once its AK is certified:\n"
+    "  signed by the host key. Validators appraise the host only once its AK is certified:\n"
     "  run 'vouch host enroll' next. VIA: direct, validators (the ledger's active ones) or\n"
     "  http://HOST:PORT[,...]; the default is direct for sqlite://, validators for etcd[s]://\n"
     "  (a host's etcd user only reads: a validator appends for it, POST /v1/ledger/append).\n";
 
 constexpr const char* kEnrollUsage =
-    "usage: vouch host enroll --ledger LOCATOR --genesis HEX [--dir /etc/vouch] [--tcti device:/dev/tpmrm0]\n"
-    "                         [--timeout-ms 5000]\n"
+    "usage: vouch host enroll [--config /etc/vouch/hook.conf] [--ledger LOCATOR --genesis HEX] [--dir DIR]\n"
+    "                         [--tcti TCTI] [--timeout-ms 5000]\n"
     "  asks every active validator on the ledger to certify the host's AK: each checks the\n"
     "  registered EK certificate against the trusted TPM CAs and makes a credential for the\n"
     "  AK under that EK; the TPM activates it (proving AK and EK live in one TPM) and the\n"
     "  validator appends its certification. Prints one line per validator; exits 0 once the\n"
     "  host is certified (certify_quorum validators), 1 otherwise.\n";
 
+constexpr const char* kConfigUsage =
+    "  The ledger, its genesis, its access, the TPM, the host key and the AK come from\n"
+    "  hook.conf (--config, else /etc/vouch/hook.conf if it exists); flags override it.\n"
+    "  --dir DIR: DIR/host.key and DIR/ak instead of hook.conf's host_key and ak_dir.\n";
+
 int64_t Now() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+// Where the host's key, AK and ledger head file are.
+struct HostPaths {
+  std::string key, ak_dir, head_file;
+};
+
+// Fills the flags the command line left out from hook.conf (--config, else
+// the default one when it exists) and says where the host's files are.
+Result<HostPaths> ApplyHookConfig(Flags& f) {
+  host::HookConfig config;
+  if (auto path = f.Get("config")) {
+    VOUCH_ASSIGN_OR_RETURN(config, host::LoadHookConfig(*path));
+  } else {
+    VOUCH_ASSIGN_OR_RETURN(config, host::LoadHookConfigOrDefaults(host::kDefaultHookConfig));
+  }
+  if (!config.ledger.empty()) f.SetDefault("ledger", config.ledger);
+  if (config.genesis) f.SetDefault("genesis", HexEncode(*config.genesis));
+  if (!config.ledger_append.empty()) f.SetDefault("ledger-append", config.ledger_append);
+  f.SetDefault("tcti", config.tcti);
+  for (const std::string& name : kLedgerAccessFlags) {
+    const std::string& value = *ledger::LedgerAccessField(config.ledger_access, name.substr(7));
+    if (!value.empty()) f.SetDefault(name, value);
+  }
+  if (auto dir = f.Get("dir")) return HostPaths{*dir + "/host.key", *dir + "/ak", *dir + "/ledger-head"};
+  std::string key_dir = config.host_key.substr(0, config.host_key.rfind('/') + 1);
+  return HostPaths{config.host_key, config.ak_dir, key_dir + "ledger-head"};
 }
 
 struct HostFiles {
@@ -52,29 +85,26 @@ struct HostFiles {
   Ak ak;
 };
 
-Result<HostFiles> LoadHost(const std::string& dir) {
-  auto key = Ed25519PrivateKey::LoadPem(dir + "/host.key");
-  if (!key.ok()) {
-    return key.error().WithContext(
-        StrCat("host key '", dir, "/host.key' (run 'vouch host init --dir ", dir, "' first)"));
-  }
-  VOUCH_ASSIGN_OR_RETURN(Ak ak, Ak::Load(dir + "/ak"));
+Result<HostFiles> LoadHost(const HostPaths& paths) {
+  auto key = Ed25519PrivateKey::LoadPem(paths.key);
+  if (!key.ok()) return key.error().WithContext(StrCat("host key '", paths.key, "' (run 'vouch host init' first)"));
+  VOUCH_ASSIGN_OR_RETURN(Ak ak, Ak::Load(paths.ak_dir));
   std::string did = DidKey::FromPublicKey(key->public_key()).did();
   return HostFiles{std::move(key).value(), std::move(did), std::move(ak)};
 }
 
-// The ledger, pinned to --genesis; the host's head file lives in its dir.
+// The ledger, pinned to --genesis, with the host's head file.
 Result<std::unique_ptr<ledger::LedgerClient>> OpenLedgerClient(const Flags& f, const std::string& locator,
-                                                               const std::string& dir) {
-  VOUCH_ASSIGN_OR_RETURN(ledger::LedgerClientOptions options, PinnedLedgerOptions(f, dir + "/ledger-head"));
+                                                               const HostPaths& paths) {
+  VOUCH_ASSIGN_OR_RETURN(ledger::LedgerClientOptions options, PinnedLedgerOptions(f, paths.head_file));
   return ledger::LedgerClient::Open(locator, options);
 }
 
-Status Register(const Flags& f) {
+Status Register(Flags& f) {
+  VOUCH_ASSIGN_OR_RETURN(HostPaths paths, ApplyHookConfig(f));
   VOUCH_ASSIGN_OR_RETURN(std::string locator, f.Require("ledger"));
-  std::string dir = f.GetOr("dir", "/etc/vouch");
-  VOUCH_ASSIGN_OR_RETURN(HostFiles host, LoadHost(dir));
-  VOUCH_ASSIGN_OR_RETURN(auto tpm, Tpm::Open(f.GetOr("tcti", "device:/dev/tpmrm0")));
+  VOUCH_ASSIGN_OR_RETURN(HostFiles host, LoadHost(paths));
+  VOUCH_ASSIGN_OR_RETURN(auto tpm, Tpm::Open(*f.Get("tcti")));
 
   ledger::DidRegisterBody body;
   body.did = host.did;
@@ -101,7 +131,7 @@ Status Register(const Flags& f) {
   body.facts = cbor::Value::Map(std::move(facts));
 
   VOUCH_ASSIGN_OR_RETURN(host::LedgerAppendVia via, host::ParseLedgerAppend(f.GetOr("ledger-append", "")));
-  VOUCH_ASSIGN_OR_RETURN(ledger::LedgerClientOptions options, PinnedLedgerOptions(f, dir + "/ledger-head"));
+  VOUCH_ASSIGN_OR_RETURN(ledger::LedgerClientOptions options, PinnedLedgerOptions(f, paths.head_file));
   options.submitter = host::LedgerSubmitterFor(via, locator, std::chrono::milliseconds(5000));
   VOUCH_ASSIGN_OR_RETURN(auto client, ledger::LedgerClient::Open(locator, options));
   VOUCH_ASSIGN_OR_RETURN(ledger::Entry entry, client->Append(body, host.key, Now()));
@@ -111,12 +141,12 @@ Status Register(const Flags& f) {
   return Ok();
 }
 
-Status Enroll(const Flags& f) {
+Status Enroll(Flags& f) {
+  VOUCH_ASSIGN_OR_RETURN(HostPaths paths, ApplyHookConfig(f));
   VOUCH_ASSIGN_OR_RETURN(std::string locator, f.Require("ledger"));
-  std::string dir = f.GetOr("dir", "/etc/vouch");
   VOUCH_ASSIGN_OR_RETURN(uint64_t timeout_ms, f.GetUint("timeout-ms", 5000));
-  VOUCH_ASSIGN_OR_RETURN(HostFiles host, LoadHost(dir));
-  VOUCH_ASSIGN_OR_RETURN(auto client, OpenLedgerClient(f, locator, dir));
+  VOUCH_ASSIGN_OR_RETURN(HostFiles host, LoadHost(paths));
+  VOUCH_ASSIGN_OR_RETURN(auto client, OpenLedgerClient(f, locator, paths));
   const ledger::DidDocument* doc = client->state().FindHost(host.did);
   if (doc == nullptr) {
     return Error(Code::kUnknownHost, StrCat("host '", host.did,
@@ -124,7 +154,7 @@ Status Enroll(const Flags& f) {
   }
   if (doc->ak_public != host.ak.public_area().bytes()) {
     return Error(Code::kInvalidArgument,
-                 StrCat("the AK in '", dir, "/ak' is not the one registered for '", host.did,
+                 StrCat("the AK in '", paths.ak_dir, "' is not the one registered for '", host.did,
                         "' (register the new AK with a did-update first)"));
   }
   if (!doc->ek_cert) {
@@ -132,7 +162,7 @@ Status Enroll(const Flags& f) {
                  StrCat("host '", host.did, "' registered no EK certificate, so no validator can certify it"));
   }
   VOUCH_ASSIGN_OR_RETURN(EkCertificate ek, EkCertificate::Parse(*doc->ek_cert));
-  VOUCH_ASSIGN_OR_RETURN(auto tpm, Tpm::Open(f.GetOr("tcti", "device:/dev/tpmrm0")));
+  VOUCH_ASSIGN_OR_RETURN(auto tpm, Tpm::Open(*f.Get("tcti")));
 
   std::vector<std::string> refusals;
   size_t asked = 0;
@@ -183,8 +213,9 @@ Status Enroll(const Flags& f) {
 }  // namespace
 
 int HostRegisterCommand(const std::vector<std::string>& args) {
-  if (AsksForHelp(args)) return PrintUsage({kRegisterUsage, kLedgerAccessUsage});
-  auto flags = Flags::Parse(args, WithLedgerAccessFlags({"ledger", "genesis", "dir", "tcti", "fact", "ledger-append"}),
+  if (AsksForHelp(args)) return PrintUsage({kRegisterUsage, kConfigUsage, kLedgerAccessUsage});
+  auto flags = Flags::Parse(args,
+                            WithLedgerAccessFlags({"config", "ledger", "genesis", "dir", "tcti", "fact", "ledger-append"}),
                             {"no-ek-cert"});
   if (!flags.ok() || !flags->positional().empty()) {
     if (!flags.ok()) std::fprintf(stderr, "vouch: %s\n", flags.error().message().c_str());
@@ -200,8 +231,8 @@ int HostRegisterCommand(const std::vector<std::string>& args) {
 }
 
 int HostEnrollCommand(const std::vector<std::string>& args) {
-  if (AsksForHelp(args)) return PrintUsage({kEnrollUsage, kLedgerAccessUsage});
-  auto flags = Flags::Parse(args, WithLedgerAccessFlags({"ledger", "genesis", "dir", "tcti", "timeout-ms"}), {});
+  if (AsksForHelp(args)) return PrintUsage({kEnrollUsage, kConfigUsage, kLedgerAccessUsage});
+  auto flags = Flags::Parse(args, WithLedgerAccessFlags({"config", "ledger", "genesis", "dir", "tcti", "timeout-ms"}), {});
   if (!flags.ok() || !flags->positional().empty()) {
     if (!flags.ok()) std::fprintf(stderr, "vouch: %s\n", flags.error().message().c_str());
     std::fputs(kEnrollUsage, stderr);

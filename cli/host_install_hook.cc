@@ -21,8 +21,8 @@
 #include <vector>
 
 #include "commands.h"
-#include "flags.h"
 #include "vouch/core/bytes.h"
+#include "vouch/core/flags.h"
 
 namespace vouch::cli {
 namespace {

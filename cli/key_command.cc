@@ -7,9 +7,9 @@
 #include <cstdio>
 
 #include "commands.h"
-#include "flags.h"
 #include "vouch/core/did_key.h"
 #include "vouch/core/ed25519.h"
+#include "vouch/core/flags.h"
 
 namespace vouch::cli {
 namespace {

@@ -16,11 +16,11 @@
 #include <string>
 #include <vector>
 
-#include "flags.h"
 #include "utc.h"
 #include "vouch/core/bytes.h"
 #include "vouch/core/did_key.h"
 #include "vouch/core/ed25519.h"
+#include "vouch/core/flags.h"
 #include "vouch/core/owner_policy.h"
 #include "vouch/core/ssl_ptr.h"
 #include "ledger_pin.h"

@@ -9,8 +9,8 @@
 #include <set>
 #include <string>
 
-#include "flags.h"
 #include "vouch/core/errors.h"
+#include "vouch/core/flags.h"
 #include "vouch/ledger/ledger_client.h"
 
 namespace vouch::cli {

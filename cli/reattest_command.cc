@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include "commands.h"
-#include "flags.h"
+#include "vouch/core/flags.h"
 #include "vouch/host/hook_config.h"
 #include "vouch/host/reattest_run.h"
 

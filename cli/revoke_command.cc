@@ -21,10 +21,10 @@
 #include <set>
 
 #include "commands.h"
-#include "flags.h"
 #include "ledger_command.h"
 #include "ledger_pin.h"
 #include "vouch/core/did_key.h"
+#include "vouch/core/flags.h"
 #include "vouch/core/host_vc.h"
 #include "vouch/ledger/entry_body.h"
 

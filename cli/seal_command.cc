@@ -25,13 +25,13 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
-#include "flags.h"
 #include "ledger_pin.h"
 #include "pcr_list.h"
 #include "run_program.h"
 #include "staged_file.h"
 #include "validator_selection.h"
 #include "vouch/core/did_key.h"
+#include "vouch/core/flags.h"
 #include "vouch/core/owner_policy.h"
 #include "vouch/core/private_file.h"
 #include "vouch/core/random.h"

@@ -9,7 +9,7 @@
 #include <ctime>
 
 #include "commands.h"
-#include "flags.h"
+#include "vouch/core/flags.h"
 #include "vouch/host/hook_config.h"
 #include "vouch/host/hook_run.h"
 #include "vouch/qemu/config_digest.h"

@@ -7,8 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
-#include "flags.h"
 #include "utc.h"
+#include "vouch/core/flags.h"
 #include "vouch/host/domain_status.h"
 #include "vouch/host/hook_config.h"
 

@@ -15,10 +15,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "flags.h"
 #include "pcr_list.h"
 #include "vouch/core/bytes.h"
 #include "vouch/core/cbor.h"
+#include "vouch/core/flags.h"
 #include "vouch/measure/ak.h"
 #include "vouch/measure/ak_public.h"
 #include "vouch/measure/event_log.h"

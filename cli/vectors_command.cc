@@ -7,8 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
-#include "flags.h"
 #include "vouch/core/endorsement.h"
+#include "vouch/core/flags.h"
 #include "vouch/core/hpke.h"
 #include "vouch/core/random.h"
 #include "vouch/core/sealed_share.h"

@@ -4,9 +4,9 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
-#include "flags.h"
 #include "utc.h"
 #include "vouch/core/endorsement.h"
+#include "vouch/core/flags.h"
 
 namespace vouch::cli {
 namespace {

@@ -90,6 +90,24 @@ expect "host init --force keeps an existing hook.conf and says so" 0 "^hook_conf
   -- "$VOUCH" host init --dir "$W/other" --tcti "$TCTI" --force
 check "... byte for byte" test "$(sha256sum "$W/other/hook.conf")" = "$sum_other"
 
+# ---- host register reads the ledger, genesis, TPM, key and AK from hook.conf ----
+"$VOUCH" key generate "$W/gov.pem" >/dev/null
+GENESIS=$("$VOUCH" ledger init "sqlite://$W/l.db" --key "$W/gov.pem" --single-operator --certify-quorum 1 \
+  --admit-quorum 1 --revoke-quorum 1 2>/dev/null | awk '$1 == "genesis" {print $2}')
+HOST_DID=$(awk '$1 == "did" {print $2}' "$W/host.txt")
+printf 'ledger = sqlite://%s\ngenesis = %s\n' "$W/l.db" "$GENESIS" >>"$W/host/hook.conf"
+expect "host register --config: everything from hook.conf" 0 "^registered $HOST_DID at ledger entry 1" \
+  -- "$VOUCH" host register --config "$W/host/hook.conf" --no-ek-cert
+expect "... the DID document is on the ledger" 0 "^DID $HOST_DID$" -- "$VOUCH" ledger show "sqlite://$W/l.db" --genesis "$GENESIS" --did "$HOST_DID"
+cp "$W/host/hook.conf" "$W/elsewhere.conf"
+sed -i "s|^ledger = .*|ledger = sqlite://$W/nowhere.db|" "$W/elsewhere.conf"
+OTHER_DID=$(awk '$1 == "did" {print $2}' <("$VOUCH" key did "$W/other/host.key") | head -1)
+expect "flags win over hook.conf (--ledger, --dir)" 0 "^registered did:key:[^ ]+ at ledger entry 2" \
+  -- "$VOUCH" host register --config "$W/elsewhere.conf" --ledger "sqlite://$W/l.db" --dir "$W/other" --no-ek-cert
+check "... and the config's ledger was never created" test ! -e "$W/nowhere.db"
+expect "a hook.conf that does not parse: one line naming it" 1 "^vouch: .*bad.conf.* line 1" \
+  -- bash -c "echo 'ledgr = x' >'$W/bad.conf'; '$VOUCH' host register --config '$W/bad.conf'"
+
 # ---- pcrs: the same values tpm2_pcrread prints ----
 expect "pcrs --json prints the sha256 bank" 0 '^\{"pcrs": \{"sha256": \{"0": "[0-9a-f]{64}", .*"23": "[0-9a-f]{64}"\}\}\}$' \
   -- "$VOUCH" tpm pcrs --tcti "$TCTI" --json

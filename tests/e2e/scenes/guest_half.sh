@@ -234,7 +234,7 @@ if ! virsh start "$G2NAME" >"$W/g2restart.out" 2>&1 && grep -q "quarantined for 
   virsh domstate "$G2NAME" | grep -q "shut off"; then
   ok "relaunch refused: $(grep -o "host '[^']*' is quarantined for domain [^:]*" "$W/g2restart.out" | head -1 | cut -c1-90)…"
 else
-  bad "the relaunch of the silent guest was not refused as quarantined: $(cat "$W/g2restart.out")"
+  bad "the relaunch of the silent guest was not refused as quarantined (state: $(virsh domstate "$G2NAME" 2>&1)): $(cat "$W/g2restart.out")"
 fi
 # Until reinstated: the validators' reports named the domain's owner (the
 # key that signed its policy), so the owner alone may lift the quarantine —

@@ -1,4 +1,4 @@
-#include "flags.h"
+#include "vouch/core/flags.h"
 
 #include <CLI/CLI.hpp>
 
@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-namespace vouch::cli {
+namespace vouch {
 
 namespace {
 
@@ -36,7 +36,17 @@ Result<Flags> Flags::Parse(const std::vector<std::string>& args,
     if (name != "help") app.add_flag("--" + name);
   }
   app.add_flag("-h,--help");
-  std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 takes them last first
+  // CLI11 takes the arguments last first, and reads "--name=" as a missing
+  // value where it is an empty one: given as "--name" "".
+  std::vector<std::string> reversed;
+  for (auto a = args.rbegin(); a != args.rend(); ++a) {
+    if (a->size() > 3 && a->rfind("--", 0) == 0 && a->back() == '=' && a->find('=') == a->size() - 1) {
+      reversed.push_back("");
+      reversed.push_back(a->substr(0, a->size() - 1));
+    } else {
+      reversed.push_back(*a);
+    }
+  }
   try {
     app.parse(reversed);
   } catch (const CLI::ParseError& e) {
@@ -99,6 +109,10 @@ Result<uint64_t> Flags::GetUint(const std::string& name, uint64_t fallback) cons
   return static_cast<uint64_t>(n);
 }
 
+void Flags::SetDefault(const std::string& name, std::string value) {
+  if (!Has(name)) values_.emplace(name, std::move(value));
+}
+
 bool AsksForHelp(const std::vector<std::string>& args) {
   for (const std::string& a : args) {
     if (a == "--") return false;
@@ -112,4 +126,4 @@ int PrintUsage(std::initializer_list<const char*> texts) {
   return 0;
 }
 
-}  // namespace vouch::cli
+}  // namespace vouch

@@ -1,9 +1,9 @@
-// The command line of every vouch command, read by CLI11 (one flag library
-// for all of them): "--name value" or "--name=value", repeatable, and
+// The command line of every vouch program (vouch, vouchd), read by CLI11:
+// one flag library for all of them: "--name value" or "--name=value", repeatable, and
 // positional arguments; everything after "--" is positional. Unknown flags
 // are errors. -h and --help are known to every command: Has("help").
-#ifndef VOUCH_CLI_FLAGS_H_
-#define VOUCH_CLI_FLAGS_H_
+#ifndef VOUCH_CORE_FLAGS_H_
+#define VOUCH_CORE_FLAGS_H_
 
 #include <initializer_list>
 #include <map>
@@ -14,7 +14,7 @@
 
 #include "vouch/core/errors.h"
 
-namespace vouch::cli {
+namespace vouch {
 
 class Flags {
  public:
@@ -35,6 +35,10 @@ class Flags {
   // Unsigned integer flag; kInvalidArgument naming the flag if not a number.
   Result<uint64_t> GetUint(const std::string& name, uint64_t fallback) const;
 
+  // Gives flag `name` `value` unless the command line gave it (defaults from
+  // a config file: the command line wins).
+  void SetDefault(const std::string& name, std::string value);
+
   const std::vector<std::string>& positional() const { return positional_; }
 
  private:
@@ -49,6 +53,6 @@ bool AsksForHelp(const std::vector<std::string>& args);
 // -h/--help: each text on stdout; returns 0, the exit code.
 int PrintUsage(std::initializer_list<const char*> texts);
 
-}  // namespace vouch::cli
+}  // namespace vouch
 
-#endif  // VOUCH_CLI_FLAGS_H_
+#endif  // VOUCH_CORE_FLAGS_H_
