@@ -307,6 +307,8 @@ TEST_F(ServerTest, EnrollWithoutALedgerIs501) {
     ExpectRefusal(client.Post(path, "", 0, "application/cbor"), 501, "unavailable",
                   "AK enrollment needs a vouchd on the ledger");
   }
+  EXPECT_EQ(metrics_.Snapshot().enrollments["refused"], 2u);
+  EXPECT_EQ((metrics_.Snapshot().http_refusals[{"enroll", 501}]), 2u);
 }
 
 TEST_F(ServerTest, StatusInCborAndJsonAndMetricsCountDecisions) {

@@ -19,7 +19,8 @@
 //   GET  /metrics                 Prometheus text 0.0.4 (metrics.h, ledger_health.h)
 //   GET  /                        the HTML dashboard (dashboard.h)
 //
-// Every answer carries X-Request-Id, a fresh random id (16 hex digits; the
+// Every answer to a request that was read (not the listener's 408, 429 and
+// 503 below) carries X-Request-Id, a fresh random id (16 hex digits; the
 // client's own is never taken) that every log line about the request ends
 // with (logger.h), so a host's error can be found in the validator's log.
 // Each request is counted by endpoint, each routed one timed, each answer
