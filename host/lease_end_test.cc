@@ -32,7 +32,7 @@ class LeaseEndTest : public ::testing::Test {
       stores_.push_back(std::move(store).value());
       validator::ServerOptions options;
       options.clock = [] { return kNow; };
-      options.log = [](const std::string&) {};
+      options.logger = validator::Logger::Discard();
       auto started = validator::Server::Start(
           options, validator::ServerParts{&world_.appraiser(), &world_.challenges(), &metrics_, &world_.replay(),
                                           nullptr, nullptr, nullptr, stores_.back().get()});

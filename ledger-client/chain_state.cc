@@ -51,6 +51,21 @@ const Revocation* ChainState::FindRevocation(std::string_view subject) const {
   return it == revocations_.end() ? nullptr : &it->second;
 }
 
+std::vector<Revocation> ChainState::LatestRevocations(size_t n) const {
+  std::vector<const Revocation*> all;
+  all.reserve(revocations_.size());
+  for (const auto& [subject, r] : revocations_) all.push_back(&r);
+  const size_t k = std::min(n, all.size());
+  std::partial_sort(all.begin(), all.begin() + static_cast<ptrdiff_t>(k), all.end(),
+                    [](const Revocation* a, const Revocation* b) {
+                      return a->index != b->index ? a->index > b->index : a->subject < b->subject;
+                    });
+  std::vector<Revocation> out;
+  out.reserve(k);
+  for (size_t i = 0; i < k; ++i) out.push_back(*all[i]);
+  return out;
+}
+
 std::vector<std::string> ChainState::PendingReports(std::string_view subject) const {
   auto it = reports_.find(subject);
   if (it == reports_.end()) return {};

@@ -290,6 +290,26 @@ TEST(ChainState, HostRevokingItselfActsAlone) {
   ExpectRefused(w.Add(reg, w.host[0]), Code::kRevoked, "ledger entry 6 (did-register): author");
 }
 
+TEST(ChainState, LatestRevocationsAreTheNewestFirstAndAtMostN) {
+  World w;
+  ASSERT_OK(w.Bootstrap(3, 2, 2, /*revoke=*/3));
+  EXPECT_TRUE(w.state.LatestRevocations(5).empty());
+  std::vector<std::string> dids;
+  for (int i = 0; i < 3; ++i) {
+    DidRegisterBody reg = testing::HostRegistration(w.host[i]);
+    ASSERT_OK(w.Add(reg, w.host[i]));
+    dids.push_back(reg.did);
+  }
+  for (int i = 0; i < 3; ++i) ASSERT_OK(w.Add(testing::Revoke(dids[i], StrCat("retired ", i)), w.host[i]));
+  std::vector<Revocation> latest = w.state.LatestRevocations(2);
+  ASSERT_EQ(latest.size(), 2u);
+  EXPECT_EQ(latest[0].subject, dids[2]);
+  EXPECT_EQ(latest[0].reason, "retired 2");
+  EXPECT_EQ(latest[1].subject, dids[1]);
+  EXPECT_GT(latest[0].index, latest[1].index);
+  EXPECT_EQ(w.state.LatestRevocations(10).size(), 3u);
+}
+
 TEST(ChainState, GovernanceQuorumRevokesEvenValidators) {
   World w;
   ASSERT_OK(w.Bootstrap(2, 2, /*admit=*/2, /*revoke=*/3));

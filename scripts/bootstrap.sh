@@ -20,6 +20,8 @@ PACKAGES=(
   ovmf
   # interop tests run independent implementations on node
   nodejs npm
+  # observability tests: promtool checks vouchd's /metrics, Chromium loads its dashboard
+  prometheus chromium
   # the .deb test: CPack's dependency list, systemd-analyze verify of the units
   dpkg-dev systemd
 )

@@ -36,7 +36,7 @@ class CheckpointServeTest : public ::testing::Test {
       directories_.push_back(std::move(dir).value());
       ServerOptions options;
       options.clock = [] { return testing::kNow; };
-      options.log = [](const std::string&) {};
+      options.logger = Logger::Discard();
       auto server = Server::Start(options, ServerParts{&worlds_[i]->appraiser(), &worlds_[i]->challenges(),
                                                        &metrics_[i], &worlds_[i]->replay(), nullptr, nullptr,
                                                        directories_[i].get()});
@@ -132,7 +132,7 @@ TEST_F(CheckpointServeTest, AValidatorOnAHostsFileHasNoCheckpoint) {
   testing::AttestWorld world;
   Metrics metrics;
   ServerOptions options;
-  options.log = [](const std::string&) {};
+  options.logger = Logger::Discard();
   auto server = Server::Start(options, ServerParts{&world.appraiser(), &world.challenges(), &metrics, &world.replay()});
   ASSERT_TRUE(server.ok());
   httplib::Client client("127.0.0.1", (*server)->port());

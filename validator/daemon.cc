@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <chrono>
 #include <cstring>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -29,6 +30,7 @@
 #include "vouch/validator/lease_store.h"
 #include "vouch/validator/lease_sweeper.h"
 #include "vouch/validator/ledger_host_directory.h"
+#include "vouch/validator/logger.h"
 #include "vouch/validator/metrics.h"
 #include "vouch/validator/replay_cache.h"
 #include "vouch/validator/server.h"
@@ -37,6 +39,9 @@
 
 namespace vouch::validator {
 namespace {
+
+// How often vouchd syncs the ledger while no lookup does (LedgerHealth's lag).
+constexpr std::chrono::seconds kLedgerRefreshInterval{5};
 
 constexpr char kUsage[] =
     "usage: vouchd init --dir DIR          (vouchd --version)\n"
@@ -69,7 +74,7 @@ struct Directory {
   std::optional<std::string> warning;      // a lab ledger (SingleOperatorWarning)
 };
 
-Result<Directory> OpenDirectory(const VouchdConfig& config, Metrics& metrics, std::ostream& err) {
+Result<Directory> OpenDirectory(const VouchdConfig& config, Metrics& metrics, const Logger& log) {
   Directory out;
   if (!config.hosts_file.empty()) {
     VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<StaticHostDirectory> d,
@@ -82,16 +87,14 @@ Result<Directory> OpenDirectory(const VouchdConfig& config, Metrics& metrics, st
   options.access = config.ledger_access;
   if (!config.state_dir.empty()) options.head_file = config.state_dir + "/" + kLedgerHeadFile;
   // Junk on the ledger is passed over, once, loudly (DESIGN §6).
-  options.on_skipped = [&metrics, &err](uint64_t index, const std::string& reason) {
+  options.on_skipped = [&metrics, log](uint64_t index, const std::string& reason) {
     metrics.CountSkippedLedgerEntry();
-    err << "vouchd: warning: skipped ledger entry " << index << ": " << reason << "\n" << std::flush;
+    log.Warn(StrCat("vouchd: warning: skipped ledger entry ", index, ": ", reason));
   };
   // A first start (no head file yet) checks the ledger against its peers'
   // checkpoints.
   options.checkpoint_timeout = ledger::kReaderCheckpointTimeout;
-  options.on_warning = [&err](const std::string& line) {
-    err << "vouchd: warning: " << line << "\n" << std::flush;
-  };
+  options.on_warning = [log](const std::string& line) { log.Warn("vouchd: warning: " + line); };
   VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<LedgerHostDirectory> d,
                          LedgerHostDirectory::Open(config.ledger, options));
   std::optional<ledger::GenesisBody> genesis = d->Genesis();
@@ -246,34 +249,56 @@ int RunRegister(const std::vector<std::string>& args, std::ostream& out, std::os
 
 namespace {
 
-// Sweeps missed leases once a second until stopped (lease_sweeper.h),
-// writing a line to `err` (std::cerr: safe to share across threads) for
-// each pass that reported or failed.
-std::jthread StartLeaseSweeper(LeaseStore& leases, RevocationReporter& reporter,
-                               const Ed25519PrivateKey& key, std::ostream& err) {
-  return std::jthread([&leases, &reporter, &key, &err](std::stop_token stop) {
-    LeaseSweeper sweeper(leases, reporter, key);
+// Runs `step` every `interval` until stopped.
+std::jthread Periodically(std::chrono::seconds interval, std::function<void()> step) {
+  return std::jthread([interval, step = std::move(step)](std::stop_token stop) {
     std::mutex mu;
     std::condition_variable_any wake;
     while (!stop.stop_requested()) {
-      auto outcome = sweeper.SweepOnce(SystemSeconds());
-      if (!outcome.ok()) {
-        err << "vouchd: lease sweep failed: " << outcome.error().message() << "\n" << std::flush;
-      } else if (outcome->reported + outcome->refused > 0) {
-        err << "vouchd: missed re-attestation deadlines: " << outcome->reported << " reported to the ledger, "
-            << outcome->refused << " refused by it (already revoked or reported)\n" << std::flush;
-      }
+      step();
       std::unique_lock<std::mutex> lock(mu);
-      wake.wait_for(lock, stop, std::chrono::seconds(1), [] { return false; });
+      wake.wait_for(lock, stop, interval, [] { return false; });
     }
+  });
+}
+
+// Sweeps missed leases once a second (lease_sweeper.h), logging each pass
+// that reported or failed.
+std::jthread StartLeaseSweeper(LeaseStore& leases, RevocationReporter& reporter,
+                               const Ed25519PrivateKey& key, const Logger& log) {
+  auto sweeper = std::make_shared<LeaseSweeper>(leases, reporter, key);
+  return Periodically(std::chrono::seconds(1), [sweeper, log] {
+    auto outcome = sweeper->SweepOnce(SystemSeconds());
+    if (!outcome.ok()) {
+      log.Error("vouchd: lease sweep failed: " + outcome.error().message());
+    } else if (outcome->reported + outcome->refused > 0) {
+      log.Warn(StrCat("vouchd: missed re-attestation deadlines: ", outcome->reported, " reported to the ledger, ",
+                      outcome->refused, " refused by it (already revoked or reported)"));
+    }
+  });
+}
+
+// Syncs the ledger every kLedgerRefreshInterval, so the dashboard's head
+// and lag are current while no host asks; logs when syncing starts to fail
+// and when it verifies again (not every failed pass).
+std::jthread StartLedgerRefresher(LedgerHostDirectory& ledger, const Logger& log) {
+  return Periodically(kLedgerRefreshInterval, [&ledger, log, failing = false]() mutable {
+    Status synced = ledger.Refresh();
+    if (!synced.ok() && !failing) {
+      log.Error(StrCat("vouchd: ", synced.error().message(), " (every appraisal is refused until it verifies)"));
+    } else if (synced.ok() && failing) {
+      log.Info("vouchd: the ledger verifies again");
+    }
+    failing = !synced.ok();
   });
 }
 
 }  // namespace
 
 int RunDaemon(const VouchdConfig& config, std::ostream& out, std::ostream& err) {
-  auto fail = [&err](const Error& e) {
-    err << "vouchd: " << e.message() << "\n";
+  const Logger log = Logger::ToStream(err);
+  auto fail = [&log](const Error& e) {
+    log.Error("vouchd: " + e.message());
     return 1;
   };
   // Block the stop signals before any thread starts so only sigwait sees them.
@@ -296,14 +321,14 @@ int RunDaemon(const VouchdConfig& config, std::ostream& out, std::ostream& err) 
   auto instance = LockInstance(config);
   if (!instance.ok()) return fail(instance.error());
   Metrics metrics;
-  auto directory = OpenDirectory(config, metrics, err);
+  auto directory = OpenDirectory(config, metrics, log);
   if (!directory.ok()) return fail(directory.error());
   // A lab genesis (a quorum of 1) is allowed, but never silently.
-  if (directory->warning) err << "vouchd: warning: " << *directory->warning << "\n";
+  if (directory->warning) log.Warn("vouchd: warning: " + *directory->warning);
   if (directory->ledger != nullptr && !directory->ledger->IsActiveValidator(keys->did())) {
-    err << "vouchd: warning: " << keys->did() << " is not an active validator of ledger '" << config.ledger
-        << "' (not registered, not yet admitted by admit_quorum governance keys, or revoked): no seal picks it "
-           "and readers ignore its checkpoints; see 'vouchd register'\n";
+    log.Warn(StrCat("vouchd: warning: ", keys->did(), " is not an active validator of ledger '", config.ledger,
+                    "' (not registered, not yet admitted by admit_quorum governance keys, or revoked): no seal "
+                    "picks it and readers ignore its checkpoints; see 'vouchd register'"));
   }
 
   ChallengeOptions challenge_options;
@@ -345,44 +370,49 @@ int RunDaemon(const VouchdConfig& config, std::ostream& out, std::ostream& err) 
   options.challenge_rate = static_cast<double>(config.challenge_rate);
   options.challenge_burst = config.challenge_burst;
   options.fault_name = std::string(FaultName(config.fault));
+  options.logger = log;
   auto server = Server::Start(options, ServerParts{&appraiser, &challenges, &metrics, &replay, enroller.get(),
-                                                   ledger_append.get(), directory->checkpoints, leases.get()});
+                                                   ledger_append.get(), directory->checkpoints, leases.get(),
+                                                   directory->ledger});
   if (!server.ok()) return fail(server.error());
 
-  err << "vouchd: validator " << keys->did() << " hpke_public_key "
-      << HexEncode(keys->hpke_key().public_key()) << "\n";
+  log.Info(StrCat("vouchd: validator ", keys->did(), " hpke_public_key ", HexEncode(keys->hpke_key().public_key()),
+                  " version ", kVersion));
   if (config.fault != Fault::kNone) {
-    err << "vouchd: WARNING fault injection active (--fault=" << FaultName(config.fault)
-        << "): this validator misbehaves on purpose; for tests only\n";
+    log.Warn(StrCat("vouchd: WARNING fault injection active (--fault=", FaultName(config.fault),
+                    "): this validator misbehaves on purpose; for tests only"));
   }
   if (directory->ledger != nullptr) {
     if (auto endpoint = directory->ledger->RegisteredEndpoint(keys->did())) {
       if (auto why = EndpointMismatch(*endpoint, config.host, (*server)->port())) {
-        err << "vouchd: WARNING the ledger's endpoint for " << keys->did() << " is '" << *endpoint
-            << "' but vouchd listens on " << (*server)->address() << ": " << *why
-            << "; hosts will not reach this validator (set listen, or register the endpoint again)\n";
+        log.Warn(StrCat("vouchd: WARNING the ledger's endpoint for ", keys->did(), " is '", *endpoint,
+                        "' but vouchd listens on ", (*server)->address(), ": ", *why,
+                        "; hosts will not reach this validator (set listen, or register the endpoint again)"));
       }
     }
   }
-  err.flush();
   out << "vouchd: listening on " << (*server)->address() << std::endl;
   std::jthread sweeper;
   if (leases != nullptr && directory->reporter != nullptr) {
-    sweeper = StartLeaseSweeper(*leases, *directory->reporter, keys->signing_key(), err);
+    sweeper = StartLeaseSweeper(*leases, *directory->reporter, keys->signing_key(), log);
   }
+  std::jthread refresher;
+  if (directory->ledger != nullptr) refresher = StartLedgerRefresher(*directory->ledger, log);
 
   int signal = 0;
   for (;;) {
     sigwait(&stop_signals, &signal);
     if (signal != SIGHUP) break;
     // A terminal hang-up or a reflexive "reload" must not take a validator down.
-    err << "vouchd: SIGHUP ignored: nothing is reloaded; restart vouchd to change its configuration\n" << std::flush;
+    log.Warn("vouchd: SIGHUP ignored: nothing is reloaded; restart vouchd to change its configuration");
   }
-  if (sweeper.joinable()) {
-    sweeper.request_stop();
-    sweeper.join();
+  for (std::jthread* t : {&sweeper, &refresher}) {
+    if (t->joinable()) {
+      t->request_stop();
+      t->join();
+    }
   }
-  err << "vouchd: stopping on " << (signal == SIGINT ? "SIGINT" : "SIGTERM") << "\n";
+  log.Info(StrCat("vouchd: stopping on ", signal == SIGINT ? "SIGINT" : "SIGTERM"));
   (*server)->Stop();
   return 0;
 }
@@ -405,7 +435,7 @@ int VouchdMain(int argc, char** argv, const VouchdFlagOptions& options) {
   }
   auto config = ParseVouchdFlags(args, options);
   if (!config.ok()) {
-    std::cerr << "vouchd: " << config.error().message() << "\n" << kUsage;
+    Logger::ToStream(std::cerr).Error("vouchd: " + config.error().message() + " (vouchd --help shows the usage)");
     return 2;
   }
   return RunDaemon(*config, std::cout, std::cerr);

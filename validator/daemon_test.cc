@@ -14,6 +14,7 @@
 #include <ctime>
 #include <fstream>
 #include <functional>
+#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -106,6 +107,16 @@ std::string ReadText(const std::string& path) {
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
+}
+
+// Every stderr line of vouchd: "time=<RFC 3339 UTC> level=<info|warn|error> vouchd: …".
+void ExpectStructuredLines(const std::string& log) {
+  static const std::regex kLine(
+      R"(time=\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z level=(info|warn|error) vouchd: \S.*)");
+  std::istringstream in(log);
+  size_t n = 0;
+  for (std::string line; std::getline(in, line); ++n) EXPECT_TRUE(std::regex_match(line, kLine)) << line;
+  EXPECT_GT(n, 0u);
 }
 
 class DaemonTest : public ::testing::Test {
@@ -217,6 +228,7 @@ TEST_F(DaemonTest, ServesChallengeAndAttestAndStopsOnSigterm) {
   EXPECT_NE(err.find("vouchd: decision=approved host=" + world_->host_did()), std::string::npos)
       << err;
   EXPECT_NE(err.find("vouchd: stopping on SIGTERM"), std::string::npos) << err;
+  ExpectStructuredLines(err);
 }
 
 // A deployed vouchd cannot be made Byzantine by a flag or a config line.
@@ -370,9 +382,15 @@ TEST_F(DaemonTest, ReadsHostsFromTheLedgerAndEnforcesItsRevocations) {
   std::string cmd = StrCat(VOUCHD_PATH, " --state-dir ", dir_ / "state", " --ledger sqlite://", path,
                            " --genesis ", genesis, " 2> ", dir_ / "forged.txt");
   EXPECT_EQ(WEXITSTATUS(std::system(cmd.c_str())), 1);
-  EXPECT_EQ(ReadText(dir_ / "forged.txt"),
-            StrCat("vouchd: ledger 'sqlite://", path, "': genesis ", forged, " is not the pinned genesis ",
-                   genesis, " (another ledger, or this one rewritten): refusing to trust it\n"));
+  // One line, at level error.
+  std::string err = ReadText(dir_ / "forged.txt");
+  ExpectStructuredLines(err);
+  const std::string refusal = StrCat(" level=error vouchd: ledger 'sqlite://", path, "': genesis ", forged,
+                                  " is not the pinned genesis ", genesis,
+                                  " (another ledger, or this one rewritten): refusing to trust it\n");
+  ASSERT_GE(err.size(), refusal.size());
+  EXPECT_EQ(err.substr(err.size() - refusal.size()), refusal) << err;
+  EXPECT_EQ(err.find('\n'), err.size() - 1) << err;
 }
 
 // The attacker: a host that launches under a policy with a lease, then
@@ -507,6 +525,72 @@ TEST_F(DaemonTest, ALedgerTruncatedBehindVouchdsBackIsRefusedAtStart) {
   EXPECT_NE(ReadText(dir_ / "truncated.txt").find("it ends at entry 1, but this reader verified entry 2 before"),
             std::string::npos)
       << ReadText(dir_ / "truncated.txt");
+}
+
+// Metrics, status, dashboard and log of a vouchd on a ledger that served an
+// approval and refusals: the ledger's head and revocations as the ledger
+// holds them, kept current by vouchd's own syncs while no host asks.
+TEST_F(DaemonTest, MetricsStatusDashboardAndLogFollowTheLedgerAndTheRefusals) {
+  namespace lt = ::vouch::ledger::testing;
+  std::string path = dir_ / "ledger.db";
+  std::string genesis;
+  std::unique_ptr<ledger::LedgerClient> writer = CertifiedLedger(path, &genesis);
+  if (HasFailure()) return;
+  int port = StartWith({"--ledger", "sqlite://" + path, "--genesis", genesis}, dir_ / "stderr.txt");
+  ASSERT_NE(port, 0);
+  Built b = world_->Build();
+  auto approved = RoundTrip(port, &b);
+  ASSERT_TRUE(approved);
+  ASSERT_EQ(approved->status, 200) << approved->body;
+  auto refused = RoundTrip(port, &b, [](OwnerPolicy& p) { p.reference_pcrs[7] = {RandomBytes(32)}; });
+  ASSERT_TRUE(refused);
+  ASSERT_EQ(refused->status, 403);
+  httplib::Client client("127.0.0.1", port);
+  client.set_read_timeout(5);
+  std::string big(300 * 1024, 'x');
+  auto too_large = client.Post("/v1/attest", big, "application/cbor");
+  ASSERT_TRUE(too_large);
+  EXPECT_EQ(too_large->status, 413);
+
+  // A revocation appended behind vouchd's back shows within a refresh.
+  const std::string cti = "cti:" + std::string(32, 'c');
+  ASSERT_TRUE(writer->Append(lt::Revoke(cti, "leaked VC"), gov_.gov[0], t_++, {&gov_.gov[1]}).ok());
+  const uint64_t head = writer->state().size() - 1;
+  std::string metrics;
+  for (int i = 0; i < 100 && metrics.find(StrCat("vouchd_ledger_head_index ", head, "\n")) == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    auto m = client.Get("/metrics");
+    metrics = m ? m->body : "";
+  }
+  for (const std::string& line :
+       {StrCat("vouchd_ledger_head_index ", head, "\n"), std::string("vouchd_ledger_synced 1\n"),
+        std::string("vouchd_ledger_revocations 1\n"), StrCat("vouchd_build_info{version=\"", kVersion, "\"} 1\n"),
+        std::string("vouchd_http_refusals_total{endpoint=\"attest\",status=\"413\"} 1\n"),
+        std::string("vouchd_http_refusals_total{endpoint=\"attest\",status=\"403\"} 1\n"),
+        std::string("vouchd_refusals_total{code=\"pcr-mismatch\"} 1\n"), std::string("vouchd_approvals_total 1\n")}) {
+    EXPECT_NE(metrics.find(line), std::string::npos) << line << " in\n" << metrics;
+  }
+  auto page = client.Get("/");
+  ASSERT_TRUE(page);
+  for (const std::string& part : {world_->ours().did(), StrCat("<span id=\"ledger-head\">", head, "</span>"),
+                                  std::string("<span class=\"ok\">synced</span>"), cti, std::string("leaked VC"),
+                                  std::string("PCR 7 differs from reference"), world_->host_did()}) {
+    EXPECT_NE(page->body.find(part), std::string::npos) << part;
+  }
+
+  EXPECT_EQ(vouchd_->Terminate(), 0);
+  std::string log = ReadText(dir_ / "stderr.txt");
+  ExpectStructuredLines(log);
+  EXPECT_NE(log.find(StrCat(" level=warn vouchd: decision=refused code=pcr-mismatch host=", world_->host_did())),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find(StrCat("request_id=", refused->get_header_value("X-Request-Id"), " reason=")), std::string::npos)
+      << log;
+  EXPECT_NE(log.find(StrCat("vouchd: refused status=413 endpoint=attest method=POST path=/v1/attest code=malformed "
+                            "peer=127.0.0.1 request_id=",
+                            too_large->get_header_value("X-Request-Id"))),
+            std::string::npos)
+      << log;
 }
 
 TEST_F(DaemonTest, MissingLedgerExitsOneNamingIt) {

@@ -2,6 +2,7 @@
 
 #include "vouch/core/stop_notice.h"
 #include "vouch/validator/api.h"
+#include "vouch/validator/logger.h"
 
 namespace vouch::validator {
 namespace {
@@ -10,8 +11,8 @@ StopAnswer Refused(const Error& error, int status, std::string_view who) {
   StopAnswer a;
   a.status = status;
   a.body = protocol::EncodeRefusal(error);
-  a.log_line = StrCat("vouchd: stop ", who, " refused code=", CodeName(error.code()), " reason=\"",
-                      error.message(), "\"");
+  a.log_line = StrCat("vouchd: stop ", who, " refused code=", CodeName(error.code()), " reason=",
+                      QuoteLogValue(error.message()));
   return a;
 }
 

@@ -2,6 +2,7 @@
 
 #include "vouch/ledger/append_request.h"
 #include "vouch/validator/api.h"
+#include "vouch/validator/logger.h"
 
 namespace vouch::validator {
 namespace {
@@ -12,8 +13,8 @@ LedgerAppendAnswer Refused(const Error& error, int status, const std::string& wh
   LedgerAppendAnswer a;
   a.status = status;
   a.body = protocol::EncodeRefusal(error);
-  a.log_line = StrCat("vouchd: ledger-append ", who, " refused code=", CodeName(error.code()), " reason=\"",
-                      error.message(), "\"");
+  a.log_line = StrCat("vouchd: ledger-append ", who, " refused code=", CodeName(error.code()), " reason=",
+                      QuoteLogValue(error.message()));
   return a;
 }
 

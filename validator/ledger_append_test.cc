@@ -70,10 +70,10 @@ class LedgerAppendTest : public ::testing::Test {
     appraiser_ = std::make_unique<Appraiser>(keys_, *directory_, challenges_, replay_);
     appender_ = std::make_unique<LedgerAppender>(*directory_);
     ServerOptions server_options;
-    server_options.log = [this](const std::string& line) {
+    server_options.logger = Logger([this](const std::string& line) {
       std::lock_guard<std::mutex> lock(log_mu_);
       log_.push_back(line);
-    };
+    });
     auto server = Server::Start(server_options, ServerParts{appraiser_.get(), &challenges_, &metrics_, &replay_,
                                                             nullptr, appender_.get()});
     ASSERT_OK(server);
@@ -152,10 +152,10 @@ class LedgerAppendTest : public ::testing::Test {
   std::unique_ptr<LedgerHostDirectory> directory_;
   std::unique_ptr<Appraiser> appraiser_;
   std::unique_ptr<LedgerAppender> appender_;
+  std::mutex log_mu_;  // before server_: its threads log until it is destroyed
+  std::vector<std::string> log_;
   std::unique_ptr<Server> server_;
   std::string url_;
-  std::mutex log_mu_;
-  std::vector<std::string> log_;
 };
 
 TEST_F(LedgerAppendTest, AHostsOwnEntriesAreAppendedByTheValidatorThoughItsCredentialsOnlyRead) {

@@ -1,26 +1,74 @@
 #include "vouch/validator/ledger_host_directory.h"
 
+#include <chrono>
+
 #include "vouch/ledger/checkpoint.h"
 
 namespace vouch::validator {
 
 Result<std::unique_ptr<LedgerHostDirectory>> LedgerHostDirectory::Open(
-    std::string_view locator, const ledger::LedgerClientOptions& options) {
+    std::string_view locator, const ledger::LedgerClientOptions& options, Clock clock) {
   VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<ledger::LedgerClient> client,
                          ledger::LedgerClient::Open(locator, options));
-  return std::make_unique<LedgerHostDirectory>(std::move(client));
+  return std::make_unique<LedgerHostDirectory>(std::move(client), std::move(clock));
 }
 
-LedgerHostDirectory::LedgerHostDirectory(std::unique_ptr<ledger::LedgerClient> client)
-    : client_(std::move(client)), locator_(client_->ledger().locator()) {}
+LedgerHostDirectory::LedgerHostDirectory(std::unique_ptr<ledger::LedgerClient> client, Clock clock)
+    : client_(std::move(client)), locator_(client_->ledger().locator()), clock_(std::move(clock)) {
+  if (!clock_) {
+    clock_ = [] {
+      return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
+    };
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  RecordSyncLocked("");  // an opened client has read and verified the ledger
+}
 
 Status LedgerHostDirectory::SyncLocked() {
   if (auto synced = client_->Sync(); !synced.ok()) {
-    return Error(
-        Code::kUnavailable,
-        StrCat("ledger '", locator_, "' cannot be read or verified: ", synced.error().message()));
+    Error error(Code::kUnavailable,
+                StrCat("ledger '", locator_, "' cannot be read or verified: ", synced.error().message()));
+    RecordSyncLocked(error.message());
+    return error;
   }
+  RecordSyncLocked("");
   return Ok();
+}
+
+void LedgerHostDirectory::RecordSyncLocked(const std::string& error) {
+  const ledger::ChainState& state = client_->state();
+  const int64_t now = clock_();
+  std::lock_guard<std::mutex> lock(health_mu_);
+  health_.synced = error.empty();
+  if (error.empty()) {
+    health_.last_sync_at = now;
+  } else {
+    health_.last_error = error;
+    health_.last_error_at = now;
+    ++health_.sync_failures;
+  }
+  // A failed sync may still have moved the head (it keeps the entries
+  // before the failing one); the revocations change only with the head.
+  if (state.size() == health_.entries) return;
+  health_.entries = state.size();
+  health_.head_index = state.size() == 0 ? 0 : state.size() - 1;
+  health_.head_digest_hex = HexEncode(state.head_digest());
+  health_.revocations = state.revocation_count();
+  health_.latest_revocations.clear();
+  for (const ledger::Revocation& r : state.LatestRevocations(kLatestRevocations)) {
+    health_.latest_revocations.push_back(RevocationSummary{r.subject, r.reason, r.index});
+  }
+}
+
+Status LedgerHostDirectory::Refresh() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return SyncLocked();
+}
+
+LedgerHealth LedgerHostDirectory::Health() {
+  std::lock_guard<std::mutex> lock(health_mu_);
+  return health_;
 }
 
 bool LedgerHostDirectory::IsActiveValidator(std::string_view did) {

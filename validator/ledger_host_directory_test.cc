@@ -166,6 +166,57 @@ TEST_F(LedgerHostDirectoryTest, ALedgerThatNoLongerLinksFailsClosed) {
   EXPECT_NE(r.error().message().find("prev is 0000000000000000"), std::string::npos) << r.error().message();
 }
 
+TEST_F(LedgerHostDirectoryTest, HealthFollowsHeadRevocationsAndSyncs) {
+  int64_t now = 1000;
+  auto dir = LedgerHostDirectory::Open("sqlite://" + path_, {}, [&now] { return now; });
+  ASSERT_TRUE(dir.ok()) << dir.error().ToString();
+  LedgerHealth opened = (*dir)->Health();
+  EXPECT_TRUE(opened.synced);
+  EXPECT_EQ(opened.last_sync_at, 1000);
+  EXPECT_EQ(opened.entries, writer_->state().size());
+  EXPECT_EQ(opened.head_index, writer_->state().size() - 1);
+  EXPECT_EQ(opened.revocations, 0u);
+
+  Register(w_.host[0], lt::AkPublic(7), 2);
+  std::string did = lt::Did(w_.host[0]);
+  ASSERT_OK(writer_->Append(lt::Revoke(did, "decommissioned"), w_.host[0], t_++));
+  EXPECT_EQ((*dir)->Health().head_index, opened.head_index);  // Health itself never syncs
+  now = 1005;
+  ASSERT_OK((*dir)->Refresh());
+  LedgerHealth h = (*dir)->Health();
+  EXPECT_EQ(h.head_index, writer_->state().size() - 1);
+  EXPECT_EQ(h.head_digest_hex, HexEncode(writer_->state().head_digest()));
+  EXPECT_EQ(h.last_sync_at, 1005);
+  EXPECT_EQ(h.revocations, 1u);
+  ASSERT_EQ(h.latest_revocations.size(), 1u);
+  EXPECT_EQ(h.latest_revocations[0].subject, did);
+  EXPECT_EQ(h.latest_revocations[0].reason, "decommissioned");
+  EXPECT_EQ(h.latest_revocations[0].index, h.head_index);
+  EXPECT_TRUE(h.last_error.empty());
+}
+
+TEST_F(LedgerHostDirectoryTest, HealthRecordsAFailingSyncAndKeepsTheLastGoodOne) {
+  int64_t now = 2000;
+  auto dir = LedgerHostDirectory::Open("sqlite://" + path_, {}, [&now] { return now; });
+  ASSERT_TRUE(dir.ok());
+  Sha256Digest wrong{};
+  auto forged = ledger::Entry::Sign(writer_->state().size(), wrong, t_,
+                                    ledger::AttestedBody{RandomBytes(32), "web1", lt::Did(w_.host[0]), {}},
+                                    w_.host[0]);
+  ASSERT_OK(forged);
+  lt::RawSqlite(path_).Put(static_cast<int64_t>(writer_->state().size()), forged->encoded());
+  now = 2010;
+  ASSERT_FALSE((*dir)->Refresh().ok());
+  ASSERT_FALSE((*dir)->Lookup(lt::Did(w_.host[0])).ok());  // a lookup's sync counts too
+  LedgerHealth h = (*dir)->Health();
+  EXPECT_FALSE(h.synced);
+  EXPECT_EQ(h.last_sync_at, 2000);
+  EXPECT_EQ(h.last_error_at, 2010);
+  EXPECT_EQ(h.sync_failures, 2u);
+  EXPECT_NE(h.last_error.find("cannot be read or verified"), std::string::npos) << h.last_error;
+  EXPECT_NE(RenderLedgerPrometheus(h, 2030).find("vouchd_ledger_sync_lag_seconds 30\n"), std::string::npos);
+}
+
 TEST_F(LedgerHostDirectoryTest, UnsupportedLocatorIsRefused) {
   auto dir = LedgerHostDirectory::Open("etcd://127.0.0.1:2379", {});
   ASSERT_FALSE(dir.ok());

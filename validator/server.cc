@@ -2,11 +2,12 @@
 
 #include <httplib.h>
 
-#include <cstdio>
-
 #include "http_listener.h"
 #include "vouch/core/cbor.h"
 #include "vouch/core/did_key.h"
+#include "vouch/core/random.h"
+#include "vouch/core/version.h"
+#include "vouch/validator/dashboard.h"
 #include "vouch/validator/decision_log.h"
 #include "vouch/validator/peer_key.h"
 
@@ -24,6 +25,8 @@ class HttpCore final : public httplib::Server {
 namespace {
 
 constexpr double kLogLinesPerInterval = 20;
+constexpr char kRequestIdHeader[] = "X-Request-Id";
+constexpr size_t kLoggedPathBytes = 200;  // a path in a log line, at most
 
 double PerSecond(double n, std::chrono::milliseconds interval) {
   return n * 1000.0 / static_cast<double>(std::max<int64_t>(interval.count(), 1));
@@ -35,6 +38,10 @@ int64_t SystemSeconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+double SecondsSince(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
 void SetCbor(httplib::Response& res, int status, const Bytes& body) {
@@ -60,31 +67,32 @@ std::string_view EndpointLabel(const std::string& path) {
   return "other";
 }
 
-// JSON string literal for text vouch produced itself (DIDs, hex, code names).
-std::string JsonString(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char ch : s) {
-    if (ch == '"' || ch == '\\') {
-      out += '\\';
-      out += static_cast<char>(ch);
-    } else if (ch < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", ch);
-      out += buf;
-    } else {
-      out += static_cast<char>(ch);
-    }
-  }
-  return out + "\"";
+// 16 hex digits: unique enough to find one request in a validator's log.
+std::string NewRequestId() { return HexEncode(RandomBytes(8)); }
+
+std::string RequestIdOf(const httplib::Response& res) { return res.get_header_value(kRequestIdHeader); }
+
+// " peer=… request_id=…", the fields every line about a request ends with.
+std::string RequestFields(const httplib::Request& req, const httplib::Response& res) {
+  std::string out;
+  AppendLogField(out, "peer", req.remote_addr);
+  AppendLogField(out, "request_id", RequestIdOf(res));
+  return out;
 }
 
-std::string JsonCounts(const std::map<std::string, uint64_t>& counts) {
-  std::string out = "{";
-  for (const auto& [k, v] : counts) {
-    if (out.size() > 1) out += ",";
-    out += StrCat(JsonString(k), ":", v);
+// The refusal for an error cpp-httplib answered itself (no body yet).
+Error HttpLayerError(const httplib::Request& req, int status, size_t max_body_bytes) {
+  switch (status) {
+    case 404:
+      return Error(Code::kNotFound, StrCat("no endpoint ", req.method, " ", req.path));
+    case 413:
+      return Error(Code::kMalformed, StrCat("request body exceeds the limit of ", max_body_bytes, " bytes"));
+    case 414:
+      return Error(Code::kMalformed, "request URI is too long");
+    default:
+      if (status >= 500) return Error(Code::kInternal, StrCat("HTTP ", status));
+      return Error(Code::kMalformed, StrCat("request refused by the HTTP layer (HTTP ", status, ")"));
   }
-  return out + "}";
 }
 
 Value CborCounts(const std::map<std::string, uint64_t>& counts) {
@@ -93,27 +101,15 @@ Value CborCounts(const std::map<std::string, uint64_t>& counts) {
   return Value::Map(std::move(entries));
 }
 
-std::string HtmlEscape(std::string_view s) {
-  std::string out;
-  for (char ch : s) {
-    switch (ch) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += ch;
-    }
-  }
-  return out;
+Bytes StatusCbor(const ValidatorStatus& s, ByteView hpke_public_key) {
+  return cbor::Encode(Value::Map({{"did", Value(s.did)},
+                                  {"hpke_public_key", Value(Bytes(hpke_public_key.begin(), hpke_public_key.end()))},
+                                  {"fault", Value(s.fault)},
+                                  {"uptime_s", Value(s.uptime_s)},
+                                  {"replay_cache", Value(s.replay_cache)},
+                                  {"requests", CborCounts(s.metrics.requests)},
+                                  {"approvals", Value(s.metrics.approvals)},
+                                  {"refusals", CborCounts(s.metrics.refusals)}}));
 }
 
 }  // namespace
@@ -129,12 +125,6 @@ Server::Server(ServerOptions options, ServerParts parts)
                            kLogLinesPerInterval}),
       started_(std::chrono::steady_clock::now()) {
   if (!options_.clock) options_.clock = SystemSeconds;
-  if (!options_.log) {
-    options_.log = [](const std::string& line) {
-      std::string out = line + "\n";
-      std::fwrite(out.data(), 1, out.size(), stderr);  // one write: lines do not interleave
-    };
-  }
 }
 
 Server::~Server() { Stop(); }
@@ -191,260 +181,96 @@ void Server::Stop() {
   if (listener_ != nullptr) listener_->Stop();
 }
 
+void Server::LogLimited(LogLevel level, std::string_view kind, const std::string& peer, std::string line) {
+  auto now = std::chrono::steady_clock::now();
+  RateLimiter::Outcome outcome = log_per_peer_.Take(StrCat(kind, " ", peer), now);
+  if (!outcome.allowed || !log_lines_.Take("all", now).allowed) return;
+  if (outcome.refused_before != 0) line += StrCat(" (and ", outcome.refused_before, " more since the last line)");
+  options_.logger.Write(level, line);
+}
+
 void Server::Limited(std::string_view limit, const std::string& peer) {
   parts_.metrics->CountLimited(limit);
-  auto now = std::chrono::steady_clock::now();
-  RateLimiter::Outcome line = log_per_peer_.Take(StrCat(limit, " ", peer), now);
-  if (!line.allowed || !log_lines_.Take("all", now).allowed) return;
-  options_.log(StrCat("vouchd: limit=", limit, " peer=", peer, " refused",
-                      line.refused_before == 0
-                          ? std::string()
-                          : StrCat(" (and ", line.refused_before, " more since the last line)")));
+  LogLimited(LogLevel::kWarn, limit, peer, StrCat("vouchd: limit=", limit, " peer=", peer, " refused"));
+}
+
+void Server::RefuseAndLog(const httplib::Request& req, httplib::Response& res, int status, const Error& error) {
+  Refuse(res, status, error);
+  std::string line = StrCat("vouchd: refused status=", status);
+  AppendLogField(line, "endpoint", EndpointLabel(req.path));
+  AppendLogField(line, "method", req.method);
+  AppendLogField(line, "path", std::string_view(req.path).substr(0, kLoggedPathBytes));
+  AppendLogField(line, "code", CodeName(error.code()));
+  line += RequestFields(req, res);
+  AppendLogField(line, "reason", error.message());
+  LogLimited(LogLevel::kWarn, StrCat("http ", status), PeerKey(req.remote_addr), std::move(line));
+}
+
+Server::Handler Server::Timed(std::string_view endpoint, Handler handler) {
+  return [this, endpoint, handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
+    auto t0 = std::chrono::steady_clock::now();
+    handler(req, res);
+    parts_.metrics->ObserveRequest(endpoint, SecondsSince(t0));
+  };
+}
+
+ValidatorStatus Server::CurrentStatus() const {
+  ValidatorStatus s;
+  const ValidatorKeys& keys = parts_.appraiser->keys();
+  s.did = keys.did();
+  s.hpke_public_key_hex = HexEncode(keys.hpke_key().public_key());
+  s.version = kVersion;
+  s.fault = options_.fault_name;
+  s.now = options_.clock();
+  s.uptime_s = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started_).count();
+  s.replay_cache = parts_.replay != nullptr ? parts_.replay->size() : 0;
+  s.metrics = parts_.metrics->Snapshot();
+  if (parts_.ledger_health != nullptr) s.ledger = parts_.ledger_health->Health();
+  s.decisions = recent_.Latest();
+  s.hosts = recent_.Hosts();
+  return s;
 }
 
 void Server::Route() {
-  httplib::Server& http = *http_;
+  RouteHooks();
+  RouteChallenge();
+  RouteAppraisal();
+  RouteEnroll();
+  RouteLedger();
+  RouteStatus();
+}
 
-  http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response&) {
+// Around every request: its id, its count, and the refusals httplib
+// produced itself (404, 413, …) answered in CBOR, counted and logged.
+void Server::RouteHooks() {
+  httplib::Server& http = *http_;
+  http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    res.set_header(kRequestIdHeader, NewRequestId());
     parts_.metrics->CountRequest(EndpointLabel(req.path));
     return httplib::Server::HandlerResponse::Unhandled;
   });
 
-  // Fills in a CBOR refusal for errors httplib produced itself.
+  // Called for every answer >= 400, the handlers' refusals too.
   http.set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request& req,
                                                                      httplib::Response& res) {
+    // A request line or URI that did not parse never reached pre-routing.
+    if (!res.has_header(kRequestIdHeader)) res.set_header(kRequestIdHeader, NewRequestId());
+    parts_.metrics->CountHttpRefusal(EndpointLabel(req.path), res.status);
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    switch (res.status) {
-      case 404:
-        Refuse(res, 404, Error(Code::kNotFound, StrCat("no endpoint ", req.method, " ", req.path)));
-        break;
-      case 413:
-        Refuse(res, 413,
-               Error(Code::kMalformed, StrCat("request body exceeds the limit of ",
-                                              options_.max_body_bytes, " bytes")));
-        break;
-      case 414:
-        Refuse(res, 414, Error(Code::kMalformed, "request URI is too long"));
-        break;
-      default:
-        if (res.status >= 500) {
-          Refuse(res, res.status, Error(Code::kInternal, StrCat("HTTP ", res.status)));
-        } else {
-          Refuse(res, res.status,
-                 Error(Code::kMalformed,
-                       StrCat("request refused by the HTTP layer (HTTP ", res.status, ")")));
-        }
-    }
+    RefuseAndLog(req, res, res.status, HttpLayerError(req, res.status, options_.max_body_bytes));
     return httplib::Server::HandlerResponse::Handled;
   }));
 
-  http.set_exception_handler(
-      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-        Refuse(res, 500, Error(Code::kInternal, "internal error while handling the request"));
-      });
-
-  RouteChallenge();
-
-  // POST /v1/attest and /v1/reattest: decode, appraise, answer, and one
-  // decision line in the log either way.
-  auto appraisal = [this](std::string_view kind, auto decode, auto appraise, auto encode) {
-    return [=, this](const httplib::Request& req, httplib::Response& res) {
-      auto t0 = std::chrono::steady_clock::now();
-      Decision decision;
-      decision.kind = kind == "attest" ? "" : std::string(kind);
-      AppraisalTrace trace;
-      auto finish = [&](const Status& status, const Bytes& body) {
-        double seconds =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        decision.milliseconds = seconds * 1000;
-        decision.approved = status.ok();
-        if (status.ok()) {
-          parts_.metrics->RecordApproval(seconds);
-          SetCbor(res, 200, body);
-        } else {
-          decision.code = status.error().code();
-          decision.reason = status.error().message();
-          parts_.metrics->RecordRefusal(status.error().code(), seconds);
-          Refuse(res, HttpStatusFor(status.error().code()), status.error(), trace.drift_verdict);
-        }
-        options_.log(FormatDecision(decision));
-      };
-      std::string type = req.get_header_value("Content-Type");
-      if (type.rfind(kCborContentType, 0) != 0) {
-        finish(Error(Code::kMalformed, StrCat(kind, " request: expected Content-Type ",
-                                              kCborContentType, ", got '", type, "'")),
-               {});
-        res.status = 415;
-        return;
-      }
-      auto request = decode(AsBytes(req.body));
-      if (!request.ok()) {
-        finish(request.error(), {});
-        return;
-      }
-      decision.index = request->index;
-      auto result = appraise(*request, options_.clock(), &trace);
-      decision.host_did = trace.host_did;
-      decision.domain_uuid = trace.domain_uuid;
-      decision.cti_hex = trace.cti_hex;
-      if (!result.ok()) {
-        finish(result.error(), {});
-      } else {
-        finish(Ok(), encode(*result));
-      }
-    };
-  };
-  http.Post("/v1/attest",
-            appraisal(
-                "attest", protocol::DecodeAttestRequest,
-                [this](const AttestRequest& r, int64_t now, AppraisalTrace* trace) {
-                  return parts_.appraiser->Appraise(r, now, trace);
-                },
-                EncodeAttestResponse));
-  // Re-attestation of a running domain: an endorsement, never a share; a
-  // refusal's kDrift names what changed since launch.
-  http.Post("/v1/reattest",
-            appraisal(
-                "reattest", protocol::DecodeReattestRequest,
-                [this](const ReattestRequest& r, int64_t now, AppraisalTrace* trace) {
-                  return parts_.appraiser->Reappraise(r, now, trace);
-                },
-                EncodeReattestResponse));
-
-  // Enrollment: one line per step in the log, like attest decisions.
-  auto enroll_handler = [this](bool finish) {
-    return [this, finish](const httplib::Request& req, httplib::Response& res) {
-      std::string_view what = finish ? "enroll-finish" : "enroll";
-      auto log = [&](std::string_view did, const Status& status) {
-        options_.log(status.ok() ? StrCat("vouchd: ", what, " host=", did, " ok")
-                                 : StrCat("vouchd: ", what, " host=", did, " refused code=",
-                                          CodeName(status.error().code()), " reason=\"",
-                                          status.error().message(), "\""));
-      };
-      if (parts_.enroller == nullptr) {
-        Refuse(res, 501,
-               Error(Code::kUnavailable,
-                     "AK enrollment needs a vouchd on the ledger (--ledger), not a --hosts file"));
-        return;
-      }
-      std::string type = req.get_header_value("Content-Type");
-      if (type.rfind(kCborContentType, 0) != 0) {
-        Refuse(res, 415,
-               Error(Code::kMalformed, StrCat(what, " request: expected Content-Type ",
-                                              kCborContentType, ", got '", type, "'")));
-        return;
-      }
-      if (!finish) {
-        auto request = DecodeEnrollmentRequest(EnrollStep::kBegin, AsBytes(req.body));
-        if (!request.ok()) {
-          Refuse(res, 400, request.error());
-          return;
-        }
-        auto challenge = parts_.enroller->Begin(*request);
-        log(request->did, challenge.ok() ? Ok() : Status(challenge.error()));
-        if (!challenge.ok()) {
-          Refuse(res, HttpStatusFor(challenge.error().code()), challenge.error());
-          return;
-        }
-        SetCbor(res, 200, EncodeEnrollResponse(*challenge));
-        return;
-      }
-      auto request = DecodeEnrollmentRequest(EnrollStep::kFinish, AsBytes(req.body));
-      if (!request.ok()) {
-        Refuse(res, 400, request.error());
-        return;
-      }
-      Status done = parts_.enroller->Finish(*request);
-      log(request->did, done);
-      if (!done.ok()) {
-        Refuse(res, HttpStatusFor(done.error().code()), done.error());
-        return;
-      }
-      res.status = 204;
-    };
-  };
-  http.Post("/v1/enroll", enroll_handler(false));
-  http.Post("/v1/enroll/finish", enroll_handler(true));
-  http.Post("/v1/ledger/append", [this](const httplib::Request& req, httplib::Response& res) {
-    LedgerAppendAnswer a = HandleLedgerAppend(parts_.ledger_append, req.get_header_value("Content-Type"), AsBytes(req.body));
-    options_.log(a.log_line);
-    SetCbor(res, a.status, a.body);
-  });
-
-  http.Post("/v1/stop", [this](const httplib::Request& req, httplib::Response& res) {
-    StopAnswer a = HandleStop(parts_.leases, req.get_header_value("Content-Type"), AsBytes(req.body), options_.clock());
-    options_.log(a.log_line);
-    if (a.status == 204) {
-      res.status = 204;
-    } else {
-      SetCbor(res, a.status, a.body);
-    }
-  });
-
-  http.Get("/v1/checkpoint", [this](const httplib::Request&, httplib::Response& res) {
-    if (parts_.checkpoints == nullptr) {
-      Refuse(res, 501, Error(Code::kUnavailable, "this validator reads no ledger (it runs on a --hosts file)"));
-      return;
-    }
-    auto checkpoint = parts_.checkpoints->SignedCheckpoint(parts_.appraiser->keys().signing_key(), options_.clock());
-    if (!checkpoint.ok()) {
-      Refuse(res, 503, checkpoint.error());
-      return;
-    }
-    SetCbor(res, 200, *checkpoint);
-  });
-
-  http.Get("/v1/status", [this](const httplib::Request& req, httplib::Response& res) {
-    MetricsSnapshot m = parts_.metrics->Snapshot();
-    const ValidatorKeys& keys = parts_.appraiser->keys();
-    int64_t uptime = std::chrono::duration_cast<std::chrono::seconds>(
-                         std::chrono::steady_clock::now() - started_)
-                         .count();
-    uint64_t replay = parts_.replay != nullptr ? parts_.replay->size() : 0;
-    if (req.get_header_value("Accept").find("application/json") != std::string::npos) {
-      std::string json =
-          StrCat("{\"did\":", JsonString(keys.did()),
-                 ",\"hpke_public_key\":", JsonString(HexEncode(keys.hpke_key().public_key())),
-                 ",\"fault\":", JsonString(options_.fault_name), ",\"uptime_s\":", uptime,
-                 ",\"replay_cache\":", replay, ",\"requests\":", JsonCounts(m.requests),
-                 ",\"approvals\":", m.approvals, ",\"refusals\":", JsonCounts(m.refusals), "}");
-      res.set_content(json, "application/json");
-      return;
-    }
-    SetCbor(res, 200,
-            cbor::Encode(Value::Map({{"did", Value(keys.did())},
-                                     {"hpke_public_key", Value(keys.hpke_key().public_key())},
-                                     {"fault", Value(options_.fault_name)},
-                                     {"uptime_s", Value(uptime)},
-                                     {"replay_cache", Value(replay)},
-                                     {"requests", CborCounts(m.requests)},
-                                     {"approvals", Value(m.approvals)},
-                                     {"refusals", CborCounts(m.refusals)}})));
-  });
-
-  http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-    res.set_content(parts_.metrics->RenderPrometheus(), "text/plain; version=0.0.4");
-  });
-
-  http.Get("/", [this](const httplib::Request&, httplib::Response& res) {
-    MetricsSnapshot m = parts_.metrics->Snapshot();
-    std::string refusals;
-    for (const auto& [code, n] : m.refusals) {
-      refusals += StrCat("<tr><td>", HtmlEscape(code), "</td><td>", n, "</td></tr>");
-    }
-    std::string html = StrCat(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>vouchd</title></head><body>",
-        "<h1>vouchd</h1><p>validator <code>", HtmlEscape(parts_.appraiser->keys().did()),
-        "</code></p><p>approvals: ", m.approvals,
-        "</p><table><tr><th>refusal</th><th>count</th></tr>", refusals,
-        "</table><p><a href=\"/metrics\">metrics</a></p></body></html>");
-    res.set_content(html, "text/html; charset=utf-8");
+  http.set_exception_handler([this](const httplib::Request& req, httplib::Response& res, std::exception_ptr) {
+    Refuse(res, 500, Error(Code::kInternal, "internal error while handling the request"));
+    options_.logger.Error(StrCat("vouchd: internal error while handling ", req.method, " ",
+                                 EndpointLabel(req.path), RequestFields(req, res)));
   });
 }
 
 // GET /v1/challenge?host=DID: unauthenticated, so limited per peer only.
 void Server::RouteChallenge() {
-  http_->Get("/v1/challenge", [this](const httplib::Request& req, httplib::Response& res) {
+  http_->Get("/v1/challenge", Timed("challenge", [this](const httplib::Request& req, httplib::Response& res) {
     std::string peer = PeerKey(req.remote_addr);
     if (!challenge_limiter_.Take(peer, std::chrono::steady_clock::now()).allowed) {
       Limited("challenge-rate", peer);
@@ -456,20 +282,200 @@ void Server::RouteChallenge() {
       return;
     }
     if (!req.has_param("host")) {
-      Refuse(
-          res, 400,
-          Error(Code::kMalformed, "challenge: query parameter 'host' (the host DID) is missing"));
+      RefuseAndLog(req, res, 400,
+                   Error(Code::kMalformed, "challenge: query parameter 'host' (the host DID) is missing"));
       return;
     }
-    std::string host = req.get_param_value("host");
-    auto did = DidKey::Parse(host);
+    auto did = DidKey::Parse(req.get_param_value("host"));
     if (!did.ok()) {
-      Refuse(res, 400, did.error().WithContext("challenge: parameter 'host'"));
+      RefuseAndLog(req, res, 400, did.error().WithContext("challenge: parameter 'host'"));
       return;
     }
     Bytes nonce = parts_.challenges->Issue(did->did(), options_.clock());
     SetCbor(res, 200, protocol::EncodeChallengeAnswer({nonce, parts_.appraiser->keys().did()}));
-  });
+  }));
+}
+
+void Server::Decided(const httplib::Request& req, httplib::Response& res, Decision& decision, const Status& status,
+                     const Bytes& body, ByteView drift_verdict, double seconds) {
+  decision.milliseconds = seconds * 1000;
+  decision.approved = status.ok();
+  decision.at = options_.clock();
+  decision.peer = req.remote_addr;
+  decision.request_id = RequestIdOf(res);
+  if (status.ok()) {
+    parts_.metrics->RecordApproval(seconds);
+    SetCbor(res, 200, body);
+  } else {
+    decision.code = status.error().code();
+    decision.reason = status.error().message();
+    parts_.metrics->RecordRefusal(status.error().code(), seconds);
+    Refuse(res, HttpStatusFor(status.error().code()), status.error(), drift_verdict);
+  }
+  recent_.Add(decision);
+  options_.logger.Write(DecisionLevel(decision), FormatDecision(decision));
+}
+
+// POST /v1/attest and /v1/reattest: decode, appraise, answer, and one
+// decision line in the log either way.
+void Server::RouteAppraisal() {
+  auto appraisal = [this](std::string_view kind, auto decode, auto appraise, auto encode) {
+    return Timed(kind, [=, this](const httplib::Request& req, httplib::Response& res) {
+      auto t0 = std::chrono::steady_clock::now();
+      Decision decision;
+      decision.kind = kind == "attest" ? "" : std::string(kind);
+      AppraisalTrace trace;
+      std::string type = req.get_header_value("Content-Type");
+      if (type.rfind(kCborContentType, 0) != 0) {
+        Decided(req, res, decision,
+                Error(Code::kMalformed,
+                      StrCat(kind, " request: expected Content-Type ", kCborContentType, ", got '", type, "'")),
+                {}, {}, SecondsSince(t0));
+        res.status = 415;
+        return;
+      }
+      auto request = decode(AsBytes(req.body));
+      if (!request.ok()) {
+        Decided(req, res, decision, request.error(), {}, {}, SecondsSince(t0));
+        return;
+      }
+      decision.index = request->index;
+      auto result = appraise(*request, options_.clock(), &trace);
+      decision.host_did = trace.host_did;
+      decision.domain_uuid = trace.domain_uuid;
+      decision.cti_hex = trace.cti_hex;
+      Status status = result.ok() ? Ok() : Status(result.error());
+      Decided(req, res, decision, status, result.ok() ? encode(*result) : Bytes{}, trace.drift_verdict,
+              SecondsSince(t0));
+    });
+  };
+  http_->Post("/v1/attest",
+              appraisal(
+                  "attest", protocol::DecodeAttestRequest,
+                  [this](const AttestRequest& r, int64_t now, AppraisalTrace* trace) {
+                    return parts_.appraiser->Appraise(r, now, trace);
+                  },
+                  EncodeAttestResponse));
+  // Re-attestation of a running domain: an endorsement, never a share; a
+  // refusal's kDrift names what changed since launch.
+  http_->Post("/v1/reattest",
+              appraisal(
+                  "reattest", protocol::DecodeReattestRequest,
+                  [this](const ReattestRequest& r, int64_t now, AppraisalTrace* trace) {
+                    return parts_.appraiser->Reappraise(r, now, trace);
+                  },
+                  EncodeReattestResponse));
+}
+
+// POST /v1/enroll and /v1/enroll/finish: one line per decoded step in the
+// log, like attest decisions; each counted (metrics.h).
+void Server::RouteEnroll() {
+  auto enroll_handler = [this](bool finish) {
+    return Timed("enroll", [this, finish](const httplib::Request& req, httplib::Response& res) {
+      std::string_view what = finish ? "enroll-finish" : "enroll";
+      auto refuse = [&](int status, const Error& error) {
+        parts_.metrics->CountEnrollment("refused");
+        RefuseAndLog(req, res, status, error);
+      };
+      auto done = [&](std::string_view did, const Status& status) {
+        std::string line = StrCat("vouchd: ", what);
+        AppendLogField(line, "host", did);
+        line += status.ok() ? " ok" : StrCat(" refused code=", CodeName(status.error().code()));
+        line += RequestFields(req, res);
+        if (!status.ok()) AppendLogField(line, "reason", status.error().message());
+        options_.logger.Write(status.ok() ? LogLevel::kInfo : LogLevel::kWarn, line);
+        parts_.metrics->CountEnrollment(!status.ok() ? "refused" : finish ? "certified" : "challenged");
+        if (!status.ok()) Refuse(res, HttpStatusFor(status.error().code()), status.error());
+      };
+      if (parts_.enroller == nullptr) {
+        refuse(501, Error(Code::kUnavailable,
+                          "AK enrollment needs a vouchd on the ledger (--ledger), not a --hosts file"));
+        return;
+      }
+      std::string type = req.get_header_value("Content-Type");
+      if (type.rfind(kCborContentType, 0) != 0) {
+        refuse(415, Error(Code::kMalformed,
+                          StrCat(what, " request: expected Content-Type ", kCborContentType, ", got '", type, "'")));
+        return;
+      }
+      auto request = DecodeEnrollmentRequest(finish ? EnrollStep::kFinish : EnrollStep::kBegin, AsBytes(req.body));
+      if (!request.ok()) {
+        refuse(400, request.error());
+        return;
+      }
+      if (!finish) {
+        auto challenge = parts_.enroller->Begin(*request);
+        done(request->did, challenge.ok() ? Ok() : Status(challenge.error()));
+        if (challenge.ok()) SetCbor(res, 200, EncodeEnrollResponse(*challenge));
+        return;
+      }
+      Status finished = parts_.enroller->Finish(*request);
+      done(request->did, finished);
+      if (finished.ok()) res.status = 204;
+    });
+  };
+  http_->Post("/v1/enroll", enroll_handler(false));
+  http_->Post("/v1/enroll/finish", enroll_handler(true));
+}
+
+// POST /v1/ledger/append, POST /v1/stop, GET /v1/checkpoint.
+void Server::RouteLedger() {
+  http_->Post("/v1/ledger/append", Timed("ledger-append", [this](const httplib::Request& req, httplib::Response& res) {
+    LedgerAppendAnswer a =
+        HandleLedgerAppend(parts_.ledger_append, req.get_header_value("Content-Type"), AsBytes(req.body));
+    options_.logger.Write(a.status >= 400 ? LogLevel::kWarn : LogLevel::kInfo, a.log_line + RequestFields(req, res));
+    SetCbor(res, a.status, a.body);
+  }));
+
+  http_->Post("/v1/stop", Timed("stop", [this](const httplib::Request& req, httplib::Response& res) {
+    StopAnswer a = HandleStop(parts_.leases, req.get_header_value("Content-Type"), AsBytes(req.body),
+                              options_.clock());
+    options_.logger.Write(a.status >= 400 ? LogLevel::kWarn : LogLevel::kInfo, a.log_line + RequestFields(req, res));
+    if (a.status == 204) {
+      res.status = 204;
+    } else {
+      SetCbor(res, a.status, a.body);
+    }
+  }));
+
+  http_->Get("/v1/checkpoint", Timed("checkpoint", [this](const httplib::Request& req, httplib::Response& res) {
+    if (parts_.checkpoints == nullptr) {
+      RefuseAndLog(req, res, 501,
+                   Error(Code::kUnavailable, "this validator reads no ledger (it runs on a --hosts file)"));
+      return;
+    }
+    auto checkpoint = parts_.checkpoints->SignedCheckpoint(parts_.appraiser->keys().signing_key(), options_.clock());
+    if (!checkpoint.ok()) {
+      RefuseAndLog(req, res, 503, checkpoint.error());
+      return;
+    }
+    SetCbor(res, 200, *checkpoint);
+  }));
+}
+
+// GET /v1/status, /metrics and / (the dashboard).
+void Server::RouteStatus() {
+  http_->Get("/v1/status", Timed("status", [this](const httplib::Request& req, httplib::Response& res) {
+    ValidatorStatus s = CurrentStatus();
+    if (req.get_header_value("Accept").find("application/json") != std::string::npos) {
+      res.set_content(StatusJson(s), "application/json");
+      return;
+    }
+    SetCbor(res, 200, StatusCbor(s, parts_.appraiser->keys().hpke_key().public_key()));
+  }));
+
+  http_->Get("/metrics", Timed("metrics", [this](const httplib::Request&, httplib::Response& res) {
+    std::string text = parts_.metrics->RenderPrometheus();
+    if (parts_.ledger_health != nullptr) text += RenderLedgerPrometheus(parts_.ledger_health->Health(), options_.clock());
+    res.set_content(text, "text/plain; version=0.0.4; charset=utf-8");
+  }));
+
+  http_->Get("/", Timed("dashboard", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_header("Content-Security-Policy", kDashboardCsp);
+    res.set_header("X-Content-Type-Options", "nosniff");
+    res.set_header("Referrer-Policy", "no-referrer");
+    res.set_content(RenderDashboard(CurrentStatus()), "text/html; charset=utf-8");
+  }));
 }
 
 }  // namespace vouch::validator

@@ -164,9 +164,20 @@ TEST_F(ServerTest, OversizedBodyIsRefused) {
   // 300 KiB against the default 256 KiB limit: httplib answers 413 from the
   // Content-Length alone, before reading the body or appraising anything.
   Bytes body = protocol::EncodeAttestRequest(AttestRequest{Bytes(300 * 1024, 1), Bytes{2}, Bytes{3}, 0});
-  ExpectRefusal(Attest(body), 413, "malformed", "exceeds the limit of 262144 bytes");
-  EXPECT_TRUE(Log().empty());
+  auto res = Attest(body);
+  ExpectRefusal(res, 413, "malformed", "exceeds the limit of 262144 bytes");
   EXPECT_EQ(metrics_.Snapshot().appraisals, 0u);
+  // Neither silent nor uncounted.
+  EXPECT_EQ((metrics_.Snapshot().http_refusals[{"attest", 413}]), 1u);
+  std::vector<std::string> log = Log();
+  ASSERT_EQ(log.size(), 1u);
+  EXPECT_EQ(log[0].rfind("vouchd: refused status=413 endpoint=attest method=POST path=/v1/attest code=malformed "
+                         "peer=127.0.0.1 request_id=" + res->get_header_value("X-Request-Id") +
+                             " reason=\"request body exceeds the limit of 262144 bytes\"",
+                         0),
+            0u)
+      << log[0];
+  EXPECT_EQ(LogLines()[0].find(" level=warn vouchd: refused status=413"), 29u) << LogLines()[0];
 }
 
 TEST_F(ServerTest, BodyLimitIsConfigurable) {
@@ -184,9 +195,71 @@ TEST_F(ServerTest, ChallengeNeedsAValidHostDid) {
                 "parameter 'host'");
 }
 
-TEST_F(ServerTest, UnknownPathIs404NotFound) {
+TEST_F(ServerTest, UnknownPathIs404NotFoundCountedAndLoggedOncePerPeerAndInterval) {
   auto client = Client();
   ExpectRefusal(client.Get("/v1/nothing"), 404, "not-found", "no endpoint GET /v1/nothing");
+  ExpectRefusal(client.Get("/v1/nothing%0aforged=1"), 404, "not-found", "no endpoint GET /v1/nothing");
+  EXPECT_EQ((metrics_.Snapshot().http_refusals[{"other", 404}]), 2u);
+  std::vector<std::string> log = Log();
+  ASSERT_EQ(log.size(), 1u);  // the second within limit_log_interval is held back
+  EXPECT_EQ(log[0].rfind("vouchd: refused status=404 endpoint=other method=GET path=/v1/nothing code=not-found", 0),
+            0u)
+      << log[0];
+}
+
+TEST_F(ServerTest, EveryAnswerCarriesAFreshRequestIdThatItsLogLineEndsWith) {
+  auto client = Client();
+  auto a = client.Get("/v1/status", {{"X-Request-Id", "chosen-by-the-client"}});
+  auto b = client.Get("/v1/status");
+  ASSERT_TRUE(a && b);
+  std::string id = a->get_header_value("X-Request-Id");
+  EXPECT_EQ(id.size(), 16u) << id;
+  EXPECT_EQ(id.find_first_not_of("0123456789abcdef"), std::string::npos) << id;
+  EXPECT_NE(id, b->get_header_value("X-Request-Id"));
+
+  Scenario s;
+  s.our_nonce = Challenge();
+  s.policy = [](OwnerPolicy& p) { p.reference_pcrs[7] = {RandomBytes(32)}; };
+  auto refused = Attest(protocol::EncodeAttestRequest(world_.Build(s).request));
+  ASSERT_TRUE(refused);
+  std::vector<std::string> lines = LogLines();
+  ASSERT_EQ(lines.size(), 1u);
+  // time=<RFC 3339 UTC> level=warn vouchd: decision=refused … peer=127.0.0.1 request_id=<the header> reason=…
+  EXPECT_EQ(lines[0].rfind("time=2025-11-24T16:00:00.000Z level=warn vouchd: decision=refused code=pcr-mismatch", 0),
+            0u)
+      << lines[0];
+  EXPECT_NE(lines[0].find(" peer=127.0.0.1 request_id=" + refused->get_header_value("X-Request-Id") + " reason="),
+            std::string::npos)
+      << lines[0];
+}
+
+TEST_F(ServerTest, DashboardShowsDecisionsNewestFirstAndEscapesWhatClientsSent) {
+  Scenario s;
+  s.our_nonce = Challenge();
+  ASSERT_EQ(Attest(protocol::EncodeAttestRequest(world_.Build(s).request))->status, 200);
+  // The Content-Type a client sends is quoted in the refusal's reason.
+  auto xss = Attest(Bytes{1}, "<script>document.title='owned'</script>");
+  ASSERT_TRUE(xss);
+  ASSERT_EQ(xss->status, 415);
+
+  auto client = Client();
+  auto page = client.Get("/");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_EQ(page->get_header_value("Content-Type"), "text/html; charset=utf-8");
+  EXPECT_EQ(page->get_header_value("Content-Security-Policy").rfind("default-src 'none'", 0), 0u);
+  const std::string& html = page->body;
+  EXPECT_NE(html.find(world_.ours().did()), std::string::npos);
+  EXPECT_EQ(html.find("<script"), std::string::npos) << html;
+  EXPECT_NE(html.find("got &#39;&lt;script&gt;document.title=&#39;owned&#39;&lt;/script&gt;&#39;"), std::string::npos)
+      << html;
+  size_t refused = html.find("<tr class=\"refused\">");
+  size_t approved = html.find("<tr class=\"approved\">");
+  ASSERT_NE(refused, std::string::npos);
+  ASSERT_NE(approved, std::string::npos);
+  EXPECT_LT(refused, approved);  // newest first
+  EXPECT_NE(html.find(world_.host_did()), std::string::npos);
+  EXPECT_NE(html.find("none: this validator reads a --hosts file"), std::string::npos);
 }
 
 TEST_F(ServerTest, ReattestEndorsesAnUnchangedDomainAndNamesDrift) {
@@ -234,6 +307,8 @@ TEST_F(ServerTest, EnrollWithoutALedgerIs501) {
     ExpectRefusal(client.Post(path, "", 0, "application/cbor"), 501, "unavailable",
                   "AK enrollment needs a vouchd on the ledger");
   }
+  EXPECT_EQ(metrics_.Snapshot().enrollments["refused"], 2u);
+  EXPECT_EQ((metrics_.Snapshot().http_refusals[{"enroll", 501}]), 2u);
 }
 
 TEST_F(ServerTest, StatusInCborAndJsonAndMetricsCountDecisions) {
@@ -260,6 +335,9 @@ TEST_F(ServerTest, StatusInCborAndJsonAndMetricsCountDecisions) {
   EXPECT_NE(json->body.find("\"did\":\"" + world_.ours().did() + "\""), std::string::npos)
       << json->body;
   EXPECT_NE(json->body.find("\"refusals\":{\"malformed\":1}"), std::string::npos) << json->body;
+  EXPECT_NE(json->body.find("\"ledger\":null"), std::string::npos) << json->body;
+  EXPECT_NE(json->body.find("\"hosts_seen\":1"), std::string::npos) << json->body;
+  EXPECT_NE(json->body.find("\"code\":\"malformed\""), std::string::npos) << json->body;  // the latest decision
 
   auto metrics = client.Get("/metrics");
   ASSERT_TRUE(metrics);
@@ -271,6 +349,11 @@ TEST_F(ServerTest, StatusInCborAndJsonAndMetricsCountDecisions) {
   EXPECT_NE(metrics->body.find("vouchd_approvals_total 1\n"), std::string::npos);
   EXPECT_NE(metrics->body.find("vouchd_refusals_total{code=\"malformed\"} 1\n"), std::string::npos);
   EXPECT_NE(metrics->body.find("vouchd_appraisal_seconds_count 2\n"), std::string::npos);
+  EXPECT_NE(metrics->body.find("vouchd_appraisal_seconds_bucket{le=\"+Inf\"} 2\n"), std::string::npos);
+  EXPECT_NE(metrics->body.find("vouchd_request_duration_seconds_count{endpoint=\"attest\"} 2\n"), std::string::npos);
+  EXPECT_NE(metrics->body.find("vouchd_http_refusals_total{endpoint=\"attest\",status=\"400\"} 1\n"),
+            std::string::npos);
+  EXPECT_EQ(metrics->get_header_value("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
 
   auto dashboard = client.Get("/");
   ASSERT_TRUE(dashboard);

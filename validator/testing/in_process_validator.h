@@ -25,7 +25,7 @@ struct InProcessValidator {
     directory.Put(HostRecord{host_did, ak_public, true, certifiers, false, ""});
     appraiser = std::make_unique<Appraiser>(keys, directory, challenges, replay, options);
     ServerOptions server_options;
-    server_options.log = [](const std::string&) {};
+    server_options.logger = Logger::Discard();
     auto started = Server::Start(server_options, ServerParts{appraiser.get(), &challenges, &metrics, &replay});
     if (!started.ok()) return started.error();
     server = std::move(started).value();

@@ -229,6 +229,9 @@ class ChainState {
   const Revocation* FindRevocation(std::string_view subject) const;
   bool IsRevoked(std::string_view subject) const { return FindRevocation(subject) != nullptr; }
   size_t revocation_count() const { return revocations_.size(); }
+  // The `n` revocations made effective last (highest entry index first;
+  // ties by subject), copied. O(revocations · log n).
+  std::vector<Revocation> LatestRevocations(size_t n) const;
   // Validators that reported `subject` in revoke entries not (yet) effective.
   std::vector<std::string> PendingReports(std::string_view subject) const;
   // The quarantine of `host` for `domain`; nullptr if it has none.

@@ -1,22 +1,26 @@
 // One structured line per appraisal decision (DESIGN §4 "Every decision is
-// logged as one structured line"), key=value, written to stderr by vouchd:
+// logged as one structured line"), key=value, written to vouchd's log
+// (logger.h adds the time and level in front):
 //
-//   vouchd: decision=approved host=did:key:z6Mk… domain=5f1e… cti=1a2b… index=1 ms=3.1
-//   vouchd: decision=refused code=pcr-mismatch host=did:key:z6Mk… domain=5f1e… reason="PCR 7
-//   differs from reference (quoted 9a07…)"
+//   vouchd: decision=approved host=did:key:z6Mk… domain=5f1e… cti=1a2b… index=1 ms=3.1 peer=10.0.0.7
+//   request_id=9f2c4e1a0b3d5f67
+//   vouchd: decision=refused code=pcr-mismatch host=did:key:z6Mk… domain=5f1e… ms=2.0 peer=… request_id=…
+//   reason="PCR 7 differs from reference (quoted 9a07…)"
 //   vouchd: decision=refused kind=reattest code=drift host=… reason="PCR 4 changed since launch …"
 //
-// Values with spaces, quotes, '=' or control characters are quoted with
-// backslash escapes, so a line never breaks and cannot be forged by a
-// reason. Empty values are left out. The line never carries secrets: only
-// DIDs, the domain UUID, the cti, codes and reasons.
+// Values follow QuoteLogValue (logger.h), so a line never breaks and cannot
+// be forged by a reason. Empty values are left out. The line never carries
+// secrets: only DIDs, the domain UUID, the cti, codes, reasons, the peer's
+// address and the request id.
 #ifndef VOUCH_VALIDATOR_DECISION_LOG_H_
 #define VOUCH_VALIDATOR_DECISION_LOG_H_
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
 #include "vouch/core/errors.h"
+#include "vouch/validator/logger.h"
 
 namespace vouch::validator {
 
@@ -28,15 +32,16 @@ struct Decision {
   std::optional<uint64_t> index;
   std::string reason;       // set when refused
   double milliseconds = 0;  // appraisal time
+  int64_t at = 0;           // when decided, seconds since the epoch (not in the line: the logger dates it)
+  std::string peer;         // the client's address
+  std::string request_id;   // as in the answer's X-Request-Id
 };
 
-// The line, without a trailing newline.
+// The line, without a trailing newline, time or level.
 std::string FormatDecision(const Decision& decision);
 
-// `value` as it appears after "key=": unchanged if it has no space, quote,
-// backslash, '=' or byte outside printable ASCII; else in double quotes with
-// \" \\ \n \t and \xHH escapes.
-std::string QuoteLogValue(std::string_view value);
+// info for an approval, warn for a refusal.
+LogLevel DecisionLevel(const Decision& decision);
 
 }  // namespace vouch::validator
 

@@ -18,9 +18,12 @@
 //
 // It is also the enrollment's CertificationLedger: Certify appends the
 // validator's certifying did-update through the same client; and the
-// HostEntryLedger of POST /v1/ledger/append (ledger_append.h).
+// HostEntryLedger of POST /v1/ledger/append (ledger_append.h), and the
+// LedgerHealthSource of the dashboard and /metrics: every sync, however
+// triggered (a lookup, Refresh), records its outcome there.
 //
-// Thread-safe (one mutex around the LedgerClient).
+// Thread-safe (one mutex around the LedgerClient; another around the
+// health, so reading it never waits for a sync).
 #ifndef VOUCH_VALIDATOR_LEDGER_HOST_DIRECTORY_H_
 #define VOUCH_VALIDATOR_LEDGER_HOST_DIRECTORY_H_
 
@@ -29,12 +32,14 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <functional>
 
 #include "vouch/ledger/ledger_client.h"
 #include "vouch/validator/checkpoint_source.h"
 #include "vouch/validator/enrollment.h"
 #include "vouch/validator/host_directory.h"
 #include "vouch/validator/ledger_append.h"
+#include "vouch/validator/ledger_health.h"
 #include "vouch/validator/revocation_reporter.h"
 
 namespace vouch::validator {
@@ -43,16 +48,28 @@ class LedgerHostDirectory : public HostDirectory,
                             public CertificationLedger,
                             public RevocationReporter,
                             public CheckpointSource,
-                            public HostEntryLedger {
+                            public HostEntryLedger,
+                            public LedgerHealthSource {
  public:
+  // Seconds since the epoch, for the health's times.
+  using Clock = std::function<int64_t()>;
+
   // Opens the ledger `locator` names ("sqlite:///abs/path") and verifies it
   // from genesis, under `options`' trust anchor (a pinned genesis, a head
   // file: ledger_client.h). kInvalidArgument for an unsupported locator;
   // otherwise the errors of LedgerClient::Open, with the locator.
+  // `clock` dates the health (the system clock if empty).
   static Result<std::unique_ptr<LedgerHostDirectory>> Open(std::string_view locator,
-                                                           const ledger::LedgerClientOptions& options);
-  // Over an already opened client (tests).
-  explicit LedgerHostDirectory(std::unique_ptr<ledger::LedgerClient> client);
+                                                           const ledger::LedgerClientOptions& options,
+                                                           Clock clock = {});
+  // Over an already opened (so verified) client (tests).
+  explicit LedgerHostDirectory(std::unique_ptr<ledger::LedgerClient> client, Clock clock = {});
+
+  // Syncs now (vouchd calls it every few seconds, so the health stays
+  // current without lookups). kUnavailable if the ledger cannot be read or
+  // no longer verifies.
+  Status Refresh();
+  LedgerHealth Health() override;
 
   // Syncs, then: kUnknownHost if `did` never registered; kUnavailable if the
   // sync failed.
@@ -84,10 +101,16 @@ class LedgerHostDirectory : public HostDirectory,
   // Syncs, then the host's DID document; kUnknownHost if it never
   // registered. REQUIRES: mu_ held.
   Result<const ledger::DidDocument*> SyncAndFindHostLocked(std::string_view did);
+  // Records a sync's outcome (`error` empty: it verified) and the head
+  // after it. REQUIRES: mu_ held.
+  void RecordSyncLocked(const std::string& error);
 
   std::mutex mu_;
   std::unique_ptr<ledger::LedgerClient> client_;
   std::string locator_;
+  Clock clock_;
+  std::mutex health_mu_;
+  LedgerHealth health_;  // guarded by health_mu_
 };
 
 }  // namespace vouch::validator

@@ -12,11 +12,26 @@
 //                                 Without one (--hosts): 501
 //   POST /v1/ledger/append        200 {"index", "outcome"}         (LedgerAppender; 501 without)
 //   POST /v1/stop                 204                              (lease_stop.h; 501 without leases)
-//   GET  /v1/status               CBOR, or JSON if Accept names application/json:
-//                                 {"did", "hpke_public_key", "fault", "uptime_s",
-//                                  "replay_cache", "requests", "approvals", "refusals"}
-//   GET  /metrics                 Prometheus text (metrics.h)
-//   GET  /                        a small HTML dashboard
+//   GET  /v1/status               CBOR {"did", "hpke_public_key", "fault", "uptime_s",
+//                                 "replay_cache", "requests", "approvals", "refusals"}; with
+//                                 Accept: application/json the dashboard's data as JSON
+//                                 (validator_status.h)
+//   GET  /metrics                 Prometheus text 0.0.4 (metrics.h, ledger_health.h)
+//   GET  /                        the HTML dashboard (dashboard.h)
+//
+// Every answer to a request that was read (not the listener's 408, 429 and
+// 503 below) carries X-Request-Id, a fresh random id (16 hex digits; the
+// client's own is never taken) that every log line about the request ends
+// with (logger.h), so a host's error can be found in the validator's log.
+// Each request is counted by endpoint, each routed one timed, each answer
+// >= 400 counted by endpoint and status (metrics.h). Refusals no handler
+// logs itself (the HTTP layer's 400, 404, 413, 414; a bad challenge query;
+// an enrollment request that does not decode) are logged as
+//   vouchd: refused status=413 endpoint=attest method=POST path=/v1/attest code=malformed
+//   peer=… request_id=… reason="request body exceeds the limit of 262144 bytes"
+// at most once per status and peer per limit_log_interval, like the limits.
+// The last RecentDecisions::kDefaultCapacity decisions are kept for the
+// dashboard.
 //
 // Every refusal is HTTP 4xx/5xx with the CBOR body {"code", "reason"}: from
 // the appraisal (status per HttpStatusFor), for a body that does not decode
@@ -24,7 +39,7 @@
 // type (415 "malformed"), an unknown path (404 "not-found"), and by the DoS
 // limits below (429 "rate-limited", 503 "unavailable", 408 "timeout"). Each
 // attest and reattest decision is written as one line by `log`
-// (decision_log.h) and counted in Metrics.
+// (decision_log.h), counted in Metrics and kept in RecentDecisions.
 //
 // DoS limits (DESIGN §4 "Denial of service"). cpp-httplib 0.11.4 holds a
 // worker per connection for as long as it reads, restarts its read timeout
@@ -77,9 +92,18 @@
 #include "vouch/validator/enrollment.h"
 #include "vouch/validator/lease_stop.h"
 #include "vouch/validator/ledger_append.h"
+#include "vouch/validator/ledger_health.h"
+#include "vouch/validator/logger.h"
 #include "vouch/validator/metrics.h"
 #include "vouch/validator/rate_limiter.h"
+#include "vouch/validator/recent_decisions.h"
 #include "vouch/validator/replay_cache.h"
+#include "vouch/validator/validator_status.h"
+
+namespace httplib {
+struct Request;
+struct Response;
+}  // namespace httplib
 
 namespace vouch::validator {
 
@@ -105,8 +129,8 @@ struct ServerOptions {
   std::string fault_name = "none";  // shown in /v1/status
   // Seconds since the epoch; the system clock if empty.
   std::function<int64_t()> clock;
-  // Receives each decision line (no newline); stderr if empty.
-  std::function<void(const std::string&)> log;
+  // Where the lines about requests go (stderr by default).
+  Logger logger;
 };
 
 // What the server serves from. REQUIRES: all outlive the Server.
@@ -119,6 +143,7 @@ struct ServerParts {
   LedgerAppender* ledger_append = nullptr;  // hosts' entries; may be null (501)
   CheckpointSource* checkpoints = nullptr;  // the ledger head; may be null (501)
   LeaseStore* leases = nullptr;             // POST /v1/stop; may be null (501)
+  LedgerHealthSource* ledger_health = nullptr;  // dashboard, status, metrics; may be null (--hosts)
 };
 
 // Thread-safe: Stop() may be called from any thread.
@@ -148,10 +173,30 @@ class Server {
   size_t active_connections() const;
   size_t queued_connections() const;
 
+  // What GET /v1/status (JSON) and the dashboard show, as of now.
+  ValidatorStatus CurrentStatus() const;
+
  private:
   Server(ServerOptions options, ServerParts parts);
+  using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
   void Route();
+  void RouteHooks();
   void RouteChallenge();
+  void RouteAppraisal();
+  void RouteEnroll();
+  void RouteLedger();
+  void RouteStatus();
+  // `handler`, its time observed as `endpoint`'s (a string literal).
+  Handler Timed(std::string_view endpoint, Handler handler);
+  // An appraisal's answer and its decision: logged, counted, kept.
+  void Decided(const httplib::Request& req, httplib::Response& res, Decision& decision, const Status& status,
+               const Bytes& body, ByteView drift_verdict, double seconds);
+  // Answers `error` as a CBOR refusal with `status` and logs it (rate-limited).
+  void RefuseAndLog(const httplib::Request& req, httplib::Response& res, int status, const Error& error);
+  // Writes `line` unless `kind` was already logged for `peer` within
+  // limit_log_interval (the next line then says how many were held back),
+  // or kLogLinesPerInterval lines were in all.
+  void LogLimited(LogLevel level, std::string_view kind, const std::string& peer, std::string line);
   // Counts and (rate-limited) logs a refusal by `limit` of `peer`.
   void Limited(std::string_view limit, const std::string& peer);
 
@@ -162,6 +207,7 @@ class Server {
   RateLimiter challenge_limiter_;
   RateLimiter log_per_peer_;  // one line per limit and peer per interval
   RateLimiter log_lines_;     // and so many lines per interval in all
+  RecentDecisions recent_;
   uint16_t port_ = 0;
   std::chrono::steady_clock::time_point started_;
 };
