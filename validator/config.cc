@@ -1,9 +1,12 @@
 #include "vouch/validator/config.h"
 
+#include <algorithm>
 #include <charconv>
+#include <set>
 #include <sstream>
 
 #include "vouch/core/bytes.h"
+#include "vouch/core/flags.h"
 #include "vouch/ledger/ledger_client.h"
 
 #include "vouch/validator/validator_keys.h"
@@ -109,7 +112,7 @@ Result<std::pair<std::string, int>> ParseListenAddress(std::string_view text) {
 
 Result<std::vector<std::string>> ReadVouchdConfigFile(const std::string& path) {
   auto data = ReadFile(path);
-  if (!data.ok()) return data.error().WithContext(StrCat("vouchd config '", path, "'"));
+  if (!data.ok()) return Error(Code::kConfig, StrCat("vouchd config '", path, "': ", data.error().message()));
   std::vector<std::string> out;
   std::istringstream in(ToString(*data));
   std::string line;
@@ -125,14 +128,14 @@ Result<std::vector<std::string>> ReadVouchdConfigFile(const std::string& path) {
     std::string name = trim(line.substr(0, eq));
     std::string value = eq == std::string::npos ? "" : trim(line.substr(eq + 1));
     if (eq == std::string::npos || !KnownSetting(name)) {
-      return Error(Code::kInvalidArgument,
+      return Error(Code::kConfig,
                    StrCat("vouchd config '", path, "' line ", n,
                           ": expected NAME = VALUE with NAME one of ", SettingNames(), "; got '",
                           line, "'"));
     }
     if (name == "init") {
       if (value != "true" && value != "false") {
-        return Error(Code::kInvalidArgument,
+        return Error(Code::kConfig,
                      StrCat("vouchd config '", path, "' line ", n, ": init must be true or false"));
       }
       if (value == "true") out.push_back("--init");
@@ -164,64 +167,56 @@ Result<VouchdConfig> ParseVouchdFlags(const std::vector<std::string>& command_li
     args.insert(args.end(), from_file.begin(), from_file.end());
   }
   args.insert(args.end(), rest.begin(), rest.end());
+  std::set<std::string> value_flags = {"listen", "state-dir", "key", "hpke-key", "ledger", "genesis", "hosts",
+                                       "fault"};
+  // --ledger-ca, --ledger-cert, --ledger-key, --ledger-user, --ledger-password-file.
+  auto access_flag = [](std::string_view setting) {
+    std::string flag = StrCat("ledger-", setting);
+    std::replace(flag.begin(), flag.end(), '_', '-');
+    return flag;
+  };
+  for (std::string_view setting : ledger::kLedgerAccessSettings) value_flags.insert(access_flag(setting));
+  for (const NumberFlag& f : kNumberFlags) value_flags.insert(std::string(f.name.substr(2)));
+  VOUCH_ASSIGN_OR_RETURN(Flags flags, Flags::Parse(args, value_flags, {"init"}));
+  if (!flags.positional().empty()) {
+    return Error(Code::kInvalidArgument, StrCat("unexpected argument '", flags.positional()[0], "'"));
+  }
+  // The file's settings come first and the command line after: the last wins.
+  auto last = [&flags](const std::string& name) -> std::optional<std::string> {
+    std::vector<std::string> all = flags.GetAll(name);
+    if (all.empty()) return std::nullopt;
+    return all.back();
+  };
   VouchdConfig c;
-  for (size_t i = 0; i < args.size(); ++i) {
-    std::string flag = args[i];
-    std::string value;
-    bool has_value = false;
-    if (size_t eq = flag.find('='); flag.rfind("--", 0) == 0 && eq != std::string::npos) {
-      value = flag.substr(eq + 1);
-      flag.resize(eq);
-      has_value = true;
+  c.init = flags.Has("init");
+  if (auto v = last("listen")) {
+    VOUCH_ASSIGN_OR_RETURN(auto hp, ParseListenAddress(*v));
+    c.host = hp.first;
+    c.port = hp.second;
+  }
+  c.state_dir = last("state-dir").value_or("");
+  c.key_file = last("key").value_or("");
+  c.hpke_key_file = last("hpke-key").value_or("");
+  c.ledger = last("ledger").value_or("");
+  c.hosts_file = last("hosts").value_or("");
+  for (std::string_view setting : ledger::kLedgerAccessSettings) {
+    if (auto v = last(access_flag(setting))) *ledger::LedgerAccessField(c.ledger_access, setting) = *v;
+  }
+  if (auto v = last("genesis")) {
+    VOUCH_ASSIGN_OR_RETURN(c.genesis, ledger::ParseGenesisPin("--genesis", *v));
+  }
+  for (const NumberFlag& number : kNumberFlags) {
+    auto v = last(std::string(number.name.substr(2)));
+    if (!v) continue;
+    VOUCH_ASSIGN_OR_RETURN(int64_t n, ParseNumber(number.name, *v, number.min, number.max));
+    number.set(c, n);
+  }
+  if (auto v = last("fault")) {
+    if (!options.allow_fault) {
+      return Error(Code::kInvalidArgument,
+                   "unknown flag --fault (fault injection exists only in the test binary vouchd-byzantine)");
     }
-    auto take = [&]() -> Result<std::string> {
-      if (has_value) return value;
-      if (i + 1 >= args.size()) {
-        return Error(Code::kInvalidArgument, StrCat(flag, ": missing value"));
-      }
-      return args[++i];
-    };
-    if (flag == "--init") {
-      if (has_value) return Error(Code::kInvalidArgument, "--init takes no value");
-      c.init = true;
-      continue;
-    }
-    if (flag == "--listen") {
-      VOUCH_ASSIGN_OR_RETURN(std::string v, take());
-      VOUCH_ASSIGN_OR_RETURN(auto hp, ParseListenAddress(v));
-      c.host = hp.first;
-      c.port = hp.second;
-    } else if (flag == "--state-dir") {
-      VOUCH_ASSIGN_OR_RETURN(c.state_dir, take());
-    } else if (flag == "--key") {
-      VOUCH_ASSIGN_OR_RETURN(c.key_file, take());
-    } else if (flag == "--hpke-key") {
-      VOUCH_ASSIGN_OR_RETURN(c.hpke_key_file, take());
-    } else if (flag == "--ledger") {
-      VOUCH_ASSIGN_OR_RETURN(c.ledger, take());
-    } else if (std::string* field = flag.rfind("--ledger-", 0) == 0
-                                        ? ledger::LedgerAccessField(c.ledger_access, flag.substr(9))
-                                        : nullptr) {
-      VOUCH_ASSIGN_OR_RETURN(*field, take());
-    } else if (flag == "--genesis") {
-      VOUCH_ASSIGN_OR_RETURN(std::string v, take());
-      VOUCH_ASSIGN_OR_RETURN(c.genesis, ledger::ParseGenesisPin(flag, v));
-    } else if (flag == "--hosts") {
-      VOUCH_ASSIGN_OR_RETURN(c.hosts_file, take());
-    } else if (const NumberFlag* number = FindNumberFlag(flag)) {
-      VOUCH_ASSIGN_OR_RETURN(std::string v, take());
-      VOUCH_ASSIGN_OR_RETURN(int64_t n, ParseNumber(flag, v, number->min, number->max));
-      number->set(c, n);
-    } else if (flag == "--fault") {
-      if (!options.allow_fault) {
-        return Error(Code::kInvalidArgument,
-                     "unknown flag '--fault' (fault injection exists only in the test binary vouchd-byzantine)");
-      }
-      VOUCH_ASSIGN_OR_RETURN(std::string v, take());
-      VOUCH_ASSIGN_OR_RETURN(c.fault, ParseFault(v));
-    } else {
-      return Error(Code::kInvalidArgument, StrCat("unknown flag '", flag, "' (see vouchd --help)"));
-    }
+    VOUCH_ASSIGN_OR_RETURN(c.fault, ParseFault(*v));
   }
   if (c.key_file.empty() || c.hpke_key_file.empty()) {
     if (c.state_dir.empty()) {

@@ -20,6 +20,7 @@
 #include <thread>
 #include <condition_variable>
 
+#include "vouch/core/flags.h"
 #include "vouch/core/unique_fd.h"
 #include "vouch/core/version.h"
 #include "vouch/ledger/checkpoint.h"
@@ -146,20 +147,21 @@ int64_t SystemSeconds() {
 }  // namespace
 
 int RunInit(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  std::string dir;
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--dir" && i + 1 < args.size()) {
-      dir = args[++i];
-    } else if (args[i].rfind("--dir=", 0) == 0) {
-      dir = args[i].substr(6);
-    } else {
-      err << "vouchd init: unknown argument '" << args[i] << "' (usage: vouchd init --dir DIR)\n";
-      return 1;
-    }
+  if (AsksForHelp(args)) {
+    out << kUsage;
+    return 0;
   }
+  auto flags = Flags::Parse(args, {"dir"});
+  if (!flags.ok() || !flags->positional().empty()) {
+    err << "vouchd init: "
+        << (flags.ok() ? StrCat("unexpected argument '", flags->positional()[0], "'") : flags.error().message())
+        << " (usage: vouchd init --dir DIR)\n";
+    return 2;
+  }
+  const std::string dir = flags->GetOr("dir", "");
   if (dir.empty()) {
     err << "vouchd init: --dir DIR is required\n";
-    return 1;
+    return 2;
   }
   if (Status s = MakePrivateDir(dir); !s.ok()) {
     err << "vouchd init: " << s.error().message() << "\n";
@@ -180,29 +182,28 @@ int RunInit(const std::vector<std::string>& args, std::ostream& out, std::ostrea
 }
 
 int RunRegister(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  std::map<std::string, std::string> v;
+  if (AsksForHelp(args)) {
+    out << kUsage;
+    return 0;
+  }
   static const std::set<std::string> kNames = {
       "state-dir", "key",       "hpke-key",   "ledger",     "genesis",    "endpoint",
       "operator",  "region",    "out",        "ledger-ca",  "ledger-cert", "ledger-key",
       "ledger-user", "ledger-password-file"};
-  for (size_t i = 0; i < args.size(); ++i) {
-    std::string name = args[i].rfind("--", 0) == 0 ? args[i].substr(2) : "";
-    std::string value;
-    if (size_t eq = name.find('='); eq != std::string::npos) {
-      value = name.substr(eq + 1);
-      name.resize(eq);
-    } else if (i + 1 < args.size()) {
-      value = args[++i];
-    }
-    if (kNames.count(name) == 0 || value.empty()) {
-      err << "vouchd register: bad argument '" << args[i] << "'\n" << kUsage;
-      return 2;
-    }
-    v[name] = value;
+  auto flags = Flags::Parse(args, kNames);
+  if (!flags.ok() || !flags->positional().empty()) {
+    err << "vouchd register: "
+        << (flags.ok() ? StrCat("unexpected argument '", flags->positional()[0], "'") : flags.error().message())
+        << " (vouchd register --help shows the usage)\n";
+    return 2;
+  }
+  std::map<std::string, std::string> v;
+  for (const std::string& name : kNames) {
+    if (auto value = flags->Get(name); value && !value->empty()) v[name] = *value;
   }
   for (const char* required : {"ledger", "genesis", "endpoint", "operator", "region", "out"}) {
     if (v.count(required) == 0) {
-      err << "vouchd register: --" << required << " is required\n" << kUsage;
+      err << "vouchd register: --" << required << " is required (vouchd register --help shows the usage)\n";
       return 2;
     }
   }
@@ -419,13 +420,14 @@ int RunDaemon(const VouchdConfig& config, std::ostream& out, std::ostream& err) 
 
 int VouchdMain(int argc, char** argv, const VouchdFlagOptions& options) {
   std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && args[0] == "help") args[0] = "--help";
   if (!args.empty() && args[0] == "register") {
     return RunRegister(std::vector<std::string>(args.begin() + 1, args.end()), std::cout, std::cerr);
   }
   if (!args.empty() && args[0] == "init") {
     return RunInit(std::vector<std::string>(args.begin() + 1, args.end()), std::cout, std::cerr);
   }
-  if (!args.empty() && (args[0] == "--help" || args[0] == "-h" || args[0] == "help")) {
+  if (AsksForHelp(args)) {
     std::cout << kUsage;
     return 0;
   }
@@ -435,8 +437,11 @@ int VouchdMain(int argc, char** argv, const VouchdFlagOptions& options) {
   }
   auto config = ParseVouchdFlags(args, options);
   if (!config.ok()) {
-    Logger::ToStream(std::cerr).Error("vouchd: " + config.error().message() + " (vouchd --help shows the usage)");
-    return 2;
+    // A config file that does not read is a failure (1); a bad command line a usage error (2).
+    bool file = config.error().code() == Code::kConfig;
+    Logger::ToStream(std::cerr)
+        .Error("vouchd: " + config.error().message() + (file ? "" : " (vouchd --help shows the usage)"));
+    return file ? 1 : 2;
   }
   return RunDaemon(*config, std::cout, std::cerr);
 }

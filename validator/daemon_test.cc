@@ -240,7 +240,7 @@ TEST_F(DaemonTest, TheRealVouchdRefusesFaultInjection) {
                              how, " 2> ", dir_ / "fault.txt");
     EXPECT_EQ(WEXITSTATUS(std::system(cmd.c_str())), 2) << how;
     EXPECT_NE(ReadText(dir_ / "fault.txt")
-                  .find("unknown flag '--fault' (fault injection exists only in the test binary vouchd-byzantine)"),
+                  .find("unknown flag --fault (fault injection exists only in the test binary vouchd-byzantine)"),
               std::string::npos)
         << ReadText(dir_ / "fault.txt");
   }
@@ -301,7 +301,7 @@ TEST_F(DaemonTest, BadFlagExitsTwoWithUsage) {
                            dir_ / "hosts", " --bogus 2> ", dir_ / "bad.txt");
   int status = std::system(cmd.c_str());
   EXPECT_EQ(WEXITSTATUS(status), 2);
-  EXPECT_NE(ReadText(dir_ / "bad.txt").find("unknown flag '--bogus'"), std::string::npos);
+  EXPECT_NE(ReadText(dir_ / "bad.txt").find("unknown flag --bogus"), std::string::npos);
 }
 
 TEST_F(DaemonTest, VersionAndHelpGoToStdoutWithExitZero) {

@@ -110,6 +110,9 @@ Result<VouchdConfig> ParseVouchdFlags(const std::vector<std::string>& args,
 std::vector<std::string_view> VouchdSettingNames();
 
 // The settings of a vouchd config file as "--NAME=VALUE" flags, in order.
+// kConfig naming the file (and line) if it cannot be read or a line is not
+// a known "NAME = VALUE"; ParseVouchdFlags passes that code on, so vouchd
+// can tell a bad file (exit 1) from a bad command line (exit 2).
 Result<std::vector<std::string>> ReadVouchdConfigFile(const std::string& path);
 
 // "HOST:PORT" or "[V6]:PORT" → host and port (0..65535). kInvalidArgument.

@@ -18,7 +18,8 @@ namespace vouch::validator {
 //   hpke_public_key: <64 hex digits>
 //   key: D/validator.pem
 //   hpke_key: D/hpke.key
-// Returns 0, or 1 with one line on `err` (e.g. the keys already exist).
+// Returns 0, 1 with one line on `err` (e.g. the keys already exist), or 2 for
+// a usage error. -h/--help prints the usage on `out`.
 int RunInit(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 // `vouchd register …`: drafts this validator's validator-register entry
