@@ -43,6 +43,7 @@ int ReinstateCommand(const std::vector<std::string>& args);
 // vouch key generate KEY.pem [--force] | did KEY.pem (key_command.cc).
 int KeyCommand(const std::vector<std::string>& args);
 int BundleCommand(const std::vector<std::string>& args);
+int DoctorCommand(const std::vector<std::string>& args);
 
 }  // namespace vouch::cli
 

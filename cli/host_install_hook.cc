@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "installed_hook.h"
 #include "vouch/core/bytes.h"
 #include "vouch/core/flags.h"
 
@@ -38,12 +39,6 @@ constexpr const char* kUsage =
     "  removes qemu.d/vouch only if vouch wrote it. libvirtd loads hooks only when it\n"
     "  starts: restart it afterwards (vouch does not).\n";
 
-constexpr const char* kShebang = "#!/bin/sh\n";
-// The second line of every wrapper vouch writes; --uninstall and reinstall
-// recognize vouch's own file by it.
-constexpr const char* kMarker =
-    "# vouch-managed libvirt hook: written by 'vouch host install-hook', removed by '--uninstall'.\n";
-
 int Usage(const std::string& problem) {
   if (!problem.empty()) std::fprintf(stderr, "vouch host install-hook: %s\n", problem.c_str());
   std::fputs(kUsage, stderr);
@@ -53,22 +48,6 @@ int Usage(const std::string& problem) {
 int Fail(const std::string& message) {
   std::fprintf(stderr, "vouch: %s\n", message.c_str());
   return 1;
-}
-
-// 'text' for sh: single quotes, each ' as '\''.
-std::string ShellQuote(const std::string& text) {
-  std::string out = "'";
-  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-std::string Wrapper(const std::string& hook, const std::string& config) {
-  return StrCat(kShebang, kMarker, "exec ", ShellQuote(hook), " --config ", ShellQuote(config), " \"$@\"\n");
-}
-
-bool IsVouchWrapper(const Bytes& content) {
-  std::string text(content.begin(), content.end());
-  return text.rfind(StrCat(kShebang, kMarker), 0) == 0;
 }
 
 // The directory of the running binary ("" if /proc/self/exe is unreadable).
@@ -94,35 +73,11 @@ std::string Absolute(const std::string& path) {
   return ec ? path : abs.lexically_normal().string();
 }
 
-// The pid of a running (not zombie) libvirtd or virtqemud, with its name;
-// {0, ""} if none.
-std::pair<long, std::string> RunningLibvirtDaemon() {
-  DIR* proc = ::opendir("/proc");
-  if (proc == nullptr) return {0, ""};
-  std::pair<long, std::string> found{0, ""};
-  while (dirent* e = ::readdir(proc)) {
-    char* end = nullptr;
-    long pid = std::strtol(e->d_name, &end, 10);
-    if (pid <= 0 || *end != '\0') continue;
-    auto stat = ReadFile(StrCat("/proc/", pid, "/stat"));
-    if (!stat.ok()) continue;
-    std::string s(stat->begin(), stat->end());
-    size_t open = s.find('('), close = s.rfind(')');
-    if (open == std::string::npos || close == std::string::npos || close + 2 >= s.size()) continue;
-    std::string comm = s.substr(open + 1, close - open - 1);
-    char state = s[close + 2];
-    if ((comm == "libvirtd" || comm == "virtqemud") && state != 'Z' && state != 'X') {
-      found = {pid, comm};
-      break;
-    }
-  }
-  ::closedir(proc);
-  return found;
-}
-
 void PrintRestartNote() {
-  auto [pid, name] = RunningLibvirtDaemon();
-  if (pid != 0) {
+  std::optional<LibvirtDaemon> daemon = RunningLibvirtDaemon();
+  if (daemon) {
+    const long pid = daemon->pid;
+    const std::string& name = daemon->name;
     std::printf("%s is running (pid %ld): libvirt looks for hooks only when the daemon starts, so restart it "
                 "(e.g. 'systemctl restart %s'); vouch did not restart it\n",
                 name.c_str(), pid, name.c_str());
@@ -203,7 +158,7 @@ Status Install(const std::string& hooks_dir, const std::string& target, const st
     return Error(Code::kInvalidArgument,
                  StrCat("'", target, "' exists and was not written by vouch; not replacing it (--force does)"));
   }
-  std::string wrapper = Wrapper(hook, config);
+  std::string wrapper = HookWrapper(hook, config);
   if (existing == Existing::kOurs && std::string(content.begin(), content.end()) == wrapper &&
       ::stat(target.c_str(), &st) == 0 && (st.st_mode & 07777) == 0755) {
     std::printf("%s is already installed and up to date (runs %s --config %s)\n", target.c_str(), hook.c_str(),

@@ -24,6 +24,7 @@ constexpr const char* kUsage =
     "  host init     create this host's DID key and TPM attestation key\n"
     "  host register|enroll   put the host on the ledger; have validators certify its AK\n"
     "  host install-hook      install vouch-hook as libvirt's hooks/qemu.d/vouch\n"
+    "  doctor        check what this host's protected starts rely on, saying what to fix\n"
     "  start DOMAIN  release a protected domain's key, then start it (no hook call-back)\n"
     "  reattest DOMAIN   re-attest a running protected domain against its launch\n"
     "                baseline; --enforce applies the policy's on_drift on drift\n"
@@ -66,6 +67,7 @@ int main(int argc, char** argv) {
   if (command == "tpm") return vouch::cli::TpmCommand(args);
   if (command == "key") return vouch::cli::KeyCommand(args);
   if (command == "bundle") return vouch::cli::BundleCommand(args);
+  if (command == "doctor") return vouch::cli::DoctorCommand(args);
   std::fprintf(stderr, "vouch: unknown command '%s' (try 'vouch --help')\n", command.c_str());
   return 2;
 }

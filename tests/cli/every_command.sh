@@ -33,7 +33,7 @@ COMMANDS=(
   start reattest agent status revoke "revoke host" "revoke credential" reinstate
   ledger "ledger init" "ledger append" "ledger draft" "ledger cosign" "ledger submit" "ledger show"
   "ledger verify" "ledger watch" "ledger did"
-  tpm "tpm pcrs" "tpm quote" "tpm verify-quote" "tpm eventlog" bundle "bundle show"
+  tpm "tpm pcrs" "tpm quote" "tpm verify-quote" "tpm eventlog" bundle "bundle show" doctor
 )
 for c in "${COMMANDS[@]}"; do
   # shellcheck disable=SC2086
@@ -83,6 +83,7 @@ not_a_file "ledger cosign DRAFT" "$VOUCH" ledger cosign @ --key @
 not_a_file "status --config" "$VOUCH" status dom --config @
 not_a_file "start --config" "$VOUCH" start dom --config @
 not_a_file "agent --config" "$VOUCH" agent --config @
+not_a_file "doctor --config" "$VOUCH" doctor --config @
 G=$(printf '%064d' 0)
 not_a_file "revoke credential LAUNCH_VC" "$VOUCH" revoke credential @ --policy @ --key @ --reason r \
   --ledger "sqlite://$W/none.db" --genesis "$G"

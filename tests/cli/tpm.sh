@@ -105,6 +105,27 @@ OTHER_DID=$(awk '$1 == "did" {print $2}' <("$VOUCH" key did "$W/other/host.key")
 expect "flags win over hook.conf (--ledger, --dir)" 0 "^registered did:key:[^ ]+ at ledger entry 2" \
   -- "$VOUCH" host register --config "$W/elsewhere.conf" --ledger "sqlite://$W/l.db" --dir "$W/other" --no-ek-cert
 check "... and the config's ledger was never created" test ! -e "$W/nowhere.db"
+# ---- vouch doctor on this host: what is missing, and what to fix ----
+echo "libvirt_uri = test:///default" >>"$W/host/hook.conf"
+"$VOUCH" doctor --config "$W/host/hook.conf" --hooks-dir "$W/hooks" >"$W/doctor.out" 2>&1; rc=$?
+check "doctor exits 1 when something fails" test $rc -eq 1
+expect "doctor: the config, key, TPM and AK are ok" 0 "^  ok    TPM: $TCTI \(IBM" -- cat "$W/doctor.out"
+expect "doctor: the host key's DID" 0 "^  ok    host key: $HOST_DID" -- cat "$W/doctor.out"
+expect "doctor: libvirt reachable" 0 "^  ok    libvirt: test:///default" -- cat "$W/doctor.out"
+expect "doctor: no hook installed, and the command that installs it" 0 \
+  "^  FAIL  hook: no $W/hooks/qemu.d/vouch: .*fix: 'vouch host install-hook --config $W/host/hook.conf'" -- cat "$W/doctor.out"
+expect "doctor: the ledger, pinned" 0 "^  ok    ledger: sqlite://$W/l.db: 3 entries, pinned to genesis ${GENESIS:0:16}" -- cat "$W/doctor.out"
+expect "doctor: registered but not certified, and what to run" 0 \
+  "^  FAIL  host on the ledger: registered, AK not certified \(0 of 1\); fix: 'vouch host enroll'" -- cat "$W/doctor.out"
+expect "doctor: no validator to release a key" 0 "^  FAIL  validators: the ledger has no active validator" -- cat "$W/doctor.out"
+expect "doctor: the count" 0 "^3 problems: fix the FAIL lines above$" -- cat "$W/doctor.out"
+printf '#!/bin/sh\nexit 0\n' >"$W/fake-hook"; chmod 755 "$W/fake-hook"
+"$VOUCH" host install-hook --hooks-dir "$W/hooks" --hook "$W/fake-hook" --config "$W/host/hook.conf" >/dev/null
+expect "doctor: the installed hook, what it runs" 1 "^  ok    hook: $W/hooks/qemu.d/vouch runs $W/fake-hook --config $W/host/hook.conf" \
+  -- "$VOUCH" doctor --config "$W/host/hook.conf" --hooks-dir "$W/hooks"
+rm "$W/fake-hook"
+expect "doctor: a hook whose program is gone" 1 "^  FAIL  hook: .* runs '$W/fake-hook', which is not an executable file" \
+  -- "$VOUCH" doctor --config "$W/host/hook.conf" --hooks-dir "$W/hooks"
 expect "a hook.conf that does not parse: one line naming it" 1 "^vouch: .*bad.conf.* line 1" \
   -- bash -c "echo 'ledgr = x' >'$W/bad.conf'; '$VOUCH' host register --config '$W/bad.conf'"
 

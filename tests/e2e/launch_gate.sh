@@ -127,7 +127,8 @@ look_around() {
    $VOUCH ledger show $LEDGER --genesis $GENESIS ${GOV_ACCESS[*]}
    $VOUCH verify ${VC:-$W/audit/<uuid>-<time>.cbor}
    tail $W/audit/releases.log $W/audit/reattest.log
-   curl -s http://${VD_ADDR[1]}/metrics   (validator 1; its page: http://${VD_ADDR[1]}/)
+   curl -s http://${VD_ADDR[1]}/metrics   (validator 1; its dashboard: http://${VD_ADDR[1]}/)
+   $VOUCH status $NAME --config $W/hook.conf;  $VOUCH bundle show --domain $NAME
    $VOUCH start $NAME --config $W/hook.conf   (refused now: the host is revoked)
    Stop it all with: bash $W/stop.sh
 TXT
@@ -353,6 +354,14 @@ else
   bad "vouch host install-hook did not install $HOOK_LINK"
 fi
 restart_libvirtd
+# Everything a protected start needs, checked the way an operator would.
+if "$VOUCH" doctor --config "$W/hook.conf" >"$W/doctor.out" 2>&1 && grep -q "^no problem found" "$W/doctor.out" &&
+  [[ $(grep -c "^  ok    validator " "$W/doctor.out") -eq 5 ]] && grep -q "^  ok    host on the ledger: registered and certified" "$W/doctor.out"; then
+  ok "vouch doctor: no problem found ($(grep -c '^  ok ' "$W/doctor.out") checks ok, 5 validators answer)"
+else
+  bad "vouch doctor found a problem: $(grep -E '^  (FAIL|warn)' "$W/doctor.out" | head -3)"
+fi
+[[ -n $DEMO ]] && sed 's/^/   /' "$W/doctor.out"
 
 SERIAL="$W/guest/$NAME.serial.log"
 wait_off() {
