@@ -19,6 +19,7 @@
 #include "vouch/core/flags.h"
 #include "vouch/host/agent.h"
 #include "vouch/host/hook_config.h"
+#include "vouch/host/metrics_server.h"
 #include "vouch/host/reattest_run.h"
 #include "vouch/qemu/libvirt.h"
 
@@ -72,6 +73,18 @@ int RunUntilSignalled(const host::HookConfig& config) {
   options.log = [](const std::string& line) {
     std::fprintf(stderr, "%s vouch-agent: %s\n", Utc(std::time(nullptr)).c_str(), line.c_str());
   };
+  host::AgentMetrics metrics;
+  std::unique_ptr<host::MetricsServer> metrics_server;
+  if (!config.metrics_listen.empty()) {
+    auto server = host::MetricsServer::Start(config.metrics_listen, [&metrics] { return metrics.RenderPrometheus(); });
+    if (!server.ok()) {
+      std::fprintf(stderr, "vouch-agent: %s\n", server.error().message().c_str());
+      return 1;
+    }
+    metrics_server = std::move(server).value();
+    options.metrics = &metrics;
+    options.log(StrCat("metrics on http://", metrics_server->address(), "/metrics"));
+  }
   auto agent = host::Agent::Start(options);
   if (!agent.ok()) {
     std::fprintf(stderr, "vouch-agent: %s\n", agent.error().message().c_str());

@@ -76,7 +76,7 @@ class DomainWork {
 // The relay on the guest channel at `socket`, reconnected after each session.
 void RelayGuest(const AgentOptions& options, const std::string& name, const std::string& socket,
                 const std::atomic<bool>& stop, const Log& log) {
-  GuestRelayOptions relay{options.config, name, options.enforce, options.drift_quorum, log};
+  GuestRelayOptions relay{options.config, name, options.enforce, options.drift_quorum, log, options.metrics};
   std::string last_problem;
   while (!stop.load()) {
     auto fd = ConnectUnix(socket);
@@ -100,7 +100,12 @@ void ReattestHost(const AgentOptions& options, const std::string& name, uint64_t
     }
     if (*round == nullptr) continue;  // no longer protected
     (*round)->input.drift_quorum = options.drift_quorum;
+    const auto started = std::chrono::steady_clock::now();
     auto report = RecordDomainRound(**round, Reattest((*round)->input, (*round)->host), options.enforce);
+    if (options.metrics != nullptr) {
+      options.metrics->Round("host", RoundResult(report.ok() ? Ok() : Status(report.error())),
+                             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    }
     log(report.ok() ? StrCat("domain '", name, "': re-endorsed by ", report->endorsements, " of ",
                              report->validators, " validators (t = ", report->threshold, ")")
                     : report.error().message());
@@ -267,6 +272,7 @@ class Agent::Impl {
     }
     for (const Due& d : due) {
       std::string done = EnforceRevocation(options_.config, d.name, d.uuid, d.on_drift, d.why);
+      if (options_.metrics != nullptr) options_.metrics->Enforced(d.on_drift);
       log_(StrCat("domain '", d.name, "': ", d.why, "; on_drift=", d.on_drift, ": ", done));
     }
   }
@@ -316,6 +322,7 @@ class Agent::Impl {
     if (!attached) return;
     std::lock_guard<std::mutex> lock(mu_);
     work_.emplace(name, std::move(*attached));
+    if (options_.metrics != nullptr) options_.metrics->SetAttached(work_.size());
   }
 
   void Detach(const std::string& name) {
@@ -326,6 +333,7 @@ class Agent::Impl {
       if (it == work_.end()) return;
       work = std::move(it->second.work);
       work_.erase(it);
+      if (options_.metrics != nullptr) options_.metrics->SetAttached(work_.size());
     }
     work.reset();  // joins, outside the lock
     log_(StrCat("domain '", name, "' stopped: detached"));

@@ -75,9 +75,14 @@ class Relay {
     }
     PendingRound round = std::move(*pending_);
     pending_.reset();
+    const auto started = std::chrono::steady_clock::now();
     auto outcome = round.exchange->Finish(evidence.guest);
     Bytes endorsed = outcome.ok() ? outcome->endorsed_vc.message().Encode() : Bytes{};
     auto report = RecordDomainRound(*round.domain, std::move(outcome), options_.enforce);
+    if (options_.metrics != nullptr) {
+      options_.metrics->Round("guest", RoundResult(report.ok() ? Ok() : Status(report.error())),
+                              std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    }
     if (!report.ok()) {
       options_.log(report.error().message());
       return Send(Refused{round.id, Utf8Prefix(report.error().message(), kMaxReasonSize)});

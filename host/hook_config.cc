@@ -71,6 +71,7 @@ Result<HookConfig> LoadHookConfig(const std::string& path) {
     else if (key == "libvirt_uri") c.libvirt_uri = value;
     else if (key == "deadline_ms") VOUCH_RETURN_IF_ERROR(millis(&c.deadline));
     else if (key == "libvirt_timeout_ms") VOUCH_RETURN_IF_ERROR(millis(&c.libvirt_timeout));
+    else if (key == "metrics_listen") c.metrics_listen = value;
     else {
       return Error(Code::kInternal, StrCat("hook config key '", key, "' is listed but not parsed"));
     }

@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "vouch/core/errors.h"
-#include "vouch/validator/histogram.h"
+#include "vouch/core/histogram.h"
 
 namespace vouch::validator {
 namespace {

@@ -334,6 +334,7 @@ else
 fi
 
 say "Install vouch-hook as a libvirt hook (restarts libvirtd to load it)"
+AGENT_METRICS=127.0.0.1:$(vouch_free_port_pair)
 cat >"$W/hook.conf" <<CONF
 tcti = $TCTI
 host_key = $W/host/host.key
@@ -344,6 +345,7 @@ audit_dir = $W/audit
 state_dir = $W/run
 bundle_dir = $W/bundles
 deadline_ms = 20000
+metrics_listen = $AGENT_METRICS
 $(access_conf host _)
 CONF
 if [[ -e $HOOK_LINK ]]; then HOOK_SAVED="$W/saved-vouch-hook"; mv "$HOOK_LINK" "$HOOK_SAVED"; fi

@@ -89,6 +89,15 @@ if grep -q "domain '$GNAME': guest round [0-9]* re-endorsed by [3-5] of 5" "$W/a
 else
   bad "no relayed guest round in the agent's log: $(tail -3 "$W/agent.log")"
 fi
+# The agent's /metrics counts those rounds, in a format Prometheus accepts.
+curl -s "http://$AGENT_METRICS/metrics" >"$W/agent.metrics" || true
+if grep -Eq '^vouch_agent_rounds_total\{kind="guest",result="endorsed"\} [1-9]' "$W/agent.metrics" &&
+  grep -q '^vouch_agent_domains_attached [1-9]' "$W/agent.metrics" &&
+  { ! command -v promtool >/dev/null || promtool check metrics <"$W/agent.metrics" >"$W/promtool.out" 2>&1; }; then
+  ok "vouch-agent's /metrics: $(grep -E '^vouch_agent_rounds_total' "$W/agent.metrics" | tr '\n' ' ')$(command -v promtool >/dev/null && echo '(promtool check metrics: ok)')"
+else
+  bad "vouch-agent's /metrics at $AGENT_METRICS: $(head -c 300 "$W/agent.metrics"; cat "$W/promtool.out" 2>/dev/null)"
+fi
 "$VOUCH" status "$GNAME" --config "$W/hook.conf" --json >"$W/gstatus.json" 2>&1 || true
 if status_json "$W/gstatus.json" 's["state"] == "running" and s["revocations"]["launch"]["revoked"] is False'; then
   ok "nothing revoked while the guest re-attests"

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "vouch/core/errors.h"
+#include "vouch/host/agent_metrics.h"
 #include "vouch/host/hook_config.h"
 
 namespace vouch::host {
@@ -38,6 +39,8 @@ struct AgentOptions {
   // One line per event, round and problem; may be called from any thread,
   // one call at a time.
   std::function<void(const std::string&)> log;
+  // Counts rounds, enforcements and attached domains if set; outlives the agent.
+  AgentMetrics* metrics = nullptr;
 };
 
 class Agent {

@@ -21,6 +21,7 @@
 #include <string>
 
 #include "vouch/core/errors.h"
+#include "vouch/host/agent_metrics.h"
 #include "vouch/host/hook_config.h"
 
 namespace vouch::host {
@@ -32,6 +33,7 @@ struct GuestRelayOptions {
   size_t drift_quorum = 0;  // ReattestInput::drift_quorum (the ledger's revoke_quorum)
   // One line per round and per session problem (the agent's log).
   std::function<void(const std::string&)> log = [](const std::string&) {};
+  AgentMetrics* metrics = nullptr;  // counts each round if set
 };
 
 // Serves the shim on `fd` (connected to the domain's channel; not owned)

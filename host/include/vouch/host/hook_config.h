@@ -31,6 +31,7 @@ struct HookConfig {
   std::string libvirt_uri = "qemu:///system";
   std::chrono::milliseconds deadline{5000};      // whole validator exchange
   std::chrono::milliseconds libvirt_timeout{5000};  // each libvirt call
+  std::string metrics_listen;                    // vouch-agent's /metrics, "HOST:PORT"; empty: none
 };
 
 // Reads `path`. kNotFound if absent; kInvalidArgument naming the line for an

@@ -15,6 +15,8 @@ inline constexpr std::string_view kHookConfigKeys[] = {
     // The ledger's access (vouch/ledger/ledger_access.h) and where the
     // host's entries go (vouch/host/ledger_submitter.h).
     "ledger_ca",  "ledger_cert", "ledger_key", "ledger_user", "ledger_password_file", "ledger_append",
+    // vouch-agent's GET /metrics (agent_metrics.h); empty: none.
+    "metrics_listen",
 };
 
 inline bool IsHookConfigKey(std::string_view key) {

@@ -32,7 +32,7 @@
 #include <utility>
 
 #include "vouch/core/errors.h"
-#include "vouch/validator/histogram.h"
+#include "vouch/core/histogram.h"
 
 namespace vouch::validator {
 

@@ -1,4 +1,4 @@
-#include "vouch/validator/histogram.h"
+#include "vouch/core/histogram.h"
 
 #include <algorithm>
 #include <cmath>
@@ -6,7 +6,7 @@
 
 #include "vouch/core/errors.h"
 
-namespace vouch::validator {
+namespace vouch {
 
 std::string PrometheusNumber(double value) {
   if (std::isnan(value)) return "NaN";
@@ -39,4 +39,4 @@ void Histogram::Render(std::string_view name, std::string_view labels, std::stri
   out += StrCat(name, "_count", braces, " ", count_, "\n");
 }
 
-}  // namespace vouch::validator
+}  // namespace vouch

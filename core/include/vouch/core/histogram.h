@@ -3,9 +3,9 @@
 // Unlike a summary it aggregates across validators and over any window
 // (histogram_quantile on rate(…_bucket)).
 //
-// Not thread-safe: its owner (Metrics) locks.
-#ifndef VOUCH_VALIDATOR_HISTOGRAM_H_
-#define VOUCH_VALIDATOR_HISTOGRAM_H_
+// Not thread-safe: its owner (vouchd's Metrics, vouch-agent's AgentMetrics) locks.
+#ifndef VOUCH_CORE_HISTOGRAM_H_
+#define VOUCH_CORE_HISTOGRAM_H_
 
 #include <cstdint>
 #include <span>
@@ -13,10 +13,10 @@
 #include <string_view>
 #include <vector>
 
-namespace vouch::validator {
+namespace vouch {
 
-// Upper bounds for request and appraisal latencies, in seconds: an
-// appraisal takes milliseconds, a request waiting on a ledger up to seconds.
+// Upper bounds for latencies, in seconds: an appraisal takes milliseconds,
+// a request waiting on a ledger or a re-attestation round up to seconds.
 inline constexpr double kLatencyBuckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
                                              0.25,  0.5,    1,     2.5,  5,     10};
 
@@ -49,6 +49,6 @@ class Histogram {
 // A sample value as Prometheus reads it ("0.0025", "10", "NaN", "+Inf").
 std::string PrometheusNumber(double value);
 
-}  // namespace vouch::validator
+}  // namespace vouch
 
-#endif  // VOUCH_VALIDATOR_HISTOGRAM_H_
+#endif  // VOUCH_CORE_HISTOGRAM_H_

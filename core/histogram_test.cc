@@ -1,10 +1,10 @@
-#include "vouch/validator/histogram.h"
+#include "vouch/core/histogram.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 
-namespace vouch::validator {
+namespace vouch {
 namespace {
 
 TEST(Histogram, AValueOnABoundCountsInThatBucketAndBucketsAreCumulative) {
@@ -47,4 +47,4 @@ TEST(Histogram, NumbersAsPrometheusReadsThem) {
 }
 
 }  // namespace
-}  // namespace vouch::validator
+}  // namespace vouch
