@@ -47,9 +47,6 @@ Status WriteHookConfig(const std::string& dir, const std::string& tcti, const st
 Status HostInit(const Flags& f) {
   std::string dir = f.GetOr("dir", "/etc/vouch");
   std::string tcti = f.GetOr("tcti", "device:/dev/tpmrm0");
-  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
-    return Error(Code::kIo, StrCat("cannot create directory '", dir, "'"));
-  }
   std::string key_path = dir + "/host.key";
   std::string ak_dir = dir + "/ak";
   auto existing = Ed25519PrivateKey::LoadPem(key_path);
@@ -57,8 +54,12 @@ Status HostInit(const Flags& f) {
     return Error(Code::kInvalidArgument,
                  StrCat("'", key_path, "' exists (host already initialised; --force replaces it)"));
   }
+  // The TPM first: a host without one gets an error and no directory.
   VOUCH_ASSIGN_OR_RETURN(auto tpm, Tpm::Open(tcti));
   VOUCH_ASSIGN_OR_RETURN(Ak ak, tpm->CreateAk());
+  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+    return Error(Code::kIo, StrCat("cannot create directory '", dir, "'"));
+  }
   if (::mkdir(ak_dir.c_str(), 0700) != 0 && errno != EEXIST) {
     return Error(Code::kIo, StrCat("cannot create directory '", ak_dir, "'"));
   }

@@ -126,6 +126,9 @@ expect "doctor: the installed hook, what it runs" 1 "^  ok    hook: $W/hooks/qem
 rm "$W/fake-hook"
 expect "doctor: a hook whose program is gone" 1 "^  FAIL  hook: .* runs '$W/fake-hook', which is not an executable file" \
   -- "$VOUCH" doctor --config "$W/host/hook.conf" --hooks-dir "$W/hooks"
+expect "host init without a TPM: one line, and no directory made" 1 "^vouch: .*127.0.0.1,port=1" \
+  -- "$VOUCH" host init --dir "$W/no-tpm" --tcti swtpm:host=127.0.0.1,port=1
+check "... $W/no-tpm not created" test ! -e "$W/no-tpm"
 expect "a hook.conf that does not parse: one line naming it" 1 "^vouch: .*bad.conf.* line 1" \
   -- bash -c "echo 'ledgr = x' >'$W/bad.conf'; '$VOUCH' host register --config '$W/bad.conf'"
 
