@@ -490,7 +490,7 @@ else
 fi
 VC_DIGEST=$(awk '$1 == "vc" && $2 == "digest" {print $3}' "$W/verify.out" 2>/dev/null)
 "$VOUCH" ledger show "$LEDGER" --genesis "$GENESIS" "${GOV_ACCESS[@]}" >"$W/ledger-show.out" 2>&1 || true
-if [[ -n $VC_DIGEST ]] && grep "attested" "$W/ledger-show.out" | grep -q "vc_digest=$VC_DIGEST domain=$UUID"; then
+if [[ -n $VC_DIGEST ]] && grep -q "attested.*vc_digest=$VC_DIGEST domain=$UUID" "$W/ledger-show.out"; then
   ok "the endorsed VC's digest is on the ledger (attested entry)"
 else
   bad "no attested entry for VC digest '$VC_DIGEST' on the ledger: $(grep -m1 'ledger' "$W/audit/releases.log" 2>/dev/null)"
@@ -500,7 +500,7 @@ wait_off
 # so none reports the domain that stopped on purpose as gone silent.
 CTI=$(basename "$VC" .cbor); CTI=${CTI#"$UUID"-}
 if vouch_wait_for 20 grep -q "cti=$CTI stopped" "$W/audit/stops.log" &&
-  grep "cti=$CTI stopped" "$W/audit/stops.log" | grep -q 'leases_ended_by=[^ ]*127.* failed=""$'; then
+  grep -q "cti=$CTI stopped.*leases_ended_by=[^ ]*127.* failed=\"\"\$" "$W/audit/stops.log"; then
   ended=$(grep -l "vouchd: stop host=$HOST_DID launch=cti:$CTI ended" "$W"/vd?.log 2>/dev/null | wc -l)
   if [[ $ended -ge 3 ]]; then
     ok "the stop ended the leases of the launch at $ended validators (at least the 3 that endorsed it)"

@@ -240,7 +240,7 @@ fi
 # Proof 5's end: destroy + start does not evade it (quarantine).
 virsh -q destroy "$G2NAME" >/dev/null 2>&1 || true
 if ! virsh start "$G2NAME" >"$W/g2restart.out" 2>&1 && grep -q "quarantined for domain $G2UUID" "$W/g2restart.out" &&
-  virsh domstate "$G2NAME" | grep -q "shut off"; then
+  [[ $(virsh domstate "$G2NAME") == "shut off" ]]; then
   ok "relaunch refused: $(grep -o "host '[^']*' is quarantined for domain [^:]*" "$W/g2restart.out" | head -1 | cut -c1-90)…"
 else
   bad "the relaunch of the silent guest was not refused as quarantined (state: $(virsh domstate "$G2NAME" 2>&1)): $(cat "$W/g2restart.out")"
