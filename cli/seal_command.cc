@@ -27,7 +27,7 @@
 #include "commands.h"
 #include "ledger_pin.h"
 #include "pcr_list.h"
-#include "run_program.h"
+#include "vouch/core/run_program.h"
 #include "staged_file.h"
 #include "validator_selection.h"
 #include "vouch/core/did_key.h"

@@ -72,6 +72,9 @@ Result<HookConfig> LoadHookConfig(const std::string& path) {
     else if (key == "deadline_ms") VOUCH_RETURN_IF_ERROR(millis(&c.deadline));
     else if (key == "libvirt_timeout_ms") VOUCH_RETURN_IF_ERROR(millis(&c.libvirt_timeout));
     else if (key == "metrics_listen") c.metrics_listen = value;
+    else if (key == "pve_config_dir") c.pve_config_dir = value;
+    else if (key == "pve_key_dir") c.pve_key_dir = value;
+    else if (key == "pve_emulator") c.pve_emulator = value;
     else {
       return Error(Code::kInternal, StrCat("hook config key '", key, "' is listed but not parsed"));
     }

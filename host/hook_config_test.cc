@@ -138,7 +138,7 @@ TEST(HookConfig, TheShippedExampleNamesEveryKeyAndShowsTheTrueDefaults) {
   TempDir dir;
   auto documented = LoadHookConfig(Write(dir, uncommented));
   ASSERT_TRUE(documented.ok()) << documented.error().ToString();
-  EXPECT_EQ(set, 9);  // every key with a default
+  EXPECT_EQ(set, 12);  // every key with a default
   const HookConfig defaults;
   for (const HookConfig* c : {&*as_shipped, &*documented}) {
     EXPECT_EQ(c->tcti, defaults.tcti);
@@ -152,6 +152,9 @@ TEST(HookConfig, TheShippedExampleNamesEveryKeyAndShowsTheTrueDefaults) {
     EXPECT_EQ(c->libvirt_uri, defaults.libvirt_uri);
     EXPECT_EQ(c->deadline, defaults.deadline);
     EXPECT_EQ(c->libvirt_timeout, defaults.libvirt_timeout);
+    EXPECT_EQ(c->pve_config_dir, defaults.pve_config_dir);
+    EXPECT_EQ(c->pve_key_dir, defaults.pve_key_dir);
+    EXPECT_EQ(c->pve_emulator, defaults.pve_emulator);
   }
 }
 

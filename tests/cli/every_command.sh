@@ -9,6 +9,7 @@ set -uo pipefail
 BUILD=${1:?usage: every_command.sh BUILD_DIR}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 VOUCH=$BUILD/cli/vouch AGENT=$BUILD/cli/vouch-agent VOUCHD=$BUILD/validator/vouchd SHIM=$BUILD/guest-shim/vouch-shim
+PVE_HOOK=$BUILD/hook/vouch-pve-hook
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 # shellcheck source=tests/cli/lib.sh
@@ -45,6 +46,7 @@ for h in -h --help; do
   help_ok "vouchd init $h" "$VOUCHD" init $h
   help_ok "vouchd register $h" "$VOUCHD" register $h
   help_ok "vouch-shim $h" "$SHIM" $h
+  help_ok "vouch-pve-hook $h" "$PVE_HOOK" $h
 done
 VERSION=$(sed -n 's/^project(vouch VERSION \([0-9.]*\).*/\1/p' "$ROOT/CMakeLists.txt")
 for p in "$VOUCH" "$VOUCHD" "$SHIM"; do
@@ -90,6 +92,7 @@ not_a_file "revoke credential LAUNCH_VC" "$VOUCH" revoke credential @ --policy @
 not_a_file "seal --xml" "$VOUCH" seal --xml @ --bundle-out "$W/b" --validators @ --threshold 2 \
   --owner-key "$W/o.pem" --image "$W/i.luks" --size 1M --any-pcrs --any-host
 not_a_file "vouchd --config" "$VOUCHD" --config @
+not_a_file "vouch-pve-hook --config" "$PVE_HOOK" --config @ 100 pre-start
 WANT=2 not_a_file "vouch-shim --config" "$SHIM" status --config @
 
 # --json output is JSON.

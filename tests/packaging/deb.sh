@@ -46,7 +46,7 @@ check "cpack built vouch and vouch-guest" test -f "$DEB" -a -f "$GUEST"
 dpkg-deb -c "$DEB" | awk '{print $6}' | sed 's|^\.||' >"$W/host.files"
 dpkg-deb -c "$GUEST" | awk '{print $6}' | sed 's|^\.||' >"$W/guest.files"
 for f in /usr/bin/vouch /usr/bin/vouchd /usr/bin/vouch-agent /usr/libexec/vouch/vouch-hook \
-  /usr/libexec/vouch/vouch-hook-attest /usr/lib/systemd/system/vouchd.service \
+  /usr/libexec/vouch/vouch-hook-attest /usr/libexec/vouch/vouch-pve-hook /usr/lib/systemd/system/vouchd.service \
   /usr/lib/systemd/system/vouch-agent.service /etc/vouch/hook.conf /etc/vouch/vouchd.conf \
   /usr/share/doc/vouch/operator-guide.md; do
   check "vouch holds $f" grep -qx "$f" "$W/host.files"

@@ -32,6 +32,12 @@ struct HookConfig {
   std::chrono::milliseconds deadline{5000};      // whole validator exchange
   std::chrono::milliseconds libvirt_timeout{5000};  // each libvirt call
   std::string metrics_listen;                    // vouch-agent's /metrics, "HOST:PORT"; empty: none
+  // Proxmox VE (pve_hook.h): where its VM configs are, where the hookscript
+  // leaves a key for QEMU (a root-only tmpfs directory), and the QEMU whose
+  // version the host VC reports.
+  std::string pve_config_dir = "/etc/pve/qemu-server";
+  std::string pve_key_dir = "/run/vouch/pve";
+  std::string pve_emulator = "/usr/bin/kvm";
 };
 
 // Reads `path`. kNotFound if absent; kInvalidArgument naming the line for an

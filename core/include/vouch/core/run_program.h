@@ -1,13 +1,13 @@
-// Running helper programs (qemu-img) without a shell.
-#ifndef VOUCH_CLI_RUN_PROGRAM_H_
-#define VOUCH_CLI_RUN_PROGRAM_H_
+// Running helper programs (qemu-img, an emulator's --version) without a shell.
+#ifndef VOUCH_CORE_RUN_PROGRAM_H_
+#define VOUCH_CORE_RUN_PROGRAM_H_
 
 #include <string>
 #include <vector>
 
 #include "vouch/core/errors.h"
 
-namespace vouch::cli {
+namespace vouch {
 
 struct ProgramResult {
   int exit_status = -1;
@@ -21,6 +21,6 @@ struct ProgramResult {
 // as /proc/self/fd/N); kInvalidArgument for 0..2.
 Result<ProgramResult> RunProgram(const std::vector<std::string>& argv, const std::vector<int>& inherit_fds = {});
 
-}  // namespace vouch::cli
+}  // namespace vouch
 
-#endif  // VOUCH_CLI_RUN_PROGRAM_H_
+#endif  // VOUCH_CORE_RUN_PROGRAM_H_

@@ -1,4 +1,4 @@
-#include "run_program.h"
+#include "vouch/core/run_program.h"
 
 #include <spawn.h>
 #include <fcntl.h>
@@ -10,7 +10,7 @@
 
 extern char** environ;
 
-namespace vouch::cli {
+namespace vouch {
 
 Result<ProgramResult> RunProgram(const std::vector<std::string>& argv, const std::vector<int>& inherit_fds) {
   for (int fd : inherit_fds) {
@@ -57,4 +57,4 @@ Result<ProgramResult> RunProgram(const std::vector<std::string>& argv, const std
   return result;
 }
 
-}  // namespace vouch::cli
+}  // namespace vouch
