@@ -43,6 +43,7 @@
 #include "vouch/qemu/domain_xml.h"
 #include "vouch/qemu/libvirt.h"
 #include "vouch/qemu/launch_policy.h"
+#include "vouch/qemu/pve_config.h"
 
 namespace vouch::cli {
 namespace {
@@ -54,7 +55,7 @@ using qemu::LibvirtConnection;
 using qemu::ParseDomainXml;
 
 constexpr const char* kUsage =
-    "usage: vouch seal (--domain NAME | --xml FILE --bundle-out FILE)\n"
+    "usage: vouch seal (--domain NAME | --xml FILE --bundle-out FILE | --pve-config VMID.conf --bundle-out FILE)\n"
     "                  (--validators FILE | --ledger LOCATOR --genesis HEX --validator-count N\n"
     "                   [--max-per-operator K (default T-1)] [--max-per-region K] [--seed S (default: domain UUID)])\n"
     "                  --threshold T --owner-key FILE --image OUT.luks (--from-raw IN | --size SIZE) [--force]\n"
@@ -65,6 +66,8 @@ constexpr const char* kUsage =
     "                  [--hv-min COMPONENT=VERSION]... [--also-boot DOMAIN.xml]... [--connect URI]\n"
     "  pins the domain as defined (disks, boot, emulator, devices, QEMU pass-through);\n"
     "  --also-boot allows another definition's <os> boot as well\n"
+    "  --pve-config: a Proxmox VE VM (/etc/pve/qemu-server/VMID.conf); its --image is the LUKS\n"
+    "  disk its args open; put the bundle at /etc/vouch/domains/UUID.bundle (vouch-pve-hook)\n"
     "  --grace N: each validator expects a re-attestation within --reattest x N seconds\n"
     "  of the last and reports a silent domain on the ledger (the hook ends it at a stop)\n"
     "  --guest-pcrs: vouch-shim in the guest quotes these vTPM PCRs every round (needs\n"
@@ -105,6 +108,7 @@ struct ImageSource {
 // commitments and the key-check value).
 struct SealInputs {
   std::optional<LibvirtConnection> conn;  // --domain: the bundle goes into its metadata
+  bool pve = false;                       // --pve-config: a Proxmox VM
   DomainConfig domain;
   std::string image;
   ImageSource source;
@@ -366,31 +370,46 @@ Result<ImageSource> ImageSourceFromFlags(const Flags& f) {
   return s;
 }
 
-// The domain's definition, from libvirt (--domain) or a file (--xml).
+// The domain's definition, from libvirt (--domain), a file (--xml) or a
+// Proxmox VM config (--pve-config).
 Status ReadDomain(const Flags& f, SealInputs* in) {
-  std::string xml;
-  if (f.Has("domain") == f.Has("xml")) return Invalid("give exactly one of --domain NAME or --xml FILE --bundle-out FILE");
+  if (int(f.Has("domain")) + int(f.Has("xml")) + int(f.Has("pve-config")) != 1) {
+    return Invalid("give exactly one of --domain NAME, --xml FILE --bundle-out FILE or --pve-config VMID.conf --bundle-out FILE");
+  }
   if (auto name = f.Get("domain")) {
     VOUCH_ASSIGN_OR_RETURN(LibvirtConnection c, Connect(f.GetOr("connect", "qemu:///system")));
-    VOUCH_ASSIGN_OR_RETURN(xml, c.DomainXml(*name, /*inactive=*/true));
+    VOUCH_ASSIGN_OR_RETURN(std::string xml, c.DomainXml(*name, /*inactive=*/true));
     in->conn.emplace(std::move(c));
-  } else {
+    VOUCH_ASSIGN_OR_RETURN(in->domain, ParseDomainXml(xml));
+  } else if (auto xml_file = f.Get("xml")) {
     VOUCH_RETURN_IF_ERROR(f.Require("bundle-out"));
-    VOUCH_ASSIGN_OR_RETURN(Bytes data, ReadFile(*f.Get("xml")));
-    xml = ToString(data);
+    VOUCH_ASSIGN_OR_RETURN(Bytes data, ReadFile(*xml_file));
+    VOUCH_ASSIGN_OR_RETURN(in->domain, ParseDomainXml(ToString(data)));
+  } else {
+    const std::string path = *f.Get("pve-config");
+    VOUCH_RETURN_IF_ERROR(f.Require("bundle-out"));
+    VOUCH_ASSIGN_OR_RETURN(Bytes data, ReadFile(path));
+    std::string vmid = path.substr(path.rfind('/') + 1);
+    if (vmid.size() > 5 && vmid.substr(vmid.size() - 5) == ".conf") vmid.resize(vmid.size() - 5);
+    VOUCH_ASSIGN_OR_RETURN(in->domain, qemu::ParsePveConfig(ToString(data), vmid));
+    in->pve = true;
   }
-  VOUCH_ASSIGN_OR_RETURN(in->domain, ParseDomainXml(xml));
   if (in->domain.uuid.empty()) return Invalid("the domain XML has no <uuid>");
   return Ok();
 }
 
-Status CheckLuksDisk(const DomainConfig& domain, const std::string& image) {
+Status CheckLuksDisk(const DomainConfig& domain, const std::string& image, bool pve) {
   const DomainDisk* disk = nullptr;
   for (const auto& d : domain.disks) {
     if (d.source == image) disk = &d;
   }
   if (disk == nullptr) {
     return Invalid(StrCat("domain '", domain.name, "' has no disk with source '", image, "'"));
+  }
+  if (pve && (disk->encryption_format != "luks" || disk->encryption_secret_uuid.empty())) {
+    return Invalid(StrCat("disk '", disk->target_dev, "' of Proxmox VM '", domain.name,
+                          "' must be opened by its args: -object secret,id=ID,file=/run/vouch/pve/VMID.key "
+                          "-blockdev driver=luks,key-secret=ID,file.driver=file,file.filename=", image));
   }
   if (disk->encryption_format != "luks" || disk->encryption_secret_uuid.empty()) {
     return Invalid(StrCat("disk '", disk->target_dev, "' of domain '", domain.name,
@@ -425,7 +444,7 @@ Status CheckOutputPath(const std::string& path, bool replace) {
 // --image (a LUKS disk of the domain) and --bundle-out may be written.
 Status CheckOutputs(const Flags& f, SealInputs* in) {
   VOUCH_ASSIGN_OR_RETURN(in->image, f.Require("image"));
-  VOUCH_RETURN_IF_ERROR(CheckLuksDisk(in->domain, in->image));
+  VOUCH_RETURN_IF_ERROR(CheckLuksDisk(in->domain, in->image, in->pve));
   in->force = f.Has("force");
   in->bundle_out = f.Get("bundle-out");
   VOUCH_RETURN_IF_ERROR(CheckOutputPath(in->image, in->force));
@@ -755,7 +774,7 @@ Status Seal(const Flags& f) {
 int SealCommand(const std::vector<std::string>& args) {
   if (AsksForHelp(args)) return PrintUsage({kUsage, kLedgerAccessUsage});
   auto flags = Flags::Parse(args,
-                            WithLedgerAccessFlags({"domain", "xml", "bundle-out", "validators", "ledger", "genesis",
+                            WithLedgerAccessFlags({"domain", "xml", "pve-config", "bundle-out", "validators", "ledger", "genesis",
                                                    "validator-count", "max-per-operator", "max-per-region", "seed",
                                                    "threshold", "owner-key", "image", "from-raw", "size", "pcrs",
                                                    "pcr-ref", "pcrs-from-tpm", "host", "vc-ttl", "on-drift",

@@ -11,11 +11,8 @@
 
 #include <string>
 
+#include "host/testing/sham_bundle.h"
 #include "measure/testing/temp_dir.h"
-#include "vouch/core/did_key.h"
-#include "vouch/core/hpke.h"
-#include "vouch/core/owner_policy.h"
-#include "vouch/core/random.h"
 #include "vouch/core/run_program.h"
 #include "vouch/qemu/launch_policy.h"
 #include "vouch/qemu/pve_config.h"
@@ -70,18 +67,9 @@ class PveHookTest : public ::testing::Test {
     p.domain_uuid = vm->uuid;
     p.rt = qemu::PinnedLimitsOf(*vm);
     p.threshold = 2;
-    ProtectionBundle bundle;
-    for (int i = 0; i < 2; ++i) {
-      p.validators.push_back({DidKey::FromPublicKey(Ed25519PrivateKey::Generate().public_key()).did(),
-                              X25519PrivateKey::Generate().public_key(), StrCat("http://127.0.0.1:", 9 + i)});
-      p.commit.push_back(RandomBytes(32));
-      bundle.sealed_shares.push_back(RandomBytes(64));
-    }
-    p.kcv = RandomBytes(32);
-    auto policy = SignedPolicy::Sign(p, Ed25519PrivateKey::Generate());
-    ASSERT_TRUE(policy.ok()) << policy.error().ToString();
-    bundle.policy = policy->encoded();
-    ASSERT_TRUE(WriteFile(dir_ / StrCat("domains/", vm->uuid, ".bundle"), EncodeBundle(bundle), 0600).ok());
+    auto bundle = vouch::testing::ShamBundle(p, vouch::testing::FreshValidatorDids(2));
+    ASSERT_TRUE(bundle.ok()) << bundle.error().ToString();
+    ASSERT_TRUE(WriteFile(dir_ / StrCat("domains/", vm->uuid, ".bundle"), *bundle, 0600).ok());
   }
 
   Status Run(const std::string& vmid, const std::string& phase) { return RunPveHook(config_, vmid, phase, kNow); }

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "core/testing/sample_claims.h"
+#include "host/testing/sham_bundle.h"
 #include "measure/testing/temp_dir.h"
 #include "vouch/core/bytes.h"
 #include "vouch/core/did_key.h"
@@ -65,18 +66,9 @@ class DomainStatusTest : public ::testing::Test {
     p.threshold = 2;
     p.reattest_s = 60;
     p.grace = grace;
-    ProtectionBundle bundle;
-    for (size_t i = 0; i < validator_dids_.size(); ++i) {
-      p.validators.push_back({validator_dids_[i], X25519PrivateKey::Generate().public_key(),
-                              StrCat("http://127.0.0.1:", 9 + i)});
-      p.commit.push_back(RandomBytes(32));
-      bundle.sealed_shares.push_back(RandomBytes(64));
-    }
-    p.kcv = RandomBytes(32);
-    auto policy = SignedPolicy::Sign(p, Ed25519PrivateKey::Generate());
-    ASSERT_TRUE(policy.ok()) << policy.error().ToString();
-    bundle.policy = policy->encoded();
-    ASSERT_TRUE(WriteFile(dir_ / StrCat("domains/", kUuid, ".bundle"), EncodeBundle(bundle), 0600).ok());
+    auto bundle = vouch::testing::ShamBundle(p, validator_dids_);
+    ASSERT_TRUE(bundle.ok()) << bundle.error().ToString();
+    ASSERT_TRUE(WriteFile(dir_ / StrCat("domains/", kUuid, ".bundle"), *bundle, 0600).ok());
   }
 
   // A VC of web1 as the audit store keeps it, endorsed by validator i with

@@ -404,6 +404,33 @@ check "every planted file and symlink is as it was" planted_unchanged
 check "no vouch-seal-* file with content in /dev/shm or /tmp: $(strays)" test -z "$(strays)"
 check "the image still opens with its passphrase" opens_with "$QEMU_PASS"
 
+# --- A Proxmox VE VM (--pve-config): its LUKS disk is the one its args open.
+PVE_UUID=6a1c1d2e-3f40-4152-8364-75a6b7c8d9e0
+pve_conf() {  # pve_conf ARGS-LINE > VMID.conf
+  printf 'name: pve-seal\nmemory: 256\nsmbios1: uuid=%s\nscsi0: local-lvm:vm-100-disk-0,size=8G\n%s\n' "$PVE_UUID" "$1"
+}
+pve_conf "args: -object secret,id=vk,file=/run/vouch/pve/100.key,format=raw -blockdev driver=luks,node-name=v0,key-secret=vk,file.driver=file,file.filename=$IMG -device virtio-blk-pci,drive=v0" >"$W/100.conf"
+"$VOUCH" seal --pve-config "$W/100.conf" --bundle-out "$W/pve.bundle" --validators "$W/validators.txt" --threshold 2 \
+  --owner-key "$W/owner.pem" --image "$IMG" --from-raw "$W/disk.raw" --force "${OK_PCR[@]}" "${OK_HOST[@]}" >"$W/out.txt" 2>"$W/err.txt"
+check "a Proxmox VM seals ($(cat "$W/err.txt"))" test $? -eq 0
+expect "... for the VM's smbios1 uuid" 0 "^sealed domain 'pve-seal' \($PVE_UUID\)" -- cat "$W/out.txt"
+check "... and its image opens with the passphrase" opens_with "$QEMU_PASS"
+expect "... and its policy pins the args' LUKS disk" 0 "\"disk:v0:luks:$IMG\"" -- "$VOUCH" bundle show "$W/pve.bundle" --json
+sha_img=$(sha "$IMG")
+expect "a Proxmox VM whose image is not a LUKS disk of its args: refused, saying how" 1 \
+  "disk 'scsi0' of Proxmox VM 'pve-seal' must be opened by its args: -object secret" -- \
+  "$VOUCH" seal --pve-config "$W/100.conf" --bundle-out "$W/pve.bundle" --validators "$W/validators.txt" --threshold 2 \
+  --owner-key "$W/owner.pem" --image local-lvm:vm-100-disk-0 --size 1M --force "${OK_PCR[@]}" "${OK_HOST[@]}"
+expect "--pve-config needs --bundle-out" 1 "^vouch: missing required flag --bundle-out$" -- "$VOUCH" seal --pve-config "$W/100.conf" \
+  --validators "$W/validators.txt" --threshold 2 --owner-key "$W/owner.pem" --image "$IMG" --from-raw "$W/disk.raw" \
+  "${OK_PCR[@]}" "${OK_HOST[@]}"
+printf 'memory 256\n' >"$W/bad.conf"
+expect "a VM config that does not parse: one line naming the line" 1 \
+  "^vouch: Proxmox VM bad config line 1: expected 'KEY: VALUE', got 'memory 256'$" -- \
+  "$VOUCH" seal --pve-config "$W/bad.conf" --bundle-out "$W/pve.bundle" --validators "$W/validators.txt" \
+  --threshold 2 --owner-key "$W/owner.pem" --image "$IMG" --from-raw "$W/disk.raw" "${OK_PCR[@]}" "${OK_HOST[@]}"
+check "the refusals left the image as it was" test "$(sha "$IMG")" = "$sha_img"
+
 # --- Usage.
 expect "unknown flag is a usage error" 2 "unknown flag --frob" -- "$VOUCH" seal --frob
 expect "help names the strict choices" 0 "--pcrs-from-tpm TCTI \| --pcr-ref IDX=HEX... \| --any-pcrs" -- \

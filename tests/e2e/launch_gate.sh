@@ -26,7 +26,7 @@ set -euo pipefail
 # Every binary this script runs, relative to BUILD_DIR. scripts/demo.sh
 # builds exactly these, and e2e.demo runs the demo in a tree where nothing
 # else is built, so a binary used below but missing here fails that test.
-NEEDS=(cli/vouch cli/vouch-agent validator/vouchd validator/vouchd-byzantine hook/vouch-hook hook/vouch-hook-attest
+NEEDS=(cli/vouch cli/vouch-agent validator/vouchd validator/vouchd-byzantine hook/vouch-hook hook/vouch-hook-attest hook/vouch-pve-hook
   guest-shim/vouch-shim tests/e2e/attest_probe)
 if [[ ${1:-} == --needs ]]; then printf '%s\n' "${NEEDS[@]}"; exit 0; fi
 BUILD=$(cd "${1:?usage: launch_gate.sh BUILD_DIR [--demo [--keep] | --bench N]}" && pwd)
@@ -672,6 +672,9 @@ fi
 # OpenStack nova's path (not in the demo: a second boot of the plain guest).
 # shellcheck source=tests/e2e/scenes/nova.sh
 [[ -z $DEMO ]] && . "$ROOT/tests/e2e/scenes/nova.sh"
+# Proxmox VE's hookscript with a QEMU started as Proxmox starts it (not in the demo).
+# shellcheck source=tests/e2e/scenes/proxmox.sh
+[[ -z $DEMO ]] && . "$ROOT/tests/e2e/scenes/proxmox.sh"
 
 # shellcheck source=tests/e2e/scenes/guest_half.sh
 . "$ROOT/tests/e2e/scenes/guest_half.sh"
