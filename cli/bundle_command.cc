@@ -2,11 +2,13 @@
 // protection bundle lets happen — the owner's signed policy (checked), the
 // validators and threshold, hosts, PCRs, limits, the lease and the guest
 // section — read from a --bundle-out file or a domain's <metadata>.
+#include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
 #include "pcr_list.h"
+#include "vouch/core/duration.h"
 #include "vouch/core/flags.h"
 #include "vouch/core/owner_policy.h"
 #include "vouch/qemu/libvirt.h"
@@ -116,11 +118,11 @@ void PrintText(const SignedPolicy& signed_policy, size_t sealed_shares) {
   for (const auto& [component, version] : p.hv_min) {
     std::printf("  %s >= %s\n", component.c_str(), version.c_str());
   }
-  std::printf("  host VCs live %llu s; on drift: %s; re-attest every %llu s", static_cast<unsigned long long>(p.vc_ttl),
-              p.on_drift.c_str(), static_cast<unsigned long long>(p.reattest_s));
+  const std::chrono::seconds every(p.reattest_s);
+  std::printf("  host VCs live %s; on drift: %s; re-attest every %s", FormatDuration(std::chrono::seconds(p.vc_ttl)).c_str(),
+              p.on_drift.c_str(), FormatDuration(every).c_str());
   if (p.grace) {
-    std::printf(", lease: silent for %llu s is reported\n",
-                static_cast<unsigned long long>(p.reattest_s * *p.grace));
+    std::printf(", lease: silent for %s is reported\n", FormatDuration(every * *p.grace).c_str());
   } else {
     std::printf(", no lease\n");
   }
@@ -128,8 +130,8 @@ void PrintText(const SignedPolicy& signed_policy, size_t sealed_shares) {
               static_cast<unsigned long long>(p.rt.memory_kib_max), static_cast<unsigned long long>(p.rt.vcpus_max),
               Joined(p.rt.nets_allowed, "none").c_str(), p.rt.qemu_args.size());
   if (p.guest) {
-    std::printf("  guest: vTPM PCRs %s, first report within %llu s, past the grace: %s\n",
-                JoinPcrs(p.guest->pcrs).c_str(), static_cast<unsigned long long>(p.guest->boot_s),
+    std::printf("  guest: vTPM PCRs %s, first report within %s, past the grace: %s\n",
+                JoinPcrs(p.guest->pcrs).c_str(), FormatDuration(std::chrono::seconds(p.guest->boot_s)).c_str(),
                 p.guest->action.c_str());
   } else {
     std::printf("  guest: no guest evidence\n");

@@ -34,7 +34,7 @@ int StartCommand(const std::vector<std::string>& args);
 int ReattestCommand(const std::vector<std::string>& args);
 // vouch status DOMAIN [--config F] [--json]
 int StatusCommand(const std::vector<std::string>& args);
-// vouch agent [--config F] [--interval-s N] [--once]
+// vouch agent [--config F] [--once]
 int AgentCommand(const std::vector<std::string>& args);
 // vouch revoke host|credential … (revoke_command.cc).
 int RevokeCommand(const std::vector<std::string>& args);

@@ -34,12 +34,13 @@ constexpr const char* kRegisterUsage =
 
 constexpr const char* kEnrollUsage =
     "usage: vouch host enroll [--config /etc/vouch/hook.conf] [--ledger LOCATOR --genesis HEX] [--dir DIR]\n"
-    "                         [--tcti TCTI] [--timeout-ms 5000]\n"
+    "                         [--tcti TCTI] [--timeout DURATION (1ms..10m, default 5s)]\n"
     "  asks every active validator on the ledger to certify the host's AK: each checks the\n"
     "  registered EK certificate against the trusted TPM CAs and makes a credential for the\n"
     "  AK under that EK; the TPM activates it (proving AK and EK live in one TPM) and the\n"
     "  validator appends its certification. Prints one line per validator; exits 0 once the\n"
-    "  host is certified (certify_quorum validators), 1 otherwise.\n";
+    "  host is certified (certify_quorum validators), 1 otherwise. --timeout bounds each\n"
+    "  validator call (DURATION: 500ms, 30s, 5m; a bare number is seconds).\n";
 
 constexpr const char* kConfigUsage =
     "  The ledger, its genesis, its access, the TPM, the host key and the AK come from\n"
@@ -142,9 +143,11 @@ Status Register(Flags& f) {
 }
 
 Status Enroll(Flags& f) {
+  VOUCH_ASSIGN_OR_RETURN(std::chrono::milliseconds timeout,
+                         f.GetDuration("timeout", std::chrono::seconds(5), std::chrono::milliseconds(1),
+                                       std::chrono::minutes(10)));
   VOUCH_ASSIGN_OR_RETURN(HostPaths paths, ApplyHookConfig(f));
   VOUCH_ASSIGN_OR_RETURN(std::string locator, f.Require("ledger"));
-  VOUCH_ASSIGN_OR_RETURN(uint64_t timeout_ms, f.GetUint("timeout-ms", 5000));
   VOUCH_ASSIGN_OR_RETURN(HostFiles host, LoadHost(paths));
   VOUCH_ASSIGN_OR_RETURN(auto client, OpenLedgerClient(f, locator, paths));
   const ledger::DidDocument* doc = client->state().FindHost(host.did);
@@ -173,7 +176,7 @@ Status Enroll(Flags& f) {
       continue;
     }
     ++asked;
-    host::ValidatorClient vc(v.endpoint, std::chrono::milliseconds(timeout_ms));
+    host::ValidatorClient vc(v.endpoint, timeout);
     const std::string validator_did = did;  // clang 14 lambdas cannot capture a structured binding
     Status done = [&]() -> Status {
       const int64_t at = Now();
@@ -232,7 +235,8 @@ int HostRegisterCommand(const std::vector<std::string>& args) {
 
 int HostEnrollCommand(const std::vector<std::string>& args) {
   if (AsksForHelp(args)) return PrintUsage({kEnrollUsage, kConfigUsage, kLedgerAccessUsage});
-  auto flags = Flags::Parse(args, WithLedgerAccessFlags({"config", "ledger", "genesis", "dir", "tcti", "timeout-ms"}), {});
+  auto flags = Flags::Parse(args, WithLedgerAccessFlags({"config", "ledger", "genesis", "dir", "tcti", "timeout"}), {},
+                            {{"timeout-ms", "timeout", "ms"}});
   if (!flags.ok() || !flags->positional().empty()) {
     if (!flags.ok()) std::fprintf(stderr, "vouch: %s\n", flags.error().message().c_str());
     std::fputs(kEnrollUsage, stderr);

@@ -19,6 +19,7 @@
 #include "utc.h"
 #include "vouch/core/bytes.h"
 #include "vouch/core/did_key.h"
+#include "vouch/core/duration.h"
 #include "vouch/core/ed25519.h"
 #include "vouch/core/flags.h"
 #include "vouch/core/owner_policy.h"
@@ -83,11 +84,12 @@ constexpr const char* kUsage =
     "      are not checked) and verify every later one fully, N included; refused unless at least K\n"
     "      (default 1) of N's author and cosigners are admitted validators (as the pinned entries\n"
     "      say) and, if --trusted-validator is given, among those DIDs (trust from outside the ledger)\n"
-    "  watch LOCATOR [--from N] [--type TYPE] [--count N] [--timeout-ms MS]\n"
+    "  watch LOCATOR [--from N] [--type TYPE] [--count N] [--timeout DURATION]\n"
     "      print one line per verified entry as it arrives (index, type, author, digest; a revoke's\n"
     "      subject, reason and whether it took effect), starting at index N (default: the next\n"
-    "      entry), only of TYPE if given; exit 0 after N such entries or when MS milliseconds have\n"
-    "      passed (default: never), 1 with \"vouch: ledger entry I: ...\" when an entry does not verify\n"
+    "      entry), only of TYPE if given; exit 0 after N such entries or once DURATION (500ms, 30s,\n"
+    "      5m; a bare number is seconds) has passed (default: never), 1 with \"vouch: ledger entry I:\n"
+    "      ...\" when an entry does not verify\n"
     "  did KEY.pem\n"
     "      print the did:key of a PEM Ed25519 private key\n";
 
@@ -125,15 +127,15 @@ bool IsFlag(const std::string& option) {
 }
 
 // Parses `args` from `from` on (Flags: CLI11); refuses options not in
-// `allowed`. Returns the problem, or "".
+// `allowed`, and `renamed` ones with their new spelling. Returns the problem, or "".
 std::string Parse(const std::vector<std::string>& args, size_t from, const std::set<std::string>& allowed,
-                  Args* out) {
+                  Args* out, const std::vector<RenamedDuration>& renamed = {}) {
   // --genesis pins the ledger and --ledger-* reach it, for every command
   // that reads one (OpenClient).
   std::set<std::string> values = {"genesis"}, switches;
   for (const std::string& name : kLedgerAccessFlags) values.insert(name);
   for (const std::string& option : allowed) (IsFlag(option) ? switches : values).insert(option.substr(2));
-  auto flags = Flags::Parse({args.begin() + static_cast<std::ptrdiff_t>(from), args.end()}, values, switches);
+  auto flags = Flags::Parse({args.begin() + static_cast<std::ptrdiff_t>(from), args.end()}, values, switches, renamed);
   if (!flags.ok()) return flags.error().message();
   out->positional = flags->positional();
   for (const std::string& name : values) {
@@ -935,17 +937,23 @@ int Watch(const std::vector<std::string>& args) {
   using Clock = std::chrono::steady_clock;
   const Clock::time_point start = Clock::now();
   Args a;
-  std::string problem = Parse(args, 1, {"--from", "--type", "--count", "--timeout-ms"}, &a);
+  std::string problem =
+      Parse(args, 1, {"--from", "--type", "--count", "--timeout"}, &a, {{"timeout-ms", "timeout", "ms"}});
   if (!problem.empty()) return Usage(problem);
   if (a.positional.size() != 1) return Usage("watch takes one LOCATOR");
-  std::optional<uint64_t> from, count, timeout_ms;
-  for (auto [flag, field] : {std::pair{"--from", &from}, std::pair{"--count", &count},
-                             std::pair{"--timeout-ms", &timeout_ms}}) {
+  std::optional<uint64_t> from, count;
+  for (auto [flag, field] : {std::pair{"--from", &from}, std::pair{"--count", &count}}) {
     if (auto v = a.One(flag)) {
       auto n = ParseUint(*v, flag);
       if (!n.ok()) return Usage(n.error().message());
       *field = *n;
     }
+  }
+  std::optional<std::chrono::milliseconds> timeout;
+  if (auto v = a.One("--timeout")) {
+    auto d = ParseDurationIn("--timeout", *v, std::chrono::milliseconds(0), std::chrono::milliseconds::max());
+    if (!d.ok()) return Usage(d.error().message());
+    timeout = *d;
   }
   std::optional<EntryType> type;
   if (auto t = a.One("--type")) {
@@ -975,8 +983,8 @@ int Watch(const std::vector<std::string>& args) {
   if (count && printed >= *count) return 0;
   for (;;) {
     std::chrono::milliseconds wait{1000};
-    if (timeout_ms) {
-      auto left = std::chrono::milliseconds(*timeout_ms) -
+    if (timeout) {
+      auto left = *timeout -
                   std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
       if (left.count() <= 0) return 0;
       wait = std::min(wait, left);

@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <set>
@@ -31,6 +32,7 @@
 #include "staged_file.h"
 #include "validator_selection.h"
 #include "vouch/core/did_key.h"
+#include "vouch/core/duration.h"
 #include "vouch/core/flags.h"
 #include "vouch/core/owner_policy.h"
 #include "vouch/core/private_file.h"
@@ -60,20 +62,22 @@ constexpr const char* kUsage =
     "                   [--max-per-operator K (default T-1)] [--max-per-region K] [--seed S (default: domain UUID)])\n"
     "                  --threshold T --owner-key FILE --image OUT.luks (--from-raw IN | --size SIZE) [--force]\n"
     "                  (--pcrs-from-tpm TCTI | --pcr-ref IDX=HEX... | --any-pcrs) [--pcrs 0,1,7]\n"
-    "                  (--host DID... | --any-host) [--vc-ttl S (1..3600)] [--on-drift pause|destroy|alert]\n"
-    "                  [--reattest S (1..86400, default 60)] [--grace N (1..100)]\n"
-    "                  [--guest-pcrs 0,9 [--guest-action poweroff|reboot|none|exec:/PATH] [--guest-boot-s S]]\n"
+    "                  (--host DID... | --any-host) [--on-drift pause|destroy|alert] [--vc-ttl DURATION (1s..1h, default 2m)]\n"
+    "                  [--reattest DURATION (1s..24h, default 60s)] [--grace N (1..100)]\n"
+    "                  [--guest-pcrs 0,9 [--guest-action poweroff|reboot|none|exec:/PATH] [--guest-boot DURATION]]\n"
     "                  [--hv-min COMPONENT=VERSION]... [--also-boot DOMAIN.xml]... [--connect URI]\n"
     "  pins the domain as defined (disks, boot, emulator, devices, QEMU pass-through);\n"
     "  --also-boot allows another definition's <os> boot as well\n"
     "  --pve-config: a Proxmox VE VM (/etc/pve/qemu-server/VMID.conf); its --image is the LUKS\n"
     "  disk its args open; put the bundle at /etc/vouch/domains/UUID.bundle (vouch-pve-hook)\n"
-    "  --grace N: each validator expects a re-attestation within --reattest x N seconds\n"
+    "  DURATION: a whole number with ms, s, m or h (500ms, 30s, 5m, 2h), a bare number being\n"
+    "  seconds; --vc-ttl, --reattest and --guest-boot in whole seconds (the policy counts seconds)\n"
+    "  --grace N: each validator expects a re-attestation within --reattest x N\n"
     "  of the last and reports a silent domain on the ledger (the hook ends it at a stop)\n"
     "  --guest-pcrs: vouch-shim in the guest quotes these vTPM PCRs every round (needs\n"
     "  --grace); validators hold them to the first report; past the grace without an\n"
     "  endorsement the shim runs --guest-action (default poweroff); the first round\n"
-    "  is due --guest-boot-s (1..3600, default 300) after the launch\n"
+    "  is due --guest-boot (1s..1h, default 5m) after the launch\n"
     "  refuses to replace an existing --image or --bundle-out unless --force\n"
     "  --json: what was sealed as one JSON object on stdout (progress lines go to stderr)\n"
     "  --recovery-passphrase-file FILE (0600, >= 20 bytes, used as is): a second LUKS keyslot\n"
@@ -266,19 +270,18 @@ Result<std::string> ParseOnDrift(const std::string& value) {
   return Invalid(StrCat("--on-drift '", value, "' must be pause, destroy or alert"));
 }
 
-Result<uint64_t> ParseVcTtl(const Flags& f) {
-  VOUCH_ASSIGN_OR_RETURN(uint64_t ttl, f.GetUint("vc-ttl", 120));
-  if (ttl == 0 || ttl > 3600) return Invalid(StrCat("--vc-ttl ", ttl, " must be 1..3600 seconds"));
-  return ttl;
+// Duration flag `name` for a policy field that counts seconds on the wire.
+Result<uint64_t> PolicySeconds(const Flags& f, const std::string& name, std::chrono::seconds fallback,
+                               std::chrono::seconds max) {
+  VOUCH_ASSIGN_OR_RETURN(std::chrono::milliseconds d, f.GetDuration(name, fallback, std::chrono::seconds(1), max));
+  VOUCH_ASSIGN_OR_RETURN(std::chrono::seconds s, WholeSeconds(StrCat("--", name), d));
+  return static_cast<uint64_t>(s.count());
 }
 
-// --reattest S and --grace N: how often a running domain re-attests, and
-// after how many missed intervals its validators report it (a lease).
+// --reattest DURATION and --grace N: how often a running domain re-attests,
+// and after how many missed intervals its validators report it (a lease).
 Status ParseReattestation(const Flags& f, OwnerPolicy& p) {
-  VOUCH_ASSIGN_OR_RETURN(p.reattest_s, f.GetUint("reattest", 60));
-  if (p.reattest_s == 0 || p.reattest_s > 86400) {
-    return Invalid(StrCat("--reattest ", p.reattest_s, " must be 1..86400 seconds"));
-  }
+  VOUCH_ASSIGN_OR_RETURN(p.reattest_s, PolicySeconds(f, "reattest", std::chrono::seconds(60), std::chrono::hours(24)));
   if (!f.Get("grace")) return Ok();
   VOUCH_ASSIGN_OR_RETURN(uint64_t grace, f.GetUint("grace", 0));
   if (grace == 0 || grace > 100) return Invalid(StrCat("--grace ", grace, " must be 1..100 intervals"));
@@ -286,11 +289,11 @@ Status ParseReattestation(const Flags& f, OwnerPolicy& p) {
   return Ok();
 }
 
-// --guest-pcrs, --guest-action, --guest-boot-s: what vouch-shim in the guest
+// --guest-pcrs, --guest-action, --guest-boot: what vouch-shim in the guest
 // quotes and does past the grace (DESIGN §3 "guest").
 Status ParseGuest(const Flags& f, OwnerPolicy& p) {
   if (!f.Get("guest-pcrs")) {
-    for (const char* flag : {"guest-action", "guest-boot-s"}) {
+    for (const char* flag : {"guest-action", "guest-boot"}) {
       if (f.Get(flag)) return Invalid(StrCat("--", flag, " needs --guest-pcrs (the guest vTPM PCRs to quote)"));
     }
     return Ok();
@@ -306,10 +309,7 @@ Status ParseGuest(const Flags& f, OwnerPolicy& p) {
     return Invalid(StrCat("--guest-action '", g.action,
                           "' must be poweroff, reboot, none or exec:/ABSOLUTE/PATH (run in the guest)"));
   }
-  VOUCH_ASSIGN_OR_RETURN(g.boot_s, f.GetUint("guest-boot-s", 300));
-  if (g.boot_s == 0 || g.boot_s > 3600) {
-    return Invalid(StrCat("--guest-boot-s ", g.boot_s, " must be 1..3600 seconds"));
-  }
+  VOUCH_ASSIGN_OR_RETURN(g.boot_s, PolicySeconds(f, "guest-boot", std::chrono::minutes(5), std::chrono::hours(1)));
   p.guest = std::move(g);
   return Ok();
 }
@@ -323,7 +323,7 @@ Result<OwnerPolicy> PolicyFromFlags(const Flags& f) {
   VOUCH_ASSIGN_OR_RETURN(p.hosts, ParseHosts(f));
   VOUCH_ASSIGN_OR_RETURN(p.hv_min, ParseHvMin(f.GetAll("hv-min")));
   VOUCH_ASSIGN_OR_RETURN(p.on_drift, ParseOnDrift(f.GetOr("on-drift", "alert")));
-  VOUCH_ASSIGN_OR_RETURN(p.vc_ttl, ParseVcTtl(f));
+  VOUCH_ASSIGN_OR_RETURN(p.vc_ttl, PolicySeconds(f, "vc-ttl", std::chrono::minutes(2), std::chrono::hours(1)));
   VOUCH_RETURN_IF_ERROR(ParseReattestation(f, p));
   VOUCH_RETURN_IF_ERROR(ParseGuest(f, p));
   return p;
@@ -756,9 +756,9 @@ Status Seal(const Flags& f) {
                 in.policy.validators.size() - in.policy.threshold);
   }
   if (in.policy.grace) {
-    std::printf("  re-attests every %llu s; a domain silent for %llu s is reported by its validators\n",
-                static_cast<unsigned long long>(in.policy.reattest_s),
-                static_cast<unsigned long long>(in.policy.reattest_s * *in.policy.grace));
+    const std::chrono::seconds every(in.policy.reattest_s);
+    std::printf("  re-attests every %s; a domain silent for %s is reported by its validators\n",
+                FormatDuration(every).c_str(), FormatDuration(every * *in.policy.grace).c_str());
   }
   if (in.policy.guest) {
     std::printf("  guest: vouch-shim quotes vTPM PCRs %s; past the grace without an endorsement it runs '%s'\n"
@@ -779,9 +779,9 @@ int SealCommand(const std::vector<std::string>& args) {
                                                    "threshold", "owner-key", "image", "from-raw", "size", "pcrs",
                                                    "pcr-ref", "pcrs-from-tpm", "host", "vc-ttl", "on-drift",
                                                    "reattest", "grace", "hv-min", "connect", "also-boot",
-                                                   "guest-pcrs", "guest-action", "guest-boot-s",
+                                                   "guest-pcrs", "guest-action", "guest-boot",
                                                    "recovery-passphrase-file"}),
-                            {"help", "any-pcrs", "any-host", "force", "json"});
+                            {"help", "any-pcrs", "any-host", "force", "json"}, {{"guest-boot-s", "guest-boot", "s"}});
   if (!flags.ok() || flags->Has("help") || !flags->positional().empty()) {
     if (!flags.ok()) std::fprintf(stderr, "vouch: %s\n", flags.error().message().c_str());
     std::fputs(kUsage, stderr);

@@ -20,15 +20,17 @@ namespace vouch::cli {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: vouch start DOMAIN [--config /etc/vouch/hook.conf] [--timeout-ms 60000]\n"
+    "usage: vouch start DOMAIN [--config /etc/vouch/hook.conf] [--timeout DURATION (1s..1h, default 60s)]\n"
     "  releases DOMAIN's image key from the validators (as the libvirt hook would),\n"
     "  then starts it through libvirt (the config's libvirt_uri). An installed vouch\n"
-    "  hook sees the fresh release and does not attest again.\n";
+    "  hook sees the fresh release and does not attest again. --timeout bounds the start\n"
+    "  (DURATION: 500ms, 30s, 5m; a bare number is seconds).\n";
 
 Status Start(const std::string& name, const Flags& f) {
+  VOUCH_ASSIGN_OR_RETURN(std::chrono::milliseconds timeout,
+                         f.GetDuration("timeout", std::chrono::seconds(60), std::chrono::seconds(1), std::chrono::hours(1)));
   std::string config_path = f.GetOr("config", host::kDefaultHookConfig);
   VOUCH_ASSIGN_OR_RETURN(host::HookConfig config, host::LoadHookConfig(config_path));
-  VOUCH_ASSIGN_OR_RETURN(uint64_t timeout_ms, f.GetUint("timeout-ms", 60000));
   qemu::LibvirtOptions options;
   options.call_timeout = config.libvirt_timeout;
   VOUCH_ASSIGN_OR_RETURN(qemu::LibvirtConnection conn, qemu::Connect(config.libvirt_uri, options));
@@ -39,7 +41,7 @@ Status Start(const std::string& name, const Flags& f) {
   VOUCH_ASSIGN_OR_RETURN(bool released, host::ReleaseKey(config, name, xml, std::time(nullptr)));
   auto t1 = std::chrono::steady_clock::now();
   if (!released) {
-    VOUCH_RETURN_IF_ERROR(conn.StartDomain(name, std::chrono::milliseconds(timeout_ms)));
+    VOUCH_RETURN_IF_ERROR(conn.StartDomain(name, timeout));
     std::printf("domain '%s' started (not protected by vouch: no key to release)\n", name.c_str());
     return Ok();
   }
@@ -48,7 +50,7 @@ Status Start(const std::string& name, const Flags& f) {
     (void)host::CleanupSecrets(config, xml);
     return marked.error();
   }
-  Status started = conn.StartDomain(name, std::chrono::milliseconds(timeout_ms));
+  Status started = conn.StartDomain(name, timeout);
   // Running or not, the secrets are no longer needed.
   Status cleaned = host::CleanupSecrets(config, xml);
   if (!started.ok()) return started.error();
@@ -65,7 +67,7 @@ Status Start(const std::string& name, const Flags& f) {
 
 int StartCommand(const std::vector<std::string>& args) {
   if (AsksForHelp(args)) return PrintUsage({kUsage});
-  auto flags = Flags::Parse(args, {"config", "timeout-ms"}, {"help"});
+  auto flags = Flags::Parse(args, {"config", "timeout"}, {"help"}, {{"timeout-ms", "timeout", "ms"}});
   if (!flags.ok() || flags->Has("help") || flags->positional().size() != 1) {
     if (!flags.ok()) std::fprintf(stderr, "vouch: %s\n", flags.error().message().c_str());
     std::fputs(kUsage, stderr);

@@ -1,6 +1,7 @@
 // vouch status DOMAIN [--config F] [--json]: what this host knows about a
 // protected domain (host/domain_status.h), for a person or, with --json, a
 // program. Exit 0 when read, 1 with one line when not, 2 for usage.
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 
@@ -8,6 +9,7 @@
 
 #include "commands.h"
 #include "utc.h"
+#include "vouch/core/duration.h"
 #include "vouch/core/flags.h"
 #include "vouch/host/domain_status.h"
 #include "vouch/host/hook_config.h"
@@ -94,9 +96,10 @@ void PrintStatus(const host::DomainStatus& s) {
   std::printf("last round: %s\n", s.last_round.empty() ? "none" : s.last_round.c_str());
   if (s.deadline) {
     long long left = static_cast<long long>(*s.deadline - std::time(nullptr));
-    std::printf("lease: re-attest every %llu s, due by %s (%s)\n", static_cast<unsigned long long>(s.reattest_s),
+    std::printf("lease: re-attest every %s, due by %s (%s)\n", FormatDuration(std::chrono::seconds(s.reattest_s)).c_str(),
                 Utc(*s.deadline).c_str(),
-                left >= 0 ? StrCat("in ", left, " s").c_str() : StrCat(-left, " s ago").c_str());
+                left >= 0 ? StrCat("in ", FormatDuration(std::chrono::seconds(left))).c_str()
+                          : StrCat(FormatDuration(std::chrono::seconds(-left)), " ago").c_str());
   } else {
     std::printf("lease: none (the policy sets no grace)\n");
   }

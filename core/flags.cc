@@ -20,17 +20,36 @@ Error ParseError(const CLI::ParseError& e) {
   return Error(Code::kInvalidArgument, what);
 }
 
+// An old name on the command line is a mistake to point out, not a flag to
+// ignore: its value (as CLI11 took it) respelled under the new name.
+Status RefuseRenamed(const std::vector<RenamedDuration>& renamed,
+                     const std::map<std::string, std::vector<std::string>>& given) {
+  for (const RenamedDuration& r : renamed) {
+    auto it = given.find(std::string(r.old_name));
+    if (it == given.end() || it->second.empty()) continue;
+    return Error(Code::kInvalidArgument, StrCat("flag --", r.old_name, " was renamed: write --", r.new_name, " ",
+                                                RespelledDuration(r, it->second.front())));
+  }
+  return Ok();
+}
+
 }  // namespace
 
 Result<Flags> Flags::Parse(const std::vector<std::string>& args,
                            const std::set<std::string>& value_flags,
-                           const std::set<std::string>& bool_flags) {
+                           const std::set<std::string>& bool_flags,
+                           const std::vector<RenamedDuration>& renamed) {
   CLI::App app;
   app.set_help_flag();  // -h/--help is a flag like the others: the command prints its usage
   app.allow_extras(true);
   std::map<std::string, std::vector<std::string>> values;
   for (const std::string& name : value_flags) {
     app.add_option("--" + name, values[name])->allow_extra_args(false);
+  }
+  // Old names are taken with their value, so the refusal can respell it.
+  std::map<std::string, std::vector<std::string>> old_values;
+  for (const RenamedDuration& r : renamed) {
+    app.add_option(StrCat("--", r.old_name), old_values[std::string(r.old_name)])->allow_extra_args(false);
   }
   for (const std::string& name : bool_flags) {
     if (name != "help") app.add_flag("--" + name);
@@ -52,6 +71,7 @@ Result<Flags> Flags::Parse(const std::vector<std::string>& args,
   } catch (const CLI::ParseError& e) {
     return ParseError(e);
   }
+  VOUCH_RETURN_IF_ERROR(RefuseRenamed(renamed, old_values));
   Flags f;
   for (const auto& [name, list] : values) {
     for (const std::string& v : list) f.values_.emplace(name, v);
@@ -107,6 +127,14 @@ Result<uint64_t> Flags::GetUint(const std::string& name, uint64_t fallback) cons
     return Error(Code::kInvalidArgument, StrCat("flag --", name, " must be a number, got '", *v, "'"));
   }
   return static_cast<uint64_t>(n);
+}
+
+Result<std::chrono::milliseconds> Flags::GetDuration(const std::string& name, std::chrono::milliseconds fallback,
+                                                     std::chrono::milliseconds min,
+                                                     std::chrono::milliseconds max) const {
+  auto v = Get(name);
+  if (!v) return fallback;
+  return ParseDurationIn(StrCat("--", name), *v, min, max);
 }
 
 void Flags::SetDefault(const std::string& name, std::string value) {

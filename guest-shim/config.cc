@@ -6,6 +6,7 @@
 
 #include "vouch/core/bytes.h"
 #include "vouch/core/did_key.h"
+#include "vouch/core/duration.h"
 #include "vouch/core/guest_channel.h"
 
 namespace vouch::shim {
@@ -18,10 +19,25 @@ std::string Trim(std::string_view s) {
   return std::string(s.substr(b, e - b + 1));
 }
 
-bool ParseUint(const std::string& s, uint64_t& out) {
-  if (s.empty() || s.size() > 12 || s.find_first_not_of("0123456789") != std::string::npos) return false;
-  out = std::stoull(s);
-  return true;
+// The keys that named their unit before durations took one (DESIGN §7).
+constexpr RenamedDuration kRenamedKeys[] = {{"grace_s", "grace", "s"}, {"timeout_s", "timeout", "s"}};
+
+const RenamedDuration* FindRenamed(std::string_view key) {
+  for (const RenamedDuration& r : kRenamedKeys) {
+    if (key == r.old_name) return &r;
+  }
+  return nullptr;
+}
+
+// grace (whole seconds: it is added to the boot time) and timeout.
+Status SetDuration(ShimConfig& c, const std::string& key, const std::string& value) {
+  if (key == "timeout") {
+    VOUCH_ASSIGN_OR_RETURN(c.timeout, ParseDurationIn(key, value, std::chrono::seconds(1), std::chrono::hours(1)));
+    return Ok();
+  }
+  VOUCH_ASSIGN_OR_RETURN(auto grace, ParseDurationIn(key, value, std::chrono::seconds(1), std::chrono::hours(720)));
+  VOUCH_ASSIGN_OR_RETURN(c.grace, WholeSeconds(key, grace));
+  return Ok();
 }
 
 bool LooksLikeUuid(const std::string& s) {
@@ -68,10 +84,10 @@ Result<ShimConfig> ParseShimConfig(std::string_view text, const std::string& pat
         return where(StrCat("action '", value, "' is not poweroff, reboot, none or exec:/PATH"));
       }
       c.action = value;
-    } else if (key == "grace_s" || key == "timeout_s") {
-      uint64_t v = 0;
-      if (!ParseUint(value, v) || v == 0) return where(StrCat(key, " must be a positive number of seconds"));
-      (key == "grace_s" ? c.grace_s : c.timeout_s) = v;
+    } else if (key == "grace" || key == "timeout") {
+      if (Status s = SetDuration(c, key, value); !s.ok()) return where(s.error().message());
+    } else if (const RenamedDuration* r = FindRenamed(key)) {
+      return where(StrCat("'", key, "' was renamed: write '", r->new_name, " = ", RespelledDuration(*r, value), "'"));
     } else {
       return where(StrCat("unknown key '", key, "'"));
     }

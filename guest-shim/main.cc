@@ -1,5 +1,5 @@
 // vouch-shim: re-attestation from inside a protected guest (DESIGN §2 "Guest
-// shim"). Commands: round | loop --interval S | status; --config PATH.
+// shim"). Commands: round | loop --interval DURATION | status; --config PATH.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -11,10 +11,12 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "vouch/core/duration.h"
 #include "vouch/core/endorsement_quorum.h"
 #include "vouch/core/unique_fd.h"
 #include "vouch/shim/config.h"
@@ -24,9 +26,10 @@ namespace vouch::shim {
 namespace {
 
 constexpr char kUsage[] =
-    "usage: vouch-shim [--config PATH] round | loop --interval SECONDS | status\n"
+    "usage: vouch-shim [--config PATH] round | loop --interval DURATION | status\n"
     "  round    one re-attestation round over the virtio-serial port org.vouch.attest.0\n"
-    "  loop     rounds forever, one every SECONDS (for guests without systemd)\n"
+    "  loop     rounds forever, one every DURATION (1s..24h: 500ms, 30s, 5m; a bare number\n"
+    "           is seconds), for guests without systemd\n"
     "  status   the last attestation's time, its validators and the next deadline\n"
     "  config   " "/etc/vouch/shim.conf (owner = did:key:…, see DESIGN §2 \"Guest shim\")\n";
 
@@ -67,7 +70,7 @@ Status Round(const ShimConfig& config) {
   VOUCH_ASSIGN_OR_RETURN(std::unique_ptr<Tpm> tpm, OpenTpm(config));
   VOUCH_ASSIGN_OR_RETURN(Ak ak, LoadOrCreateAk(*tpm, config.key_dir));
   VOUCH_ASSIGN_OR_RETURN(UniqueFd fd, OpenChannel(config));
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(config.timeout_s);
+  auto deadline = std::chrono::steady_clock::now() + config.timeout;
   VOUCH_ASSIGN_OR_RETURN(RoundResult r, RunRound(config, fd.get(), *tpm, ak, kEventLogPath, Now(), deadline));
   std::string who;
   for (const auto& d : r.endorsers) who += (who.empty() ? "" : ", ") + d;
@@ -130,7 +133,7 @@ int Main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   std::string config_path = kDefaultConfigPath;
   std::string command;
-  uint64_t interval = 0;
+  std::optional<std::chrono::milliseconds> interval;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--help" || a == "-h") {
@@ -142,7 +145,12 @@ int Main(int argc, char** argv) {
     } else if (a == "--config" && i + 1 < args.size()) {
       config_path = args[++i];
     } else if (a == "--interval" && i + 1 < args.size()) {
-      interval = std::strtoull(args[++i].c_str(), nullptr, 10);
+      auto d = ParseDurationIn("--interval", args[++i], std::chrono::seconds(1), std::chrono::hours(24));
+      if (!d.ok()) {
+        std::fprintf(stderr, "vouch-shim: %s\n", d.error().message().c_str());
+        return 2;
+      }
+      interval = *d;
     } else if (command.empty() && (a == "round" || a == "loop" || a == "status")) {
       command = a;
     } else {
@@ -150,7 +158,7 @@ int Main(int argc, char** argv) {
       return 2;
     }
   }
-  if (command.empty() || (command == "loop" && interval == 0)) {
+  if (command.empty() || (command == "loop" && !interval)) {
     std::fputs(kUsage, stderr);
     return 2;
   }
@@ -166,7 +174,7 @@ int Main(int argc, char** argv) {
     Status s = Round(*config);
     if (!s.ok()) AfterFailure(*config, s.error());
     if (command == "round") return s.ok() ? 0 : 1;
-    std::this_thread::sleep_for(std::chrono::seconds(interval));
+    std::this_thread::sleep_for(*interval);
   }
 }
 

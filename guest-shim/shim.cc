@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "vouch/core/digest.h"
+#include "vouch/core/duration.h"
 #include "vouch/core/quote_binding.h"
 
 namespace vouch::shim {
@@ -137,9 +138,9 @@ GraceDecision DecideGrace(const ShimConfig& config, const ShimState& state, int6
     if (p.ok() && p->policy().guest && p->policy().grace) policy = std::move(*p);
   }
   if (!policy) {
-    d.deadline = boot_time + static_cast<int64_t>(config.grace_s);
+    d.deadline = boot_time + config.grace.count();
     d.action = config.action;
-    d.rule = StrCat("no policy accepted yet: deadline = boot + grace_s ", config.grace_s);
+    d.rule = StrCat("no policy accepted yet: deadline = boot + shim.conf grace ", FormatDuration(config.grace));
   } else {
     const OwnerPolicy& p = policy->policy();
     int64_t lease = static_cast<int64_t>(p.reattest_s) * static_cast<int64_t>(*p.grace);

@@ -371,7 +371,7 @@ TEST_F(ShimRoundTest, SilentAgentTimesOutWithinTheDeadline) {
 
 TEST(GraceTest, DeadlinesFollowThePinnedPolicy) {
   ShimConfig config;
-  config.grace_s = 600;
+  config.grace = std::chrono::seconds(600);
   ShimState none;
   GraceDecision d = DecideGrace(config, none, 1000 + 600, 1000);
   EXPECT_EQ(d.deadline, 1600);
@@ -427,7 +427,7 @@ class ShimBinaryTest : public testing::SwtpmTest {
   void WriteConfig(const std::string& extra) {
     std::ofstream(work_ / "shim.conf") << "owner = " << Did(keys_.owner) << "\nstate_dir = " << (work_ / "state")
                                        << "\nkey_dir = " << (work_ / "ak") << "\naction = exec:" << script_
-                                       << "\ntimeout_s = 2\n" << extra;
+                                       << "\ntimeout = 2s\n" << extra;
   }
   // Runs vouch-shim with `args`; returns its exit code, stderr in err_.
   int Shim(const std::string& args) {
@@ -453,7 +453,7 @@ class ShimBinaryTest : public testing::SwtpmTest {
 int64_t Now() { return static_cast<int64_t>(std::time(nullptr)); }
 
 TEST_F(ShimBinaryTest, MissingTpmIsOneClearLine) {
-  WriteConfig("tcti = device:/nonexistent/tpmrm0\ngrace_s = 100000\n");
+  WriteConfig("tcti = device:/nonexistent/tpmrm0\ngrace = 100000\n");
   EXPECT_EQ(Shim("round"), 1);
   EXPECT_NE(err_.find("vouch-shim: round failed: no TPM at /nonexistent/tpmrm0 (does the domain have a <tpm> "
                       "device?)\n"),
@@ -463,7 +463,7 @@ TEST_F(ShimBinaryTest, MissingTpmIsOneClearLine) {
 }
 
 TEST_F(ShimBinaryTest, MissingChannelIsOneClearLine) {
-  WriteConfig(StrCat("tcti = ", swtpm_->tcti(), "\ngrace_s = 100000\n"));
+  WriteConfig(StrCat("tcti = ", swtpm_->tcti(), "\ngrace = 100000s\n"));
   EXPECT_EQ(Shim("round"), 1);
   EXPECT_NE(err_.find("vouch-shim: round failed: no virtio-serial port named org.vouch.attest.0 (is the "
                       "domain's <channel> defined?)\n"),

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
@@ -14,6 +15,7 @@
 #include <mutex>
 #include <thread>
 
+#include "vouch/core/duration.h"
 #include "vouch/core/guest_channel.h"
 #include "vouch/core/host_vc.h"
 #include "vouch/core/owner_policy.h"
@@ -375,7 +377,8 @@ class Agent::Impl {
       }
     }
     if (!p.guest) {
-      log_(StrCat("domain '", name, "' attached: host re-attestation every ", p.reattest_s, " s"));
+      log_(StrCat("domain '", name, "' attached: host re-attestation every ",
+                  FormatDuration(std::chrono::seconds(p.reattest_s))));
       const uint64_t interval = p.reattest_s;
       attached.work = std::make_unique<DomainWork>([&options, &log, name, interval](const std::atomic<bool>& stop) {
         ReattestHost(options, name, interval, stop, log);

@@ -4,10 +4,10 @@
 #include "vouch/host/hook_config_keys.h"
 #include "vouch/host/ledger_submitter.h"
 
-#include <cstdlib>
 #include <sstream>
 
 #include "vouch/core/bytes.h"
+#include "vouch/core/duration.h"
 #include "vouch/ledger/ledger_client.h"
 
 namespace vouch::host {
@@ -18,6 +18,28 @@ std::string Trim(std::string s) {
   s.erase(0, s.find_first_not_of(ws));
   s.erase(s.find_last_not_of(ws) + 1);
   return s;
+}
+
+// The keys that named their unit before durations took one (DESIGN §7).
+constexpr RenamedDuration kRenamedKeys[] = {{"deadline_ms", "deadline", "ms"},
+                                            {"libvirt_timeout_ms", "libvirt_timeout", "ms"}};
+
+// An old key refuses the file rather than fall back to a default.
+Status RefuseRenamedKey(std::string_view where, std::string_view key, std::string_view value) {
+  for (const RenamedDuration& r : kRenamedKeys) {
+    if (key != r.old_name) continue;
+    return Error(Code::kInvalidArgument, StrCat(where, ": '", key, "' was renamed: write '", r.new_name, " = ",
+                                                RespelledDuration(r, value), "'"));
+  }
+  return Ok();
+}
+
+// deadline and libvirt_timeout: 1ms..10m.
+Status SetDuration(std::string_view where, std::string_view key, std::string_view value,
+                   std::chrono::milliseconds* out) {
+  VOUCH_ASSIGN_OR_RETURN(*out, ParseDurationIn(StrCat(where, ": ", key), value, std::chrono::milliseconds(1),
+                                               std::chrono::minutes(10)));
+  return Ok();
 }
 
 }  // namespace
@@ -35,30 +57,20 @@ Result<HookConfig> LoadHookConfig(const std::string& path) {
       return Error(Code::kInvalidArgument, StrCat("'", path, "' line ", n, ": expected 'key = value'"));
     }
     std::string key = Trim(line.substr(0, eq)), value = Trim(line.substr(eq + 1));
-    if (!IsHookConfigKey(key)) {
-      return Error(Code::kInvalidArgument, StrCat("'", path, "' line ", n, ": unknown key '", key, "'"));
-    }
-    auto millis = [&](std::chrono::milliseconds* out) -> Status {
-      char* end = nullptr;
-      long v = std::strtol(value.c_str(), &end, 10);
-      if (value.empty() || *end != '\0' || v <= 0 || v > 600000) {
-        return Error(Code::kInvalidArgument,
-                     StrCat("'", path, "' line ", n, ": ", key, " must be 1..600000 milliseconds"));
-      }
-      *out = std::chrono::milliseconds(v);
-      return Ok();
-    };
+    const std::string where = StrCat("'", path, "' line ", n);
+    VOUCH_RETURN_IF_ERROR(RefuseRenamedKey(where, key, value));
+    if (!IsHookConfigKey(key)) return Error(Code::kInvalidArgument, StrCat(where, ": unknown key '", key, "'"));
     if (key == "tcti") c.tcti = value;
     else if (key == "host_key") c.host_key = value;
     else if (key == "ak_dir") c.ak_dir = value;
     else if (key == "ledger") c.ledger = value;
     else if (key == "genesis") {
-      auto pin = ledger::ParseGenesisPin(StrCat("'", path, "' line ", n, ": genesis"), value);
+      auto pin = ledger::ParseGenesisPin(StrCat(where, ": genesis"), value);
       if (!pin.ok()) return pin.error();
       c.genesis = *pin;
     }
     else if (key == "ledger_append") {
-      if (auto via = ParseLedgerAppend(value); !via.ok()) return via.error().WithContext(StrCat("'", path, "' line ", n));
+      if (auto via = ParseLedgerAppend(value); !via.ok()) return via.error().WithContext(where);
       c.ledger_append = value;
     }
     else if (std::string* field = key.rfind("ledger_", 0) == 0 ? ledger::LedgerAccessField(c.ledger_access, key.substr(7))
@@ -69,8 +81,8 @@ Result<HookConfig> LoadHookConfig(const std::string& path) {
     else if (key == "bundle_dir") c.bundle_dir = value;
     else if (key == "state_dir") c.state_dir = value;
     else if (key == "libvirt_uri") c.libvirt_uri = value;
-    else if (key == "deadline_ms") VOUCH_RETURN_IF_ERROR(millis(&c.deadline));
-    else if (key == "libvirt_timeout_ms") VOUCH_RETURN_IF_ERROR(millis(&c.libvirt_timeout));
+    else if (key == "deadline") VOUCH_RETURN_IF_ERROR(SetDuration(where, key, value, &c.deadline));
+    else if (key == "libvirt_timeout") VOUCH_RETURN_IF_ERROR(SetDuration(where, key, value, &c.libvirt_timeout));
     else if (key == "metrics_listen") c.metrics_listen = value;
     else if (key == "pve_config_dir") c.pve_config_dir = value;
     else if (key == "pve_key_dir") c.pve_key_dir = value;

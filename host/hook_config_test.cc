@@ -21,7 +21,7 @@ std::string Write(const TempDir& dir, const std::string& text) {
 
 // A value each key accepts.
 std::string ValueFor(std::string_view key) {
-  if (key == "deadline_ms" || key == "libvirt_timeout_ms") return "1500";
+  if (key == "deadline" || key == "libvirt_timeout") return "1500ms";
   if (key == "genesis") return std::string(64, 'c');
   if (key == "ledger") return "sqlite:///var/lib/vouch/ledger.db";
   if (key == "ledger_append") return "validators";
@@ -100,11 +100,42 @@ TEST(HookConfig, ReadsTheLedgerAccessAndWhereTheHostsEntriesGo) {
                                           "validators, or http://HOST:PORT[,…]"));
 }
 
+TEST(HookConfig, DurationsTakeAUnitAndABareNumberIsSeconds) {
+  TempDir dir;
+  auto c = LoadHookConfig(Write(dir, "deadline = 20s\nlibvirt_timeout = 2\n"));
+  ASSERT_TRUE(c.ok()) << c.error().ToString();
+  EXPECT_EQ(c->deadline, std::chrono::seconds(20));
+  EXPECT_EQ(c->libvirt_timeout, std::chrono::seconds(2));
+  EXPECT_EQ(LoadHookConfig(Write(dir, "deadline = 10m\n"))->deadline, std::chrono::minutes(10));
+}
+
+TEST(HookConfig, AnOldUnitNamedKeyIsRefusedWithItsNewSpelling) {
+  TempDir dir;
+  std::string path = Write(dir, "# vouch\nstate_dir = /run/vouch\ndeadline_ms = 20000\n");
+  EXPECT_FALSE(IsHookConfigKey("deadline_ms"));  // so the front hands the start to the parser
+  for (auto c : {LoadHookConfig(path), LoadHookConfigOrDefaults(path)}) {
+    ASSERT_FALSE(c.ok());
+    EXPECT_EQ(c.error().code(), Code::kInvalidArgument);
+    EXPECT_EQ(c.error().message(), StrCat("'", path, "' line 3: 'deadline_ms' was renamed: write 'deadline = 20000ms'"));
+  }
+  auto libvirt = LoadHookConfig(Write(dir, "libvirt_timeout_ms = 5000\n"));
+  ASSERT_FALSE(libvirt.ok());
+  EXPECT_NE(libvirt.error().message().find("line 1: 'libvirt_timeout_ms' was renamed: write 'libvirt_timeout = 5000ms'"),
+            std::string::npos) << libvirt.error().message();
+}
+
 TEST(HookConfig, BadValuesNameTheLine) {
   TempDir dir;
-  auto c = LoadHookConfig(Write(dir, "deadline_ms = 0\n"));
+  auto c = LoadHookConfig(Write(dir, "deadline = 0\n"));
   ASSERT_FALSE(c.ok());
-  EXPECT_NE(c.error().message().find("line 1: deadline_ms must be 1..600000 milliseconds"), std::string::npos);
+  EXPECT_NE(c.error().message().find("line 1: deadline '0' must be 1ms..10m"), std::string::npos)
+      << c.error().message();
+  auto unit = LoadHookConfig(Write(dir, "state_dir = /run/vouch\nlibvirt_timeout = 5 s\n"));
+  ASSERT_FALSE(unit.ok());
+  EXPECT_EQ(unit.error().code(), Code::kInvalidArgument);
+  EXPECT_NE(unit.error().message().find("line 2: libvirt_timeout: '5 s' is not a duration: write a whole number "
+                                        "with ms, s, m or h"), std::string::npos) << unit.error().message();
+  EXPECT_EQ(unit.error().message().find('\n'), std::string::npos);
   auto shape = LoadHookConfig(Write(dir, "tcti\n"));
   ASSERT_FALSE(shape.ok());
   EXPECT_NE(shape.error().message().find("line 1: expected 'key = value'"), std::string::npos);

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "vouch/core/cbor.h"
+#include "vouch/core/duration.h"
 #include "vouch/core/enrollment_request.h"
 #include "vouch/ledger/append_request.h"
 #include "vouch/protocol/validator_api.h"
@@ -78,10 +79,9 @@ Result<ValidatorClient::Reply> ValidatorClient::SendOnce(const std::string& meth
                             : client.Post(path.c_str(), reinterpret_cast<const char*>(body->data()),
                                           body->size(), protocol::kCborContentType);
   if (!res) {
-    double s = static_cast<double>(timeout_.count()) / 1000.0;
     if (res.error() == httplib::Error::Read || res.error() == httplib::Error::ConnectionTimeout ||
         res.error() == httplib::Error::Write) {
-      return Error(Code::kTimeout, StrCat("no answer within ", s, " s"));
+      return Error(Code::kTimeout, StrCat("no answer within ", FormatDuration(timeout_)));
     }
     if (res.error() == httplib::Error::Connection) {
       return Error(Code::kUnavailable, "connection refused (is vouchd running?)");

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "vouch/core/bytes.h"
+#include "vouch/core/duration.h"
 #include "vouch/core/flags.h"
 #include "vouch/ledger/ledger_client.h"
 
@@ -13,6 +14,11 @@
 
 namespace vouch::validator {
 namespace {
+
+using std::chrono::hours;
+using std::chrono::milliseconds;
+using std::chrono::minutes;
+using std::chrono::seconds;
 
 Result<int64_t> ParseNumber(std::string_view flag, std::string_view text, int64_t min,
                             int64_t max) {
@@ -33,16 +39,12 @@ struct NumberFlag {
 };
 
 constexpr NumberFlag kNumberFlags[] = {
-    {"--nonce-validity", 1, 3600, [](VouchdConfig& c, int64_t v) { c.nonce_validity_s = v; }},
     {"--max-body", 1024, 16 << 20,
      [](VouchdConfig& c, int64_t v) { c.max_body_bytes = static_cast<size_t>(v); }},
     {"--threads", 1, 256, [](VouchdConfig& c, int64_t v) { c.threads = static_cast<size_t>(v); }},
-    {"--timeout", 1, 300, [](VouchdConfig& c, int64_t v) { c.timeout_s = v; }},
     {"--queue", 0, 65536, [](VouchdConfig& c, int64_t v) { c.max_queue = static_cast<size_t>(v); }},
     {"--peer-connections", 1, 65536,
      [](VouchdConfig& c, int64_t v) { c.peer_connections = static_cast<size_t>(v); }},
-    {"--request-deadline", 1, 300, [](VouchdConfig& c, int64_t v) { c.request_deadline_s = v; }},
-    {"--keep-alive", 0, 300, [](VouchdConfig& c, int64_t v) { c.keep_alive_s = v; }},
     {"--challenge-rate", 1, 1000000, [](VouchdConfig& c, int64_t v) { c.challenge_rate = v; }},
     {"--challenge-burst", 1, 1000000,
      [](VouchdConfig& c, int64_t v) { c.challenge_burst = static_cast<size_t>(v); }},
@@ -58,6 +60,47 @@ const NumberFlag* FindNumberFlag(std::string_view flag) {
   return nullptr;
 }
 
+// The flags that take a duration (vouch/core/duration.h): name, range, and
+// the field it sets; whole_seconds where the value is counted in seconds.
+struct DurationFlag {
+  std::string_view name;
+  milliseconds min, max;
+  bool whole_seconds;
+  void (*set)(VouchdConfig&, milliseconds);
+};
+
+constexpr DurationFlag kDurationFlags[] = {
+    {"--nonce-validity", seconds(1), hours(1), true,
+     [](VouchdConfig& c, milliseconds v) { c.nonce_validity = std::chrono::duration_cast<seconds>(v); }},
+    {"--timeout", seconds(1), minutes(5), false, [](VouchdConfig& c, milliseconds v) { c.timeout = v; }},
+    {"--request-deadline", seconds(1), minutes(5), false,
+     [](VouchdConfig& c, milliseconds v) { c.request_deadline = v; }},
+    {"--keep-alive", seconds(0), minutes(5), false, [](VouchdConfig& c, milliseconds v) { c.keep_alive = v; }},
+};
+
+const DurationFlag* FindDurationFlag(std::string_view flag) {
+  for (const DurationFlag& f : kDurationFlags) {
+    if (f.name == flag) return &f;
+  }
+  return nullptr;
+}
+
+// Sets the number or duration flag `flag` (with "--") from `text`; false if
+// `flag` is neither.
+Result<bool> SetValue(VouchdConfig& c, std::string_view flag, std::string_view text) {
+  if (const NumberFlag* number = FindNumberFlag(flag)) {
+    VOUCH_ASSIGN_OR_RETURN(int64_t n, ParseNumber(flag, text, number->min, number->max));
+    number->set(c, n);
+    return true;
+  }
+  const DurationFlag* duration = FindDurationFlag(flag);
+  if (duration == nullptr) return false;
+  VOUCH_ASSIGN_OR_RETURN(milliseconds d, ParseDurationIn(flag, text, duration->min, duration->max));
+  if (duration->whole_seconds) VOUCH_RETURN_IF_ERROR(WholeSeconds(flag, d));
+  duration->set(c, d);
+  return true;
+}
+
 constexpr std::string_view kOtherSettings[] = {
     "listen",    "state-dir",   "key",        "hpke-key",    "ledger", "ledger-ca", "ledger-cert",
     "ledger-key", "ledger-user", "ledger-password-file", "genesis", "hosts",     "fault",       "init"};
@@ -66,13 +109,13 @@ bool KnownSetting(std::string_view name) {
   for (std::string_view k : kOtherSettings) {
     if (name == k) return true;
   }
-  return FindNumberFlag(StrCat("--", name)) != nullptr;
+  std::string flag = StrCat("--", name);
+  return FindNumberFlag(flag) != nullptr || FindDurationFlag(flag) != nullptr;
 }
 
 std::string SettingNames() {
   std::string out;
-  for (std::string_view k : kOtherSettings) out += StrCat(out.empty() ? "" : ", ", k);
-  for (const NumberFlag& f : kNumberFlags) out += StrCat(", ", f.name.substr(2));
+  for (std::string_view k : VouchdSettingNames()) out += StrCat(out.empty() ? "" : ", ", k);
   return out;
 }
 
@@ -81,6 +124,7 @@ std::string SettingNames() {
 std::vector<std::string_view> VouchdSettingNames() {
   std::vector<std::string_view> names(std::begin(kOtherSettings), std::end(kOtherSettings));
   for (const NumberFlag& f : kNumberFlags) names.push_back(f.name.substr(2));
+  for (const DurationFlag& f : kDurationFlags) names.push_back(f.name.substr(2));
   return names;
 }
 
@@ -141,6 +185,11 @@ Result<std::vector<std::string>> ReadVouchdConfigFile(const std::string& path) {
       if (value == "true") out.push_back("--init");
       continue;
     }
+    // A bad number or duration names its line here, not only its flag later.
+    VouchdConfig scratch;
+    if (auto set = SetValue(scratch, StrCat("--", name), value); !set.ok()) {
+      return Error(Code::kConfig, StrCat("vouchd config '", path, "' line ", n, ": ", set.error().message()));
+    }
     out.push_back(StrCat("--", name, "=", value));
   }
   return out;
@@ -167,16 +216,10 @@ Result<VouchdConfig> ParseVouchdFlags(const std::vector<std::string>& command_li
     args.insert(args.end(), from_file.begin(), from_file.end());
   }
   args.insert(args.end(), rest.begin(), rest.end());
-  std::set<std::string> value_flags = {"listen", "state-dir", "key", "hpke-key", "ledger", "genesis", "hosts",
-                                       "fault"};
-  // --ledger-ca, --ledger-cert, --ledger-key, --ledger-user, --ledger-password-file.
-  auto access_flag = [](std::string_view setting) {
-    std::string flag = StrCat("ledger-", setting);
-    std::replace(flag.begin(), flag.end(), '_', '-');
-    return flag;
-  };
-  for (std::string_view setting : ledger::kLedgerAccessSettings) value_flags.insert(access_flag(setting));
-  for (const NumberFlag& f : kNumberFlags) value_flags.insert(std::string(f.name.substr(2)));
+  std::set<std::string> value_flags;  // every setting but "init" takes a value
+  for (std::string_view name : VouchdSettingNames()) {
+    if (name != "init") value_flags.insert(std::string(name));
+  }
   VOUCH_ASSIGN_OR_RETURN(Flags flags, Flags::Parse(args, value_flags, {"init"}));
   if (!flags.positional().empty()) {
     return Error(Code::kInvalidArgument, StrCat("unexpected argument '", flags.positional()[0], "'"));
@@ -199,17 +242,18 @@ Result<VouchdConfig> ParseVouchdFlags(const std::vector<std::string>& command_li
   c.hpke_key_file = last("hpke-key").value_or("");
   c.ledger = last("ledger").value_or("");
   c.hosts_file = last("hosts").value_or("");
+  // --ledger-ca, --ledger-cert, --ledger-key, --ledger-user, --ledger-password-file.
   for (std::string_view setting : ledger::kLedgerAccessSettings) {
-    if (auto v = last(access_flag(setting))) *ledger::LedgerAccessField(c.ledger_access, setting) = *v;
+    std::string flag = StrCat("ledger-", setting);
+    std::replace(flag.begin(), flag.end(), '_', '-');
+    if (auto v = last(flag)) *ledger::LedgerAccessField(c.ledger_access, setting) = *v;
   }
   if (auto v = last("genesis")) {
     VOUCH_ASSIGN_OR_RETURN(c.genesis, ledger::ParseGenesisPin("--genesis", *v));
   }
-  for (const NumberFlag& number : kNumberFlags) {
-    auto v = last(std::string(number.name.substr(2)));
-    if (!v) continue;
-    VOUCH_ASSIGN_OR_RETURN(int64_t n, ParseNumber(number.name, *v, number.min, number.max));
-    number.set(c, n);
+  for (std::string_view name : VouchdSettingNames()) {
+    auto v = last(std::string(name));
+    if (v) VOUCH_RETURN_IF_ERROR(SetValue(c, StrCat("--", name), *v));
   }
   if (auto v = last("fault")) {
     if (!options.allow_fault) {

@@ -29,7 +29,7 @@ TEST(Config, EveryFlag) {
       ParseVouchdFlags({"--listen", "[::1]:7401", "--key", "k.pem", "--hpke-key", "h.key", "--init",
                         "--ledger", "sqlite:///tmp/l.db", "--genesis", std::string(64, 'a'),
                         "--nonce-validity=10", "--max-body",
-                        "65536", "--threads", "4", "--timeout", "2", "--fault=wrong-share"},
+                        "65536", "--threads", "4", "--timeout", "1500ms", "--fault=wrong-share"},
                        VouchdFlagOptions{.allow_fault = true});
   ASSERT_TRUE(c.ok()) << c.error().ToString();
   EXPECT_EQ(c->host, "::1");
@@ -39,23 +39,23 @@ TEST(Config, EveryFlag) {
   EXPECT_EQ(c->ledger, "sqlite:///tmp/l.db");
   ASSERT_TRUE(c->genesis.has_value());
   EXPECT_EQ((*c->genesis)[31], 0xaa);
-  EXPECT_EQ(c->nonce_validity_s, 10);
+  EXPECT_EQ(c->nonce_validity, std::chrono::seconds(10));
   EXPECT_EQ(c->max_body_bytes, 65536u);
   EXPECT_EQ(c->threads, 4u);
-  EXPECT_EQ(c->timeout_s, 2);
+  EXPECT_EQ(c->timeout, std::chrono::milliseconds(1500));
   EXPECT_EQ(c->fault, Fault::kWrongShare);
 }
 
 TEST(Config, DosLimitFlagsAndTheirDefaults) {
   auto c = ParseVouchdFlags({"--state-dir", "d", "--hosts", "h", "--queue", "0",
-                             "--peer-connections=2", "--request-deadline", "3", "--keep-alive", "0",
+                             "--peer-connections=2", "--request-deadline", "3", "--keep-alive", "0s",
                              "--challenge-rate", "7", "--challenge-burst", "9", "--host-challenges",
                              "11", "--host-vcs", "13"});
   ASSERT_TRUE(c.ok()) << c.error().ToString();
   EXPECT_EQ(c->max_queue, 0u);
   EXPECT_EQ(c->peer_connections, 2u);
-  EXPECT_EQ(c->request_deadline_s, 3);
-  EXPECT_EQ(c->keep_alive_s, 0);
+  EXPECT_EQ(c->request_deadline, std::chrono::seconds(3));  // a bare number is seconds
+  EXPECT_EQ(c->keep_alive, std::chrono::seconds(0));
   EXPECT_EQ(c->challenge_rate, 7);
   EXPECT_EQ(c->challenge_burst, 9u);
   EXPECT_EQ(c->host_challenges, 11u);
@@ -68,13 +68,13 @@ TEST(Config, DosLimitFlagsAndTheirDefaults) {
   EXPECT_EQ(d.threads, server.threads);
   EXPECT_EQ(d.max_queue, server.max_queue);
   EXPECT_EQ(d.peer_connections, server.max_peer_connections);
-  EXPECT_EQ(std::chrono::seconds(d.request_deadline_s), server.request_timeout);
-  EXPECT_EQ(std::chrono::seconds(d.keep_alive_s), server.keep_alive_timeout);
-  EXPECT_EQ(std::chrono::seconds(d.timeout_s), server.read_timeout);
+  EXPECT_EQ(d.request_deadline, server.request_timeout);
+  EXPECT_EQ(d.keep_alive, server.keep_alive_timeout);
+  EXPECT_EQ(d.timeout, server.read_timeout);
   EXPECT_EQ(static_cast<double>(d.challenge_rate), server.challenge_rate);
   EXPECT_EQ(d.challenge_burst, server.challenge_burst);
   EXPECT_EQ(d.host_challenges, challenge.answered_per_host);
-  EXPECT_EQ(d.nonce_validity_s, challenge.validity_s);
+  EXPECT_EQ(d.nonce_validity.count(), challenge.validity_s);
   EXPECT_EQ(d.host_vcs, ReplayCache::kDefaultPerHost);
 }
 
@@ -94,6 +94,14 @@ TEST(Config, RefusesBadFlagsNamingThem) {
        "--threads: expected a number from 1"},
       {{"--state-dir", "d", "--hosts", "h", "--peer-connections", "0"},
        "--peer-connections: expected a number from 1 to 65536, got '0'"},
+      // Durations take a unit (or none: seconds), within their range.
+      {{"--state-dir", "d", "--hosts", "h", "--timeout", "5x"},
+       "--timeout: '5x' is not a duration: write a whole number with ms, s, m or h (e.g. 500ms, 30s, 5m); a "
+       "bare number is seconds"},
+      {{"--state-dir", "d", "--hosts", "h", "--timeout", "0s"}, "--timeout '0s' must be 1s..5m"},
+      {{"--state-dir", "d", "--hosts", "h", "--keep-alive", "301"}, "--keep-alive '301' must be 0s..5m"},
+      {{"--state-dir", "d", "--hosts", "h", "--nonce-validity", "1500ms"},
+       "--nonce-validity '1500ms' must be a whole number of seconds"},
       {{"--state-dir", "d", "--hosts", "h", "--fault", "wrong-share"},
        "unknown flag --fault (fault injection exists only in the test binary vouchd-byzantine)"},
       {{"--hosts", "h"}, "no key files"},
@@ -202,6 +210,30 @@ TEST(ConfigFile, TheLedgerAccessComesFromTheFileOrFlags) {
   EXPECT_NE(bad.error().message().find("unknown flag --ledger-password"), std::string::npos);
 }
 
+TEST(ConfigFile, ABadDurationNamesItsLineInOneLine) {
+  std::string path = WriteTemp("state-dir = /x\n# limits\ntimeout = 5 seconds\n");
+  auto bad = ParseVouchdFlags({"--config=" + path, "--hosts", "h"});
+  ::unlink(path.c_str());
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code(), Code::kConfig);
+  EXPECT_EQ(bad.error().message(),
+            StrCat("vouchd config '", path, "' line 3: --timeout: '5 seconds' is not a duration: write a whole "
+                   "number with ms, s, m or h (e.g. 500ms, 30s, 5m); a bare number is seconds"));
+  std::string long_path = WriteTemp("state-dir = /x\nkeep-alive = 10m\n");
+  auto too_long = ParseVouchdFlags({"--config=" + long_path, "--hosts", "h"});
+  ::unlink(long_path.c_str());
+  ASSERT_FALSE(too_long.ok());
+  EXPECT_EQ(too_long.error().code(), Code::kConfig);
+  EXPECT_EQ(too_long.error().message(),
+            StrCat("vouchd config '", long_path, "' line 2: --keep-alive '10m' must be 0s..5m"));
+  std::string good = WriteTemp("state-dir = /x\ntimeout = 2s\nkeep-alive = 0\n");
+  auto read = ParseVouchdFlags({"--config=" + good, "--hosts", "h"});
+  ::unlink(good.c_str());
+  ASSERT_TRUE(read.ok()) << read.error().ToString();
+  EXPECT_EQ(read->timeout, std::chrono::seconds(2));
+  EXPECT_EQ(read->keep_alive, std::chrono::seconds(0));
+}
+
 TEST(ConfigFile, UnknownSettingAndMissingFileAreNamed) {
   std::string path = WriteTemp("state-dir = /x\nlisten 127.0.0.1:1\n");
   auto bad = ParseVouchdFlags({"--config=" + path});
@@ -251,14 +283,14 @@ TEST(ConfigFile, TheShippedExampleParsesNamesEverySettingAndShowsTheTrueDefaults
   EXPECT_EQ(d.host, a.host);
   EXPECT_EQ(d.port, a.port);
   EXPECT_EQ(d.init, a.init);
-  EXPECT_EQ(d.nonce_validity_s, a.nonce_validity_s);
+  EXPECT_EQ(d.nonce_validity, a.nonce_validity);
   EXPECT_EQ(d.max_body_bytes, a.max_body_bytes);
   EXPECT_EQ(d.threads, a.threads);
-  EXPECT_EQ(d.timeout_s, a.timeout_s);
+  EXPECT_EQ(d.timeout, a.timeout);
   EXPECT_EQ(d.max_queue, a.max_queue);
   EXPECT_EQ(d.peer_connections, a.peer_connections);
-  EXPECT_EQ(d.request_deadline_s, a.request_deadline_s);
-  EXPECT_EQ(d.keep_alive_s, a.keep_alive_s);
+  EXPECT_EQ(d.request_deadline, a.request_deadline);
+  EXPECT_EQ(d.keep_alive, a.keep_alive);
   EXPECT_EQ(d.challenge_rate, a.challenge_rate);
   EXPECT_EQ(d.challenge_burst, a.challenge_burst);
   EXPECT_EQ(d.host_challenges, a.host_challenges);

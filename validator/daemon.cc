@@ -49,10 +49,11 @@ constexpr char kUsage[] =
     "       vouchd register (--state-dir DIR | --key FILE --hpke-key FILE) --ledger LOCATOR\n"
     "              --genesis HEX --endpoint URL --operator NAME --region NAME --out DRAFT [LEDGER ACCESS]\n"
     "       vouchd [--listen HOST:PORT] [--state-dir DIR] [--key FILE] [--hpke-key FILE] [--init]\n"
-    "              (--ledger LOCATOR --genesis HEX [LEDGER ACCESS] | --hosts FILE) [--nonce-validity S]\n"
-    "              [--max-body BYTES] [--threads N] [--timeout S] [--queue N] [--peer-connections N]\n"
-    "              [--request-deadline S] [--keep-alive S] [--challenge-rate N]\n"
+    "              (--ledger LOCATOR --genesis HEX [LEDGER ACCESS] | --hosts FILE) [--nonce-validity DURATION]\n"
+    "              [--max-body BYTES] [--threads N] [--timeout DURATION] [--queue N] [--peer-connections N]\n"
+    "              [--request-deadline DURATION] [--keep-alive DURATION] [--challenge-rate N]\n"
     "              [--challenge-burst N] [--host-challenges N] [--host-vcs N] [--config FILE]\n"
+    "  DURATION: a whole number with ms, s, m or h (500ms, 30s, 5m); a bare number is seconds\n"
     "  LEDGER ACCESS, for an etcds:// ledger (TLS and etcd auth): --ledger-ca FILE --ledger-cert FILE\n"
     "              --ledger-key FILE --ledger-user NAME --ledger-password-file FILE (key and password 0600)\n";
 
@@ -333,7 +334,7 @@ int RunDaemon(const VouchdConfig& config, std::ostream& out, std::ostream& err) 
   }
 
   ChallengeOptions challenge_options;
-  challenge_options.validity_s = config.nonce_validity_s;
+  challenge_options.validity_s = config.nonce_validity.count();
   challenge_options.answered_per_host = config.host_challenges;
   ChallengeIssuer challenges(challenge_options);
   ReplayCache replay(ReplayCache::kDefaultCapacity, config.host_vcs);
@@ -362,12 +363,12 @@ int RunDaemon(const VouchdConfig& config, std::ostream& out, std::ostream& err) 
   options.port = config.port;
   options.max_body_bytes = config.max_body_bytes;
   options.threads = config.threads;
-  options.read_timeout = std::chrono::seconds(config.timeout_s);
-  options.write_timeout = std::chrono::seconds(config.timeout_s);
+  options.read_timeout = config.timeout;
+  options.write_timeout = config.timeout;
   options.max_queue = config.max_queue;
   options.max_peer_connections = config.peer_connections;
-  options.request_timeout = std::chrono::seconds(config.request_deadline_s);
-  options.keep_alive_timeout = std::chrono::seconds(config.keep_alive_s);
+  options.request_timeout = config.request_deadline;
+  options.keep_alive_timeout = config.keep_alive;
   options.challenge_rate = static_cast<double>(config.challenge_rate);
   options.challenge_burst = config.challenge_burst;
   options.fault_name = std::string(FaultName(config.fault));

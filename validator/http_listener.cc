@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "deadline_stream.h"
+#include "vouch/core/duration.h"
 #include "vouch/validator/api.h"
 #include "vouch/validator/peer_key.h"
 
@@ -23,10 +24,6 @@ using Clock = std::chrono::steady_clock;
 std::string HostPort(const std::string& host, int port) {
   bool v6 = host.find(':') != std::string::npos;
   return v6 ? StrCat("[", host, "]:", port) : StrCat(host, ":", port);
-}
-
-std::string Duration(std::chrono::milliseconds d) {
-  return d.count() % 1000 == 0 ? StrCat(d.count() / 1000, " s") : StrCat(d.count(), " ms");
 }
 
 const char* StatusText(int status) {
@@ -260,7 +257,7 @@ void HttpListener::Serve(const Connection& c) {
       on_limit_("request-deadline", c.peer);
       SendRefusal(fd, 408,
                   Error(Code::kTimeout, StrCat("request not received within ",
-                                               Duration(options_.request_timeout),
+                                               FormatDuration(options_.request_timeout),
                                                " (the whole-request deadline): connection closed")));
       return;
     }

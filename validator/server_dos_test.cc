@@ -234,7 +234,7 @@ TEST_F(ServerDosTest, TricklingRequestIsDroppedAtTheWholeRequestDeadline) {
   EXPECT_EQ(a.status, 408);
   EXPECT_EQ(a.code, "timeout");
   EXPECT_EQ(a.reason,
-            "request not received within 1500 ms (the whole-request deadline): connection closed");
+            "request not received within 1500ms (the whole-request deadline): connection closed");
   EXPECT_EQ(Limited("request-deadline"), 1u);
 }
 

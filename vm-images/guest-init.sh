@@ -16,7 +16,8 @@
 #                       "EVENTLOG <N>\n" and the firmware event log to the
 #                       channel org.vouch.attest.0 (the proof that OVMF
 #                       measured kernel, initrd and cmdline);
-#   "vouch.shim=S"      runs "vouch-shim loop --interval S" (if the initrd has
+#   "vouch.shim=D"      runs "vouch-shim loop --interval D", D a duration such
+#                       as 2s (a bare number is seconds) (if the initrd has
 #                       it, build-guest.sh VOUCH_SHIM) in the background, its
 #                       lines on the console prefixed "VOUCH-SHIM: "; after
 #                       each endorsed round "VOUCH-ATTESTATION: <base64>" of
@@ -153,7 +154,7 @@ fi
 
 if [ -n "$shim" ]; then
   if [ -x /bin/vouch-shim ]; then
-    echo "VOUCH-INIT: vouch-shim every $shim s"
+    echo "VOUCH-INIT: vouch-shim every $shim"
     (vouch-shim loop --interval "$shim" 2>&1 | while read -r line; do
       echo "VOUCH-SHIM: $line"
       case "$line" in

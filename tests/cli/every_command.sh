@@ -3,7 +3,8 @@
 # -h and --help print its usage on stdout and exit 0 with nothing on stderr;
 # --version; a directory, a FIFO and a huge file where a command reads a
 # file give one line on stderr naming it, exit 1, and never hang; --json
-# output parses as JSON.
+# output parses as JSON; a duration in a wrong unit, or under a name from
+# before durations took a unit, is one line with the right spelling.
 # Usage: every_command.sh BUILD_DIR
 set -uo pipefail
 BUILD=${1:?usage: every_command.sh BUILD_DIR}
@@ -94,6 +95,51 @@ not_a_file "seal --xml" "$VOUCH" seal --xml @ --bundle-out "$W/b" --validators @
 not_a_file "vouchd --config" "$VOUCHD" --config @
 not_a_file "vouch-pve-hook --config" "$PVE_HOOK" --config @ 100 pre-start
 WANT=2 not_a_file "vouch-shim --config" "$SHIM" status --config @
+
+# Durations (DESIGN §7): one spelling for every flag and config file. A
+# wrong unit, or a name from before durations took a unit, is refused in one
+# line that says what to write; never ignored.
+# first_line NAME STATUS PATTERN CMD...: CMD exits STATUS and the first line
+# on stderr matches PATTERN (a usage error may print the usage after it).
+first_line() {
+  local name=$1 want=$2 pattern=$3; shift 3
+  local status
+  timeout 20 "$@" >"$W/out" 2>"$W/err" </dev/null; status=$?
+  if [[ $status -eq $want ]] && head -1 "$W/err" | grep -Eq -- "$pattern"; then
+    pass=$((pass + 1))
+  else
+    fail=$((fail + 1))
+    echo "FAIL: $name: exit $status (want $want), stderr:"; sed 's/^/    /' "$W/err" | head -5
+    echo "    (wanted a first line /$pattern/)"
+  fi
+}
+GRAMMAR="is not a duration: write a whole number with ms, s, m or h \(e\.g\. 500ms, 30s, 5m\); a bare number is seconds$"
+first_line "vouch start --timeout-ms" 2 "^vouch: flag --timeout-ms was renamed: write --timeout 60000ms$" \
+  "$VOUCH" start dom --timeout-ms 60000
+first_line "vouch start --timeout, a wrong unit" 1 "^vouch: --timeout: '60sec' $GRAMMAR" "$VOUCH" start dom --timeout 60sec
+first_line "vouch start --timeout, milliseconds written bare" 1 "^vouch: --timeout '60000' must be 1s\.\.1h$" \
+  "$VOUCH" start dom --timeout 60000
+first_line "vouch host enroll --timeout-ms" 2 "^vouch: flag --timeout-ms was renamed: write --timeout 5000ms$" \
+  "$VOUCH" host enroll --timeout-ms 5000
+first_line "vouchd --timeout, a wrong unit" 2 "vouchd: --timeout: '2 s' is not a duration: write a whole number with ms, s, m or h" \
+  "$VOUCHD" --state-dir "$W" --hosts "$W/none" --timeout "2 s"
+printf 'state-dir = %s\nhosts = %s/none\n# the DoS limits\ntimeout = 2sec\n' "$W" "$W" >"$W/vouchd.conf"
+first_line "vouchd.conf timeout, a wrong unit" 1 "vouchd config '$W/vouchd.conf' line 4: --timeout: '2sec' is not a duration" \
+  "$VOUCHD" --config "$W/vouchd.conf"
+printf '# hook.conf\nstate_dir = %s\ndeadline_ms = 20000\n' "$W" >"$W/hook.conf"
+first_line "hook.conf deadline_ms" 1 "^vouch: '$W/hook.conf' line 3: 'deadline_ms' was renamed: write 'deadline = 20000ms'$" \
+  "$VOUCH" status dom --config "$W/hook.conf"
+printf 'libvirt_timeout = 5 s\n' >"$W/hook2.conf"
+first_line "hook.conf libvirt_timeout, a wrong unit" 1 "^vouch: '$W/hook2.conf' line 1: libvirt_timeout: '5 s' $GRAMMAR" \
+  "$VOUCH" status dom --config "$W/hook2.conf"
+printf 'owner = did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK\ntimeout_s = 30\n' >"$W/shim.conf"
+first_line "shim.conf timeout_s" 2 "^vouch-shim: $W/shim.conf:2: 'timeout_s' was renamed: write 'timeout = 30s'$" \
+  "$SHIM" status --config "$W/shim.conf"
+printf 'owner = did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK\ngrace = 10 min\n' >"$W/shim2.conf"
+first_line "shim.conf grace, a wrong unit" 2 "^vouch-shim: $W/shim2.conf:2: grace: '10 min' $GRAMMAR" \
+  "$SHIM" status --config "$W/shim2.conf"
+first_line "vouch-shim loop --interval, a wrong unit" 2 "^vouch-shim: --interval: '30sec' $GRAMMAR" \
+  "$SHIM" loop --interval 30sec --config "$W/shim.conf"
 
 # --json output is JSON.
 json_ok() {  # json_ok NAME CMD...

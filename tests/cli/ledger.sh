@@ -124,7 +124,7 @@ expect "wrong checkpoint digest refused" 1 "^vouch: ledger entry 10: digest [0-9
 # as it lands (a report, then the report that makes it effective), skipping
 # the other entry types.
 V3=$(did val3)
-L watch "$DB" --from 13 --type revoke --count 2 --timeout-ms 20000 >"$W/watch.out" 2>"$W/watch.err" &
+L watch "$DB" --from 13 --type revoke --count 2 --timeout 20s >"$W/watch.out" 2>"$W/watch.err" &
 watcher=$!
 sleep 0.5
 expect "report while watched" 0 "appended entry 13 \(revoke\)" -- L append "$DB" --key "$W/val1.pem" revoke --subject "$V3" --reason "stolen key"
@@ -136,7 +136,12 @@ expect "watcher printed the report" 0 "^13 revoke by $V1 digest [0-9a-f]{16} sub
 expect "watcher printed the effective revoke" 0 "^15 revoke by $V2 digest [0-9a-f]{16} subject=$V3 reason=\"stolen key, confirmed\" effective$" -- cat "$W/watch.out"
 expect "watcher printed only revokes" 0 "^2$" -- bash -c "wc -l <'$W/watch.out'"
 expect "watch from an earlier index replays" 0 "^12 checkpoint by $V1 digest [0-9a-f]{16}$" -- L watch "$DB" --from 12 --count 1
-expect "watch with nothing new exits 0 at its timeout" 0 "^$" -- L watch "$DB" --timeout-ms 300
+expect "watch with nothing new exits 0 at its timeout" 0 "^$" -- L watch "$DB" --timeout 300ms
+expect "watch --timeout in another unit is one line showing the grammar" 2 \
+  "^vouch ledger: --timeout: '300 ms' is not a duration: write a whole number with ms, s, m or h" \
+  -- L watch "$DB" --timeout "300 ms"
+expect "watch --timeout-ms (renamed) names the new spelling" 2 \
+  "^vouch ledger: flag --timeout-ms was renamed: write --timeout 300ms$" -- L watch "$DB" --timeout-ms 300
 expect "watch of an unknown type" 2 "--type 'frob' is not an entry type" -- L watch "$DB" --type frob
 
 # Checkpoint cosigning by separate parties: val1 drafts, val2 and val3
@@ -186,7 +191,7 @@ expect "is refused as a trust anchor" 1 "ledger entry 19 \(checkpoint\): cosigne
 
 # A junk row appears at the next index while a watcher waits: it passes
 # over it (a warning naming it, once), and the next honest entry arrives.
-L watch "$DB" --count 1 --timeout-ms 20000 >"$W/watch2.out" 2>"$W/watch2.err" &
+L watch "$DB" --count 1 --timeout 20 >"$W/watch2.out" 2>"$W/watch2.err" &
 watcher=$!
 sleep 0.5
 python3 - "$W/ledger.db" <<'PY'

@@ -186,11 +186,16 @@ refused "--any-pcrs with --pcr-ref" "--any-pcrs contradicts --pcr-ref/--pcrs-fro
 refused "no host set" "no host set: give --host DID for each host that may start the domain \(or --any-host to release to any certified host\)$" \
   -- "${OK_PCR[@]}"
 refused "--any-host with --host" "--any-host contradicts --host" -- --any-host "${OK_PCR[@]}" "${OK_HOST[@]}"
-refused "--vc-ttl 0" "--vc-ttl 0 must be 1\.\.3600 seconds$" -- --vc-ttl 0 "${OK_PCR[@]}" "${OK_HOST[@]}"
-refused "--vc-ttl too long" "--vc-ttl 86400 must be 1\.\.3600 seconds$" -- --vc-ttl 86400 "${OK_PCR[@]}" "${OK_HOST[@]}"
+refused "--vc-ttl 0" "--vc-ttl '0' must be 1s\.\.1h$" -- --vc-ttl 0 "${OK_PCR[@]}" "${OK_HOST[@]}"
+refused "--vc-ttl too long" "--vc-ttl '86400' must be 1s\.\.1h$" -- --vc-ttl 86400 "${OK_PCR[@]}" "${OK_HOST[@]}"
+refused "--vc-ttl too long, with a unit" "--vc-ttl '2h' must be 1s\.\.1h$" -- --vc-ttl 2h "${OK_PCR[@]}" "${OK_HOST[@]}"
+refused "--vc-ttl with a wrong unit" "--vc-ttl: '5min' is not a duration: write a whole number with ms, s, m or h \(e\.g\. 500ms, 30s, 5m\); a bare number is seconds$" \
+  -- --vc-ttl 5min "${OK_PCR[@]}" "${OK_HOST[@]}"
 refused "--grace 0" "--grace 0 must be 1\.\.100 intervals$" -- --grace 0 "${OK_PCR[@]}" "${OK_HOST[@]}"
 refused "--grace too many" "--grace 101 must be 1\.\.100 intervals$" -- --grace 101 "${OK_PCR[@]}" "${OK_HOST[@]}"
-refused "--reattest 0" "--reattest 0 must be 1\.\.86400 seconds$" -- --reattest 0 --grace 2 "${OK_PCR[@]}" "${OK_HOST[@]}"
+refused "--reattest 0" "--reattest '0' must be 1s\.\.24h$" -- --reattest 0 --grace 2 "${OK_PCR[@]}" "${OK_HOST[@]}"
+refused "--reattest not whole seconds" "--reattest '1500ms' must be a whole number of seconds$" \
+  -- --reattest 1500ms --grace 2 "${OK_PCR[@]}" "${OK_HOST[@]}"
 refused "--guest-pcrs without --grace" "--guest-pcrs needs --grace N: the guest's rounds are the domain's lease$" \
   -- --guest-pcrs 0,9 "${OK_PCR[@]}" "${OK_HOST[@]}"
 refused "--guest-action without --guest-pcrs" "--guest-action needs --guest-pcrs \(the guest vTPM PCRs to quote\)$" \
@@ -198,8 +203,8 @@ refused "--guest-action without --guest-pcrs" "--guest-action needs --guest-pcrs
 refused "--guest-pcrs twice" "--guest-pcrs '9,9': PCR 9 is listed twice$" -- --guest-pcrs 9,9 --grace 2 "${OK_PCR[@]}" "${OK_HOST[@]}"
 refused "--guest-action unknown" "--guest-action 'explode' must be poweroff, reboot, none or exec:/ABSOLUTE/PATH \(run in the guest\)$" \
   -- --guest-pcrs 0,9 --guest-action explode --grace 2 "${OK_PCR[@]}" "${OK_HOST[@]}"
-refused "--guest-boot-s 0" "--guest-boot-s 0 must be 1\.\.3600 seconds$" \
-  -- --guest-pcrs 0,9 --guest-boot-s 0 --grace 2 "${OK_PCR[@]}" "${OK_HOST[@]}"
+refused "--guest-boot 0" "--guest-boot '0s' must be 1s\.\.1h$" \
+  -- --guest-pcrs 0,9 --guest-boot 0s --grace 2 "${OK_PCR[@]}" "${OK_HOST[@]}"
 refused "--from-raw with --size" "give exactly one of --from-raw IN or --size SIZE$" -- --size 4M "${OK_PCR[@]}" "${OK_HOST[@]}"
 refused "--from-raw missing" "--from-raw '$W/nope.raw' cannot be read: No such file" srcval="$W/nope.raw" -- "${OK_PCR[@]}" "${OK_HOST[@]}"
 refused "--from-raw a directory" "--from-raw '$W' is not a regular file$" srcval="$W" -- "${OK_PCR[@]}" "${OK_HOST[@]}"
@@ -278,12 +283,20 @@ check "--any-pcrs --any-host seals ($(cat "$W/err.txt"))" test $rc -eq 0
 check "without --grace: no lease announced" bash -c "! grep -q 're-attests every' '$W/out.txt'"
 seal --force --any-pcrs --any-host --reattest 5 --grace 3; rc=$?
 check "--reattest 5 --grace 3 seals ($(cat "$W/err.txt"))" test $rc -eq 0
-expect "--grace: the lease is announced" 0 "re-attests every 5 s; a domain silent for 15 s is reported by its validators" \
+expect "--grace: the lease is announced" 0 "re-attests every 5s; a domain silent for 15s is reported by its validators" \
   -- cat "$W/out.txt"
-seal --force --any-pcrs --any-host --reattest 5 --grace 3 --guest-pcrs 0,9 --guest-action none; rc=$?
+seal --force --any-pcrs --any-host --reattest 5s --grace 3 --guest-pcrs 0,9 --guest-action none --guest-boot 2m; rc=$?
 check "--guest-pcrs 0,9 seals ($(cat "$W/err.txt"))" test $rc -eq 0
 expect "--guest-pcrs: the guest section is announced" 0 "guest: vouch-shim quotes vTPM PCRs 0,9; past the grace without an endorsement it runs 'none'" \
   -- cat "$W/out.txt"
+expect "bundle show: the durations as written, in seconds on the wire" 0 \
+  "^  guest: vTPM PCRs 0,9, first report within 2m, past the grace: none$" -- "$VOUCH" bundle show "$BUNDLE"
+expect "bundle show: the lease" 0 "re-attest every 5s, lease: silent for 15s is reported$" -- "$VOUCH" bundle show "$BUNDLE"
+# A flag renamed when durations took a unit: a usage error naming the new spelling, never ignored.
+seal --force --any-pcrs --any-host --grace 3 --guest-pcrs 0,9 --guest-boot-s 300; rc=$?
+check "--guest-boot-s (renamed): exit 2" test $rc -eq 2
+expect "--guest-boot-s (renamed): one line with the new spelling" 0 \
+  "^vouch: flag --guest-boot-s was renamed: write --guest-boot 300s$" -- head -1 "$W/err.txt"
 rm -f "$IMG"
 run_seal src=--size srcval=1M -- --force --any-pcrs --any-host; rc=$?
 check "seals an empty image of --size (stderr: $(cat "$W/err.txt"))" test $rc -eq 0

@@ -7,7 +7,7 @@
 //   answer: refused CODE: REASON
 // Modes:
 //   replay        a valid request, then the very same request again
-//   stale         a challenge, WAIT seconds (--wait-s), then the request
+//   stale         a challenge, --wait DURATION (4s; a bare number is seconds), then the request
 //   other-domain  a VC naming another domain UUID than the policy's
 //   other-tpm     the quote made by another TPM's AK (--other-tcti, --other-ak-dir),
 //                 the VC signed by this host's key
@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "vouch/core/did_key.h"
+#include "vouch/core/duration.h"
 #include "vouch/core/hpke.h"
 #include "vouch/core/owner_policy.h"
 #include "vouch/core/random.h"
@@ -40,7 +41,7 @@ namespace {
 struct Args {
   std::string config, xml, mode, other_tcti, other_ak_dir, vc, endpoint;
   size_t index = 0;
-  int wait_s = 0;
+  std::chrono::milliseconds wait{0};
 };
 
 void Answer(const Result<host::AttestResponse>& r) {
@@ -97,7 +98,7 @@ Status Run(const Args& a) {
   host::HostContext host{&host_key, tpm.get(), &ak, facts};
 
   VOUCH_ASSIGN_OR_RETURN(host::Challenge challenge, client.GetChallenge(host_did));
-  if (a.mode == "stale") std::this_thread::sleep_for(std::chrono::seconds(a.wait_s));
+  if (a.mode == "stale") std::this_thread::sleep_for(a.wait);
   X25519PrivateKey ephemeral = X25519PrivateKey::Generate();
   VOUCH_ASSIGN_OR_RETURN(HostVcClaims claims,
                          host::LaunchClaims(req, host, {challenge.nonce}, ephemeral.public_key()));
@@ -120,7 +121,14 @@ int main(int argc, char** argv) {
     else if (k == "--xml") a.xml = v;
     else if (k == "--mode") a.mode = v;
     else if (k == "--validator") a.index = std::stoul(v);
-    else if (k == "--wait-s") a.wait_s = std::stoi(v);
+    else if (k == "--wait") {
+      auto d = vouch::ParseDurationIn("--wait", v, std::chrono::milliseconds(0), std::chrono::minutes(10));
+      if (!d.ok()) {
+        std::fprintf(stderr, "attest_probe: %s\n", d.error().message().c_str());
+        return 2;
+      }
+      a.wait = *d;
+    }
     else if (k == "--other-tcti") a.other_tcti = v;
     else if (k == "--other-ak-dir") a.other_ak_dir = v;
     else if (k == "--vc") a.vc = v;

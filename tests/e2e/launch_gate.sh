@@ -344,7 +344,7 @@ genesis = $GENESIS
 audit_dir = $W/audit
 state_dir = $W/run
 bundle_dir = $W/bundles
-deadline_ms = 20000
+deadline = 20s
 metrics_listen = $AGENT_METRICS
 $(access_conf host _)
 CONF
@@ -556,7 +556,7 @@ expect_answers "VC for another domain" '^answer: refused not-in-policy: host VC 
 probe --mode replay-vc --vc "$VC"
 expect_answers "endorsed VC from the audit store sent again" '^answer: refused (replay|stale-nonce): '
 stop_vd 1; start_vd 1 "" --nonce-validity 2
-probe --mode stale --wait-s 4
+probe --mode stale --wait 4s
 expect_answers "challenge answered after it expired" '^answer: refused stale-nonce: '
 stop_vd 1; start_vd 1
 
@@ -903,7 +903,7 @@ start_tpm "$W/tpm" "$TPM_PORT"
 # half (its quarantine lifted by governance once more) under vouch-agent.
 say "Host revoked on the ledger (governance) while $G2NAME runs: every validator refuses, vouch-agent enforces, a watcher sees it"
 relaunch_guest2 agent5 "relaunch before the host revocation (e2e)"
-"$VOUCH" ledger watch "$LEDGER" --genesis "$GENESIS" --type revoke --count 1 --timeout-ms 60000 "${HOST_ACCESS[@]}" \
+"$VOUCH" ledger watch "$LEDGER" --genesis "$GENESIS" --type revoke --count 1 --timeout 60s "${HOST_ACCESS[@]}" \
   >"$W/watch.out" 2>&1 &
 WATCH_PID=$!
 sleep 1  # let the watcher read the head before the revocation lands

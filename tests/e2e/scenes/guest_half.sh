@@ -24,18 +24,18 @@ mke2fs -q -t ext2 -d "$W/gcontent" "$W/gdisk.raw" 4M
 # The test guest's control port beside the attestation channel, and the
 # shim every 2 s, the control hooks and a guest that stays up.
 bash "$ROOT/vm-images/render-domain.sh" --protected "$GCHANNEL" "$GNAME" "$GUUID" "$GDIR" "$GSECRET_UUID" |
-  sed -e "s|<cmdline>\([^<]*\)</cmdline>|<cmdline>\1 vouch.shim=2 vouch.control=1 vouch.hold=600</cmdline>|" \
+  sed -e "s|<cmdline>\([^<]*\)</cmdline>|<cmdline>\1 vouch.shim=2s vouch.control=1 vouch.hold=600</cmdline>|" \
       -e "s|\(    <channel type='unix'>\)|    <channel type='unix'><source mode='bind' path='$GCONTROL'/><target type='virtio' name='org.vouch.test.0'/></channel>\n\1|" \
       >"$W/gdomain.xml"
 GDISK=$(sed -n "s/.*<source file='\([^']*\.luks\)'.*/\1/p" "$W/gdomain.xml" | sed -n 1p)
 virsh -q define "$W/gdomain.xml" >/dev/null
 # --reattest 2 --grace 5: a lease of 10 s after each round (and the guest's
-# boot allowance of 300 s before the first); the guest's vTPM PCRs 0 and 9
+# boot allowance of 5m before the first); the guest's vTPM PCRs 0 and 9
 # (OVMF's measurements, initrd and command line) are held to the first report.
 if "$VOUCH" seal --domain "$GNAME" --ledger "$LEDGER" --genesis "$GENESIS" --validator-count 5 --threshold 3 \
   --owner-key "$W/owner.pem" --image "$GDISK" --from-raw "$W/gdisk.raw" \
   --pcrs 0,1,2,3,4,5,6,7 --pcrs-from-tpm "$TCTI" --host "$HOST_DID" \
-  --on-drift pause --reattest 2 --grace 5 --guest-pcrs 0,9 --guest-action none --guest-boot-s 300 \
+  --on-drift pause --reattest 2 --grace 5 --guest-pcrs 0,9 --guest-action none --guest-boot 5m \
   "${OWNER_ACCESS[@]}" >"$W/gseal.out" 2>&1; then
   ok "sealed $GNAME with a guest section: $(grep -o 'vouch-shim quotes vTPM PCRs [0-9,]*' "$W/gseal.out")"
 else
@@ -48,7 +48,7 @@ OWNER_DID=$(sed -n 's/.*shim.conf: owner = \([^,]*\), domain.*/\1/p' "$W/gseal.o
 cat >"$W/shim.conf" <<CONF
 owner = $OWNER_DID
 domain = $GUUID
-timeout_s = 20
+timeout = 20s
 action = none
 CONF
 VOUCH_SHIM=$BUILD/guest-shim/vouch-shim VOUCH_SHIM_CONF=$W/shim.conf bash "$ROOT/vm-images/build-guest.sh" "$GDIR" >/dev/null
@@ -165,14 +165,14 @@ mkdir -p "$G2DIR" "$W/g2content" && echo "guest2-$MARKER" >"$W/g2content/marker"
 mke2fs -q -t ext2 -d "$W/g2content" "$W/g2disk.raw" 4M 2>/dev/null
 bash "$ROOT/vm-images/render-domain.sh" --protected "$W/g2-attest.sock" "$G2NAME" "$G2UUID" "$G2DIR" \
   "$(cat /proc/sys/kernel/random/uuid)" |
-  sed -e "s|<cmdline>\([^<]*\)</cmdline>|<cmdline>\1 vouch.shim=2 vouch.control=1 vouch.hold=600</cmdline>|" \
+  sed -e "s|<cmdline>\([^<]*\)</cmdline>|<cmdline>\1 vouch.shim=2s vouch.control=1 vouch.hold=600</cmdline>|" \
       -e "s|\(    <channel type='unix'>\)|    <channel type='unix'><source mode='bind' path='$G2CONTROL'/><target type='virtio' name='org.vouch.test.0'/></channel>\n\1|" \
       >"$W/g2domain.xml"
 virsh -q define "$W/g2domain.xml" >/dev/null
 if "$VOUCH" seal --domain "$G2NAME" --ledger "$LEDGER" --genesis "$GENESIS" --validator-count 5 --threshold 3 \
   --owner-key "$W/owner.pem" --image "$(sed -n "s/.*<source file='\([^']*\.luks\)'.*/\1/p" "$W/g2domain.xml" | sed -n 1p)" \
   --from-raw "$W/g2disk.raw" --pcrs 0,1,2,3,4,5,6,7 --pcrs-from-tpm "$TCTI" --host "$HOST_DID" \
-  --on-drift pause --reattest 2 --grace 5 --guest-pcrs 0,9 --guest-action poweroff --guest-boot-s 300 \
+  --on-drift pause --reattest 2 --grace 5 --guest-pcrs 0,9 --guest-action poweroff --guest-boot 5m \
   --bundle-out "$W/g2.bundle" "${OWNER_ACCESS[@]}" >"$W/g2seal.out" 2>&1; then
   ok "sealed $G2NAME: past the grace its shim powers the guest off"
 else
@@ -180,7 +180,7 @@ else
 fi
 rm -f "$W/g2disk.raw"
 # A short round deadline, so a silent host is noticed within the grace.
-printf 'owner = %s\ndomain = %s\ntimeout_s = 4\naction = none\n' "$OWNER_DID" "$G2UUID" >"$W/shim2.conf"
+printf 'owner = %s\ndomain = %s\ntimeout = 4s\naction = none\n' "$OWNER_DID" "$G2UUID" >"$W/shim2.conf"
 VOUCH_SHIM=$BUILD/guest-shim/vouch-shim VOUCH_SHIM_CONF=$W/shim2.conf bash "$ROOT/vm-images/build-guest.sh" "$G2DIR" >/dev/null
 
 start_agent() {  # start_agent LOG: vouch-agent in the background, AGENT_PID

@@ -1,9 +1,11 @@
 // /etc/vouch/shim.conf (DESIGN §2 "Guest shim"): `key = value` lines, '#'
-// comments. An unknown key or a line without '=' is an error naming the file
-// and line.
+// comments; durations as vouch/core/duration.h spells them ("timeout = 30s").
+// An unknown key, a key renamed since ("'timeout_s' was renamed: write
+// 'timeout = 30s'") or a line without '=' is an error naming the file and line.
 #ifndef VOUCH_SHIM_CONFIG_H_
 #define VOUCH_SHIM_CONFIG_H_
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -21,9 +23,11 @@ struct ShimConfig {
   std::string tcti = "device:/dev/tpmrm0";
   std::string state_dir = "/run/vouch";
   std::string key_dir = "/var/lib/vouch/shim";  // the AK blobs (ak.pub, ak.priv; 0600)
-  uint64_t grace_s = 600;    // before any policy was accepted: seconds after boot
-  uint64_t timeout_s = 30;   // one round's deadline (the agent asks t validators)
-  std::string action = "poweroff";  // before any policy: what grace_s expiring does
+  // Before any policy was accepted: how long after boot until `action`
+  // (whole seconds, 1s..720h).
+  std::chrono::seconds grace{600};
+  std::chrono::milliseconds timeout{30000};  // one round's deadline, 1s..1h (the agent asks t validators)
+  std::string action = "poweroff";           // before any policy: what the grace expiring does
 };
 
 // kConfig naming `path` and the line.

@@ -53,7 +53,7 @@ Result<RoundResult> RunRound(const ShimConfig& config, int fd, Tpm& tpm, const A
 
 // The grace rule. With a pinned policy: deadline = last verified endorsement
 // + reattest_s × grace, or before any, boot + guest.boot_s + reattest_s ×
-// grace. Without a policy: boot + config.grace_s.
+// grace. Without a policy: boot + config.grace.
 struct GraceDecision {
   int64_t deadline = 0;
   bool past = false;

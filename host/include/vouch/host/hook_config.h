@@ -1,6 +1,7 @@
 // vouch-hook's configuration. libvirt runs hooks with a scrubbed environment
 // (no variables reach them), so everything comes from one file, by default
-// /etc/vouch/hook.conf: "key = value" lines, '#' comments.
+// /etc/vouch/hook.conf: "key = value" lines, '#' comments; durations as
+// vouch/core/duration.h spells them ("deadline = 5s").
 #ifndef VOUCH_HOST_HOOK_CONFIG_H_
 #define VOUCH_HOST_HOOK_CONFIG_H_
 
@@ -29,8 +30,8 @@ struct HookConfig {
   std::string bundle_dir = "/etc/vouch/domains"; // <uuid>.bundle for managers that rewrite XML
   std::string state_dir = "/run/vouch";          // secrets defined per domain, for cleanup
   std::string libvirt_uri = "qemu:///system";
-  std::chrono::milliseconds deadline{5000};      // whole validator exchange
-  std::chrono::milliseconds libvirt_timeout{5000};  // each libvirt call
+  std::chrono::milliseconds deadline{5000};      // whole validator exchange, 1ms..10m
+  std::chrono::milliseconds libvirt_timeout{5000};  // each libvirt call, 1ms..10m
   std::string metrics_listen;                    // vouch-agent's /metrics, "HOST:PORT"; empty: none
   // Proxmox VE (pve_hook.h): where its VM configs are, where the hookscript
   // leaves a key for QEMU (a root-only tmpfs directory), and the QEMU whose
@@ -41,8 +42,9 @@ struct HookConfig {
 };
 
 // Reads `path`. kNotFound if absent; kInvalidArgument naming the line for an
-// unknown key or a bad value, or naming the file for a ledger without its
-// genesis pin.
+// unknown key, a key renamed since ("'deadline_ms' was renamed: write
+// 'deadline = 5000ms'") or a bad value, or naming the file for a ledger
+// without its genesis pin.
 
 // The hook's ledger head file (ledger_client.h), in state_dir.
 inline constexpr const char* kLedgerHeadFile = "ledger-head";

@@ -11,7 +11,7 @@ namespace vouch::host {
 
 inline constexpr std::string_view kHookConfigKeys[] = {
     "tcti",       "host_key",   "ak_dir",      "ledger",      "genesis",           "audit_dir",
-    "bundle_dir", "state_dir",  "libvirt_uri", "deadline_ms", "libvirt_timeout_ms",
+    "bundle_dir", "state_dir",  "libvirt_uri", "deadline",    "libvirt_timeout",
     // The ledger's access (vouch/ledger/ledger_access.h) and where the
     // host's entries go (vouch/host/ledger_submitter.h).
     "ledger_ca",  "ledger_cert", "ledger_key", "ledger_user", "ledger_password_file", "ledger_append",

@@ -51,7 +51,7 @@ struct ReleaseOutcome {
 // Runs the exchange. On success the key verifies against the policy's kcv.
 // On failure returns one Error whose message is the line virsh will show:
 //   "domain 'web1' not released: 2 of 3 endorsements (127.0.0.1:7403: PCR 7
-//    differs from reference; 127.0.0.1:7405: no answer within 2 s)".
+//    differs from reference; 127.0.0.1:7405: no answer within 2s)".
 Result<ReleaseOutcome> ObtainImageKey(const ReleaseRequest& request, const HostContext& host);
 
 // Steps 4–5 for the given validators' nonces and ephemeral public key E:

@@ -5,22 +5,26 @@
 //       hpke.key (32 raw bytes), both 0600, and prints the validator's DID
 //       and HPKE public key (hex) for `vouch seal`.
 //   vouchd [--listen HOST:PORT] [--state-dir D] [--key FILE] [--hpke-key FILE]
-//          [--init] (--ledger LOCATOR --genesis HEX | --hosts FILE) [--nonce-validity S]
+//          [--init] (--ledger LOCATOR --genesis HEX | --hosts FILE) [--nonce-validity DURATION]
 //          [--ledger-ca F --ledger-cert F --ledger-key F --ledger-user U --ledger-password-file F]
-//          [--max-body BYTES] [--threads N] [--timeout S] [--queue N]
-//          [--peer-connections N] [--request-deadline S] [--keep-alive S]
+//          [--max-body BYTES] [--threads N] [--timeout DURATION] [--queue N]
+//          [--peer-connections N] [--request-deadline DURATION] [--keep-alive DURATION]
 //          [--challenge-rate N] [--challenge-burst N] [--host-challenges N]
 //          [--host-vcs N] [--fault NAME] [--config FILE]
 //
+// A DURATION is spelled as vouch/core/duration.h says (500ms, 30s, 5m; a bare
+// number is seconds): --nonce-validity 1s..1h in whole seconds (30s), and
+// --timeout, --request-deadline 1s..5m, --keep-alive 0s..5m.
+//
 // The DoS limits (server.h, challenge.h; DESIGN §4 "Denial of service"):
 // --queue connections waiting for a worker (64), --peer-connections per peer
-// address (4), --request-deadline seconds to receive a whole request (10),
-// --keep-alive seconds an idle connection may wait (5), --challenge-rate and
+// address (4), --request-deadline to receive a whole request (10s),
+// --keep-alive an idle connection may wait (5s), --challenge-rate and
 // --challenge-burst challenges per peer (20 a second after 100 at once),
 // --host-challenges answered challenges per host DID within
 // --nonce-validity (512), --host-vcs unexpired VCs per host DID in the
 // replay cache (1024, of 100,000). --timeout bounds each wait for request
-// bytes and each write (5).
+// bytes and each write (5s).
 //
 // --listen defaults to 127.0.0.1:7401 (kDefaultPort; port 0 picks a free
 // one; vouchd prints "vouchd: listening on HOST:PORT" on stdout). --key / --hpke-key default to
@@ -41,6 +45,7 @@
 #ifndef VOUCH_VALIDATOR_CONFIG_H_
 #define VOUCH_VALIDATOR_CONFIG_H_
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -73,15 +78,15 @@ struct VouchdConfig {
   ledger::LedgerAccess ledger_access;   // etcds:// only
   std::optional<Sha256Digest> genesis;  // required with ledger
   std::string hosts_file;
-  int64_t nonce_validity_s = 30;
+  std::chrono::seconds nonce_validity{30};
   size_t max_body_bytes = kDefaultMaxBodyBytes;
   size_t threads = 8;
-  int64_t timeout_s = 5;
+  std::chrono::milliseconds timeout{5000};
   // DoS limits, as in ServerOptions and ChallengeOptions.
   size_t max_queue = 64;
   size_t peer_connections = 4;
-  int64_t request_deadline_s = 10;
-  int64_t keep_alive_s = 5;
+  std::chrono::milliseconds request_deadline{10000};
+  std::chrono::milliseconds keep_alive{5000};
   int64_t challenge_rate = 20;
   size_t challenge_burst = 100;
   size_t host_challenges = 512;
@@ -98,7 +103,7 @@ struct VouchdFlagOptions {
 };
 
 // Parses the daemon's flags (argv without the program name), reading any
-// --config file. kInvalidArgument, naming the flag (or the file and line),
+// --config file. kInvalidArgument, naming the flag,
 // for an unknown flag or setting, a missing or bad value, no key file
 // location (neither --key/--hpke-key nor --state-dir), or neither --ledger
 // nor --hosts; the file's read error (kNotFound, kIo) naming it.
@@ -110,9 +115,10 @@ Result<VouchdConfig> ParseVouchdFlags(const std::vector<std::string>& args,
 std::vector<std::string_view> VouchdSettingNames();
 
 // The settings of a vouchd config file as "--NAME=VALUE" flags, in order.
-// kConfig naming the file (and line) if it cannot be read or a line is not
-// a known "NAME = VALUE"; ParseVouchdFlags passes that code on, so vouchd
-// can tell a bad file (exit 1) from a bad command line (exit 2).
+// kConfig naming the file (and line) if it cannot be read, a line is not a
+// known "NAME = VALUE", or a number or duration is bad; ParseVouchdFlags
+// passes that code on, so vouchd can tell a bad file (exit 1) from a bad
+// command line (exit 2).
 Result<std::vector<std::string>> ReadVouchdConfigFile(const std::string& path);
 
 // "HOST:PORT" or "[V6]:PORT" → host and port (0..65535). kInvalidArgument.
