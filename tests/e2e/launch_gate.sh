@@ -301,7 +301,7 @@ say "The guest: Debian kernel + busybox initramfs, a LUKS disk with a marker fil
 bash "$ROOT/vm-images/build-guest.sh" "$W/guest" >/dev/null
 MARKER="vouch-$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 mkdir -p "$W/content" && echo "$MARKER" >"$W/content/marker"
-mke2fs -q -t ext2 -d "$W/content" "$W/disk.raw" 4M
+mke2fs -q -t ext2 -d "$W/content" "$W/disk.raw" 4M 2>/dev/null
 bash "$ROOT/vm-images/render-domain.sh" "$NAME" "$UUID" "$W/guest" "$SECRET_UUID" >"$W/domain.xml"
 # The disk the template names; vouch seal writes it encrypted.
 DISK=$(sed -n "s/.*<source file='\([^']*\.luks\)'.*/\1/p" "$W/domain.xml" | sed -n 1p)

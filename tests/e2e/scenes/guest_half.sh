@@ -20,7 +20,7 @@ GCONTROL=$W/g-control.sock
 say "The guest half: an OVMF guest with a vTPM and vouch-shim, re-attesting every 2 s through vouch-agent"
 mkdir -p "$GDIR"
 mkdir -p "$W/gcontent" && echo "guest-$MARKER" >"$W/gcontent/marker"
-mke2fs -q -t ext2 -d "$W/gcontent" "$W/gdisk.raw" 4M
+mke2fs -q -t ext2 -d "$W/gcontent" "$W/gdisk.raw" 4M 2>/dev/null
 # The test guest's control port beside the attestation channel, and the
 # shim every 2 s, the control hooks and a guest that stays up.
 bash "$ROOT/vm-images/render-domain.sh" --protected "$GCHANNEL" "$GNAME" "$GUUID" "$GDIR" "$GSECRET_UUID" |
