@@ -301,7 +301,7 @@ say "The guest: Debian kernel + busybox initramfs, a LUKS disk with a marker fil
 bash "$ROOT/vm-images/build-guest.sh" "$W/guest" >/dev/null
 MARKER="vouch-$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 mkdir -p "$W/content" && echo "$MARKER" >"$W/content/marker"
-mke2fs -q -t ext2 -d "$W/content" "$W/disk.raw" 4M 2>/dev/null
+mke2fs -q -t ext2 -d "$W/content" "$W/disk.raw" 4M >/dev/null
 bash "$ROOT/vm-images/render-domain.sh" "$NAME" "$UUID" "$W/guest" "$SECRET_UUID" >"$W/domain.xml"
 # The disk the template names; vouch seal writes it encrypted.
 DISK=$(sed -n "s/.*<source file='\([^']*\.luks\)'.*/\1/p" "$W/domain.xml" | sed -n 1p)
@@ -364,6 +364,27 @@ else
   bad "vouch doctor found a problem: $(grep -E '^  (FAIL|warn)' "$W/doctor.out" | head -3)"
 fi
 [[ -n $DEMO ]] && sed 's/^/   /' "$W/doctor.out"
+# Played as whoever answers at a validator's registered endpoint without its
+# key (a process that took the port): doctor names it, as the hook would
+# discard its answers (not in the demo).
+if [[ -z $DEMO ]]; then
+  "$VOUCHD" init --dir "$W/impostor" >/dev/null
+  sed "s|^state-dir = .*|state-dir = $W/impostor|" "$W/vd1.conf" >"$W/impostor.conf"
+  stop_vd 1
+  "$VOUCHD" --config "$W/impostor.conf" >"$W/impostor.out" 2>"$W/impostor.log" &
+  IMPOSTOR_PID=$!
+  PIDS+=("$IMPOSTOR_PID")
+  vouch_wait_for 10 grep -q "listening on" "$W/impostor.out" || true
+  "$VOUCH" doctor --config "$W/hook.conf" >"$W/doctor-impostor.out" 2>&1 && rc=0 || rc=$?
+  kill "$IMPOSTOR_PID" 2>/dev/null || true
+  wait "$IMPOSTOR_PID" 2>/dev/null || true
+  start_vd 1
+  if [[ $rc -eq 1 ]] && grep -q "^  FAIL  validator http://${VD_ADDR[1]}: answers as did:key:[^,]*, the ledger says did:key:[^:]*: not the validator registered at this endpoint" "$W/doctor-impostor.out"; then
+    ok "vouch doctor: another vouchd at validator 1's endpoint is a FAIL ($(grep -o 'answers as did:key:.\{12\}' "$W/doctor-impostor.out")…, not the DID the ledger names)"
+  else
+    bad "vouch doctor did not name the impostor (exit $rc): $(grep -E '^  (FAIL|warn)' "$W/doctor-impostor.out" | head -2)"
+  fi
+fi
 
 SERIAL="$W/guest/$NAME.serial.log"
 wait_off() {

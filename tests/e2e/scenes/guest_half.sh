@@ -20,7 +20,7 @@ GCONTROL=$W/g-control.sock
 say "The guest half: an OVMF guest with a vTPM and vouch-shim, re-attesting every 2 s through vouch-agent"
 mkdir -p "$GDIR"
 mkdir -p "$W/gcontent" && echo "guest-$MARKER" >"$W/gcontent/marker"
-mke2fs -q -t ext2 -d "$W/gcontent" "$W/gdisk.raw" 4M 2>/dev/null
+mke2fs -q -t ext2 -d "$W/gcontent" "$W/gdisk.raw" 4M >/dev/null
 # The test guest's control port beside the attestation channel, and the
 # shim every 2 s, the control hooks and a guest that stays up.
 bash "$ROOT/vm-images/render-domain.sh" --protected "$GCHANNEL" "$GNAME" "$GUUID" "$GDIR" "$GSECRET_UUID" |
@@ -162,7 +162,7 @@ G2SERIAL=$G2DIR/$G2NAME.serial.log
 G2CONTROL=$W/g2-control.sock
 say "A host that stops re-attesting: vouch-agent restarted (no false drift), then stopped for good"
 mkdir -p "$G2DIR" "$W/g2content" && echo "guest2-$MARKER" >"$W/g2content/marker"
-mke2fs -q -t ext2 -d "$W/g2content" "$W/g2disk.raw" 4M 2>/dev/null
+mke2fs -q -t ext2 -d "$W/g2content" "$W/g2disk.raw" 4M >/dev/null
 bash "$ROOT/vm-images/render-domain.sh" --protected "$W/g2-attest.sock" "$G2NAME" "$G2UUID" "$G2DIR" \
   "$(cat /proc/sys/kernel/random/uuid)" |
   sed -e "s|<cmdline>\([^<]*\)</cmdline>|<cmdline>\1 vouch.shim=2s vouch.control=1 vouch.hold=600</cmdline>|" \

@@ -18,7 +18,7 @@ say "OpenStack nova: $NOVA_NAME with nova's metadata and none of vouch's; its bu
 mkdir -p "$NOVA_DIR" "$W/nova-content" && echo "$NOVA_MARKER" >"$W/nova-content/marker"
 ln -sf "$W/guest/vmlinuz" "$NOVA_DIR/vmlinuz"
 ln -sf "$W/guest/initrd.img" "$NOVA_DIR/initrd.img"
-mke2fs -q -t ext2 -d "$W/nova-content" "$W/nova-disk.raw" 4M 2>/dev/null
+mke2fs -q -t ext2 -d "$W/nova-content" "$W/nova-disk.raw" 4M >/dev/null
 # nova_metadata NAME: the <metadata> nova writes (nova/virt/libvirt/config.py).
 nova_metadata() {
   cat <<XML

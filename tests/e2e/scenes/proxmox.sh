@@ -21,7 +21,7 @@ PVE_MARKER="pve-$MARKER"
 say "Proxmox VE: VM $PVE_VMID started by QEMU without libvirt, its key released by the hookscript at pre-start"
 mkdir -p "$PVE_DIR/qemu-server" "$PVE_DIR/snippets" "$PVE_DIR/images/$PVE_VMID" "$W/pve-content"
 echo "$PVE_MARKER" >"$W/pve-content/marker"
-mke2fs -q -t ext2 -d "$W/pve-content" "$W/pve-disk.raw" 4M 2>/dev/null
+mke2fs -q -t ext2 -d "$W/pve-content" "$W/pve-disk.raw" 4M >/dev/null
 # pve_vm MEMORY KEYFILE: the VM config as Proxmox stores it.
 pve_vm() {
   cat <<CONF
