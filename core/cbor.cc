@@ -1,4 +1,5 @@
 #include "vouch/core/cbor.h"
+#include "vouch/core/utf8.h"
 
 #include <cbor.h>
 
@@ -323,31 +324,6 @@ size_t ShortestHeadSize(uint64_t n) {
   return 9;
 }
 
-bool ValidUtf8(const uint8_t* s, size_t n) {
-  size_t i = 0;
-  while (i < n) {
-    uint8_t c = s[i];
-    size_t len;
-    uint32_t cp;
-    if (c < 0x80) { ++i; continue; }
-    if ((c & 0xe0) == 0xc0) { len = 2; cp = c & 0x1f; }
-    else if ((c & 0xf0) == 0xe0) { len = 3; cp = c & 0x0f; }
-    else if ((c & 0xf8) == 0xf0) { len = 4; cp = c & 0x07; }
-    else return false;
-    if (i + len > n) return false;
-    for (size_t k = 1; k < len; ++k) {
-      if ((s[i + k] & 0xc0) != 0x80) return false;
-      cp = cp << 6 | (s[i + k] & 0x3f);
-    }
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-        cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-      return false;
-    }
-    i += len;
-  }
-  return true;
-}
-
 struct Frame {
   Value container;         // array, map or tag (content gathered in `items`)
   uint64_t remaining;      // items still expected (a map counts keys and values)
@@ -539,7 +515,7 @@ class Decoder {
       return;
     }
     if (text) {
-      if (!ValidUtf8(s, len)) {
+      if (!IsValidUtf8(ByteView(s, len))) {
         Fail(StrCat("CBOR text string at offset ", item_start_, " is not valid UTF-8"));
         return;
       }

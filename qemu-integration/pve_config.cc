@@ -8,6 +8,7 @@
 
 #include "internal/text.h"
 #include "internal/uuid.h"
+#include "vouch/core/utf8.h"
 
 namespace vouch::qemu {
 namespace {
@@ -323,6 +324,8 @@ Result<DomainConfig> ParsePveConfig(std::string_view text, std::string_view vmid
   if (text.find('\0') != std::string_view::npos) {
     return Error(Code::kMalformed, StrCat("Proxmox VM ", vmid, " config: holds a NUL byte"));
   }
+  // Proxmox writes UTF-8; the canonical config's CBOR text must be.
+  if (!IsValidUtf8(text)) return Error(Code::kMalformed, StrCat("Proxmox VM ", vmid, " config: not UTF-8"));
   VOUCH_ASSIGN_OR_RETURN(Entries e, ReadEntries(text, vmid));
   auto value = [&](std::string_view key) {
     auto it = e.find(key);

@@ -200,6 +200,8 @@ TEST(PveConfigTest, RefusesMalformedConfigsNamingTheLine) {
            {With("args", "args: -append \"x"), "args: a \" is not closed"},
            {With("args", "args: -S \\"), "args: a trailing backslash"},
            {kVm + std::string(1, '\0'), "holds a NUL byte"},
+           {With("args", "args: -name \xff\xfe"), "not UTF-8"},
+           {With("name", "name: \xed\xa0\x80"), "not UTF-8"},
            {kVm + std::string(kMaxPveConfigSize, '#'), "larger than 1048576 bytes"},
        }) {
     Error e = ParseError(c.text);

@@ -72,7 +72,7 @@ inline constexpr std::string_view kPveEmulator = "/usr/bin/kvm";
 // Parses the configuration above. `vmid` (digits) names the VM in messages
 // and its DomainConfig::name when the file has no `name`.
 // kMalformed, one line naming the line number, when: the input exceeds
-// kMaxPveConfigSize or holds a NUL; a line is not "KEY: VALUE"; a key
+// kMaxPveConfigSize, holds a NUL or is not UTF-8; a line is not "KEY: VALUE"; a key
 // repeats; `smbios1` has no valid uuid=; a number is invalid, zero or
 // overflows; `args` has an unterminated quote.
 [[nodiscard]] Result<DomainConfig> ParsePveConfig(std::string_view text, std::string_view vmid);

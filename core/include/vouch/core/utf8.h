@@ -1,0 +1,19 @@
+// UTF-8 validity (RFC 3629): the one rule for every text vouch reads from
+// outside and later encodes as CBOR text (which must be valid UTF-8).
+#ifndef VOUCH_CORE_UTF8_H_
+#define VOUCH_CORE_UTF8_H_
+
+#include <string_view>
+
+#include "vouch/core/bytes.h"
+
+namespace vouch {
+
+// True if `text` is well-formed UTF-8: shortest forms only, no surrogates
+// (U+D800..U+DFFF), nothing above U+10FFFF.
+bool IsValidUtf8(ByteView text);
+inline bool IsValidUtf8(std::string_view text) { return IsValidUtf8(AsBytes(text)); }
+
+}  // namespace vouch
+
+#endif  // VOUCH_CORE_UTF8_H_
