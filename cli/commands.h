@@ -43,6 +43,8 @@ int ReinstateCommand(const std::vector<std::string>& args);
 // vouch key generate KEY.pem [--force] | did KEY.pem (key_command.cc).
 int KeyCommand(const std::vector<std::string>& args);
 int BundleCommand(const std::vector<std::string>& args);
+// vouch did resolve DID [--jcs] — the W3C DID document of a did:key (did_command.cc).
+int DidCommand(const std::vector<std::string>& args);
 int DoctorCommand(const std::vector<std::string>& args);
 
 }  // namespace vouch::cli

@@ -30,7 +30,7 @@ help_ok() {
 }
 
 COMMANDS=(
-  "" key "key generate" "key did" vectors verify seal
+  "" key "key generate" "key did" did "did resolve" vectors verify seal
   host "host init" "host register" "host enroll" "host install-hook"
   start reattest agent status revoke "revoke host" "revoke credential" reinstate
   ledger "ledger init" "ledger append" "ledger draft" "ledger cosign" "ledger submit" "ledger show"
@@ -152,6 +152,9 @@ json_ok() {  # json_ok NAME CMD...
 }
 json_ok "tpm eventlog --json" "$VOUCH" tpm eventlog "$ROOT/measure/testdata/eventlog/event.bin" --json
 json_ok "verify --json" "$VOUCH" verify "$ROOT/docs/vectors/endorsed-vc.cbor" --json
+json_ok "did resolve" "$VOUCH" did resolve did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp
+json_ok "did resolve --json" "$VOUCH" did resolve did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp --json
+json_ok "did resolve --jcs" "$VOUCH" did resolve did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp --jcs
 "$VOUCH" key generate "$W/gov.pem" >/dev/null
 "$VOUCH" ledger init "sqlite://$W/l.db" --key "$W/gov.pem" --single-operator --certify-quorum 1 --admit-quorum 1 --revoke-quorum 1 >/dev/null 2>&1
 json_ok "ledger show --json" "$VOUCH" ledger show "sqlite://$W/l.db" --json

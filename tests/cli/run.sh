@@ -81,5 +81,19 @@ expect "key did of a file that is no key" 1 "^vouch: " -- "$VOUCH" key did "$ROO
 expect "key --help on stdout" 0 "^usage: vouch key generate" -- "$VOUCH" key --help
 expect "key with no subcommand" 2 "key takes generate or did" -- "$VOUCH" key
 
+# did resolve: the W3C DID document of a did:key (DESIGN §3 JSON forms).
+expect "did resolve names the key as its one Multikey method" 0 \
+  "\"publicKeyMultibase\": \"${KDID#did:key:}\"" -- "$VOUCH" did resolve "$KDID"
+expect "did resolve --jcs is one canonical line" 0 \
+  "^\\{\"@context\":\\[\"https://www.w3.org/ns/did/v1\",\"https://w3id.org/security/multikey/v1\"\\],\"assertionMethod\":" \
+  -- "$VOUCH" did resolve "$KDID" --jcs
+expect "did resolve of a P-256 did:key" 1 "^vouch: DID 'did:key:zDnae.*uses multicodec 0x1200 \\(p256-pub\\)" \
+  -- "$VOUCH" did resolve did:key:zDnaerx9CtbPJ1q36T5Ln5wYt3MQYeGRG5ehnPAmxcf5mDZpv
+expect "did resolve of a damaged did:key" 1 "^vouch: DID 'did:key:z6Mk" -- "$VOUCH" did resolve "${KDID%?}"
+expect "did resolve of a DID URL" 1 "not a DID URL" -- "$VOUCH" did resolve "$KDID#${KDID#did:key:}"
+expect "did resolve of another method" 1 "uses method 'web'" -- "$VOUCH" did resolve did:web:example.com
+expect "did resolve without a DID" 2 "did resolve takes one DID" -- "$VOUCH" did resolve
+expect "did with no subcommand" 2 "did takes resolve" -- "$VOUCH" did
+
 echo "$pass passed, $fail failed"
 [[ $fail -eq 0 ]]
