@@ -35,6 +35,40 @@ TEST(HostVc, ReattestClaimsWithGuestEvidenceRoundTrip) {
   EXPECT_EQ(back->claims(), claims);
 }
 
+TEST(HostVc, EventLogClaimRoundTripsAndIsAbsentWhenEmpty) {
+  Ed25519PrivateKey host = Ed25519PrivateKey::Generate();
+  HostVcClaims without = SampleClaims(host, X25519PrivateKey::Generate().public_key());
+  // No log: the claim is not encoded at all, so VCs from before it keep their bytes.
+  EXPECT_EQ(HostVcClaimsToCbor(without).Find("vouch.evlog"), nullptr);
+  auto back = HostVc::Parse(HostVc::Issue(without, host)->message().Encode());
+  ASSERT_TRUE(back.ok()) << back.error().ToString();
+  EXPECT_TRUE(back->claims().event_log.empty());
+
+  for (size_t size : {size_t{1}, size_t{30000}, kMaxVcEventLogSize}) {
+    HostVcClaims with = without;
+    with.event_log = RandomBytes(size);
+    auto vc = HostVc::Issue(with, host);
+    ASSERT_TRUE(vc.ok()) << vc.error().ToString();
+    back = HostVc::Parse(vc->message().Encode());
+    ASSERT_TRUE(back.ok()) << back.error().ToString();
+    EXPECT_EQ(back->claims(), with) << size;
+  }
+  HostVcClaims reattest = without;
+  reattest.type = "reattest";
+  reattest.event_log = RandomBytes(100);
+  back = HostVc::Parse(HostVc::Issue(reattest, host)->message().Encode());
+  ASSERT_TRUE(back.ok()) << back.error().ToString();
+  EXPECT_EQ(back->claims(), reattest);
+
+  HostVcClaims too_big = without;
+  too_big.event_log = Bytes(kMaxVcEventLogSize + 1, 0);
+  auto refused = HostVc::Issue(too_big, host);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message().find("claim 'vouch.evlog' must be 1..65536 bytes, got 65537"),
+            std::string::npos)
+      << refused.error().message();
+}
+
 TEST(HostVc, TheLaunchClaimBelongsToReattestVcsAndGuestEvidenceNeedsIt) {
   Ed25519PrivateKey host = Ed25519PrivateKey::Generate();
   HostVcClaims launch = SampleClaims(host, X25519PrivateKey::Generate().public_key());
@@ -137,6 +171,8 @@ TEST(HostVcClaims, StrictReaderNamesTheMissingOrWrongClaim) {
       {"vouch.boot", cbor::Value(Bytes(31)), "'vouch.boot' must be 32 bytes"},
       {"vouch.extra", 1, "unknown claim \"vouch.extra\""},
       {10, cbor::Value(cbor::Array{}), "'eat_nonce' must be a non-empty array"},
+      {"vouch.evlog", cbor::Value(Bytes{}), "'vouch.evlog' must be 1..65536 bytes, got 0"},
+      {"vouch.evlog", "log", "'vouch.evlog' must be a byte string"},
   };
   for (const auto& c : cases) {
     cbor::Value m = good;

@@ -157,7 +157,7 @@ class GuestRelayTest : public ::testing::Test {
     ASSERT_TRUE(domain.ok()) << domain.error().ToString();
     auto identity = LoadHostIdentity(config_);
     ASSERT_TRUE(identity.ok()) << identity.error().ToString();
-    HostContext host{&identity->key, identity->tpm.get(), &identity->ak, {"9.0.0", "7.2.0", "6.1.0", ""}};
+    HostContext host{&identity->key, identity->tpm.get(), &identity->ak, {"9.0.0", "7.2.0", "6.1.0", ""}, {}};
     ReleaseRequest request;
     request.policy = policy_.get();
     request.domain_config = qemu::CanonicalConfigBytes(*domain);
@@ -223,6 +223,39 @@ class GuestRelayTest : public ::testing::Test {
   Bytes launch_cti_;
   std::vector<std::string> relay_log_;
 };
+
+// hook.conf event_log is read with the identity every exchange loads (its
+// bytes go into each VC, LaunchClaims); one no VC can carry is refused here.
+TEST_F(GuestRelayTest, TheHookConfsEventLogIsReadWithTheHostIdentity) {
+  {
+    auto none = LoadHostIdentity(config_);
+    ASSERT_TRUE(none.ok()) << none.error().ToString();
+    EXPECT_TRUE(none->event_log.empty());
+  }
+  HookConfig config = config_;
+  config.event_log = dir_ / "binary_bios_measurements";
+  Bytes log = RandomBytes(20000);
+  ASSERT_TRUE(WriteFile(config.event_log, log, 0600).ok());
+  {
+    auto loaded = LoadHostIdentity(config);
+    ASSERT_TRUE(loaded.ok()) << loaded.error().ToString();
+    EXPECT_EQ(loaded->event_log, log);
+  }
+  ASSERT_TRUE(WriteFile(config.event_log, Bytes(kMaxVcEventLogSize + 1, 0), 0600).ok());
+  {
+    auto big = LoadHostIdentity(config);
+    ASSERT_FALSE(big.ok());
+    EXPECT_EQ(big.error().code(), Code::kInvalidArgument);
+    EXPECT_NE(big.error().message().find("65537 bytes, a host VC carries 1..65536 (hook.conf event_log"),
+              std::string::npos)
+        << big.error().message();
+  }
+  config.event_log = dir_ / "absent";
+  auto absent = LoadHostIdentity(config);
+  ASSERT_FALSE(absent.ok());
+  EXPECT_NE(absent.error().message().find("event log (hook.conf event_log)"), std::string::npos)
+      << absent.error().message();
+}
 
 TEST_F(GuestRelayTest, RoundsAreEndorsedAndTheFirstBecomesTheGuestBaseline) {
   auto first = GuestRound();

@@ -84,6 +84,7 @@ Result<HookConfig> LoadHookConfig(const std::string& path) {
     else if (key == "deadline") VOUCH_RETURN_IF_ERROR(SetDuration(where, key, value, &c.deadline));
     else if (key == "libvirt_timeout") VOUCH_RETURN_IF_ERROR(SetDuration(where, key, value, &c.libvirt_timeout));
     else if (key == "metrics_listen") c.metrics_listen = value;
+    else if (key == "event_log") c.event_log = value;
     else if (key == "pve_config_dir") c.pve_config_dir = value;
     else if (key == "pve_key_dir") c.pve_key_dir = value;
     else if (key == "pve_emulator") c.pve_emulator = value;

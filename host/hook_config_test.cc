@@ -186,6 +186,7 @@ TEST(HookConfig, TheShippedExampleNamesEveryKeyAndShowsTheTrueDefaults) {
     EXPECT_EQ(c->pve_config_dir, defaults.pve_config_dir);
     EXPECT_EQ(c->pve_key_dir, defaults.pve_key_dir);
     EXPECT_EQ(c->pve_emulator, defaults.pve_emulator);
+    EXPECT_EQ(c->event_log, "");
   }
 }
 

@@ -105,7 +105,7 @@ Result<ReleasedLaunch> ReleaseLaunch(const HookConfig& config, std::string_view 
   request.bundle = &*bundle;
   request.domain_config = qemu::CanonicalConfigBytes(domain);
   request.deadline = config.deadline;
-  HostContext host{&identity->key, identity->tpm.get(), &identity->ak, *hypervisor};
+  HostContext host{&identity->key, identity->tpm.get(), &identity->ak, *hypervisor, identity->event_log};
   auto outcome = ObtainImageKey(request, host);
   if (!outcome.ok()) return fail(outcome.error());
 

@@ -109,7 +109,8 @@ Result<std::unique_ptr<DomainRound>> PrepareDomainRound(const HookConfig& config
 
   auto round = std::make_unique<DomainRound>(config, std::string(name), domain->uuid, std::move(conn).value(),
                                              std::move(policy).value(), std::move(identity).value());
-  round->host = HostContext{&round->identity.key, round->identity.tpm.get(), &round->identity.ak, *facts};
+  round->host = HostContext{&round->identity.key, round->identity.tpm.get(), &round->identity.ak, *facts,
+                            round->identity.event_log};
   round->input.domain_name = round->name;
   round->input.policy = &round->policy;
   round->input.domain_config = qemu::CanonicalConfigBytes(*domain);

@@ -52,6 +52,7 @@ Result<HostVcClaims> LaunchClaims(const ReleaseRequest& req, const HostContext& 
   claims.domain_config = req.domain_config;
   claims.config_digest = ToBytes(ConfigDigest::Of(req.domain_config).value);
   claims.policy_digest = ToBytes(req.policy->digest().value);
+  claims.event_log = host.event_log;
   return claims;
 }
 

@@ -97,7 +97,7 @@ class ReleaseTest : public ::testing::Test {
     }
   }
 
-  Result<ReleaseOutcome> Release() {
+  Result<ReleaseOutcome> Release(Bytes event_log = {}) {
     ReleaseRequest request;
     request.domain_name = "web1";
     request.policy = policy_.get();
@@ -108,7 +108,8 @@ class ReleaseTest : public ::testing::Test {
     if (!domain.ok()) return domain.error();
     request.domain_config = qemu::CanonicalConfigBytes(*domain);
     request.deadline = std::chrono::seconds(10);
-    HostContext host{&host_key_, tpm_.get(), ak_.get(), {"9.0.0", "7.2.0", "6.1.0", ""}};
+    HostContext host{&host_key_, tpm_.get(), ak_.get(), {"9.0.0", "7.2.0", "6.1.0", ""},
+                     std::move(event_log)};
     return ObtainImageKey(request, host);
   }
 
@@ -145,6 +146,19 @@ TEST_F(ReleaseTest, TEndorsementsReleaseTheOwnersKeyAndTheVcCarriesThem) {
 
 // Two Byzantine validators beside two honest ones, t = 2: the honest two
 // release K; nothing a Byzantine one sent is in the outcome.
+// The host's event log travels in the VC and every validator replays it:
+// a real machine's log against this swtpm's PCRs (never extended) is refused.
+TEST_F(ReleaseTest, TheVcCarriesTheHostsEventLogAndValidatorsReplayIt) {
+  StartValidators({Fault::kNone, Fault::kNone, Fault::kNone});
+  Seal(2);
+  auto log = ReadFile(StrCat(VOUCH_SOURCE_DIR, "/measure/testdata/eventlog/event-arch-linux.bin"));
+  ASSERT_TRUE(log.ok()) << log.error().ToString();
+  auto refused = Release(*log);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message().find("event log does not match the quote: PCR "), std::string::npos)
+      << refused.error().message();
+}
+
 TEST_F(ReleaseTest, ByzantineAnswersAreCheckedAndTheHonestTRelease) {
   StartValidators({Fault::kWrongShare, Fault::kBadCountersignature, Fault::kNone, Fault::kNone});
   Seal(2);

@@ -331,8 +331,9 @@ Result<PcrBanks> ReplayEventLog(const EventLog& log) {
   return banks;
 }
 
-Status CompareReplayedPcrs(const PcrBanks& replayed, const std::string& bank,
-                           const std::map<uint32_t, Bytes>& tpm_pcrs) {
+Result<std::optional<ReplayMismatch>> FirstReplayMismatch(const PcrBanks& replayed,
+                                                          const std::string& bank,
+                                                          const std::map<uint32_t, Bytes>& tpm_pcrs) {
   auto b = replayed.find(bank);
   if (b == replayed.end()) {
     return Error(Code::kInvalidArgument, StrCat("event log: no ", bank.empty() ? "(unnamed)" : bank,
@@ -348,13 +349,19 @@ Status CompareReplayedPcrs(const PcrBanks& replayed, const std::string& bank,
     }
     auto it = b->second.find(index);
     Bytes expected = it != b->second.end() ? it->second : InitialValue(index, size, 0);
-    if (expected != value) {
-      return Error(Code::kPcrMismatch,
-                   StrCat("PCR ", index, ": log replays to ", HexEncode(expected), ", TPM has ",
-                          value.empty() ? "an empty value" : HexEncode(value), " (", bank, " bank)"));
-    }
+    if (expected != value) return std::optional<ReplayMismatch>(ReplayMismatch{index, std::move(expected), value});
   }
-  return Ok();
+  return std::optional<ReplayMismatch>();
+}
+
+Status CompareReplayedPcrs(const PcrBanks& replayed, const std::string& bank,
+                           const std::map<uint32_t, Bytes>& tpm_pcrs) {
+  VOUCH_ASSIGN_OR_RETURN(std::optional<ReplayMismatch> m,
+                         FirstReplayMismatch(replayed, bank, tpm_pcrs));
+  if (!m) return Ok();
+  return Error(Code::kPcrMismatch,
+               StrCat("PCR ", m->pcr, ": log replays to ", HexEncode(m->replayed), ", TPM has ",
+                      m->tpm.empty() ? "an empty value" : HexEncode(m->tpm), " (", bank, " bank)"));
 }
 
 }  // namespace vouch

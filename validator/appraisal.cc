@@ -14,6 +14,7 @@
 #include "vouch/core/sealed_share.h"
 #include "vouch/core/shamir.h"
 #include "vouch/measure/ak_public.h"
+#include "vouch/measure/event_log.h"
 #include "vouch/measure/quote_verify.h"
 #include "vouch/qemu/config_digest.h"
 #include "vouch/qemu/launch_policy.h"
@@ -144,6 +145,31 @@ Status CheckQuote(const HostVcClaims& c, const HostRecord& host, const OwnerPoli
       return Error(Code::kPcrMismatch,
                    StrCat("PCR ", pcr, " is required by the policy but not in the quote"));
     }
+  }
+  return Ok();
+}
+
+// After CheckQuote, so the PCR values the log must replay to are the TPM's.
+Status CheckEventLog(const HostVcClaims& c) {
+  if (c.event_log.empty()) return Ok();
+  auto log = ParseEventLog(c.event_log);
+  if (!log.ok()) {
+    return Error(Code::kMalformed, StrCat("host VC claim 'vouch.evlog' is not a firmware event log: ",
+                                          log.error().message()));
+  }
+  auto replayed = ReplayEventLog(*log);
+  if (!replayed.ok()) return replayed.error();
+  auto mismatch = FirstReplayMismatch(*replayed, "sha256", c.tpm.pcrs);
+  if (!mismatch.ok()) {
+    return Error(Code::kMalformed,
+                 "host VC claim 'vouch.evlog' has no SHA-256 digests; the quote is over the "
+                 "SHA-256 bank (send a crypto-agile log)");
+  }
+  if (*mismatch) {
+    const ReplayMismatch& m = **mismatch;
+    return Error(Code::kPcrMismatch,
+                 StrCat("event log does not match the quote: PCR ", m.pcr, " replays to ",
+                        Short(m.replayed), ", quoted ", Short(m.tpm)));
   }
   return Ok();
 }
@@ -329,6 +355,7 @@ Result<Appraiser::Checked> Appraiser::CheckVcAndPolicy(ByteView vc_bytes, ByteVi
 Status Appraiser::CheckEvidence(const HostVcClaims& c, const HostRecord& host,
                                 const OwnerPolicy& p) const {
   VOUCH_RETURN_IF_ERROR(CheckQuote(c, host, p, aks_));
+  VOUCH_RETURN_IF_ERROR(CheckEventLog(c));
   VOUCH_RETURN_IF_ERROR(CheckReferences(c, p));
   VOUCH_RETURN_IF_ERROR(CheckHypervisor(c, p));
   return CheckRuntime(c, p);

@@ -4,6 +4,7 @@
 
 #include "testing/attest_world.h"
 #include "testing/expect_refused.h"
+#include "testing/fixture_event_log.h"
 #include "vouch/core/countersign.h"
 #include "vouch/core/endorsement.h"
 #include "vouch/qemu/config_digest.h"
@@ -435,6 +436,80 @@ TEST_F(AppraisalTest, ApprovesPcrMatchingAnyListedReference) {
   s.policy = [seven](OwnerPolicy& p) { p.reference_pcrs[7] = {RandomBytes(32), seven}; };
   auto r = world_.Appraise(world_.Build(s));
   EXPECT_TRUE(r.ok()) << r.error().ToString();
+}
+
+// --- 8. the firmware event log (vouch.evlog) replays to the quote --------------
+
+// "0123456789abcdef…": how a reason shows a value.
+std::string ShortHex(const Bytes& b) { return HexEncode(ByteView(b).first(8)) + "…"; }
+
+// A request whose quote covers PCRs 0 and 7 with exactly the values the
+// fixture log `log` replays to, carrying `sent` as vouch.evlog.
+Scenario WithEventLog(const testing::FixtureEventLog& log, Bytes sent) {
+  std::map<uint32_t, Bytes> quoted = testing::ReplayedValues(log, {0, 7});
+  Scenario s;
+  s.policy = [quoted](OwnerPolicy& p) { p.reference_pcrs[7] = {quoted.at(7)}; };
+  s.claims = [quoted, sent](HostVcClaims& c) {
+    c.tpm.pcrs = quoted;
+    c.event_log = sent;
+  };
+  return s;
+}
+
+TEST_F(AppraisalTest, ApprovesAnEventLogThatReplaysToTheQuote) {
+  for (const char* name : {"event-arch-linux.bin", "event-gce-ubuntu-2104-log.bin"}) {
+    testing::FixtureEventLog log = testing::LoadFixtureEventLog(name);
+    auto r = world_.Appraise(world_.Build(WithEventLog(log, log.bytes)));
+    EXPECT_TRUE(r.ok()) << name << ": " << r.error().ToString();
+  }
+}
+
+TEST_F(AppraisalTest, RefusesAnEventLogWithOneDigestChangedNamingItsPcr) {
+  testing::FixtureEventLog log = testing::LoadFixtureEventLog("event-arch-linux.bin");
+  Bytes changed = testing::WithFirstDigestChanged(log, 7);
+  auto replayed = ReplayEventLog(*ParseEventLog(changed));
+  ASSERT_TRUE(replayed.ok());
+  EXPECT_REFUSED(world_.Appraise(world_.Build(WithEventLog(log, changed))), Code::kPcrMismatch,
+                 StrCat("event log does not match the quote: PCR 7 replays to ",
+                        ShortHex(replayed->at("sha256").at(7)), ", quoted ",
+                        ShortHex(log.sha256.at(7))));
+}
+
+// A quoted PCR the log never extends must hold its initial value (zeros).
+TEST_F(AppraisalTest, RefusesAQuotedPcrTheLogNeverExtendsUnlessItIsZero) {
+  testing::FixtureEventLog log = testing::LoadFixtureEventLog("event-arch-linux.bin");
+  ASSERT_EQ(log.sha256.count(16), 0u);
+  Scenario s = WithEventLog(log, log.bytes);
+  Bytes sixteen = ToBytes(Sha256(AsBytes("debug")));
+  auto claims = s.claims;
+  s.claims = [claims, sixteen](HostVcClaims& c) {
+    claims(c);
+    c.tpm.pcrs[16] = sixteen;
+  };
+  EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kPcrMismatch,
+                 StrCat("PCR 16 replays to ", ShortHex(Bytes(32, 0)), ", quoted ", ShortHex(sixteen)));
+  s.claims = [claims](HostVcClaims& c) {
+    claims(c);
+    c.tpm.pcrs[16] = Bytes(32, 0);
+  };
+  auto r = world_.Appraise(world_.Build(s));
+  EXPECT_TRUE(r.ok()) << r.error().ToString();
+}
+
+TEST_F(AppraisalTest, RefusesAnEventLogThatDoesNotParse) {
+  testing::FixtureEventLog log = testing::LoadFixtureEventLog("event-arch-linux.bin");
+  Bytes cut(log.bytes.begin(), log.bytes.begin() + 100);
+  EXPECT_REFUSED(world_.Appraise(world_.Build(WithEventLog(log, ToBytes("not an event log")))),
+                 Code::kMalformed, "host VC claim 'vouch.evlog' is not a firmware event log: event log");
+  EXPECT_REFUSED(world_.Appraise(world_.Build(WithEventLog(log, cut))), Code::kMalformed,
+                 "host VC claim 'vouch.evlog' is not a firmware event log");
+}
+
+TEST_F(AppraisalTest, RefusesASha1EventLogAgainstASha256Quote) {
+  testing::FixtureEventLog sha256 = testing::LoadFixtureEventLog("event-arch-linux.bin");
+  Bytes sha1 = testing::LoadFixtureEventLog("event-uefi-sha1-log.bin").bytes;
+  EXPECT_REFUSED(world_.Appraise(world_.Build(WithEventLog(sha256, sha1))), Code::kMalformed,
+                 "has no SHA-256 digests");
 }
 
 // --- 11. hypervisor versions ----------------------------------------------------

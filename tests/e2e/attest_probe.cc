@@ -95,7 +95,7 @@ Status Run(const Args& a) {
   req.policy = &policy;
   req.bundle = &bundle;
   req.domain_config = qemu::CanonicalConfigBytes(domain);
-  host::HostContext host{&host_key, tpm.get(), &ak, facts};
+  host::HostContext host{&host_key, tpm.get(), &ak, facts, {}};
 
   VOUCH_ASSIGN_OR_RETURN(host::Challenge challenge, client.GetChallenge(host_did));
   if (a.mode == "stale") std::this_thread::sleep_for(a.wait);

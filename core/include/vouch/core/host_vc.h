@@ -24,6 +24,10 @@ namespace vouch {
 
 inline constexpr std::string_view kHostVcContentType = "application/vouch-vc+cbor";
 inline constexpr size_t kCtiSize = 16;
+// Largest "vouch.evlog" claim: a real 30–60-event crypto-agile firmware log
+// is 15–35 KiB (the tpm2-tools fixtures in measure/testdata/eventlog), and a
+// reattest request carries three VCs within vouchd's 256 KiB body limit.
+inline constexpr size_t kMaxVcEventLogSize = 64 * 1024;
 
 struct HypervisorFacts {
   std::string libvirt, qemu, kernel, machine;
@@ -72,6 +76,10 @@ struct HostVcClaims {
   // "vouch.launch" (reattest only): the cti of the launch VC this round
   // re-attests, so guest evidence and its baseline belong to one launch.
   Bytes launch_cti;
+  // "vouch.evlog" (optional): the host's TCG firmware event log, the bytes
+  // of binary_bios_measurements; validators replay it against the quote.
+  // Empty = no claim (encoded only when set, so older VCs keep their bytes).
+  Bytes event_log;
   bool operator==(const HostVcClaims&) const = default;
 };
 
@@ -81,7 +89,9 @@ Bytes BootHash(const std::map<uint32_t, Bytes>& pcrs);
 // The claims as the CBOR map of DESIGN §3.
 cbor::Value HostVcClaimsToCbor(const HostVcClaims& claims);
 // Strict reading: every required claim present with its type and size,
-// nothing unknown. kMalformed naming the claim otherwise.
+// nothing unknown; "vouch.evlog", when present, 1..kMaxVcEventLogSize bytes
+// (not parsed here: the validator parses and replays it). kMalformed naming
+// the claim otherwise.
 Result<HostVcClaims> HostVcClaimsFromCbor(const cbor::Value& map);
 
 // A host VC that has passed signature verification against its issuer DID.

@@ -17,9 +17,11 @@ struct HostIdentity {
   Ed25519PrivateKey key;
   std::unique_ptr<Tpm> tpm;
   Ak ak;
+  Bytes event_log;  // hook.conf event_log's bytes; empty when it is unset
 };
 
-// Errors name what failed: "host key: …", the TPM's own, "attestation key: …".
+// Errors name what failed: "host key: …", the TPM's own, "attestation key: …",
+// "event log …" (unreadable, empty, or larger than kMaxVcEventLogSize).
 Result<HostIdentity> LoadHostIdentity(const HookConfig& config);
 
 }  // namespace vouch::host

@@ -24,6 +24,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -105,6 +106,20 @@ using PcrBanks = std::map<std::string, std::map<uint32_t, Bytes>>;
 // digest of that bank (an EV_NO_ACTION event names but does not extend).
 // kInternal if OpenSSL fails.
 Result<PcrBanks> ReplayEventLog(const EventLog& log);
+
+// The first PCR whose TPM value differs from the log's replay.
+struct ReplayMismatch {
+  uint32_t pcr = 0;
+  Bytes replayed;  // what the log replays to (the initial value if it never names the PCR)
+  Bytes tpm;       // what the TPM has
+};
+
+// The comparison CompareReplayedPcrs makes, as a value, for callers that
+// word their own refusal: nullopt when every PCR of `tpm_pcrs` agrees.
+// kInvalidArgument as CompareReplayedPcrs.
+Result<std::optional<ReplayMismatch>> FirstReplayMismatch(const PcrBanks& replayed,
+                                                          const std::string& bank,
+                                                          const std::map<uint32_t, Bytes>& tpm_pcrs);
 
 // Checks the TPM's values `tpm_pcrs` of bank `bank` ("sha256") against the
 // replay, PCR by PCR in ascending order; a PCR the log never names is

@@ -35,6 +35,11 @@
 //      extraData = SHA-256(SHA-256(CBOR eat_nonce) ‖ cnf key ‖ vouch.cfg)
 //                                                        kBadQuote / kPcrMismatch
 //      the quoted PCRs cover the policy's "pcrs"         kPcrMismatch
+//      if the VC carries vouch.evlog: it parses as a crypto-agile firmware
+//      event log with SHA-256 digests                    kMalformed
+//      and its SHA-256 replay equals every quoted PCR, a PCR it never
+//      names its initial value ("event log does not match the quote:
+//      PCR 4 replays to 3f2a…, quoted 9b01…")            kPcrMismatch
 //   9. vouch.boot = BootHash(quoted PCRs), and one of the policy's reference
 //      boot hashes if it lists any                       kPcrMismatch
 //  10. each policy reference PCR holds one of its listed values
