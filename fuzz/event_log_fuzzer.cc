@@ -14,6 +14,9 @@
 #include <cstdlib>
 #include <map>
 
+#include "vouch/core/boot_reference.h"
+#include "vouch/core/cbor.h"
+#include "vouch/measure/boot_appraisal.h"
 #include "vouch/measure/event_log.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -51,5 +54,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     if (!vouch::CompareReplayedPcrs(*banks, name, pcrs).ok()) std::abort();
   }
+  auto proposed = vouch::ProposeBootReference(*log, "fuzz", "all", {});
+  if (!proposed.ok()) return 0;
+  auto encoded = vouch::BootReferenceToCbor(*proposed);
+  if (!encoded.ok()) std::abort();
+  auto decoded = vouch::cbor::Decode(vouch::cbor::Encode(*encoded));
+  if (!decoded.ok()) std::abort();
+  auto back = vouch::BootReferenceFromCbor(*decoded);
+  if (!back.ok() || !(*back == *proposed)) std::abort();
+  std::vector<uint32_t> all;
+  for (uint32_t pcr = 0; pcr < vouch::kEventLogPcrCount; ++pcr) all.push_back(pcr);
+  if (!vouch::AppraiseBootLog(*log, {"fuzz", {*back}}, all).accepted()) std::abort();
   return 0;
 }

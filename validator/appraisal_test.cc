@@ -4,7 +4,7 @@
 
 #include "testing/attest_world.h"
 #include "testing/expect_refused.h"
-#include "testing/fixture_event_log.h"
+#include "measure/testing/fixture_event_log.h"
 #include "vouch/core/countersign.h"
 #include "vouch/core/endorsement.h"
 #include "vouch/qemu/config_digest.h"
@@ -445,8 +445,8 @@ std::string ShortHex(const Bytes& b) { return HexEncode(ByteView(b).first(8)) + 
 
 // A request whose quote covers PCRs 0 and 7 with exactly the values the
 // fixture log `log` replays to, carrying `sent` as vouch.evlog.
-Scenario WithEventLog(const testing::FixtureEventLog& log, Bytes sent) {
-  std::map<uint32_t, Bytes> quoted = testing::ReplayedValues(log, {0, 7});
+Scenario WithEventLog(const vouch::testing::FixtureEventLog& log, Bytes sent) {
+  std::map<uint32_t, Bytes> quoted = vouch::testing::ReplayedValues(log, {0, 7});
   Scenario s;
   s.policy = [quoted](OwnerPolicy& p) { p.reference_pcrs[7] = {quoted.at(7)}; };
   s.claims = [quoted, sent](HostVcClaims& c) {
@@ -458,15 +458,15 @@ Scenario WithEventLog(const testing::FixtureEventLog& log, Bytes sent) {
 
 TEST_F(AppraisalTest, ApprovesAnEventLogThatReplaysToTheQuote) {
   for (const char* name : {"event-arch-linux.bin", "event-gce-ubuntu-2104-log.bin"}) {
-    testing::FixtureEventLog log = testing::LoadFixtureEventLog(name);
+    vouch::testing::FixtureEventLog log = vouch::testing::LoadFixtureEventLog(name);
     auto r = world_.Appraise(world_.Build(WithEventLog(log, log.bytes)));
     EXPECT_TRUE(r.ok()) << name << ": " << r.error().ToString();
   }
 }
 
 TEST_F(AppraisalTest, RefusesAnEventLogWithOneDigestChangedNamingItsPcr) {
-  testing::FixtureEventLog log = testing::LoadFixtureEventLog("event-arch-linux.bin");
-  Bytes changed = testing::WithFirstDigestChanged(log, 7);
+  vouch::testing::FixtureEventLog log = vouch::testing::LoadFixtureEventLog("event-arch-linux.bin");
+  Bytes changed = vouch::testing::WithFirstDigestChanged(log, 7);
   auto replayed = ReplayEventLog(*ParseEventLog(changed));
   ASSERT_TRUE(replayed.ok());
   EXPECT_REFUSED(world_.Appraise(world_.Build(WithEventLog(log, changed))), Code::kPcrMismatch,
@@ -477,7 +477,7 @@ TEST_F(AppraisalTest, RefusesAnEventLogWithOneDigestChangedNamingItsPcr) {
 
 // A quoted PCR the log never extends must hold its initial value (zeros).
 TEST_F(AppraisalTest, RefusesAQuotedPcrTheLogNeverExtendsUnlessItIsZero) {
-  testing::FixtureEventLog log = testing::LoadFixtureEventLog("event-arch-linux.bin");
+  vouch::testing::FixtureEventLog log = vouch::testing::LoadFixtureEventLog("event-arch-linux.bin");
   ASSERT_EQ(log.sha256.count(16), 0u);
   Scenario s = WithEventLog(log, log.bytes);
   Bytes sixteen = ToBytes(Sha256(AsBytes("debug")));
@@ -497,7 +497,7 @@ TEST_F(AppraisalTest, RefusesAQuotedPcrTheLogNeverExtendsUnlessItIsZero) {
 }
 
 TEST_F(AppraisalTest, RefusesAnEventLogThatDoesNotParse) {
-  testing::FixtureEventLog log = testing::LoadFixtureEventLog("event-arch-linux.bin");
+  vouch::testing::FixtureEventLog log = vouch::testing::LoadFixtureEventLog("event-arch-linux.bin");
   Bytes cut(log.bytes.begin(), log.bytes.begin() + 100);
   EXPECT_REFUSED(world_.Appraise(world_.Build(WithEventLog(log, ToBytes("not an event log")))),
                  Code::kMalformed, "host VC claim 'vouch.evlog' is not a firmware event log: event log");
@@ -506,8 +506,8 @@ TEST_F(AppraisalTest, RefusesAnEventLogThatDoesNotParse) {
 }
 
 TEST_F(AppraisalTest, RefusesASha1EventLogAgainstASha256Quote) {
-  testing::FixtureEventLog sha256 = testing::LoadFixtureEventLog("event-arch-linux.bin");
-  Bytes sha1 = testing::LoadFixtureEventLog("event-uefi-sha1-log.bin").bytes;
+  vouch::testing::FixtureEventLog sha256 = vouch::testing::LoadFixtureEventLog("event-arch-linux.bin");
+  Bytes sha1 = vouch::testing::LoadFixtureEventLog("event-uefi-sha1-log.bin").bytes;
   EXPECT_REFUSED(world_.Appraise(world_.Build(WithEventLog(sha256, sha1))), Code::kMalformed,
                  "has no SHA-256 digests");
 }

@@ -6,7 +6,7 @@
 #include "measure/testing/swtpm_fixture.h"
 #include "testing/attest_world.h"
 #include "testing/expect_refused.h"
-#include "testing/fixture_event_log.h"
+#include "measure/testing/fixture_event_log.h"
 #include "vouch/core/digest.h"
 #include "vouch/measure/tpm.h"
 
@@ -26,7 +26,7 @@ class AppraisalTpmTest : public ::vouch::testing::SwtpmTest {
   // Extends the TPM's SHA-256 PCRs with the digest of every event of `log`
   // that extends one, in log order (before any Tpm is open): the TPM then
   // holds what the log replays to, as the firmware that wrote it left it.
-  void ExtendWithLog(const testing::FixtureEventLog& log) {
+  void ExtendWithLog(const vouch::testing::FixtureEventLog& log) {
     std::vector<std::string> argv = {"tpm2_pcrextend"};
     for (const LoggedEvent& e : log.parsed.events) {
       if (e.type == kEvNoAction) continue;
@@ -40,7 +40,7 @@ class AppraisalTpmTest : public ::vouch::testing::SwtpmTest {
 
   // The firmware PCRs (0–7) `log` extends; PCR 0 only if the log starts it
   // at locality 0, as the swtpm does.
-  static std::vector<uint32_t> FirmwarePcrs(const testing::FixtureEventLog& log) {
+  static std::vector<uint32_t> FirmwarePcrs(const vouch::testing::FixtureEventLog& log) {
     std::vector<uint32_t> pcrs;
     for (uint32_t i = 0; i < 8; ++i) {
       if (log.sha256.count(i) != 0 && (i != 0 || log.parsed.pcr0_locality == 0)) pcrs.push_back(i);
@@ -117,7 +117,7 @@ TEST_F(AppraisalTpmTest, RefusesRealQuoteWhenPcr16DriftedFromReference) {
 // A real firmware log whose events the TPM was extended with, quoted by
 // the TPM: the validator's replay equals the quote.
 TEST_F(AppraisalTpmTest, ApprovesARealEventLogTheTpmWasExtendedWith) {
-  testing::FixtureEventLog log = testing::LoadFixtureEventLog("event-gce-ubuntu-2104-log.bin");
+  vouch::testing::FixtureEventLog log = vouch::testing::LoadFixtureEventLog("event-gce-ubuntu-2104-log.bin");
   ExtendWithLog(log);
   std::vector<uint32_t> pcrs = FirmwarePcrs(log);
   ASSERT_GE(pcrs.size(), 5u);
@@ -135,7 +135,7 @@ TEST_F(AppraisalTpmTest, ApprovesARealEventLogTheTpmWasExtendedWith) {
 }
 
 TEST_F(AppraisalTpmTest, RefusesARealEventLogWithOneDigestChangedNamingThePcr) {
-  testing::FixtureEventLog log = testing::LoadFixtureEventLog("event-gce-ubuntu-2104-log.bin");
+  vouch::testing::FixtureEventLog log = vouch::testing::LoadFixtureEventLog("event-gce-ubuntu-2104-log.bin");
   ExtendWithLog(log);
   std::vector<uint32_t> pcrs = FirmwarePcrs(log);
   Scenario s = TpmScenario(pcrs);
@@ -143,7 +143,7 @@ TEST_F(AppraisalTpmTest, RefusesARealEventLogWithOneDigestChangedNamingThePcr) {
     p.pcrs = pcrs;
     p.reference_pcrs.clear();
   };
-  Bytes changed = testing::WithFirstDigestChanged(log, 7);
+  Bytes changed = vouch::testing::WithFirstDigestChanged(log, 7);
   s.claims = [changed](HostVcClaims& c) { c.event_log = changed; };
   auto replayed = ReplayEventLog(*ParseEventLog(changed));
   ASSERT_TRUE(replayed.ok());
@@ -156,7 +156,7 @@ TEST_F(AppraisalTpmTest, RefusesARealEventLogWithOneDigestChangedNamingThePcr) {
 // The TPM measured something the log leaves out (a component that hid its
 // event): the log no longer replays to the quote.
 TEST_F(AppraisalTpmTest, RefusesARealEventLogThatLeavesOutAMeasurement) {
-  testing::FixtureEventLog log = testing::LoadFixtureEventLog("event-gce-ubuntu-2104-log.bin");
+  vouch::testing::FixtureEventLog log = vouch::testing::LoadFixtureEventLog("event-gce-ubuntu-2104-log.bin");
   ExtendWithLog(log);
   Tool({"tpm2_pcrextend", "4:sha256=" + HexEncode(ToBytes(Sha256(AsBytes("an unlogged boot loader"))))});
   std::vector<uint32_t> pcrs = FirmwarePcrs(log);

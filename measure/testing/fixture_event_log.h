@@ -1,10 +1,11 @@
 // Test helper: a real firmware event log from the tpm2-tools fixtures in
 // measure/testdata/eventlog, what its SHA-256 bank replays to, and the same
 // log with one event's SHA-256 digest changed — for appraisal tests that
-// quote exactly the log's PCR values (software AK or swtpm) and then break it.
+// quote exactly the log's PCR values (software AK or swtpm) and then break
+// it, and for boot-reference tests (an "updated" component).
 // Header-only; needs VOUCH_SOURCE_DIR (every vouch_test defines it).
-#ifndef VOUCH_VALIDATOR_TESTING_FIXTURE_EVENT_LOG_H_
-#define VOUCH_VALIDATOR_TESTING_FIXTURE_EVENT_LOG_H_
+#ifndef VOUCH_MEASURE_TESTING_FIXTURE_EVENT_LOG_H_
+#define VOUCH_MEASURE_TESTING_FIXTURE_EVENT_LOG_H_
 
 #include <cstdint>
 #include <cstdio>
@@ -16,7 +17,7 @@
 #include "vouch/core/bytes.h"
 #include "vouch/measure/event_log.h"
 
-namespace vouch::validator::testing {
+namespace vouch::testing {
 
 struct FixtureEventLog {
   Bytes bytes;                         // the file as it is
@@ -53,12 +54,12 @@ inline std::map<uint32_t, Bytes> ReplayedValues(const FixtureEventLog& log,
   return out;
 }
 
-// `log.bytes` with the last byte of the SHA-256 digest of the first event
-// that extends `pcr` flipped (a TCG_PCR_EVENT2: pcrIndex, eventType, count,
-// then {hashAlg u16, digest} per bank); aborts if no such event.
-inline Bytes WithFirstDigestChanged(const FixtureEventLog& log, uint32_t pcr) {
+// `log.bytes` with the last byte of event `number`'s SHA-256 digest flipped
+// (a TCG_PCR_EVENT2: pcrIndex, eventType, count, then {hashAlg u16, digest}
+// per bank); aborts if it has none.
+inline Bytes WithEventDigestChanged(const FixtureEventLog& log, size_t number) {
   for (const LoggedEvent& e : log.parsed.events) {
-    if (e.pcr != pcr || e.type == kEvNoAction) continue;
+    if (e.number != number) continue;
     size_t pos = e.offset + 12;
     for (const EventDigest& d : e.digests) {
       pos += 2;
@@ -70,10 +71,19 @@ inline Bytes WithFirstDigestChanged(const FixtureEventLog& log, uint32_t pcr) {
       pos += d.digest.size();
     }
   }
-  std::fprintf(stderr, "fixture event log: no SHA-256 event extends PCR %u\n", pcr);
+  std::fprintf(stderr, "fixture event log: event %zu has no SHA-256 digest\n", number);
   std::abort();
 }
 
-}  // namespace vouch::validator::testing
+// The same for the first event that extends `pcr`.
+inline Bytes WithFirstDigestChanged(const FixtureEventLog& log, uint32_t pcr) {
+  for (const LoggedEvent& e : log.parsed.events) {
+    if (e.pcr == pcr && e.type != kEvNoAction) return WithEventDigestChanged(log, e.number);
+  }
+  std::fprintf(stderr, "fixture event log: no event extends PCR %u\n", pcr);
+  std::abort();
+}
 
-#endif  // VOUCH_VALIDATOR_TESTING_FIXTURE_EVENT_LOG_H_
+}  // namespace vouch::testing
+
+#endif  // VOUCH_MEASURE_TESTING_FIXTURE_EVENT_LOG_H_

@@ -1,0 +1,28 @@
+// The event data of an EFI variable measurement (TCG PC Client PFP
+// UEFI_VARIABLE_DATA): VariableName (EFI_GUID), UnicodeNameLength (u64,
+// in UTF-16 code units), VariableDataLength (u64), UnicodeName (UTF-16LE),
+// VariableData — all little-endian.
+#ifndef VOUCH_MEASURE_EFI_VARIABLE_H_
+#define VOUCH_MEASURE_EFI_VARIABLE_H_
+
+#include <string>
+
+#include "vouch/core/bytes.h"
+#include "vouch/core/errors.h"
+
+namespace vouch {
+
+struct EfiVariable {
+  std::string vendor;  // the GUID, lowercase 8-4-4-4-12 as UEFI prints it
+  std::string name;    // printable ASCII ("SecureBoot", "db")
+  Bytes data;
+};
+
+// kMalformed naming the problem when `event_data` is not exactly one
+// UEFI_VARIABLE_DATA or its name is not 1..128 printable ASCII characters
+// (every variable the PC Client profile measures has such a name).
+Result<EfiVariable> ParseEfiVariable(ByteView event_data);
+
+}  // namespace vouch
+
+#endif  // VOUCH_MEASURE_EFI_VARIABLE_H_
