@@ -46,6 +46,8 @@ int BundleCommand(const std::vector<std::string>& args);
 // vouch did resolve DID [--jcs] — the W3C DID document of a did:key (did_command.cc).
 int DidCommand(const std::vector<std::string>& args);
 int DoctorCommand(const std::vector<std::string>& args);
+// vouch reference propose|show|list (reference_command.cc).
+int ReferenceCommand(const std::vector<std::string>& args);
 
 }  // namespace vouch::cli
 

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "boot_reference_text.h"
 #include "utc.h"
 #include "vouch/core/bytes.h"
 #include "vouch/core/did_key.h"
@@ -67,16 +68,21 @@ constexpr const char* kUsage =
     "      checkpoint         [--head N]\n"
     "      reinstate          --host DID --domain UUID --reason TEXT   lift a quarantine (its owner alone,\n"
     "                         or governance, admit_quorum keys in all)\n"
+    "      reference          --fragment FILE | --withdraw CLASS/NAME   a platform class's boot reference\n"
+    "                         values ('vouch reference propose' writes FILE), or their withdrawal\n"
+    "                         (governance, admit_quorum keys in all)\n"
     "  draft LOCATOR --key KEY.pem TYPE [fields] [--cosign KEY.pem]... --out FILE\n"
     "      sign TYPE (as append) as the next entry without appending it, for other parties to cosign\n"
     "  cosign FILE --key KEY.pem\n"
     "      add KEY's countersignature to the draft in FILE (checks the signatures already on it)\n"
     "  submit LOCATOR FILE\n"
     "      append the draft in FILE (refused if its index was taken meanwhile: draft again)\n"
-    "  show LOCATOR [--from N] [--to N] | --did DID | --validators | --revocations  [--json]\n"
-    "      list entries (one line each), a DID document, the validator registry or revocations;\n"
+    "  show LOCATOR [--from N] [--to N] | --did DID | --validators | --revocations\n"
+    "              | --references [--class CLASS]  [--json]\n"
+    "      list entries (one line each), a DID document, the validator registry, revocations or\n"
+    "      the platform classes' boot reference fragments in effect (--class: each rule);\n"
     "      --json: one JSON object ({\"size\", \"entries\"}, {\"host\"|\"validator\"}, {\"validators\"},\n"
-    "      {\"revocations\"})\n"
+    "      {\"revocations\"}, {\"references\"})\n"
     "  verify LOCATOR [--checkpoint INDEX:DIGEST_HEX]\n"
     "      verify every entry (from genesis, or fully after a trusted checkpoint)\n"
     "  verify LOCATOR --from-checkpoint N [--trusted-validator DID]... [--min-cosigners K]\n"
@@ -122,7 +128,7 @@ struct Args {
 
 // Whether `option` takes no value.
 bool IsFlag(const std::string& option) {
-  return option == "--certify" || option == "--validators" || option == "--revocations" ||
+  return option == "--certify" || option == "--validators" || option == "--revocations" || option == "--references" ||
          option == "--single-operator" || option == "--json";
 }
 
@@ -334,6 +340,7 @@ std::map<std::string, std::set<std::string>> TypeOptions() {
       {"attested", {"--vc-digest", "--domain", "--validator"}},
       {"checkpoint", {"--head"}},
       {"reinstate", {"--host", "--domain", "--reason"}},
+      {"reference", {"--fragment", "--withdraw"}},
   };
 }
 
@@ -432,6 +439,23 @@ Result<EntryBody> BuildBody(const std::string& type, const Args& a, const std::s
     VOUCH_ASSIGN_OR_RETURN(b.domain, Required(a, "--domain", type));
     VOUCH_ASSIGN_OR_RETURN(b.reason, Required(a, "--reason", type));
     return EntryBody(std::move(b));
+  }
+  if (type == "reference") {
+    if (a.Has("--fragment") == a.Has("--withdraw")) {
+      return Error(Code::kInvalidArgument, "reference takes --fragment FILE or --withdraw CLASS/NAME");
+    }
+    if (auto path = a.One("--fragment")) {
+      VOUCH_ASSIGN_OR_RETURN(BootReference fragment, ReadBootReferenceFile(*path));
+      return EntryBody(ReferenceBody{std::move(fragment)});
+    }
+    const std::string target = *a.One("--withdraw");
+    size_t slash = target.find('/');
+    BootReference withdrawal{target.substr(0, slash), slash == std::string::npos ? "" : target.substr(slash + 1),
+                             {}, {}, true};
+    if (Status valid = CheckBootReference(withdrawal); !valid.ok()) {
+      return valid.error().WithContext("--withdraw CLASS/NAME");
+    }
+    return EntryBody(ReferenceBody{std::move(withdrawal)});
   }
   if (type == "attested") {
     AttestedBody b;
@@ -661,6 +685,10 @@ std::string Summary(const Entry& e) {
       return StrCat("host=", b.host, " domain=", b.domain, " reason=\"", b.reason, "\"",
                     " countersigned_by=", e.countersigners().size());
     }
+    case EntryType::kReference: {
+      const auto& r = e.body_as<ReferenceBody>().reference;
+      return StrCat(BootReferenceHeadline(r), " countersigned_by=", e.countersigners().size());
+    }
   }
   return "";
 }
@@ -705,10 +733,44 @@ void ShowDid(const ChainState& s, const DidDocument& d) {
   }
 }
 
+// The boot reference fragments in effect: one line each, or (with a class)
+// every rule of that class's fragments.
+int ShowReferences(const ChainState& s, const std::optional<std::string>& only, bool json) {
+  nlohmann::json list = nlohmann::json::array();
+  bool found = false;
+  for (const auto& [cls, fragments] : s.references()) {
+    if (only && cls != *only) continue;
+    for (const auto& [name, record] : fragments) {
+      found = true;
+      if (json) {
+        nlohmann::json j = BootReferenceJson(record.reference);
+        j["index"] = record.index;
+        j["decided_by"] = record.decided_by;
+        list.push_back(std::move(j));
+      } else if (only) {
+        std::printf("entry %llu, by %zu governance keys: ", static_cast<unsigned long long>(record.index),
+                    record.decided_by.size());
+        PrintBootReference(record.reference);
+      } else {
+        std::printf("%s (entry %llu, by %zu governance keys)\n", BootReferenceHeadline(record.reference).c_str(),
+                    static_cast<unsigned long long>(record.index), record.decided_by.size());
+      }
+    }
+  }
+  if (json) {
+    PrintJson({{"references", list}});
+    return 0;
+  }
+  if (only && !found) return Fail(StrCat("platform class '", *only, "' has no reference values on the ledger"));
+  if (!found) std::printf("no platform class has reference values on the ledger\n");
+  return 0;
+}
+
 int Show(const std::vector<std::string>& args) {
   Args a;
   std::string problem =
-      Parse(args, 1, {"--from", "--to", "--did", "--validators", "--revocations", "--json"}, &a);
+      Parse(args, 1, {"--from", "--to", "--did", "--validators", "--revocations", "--references", "--class", "--json"},
+            &a);
   if (!problem.empty()) return Usage(problem);
   if (a.positional.size() != 1) return Usage("show takes one LOCATOR");
   const bool json = a.Has("--json");
@@ -753,6 +815,8 @@ int Show(const std::vector<std::string>& args) {
     }
     return 0;
   }
+  if (a.Has("--class") && !a.Has("--references")) return Usage("--class goes with --references");
+  if (a.Has("--references")) return ShowReferences(s, a.One("--class"), json);
   if (a.Has("--revocations")) {
     // Every revocation, in ledger order: scan the entries that made them.
     auto entries = (*client)->ReadApplied(0, s.size());

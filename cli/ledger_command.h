@@ -9,10 +9,18 @@
 #include <string>
 #include <vector>
 
+#include "vouch/core/boot_reference.h"
+#include "vouch/core/errors.h"
+
 namespace vouch::cli {
 
 // vouch ledger init|append|show|verify|watch|did …; `args` follow "ledger".
 int LedgerCommand(const std::vector<std::string>& args);
+
+// The boot reference fragment in the CBOR file `path` (`vouch reference
+// propose` wrote it), strictly read; errors name the file
+// (reference_command.cc).
+Result<BootReference> ReadBootReferenceFile(const std::string& path);
 
 }  // namespace vouch::cli
 

@@ -34,6 +34,8 @@ constexpr const char* kUsage =
     "  revoke host DID | credential cti:HEX|LAUNCH_VC   revoke on the ledger (vouch revoke --help)\n"
     "  reinstate HOST_DID DOMAIN_UUID | LAUNCH_VC   lift a quarantine (its owner or governance; vouch reinstate --help)\n"
     "  ledger ...    init|append|show|verify the ledger (vouch ledger --help)\n"
+    "  reference propose|show|list   boot reference values of platform classes, from a\n"
+    "                known-good event log (vouch reference --help)\n"
     "  tpm pcrs|quote|verify-quote|eventlog   the host TPM's PCRs, quotes checked without\n"
     "                a TPM, firmware event logs (vouch tpm --help)\n"
     "\n"
@@ -68,6 +70,7 @@ int main(int argc, char** argv) {
   if (command == "tpm") return vouch::cli::TpmCommand(args);
   if (command == "key") return vouch::cli::KeyCommand(args);
   if (command == "did") return vouch::cli::DidCommand(args);
+  if (command == "reference") return vouch::cli::ReferenceCommand(args);
   if (command == "bundle") return vouch::cli::BundleCommand(args);
   if (command == "doctor") return vouch::cli::DoctorCommand(args);
   std::fprintf(stderr, "vouch: unknown command '%s' (try 'vouch --help')\n", command.c_str());

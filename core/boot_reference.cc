@@ -205,10 +205,14 @@ Result<uint32_t> EventTypeFromName(std::string_view name) {
                StrCat("'", name, "' is not a TCG event type (EV_… or 0x followed by up to 8 hex digits)"));
 }
 
-Result<cbor::Value> BootReferenceToCbor(const BootReference& reference) {
+Status CheckBootReference(const BootReference& reference) {
   if (auto problem = Problem(reference)) {
     return Error(Code::kInvalidArgument, StrCat("boot reference: ", *problem));
   }
+  return Ok();
+}
+
+cbor::Value BootReferenceToCbor(const BootReference& reference) {
   cbor::Array pcrs(reference.pcrs.begin(), reference.pcrs.end());
   cbor::Array rules;
   for (const BootRule& rule : reference.rules) {

@@ -25,16 +25,15 @@ BootReference Sample() {
 }
 
 Result<BootReference> RoundTrip(const BootReference& r) {
-  auto encoded = BootReferenceToCbor(r);
-  if (!encoded.ok()) return encoded.error();
-  auto decoded = cbor::Decode(cbor::Encode(*encoded));
+  VOUCH_RETURN_IF_ERROR(CheckBootReference(r));
+  auto decoded = cbor::Decode(cbor::Encode(BootReferenceToCbor(r)));
   if (!decoded.ok()) return decoded.error();
   return BootReferenceFromCbor(*decoded);
 }
 
 // The encoded map with `key` of the first rule set to `v` (or removed).
 Value WithRuleField(const BootReference& r, const char* key, std::optional<Value> v) {
-  Value m = *BootReferenceToCbor(r);
+  Value m = BootReferenceToCbor(r);
   Value rules = *m.Find("rules");
   Value rule = rules.array()[0];
   cbor::MapEntries kept;
@@ -60,7 +59,7 @@ TEST(BootReferenceTest, AWithdrawnFragmentHasNoRules) {
   EXPECT_TRUE(back->withdrawn);
 
   w.pcrs = {4};
-  auto refused = BootReferenceToCbor(w);
+  Status refused = CheckBootReference(w);
   ASSERT_FALSE(refused.ok());
   EXPECT_NE(refused.error().message().find("withdrawn fragment has no pcrs"), std::string::npos);
 }
@@ -89,7 +88,7 @@ TEST(BootReferenceTest, WhatCannotBeReadBackIsNotWritten) {
   for (const Case& c : cases) {
     BootReference r = Sample();
     c.mutate(r);
-    auto encoded = BootReferenceToCbor(r);
+    Status encoded = CheckBootReference(r);
     ASSERT_FALSE(encoded.ok()) << c.what;
     EXPECT_EQ(encoded.error().code(), Code::kInvalidArgument) << c.what;
     EXPECT_NE(encoded.error().message().find(c.says), std::string::npos) << c.what << ": " << encoded.error().message();
@@ -103,11 +102,11 @@ TEST(BootReferenceTest, DecodingIsStrict) {
     Value map;
     const char* says;
   };
-  Value unknown = *BootReferenceToCbor(r);
+  Value unknown = BootReferenceToCbor(r);
   unknown.Set("note", "hi");
-  Value not_withdrawn = *BootReferenceToCbor(r);
+  Value not_withdrawn = BootReferenceToCbor(r);
   not_withdrawn.Set("withdrawn", false);
-  Value no_pcrs = *BootReferenceToCbor(r);
+  Value no_pcrs = BootReferenceToCbor(r);
   no_pcrs.Set("pcrs", Value(cbor::Array{}));
   const Case cases[] = {
       {"unknown field", unknown, "unknown field \"note\""},

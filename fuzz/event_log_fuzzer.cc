@@ -56,9 +56,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   auto proposed = vouch::ProposeBootReference(*log, "fuzz", "all", {});
   if (!proposed.ok()) return 0;
-  auto encoded = vouch::BootReferenceToCbor(*proposed);
-  if (!encoded.ok()) std::abort();
-  auto decoded = vouch::cbor::Decode(vouch::cbor::Encode(*encoded));
+  if (!vouch::CheckBootReference(*proposed).ok()) std::abort();
+  auto decoded = vouch::cbor::Decode(vouch::cbor::Encode(vouch::BootReferenceToCbor(*proposed)));
   if (!decoded.ok()) std::abort();
   auto back = vouch::BootReferenceFromCbor(*decoded);
   if (!back.ok() || !(*back == *proposed)) std::abort();

@@ -79,6 +79,14 @@ const Quarantine* ChainState::FindQuarantine(std::string_view host, std::string_
   return it == quarantines_.end() ? nullptr : &it->second;
 }
 
+PlatformClass ChainState::FindPlatformClass(std::string_view name) const {
+  PlatformClass out{std::string(name), {}};
+  auto it = references_.find(name);
+  if (it == references_.end()) return out;
+  for (const auto& [fragment, record] : it->second) out.fragments.push_back(record.reference);
+  return out;
+}
+
 Status ChainState::Check(const Entry& entry) const {
   auto mutation = Evaluate(entry);
   if (!mutation.ok()) return mutation.error();
@@ -348,6 +356,33 @@ Result<ChainState::Mutation> ChainState::EvaluateBody(const Entry& e) const {
                              GovernanceQuorum(e, StrCat("reinstatement of host '", b.host, "' for domain ",
                                                         b.domain)));
       return Mutation([b](ChainState& s) { s.quarantines_.erase(Scope(b.host, b.domain)); });
+    }
+
+    case EntryType::kReference: {
+      const BootReference& ref = e.body_as<ReferenceBody>().reference;
+      std::string what = StrCat("reference ", ref.platform_class, "/", ref.name);
+      if (!IsGovernance(author)) {
+        return Refuse(Code::kBadSignature,
+                      StrCat("unauthorized: ", what, " is signed by '", author,
+                             "', which is not a governance key (an operator proposes a fragment; governance "
+                             "drafts, countersigns and submits it)"));
+      }
+      VOUCH_ASSIGN_OR_RETURN(std::vector<std::string> decided_by, GovernanceQuorum(e, what));
+      if (ref.withdrawn) {
+        auto cls = references_.find(ref.platform_class);
+        if (cls == references_.end() || cls->second.count(ref.name) == 0) {
+          return Refuse(Code::kInvalidArgument, StrCat("withdraws ", what, ", which is not in effect"));
+        }
+      }
+      return Mutation([ref, index, decided_by = std::move(decided_by)](ChainState& s) {
+        if (ref.withdrawn) {
+          auto cls = s.references_.find(ref.platform_class);
+          cls->second.erase(ref.name);
+          if (cls->second.empty()) s.references_.erase(cls);
+          return;
+        }
+        s.references_[ref.platform_class][ref.name] = ReferenceRecord{ref, index, decided_by};
+      });
     }
 
     case EntryType::kAttested: {

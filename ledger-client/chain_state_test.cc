@@ -685,5 +685,67 @@ TEST(ChainState, DuplicateRegistrationAndUnknownSubjectsAreRefused) {
                 Code::kInvalidArgument, "which is not a registered validator");
 }
 
+
+BootReference KernelFragment(const std::string& name, uint8_t digest_byte) {
+  BootReference r;
+  r.platform_class = "debian12-ovmf";
+  r.name = name;
+  r.pcrs = {4};
+  r.rules.push_back({4, 0x80000003, "", "", {Bytes(32, digest_byte)}, true});
+  return r;
+}
+
+BootReference Withdrawal(const std::string& name) { return {"debian12-ovmf", name, {}, {}, true}; }
+
+// Issue 13: reference values are governance's, at admit_quorum; no operator
+// key, no validator and no single governance key changes a platform class.
+TEST(ChainState, OnlyAGovernanceQuorumChangesAPlatformClass) {
+  World w;
+  ASSERT_OK(w.Bootstrap(3, 2, /*admit=*/2, 2));
+  const uint64_t next = w.state.size();
+  ReferenceBody old_kernel{KernelFragment("kernel-old", 0x01)};
+  ExpectRefused(w.Add(old_kernel, w.host[0], {&w.gov[0], &w.gov[1]}), Code::kBadSignature,
+                "ledger entry " + std::to_string(next) + " (reference): unauthorized: reference debian12-ovmf/kernel-old "
+                "is signed by '" + Did(w.host[0]) + "', which is not a governance key");
+  ExpectRefused(w.Add(old_kernel, w.val[0]), Code::kBadSignature, "which is not a governance key");
+  ExpectRefused(w.Add(old_kernel, w.gov[0]), Code::kBadSignature,
+                "reference debian12-ovmf/kernel-old is signed by 1 governance keys (author and countersigners), "
+                "admit_quorum 2 needed");
+  ExpectRefused(w.Add(old_kernel, w.gov[0], {&w.val[1]}), Code::kBadSignature,
+                "countersigned by '" + Did(w.val[1]) + "', which is not an unrevoked governance key");
+  EXPECT_EQ(w.state.size(), next);
+  EXPECT_TRUE(w.state.FindPlatformClass("debian12-ovmf").fragments.empty());
+
+  ASSERT_OK(w.Add(old_kernel, w.gov[0], {&w.gov[1]}));
+  PlatformClass cls = w.state.FindPlatformClass("debian12-ovmf");
+  ASSERT_EQ(cls.fragments.size(), 1u);
+  EXPECT_EQ(cls.fragments[0], old_kernel.reference);
+  const ReferenceRecord& record = w.state.references().at("debian12-ovmf").at("kernel-old");
+  EXPECT_EQ(record.index, next);
+  EXPECT_EQ(record.decided_by, (std::vector<std::string>{Did(w.gov[0]), Did(w.gov[1])}));
+
+  // A roll-out adds a fragment; a later entry of the same name replaces it.
+  ASSERT_OK(w.Add(ReferenceBody{KernelFragment("kernel-new", 0x02)}, w.gov[1], {&w.gov[2]}));
+  ASSERT_OK(w.Add(ReferenceBody{KernelFragment("kernel-new", 0x03)}, w.gov[2], {&w.gov[0]}));
+  cls = w.state.FindPlatformClass("debian12-ovmf");
+  ASSERT_EQ(cls.fragments.size(), 2u);
+  EXPECT_EQ(cls.fragments[0].name, "kernel-new");
+  EXPECT_EQ(cls.fragments[0].rules[0].sha256, std::vector<Bytes>{Bytes(32, 0x03)});
+
+  // Withdrawing takes the same quorum and needs something to withdraw.
+  ExpectRefused(w.Add(ReferenceBody{Withdrawal("kernel-old")}, w.val[0]), Code::kBadSignature,
+                "not a governance key");
+  ExpectRefused(w.Add(ReferenceBody{Withdrawal("kernel-old")}, w.gov[0]), Code::kBadSignature,
+                "admit_quorum 2 needed");
+  ExpectRefused(w.Add(ReferenceBody{Withdrawal("kernel-older")}, w.gov[0], {&w.gov[1]}), Code::kInvalidArgument,
+                "withdraws reference debian12-ovmf/kernel-older, which is not in effect");
+  ASSERT_OK(w.Add(ReferenceBody{Withdrawal("kernel-old")}, w.gov[0], {&w.gov[1]}));
+  cls = w.state.FindPlatformClass("debian12-ovmf");
+  ASSERT_EQ(cls.fragments.size(), 1u);
+  EXPECT_EQ(cls.fragments[0].name, "kernel-new");
+  ASSERT_OK(w.Add(ReferenceBody{Withdrawal("kernel-new")}, w.gov[0], {&w.gov[1]}));
+  EXPECT_TRUE(w.state.references().empty());
+}
+
 }  // namespace
 }  // namespace vouch::ledger

@@ -22,7 +22,7 @@ cbor::DecodeLimits EntryLimits() {
 
 bool CarriesCountersignatures(EntryType type) {
   return type == EntryType::kValidatorRegister || type == EntryType::kRevoke ||
-         type == EntryType::kCheckpoint || type == EntryType::kReinstate;
+         type == EntryType::kCheckpoint || type == EntryType::kReinstate || type == EntryType::kReference;
 }
 
 // The DID in the kid (label 4) of `headers`, a protected header of `what`.

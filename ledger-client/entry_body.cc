@@ -16,9 +16,9 @@ namespace {
 using cbor::Value;
 using Reader = internal::CborMapReader;
 
-constexpr std::array<std::string_view, 9> kTypeNames = {
+constexpr std::array<std::string_view, 10> kTypeNames = {
     "genesis", "did-register",  "did-update", "validator-register",
-    "validator-update", "revoke", "attested", "checkpoint", "reinstate"};
+    "validator-update", "revoke", "attested", "checkpoint", "reinstate", "reference"};
 
 constexpr size_t kDigestSize = 32;
 constexpr size_t kHpkePublicKeySize = 32;
@@ -338,6 +338,7 @@ struct ToCbor {
   Value operator()(const ReinstateBody& b) const {
     return Value::Map({{"host", b.host}, {"domain", b.domain}, {"reason", b.reason}});
   }
+  Value operator()(const ReferenceBody& b) const { return BootReferenceToCbor(b.reference); }
 };
 
 }  // namespace
@@ -379,6 +380,11 @@ cbor::Value BodyToCbor(const EntryBody& body) { return std::visit(ToCbor{}, body
 Result<EntryBody> BodyFromCbor(EntryType type, const cbor::Value& body) {
   std::string where = StrCat(EntryTypeName(type), " body");
   if (!body.is_map()) return Error(Code::kMalformed, StrCat(where, ": expected a CBOR map"));
+  if (type == EntryType::kReference) {
+    auto reference = BootReferenceFromCbor(body);
+    if (!reference.ok()) return reference.error().WithContext(where);
+    return EntryBody(ReferenceBody{std::move(reference).value()});
+  }
   Reader r(body, where);
   EntryBody out;
   switch (type) {
@@ -391,6 +397,7 @@ Result<EntryBody> BodyFromCbor(EntryType type, const cbor::Value& body) {
     case EntryType::kAttested: out = ReadAttested(r); break;
     case EntryType::kCheckpoint: out = ReadCheckpoint(r); break;
     case EntryType::kReinstate: out = ReadReinstate(r); break;
+    case EntryType::kReference: break;  // above
   }
   r.NoUnknown();
   if (r.error()) return Error(Code::kMalformed, *r.error());

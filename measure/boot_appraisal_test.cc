@@ -49,9 +49,9 @@ TEST(BootAppraisalTest, AProposalFromARealLogAcceptsThatLog) {
                            "event-moklisttrusted.bin", "event-bootorder.bin", "event-postcode.bin"}) {
     FixtureEventLog log = LoadFixtureEventLog(name);
     BootReference proposed = Propose(log.parsed, "all", {});
-    auto encoded = BootReferenceToCbor(proposed);
-    ASSERT_TRUE(encoded.ok()) << name << ": " << encoded.error().ToString();
-    auto back = BootReferenceFromCbor(*cbor::Decode(cbor::Encode(*encoded)));
+    Status valid = CheckBootReference(proposed);
+    ASSERT_TRUE(valid.ok()) << name << ": " << valid.error().ToString();
+    auto back = BootReferenceFromCbor(*cbor::Decode(cbor::Encode(BootReferenceToCbor(proposed))));
     ASSERT_TRUE(back.ok()) << name << ": " << back.error().ToString();
     BootAppraisal a = AppraiseBootLog(log.parsed, {kClass, {*back}}, kAllPcrs);
     EXPECT_TRUE(a.accepted()) << name << ":\n" << Joined(a);

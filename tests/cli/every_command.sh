@@ -36,6 +36,7 @@ COMMANDS=(
   ledger "ledger init" "ledger append" "ledger draft" "ledger cosign" "ledger submit" "ledger show"
   "ledger verify" "ledger watch" "ledger did"
   tpm "tpm pcrs" "tpm quote" "tpm verify-quote" "tpm eventlog" bundle "bundle show" doctor
+  reference "reference propose" "reference show" "reference list"
 )
 for c in "${COMMANDS[@]}"; do
   # shellcheck disable=SC2086
@@ -81,6 +82,9 @@ not_a_file "verify FILE" "$VOUCH" verify @
 not_a_file "bundle show BUNDLE" "$VOUCH" bundle show @
 not_a_file "key did KEY" "$VOUCH" key did @
 not_a_file "tpm eventlog FILE" "$VOUCH" tpm eventlog @
+not_a_file "reference show FILE" "$VOUCH" reference show @
+not_a_file "reference propose --from-eventlog" "$VOUCH" reference propose --from-eventlog @ --class c --name n \
+  --out "$W/never.cbor"
 not_a_file "tpm verify-quote FILE" "$VOUCH" tpm verify-quote @ --ak-public @ --nonce 00
 not_a_file "ledger cosign DRAFT" "$VOUCH" ledger cosign @ --key @
 not_a_file "status --config" "$VOUCH" status dom --config @
@@ -159,6 +163,12 @@ json_ok "did resolve --jcs" "$VOUCH" did resolve did:key:z6MkiTBz1ymuepAQ4HEHYSF
 "$VOUCH" ledger init "sqlite://$W/l.db" --key "$W/gov.pem" --single-operator --certify-quorum 1 --admit-quorum 1 --revoke-quorum 1 >/dev/null 2>&1
 json_ok "ledger show --json" "$VOUCH" ledger show "sqlite://$W/l.db" --json
 json_ok "ledger show --validators --json" "$VOUCH" ledger show "sqlite://$W/l.db" --validators --json
+json_ok "reference list --json" "$VOUCH" reference list "sqlite://$W/l.db" --json
+"$VOUCH" reference propose --from-eventlog "$ROOT/measure/testdata/eventlog/event-arch-linux.bin" --class c --name n \
+  --out "$W/fragment.cbor" >/dev/null
+json_ok "reference show --json" "$VOUCH" reference show "$W/fragment.cbor" --json
+json_ok "reference propose --json" "$VOUCH" reference propose --from-eventlog \
+  "$ROOT/measure/testdata/eventlog/event-arch-linux.bin" --class c --name n --out "$W/fragment2.cbor" --json
 # (status --json, seal --json and bundle show --json: tests/cli/seal.sh and the e2e)
 
 echo "every_command: $pass passed, $fail failed"

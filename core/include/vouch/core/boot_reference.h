@@ -64,16 +64,27 @@ struct BootReference {
 // letter or digit. kInvalidArgument naming `what` otherwise.
 Status CheckPlatformClassName(std::string_view name, std::string_view what);
 
+// What BootReferenceFromCbor requires of a fragment (below), as
+// kInvalidArgument naming the first problem: so nobody writes what no
+// reader would take.
+Status CheckBootReference(const BootReference& reference);
+
 // {"class": tstr, "name": tstr, "pcrs": [uint], "rules": [rule], ? "withdrawn": true}
 // rule = {"pcr": uint, "type": uint, "sha256": [bstr], ? "required": true,
 //         ? "vendor": tstr, ? "var": tstr} (vendor and var together).
-// Encoding checks what decoding checks: kInvalidArgument on a fragment that
-// could not be read back.
-Result<cbor::Value> BootReferenceToCbor(const BootReference& reference);
+// REQUIRES: CheckBootReference(reference) is ok.
+cbor::Value BootReferenceToCbor(const BootReference& reference);
 // Strict: exactly these keys, types and bounds; rules of a withdrawn
 // fragment, a rule on an ungoverned PCR, duplicate values or PCRs, or two
 // rules of the same kind (PCR, type, vendor, variable) are kMalformed.
 Result<BootReference> BootReferenceFromCbor(const cbor::Value& value);
+
+// A platform class as the ledger holds it now: its current, not withdrawn
+// fragments.
+struct PlatformClass {
+  std::string name;
+  std::vector<BootReference> fragments;
+};
 
 // "PCR 4 EV_EFI_BOOT_SERVICES_APPLICATION" or
 // "PCR 7 EV_EFI_VARIABLE_DRIVER_CONFIG SecureBoot": what a rule is about.

@@ -60,6 +60,12 @@
 //                       quarantines again). Nobody else lifts a quarantine:
 //                       not the host, not a validator, not one governance
 //                       key, not the owner of another domain.
+//   reference           by a governance key with its countersigners at least
+//                       admit_quorum distinct unrevoked governance keys (as a
+//                       governance revoke); anyone else — an operator key, a
+//                       validator, one governance key alone — is refused. It
+//                       replaces the fragment of the same class and name; a
+//                       withdrawn one removes it (refused if there is none).
 //   Any entry whose author is revoked is refused.
 // A host is certified when at least certify_quorum of the validators that
 // certified its current AK are still admitted and unrevoked. (A validator
@@ -91,6 +97,7 @@
 #include <utility>
 #include <vector>
 
+#include "vouch/core/boot_reference.h"
 #include "vouch/core/bytes.h"
 #include "vouch/core/cbor.h"
 #include "vouch/core/digest.h"
@@ -176,6 +183,13 @@ struct CheckpointRecord {
   std::vector<std::string> cosigners;  // admitted validators among author + countersigners
 };
 
+// A boot reference fragment in effect (DESIGN §6 "Boot references").
+struct ReferenceRecord {
+  BootReference reference;
+  uint64_t index = 0;                   // the entry that made it current
+  std::vector<std::string> decided_by;  // its author and governance countersigners
+};
+
 class ChainState {
  public:
   // An empty chain: the next entry must be a genesis at index 0.
@@ -237,6 +251,12 @@ class ChainState {
   // The quarantine of `host` for `domain`; nullptr if it has none.
   const Quarantine* FindQuarantine(std::string_view host, std::string_view domain) const;
 
+  // Platform class → fragment name → the fragment in effect.
+  using ReferenceMap = std::map<std::string, std::map<std::string, ReferenceRecord>, std::less<>>;
+  const ReferenceMap& references() const { return references_; }
+  // The class's fragments in effect, in name order (none if it has none).
+  PlatformClass FindPlatformClass(std::string_view name) const;
+
   // The audit trail of "attested" entries and the checkpoints, in order.
   const std::vector<AttestedRecord>& attested() const { return attested_; }
   const std::vector<CheckpointRecord>& checkpoints() const { return checkpoints_; }
@@ -276,6 +296,7 @@ class ChainState {
   std::map<Scope, Quarantine> quarantines_;
   std::vector<AttestedRecord> attested_;
   std::vector<CheckpointRecord> checkpoints_;
+  ReferenceMap references_;
   std::vector<SkippedEntry> skipped_;
 };
 

@@ -1,7 +1,7 @@
 // One ledger entry (DESIGN §6): a COSE_Sign1 (EdDSA) by its author,
 //
 //   protected   {1: -8, 3: "application/vouch-ledger-entry+cbor", 4: author DID as bstr}
-//   unprotected {} or {11: [+ COSE_Countersignature]}   (validator-register, revoke, checkpoint only)
+//   unprotected {} or {11: [+ COSE_Countersignature]}   (validator-register, revoke, checkpoint, reinstate, reference only)
 //   payload     {"type": tstr, "index": uint, "prev": bstr(32), "at": int, "body": map}
 //
 // `prev` is the SHA-256 of the encoded entry index-1 (32 zero bytes for
@@ -12,7 +12,7 @@
 //
 // Countersignatures are RFC 9338 v2 (vouch/core/countersign.h) with
 // protected {1: -8, 4: signer DID as bstr}: governance keys admitting a
-// validator-register or joining a governance revoke (admit_quorum),
+// validator-register, joining a governance revoke, reinstate or reference (admit_quorum),
 // validators cosigning a checkpoint. Each signer at most
 // once, never the author.
 //

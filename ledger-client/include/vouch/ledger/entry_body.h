@@ -18,6 +18,8 @@
 //   attested            {"vc_digest": bstr(32), "domain": tstr, "host": DID, "validators": [* DID]}
 //   checkpoint          {"head_index": uint, "head_digest": bstr(32)}
 //   reinstate           {"host": DID, "domain": tstr, "reason": tstr}   lifts that host's quarantine for the domain
+//   reference           a boot reference fragment (vouch/core/boot_reference.h): the allowed
+//                       event-log values of a platform class, or a withdrawal
 //
 // DID is a did:key text string (vouch/core/did_key.h). BodyFromCbor checks
 // everything that can be checked without the ledger's state (shapes, sizes,
@@ -33,6 +35,7 @@
 #include <variant>
 #include <vector>
 
+#include "vouch/core/boot_reference.h"
 #include "vouch/core/bytes.h"
 #include "vouch/core/cbor.h"
 #include "vouch/core/errors.h"
@@ -50,6 +53,7 @@ enum class EntryType {
   kAttested,
   kCheckpoint,
   kReinstate,
+  kReference,
 };
 
 // "genesis", "did-register", … as written in the payload's "type".
@@ -158,8 +162,16 @@ struct ReinstateBody {
   bool operator==(const ReinstateBody&) const = default;
 };
 
+// A platform class's fragment of boot reference values, admitted by the
+// governance quorum (DESIGN §6 "Boot references").
+struct ReferenceBody {
+  BootReference reference;  // CheckBootReference holds
+  bool operator==(const ReferenceBody&) const = default;
+};
+
 using EntryBody = std::variant<GenesisBody, DidRegisterBody, DidUpdateBody, ValidatorRegisterBody,
-                               ValidatorUpdateBody, RevokeBody, AttestedBody, CheckpointBody, ReinstateBody>;
+                               ValidatorUpdateBody, RevokeBody, AttestedBody, CheckpointBody, ReinstateBody,
+                               ReferenceBody>;
 
 // The type of `body` (its variant alternative).
 EntryType TypeOf(const EntryBody& body);

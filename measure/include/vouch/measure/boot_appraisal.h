@@ -20,13 +20,6 @@
 
 namespace vouch {
 
-// A platform class as the ledger holds it now: its current, not withdrawn
-// fragments.
-struct PlatformClass {
-  std::string name;
-  std::vector<BootReference> fragments;
-};
-
 // What became of one event of the log.
 struct EventVerdict {
   size_t number = 0;

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# vouch reference propose/show/list and the ledger's `reference` entries
+# (issue 13): a fragment proposed from a real machine's event log, put on the
+# ledger only by the governance quorum, superseded and withdrawn.
+# Usage: reference.sh PATH/TO/vouch DIR/OF/EVENT/LOGS
+set -uo pipefail
+VOUCH=${1:?usage: reference.sh PATH/TO/vouch EVENTLOG_DIR}
+LOGS=${2:?usage: reference.sh PATH/TO/vouch EVENTLOG_DIR}
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+for k in gov1 gov2 val1 op; do
+  "$VOUCH" key generate "$W/$k.pem" >/dev/null || { echo "vouch key generate failed"; exit 1; }
+done
+did() { "$VOUCH" ledger did "$W/$1.pem"; }
+G1=$(did gov1) G2=$(did gov2) OP=$(did op)
+DB="sqlite://$W/ledger.db"
+L() { "$VOUCH" ledger "$@"; }
+R() { "$VOUCH" reference "$@"; }
+GCE=$LOGS/event-gce-ubuntu-2104-log.bin
+
+expect "propose writes a fragment and prints its rules" 0 \
+  "^gce-ubuntu/firmware: PCRs 0,1,2,3,4,5,6,7; [0-9]+ rules$" \
+  -- R propose --from-eventlog "$GCE" --class gce-ubuntu --name firmware --pcrs 0-7 --out "$W/firmware.cbor"
+expect "the Secure Boot state reads as a variable rule" 0 \
+  "^  PCR 7 EV_EFI_VARIABLE_DRIVER_CONFIG SecureBoot \(8be4df61-93ca-11d2-aa0d-00e098032b8c, required\): data sha256 [0-9a-f]{64}$" \
+  -- R show "$W/firmware.cbor"
+expect "show --json" 0 '"class": "gce-ubuntu"' -- R show "$W/firmware.cbor" --json
+expect "an existing --out is not replaced" 1 "^vouch: .*firmware.cbor.* --force" \
+  -- R propose --from-eventlog "$GCE" --class gce-ubuntu --name firmware --out "$W/firmware.cbor"
+expect "a PCR the log never extends" 1 "^vouch: '.*': the event log extends no PCR 16$" \
+  -- R propose --from-eventlog "$GCE" --class gce-ubuntu --name x --pcrs 16 --out "$W/x.cbor"
+expect "a bad class name" 1 "^vouch: '.*': platform class 'GCE Ubuntu' must be 1..64 of a-z 0-9" \
+  -- R propose --from-eventlog "$GCE" --class "GCE Ubuntu" --name x --out "$W/x.cbor"
+expect "a SHA-1 log has no SHA-256 digests" 1 "has no SHA-256 digest" \
+  -- R propose --from-eventlog "$LOGS/event-uefi-sha1-log.bin" --class c --name x --out "$W/x.cbor"
+expect "not an event log" 1 "^vouch: '$W/firmware.cbor' is not a valid event log: " \
+  -- R propose --from-eventlog "$W/firmware.cbor" --class c --name x --out "$W/x.cbor"
+check "refusals wrote nothing" test ! -e "$W/x.cbor"
+expect "show refuses a file that is not a fragment" 1 "^vouch: '$GCE': " -- R show "$GCE"
+expect "propose needs --out" 2 "propose needs --out" -- R propose --from-eventlog "$GCE" --class c --name x
+
+expect "init" 0 "initialized ledger" -- L init "$DB" --key "$W/gov1.pem" --governance "$G2" \
+  --certify-quorum 2 --admit-quorum 2 --revoke-quorum 2
+G=$(L show "$DB" --json | sed -n 's/.*"digest": "\([0-9a-f]\{64\}\)".*/\1/p' | head -1)
+expect "no class yet" 0 "^no platform class has reference values on the ledger$" -- R list "$DB"
+
+# The attackers: an operator key, one governance key alone.
+expect "an operator key cannot add a reference" 1 \
+  "unauthorized: reference gce-ubuntu/firmware is signed by '$OP', which is not a governance key" \
+  -- L append "$DB" --key "$W/op.pem" reference --fragment "$W/firmware.cbor" --cosign "$W/gov1.pem" --cosign "$W/gov2.pem"
+expect "one governance key alone cannot" 1 \
+  "reference gce-ubuntu/firmware is signed by 1 governance keys \(author and countersigners\), admit_quorum 2 needed" \
+  -- L append "$DB" --key "$W/gov1.pem" reference --fragment "$W/firmware.cbor"
+expect "a non-governance countersignature does not count" 1 "countersigned by '$OP', which is not an unrevoked governance key" \
+  -- L append "$DB" --key "$W/gov1.pem" reference --fragment "$W/firmware.cbor" --cosign "$W/op.pem"
+expect "still no class" 0 "^no platform class" -- R list "$DB"
+
+# The quorum, through a draft that travels.
+expect "governance drafts" 0 "^drafted entry 1 \(reference\) by $G1" \
+  -- L draft "$DB" --key "$W/gov1.pem" reference --fragment "$W/firmware.cbor" --out "$W/draft.cbor"
+expect "submitting one signature is refused" 1 "admit_quorum 2 needed" -- L submit "$DB" "$W/draft.cbor"
+expect "the second governance key cosigns" 0 "countersigned by $G2" -- L cosign "$W/draft.cbor" --key "$W/gov2.pem"
+expect "submitted at quorum" 0 "^appended entry 1 \(reference\) by $G1" -- L submit "$DB" "$W/draft.cbor"
+expect "list names the fragment, its entry and quorum" 0 \
+  "^gce-ubuntu/firmware: PCRs 0,1,2,3,4,5,6,7; [0-9]+ rules \(entry 1, by 2 governance keys\)$" -- R list "$DB"
+expect "list --class prints each rule" 0 "^  PCR 4 EV_EFI_BOOT_SERVICES_APPLICATION \(required\): sha256 [0-9a-f]{64}, [0-9a-f]{64}$" \
+  -- R list "$DB" --class gce-ubuntu
+expect "ledger show summarizes the entry" 0 "reference by $G1 gce-ubuntu/firmware: PCRs 0,1,2,3,4,5,6,7; [0-9]+ rules countersigned_by=1" \
+  -- L show "$DB"
+expect "an unknown class" 1 "^vouch: platform class 'other' has no reference values on the ledger$" -- R list "$DB" --class other
+
+# Withdrawal: the same quorum.
+expect "withdrawing needs the quorum too" 1 "admit_quorum 2 needed" \
+  -- L append "$DB" --key "$W/gov2.pem" reference --withdraw gce-ubuntu/firmware
+expect "withdrawing what is not there" 1 "withdraws reference gce-ubuntu/kernel, which is not in effect" \
+  -- L append "$DB" --key "$W/gov2.pem" reference --withdraw gce-ubuntu/kernel --cosign "$W/gov1.pem"
+expect "a bad withdrawal target" 1 "^vouch: --withdraw CLASS/NAME: .*fragment name ''" \
+  -- L append "$DB" --key "$W/gov2.pem" reference --withdraw gce-ubuntu --cosign "$W/gov1.pem"
+expect "--fragment or --withdraw" 1 "reference takes --fragment FILE or --withdraw CLASS/NAME" \
+  -- L append "$DB" --key "$W/gov2.pem" reference --cosign "$W/gov1.pem"
+expect "withdrawn at quorum" 0 "^appended entry 2 \(reference\)" \
+  -- L append "$DB" --key "$W/gov2.pem" reference --withdraw gce-ubuntu/firmware --cosign "$W/gov1.pem"
+expect "the class is empty again" 0 "^no platform class" -- R list "$DB"
+expect "the ledger verifies" 0 "" -- L verify "$DB"
+echo "$pass passed, $fail failed"
+[[ $fail -eq 0 ]]
