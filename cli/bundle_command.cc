@@ -69,6 +69,7 @@ json PolicyJson(const SignedPolicy& signed_policy, size_t sealed_shares) {
               {"pcrs", p.pcrs},
               {"reference_pcrs", PcrValues(p.reference_pcrs)},
               {"reference_boot", HexList(p.reference_boot)},
+              {"platforms", p.platforms},
               {"hv_min", p.hv_min},
               {"vc_ttl_s", p.vc_ttl},
               {"reattest_s", p.reattest_s},
@@ -114,7 +115,11 @@ void PrintText(const SignedPolicy& signed_policy, size_t sealed_shares) {
   std::printf("  hosts: %s\n", p.hosts ? Joined(*p.hosts, "none").c_str() : "any certified host");
   std::printf("  PCRs %s (sha256); reference values for %zu of them, %zu boot hashes%s\n", JoinPcrs(p.pcrs).c_str(),
               p.reference_pcrs.size(), p.reference_boot.size(),
-              p.reference_pcrs.empty() && p.reference_boot.empty() ? " (any boot state)" : "");
+              p.reference_pcrs.empty() && p.reference_boot.empty() && p.platforms.empty() ? " (any boot state)" : "");
+  if (!p.platforms.empty()) {
+    std::printf("  boot: the event log meets platform class %s, as the ledger holds it at each start\n",
+                Joined(p.platforms, "").c_str());
+  }
   for (const auto& [component, version] : p.hv_min) {
     std::printf("  %s >= %s\n", component.c_str(), version.c_str());
   }

@@ -28,6 +28,7 @@
 #include "commands.h"
 #include "ledger_pin.h"
 #include "pcr_list.h"
+#include "vouch/core/boot_reference.h"
 #include "vouch/core/run_program.h"
 #include "staged_file.h"
 #include "validator_selection.h"
@@ -61,13 +62,17 @@ constexpr const char* kUsage =
     "                  (--validators FILE | --ledger LOCATOR --genesis HEX --validator-count N\n"
     "                   [--max-per-operator K (default T-1)] [--max-per-region K] [--seed S (default: domain UUID)])\n"
     "                  --threshold T --owner-key FILE --image OUT.luks (--from-raw IN | --size SIZE) [--force]\n"
-    "                  (--pcrs-from-tpm TCTI | --pcr-ref IDX=HEX... | --any-pcrs) [--pcrs 0,1,7]\n"
+    "                  (--pcrs-from-tpm TCTI | --pcr-ref IDX=HEX... | --platform CLASS... | --any-pcrs) [--pcrs 0,1,7]\n"
     "                  (--host DID... | --any-host) [--on-drift pause|destroy|alert] [--vc-ttl DURATION (1s..1h, default 2m)]\n"
     "                  [--reattest DURATION (1s..24h, default 60s)] [--grace N (1..100)]\n"
     "                  [--guest-pcrs 0,9 [--guest-action poweroff|reboot|none|exec:/PATH] [--guest-boot DURATION]]\n"
     "                  [--hv-min COMPONENT=VERSION]... [--also-boot DOMAIN.xml]... [--connect URI]\n"
     "  pins the domain as defined (disks, boot, emulator, devices, QEMU pass-through);\n"
     "  --also-boot allows another definition's <os> boot as well\n"
+    "  --platform CLASS: the host's firmware event log must meet one of these platform classes'\n"
+    "  boot reference values as the ledger holds them at each start (vouch reference --help), so a\n"
+    "  kernel or firmware update admitted there needs no re-seal; with --ledger each class must be on\n"
+    "  it and its PCRs among --pcrs; may be combined with --pcr-ref\n"
     "  --pve-config: a Proxmox VE VM (/etc/pve/qemu-server/VMID.conf); its --image is the LUKS\n"
     "  disk its args open; put the bundle at /etc/vouch/domains/UUID.bundle (vouch-pve-hook)\n"
     "  DURATION: a whole number with ms, s, m or h (500ms, 30s, 5m, 2h), a bare number being\n"
@@ -154,9 +159,30 @@ Result<std::vector<PolicyValidator>> ReadValidators(const std::string& path) {
   return out;
 }
 
+// Each platform class of the policy is on the ledger and governs only PCRs
+// the policy quotes: else no host could start the domain.
+Status CheckPlatformsOnLedger(const ledger::ChainState& state, const OwnerPolicy& p) {
+  for (const std::string& name : p.platforms) {
+    PlatformClass cls = state.FindPlatformClass(name);
+    if (cls.fragments.empty()) {
+      return Invalid(StrCat("--platform ", name, ": the ledger holds no reference values for it, so no host "
+                            "could start this domain ('vouch reference list LOCATOR' shows the classes)"));
+    }
+    for (const BootReference& fragment : cls.fragments) {
+      for (uint32_t pcr : fragment.pcrs) {
+        if (std::find(p.pcrs.begin(), p.pcrs.end(), pcr) == p.pcrs.end()) {
+          return Invalid(StrCat("--platform ", name, ": its fragment ", fragment.name, " governs PCR ", pcr,
+                                ", which --pcrs ", JoinPcrs(p.pcrs), " does not quote: add it to --pcrs"));
+        }
+      }
+    }
+  }
+  return Ok();
+}
+
 // n validators picked from the ledger's registry (validator_selection.h).
 Result<std::vector<PolicyValidator>> ValidatorsFromLedger(const Flags& f, uint64_t threshold,
-                                                          const std::string& domain_uuid) {
+                                                          const std::string& domain_uuid, const OwnerPolicy& policy) {
   VOUCH_ASSIGN_OR_RETURN(std::string locator, f.Require("ledger"));
   VOUCH_ASSIGN_OR_RETURN(uint64_t n, f.GetUint("validator-count", 0));
   if (n == 0) return Error(Code::kInvalidArgument, "--ledger needs --validator-count N (N >= 1)");
@@ -168,6 +194,7 @@ Result<std::vector<PolicyValidator>> ValidatorsFromLedger(const Flags& f, uint64
   if (auto warning = state.genesis() ? ledger::SingleOperatorWarning(*state.genesis()) : std::nullopt) {
     std::fprintf(stderr, "vouch: warning: %s\n", warning->c_str());
   }
+  VOUCH_RETURN_IF_ERROR(CheckPlatformsOnLedger(state, policy));
   std::vector<ValidatorCandidate> candidates;
   for (const auto& [did, v] : state.validators()) {
     if (!state.IsActiveValidator(did) || state.IsRevoked(did)) continue;
@@ -212,17 +239,31 @@ Result<std::map<uint32_t, std::vector<Bytes>>> ParsePcrRefs(const std::vector<st
   return out;
 }
 
-// Reference PCR values are required unless --any-pcrs says otherwise.
+// Reference values (PCRs or platform classes) are required unless
+// --any-pcrs says otherwise.
 Status CheckPcrChoice(const Flags& f) {
-  bool refs = f.Has("pcr-ref") || f.Has("pcrs-from-tpm");
+  bool refs = f.Has("pcr-ref") || f.Has("pcrs-from-tpm") || f.Has("platform");
   if (f.Has("any-pcrs") && refs) {
-    return Invalid("--any-pcrs contradicts --pcr-ref/--pcrs-from-tpm: give one or the other");
+    return Invalid("--any-pcrs contradicts --pcr-ref/--pcrs-from-tpm/--platform: give one or the other");
   }
   if (!f.Has("any-pcrs") && !refs) {
-    return Invalid("no reference PCR values: give --pcrs-from-tpm TCTI or --pcr-ref IDX=HEX "
+    return Invalid("no reference PCR values: give --pcrs-from-tpm TCTI, --pcr-ref IDX=HEX or --platform CLASS "
                    "(or --any-pcrs to release to a host in any boot state)");
   }
   return Ok();
+}
+
+// --platform CLASS...: valid names, each once.
+Result<std::vector<std::string>> ParsePlatforms(const Flags& f) {
+  std::vector<std::string> out = f.GetAll("platform");
+  if (out.size() > kMaxPolicyPlatforms) return Invalid(StrCat("more than ", kMaxPolicyPlatforms, " --platform classes"));
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (Status s = CheckPlatformClassName(out[i], "--platform"); !s.ok()) return s.error();
+    if (std::find(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(i), out[i]) != out.begin() + static_cast<std::ptrdiff_t>(i)) {
+      return Invalid(StrCat("--platform ", out[i], " is given twice"));
+    }
+  }
+  return out;
 }
 
 using HostSet = std::optional<std::vector<std::string>>;  // nullopt: any host
@@ -320,6 +361,7 @@ Result<OwnerPolicy> PolicyFromFlags(const Flags& f) {
   VOUCH_ASSIGN_OR_RETURN(p.pcrs, ParsePcrList(f.GetOr("pcrs", "0,1,2,3,4,5,6,7")));
   VOUCH_ASSIGN_OR_RETURN(p.reference_pcrs, ParsePcrRefs(f.GetAll("pcr-ref"), p.pcrs));
   VOUCH_RETURN_IF_ERROR(CheckPcrChoice(f));
+  VOUCH_ASSIGN_OR_RETURN(p.platforms, ParsePlatforms(f));
   VOUCH_ASSIGN_OR_RETURN(p.hosts, ParseHosts(f));
   VOUCH_ASSIGN_OR_RETURN(p.hv_min, ParseHvMin(f.GetAll("hv-min")));
   VOUCH_ASSIGN_OR_RETURN(p.on_drift, ParseOnDrift(f.GetOr("on-drift", "alert")));
@@ -489,7 +531,7 @@ Status ResolveValidators(const Flags& f, SealInputs* in) {
   if (auto file = f.Get("validators")) {
     VOUCH_ASSIGN_OR_RETURN(v, ReadValidators(*file));
   } else {
-    VOUCH_ASSIGN_OR_RETURN(v, ValidatorsFromLedger(f, in->threshold, in->domain.uuid));
+    VOUCH_ASSIGN_OR_RETURN(v, ValidatorsFromLedger(f, in->threshold, in->domain.uuid, in->policy));
   }
   if (in->threshold > v.size()) {
     return Invalid(StrCat("--threshold ", in->threshold, " must be between 2 and the ", v.size(),
@@ -777,7 +819,7 @@ int SealCommand(const std::vector<std::string>& args) {
                             WithLedgerAccessFlags({"domain", "xml", "pve-config", "bundle-out", "validators", "ledger", "genesis",
                                                    "validator-count", "max-per-operator", "max-per-region", "seed",
                                                    "threshold", "owner-key", "image", "from-raw", "size", "pcrs",
-                                                   "pcr-ref", "pcrs-from-tpm", "host", "vc-ttl", "on-drift",
+                                                   "pcr-ref", "pcrs-from-tpm", "platform", "host", "vc-ttl", "on-drift",
                                                    "reattest", "grace", "hv-min", "connect", "also-boot",
                                                    "guest-pcrs", "guest-action", "guest-boot",
                                                    "recovery-passphrase-file"}),

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "internal/cbor_reader.h"
+#include "vouch/core/boot_reference.h"
 #include "vouch/core/digest.h"
 
 namespace vouch {
@@ -152,6 +153,18 @@ std::optional<std::string> GuestPolicyProblem(const GuestPolicy& g) {
   return std::nullopt;
 }
 
+std::optional<std::string> PlatformsProblem(const std::vector<std::string>& platforms) {
+  if (platforms.size() > kMaxPolicyPlatforms) {
+    return StrCat("more than ", kMaxPolicyPlatforms, " platform classes");
+  }
+  std::set<std::string> seen;
+  for (const std::string& name : platforms) {
+    if (Status s = CheckPlatformClassName(name, "platform class"); !s.ok()) return s.error().message();
+    if (!seen.insert(name).second) return StrCat("platform class '", name, "' is named twice");
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 cbor::Value OwnerPolicyToCbor(const OwnerPolicy& p) {
@@ -193,6 +206,7 @@ cbor::Value OwnerPolicyToCbor(const OwnerPolicy& p) {
   };
   if (p.grace) m.emplace_back("grace", uint64_t{*p.grace});
   if (p.guest) m.emplace_back("guest", GuestValue(*p.guest));
+  if (!p.platforms.empty()) m.emplace_back("platforms", TextArray(p.platforms));
   return Value::Map(std::move(m));
 }
 
@@ -289,6 +303,10 @@ Result<OwnerPolicy> OwnerPolicyFromCbor(const cbor::Value& map) {
   }
   p.commit = ReadBytesArray(r, r.Get("commit", "commit"), "commit", 32);
   p.kcv = r.ByteString("kcv", "kcv", 32);
+  if (r.Get("platforms", "platforms", /*required=*/false) != nullptr) {
+    p.platforms = r.TextList("platforms", "platforms");
+    if (!r.error() && p.platforms.empty()) r.Fail("field 'platforms' is written only when it names a class");
+  }
   r.NoUnknown();
   if (r.error()) return Error(Code::kMalformed, *r.error());
 
@@ -320,6 +338,9 @@ Result<OwnerPolicy> OwnerPolicyFromCbor(const cbor::Value& map) {
   }
   if (p.reattest_s == 0 && p.grace) {
     return Error(Code::kMalformed, "owner policy: 'grace' needs reattest_s of at least 1 second");
+  }
+  if (auto problem = PlatformsProblem(p.platforms)) {
+    return Error(Code::kMalformed, StrCat("owner policy: ", *problem));
   }
   if (p.vc_ttl == 0 || p.vc_ttl > 3600) {
     return Error(Code::kMalformed, "owner policy: vc_ttl must be 1..3600 seconds");

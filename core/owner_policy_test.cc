@@ -82,6 +82,35 @@ TEST(OwnerPolicy, PolicyWithoutLeaseOrGuestRoundTripsAndEncodesNeither) {
   EXPECT_EQ(*back, p);
 }
 
+TEST(OwnerPolicy, PlatformClassesRoundTripAndAreAbsentWhenNone) {
+  OwnerPolicy p = SamplePolicy(3, 2);
+  EXPECT_EQ(OwnerPolicyToCbor(p).Find("platforms"), nullptr);
+  p.platforms = {"debian12-ovmf", "gce-ubuntu-2104"};
+  auto back = OwnerPolicyFromCbor(OwnerPolicyToCbor(p));
+  ASSERT_TRUE(back.ok()) << back.error().ToString();
+  EXPECT_EQ(back->platforms, p.platforms);
+}
+
+TEST(OwnerPolicy, PlatformClassesAreReadStrictly) {
+  const std::pair<std::vector<std::string>, const char*> cases[] = {
+      {{"Debian 12"}, "platform class 'Debian 12' must be 1..64"},
+      {{"a", "a"}, "platform class 'a' is named twice"},
+      {std::vector<std::string>(17, "x"), "more than 16 platform classes"},
+  };
+  for (const auto& [platforms, says] : cases) {
+    OwnerPolicy p = SamplePolicy(3, 2);
+    p.platforms = platforms;
+    auto back = OwnerPolicyFromCbor(OwnerPolicyToCbor(p));
+    ASSERT_FALSE(back.ok()) << says;
+    EXPECT_NE(back.error().message().find(says), std::string::npos) << back.error().message();
+  }
+  cbor::Value empty = OwnerPolicyToCbor(SamplePolicy(3, 2));
+  empty.Set("platforms", cbor::Value(cbor::Array{}));
+  auto back = OwnerPolicyFromCbor(empty);
+  ASSERT_FALSE(back.ok());
+  EXPECT_NE(back.error().message().find("'platforms' is written only when it names a class"), std::string::npos);
+}
+
 TEST(OwnerPolicy, GuestSectionIsReadStrictly) {
   cbor::MapEntries guest = {{"pcrs", cbor::Value(cbor::Array{cbor::Value(uint64_t{9})})},
                             {"reference", cbor::Value::Map({})},

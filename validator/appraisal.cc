@@ -14,6 +14,7 @@
 #include "vouch/core/sealed_share.h"
 #include "vouch/core/shamir.h"
 #include "vouch/measure/ak_public.h"
+#include "vouch/measure/boot_appraisal.h"
 #include "vouch/measure/event_log.h"
 #include "vouch/measure/quote_verify.h"
 #include "vouch/qemu/config_digest.h"
@@ -150,8 +151,9 @@ Status CheckQuote(const HostVcClaims& c, const HostRecord& host, const OwnerPoli
 }
 
 // After CheckQuote, so the PCR values the log must replay to are the TPM's.
-Status CheckEventLog(const HostVcClaims& c) {
-  if (c.event_log.empty()) return Ok();
+// The log, once it is known to say what the TPM measured (nullopt: none sent).
+Result<std::optional<EventLog>> CheckEventLog(const HostVcClaims& c) {
+  if (c.event_log.empty()) return std::optional<EventLog>();
   auto log = ParseEventLog(c.event_log);
   if (!log.ok()) {
     return Error(Code::kMalformed, StrCat("host VC claim 'vouch.evlog' is not a firmware event log: ",
@@ -171,7 +173,31 @@ Status CheckEventLog(const HostVcClaims& c) {
                  StrCat("event log does not match the quote: PCR ", m.pcr, " replays to ",
                         Short(m.replayed), ", quoted ", Short(m.tpm)));
   }
-  return Ok();
+  return std::optional<EventLog>(std::move(log).value());
+}
+
+// The policy's platform classes (DESIGN §4 step 9): the replayed log must
+// meet one of them, as the ledger holds them now.
+Status CheckPlatforms(const std::optional<EventLog>& log, const HostVcClaims& c, const OwnerPolicy& p,
+                      HostDirectory& directory) {
+  if (p.platforms.empty()) return Ok();
+  std::string names;
+  for (const std::string& name : p.platforms) names += StrCat(names.empty() ? "" : ", ", name);
+  if (!log) {
+    return Error(Code::kPcrMismatch,
+                 StrCat("the policy appraises the boot by platform class ", names,
+                        ", but the host VC carries no event log (hook.conf event_log)"));
+  }
+  std::vector<uint32_t> quoted;
+  for (const auto& [pcr, value] : c.tpm.pcrs) quoted.push_back(pcr);
+  std::string refusals;
+  for (const std::string& name : p.platforms) {
+    BootAppraisal judged = AppraiseBootLog(*log, directory.PlatformClassOf(name), quoted);
+    if (judged.accepted()) return Ok();
+    refusals += StrCat(refusals.empty() ? "" : "; ", judged.refusals.front(),
+                       judged.refusals.size() > 1 ? StrCat(" (and ", judged.refusals.size() - 1, " more)") : "");
+  }
+  return Error(Code::kPcrMismatch, StrCat("boot refused: ", refusals));
 }
 
 Status CheckReferences(const HostVcClaims& c, const OwnerPolicy& p) {
@@ -355,7 +381,8 @@ Result<Appraiser::Checked> Appraiser::CheckVcAndPolicy(ByteView vc_bytes, ByteVi
 Status Appraiser::CheckEvidence(const HostVcClaims& c, const HostRecord& host,
                                 const OwnerPolicy& p) const {
   VOUCH_RETURN_IF_ERROR(CheckQuote(c, host, p, aks_));
-  VOUCH_RETURN_IF_ERROR(CheckEventLog(c));
+  VOUCH_ASSIGN_OR_RETURN(std::optional<EventLog> log, CheckEventLog(c));
+  VOUCH_RETURN_IF_ERROR(CheckPlatforms(log, c, p, directory_));
   VOUCH_RETURN_IF_ERROR(CheckReferences(c, p));
   VOUCH_RETURN_IF_ERROR(CheckHypervisor(c, p));
   return CheckRuntime(c, p);

@@ -7,6 +7,7 @@
 #include "measure/testing/fixture_event_log.h"
 #include "vouch/core/countersign.h"
 #include "vouch/core/endorsement.h"
+#include "vouch/measure/boot_appraisal.h"
 #include "vouch/qemu/config_digest.h"
 #include "vouch/qemu/launch_policy.h"
 
@@ -510,6 +511,100 @@ TEST_F(AppraisalTest, RefusesASha1EventLogAgainstASha256Quote) {
   Bytes sha1 = vouch::testing::LoadFixtureEventLog("event-uefi-sha1-log.bin").bytes;
   EXPECT_REFUSED(world_.Appraise(world_.Build(WithEventLog(sha256, sha1))), Code::kMalformed,
                  "has no SHA-256 digests");
+}
+
+// --- 9. platform classes: the log against the ledger's boot references ------
+
+// A request carrying the gce log, quoting exactly what it replays to on
+// PCRs 0–7, under a policy that names platform class "gce".
+Scenario OnPlatform(const vouch::testing::FixtureEventLog& log, Bytes sent,
+                    std::vector<std::string> platforms = {"gce"}) {
+  std::map<uint32_t, Bytes> quoted = vouch::testing::ReplayedValues(log, {0, 1, 2, 3, 4, 5, 6, 7});
+  Scenario s;
+  s.policy = [platforms](OwnerPolicy& p) {
+    p.pcrs = {0, 1, 2, 3, 4, 5, 6, 7};
+    p.reference_pcrs.clear();  // classes instead of pasted hashes
+    p.reference_boot.clear();
+    p.platforms = platforms;
+  };
+  s.claims = [quoted, sent](HostVcClaims& c) {
+    c.tpm.pcrs = quoted;
+    c.event_log = sent;
+  };
+  return s;
+}
+
+BootReference Proposed(const Bytes& log, const char* name, std::vector<uint32_t> pcrs) {
+  auto ref = ProposeBootReference(*ParseEventLog(log), "gce", name, std::move(pcrs));
+  EXPECT_TRUE(ref.ok()) << ref.error().ToString();
+  return ref.ok() ? *ref : BootReference{};
+}
+
+// Issue 13's update story, at the appraisal: a domain sealed to a class
+// starts on a host whose kernel changed once the class lists the new kernel,
+// with no re-seal; withdrawing the old kernel refuses a host still on it.
+TEST_F(AppraisalTest, APlatformClassFollowsAKernelUpdateWithoutAReseal) {
+  vouch::testing::FixtureEventLog log = vouch::testing::LoadFixtureEventLog("event-gce-ubuntu-2104-log.bin");
+  Bytes updated = vouch::testing::WithEventDigestChanged(log, 23);  // PCR 4: the boot loader
+  vouch::testing::FixtureEventLog updated_log = log;
+  updated_log.bytes = updated;
+  updated_log.parsed = *ParseEventLog(updated);
+  updated_log.sha256 = ReplayEventLog(updated_log.parsed)->at("sha256");
+
+  world_.directory().PutReference(Proposed(log.bytes, "firmware", {0, 1, 2, 3, 5, 6, 7}));
+  world_.directory().PutReference(Proposed(log.bytes, "kernel-old", {4}));
+  auto before = world_.Appraise(world_.Build(OnPlatform(log, log.bytes)));
+  EXPECT_TRUE(before.ok()) << before.error().ToString();
+  std::string new_digest = HexEncode(updated_log.parsed.events.at(22).digests.at(1).digest);
+  EXPECT_REFUSED(world_.Appraise(world_.Build(OnPlatform(updated_log, updated))), Code::kPcrMismatch,
+                 "boot refused: event 23: PCR 4 EV_EFI_BOOT_SERVICES_APPLICATION: sha256 " + new_digest +
+                     " matches no rule of platform class gce");
+
+  world_.directory().PutReference(Proposed(updated, "kernel-new", {4}));
+  auto after = world_.Appraise(world_.Build(OnPlatform(updated_log, updated)));
+  EXPECT_TRUE(after.ok()) << after.error().ToString();
+  auto old_still = world_.Appraise(world_.Build(OnPlatform(log, log.bytes)));
+  EXPECT_TRUE(old_still.ok()) << old_still.error().ToString();
+
+  world_.directory().PutReference({"gce", "kernel-old", {}, {}, true});
+  EXPECT_REFUSED(world_.Appraise(world_.Build(OnPlatform(log, log.bytes))), Code::kPcrMismatch,
+                 "boot refused: event 23: PCR 4 EV_EFI_BOOT_SERVICES_APPLICATION");
+}
+
+TEST_F(AppraisalTest, APlatformPolicyWithoutAnEventLogIsRefused) {
+  vouch::testing::FixtureEventLog log = vouch::testing::LoadFixtureEventLog("event-gce-ubuntu-2104-log.bin");
+  world_.directory().PutReference(Proposed(log.bytes, "all", {}));
+  EXPECT_REFUSED(world_.Appraise(world_.Build(OnPlatform(log, Bytes{}))), Code::kPcrMismatch,
+                 "the policy appraises the boot by platform class gce, but the host VC carries no event log");
+}
+
+TEST_F(AppraisalTest, AClassWithNoReferenceValuesAllowsNothing) {
+  vouch::testing::FixtureEventLog log = vouch::testing::LoadFixtureEventLog("event-gce-ubuntu-2104-log.bin");
+  EXPECT_REFUSED(world_.Appraise(world_.Build(OnPlatform(log, log.bytes))), Code::kPcrMismatch,
+                 "boot refused: platform class gce has no reference values on the ledger");
+}
+
+// Events on a PCR the quote leaves out prove nothing: a class governing one
+// is refused even if the log looks right.
+TEST_F(AppraisalTest, AClassGoverningAPcrOutsideTheQuoteIsRefused) {
+  vouch::testing::FixtureEventLog log = vouch::testing::LoadFixtureEventLog("event-gce-ubuntu-2104-log.bin");
+  world_.directory().PutReference(Proposed(log.bytes, "all", {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 14}));
+  EXPECT_REFUSED(world_.Appraise(world_.Build(OnPlatform(log, log.bytes))), Code::kPcrMismatch,
+                 "platform class gce governs PCR 8, which the quote does not cover");
+}
+
+TEST_F(AppraisalTest, OneOfThePolicysClassesSuffices) {
+  vouch::testing::FixtureEventLog log = vouch::testing::LoadFixtureEventLog("event-gce-ubuntu-2104-log.bin");
+  world_.directory().PutReference(Proposed(log.bytes, "all", {}));
+  auto r = world_.Appraise(world_.Build(OnPlatform(log, log.bytes, {"other", "gce"})));
+  // "all" governs PCRs 8+ too, beyond the quote: propose on 0-7 instead.
+  EXPECT_FALSE(r.ok());
+  world_.directory().PutReference({"gce", "all", {}, {}, true});
+  world_.directory().PutReference(Proposed(log.bytes, "firmware", {0, 1, 2, 3, 4, 5, 6, 7}));
+  auto ok = world_.Appraise(world_.Build(OnPlatform(log, log.bytes, {"other", "gce"})));
+  EXPECT_TRUE(ok.ok()) << ok.error().ToString();
+  EXPECT_REFUSED(world_.Appraise(world_.Build(OnPlatform(log, log.bytes, {"other"}))), Code::kPcrMismatch,
+                 "boot refused: platform class other has no reference values on the ledger");
 }
 
 // --- 11. hypervisor versions ----------------------------------------------------

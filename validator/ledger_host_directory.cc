@@ -135,6 +135,11 @@ std::optional<std::string> LedgerHostDirectory::QuarantineOf(std::string_view ho
                 " reinstates it");
 }
 
+PlatformClass LedgerHostDirectory::PlatformClassOf(std::string_view name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return client_->state().FindPlatformClass(name);
+}
+
 Bytes LedgerHostDirectory::LedgerHead() {
   std::lock_guard<std::mutex> lock(mu_);
   return ToBytes(client_->state().head_digest());

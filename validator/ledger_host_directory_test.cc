@@ -115,6 +115,23 @@ TEST_F(LedgerHostDirectoryTest, HostRecordFollowsTheLedgerAsItGrows) {
   EXPECT_EQ((*dir)->LedgerHead(), ToBytes(writer_->state().head_digest()));
 }
 
+TEST_F(LedgerHostDirectoryTest, PlatformClassesAreTheGovernanceAdmittedReferences) {
+  Register(w_.host[0], lt::AkPublic(7), 2);
+  auto dir = LedgerHostDirectory::Open("sqlite://" + path_, {});
+  ASSERT_TRUE(dir.ok());
+  EXPECT_TRUE((*dir)->PlatformClassOf("debian12-ovmf").fragments.empty());
+  BootReference kernel{"debian12-ovmf", "kernel", {4}, {{4, 0x80000003, "", "", {Bytes(32, 1)}, true}}, false};
+  ASSERT_OK(writer_->Append(ledger::ReferenceBody{kernel}, w_.gov[0], t_++, {&w_.gov[1]}));
+  ASSERT_TRUE((*dir)->Lookup(lt::Did(w_.host[0])).ok());  // an appraisal syncs here first
+  PlatformClass cls = (*dir)->PlatformClassOf("debian12-ovmf");
+  ASSERT_EQ(cls.fragments.size(), 1u);
+  EXPECT_EQ(cls.fragments[0], kernel);
+  ASSERT_OK(writer_->Append(ledger::ReferenceBody{{"debian12-ovmf", "kernel", {}, {}, true}}, w_.gov[1], t_++,
+                            {&w_.gov[0]}));
+  ASSERT_TRUE((*dir)->Lookup(lt::Did(w_.host[0])).ok());
+  EXPECT_TRUE((*dir)->PlatformClassOf("debian12-ovmf").fragments.empty());
+}
+
 TEST_F(LedgerHostDirectoryTest, RevocationsOfHostsAndCtisAreSeen) {
   Register(w_.host[0], lt::AkPublic(7), 2);
   auto dir = LedgerHostDirectory::Open("sqlite://" + path_, {});

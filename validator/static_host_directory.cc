@@ -119,6 +119,24 @@ std::optional<std::string> StaticHostDirectory::QuarantineOf(std::string_view ho
   return StrCat("host '", host, "' is quarantined for domain ", domain, ": ", it->second);
 }
 
+void StaticHostDirectory::PutReference(const BootReference& fragment) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (fragment.withdrawn) {
+    references_[fragment.platform_class].erase(fragment.name);
+  } else {
+    references_[fragment.platform_class][fragment.name] = fragment;
+  }
+}
+
+PlatformClass StaticHostDirectory::PlatformClassOf(std::string_view name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  PlatformClass out{std::string(name), {}};
+  auto it = references_.find(name);
+  if (it == references_.end()) return out;
+  for (const auto& [fragment_name, fragment] : it->second) out.fragments.push_back(fragment);
+  return out;
+}
+
 Bytes StaticHostDirectory::LedgerHead() {
   std::lock_guard<std::mutex> lock(mu_);
   return ledger_head_;

@@ -43,9 +43,9 @@ check "refusals wrote nothing" test ! -e "$W/x.cbor"
 expect "show refuses a file that is not a fragment" 1 "^vouch: '$GCE': " -- R show "$GCE"
 expect "propose needs --out" 2 "propose needs --out" -- R propose --from-eventlog "$GCE" --class c --name x
 
-expect "init" 0 "initialized ledger" -- L init "$DB" --key "$W/gov1.pem" --governance "$G2" \
-  --certify-quorum 2 --admit-quorum 2 --revoke-quorum 2
-G=$(L show "$DB" --json | sed -n 's/.*"digest": "\([0-9a-f]\{64\}\)".*/\1/p' | head -1)
+G=$(L init "$DB" --key "$W/gov1.pem" --governance "$G2" --certify-quorum 2 --admit-quorum 2 --revoke-quorum 2 |
+  sed -n 's/^genesis \([0-9a-f]\{64\}\)$/\1/p')
+check "init printed the genesis" test ${#G} -eq 64
 expect "no class yet" 0 "^no platform class has reference values on the ledger$" -- R list "$DB"
 
 # The attackers: an operator key, one governance key alone.
@@ -71,6 +71,26 @@ expect "list --class prints each rule" 0 "^  PCR 4 EV_EFI_BOOT_SERVICES_APPLICAT
   -- R list "$DB" --class gce-ubuntu
 expect "ledger show summarizes the entry" 0 "reference by $G1 gce-ubuntu/firmware: PCRs 0,1,2,3,4,5,6,7; [0-9]+ rules countersigned_by=1" \
   -- L show "$DB"
+# An owner sealing to a class: it must be on the ledger, its PCRs quoted.
+cat >"$W/domain.xml" <<XML
+<domain type='qemu'><name>ref-test</name><uuid>6f1c2b1e-6a2f-4c55-9d1e-0a1b2c3d4e50</uuid>
+<memory unit='MiB'>64</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='q35'>hvm</type></os>
+<devices><disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='$W/ref.luks'>
+<encryption format='luks'><secret type='passphrase' uuid='0d7d2d0a-1111-4222-8333-944455556660'/></encryption>
+</source><target dev='vda' bus='virtio'/></disk></devices></domain>
+XML
+"$VOUCH" key generate "$W/owner.pem" >/dev/null
+seal_to() {
+  "$VOUCH" seal --xml "$W/domain.xml" --bundle-out "$W/ref.bundle" --ledger "$DB" --genesis "$G" --validator-count 2 \
+    --threshold 2 --owner-key "$W/owner.pem" --image "$W/ref.luks" --size 1M --any-host "$@"
+}
+expect "seal to a class the ledger lacks" 1 \
+  "^vouch: --platform other: the ledger holds no reference values for it, so no host could start this domain" \
+  -- seal_to --platform other
+expect "seal to a class whose PCRs it does not quote" 1 \
+  "^vouch: --platform gce-ubuntu: its fragment firmware governs PCR 4, which --pcrs 0,1,2,3 does not quote: add it to --pcrs$" \
+  -- seal_to --platform gce-ubuntu --pcrs 0-3
+check "the refused seals wrote nothing" test ! -e "$W/ref.luks" -a ! -e "$W/ref.bundle"
 expect "an unknown class" 1 "^vouch: platform class 'other' has no reference values on the ledger$" -- R list "$DB" --class other
 
 # Withdrawal: the same quorum.

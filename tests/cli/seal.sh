@@ -180,8 +180,11 @@ refused "--host twice" "--host $HOST_DID is given twice" -- --host "$HOST_DID" -
 refused "--threshold 1" "--threshold 1 must be at least 2" threshold=1 -- "${OK_PCR[@]}" "${OK_HOST[@]}"
 refused "--threshold above n" "--threshold 4 must be between 2 and the 3 validators listed$" threshold=4 -- "${OK_PCR[@]}" "${OK_HOST[@]}"
 refused "--threshold not a number" "flag --threshold must be a number, got 'two'" threshold=two -- "${OK_PCR[@]}" "${OK_HOST[@]}"
-refused "no reference PCRs" "no reference PCR values: give --pcrs-from-tpm TCTI or --pcr-ref IDX=HEX \(or --any-pcrs to release to a host in any boot state\)$" \
+refused "no reference PCRs" "no reference PCR values: give --pcrs-from-tpm TCTI, --pcr-ref IDX=HEX or --platform CLASS \(or --any-pcrs to release to a host in any boot state\)$" \
   -- "${OK_HOST[@]}"
+refused "--platform not a class name" "--platform 'Debian 12' must be 1\.\.64 of a-z 0-9" -- --platform "Debian 12" "${OK_HOST[@]}"
+refused "--platform twice" "--platform gce is given twice$" -- --platform gce --platform gce "${OK_HOST[@]}"
+refused "--any-pcrs with --platform" "--any-pcrs contradicts --pcr-ref/--pcrs-from-tpm/--platform" -- --any-pcrs --platform gce "${OK_HOST[@]}"
 refused "--any-pcrs with --pcr-ref" "--any-pcrs contradicts --pcr-ref/--pcrs-from-tpm" -- --any-pcrs "${OK_PCR[@]}" "${OK_HOST[@]}"
 refused "no host set" "no host set: give --host DID for each host that may start the domain \(or --any-host to release to any certified host\)$" \
   -- "${OK_PCR[@]}"
@@ -276,6 +279,14 @@ seal --force "${OK_PCR[@]}" "${OK_HOST[@]}"; rc=$?
 check "--force over a symlink: exit 0" test $rc -eq 0
 check "--force over a symlink: the link itself replaced" test ! -L "$IMG"
 check "--force over a symlink: its target untouched" test "$(sha "$W/victim")" = "$sha_victim"
+
+# --- --platform: the policy names platform classes instead of hashes.
+seal --force --platform gce-ubuntu --platform debian12-ovmf "${OK_HOST[@]}"; rc=$?
+check "--platform seals ($(cat "$W/err.txt"))" test $rc -eq 0
+expect "bundle show: the platform classes" 0 \
+  "^  boot: the event log meets platform class gce-ubuntu, debian12-ovmf, as the ledger holds it at each start$" \
+  -- "$VOUCH" bundle show "$BUNDLE"
+expect "bundle show --json: the platform classes" 0 '"platforms": \[' -- "$VOUCH" bundle show "$BUNDLE" --json
 
 # --- --any-pcrs --any-host still seal; --size makes an empty image.
 seal --force --any-pcrs --any-host; rc=$?
@@ -446,7 +457,7 @@ check "the refusals left the image as it was" test "$(sha "$IMG")" = "$sha_img"
 
 # --- Usage.
 expect "unknown flag is a usage error" 2 "unknown flag --frob" -- "$VOUCH" seal --frob
-expect "help names the strict choices" 0 "--pcrs-from-tpm TCTI \| --pcr-ref IDX=HEX... \| --any-pcrs" -- \
+expect "help names the strict choices" 0 "--pcrs-from-tpm TCTI \| --pcr-ref IDX=HEX... \| --platform CLASS... \| --any-pcrs" -- \
   bash -c "'$VOUCH' seal --help 2>&1; true"
 
 echo "$pass passed, $fail failed"

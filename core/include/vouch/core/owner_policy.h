@@ -22,6 +22,8 @@
 namespace vouch {
 
 inline constexpr std::string_view kPolicyContentType = "application/vouch-policy+cbor";
+// How many platform classes a policy may name.
+inline constexpr size_t kMaxPolicyPlatforms = 16;
 
 struct PolicyValidator {
   std::string did;       // did:key of the validator's Ed25519 key
@@ -70,6 +72,9 @@ struct OwnerPolicy {
   std::vector<uint32_t> pcrs;               // PCR selection to quote (SHA-256 bank)
   std::vector<Bytes> reference_boot;        // accepted boot hashes (empty: any)
   std::map<uint32_t, std::vector<Bytes>> reference_pcrs;  // accepted values per PCR
+  // Platform classes whose boot reference values (on the ledger) the host's
+  // event log must meet, one of them; empty: none (DESIGN §4 step 9).
+  std::vector<std::string> platforms;
   std::map<std::string, std::string> hv_min;              // "libvirt"/"qemu"/"kernel" → min version
   RuntimeLimits rt;
   uint64_t vc_ttl = 120;                    // seconds

@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "vouch/core/boot_reference.h"
 #include "vouch/core/bytes.h"
 #include "vouch/core/errors.h"
 
@@ -51,6 +52,10 @@ class HostDirectory {
   // The digest of the ledger head this directory reflects (the verdict's
   // "ledger"), 32 bytes; 32 zero bytes when there is no ledger.
   virtual Bytes LedgerHead() = 0;
+
+  // The boot reference fragments of platform class `name` in effect (none:
+  // the class allows nothing).
+  virtual PlatformClass PlatformClassOf(std::string_view name) = 0;
 };
 
 }  // namespace vouch::validator

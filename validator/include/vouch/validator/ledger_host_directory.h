@@ -9,7 +9,8 @@
 //                   certified_by (those validators: their own did-updates
 //                   of the current AK), revoked and its reason;
 //   IsRevoked     ← the chain's effective revocations (a DID or "cti:<hex>");
-//   LedgerHead    ← the digest of the head entry.
+//   LedgerHead    ← the digest of the head entry;
+//   PlatformClassOf ← the governance-admitted `reference` fragments in effect.
 //
 // Lookup first syncs the entries appended since the last read, so a
 // revocation on the ledger is enforced from the next appraisal on. A ledger
@@ -78,6 +79,7 @@ class LedgerHostDirectory : public HostDirectory,
   bool IsRevoked(std::string_view subject) override;
   std::optional<std::string> QuarantineOf(std::string_view host, std::string_view domain) override;
   Bytes LedgerHead() override;
+  PlatformClass PlatformClassOf(std::string_view name) override;
   // The genesis parameters as of the last sync (they never change).
   std::optional<ledger::GenesisBody> Genesis();
   // Whether `did` is a registered, admitted, unrevoked validator as of the

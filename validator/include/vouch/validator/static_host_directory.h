@@ -45,11 +45,15 @@ class StaticHostDirectory : public HostDirectory {
   void SetLedgerHead(Bytes head);
   // Quarantines `host` for `domain`, as a revoked launch does on the ledger.
   void Quarantine(const std::string& host, const std::string& domain, const std::string& reason);
+  // Makes `fragment` current in its class (replacing one of the same name),
+  // or removes it if withdrawn, as a governance-admitted reference entry does.
+  void PutReference(const BootReference& fragment);
 
   Result<HostRecord> Lookup(std::string_view did) override;
   bool IsRevoked(std::string_view subject) override;
   std::optional<std::string> QuarantineOf(std::string_view host, std::string_view domain) override;
   Bytes LedgerHead() override;
+  PlatformClass PlatformClassOf(std::string_view name) override;
 
  private:
   std::mutex mu_;
@@ -57,6 +61,7 @@ class StaticHostDirectory : public HostDirectory {
   std::map<std::string, std::string, std::less<>> revoked_;  // subject → reason
   std::map<std::pair<std::string, std::string>, std::string> quarantined_;  // (host, domain) → reason
   Bytes ledger_head_;
+  std::map<std::string, std::map<std::string, BootReference>, std::less<>> references_;  // class → name →
 };
 
 }  // namespace vouch::validator
