@@ -51,11 +51,10 @@ void Judge(const LoggedEvent& e, const PlatformClass& cls, EventVerdict& v) {
     return true;
   });
   if (accepted) return;
-  auto var = ParseEfiVariable(e.data);
   bool named = false;  // some variable rule is about this very variable
-  if (var.ok()) {
+  if (!v.variable.empty()) {
     accepted = rules_of_event([&](const BootReference& f, const BootRule& rule) {
-      if (!rule.is_variable() || rule.vendor != var->vendor || rule.variable != var->name) return false;
+      if (!rule.is_variable() || rule.vendor != v.vendor || rule.variable != v.variable) return false;
       named = true;
       if (!Allows(rule, v.variable_sha256)) return false;
       v.fragment = f.name;
@@ -80,6 +79,7 @@ EventVerdict VerdictOf(const LoggedEvent& e) {
   v.type = e.type;
   v.sha256 = Sha256Of(e);
   if (auto var = ParseEfiVariable(e.data); var.ok()) {
+    v.vendor = var->vendor;
     v.variable = var->name;
     v.variable_sha256 = ToBytes(Sha256(var->data));
   }
@@ -88,11 +88,9 @@ EventVerdict VerdictOf(const LoggedEvent& e) {
 
 // Whether `v` is an event of the kind `rule` describes (one no rule accepted
 // is refused on its own, so it is not also reported missing).
-bool OfKind(const EventVerdict& v, const LoggedEvent& e, const BootRule& rule) {
+bool OfKind(const EventVerdict& v, const BootRule& rule) {
   if (v.pcr != rule.pcr || v.type != rule.event_type) return false;
-  if (!rule.is_variable()) return true;
-  auto var = ParseEfiVariable(e.data);
-  return var.ok() && var->vendor == rule.vendor && var->name == rule.variable;
+  return !rule.is_variable() || (v.vendor == rule.vendor && v.variable == rule.variable);
 }
 
 }  // namespace
@@ -111,7 +109,6 @@ BootAppraisal AppraiseBootLog(const EventLog& log, const PlatformClass& cls,
           StrCat("platform class ", cls.name, " governs PCR ", pcr, ", which the quote does not cover"));
     }
   }
-  std::vector<const LoggedEvent*> judged;
   for (const LoggedEvent& e : log.events) {
     if (e.type == kEvNoAction) continue;
     EventVerdict v = VerdictOf(e);
@@ -125,13 +122,12 @@ BootAppraisal AppraiseBootLog(const EventLog& log, const PlatformClass& cls,
       if (v.fragment.empty()) out.refusals.push_back(StrCat("event ", v.number, ": ", Describe(v), ": ", v.why));
     }
     out.events.push_back(std::move(v));
-    judged.push_back(&e);
   }
   for (const BootReference& f : cls.fragments) {
     for (const BootRule& rule : f.rules) {
       if (!rule.required) continue;
       bool seen = false;
-      for (size_t i = 0; i < out.events.size() && !seen; ++i) seen = OfKind(out.events[i], *judged[i], rule);
+      for (size_t i = 0; i < out.events.size() && !seen; ++i) seen = OfKind(out.events[i], rule);
       if (!seen) {
         out.refusals.push_back(StrCat("platform class ", cls.name, " requires a ", BootRuleKind(rule),
                                       " event (fragment ", f.name, "); the log has none"));

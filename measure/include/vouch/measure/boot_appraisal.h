@@ -26,7 +26,8 @@ struct EventVerdict {
   uint32_t pcr = 0;
   uint32_t type = 0;
   Bytes sha256;          // the event's SHA-256 digest (empty if it has none)
-  std::string variable;  // an EFI variable event's name, when it parses as one
+  std::string vendor;    // an EFI variable event's vendor GUID and name, when
+  std::string variable;  // its data parses as one
   Bytes variable_sha256; // SHA-256 of that variable's data
   bool governed = false; // on a PCR the class governs
   std::string fragment;  // the fragment whose rule accepted it; empty: none

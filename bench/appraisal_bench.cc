@@ -1,0 +1,153 @@
+// appraisal_bench (issue 13): the cost of appraising a host's measured boot
+// by its firmware event log and a platform class, as a ratio to the
+// PCR-only appraisal measured in the same run (goal >= 0.8).
+//
+// Both variants are whole launch appraisals by one in-process Appraiser
+// (validator/testing/attest_world.h, software-signed quotes): the VC and
+// policy signatures, the quote, the share — the same work — and then
+//   pcr-only:  the policy pins PCRs 0-7 to reference values, no log sent;
+//   event-log: the VC carries a real firmware log (default: tpm2-tools'
+//              event-postcode.bin, 59 events), the validator replays it
+//              against the quote and judges every event by a platform class
+//              proposed from it (PCRs 0-7), the policy naming that class.
+// Requests are built before the clock starts; rounds alternate the two
+// variants so machine drift hits both; time is this process's CPU time.
+//
+// Each round has a fresh world: a validator answers at most 512 challenges
+// of one host within their validity.
+//
+// Usage: appraisal_bench [--requests N (per variant and round, <= 250, default 200)]
+//                        [--rounds R (default 5)] [--log FILE]
+#include <time.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "validator/testing/attest_world.h"
+#include "vouch/measure/boot_appraisal.h"
+#include "vouch/measure/event_log.h"
+
+namespace {
+
+using vouch::Bytes;
+using vouch::validator::testing::AttestWorld;
+using vouch::validator::testing::Built;
+using vouch::validator::testing::Scenario;
+
+double CpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+[[noreturn]] void Die(const std::string& why) {
+  std::fprintf(stderr, "appraisal_bench: %s\n", why.c_str());
+  std::exit(1);
+}
+
+// Appraisals per CPU second over `requests`; every one must be approved.
+double Rate(AttestWorld& world, const std::vector<Built>& requests) {
+  double start = CpuSeconds();
+  for (const Built& b : requests) {
+    auto r = world.Appraise(b);
+    if (!r.ok()) Die("an appraisal was refused: " + r.error().ToString());
+  }
+  return static_cast<double>(requests.size()) / (CpuSeconds() - start);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  size_t requests = 200, rounds = 5;
+  std::string log_path = std::string(VOUCH_SOURCE_DIR) + "/measure/testdata/eventlog/event-postcode.bin";
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string flag = argv[i];
+    if (flag == "--requests") requests = std::strtoul(argv[i + 1], nullptr, 10);
+    else if (flag == "--rounds") rounds = std::strtoul(argv[i + 1], nullptr, 10);
+    else if (flag == "--log") log_path = argv[i + 1];
+    else Die("unknown flag " + flag);
+  }
+  auto bytes = vouch::ReadFile(log_path);
+  if (!bytes.ok()) Die(bytes.error().ToString());
+  auto log = vouch::ParseEventLog(*bytes);
+  if (!log.ok()) Die(log.error().ToString());
+  auto banks = vouch::ReplayEventLog(*log);
+  if (!banks.ok() || banks->count("sha256") == 0) Die("the log has no SHA-256 bank");
+  const std::vector<uint32_t> pcrs = {0, 1, 2, 3, 4, 5, 6, 7};
+  std::map<uint32_t, Bytes> quoted;
+  for (uint32_t pcr : pcrs) {
+    auto it = banks->at("sha256").find(pcr);
+    quoted[pcr] = it != banks->at("sha256").end() ? it->second : Bytes(32, 0);
+  }
+  std::vector<uint32_t> extended;
+  for (const auto& e : log->events) {
+    if (e.type != vouch::kEvNoAction && e.pcr < 8 &&
+        std::find(extended.begin(), extended.end(), e.pcr) == extended.end()) {
+      extended.push_back(e.pcr);
+    }
+  }
+  auto fragment = vouch::ProposeBootReference(*log, "bench", "boot", extended);
+  if (!fragment.ok()) Die(fragment.error().ToString());
+
+  if (requests == 0 || requests > 250 || rounds == 0) Die("--requests must be 1..250, --rounds at least 1");
+  Scenario pcr_only;
+  pcr_only.policy = [&](vouch::OwnerPolicy& p) {
+    p.pcrs = pcrs;
+    p.reference_boot.clear();
+    p.reference_pcrs.clear();
+    for (const auto& [pcr, value] : quoted) p.reference_pcrs[pcr] = {value};
+  };
+  pcr_only.claims = [&](vouch::HostVcClaims& c) { c.tpm.pcrs = quoted; };
+  Scenario by_log;
+  by_log.policy = [&](vouch::OwnerPolicy& p) {
+    p.pcrs = pcrs;
+    p.reference_boot.clear();
+    p.reference_pcrs.clear();
+    p.platforms = {"bench"};
+  };
+  by_log.claims = [&](vouch::HostVcClaims& c) {
+    c.tpm.pcrs = quoted;
+    c.event_log = *bytes;
+  };
+
+  std::printf("appraisal_bench: %zu rounds of %zu launch appraisals each; log %s: %zu events, %zu bytes, "
+              "class of %zu rules on PCRs %zu\n",
+              rounds, requests, log_path.c_str(), log->events.size(), bytes->size(), fragment->rules.size(),
+              extended.size());
+  std::vector<double> ratios;
+  double sum_pcr = 0, sum_log = 0;
+  for (size_t round = 0; round < rounds; ++round) {
+    AttestWorld world;
+    world.directory().PutReference(*fragment);
+    std::vector<Built> a, b;
+    for (size_t i = 0; i < requests; ++i) a.push_back(world.Build(pcr_only));
+    for (size_t i = 0; i < requests; ++i) b.push_back(world.Build(by_log));
+    double pcr_rate = Rate(world, a);
+    double log_rate = Rate(world, b);
+    sum_pcr += pcr_rate;
+    sum_log += log_rate;
+    ratios.push_back(log_rate / pcr_rate);
+    std::printf("round %zu: pcr-only %.0f/s, event-log %.0f/s (CPU time), ratio %.2f\n", round + 1, pcr_rate,
+                log_rate, log_rate / pcr_rate);
+  }
+  // The log work alone (parse, replay, judge), to tell it from the cost of
+  // a larger VC (signature, digests over 30 KiB more).
+  vouch::PlatformClass cls{"bench", {*fragment}};
+  double start = CpuSeconds();
+  const int kLogRuns = 2000;
+  for (int i = 0; i < kLogRuns; ++i) {
+    auto parsed = vouch::ParseEventLog(*bytes);
+    auto replayed = vouch::ReplayEventLog(*parsed);
+    auto judged = vouch::AppraiseBootLog(*parsed, cls, pcrs);
+    if (!replayed.ok() || !judged.accepted()) Die("the log work failed");
+  }
+  double log_us = (CpuSeconds() - start) / kLogRuns * 1e6;
+  std::printf("log work alone (parse + replay + judge): %.0f us per appraisal\n", log_us);
+  std::sort(ratios.begin(), ratios.end());
+  std::printf("event-log appraisal / PCR-only appraisal: median ratio %.2f (mean rates %.0f vs %.0f/s; goal >= 0.8)\n",
+              ratios[ratios.size() / 2], sum_log / static_cast<double>(rounds), sum_pcr / static_cast<double>(rounds));
+  return 0;
+}
