@@ -48,6 +48,8 @@ int DidCommand(const std::vector<std::string>& args);
 int DoctorCommand(const std::vector<std::string>& args);
 // vouch reference propose|show|list (reference_command.cc).
 int ReferenceCommand(const std::vector<std::string>& args);
+// vouch policy explain (policy_command.cc).
+int PolicyCommand(const std::vector<std::string>& args);
 
 }  // namespace vouch::cli
 

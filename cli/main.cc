@@ -36,6 +36,8 @@ constexpr const char* kUsage =
     "  ledger ...    init|append|show|verify the ledger (vouch ledger --help)\n"
     "  reference propose|show|list   boot reference values of platform classes, from a\n"
     "                known-good event log (vouch reference --help)\n"
+    "  policy explain --from-eventlog FILE ...   how platform classes judge a host's event log,\n"
+    "                event by event (vouch policy --help)\n"
     "  tpm pcrs|quote|verify-quote|eventlog   the host TPM's PCRs, quotes checked without\n"
     "                a TPM, firmware event logs (vouch tpm --help)\n"
     "\n"
@@ -71,6 +73,7 @@ int main(int argc, char** argv) {
   if (command == "key") return vouch::cli::KeyCommand(args);
   if (command == "did") return vouch::cli::DidCommand(args);
   if (command == "reference") return vouch::cli::ReferenceCommand(args);
+  if (command == "policy") return vouch::cli::PolicyCommand(args);
   if (command == "bundle") return vouch::cli::BundleCommand(args);
   if (command == "doctor") return vouch::cli::DoctorCommand(args);
   std::fprintf(stderr, "vouch: unknown command '%s' (try 'vouch --help')\n", command.c_str());

@@ -36,7 +36,7 @@ COMMANDS=(
   ledger "ledger init" "ledger append" "ledger draft" "ledger cosign" "ledger submit" "ledger show"
   "ledger verify" "ledger watch" "ledger did"
   tpm "tpm pcrs" "tpm quote" "tpm verify-quote" "tpm eventlog" bundle "bundle show" doctor
-  reference "reference propose" "reference show" "reference list"
+  reference "reference propose" "reference show" "reference list" policy "policy explain"
 )
 for c in "${COMMANDS[@]}"; do
   # shellcheck disable=SC2086
@@ -83,6 +83,7 @@ not_a_file "bundle show BUNDLE" "$VOUCH" bundle show @
 not_a_file "key did KEY" "$VOUCH" key did @
 not_a_file "tpm eventlog FILE" "$VOUCH" tpm eventlog @
 not_a_file "reference show FILE" "$VOUCH" reference show @
+not_a_file "policy explain --from-eventlog" "$VOUCH" policy explain --from-eventlog @ --fragment @
 not_a_file "reference propose --from-eventlog" "$VOUCH" reference propose --from-eventlog @ --class c --name n \
   --out "$W/never.cbor"
 not_a_file "tpm verify-quote FILE" "$VOUCH" tpm verify-quote @ --ak-public @ --nonce 00

@@ -91,6 +91,23 @@ expect "seal to a class whose PCRs it does not quote" 1 \
   "^vouch: --platform gce-ubuntu: its fragment firmware governs PCR 4, which --pcrs 0,1,2,3 does not quote: add it to --pcrs$" \
   -- seal_to --platform gce-ubuntu --pcrs 0-3
 check "the refused seals wrote nothing" test ! -e "$W/ref.luks" -a ! -e "$W/ref.bundle"
+# policy explain: the validator's judgement, event by event.
+expect "explain: the class accepts the log it came from" 0 "^platform class gce-ubuntu \(1 fragments\): accepted$" \
+  -- "$VOUCH" policy explain --from-eventlog "$GCE" --class gce-ubuntu --ledger "$DB" --genesis "$G"
+expect "explain: each event names the fragment that accepted it" 0 \
+  "^  event 23: PCR 4 EV_EFI_BOOT_SERVICES_APPLICATION sha256 [0-9a-f]{16}…: accepted by firmware$" \
+  -- "$VOUCH" policy explain --from-eventlog "$GCE" --class gce-ubuntu --ledger "$DB" --genesis "$G"
+expect "explain: events beyond the class's PCRs" 0 "^  event 24: PCR 14 EV_IPL sha256 [0-9a-f]{16}…: not governed$" \
+  -- "$VOUCH" policy explain --from-eventlog "$GCE" --class gce-ubuntu --ledger "$DB" --genesis "$G"
+expect "explain: another machine's log is refused, event by event" 1 \
+  "^  event [0-9]+: PCR 0 .*: REFUSED: sha256 [0-9a-f]{64} matches no rule of platform class gce-ubuntu$" \
+  -- "$VOUCH" policy explain --from-eventlog "$LOGS/event-arch-linux.bin" --class gce-ubuntu --ledger "$DB" --genesis "$G"
+expect "explain: a class the ledger lacks" 1 "refused: platform class other has no reference values on the ledger$" \
+  -- "$VOUCH" policy explain --from-eventlog "$GCE" --class other --ledger "$DB" --genesis "$G"
+expect "explain --json" 0 '"accepted_by": "firmware"' \
+  -- "$VOUCH" policy explain --from-eventlog "$GCE" --fragment "$W/firmware.cbor" --json
+expect "explain: --class needs --ledger" 2 "--class and --ledger go together|takes --class" \
+  -- "$VOUCH" policy explain --from-eventlog "$GCE" --class gce-ubuntu
 expect "an unknown class" 1 "^vouch: platform class 'other' has no reference values on the ledger$" -- R list "$DB" --class other
 
 # Withdrawal: the same quorum.
