@@ -2,10 +2,12 @@
 // endorsed launch VC (appraisal.h, steps 8–15 of the reattest list).
 #include <gtest/gtest.h>
 
+#include "measure/testing/fixture_event_log.h"
 #include "testing/attest_world.h"
 #include "testing/expect_refused.h"
 #include "vouch/core/countersign.h"
 #include "vouch/core/endorsement.h"
+#include "vouch/measure/boot_appraisal.h"
 #include "vouch/validator/appraisal.h"
 
 namespace vouch::validator {
@@ -52,6 +54,36 @@ TEST_F(ReappraisalTest, EndorsesAnUnchangedDomainAndReleasesNothing) {
   auto launch_vc = HostVc::Parse(launch_.vc);
   ASSERT_TRUE(launch_vc.ok());
   EXPECT_FALSE(VerifyEndorsement(*launch_vc, *cs).ok());
+}
+
+// A fragment withdrawn from a platform class is enforced on running domains
+// at their next round: a vulnerable firmware leaves every policy at once.
+TEST_F(ReappraisalTest, AWithdrawnBootReferenceRefusesTheNextRound) {
+  vouch::testing::FixtureEventLog log = vouch::testing::LoadFixtureEventLog("event-gce-ubuntu-2104-log.bin");
+  std::map<uint32_t, Bytes> quoted = vouch::testing::ReplayedValues(log, {0, 1, 2, 3, 4, 5, 6, 7});
+  Scenario s;
+  s.policy = [](OwnerPolicy& p) {
+    p.pcrs = {0, 1, 2, 3, 4, 5, 6, 7};
+    p.reference_pcrs.clear();
+    p.reference_boot.clear();
+    p.platforms = {"gce"};
+  };
+  s.claims = [quoted, bytes = log.bytes](HostVcClaims& c) {
+    c.tpm.pcrs = quoted;
+    c.event_log = bytes;
+  };
+  auto firmware = ProposeBootReference(log.parsed, "gce", "firmware", {0, 1, 2, 3, 4, 5, 6, 7});
+  ASSERT_TRUE(firmware.ok()) << firmware.error().ToString();
+  world_.directory().PutReference(*firmware);
+  Built launch = world_.Build(s, kNow - 60);
+  ASSERT_TRUE(world_.Appraise(launch, kNow - 60).ok());
+  Bytes baseline = world_.EndorsedLaunch(launch, {0, 2}, kNow - 60);
+  auto round = world_.Reappraise(world_.BuildReattest(launch, baseline, s));
+  ASSERT_TRUE(round.ok()) << round.error().ToString();
+
+  world_.directory().PutReference({"gce", "firmware", {}, {}, true});
+  EXPECT_REFUSED(world_.Reappraise(world_.BuildReattest(launch, baseline, s, kNow + 1), kNow + 1),
+                 Code::kPcrMismatch, "boot refused: platform class gce has no reference values on the ledger");
 }
 
 TEST_F(ReappraisalTest, RefusesAnAkThisValidatorDidNotCertify) {
