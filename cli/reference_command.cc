@@ -2,16 +2,20 @@
 // classes (DESIGN §3 "Boot references", §6). An operator proposes a fragment
 // from a known-good boot's event log; governance puts it on the ledger
 // (`vouch ledger draft … reference --fragment FILE`, cosign, submit).
+#include <algorithm>
 #include <cstdio>
+#include <optional>
 
 #include "boot_reference_text.h"
 #include "commands.h"
 #include "ledger_command.h"
+#include "ledger_pin.h"
 #include "pcr_list.h"
 #include "staged_file.h"
 #include "vouch/core/boot_reference.h"
 #include "vouch/core/cbor.h"
 #include "vouch/core/flags.h"
+#include "vouch/ledger/ledger_client.h"
 #include "vouch/measure/boot_appraisal.h"
 #include "vouch/measure/event_log.h"
 
@@ -21,11 +25,14 @@ namespace {
 constexpr const char* kUsage =
     "usage: vouch reference <command> …\n"
     "  propose --from-eventlog FILE --class CLASS --name NAME [--pcrs LIST] --out FILE [--force] [--json]\n"
+    "          [--ledger LOCATOR --genesis HEX [ledger access flags]]\n"
     "      a fragment of platform class CLASS that allows exactly the events FILE (a TCG event log,\n"
     "      binary_bios_measurements of a known-good boot) holds on LIST (default: every PCR it\n"
     "      extends): one rule per kind of event (PCR, type, EFI variable), each required, EFI\n"
     "      variable events by the digest of their data; written as CBOR to --out (not replaced\n"
-    "      unless --force), for 'vouch ledger draft LOCATOR reference --fragment FILE'\n"
+    "      unless --force), for 'vouch ledger draft LOCATOR reference --fragment FILE'; with --ledger,\n"
+    "      what it changes in the class as the ledger holds it: each value no fragment allows yet\n"
+    "      (+), and each value the fragment of the same name allowed that this one drops (-)\n"
     "  show FILE [--json]\n"
     "      the fragment in FILE, one line per rule\n"
     "  list LOCATOR --genesis HEX [--class CLASS] [--json] [ledger access flags]\n"
@@ -51,8 +58,57 @@ Result<BootReference> ReadFragment(const std::string& path) {
   return fragment;
 }
 
+Result<PlatformClass> ClassOnLedger(const Flags& f, const std::string& name) {
+  VOUCH_ASSIGN_OR_RETURN(ledger::LedgerClientOptions options, PinnedLedgerOptions(f, ""));
+  VOUCH_ASSIGN_OR_RETURN(auto client, ledger::LedgerClient::Open(*f.Get("ledger"), options));
+  return client->state().FindPlatformClass(name);
+}
+
+bool SameKind(const BootRule& a, const BootRule& b) {
+  return a.pcr == b.pcr && a.event_type == b.event_type && a.vendor == b.vendor && a.variable == b.variable;
+}
+
+bool Lists(const BootRule& rule, const Bytes& value) {
+  return std::find(rule.sha256.begin(), rule.sha256.end(), value) != rule.sha256.end();
+}
+
+// What `proposed` changes in `current`: its values no fragment of the class
+// allows yet (+), and the values the fragment it replaces (same name)
+// allowed that it no longer does (-).
+void PrintChanges(const PlatformClass& current, const BootReference& proposed) {
+  std::printf("against platform class %s as the ledger holds it (%zu fragments):\n", current.name.c_str(),
+              current.fragments.size());
+  size_t changes = 0;
+  for (const BootRule& rule : proposed.rules) {
+    for (const Bytes& value : rule.sha256) {
+      bool allowed = false;
+      for (const BootReference& f : current.fragments) {
+        for (const BootRule& r : f.rules) allowed = allowed || (SameKind(r, rule) && Lists(r, value));
+      }
+      if (allowed) continue;
+      ++changes;
+      std::printf("  + %s %s\n", BootRuleKind(rule).c_str(), HexEncode(value).c_str());
+    }
+  }
+  for (const BootReference& f : current.fragments) {
+    if (f.name != proposed.name) continue;
+    for (const BootRule& r : f.rules) {
+      for (const Bytes& value : r.sha256) {
+        bool kept = false;
+        for (const BootRule& rule : proposed.rules) kept = kept || (SameKind(r, rule) && Lists(rule, value));
+        if (kept) continue;
+        ++changes;
+        std::printf("  - %s %s (fragment %s allowed it)\n", BootRuleKind(r).c_str(), HexEncode(value).c_str(),
+                    f.name.c_str());
+      }
+    }
+  }
+  if (changes == 0) std::printf("  no change: the class allows all of it already\n");
+}
+
 int Propose(const std::vector<std::string>& args) {
-  auto flags = Flags::Parse(args, {"from-eventlog", "class", "name", "pcrs", "out"}, {"force", "json"});
+  auto flags = Flags::Parse(args, WithLedgerAccessFlags({"from-eventlog", "class", "name", "pcrs", "out", "ledger", "genesis"}),
+                            {"force", "json"});
   if (!flags.ok()) return Usage(flags.error().message());
   if (!flags->positional().empty()) return Usage("propose takes no positional arguments");
   for (const char* required : {"from-eventlog", "class", "name", "out"}) {
@@ -72,6 +128,12 @@ int Propose(const std::vector<std::string>& args) {
   auto fragment = ProposeBootReference(*log, *flags->Get("class"), *flags->Get("name"), pcrs);
   if (!fragment.ok()) return Fail(StrCat("'", log_path, "': ", fragment.error().message()));
 
+  std::optional<PlatformClass> current;
+  if (flags->Has("ledger")) {
+    auto cls = ClassOnLedger(*flags, fragment->platform_class);
+    if (!cls.ok()) return Fail(cls.error().message());
+    current = std::move(*cls);
+  }
   const std::string out = *flags->Get("out");
   auto staged = StagedFile::Create(out);
   if (!staged.ok()) return Fail(staged.error().message());
@@ -82,6 +144,7 @@ int Propose(const std::vector<std::string>& args) {
     std::printf("%s\n", BootReferenceJson(*fragment).dump(2).c_str());
   } else {
     PrintBootReference(*fragment);
+    if (current) PrintChanges(*current, *fragment);
     std::printf("wrote %s; governance puts it on the ledger with 'vouch ledger draft LOCATOR reference "
                 "--fragment %s --key KEY.pem --out DRAFT', 'vouch ledger cosign DRAFT', 'vouch ledger submit'\n",
                 out.c_str(), out.c_str());
@@ -109,7 +172,7 @@ Result<BootReference> ReadBootReferenceFile(const std::string& path) { return Re
 
 int ReferenceCommand(const std::vector<std::string>& args) {
   if (args.empty()) return Usage("reference takes propose, show or list");
-  if (AsksForHelp(args)) return PrintUsage({kUsage});
+  if (AsksForHelp(args)) return PrintUsage({kUsage, kLedgerAccessUsage});
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   if (args[0] == "propose") return Propose(rest);
   if (args[0] == "show") return Show(rest);

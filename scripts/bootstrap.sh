@@ -12,7 +12,7 @@ PACKAGES=(
   # run and test: libvirt + QEMU (TCG), TPM emulator and tools, etcd
   libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils
   swtpm swtpm-tools tpm2-tools etcd-server etcd-client
-  # keys and test certificates (etcd TLS, the e2e's CA); python3 edits SQLite files in the e2e
+  # keys and test certificates (etcd TLS, the e2e's CA); python3 edits SQLite files and writes boot logs in the e2e
   openssl python3 curl
   # the test guest
   linux-image-amd64 busybox-static cpio xz-utils kmod e2fsprogs

@@ -71,6 +71,18 @@ expect "list --class prints each rule" 0 "^  PCR 4 EV_EFI_BOOT_SERVICES_APPLICAT
   -- R list "$DB" --class gce-ubuntu
 expect "ledger show summarizes the entry" 0 "reference by $G1 gce-ubuntu/firmware: PCRs 0,1,2,3,4,5,6,7; [0-9]+ rules countersigned_by=1" \
   -- L show "$DB"
+# An update proposed against the class on the ledger: what it adds and drops.
+expect "propose against the ledger: the same boot changes nothing" 0 "^  no change: the class allows all of it already$" \
+  -- R propose --from-eventlog "$GCE" --class gce-ubuntu --name firmware --pcrs 0-7 --out "$W/same.cbor" \
+     --ledger "$DB" --genesis "$G"
+expect "propose against the ledger: another machine's boot" 0 "^  \+ PCR 0 EV_S_CRTM_VERSION [0-9a-f]{64}$" \
+  -- R propose --from-eventlog "$LOGS/event-arch-linux.bin" --class gce-ubuntu --name firmware --out "$W/other.cbor" \
+     --ledger "$DB" --genesis "$G"
+expect "propose against the ledger: what the replaced fragment allowed and this one drops" 0 \
+  "^  - PCR 7 EV_EFI_VARIABLE_DRIVER_CONFIG SecureBoot [0-9a-f]{64} \(fragment firmware allowed it\)$" \
+  -- R propose --from-eventlog "$LOGS/event-arch-linux.bin" --class gce-ubuntu --name firmware --out "$W/other2.cbor" \
+     --ledger "$DB" --genesis "$G"
+
 # An owner sealing to a class: it must be on the ledger, its PCRs quoted.
 cat >"$W/domain.xml" <<XML
 <domain type='qemu'><name>ref-test</name><uuid>6f1c2b1e-6a2f-4c55-9d1e-0a1b2c3d4e50</uuid>

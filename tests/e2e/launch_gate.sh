@@ -694,6 +694,9 @@ fi
 # shellcheck source=tests/e2e/scenes/nova.sh
 [[ -z $DEMO ]] && . "$ROOT/tests/e2e/scenes/nova.sh"
 # Proxmox VE's hookscript with a QEMU started as Proxmox starts it (not in the demo).
+# shellcheck source=tests/e2e/scenes/boot_update.sh
+[[ -z $DEMO ]] && . "$ROOT/tests/e2e/scenes/boot_update.sh"
+
 # shellcheck source=tests/e2e/scenes/proxmox.sh
 [[ -z $DEMO ]] && . "$ROOT/tests/e2e/scenes/proxmox.sh"
 
