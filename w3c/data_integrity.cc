@@ -164,7 +164,7 @@ Result<Bytes> EddsaJcs2022HashData(const Json& unsecured_document, const Json& p
   return Concat({ToBytes(Sha256(AsBytes(config))), ToBytes(Sha256(AsBytes(doc)))});
 }
 
-Result<Json> AddProof(const Json& document, const ProofOptions& options, const Ed25519PrivateKey& key) {
+Result<Json> ProofConfiguration(const Json& document, const ProofOptions& options) {
   if (!document.is_object()) return Error(Code::kInvalidArgument, "document to prove is not a JSON object");
   if (options.verification_method.empty()) {
     return Error(Code::kInvalidArgument, "proof options name no verification method");
@@ -173,16 +173,6 @@ Result<Json> AddProof(const Json& document, const ProofOptions& options, const E
     auto created = ParseDateTime(options.created);
     if (!created.ok()) return Error(Code::kInvalidArgument, created.error().message());
   }
-  auto proofs = ProofsOf(document);
-  if (!proofs.ok()) return Error(Code::kInvalidArgument, proofs.error().message());
-  for (const Json& p : *proofs) {
-    if (!options.id.empty() && p.value("id", Json()) == Json(options.id)) {
-      return Error(Code::kInvalidArgument, StrCat("document already has a proof with id '", options.id, "'"));
-    }
-  }
-  auto input = ChainInput(document, *proofs, options.previous_proof);
-  if (!input.ok()) return Error(Code::kInvalidArgument, input.error().message());
-
   Json proof = {{"type", kDataIntegrityProofType},
                 {"cryptosuite", kEddsaJcs2022},
                 {"verificationMethod", options.verification_method},
@@ -192,6 +182,20 @@ Result<Json> AddProof(const Json& document, const ProofOptions& options, const E
   if (options.previous_proof.size() == 1) proof["previousProof"] = options.previous_proof[0];
   if (options.previous_proof.size() > 1) proof["previousProof"] = options.previous_proof;
   if (auto ctx = document.find("@context"); ctx != document.end()) proof["@context"] = *ctx;
+  return proof;
+}
+
+Result<Json> AddProof(const Json& document, const ProofOptions& options, const Ed25519PrivateKey& key) {
+  VOUCH_ASSIGN_OR_RETURN(Json proof, ProofConfiguration(document, options));
+  auto proofs = ProofsOf(document);
+  if (!proofs.ok()) return Error(Code::kInvalidArgument, proofs.error().message());
+  for (const Json& p : *proofs) {
+    if (!options.id.empty() && p.value("id", Json()) == Json(options.id)) {
+      return Error(Code::kInvalidArgument, StrCat("document already has a proof with id '", options.id, "'"));
+    }
+  }
+  auto input = ChainInput(document, *proofs, options.previous_proof);
+  if (!input.ok()) return Error(Code::kInvalidArgument, input.error().message());
 
   VOUCH_ASSIGN_OR_RETURN(Bytes hash_data, EddsaJcs2022HashData(*input, proof));
   proof["proofValue"] = StrCat("z", Base58Encode(key.Sign(hash_data)));

@@ -49,6 +49,14 @@ struct ProofOptions {
 Result<Bytes> EddsaJcs2022HashData(const nlohmann::json& unsecured_document,
                                    const nlohmann::json& proof_config);
 
+// Returns the proof AddProof would add to `document` under `options`
+// without its proofValue (the proof configuration, eddsa-jcs-2022 §3.3.5),
+// so that a proof whose signature travelled apart (core/carried_proof.h) is
+// rebuilt by setting "proofValue". kInvalidArgument if `document` is not an
+// object, `options` lacks a verification method or its `created` is not a
+// dateTimeStamp. Does not look at the document's proofs.
+Result<nlohmann::json> ProofConfiguration(const nlohmann::json& document, const ProofOptions& options);
+
 // Returns `document` with one more eddsa-jcs-2022 proof by `key` (Data
 // Integrity §4.1 Add Proof, §4.2 Add Proof Set/Chain): `proof` becomes the
 // new proof if the document had none, else an array of the old ones and the
