@@ -8,11 +8,13 @@
 #include "vouch/core/digest.h"
 #include "vouch/w3c/date_time.h"
 #include "vouch/w3c/host_credential.h"
+#include "internal/excerpt.h"
 
 namespace vouch::w3c {
 namespace {
 
 using Json = nlohmann::json;
+using internal::Excerpt;
 
 bool HasType(const Json& node, std::string_view type) {
   auto t = node.find("type");
@@ -23,6 +25,8 @@ bool HasType(const Json& node, std::string_view type) {
 
 // The DID of a verification method "did:…#fragment".
 std::string DidOf(const std::string& method) { return method.substr(0, method.find('#')); }
+// The same as an error sentence quotes it.
+std::string QuotedDidOf(const std::string& method) { return Excerpt(DidOf(method), 80); }
 
 // The optional date-time member `name`; "" if absent.
 Result<std::string> DateMember(const Json& credential, const char* name) {
@@ -56,7 +60,7 @@ Status CheckChain(const std::string& issuer, const std::vector<ProofCheck>& proo
   for (const ProofCheck& p : proofs) {
     if (!p.previous_proof.empty()) continue;
     if (DidOf(p.verification_method) != issuer) {
-      return Error(Code::kBadSignature, StrCat("proof by '", DidOf(p.verification_method),
+      return Error(Code::kBadSignature, StrCat("proof by '", QuotedDidOf(p.verification_method),
                                                "' is neither the issuer's nor chained to it"));
     }
     issuer_root = true;
@@ -68,7 +72,7 @@ Status CheckChain(const std::string& issuer, const std::vector<ProofCheck>& proo
   for (const ProofCheck& p : proofs) {
     for (const std::string& link : p.previous_proof) {
       if (root_ids.count(link) == 0) {
-        return Error(Code::kBadSignature, StrCat("proof by '", DidOf(p.verification_method), "' chains to '", link,
+        return Error(Code::kBadSignature, StrCat("proof by '", QuotedDidOf(p.verification_method), "' chains to '", Excerpt(link),
                                                  "', which is not a proof of the issuer"));
       }
     }
@@ -130,7 +134,7 @@ Result<CredentialCheck> CheckCredential(const Json& credential, int64_t now) {
   for (size_t i = 0; i < check.proofs.size(); ++i) {
     const ProofCheck& p = check.proofs[i];
     if (!p.status.ok()) {
-      check.status = Error(p.status.error().code(), StrCat("proof ", i + 1, " by '", DidOf(p.verification_method),
+      check.status = Error(p.status.error().code(), StrCat("proof ", i + 1, " by '", QuotedDidOf(p.verification_method),
                                                            "': ", p.status.error().message()));
       return check;
     }

@@ -155,6 +155,23 @@ TEST(CredentialCheck, AnyIssuersEddsaJcsCredentialVerifies) {
   ExpectRefused(alien, Code::kBadSignature, "issuer changed");
 }
 
+TEST(CredentialCheck, OutsideTextInAnErrorIsOneBoundedLine) {
+  Exported x;
+  Json doc = x.doc;
+  doc["proof"][0]["verificationMethod"] = "did:key:z6Mk\nforged line" + std::string(500, 'A') + "#x";
+  doc["proof"][1]["cryptosuite"] = "eddsa\n" + std::string(500, 'B');
+  auto check = CheckCredential(doc, kNow);
+  ASSERT_TRUE(check.ok());
+  ASSERT_FALSE(check->status.ok());
+  EXPECT_EQ(check->status.error().message().find('\n'), std::string::npos);
+  EXPECT_LT(check->status.error().message().size(), 300u);
+  for (const ProofCheck& p : check->proofs) {
+    if (!p.status.ok()) {
+      EXPECT_EQ(p.status.error().message().find('\n'), std::string::npos);
+    }
+  }
+}
+
 TEST(CredentialCheck, NotACredentialIsMalformed) {
   Exported x;
   for (const char* member : {"@context", "type", "issuer", "proof"}) {

@@ -8,11 +8,13 @@
 #include "vouch/core/digest.h"
 #include "vouch/core/jcs.h"
 #include "vouch/w3c/date_time.h"
+#include "internal/excerpt.h"
 
 namespace vouch::w3c {
 namespace {
 
 using Json = nlohmann::json;
+using internal::Excerpt;
 
 constexpr std::string_view kDidKeyPrefix = "did:key:";
 
@@ -55,7 +57,7 @@ Result<Json> ChainInput(const Json& document, const std::vector<Json>& proofs,
       if (pid != p.end() && pid->is_string() && pid->get<std::string>() == id) found = &p;
     }
     if (found == nullptr) {
-      return Error(Code::kMalformed, StrCat("previousProof '", id, "' names no proof of the document"));
+      return Error(Code::kMalformed, StrCat("previousProof '", Excerpt(id), "' names no proof of the document"));
     }
     matching.push_back(*found);
   }
@@ -83,12 +85,12 @@ Result<std::vector<std::string>> PreviousProofOf(const Json& proof) {
 Result<Ed25519PublicKey> ResolveDidKeyMethod(std::string_view method) {
   const size_t hash = method.find('#');
   if (method.substr(0, kDidKeyPrefix.size()) != kDidKeyPrefix || hash == std::string_view::npos) {
-    return Error(Code::kMalformed, StrCat("verification method '", method.substr(0, 80),
+    return Error(Code::kMalformed, StrCat("verification method '", Excerpt(method, 80),
                                           "' is not a did:key key (did:key:z…#z…)"));
   }
   VOUCH_ASSIGN_OR_RETURN(DidKey did, DidKey::Parse(method.substr(0, hash)));
   if (method.substr(hash + 1) != method.substr(kDidKeyPrefix.size(), hash - kDidKeyPrefix.size())) {
-    return Error(Code::kMalformed, StrCat("verification method '", method.substr(0, 120),
+    return Error(Code::kMalformed, StrCat("verification method '", Excerpt(method, 120),
                                           "' names no key of its DID (the fragment must be the DID's key)"));
   }
   return did.public_key();
@@ -120,13 +122,13 @@ Status VerifyOne(const Json& document, const std::vector<Json>& proofs, const Js
   VOUCH_ASSIGN_OR_RETURN(std::string type, StringMember(proof, "type"));
   VOUCH_ASSIGN_OR_RETURN(std::string suite, StringMember(proof, "cryptosuite"));
   if (type != kDataIntegrityProofType || suite != kEddsaJcs2022) {
-    return Error(Code::kMalformed, StrCat("proof is a '", type.substr(0, 40), "' with cryptosuite '",
-                                          suite.substr(0, 40), "', not a DataIntegrityProof with eddsa-jcs-2022"));
+    return Error(Code::kMalformed, StrCat("proof is a '", Excerpt(type, 40), "' with cryptosuite '",
+                                          Excerpt(suite, 40), "', not a DataIntegrityProof with eddsa-jcs-2022"));
   }
   VOUCH_ASSIGN_OR_RETURN(std::string purpose, StringMember(proof, "proofPurpose"));
   if (purpose != kAssertionMethod) {
     return Error(Code::kMalformed,
-                 StrCat("proof purpose '", purpose.substr(0, 40), "' is not assertionMethod"));
+                 StrCat("proof purpose '", Excerpt(purpose, 40), "' is not assertionMethod"));
   }
   if (auto created = proof.find("created"); created != proof.end()) {
     if (!created->is_string()) return Error(Code::kMalformed, "proof 'created' is not a string");
@@ -191,7 +193,7 @@ Result<Json> AddProof(const Json& document, const ProofOptions& options, const E
   if (!proofs.ok()) return Error(Code::kInvalidArgument, proofs.error().message());
   for (const Json& p : *proofs) {
     if (!options.id.empty() && p.value("id", Json()) == Json(options.id)) {
-      return Error(Code::kInvalidArgument, StrCat("document already has a proof with id '", options.id, "'"));
+      return Error(Code::kInvalidArgument, StrCat("document already has a proof with id '", Excerpt(options.id), "'"));
     }
   }
   auto input = ChainInput(document, *proofs, options.previous_proof);
@@ -219,7 +221,7 @@ Result<std::vector<ProofCheck>> VerifyProofs(const Json& document) {
   for (const Json& proof : proofs) {
     auto id = proof.find("id");
     if (id != proof.end() && id->is_string() && !ids.insert(id->get<std::string>()).second) {
-      return Error(Code::kMalformed, StrCat("two proofs have the id '", id->get<std::string>(), "'"));
+      return Error(Code::kMalformed, StrCat("two proofs have the id '", Excerpt(id->get<std::string>()), "'"));
     }
   }
   std::vector<ProofCheck> checks;

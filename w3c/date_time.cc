@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "internal/excerpt.h"
+
 namespace vouch::w3c {
 namespace {
 
@@ -72,7 +74,7 @@ Result<std::string> FormatDateTime(int64_t seconds) {
 Result<int64_t> ParseDateTime(std::string_view text) {
   auto malformed = [&]() {
     return Error(Code::kMalformed,
-                 StrCat("date-time '", text.substr(0, 40),
+                 StrCat("date-time '", internal::Excerpt(text, 40),
                         "' is not an XML dateTimeStamp (YYYY-MM-DDThh:mm:ss with Z or an offset)"));
   };
   int64_t y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
