@@ -35,14 +35,7 @@ import * as Ed25519Multikey from "@digitalbazaar/ed25519-multikey";
 const ROOT = new URL("../../", import.meta.url).pathname;
 const { AssertionProofPurpose } = jsigs.purposes;
 
-let checks = 0;
-function check(cond, what) {
-  if (!cond) {
-    console.error(`FAIL: ${what}`);
-    process.exit(1);
-  }
-  checks++;
-}
+import { check, checks } from "./check.mjs";
 
 const vouch = process.argv[2];
 if (!vouch) {
@@ -184,4 +177,4 @@ try {
 } finally {
   fs.rmSync(W, { recursive: true, force: true });
 }
-console.log(`vc interop: ${checks} checks passed`);
+console.log(`vc interop: ${checks()} checks passed`);
