@@ -16,6 +16,8 @@ constexpr const char* kUsage =
     "commands:\n"
     "  key generate KEY.pem | did KEY.pem   a new Ed25519 key (0600), or a key's did:key\n"
     "  did resolve DID   the W3C DID document of a did:key, as JSON (--jcs: RFC 8785 form)\n"
+    "  vc export FILE --format di-jcs | verify FILE   a host VC as a W3C VC 2.0 with Data\n"
+    "                Integrity proofs (eddsa-jcs-2022), and checking one (vouch vc --help)\n"
     "  vectors DIR   write a set of test vectors (host VC, endorsed VC, sealed share,\n"
     "                Shamir split) and manifest.json into DIR\n"
     "  verify FILE   check a host VC or endorsed VC offline and print who signed it\n"
@@ -74,6 +76,7 @@ int main(int argc, char** argv) {
   if (command == "did") return vouch::cli::DidCommand(args);
   if (command == "reference") return vouch::cli::ReferenceCommand(args);
   if (command == "policy") return vouch::cli::PolicyCommand(args);
+  if (command == "vc") return vouch::cli::VcCommand(args);
   if (command == "bundle") return vouch::cli::BundleCommand(args);
   if (command == "doctor") return vouch::cli::DoctorCommand(args);
   std::fprintf(stderr, "vouch: unknown command '%s' (try 'vouch --help')\n", command.c_str());

@@ -14,6 +14,7 @@
 #include "vouch/core/sealed_share.h"
 #include "vouch/core/shamir.h"
 #include "vouch/qemu/config_digest.h"
+#include "vouch/w3c/endorsed_credential.h"
 
 namespace vouch::cli {
 namespace {
@@ -63,6 +64,8 @@ Status WriteVectors(const std::string& dir) {
   X25519PrivateKey ephemeral = X25519PrivateKey::Generate();
   VOUCH_ASSIGN_OR_RETURN(HostVc vc,
                          HostVc::Issue(VectorClaims(host, ephemeral.public_key(), policy), host));
+  // With the host's W3C proof, as hosts issue them (DESIGN §3 "JSON forms (W3C)").
+  VOUCH_RETURN_IF_ERROR(w3c::ProveHostVc(vc, host));
   VOUCH_RETURN_IF_ERROR(Write(dir, "host-vc.cbor", vc.message().Encode()));
   items.push_back({{"kind", "host-vc"}, {"file", "host-vc.cbor"}, {"did", vc.issuer().did()}});
 
@@ -73,12 +76,21 @@ Status WriteVectors(const std::string& dir) {
     Verdict verdict{true, vc.claims().issued_at + 1, ToBytes(Sha256(AsBytes("ledger head"))),
                     ToBytes(policy.value)};
     VOUCH_ASSIGN_OR_RETURN(Endorsement e, Endorse(vc, validator, verdict));
+    VOUCH_RETURN_IF_ERROR(w3c::CarryEndorsementProof(vc, validator, e));
     VOUCH_RETURN_IF_ERROR(AttachEndorsement(vc, e));
     validator_dids.push_back(e.validator_did);
   }
   VOUCH_RETURN_IF_ERROR(Write(dir, "endorsed-vc.cbor", vc.message().Encode()));
   items.push_back({{"kind", "endorsed-vc"},
                    {"file", "endorsed-vc.cbor"},
+                   {"host_did", vc.issuer().did()},
+                   {"validator_dids", validator_dids}});
+
+  // Its W3C VC 2.0 form: the host's proof and the validators' chained to it.
+  VOUCH_ASSIGN_OR_RETURN(nlohmann::json di, w3c::ExportDataIntegrity(vc));
+  VOUCH_RETURN_IF_ERROR(Write(dir, "endorsed-vc.di.json", AsBytes(di.dump(2) + "\n")));
+  items.push_back({{"kind", "di-vc"},
+                   {"file", "endorsed-vc.di.json"},
                    {"host_did", vc.issuer().did()},
                    {"validator_dids", validator_dids}});
 
@@ -115,7 +127,8 @@ Status WriteVectors(const std::string& dir) {
 namespace {
 constexpr const char* kUsage =
     "usage: vouch vectors DIR\n"
-    "  writes a set of test vectors (host VC, endorsed VC, sealed share, Shamir split)\n"
+    "  writes a set of test vectors (host VC, endorsed VC and its W3C VC 2.0 form, sealed\n"
+    "  share, Shamir split)\n"
     "  and manifest.json into DIR (created if missing)\n";
 }  // namespace
 
@@ -138,7 +151,7 @@ int VectorsCommand(const std::vector<std::string>& args) {
     std::fprintf(stderr, "vouch: %s\n", s.error().message().c_str());
     return 1;
   }
-  std::printf("wrote test vectors to %s (manifest.json + 3 files)\n", dir.c_str());
+  std::printf("wrote test vectors to %s (manifest.json + 4 files)\n", dir.c_str());
   return 0;
 }
 

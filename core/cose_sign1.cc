@@ -133,6 +133,19 @@ Status CheckUnprotected(const cbor::Value& field, const cbor::Value& protected_m
   return Ok();
 }
 
+Status SetUnprotected(cbor::Value& unprotected, const cbor::Value& protected_map,
+                      const cbor::Value& label, cbor::Value value, std::string_view object) {
+  if (!IsLabel(label) || label == cbor::Value(cose::kHeaderAlg) ||
+      label == cbor::Value(cose::kHeaderCrit) || label == cbor::Value(cose::kHeaderCountersignatureV2) ||
+      protected_map.Find(label) != nullptr) {
+    return Error(Code::kInvalidArgument,
+                 StrCat(object, ": header label ", label.ToDiagnostic(),
+                        " cannot be set unprotected (not a label, alg, crit, 11, or protected)"));
+  }
+  unprotected.Set(label, std::move(value));
+  return Ok();
+}
+
 Result<ProtectedHeader> BuildProtected(const cbor::Value& extra, int64_t alg,
                                        std::string_view object) {
   if (!extra.is_map()) {
@@ -313,6 +326,10 @@ Status CoseSign1::Verify(const P256PublicKey& key, ByteView external_aad) const 
 
 Bytes CoseSign1::ToBeSigned(ByteView external_aad) const {
   return cose::Sign1ToBeSigned(protected_bytes_, external_aad, payload_);
+}
+
+Status CoseSign1::SetUnprotectedHeader(const cbor::Value& label, cbor::Value value) {
+  return cose_internal::SetUnprotected(unprotected_, protected_, label, std::move(value), "COSE_Sign1");
 }
 
 Bytes CoseSign1::Encode() const {

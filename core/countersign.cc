@@ -88,6 +88,11 @@ cbor::Value Countersignature::ToValue() const {
       cbor::Array{cbor::Value(protected_bytes_), unprotected_, cbor::Value(signature_)});
 }
 
+Status Countersignature::SetUnprotectedHeader(const cbor::Value& label, cbor::Value value) {
+  return cose_internal::SetUnprotected(unprotected_, protected_, label, std::move(value),
+                                       "COSE_Countersignature");
+}
+
 Bytes Countersignature::Encode() const { return cbor::Encode(ToValue()); }
 
 Result<Countersignature> Countersign(const CoseSign1& target, const cbor::Value& protected_extra,

@@ -220,6 +220,13 @@ Result<HostVc> HostVc::Parse(ByteView encoded, const DidResolver& resolve) {
     return Error(Code::kBadSignature,
                  StrCat("host VC signature does not verify with issuer '", did->did(), "'"));
   }
+  for (const auto& [label, value] : msg.unprotected().map()) {
+    if (!(label == cbor::Value(cose::kHeaderCountersignatureV2)) && !(label == cbor::Value(kCarriedProofLabel))) {
+      return Error(Code::kMalformed, StrCat("host VC: unknown unprotected header label ", label.ToDiagnostic(),
+                                            " (vouch reads 11 and \"", kCarriedProofLabel, "\")"));
+    }
+  }
+  VOUCH_RETURN_IF_ERROR(CarriedProofIn(msg.unprotected(), "host VC"));
   auto payload = cbor::Decode(msg.payload());
   if (!payload.ok()) return payload.error().WithContext("host VC payload");
   VOUCH_ASSIGN_OR_RETURN(HostVcClaims claims, HostVcClaimsFromCbor(*payload));
@@ -228,6 +235,16 @@ Result<HostVc> HostVc::Parse(ByteView encoded, const DidResolver& resolve) {
                                           "' differs from the signing DID '", did->did(), "'"));
   }
   return HostVc(std::move(claims), std::move(did).value(), std::move(msg));
+}
+
+std::optional<CarriedProof> HostVc::carried_proof() const {
+  auto proof = CarriedProofIn(message_.unprotected(), "host VC");
+  return proof.ok() ? *proof : std::nullopt;  // Parse and CarryProof keep it well-formed
+}
+
+void HostVc::CarryProof(const CarriedProof& proof) {
+  // Cannot fail: the label is text, neither alg, crit nor 11, and never protected.
+  (void)message_.SetUnprotectedHeader(cbor::Value(kCarriedProofLabel), CarriedProofToCbor(proof));
 }
 
 VcDigest HostVc::Digest() const {

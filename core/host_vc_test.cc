@@ -199,3 +199,42 @@ TEST(HostVcClaims, BootHashIsSha256OfPcrsInIndexOrder) {
 
 }  // namespace
 }  // namespace vouch
+
+namespace vouch {
+namespace {
+
+// DESIGN §3: a host VC's unprotected header holds 11 and "vouch.di" only.
+TEST(HostVc, UnprotectedHeaderHoldsCountersignaturesAndTheW3cProofOnly) {
+  Ed25519PrivateKey host = Ed25519PrivateKey::Generate();
+  HostVc vc = *HostVc::Issue(testing::SampleClaims(host, X25519PrivateKey::Generate().public_key()), host);
+  const Bytes bare = vc.message().Encode();
+  EXPECT_FALSE(vc.carried_proof().has_value());
+
+  vc.CarryProof(CarriedProof{"2025-11-24T16:00:00Z", "z3abc"});
+  Result<HostVc> with = HostVc::Parse(vc.message().Encode());
+  ASSERT_TRUE(with.ok()) << with.error().ToString();
+  EXPECT_EQ(with->carried_proof(), (CarriedProof{"2025-11-24T16:00:00Z", "z3abc"}));
+  EXPECT_EQ(with->message().signature(), HostVc::Parse(bare)->message().signature());
+
+  for (const auto& [label, value] : std::vector<std::pair<cbor::Value, cbor::Value>>{
+           {cbor::Value(5), cbor::Value(Bytes(12))},                    // an IV, say
+           {cbor::Value("vouch.dj"), cbor::Value(1)},                   // a near miss
+           {cbor::Value(kCarriedProofLabel), cbor::Value("z3abc")},     // not a map
+           {cbor::Value(kCarriedProofLabel), cbor::Value::Map({{"created", "t"}, {"proofValue", 1}})},
+           {cbor::Value(kCarriedProofLabel),
+            cbor::Value::Map({{"created", "t"}, {"proofValue", "z"}, {"extra", "x"}})}}) {
+    HostVc odd = *HostVc::Parse(bare);
+    ASSERT_TRUE(odd.mutable_message().SetUnprotectedHeader(label, value).ok());
+    auto r = HostVc::Parse(odd.message().Encode());
+    ASSERT_FALSE(r.ok()) << label.ToDiagnostic();
+    EXPECT_EQ(r.error().code(), Code::kMalformed) << label.ToDiagnostic();
+  }
+  // Labels that are never unprotected cannot be set.
+  for (const cbor::Value& label : {cbor::Value(1), cbor::Value(2), cbor::Value(3), cbor::Value(11)}) {
+    EXPECT_EQ(vc.mutable_message().SetUnprotectedHeader(label, cbor::Value(1)).error().code(),
+              Code::kInvalidArgument);
+  }
+}
+
+}  // namespace
+}  // namespace vouch

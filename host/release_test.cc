@@ -18,6 +18,8 @@
 #include "measure/testing/temp_dir.h"
 #include "vouch/core/did_key.h"
 #include "vouch/core/endorsement.h"
+#include "vouch/w3c/credential_check.h"
+#include "vouch/w3c/endorsed_credential.h"
 #include "vouch/core/random.h"
 #include "vouch/core/sealed_share.h"
 #include "vouch/core/shamir.h"
@@ -142,6 +144,13 @@ TEST_F(ReleaseTest, TEndorsementsReleaseTheOwnersKeyAndTheVcCarriesThem) {
   EXPECT_EQ(verified, 2u);
   EXPECT_EQ(released->endorsed_vc.claims().issuer, host_did_);
   EXPECT_EQ(released->endorsed_vc.claims().domain_uuid, kUuid);
+  // Its W3C form: the host's proof and each endorser's, chained to it (DESIGN §3).
+  auto exported = w3c::ExportDataIntegrity(released->endorsed_vc);
+  ASSERT_TRUE(exported.ok()) << exported.error().ToString();
+  auto w3c_check = w3c::CheckCredential(*exported, released->endorsed_vc.claims().issued_at);
+  ASSERT_TRUE(w3c_check.ok()) << w3c_check.error().ToString();
+  EXPECT_TRUE(w3c_check->status.ok()) << w3c_check->status.error().ToString();
+  EXPECT_EQ(w3c_check->proofs.size(), 3u);
 }
 
 // Two Byzantine validators beside two honest ones, t = 2: the honest two

@@ -20,6 +20,7 @@
 #include "vouch/qemu/config_digest.h"
 #include "vouch/qemu/launch_policy.h"
 #include "vouch/validator/guest_appraisal.h"
+#include "vouch/w3c/endorsed_credential.h"
 
 namespace vouch::validator {
 namespace {
@@ -435,6 +436,8 @@ Result<Approval> Appraiser::Appraise(const AttestRequest& request, int64_t now,
   Verdict verdict{true, now, directory_.LedgerHead(),
                   Bytes(digest.value.begin(), digest.value.end())};
   VOUCH_ASSIGN_OR_RETURN(Endorsement endorsement, Endorse(vc, keys_.signing_key(), keys_.did(), verdict));
+  // The W3C form: this validator's own proof over the JSON it derives (DESIGN §3).
+  VOUCH_RETURN_IF_ERROR(w3c::CarryEndorsementProof(vc, keys_.signing_key(), endorsement));
   Bytes encoded = endorsement.countersignature.Encode();
   if (options_.fault == Fault::kBadCountersignature) encoded.back() ^= 0x01;
 
@@ -557,6 +560,7 @@ Result<Reendorsement> Appraiser::JudgeReattest(const ReattestRequest& request, i
                   Bytes(digest.value.begin(), digest.value.end())};
   VOUCH_ASSIGN_OR_RETURN(Endorsement endorsement,
                          Endorse(checked.vc, keys_.signing_key(), keys_.did(), verdict));
+  VOUCH_RETURN_IF_ERROR(w3c::CarryEndorsementProof(checked.vc, keys_.signing_key(), endorsement));
   Bytes encoded = endorsement.countersignature.Encode();
   if (options_.fault == Fault::kBadCountersignature) encoded.back() ^= 0x01;
   checked.Commit();

@@ -10,6 +10,8 @@
 #include "vouch/measure/boot_appraisal.h"
 #include "vouch/qemu/config_digest.h"
 #include "vouch/qemu/launch_policy.h"
+#include "vouch/w3c/credential_check.h"
+#include "vouch/w3c/endorsed_credential.h"
 
 namespace vouch::validator {
 namespace {
@@ -121,6 +123,55 @@ TEST_F(AppraisalTest, RefusesVcWhoseSignatureDoesNotVerify) {
   Scenario s;
   s.vc_bytes = FlipLast;  // the last byte is the signature's
   EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kBadSignature, "host VC");
+}
+
+// DESIGN §3 "JSON forms (W3C)": the host proves the VC's JSON form; this
+// validator checks that proof over its own rendering and chains its own.
+TEST_F(AppraisalTest, EndorsementCarriesAW3cProofChainedToTheHosts) {
+  Scenario s;
+  s.after_issue = [](HostVc& vc, const Ed25519PrivateKey& key) { ASSERT_TRUE(w3c::ProveHostVc(vc, key).ok()); };
+  Built b = world_.Build(s);
+  auto approval = world_.Appraise(b);
+  ASSERT_TRUE(approval.ok()) << approval.error().ToString();
+  HostVc vc = *HostVc::Parse(b.vc);
+  auto endorsement = VerifyEndorsement(vc, *Countersignature::Parse(approval->endorsement));
+  ASSERT_TRUE(endorsement.ok()) << endorsement.error().ToString();
+  ASSERT_TRUE(endorsement->carried_proof.has_value());
+  EXPECT_EQ(endorsement->carried_proof->created, "2025-11-24T16:00:00Z");
+  ASSERT_TRUE(AttachEndorsement(vc, *endorsement).ok());
+  auto exported = w3c::ExportDataIntegrity(vc);
+  ASSERT_TRUE(exported.ok()) << exported.error().ToString();
+  auto check = w3c::CheckCredential(*exported, kNow);
+  ASSERT_TRUE(check.ok()) << check.error().ToString();
+  EXPECT_TRUE(check->status.ok()) << check->status.error().ToString();
+  ASSERT_EQ(check->proofs.size(), 2u);
+  EXPECT_EQ(check->proofs[1].previous_proof, std::vector<std::string>{w3c::HostProofId(vc)});
+}
+
+TEST_F(AppraisalTest, EndorsesAVcWithoutW3cProofInCborOnly) {
+  Built b = world_.Build();
+  auto approval = world_.Appraise(b);
+  ASSERT_TRUE(approval.ok()) << approval.error().ToString();
+  EXPECT_TRUE(Countersignature::Parse(approval->endorsement)->unprotected().map().empty());
+}
+
+TEST_F(AppraisalTest, RefusesVcWhoseW3cProofSignsOtherJson) {
+  Scenario s;
+  s.after_issue = [](HostVc& vc, const Ed25519PrivateKey& key) {
+    ASSERT_TRUE(w3c::ProveHostVc(vc, key).ok());
+    CarriedProof proof = *vc.carried_proof();
+    proof.created = "2025-11-24T16:00:01Z";  // the proof's JSON is no longer what was signed
+    vc.CarryProof(proof);
+  };
+  EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kBadSignature, "W3C proof does not verify");
+}
+
+TEST_F(AppraisalTest, RefusesVcWithAnUnknownUnprotectedHeader) {
+  Scenario s;
+  s.after_issue = [](HostVc& vc, const Ed25519PrivateKey&) {
+    ASSERT_TRUE(vc.mutable_message().SetUnprotectedHeader(cbor::Value("vouch.x"), cbor::Value(1)).ok());
+  };
+  EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kMalformed, "unknown unprotected header label");
 }
 
 TEST_F(AppraisalTest, RefusesReattestVcOnAttest) {

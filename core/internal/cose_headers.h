@@ -36,6 +36,13 @@ Result<ProtectedHeader> ParseProtected(const cbor::Value& field, std::string_vie
 Status CheckUnprotected(const cbor::Value& field, const cbor::Value& protected_map,
                         std::string_view object);
 
+// Sets `label` to `value` in the unprotected map `unprotected` of `object`,
+// replacing any value there. kInvalidArgument if `label` is neither an
+// integer nor text, is alg, crit or countersignatures (11), or is in
+// `protected_map`.
+Status SetUnprotected(cbor::Value& unprotected, const cbor::Value& protected_map,
+                      const cbor::Value& label, cbor::Value value, std::string_view object);
+
 // Builds the protected header for a signer: `extra` plus {1: alg}.
 // kInvalidArgument if `extra` is not a map, has a label that is not an
 // integer or text, or holds alg or crit.

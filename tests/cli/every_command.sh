@@ -30,7 +30,7 @@ help_ok() {
 }
 
 COMMANDS=(
-  "" key "key generate" "key did" did "did resolve" vectors verify seal
+  "" key "key generate" "key did" did "did resolve" vc "vc export" "vc verify" vectors verify seal
   host "host init" "host register" "host enroll" "host install-hook"
   start reattest agent status revoke "revoke host" "revoke credential" reinstate
   ledger "ledger init" "ledger append" "ledger draft" "ledger cosign" "ledger submit" "ledger show"
@@ -79,6 +79,8 @@ not_a_file() {
   done
 }
 not_a_file "verify FILE" "$VOUCH" verify @
+not_a_file "vc export FILE" "$VOUCH" vc export @ --format di-jcs
+not_a_file "vc verify FILE" "$VOUCH" vc verify @
 not_a_file "bundle show BUNDLE" "$VOUCH" bundle show @
 not_a_file "key did KEY" "$VOUCH" key did @
 not_a_file "tpm eventlog FILE" "$VOUCH" tpm eventlog @
@@ -157,6 +159,8 @@ json_ok() {  # json_ok NAME CMD...
 }
 json_ok "tpm eventlog --json" "$VOUCH" tpm eventlog "$ROOT/measure/testdata/eventlog/event.bin" --json
 json_ok "verify --json" "$VOUCH" verify "$ROOT/docs/vectors/endorsed-vc.cbor" --json
+json_ok "vc verify --json" "$VOUCH" vc verify "$ROOT/docs/vectors/endorsed-vc.di.json" --json \
+  --at "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["validFrom"])' "$ROOT/docs/vectors/endorsed-vc.di.json")"
 json_ok "did resolve" "$VOUCH" did resolve did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp
 json_ok "did resolve --json" "$VOUCH" did resolve did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp --json
 json_ok "did resolve --jcs" "$VOUCH" did resolve did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp --jcs

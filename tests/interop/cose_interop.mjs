@@ -23,14 +23,7 @@ const unhex = (s) => new Uint8Array(Buffer.from(s, "hex"));
 const eq = (a, b) => a.length === b.length && a.every((v, i) => v === b[i]);
 const utf8 = (s) => new TextEncoder().encode(s);
 
-let checks = 0;
-function check(cond, what) {
-  if (!cond) {
-    console.error(`FAIL: ${what}`);
-    process.exit(1);
-  }
-  checks++;
-}
+import { check, checks } from "./check.mjs";
 
 const tool = process.argv[2];
 if (!tool || !fs.existsSync(tool)) {
@@ -383,4 +376,4 @@ const nodeValidators = [newEd(), newEd()];
   refused(["verify-eddsa", hex(nodeHost.pub), hex(bytes)], "malformed", "vouch, untagged COSE_Sign1");
 }
 
-console.log(`cose interop: ${checks} checks passed (vouch <-> @noble/curves + cbor-x)`);
+console.log(`cose interop: ${checks()} checks passed (vouch <-> @noble/curves + cbor-x)`);

@@ -31,21 +31,14 @@ import * as Ed25519Multikey from "@digitalbazaar/ed25519-multikey";
 const ROOT = new URL("../../", import.meta.url).pathname;
 const readJson = (rel) => JSON.parse(fs.readFileSync(path.join(ROOT, rel), "utf8"));
 
-let checks = 0;
-function check(cond, what) {
-  if (!cond) {
-    console.error(`FAIL: ${what}`);
-    process.exit(1);
-  }
-  checks++;
-}
+import { check, checks, countCheck } from "./check.mjs";
 function checkDeepEqual(actual, expected, what) {
   try {
     assert.deepStrictEqual(actual, expected);
   } catch (e) {
     check(false, `${what}:\n${e.message}`);
   }
-  checks++;
+  countCheck();
 }
 
 function npmVersion(name) {
@@ -293,7 +286,7 @@ refusedTexts.forEach(([what, text, needle], i) => {
 });
 
 console.log(
-  `did interop: ${checks} checks passed: ${documents} DID documents equal to @digitalbazaar/did-method-key ` +
+  `did interop: ${checks()} checks passed: ${documents} DID documents equal to @digitalbazaar/did-method-key ` +
   `${npmVersion("@digitalbazaar/did-method-key")} (${Object.keys(specVectors).length} spec vectors, ${RANDOM_KEYS} random ` +
   `keys, 5 from vouch key generate); ${refusedDids.length} bad DIDs refused by vouch` +
   (dbAccepted.length ? ` (Digital Bazaar's driver accepts: ${dbAccepted.join(", ")})` : "") +

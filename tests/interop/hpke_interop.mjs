@@ -32,14 +32,7 @@ const hex = (u8) => Buffer.from(u8 instanceof ArrayBuffer ? new Uint8Array(u8) :
 const unhex = (s) => new Uint8Array(Buffer.from(s, "hex"));
 const enc = (s) => new TextEncoder().encode(s);
 
-let checks = 0;
-function check(cond, what) {
-  if (!cond) {
-    console.error(`FAIL: ${what}`);
-    process.exit(1);
-  }
-  checks++;
-}
+import { check, checks, countCheck } from "./check.mjs";
 
 // Runs hpke_tool; returns {status, stdout, stderr}.
 function run(args, input) {
@@ -67,7 +60,7 @@ async function jsRefuses(promise, what) {
   try {
     await promise;
   } catch (e) {
-    checks++;
+    countCheck();
     return;
   }
   check(false, `${what}: @hpke/core should refuse`);
@@ -212,4 +205,4 @@ for (const { name, make } of AEADS) {
   }
 }
 
-console.log(`hpke interop: ${checks} checks passed against @hpke/core`);
+console.log(`hpke interop: ${checks()} checks passed against @hpke/core`);

@@ -113,6 +113,21 @@ async function checkSet(dir) {
         await suite.open({ recipientKey: sk, enc, info: unhex(item.info_hex) }, ct, Buffer.from("other aad"));
       } catch { refused = true; }
       check(refused, `${where}: other aad refused (@hpke/core)`);
+    } else if (item.kind === "di-vc") {
+      // The endorsed VC's W3C form (tests/interop/vc_interop.mjs holds it to
+      // Digital Bazaar's libraries): signers and chain as the manifest says,
+      // and vouch's own check at its validFrom.
+      const doc = JSON.parse(fs.readFileSync(path.join(dir, item.file), "utf8"));
+      check(doc.issuer === item.host_did, `${where}: issuer is the host DID`);
+      const proofs = [].concat(doc.proof);
+      check(proofs.length === 1 + item.validator_dids.length, `${where}: one proof per signer`);
+      check(proofs[0].verificationMethod.startsWith(`${item.host_did}#`), `${where}: the host's proof first`);
+      item.validator_dids.forEach((vdid, i) => {
+        check(proofs[i + 1].verificationMethod.startsWith(`${vdid}#`), `${where}: validator ${i}'s proof`);
+        check(proofs[i + 1].previousProof === proofs[0].id, `${where}: validator ${i}'s proof chains to the host's`);
+      });
+      const r = spawnSync(vouch, ["vc", "verify", path.join(dir, item.file), "--at", doc.validFrom], { encoding: "utf8" });
+      check(r.status === 0, `${where}: vouch vc verify: ${r.stderr}`);
     } else if (item.kind === "shamir") {
       const shares = item.shares_hex.map((s) => new Uint8Array(unhex(s)));
       const first = await combine(shares.slice(0, item.t));

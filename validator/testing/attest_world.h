@@ -55,6 +55,8 @@ struct Scenario {
   std::function<void(HostVcClaims&)> claims;        // before the quote is made
   std::function<Bytes(const HostVcClaims&)> extra;  // the quote's extraData
   std::function<void(HostVcClaims&)> after_quote;   // after quoting, before signing
+  // After signing, with the host's key (e.g. the host's W3C proof, DESIGN §3).
+  std::function<void(HostVc&, const Ed25519PrivateKey&)> after_issue;
   std::function<Bytes(const SignedPolicy&)> share;  // the sealed share sent
   std::function<Bytes(Bytes)> vc_bytes;             // the encoded VC sent
   std::function<Bytes(Bytes)> policy_bytes;         // the encoded policy sent
@@ -196,6 +198,7 @@ class AttestWorld {
     if (s.after_quote) s.after_quote(c);
 
     HostVc vc = Must(HostVc::Issue(c, host_key_), "issue VC");
+    if (s.after_issue) s.after_issue(vc, host_key_);
     uint64_t index = s.index ? *s.index : kOurs;
     Bytes share = s.share ? s.share(policy)
                           : Must(SealShareForValidator(validators_[kOurs].hpke_key().public_key(),

@@ -109,6 +109,13 @@ class CoseSign1 {
   // The protected alg (-8 or -7 for messages vouch can verify).
   int64_t alg() const { return alg_; }
 
+  // Sets unprotected header `label` to `value` (replacing it if present).
+  // The signature stays valid: unprotected headers are not signed. Returns
+  // kInvalidArgument if `label` is neither an integer nor text, is alg (1),
+  // crit (2) or countersignatures (11; see AddCountersignature), or is a
+  // protected label.
+  Status SetUnprotectedHeader(const cbor::Value& label, cbor::Value value);
+
   // The encoded Sig_structure this message's signature covers.
   Bytes ToBeSigned(ByteView external_aad = {}) const;
 

@@ -28,7 +28,8 @@
 // countersignature's protected header 1 and is set from the key. Header
 // rules are the same as for COSE_Sign1 (vouch/core/cose_sign1.h): protected
 // is a deterministic map with an integer alg, no crit, no label in both
-// headers. The countersignature's unprotected header is written empty.
+// headers. The countersignature's unprotected header is written empty;
+// SetUnprotectedHeader adds to it (vouch's "vouch.di", DESIGN §3).
 //
 // Countersignature is a value type; const methods are thread-safe.
 #ifndef VOUCH_CORE_COUNTERSIGN_H_
@@ -80,6 +81,11 @@ class Countersignature {
   const cbor::Value& unprotected() const { return unprotected_; }
   const Bytes& signature() const { return signature_; }
   int64_t alg() const { return alg_; }
+
+  // Sets unprotected header `label` to `value`, as CoseSign1's (the
+  // signature stays valid); kInvalidArgument for a label that is not an
+  // integer or text, alg, crit, 11 or protected.
+  Status SetUnprotectedHeader(const cbor::Value& label, cbor::Value value);
 
   // The Countersign_structure this countersignature covers for `target`.
   Bytes ToBeSigned(const CoseSign1& target, ByteView external_aad = {}) const;

@@ -27,6 +27,9 @@ struct Endorsement {
   std::string validator_did;
   Verdict verdict;
   Countersignature countersignature;
+  // The validator's W3C proof from the countersignature's unprotected
+  // "vouch.di" (carried_proof.h), if it carries one; not verified here.
+  std::optional<CarriedProof> carried_proof;
 };
 
 // Countersigns `vc` as the validator holding `validator_key`.
@@ -38,8 +41,9 @@ Result<Endorsement> Endorse(const HostVc& vc, const Ed25519PrivateKey& validator
                             const std::string& validator_did, const Verdict& verdict);
 
 // Parses one endorsement and verifies it over `vc`: the kid must be a
-// did:key, the signature must verify with it. kMalformed / kBadSignature
-// naming the validator.
+// did:key, the signature must verify with it, the unprotected header holds
+// nothing but a well-formed "vouch.di". kMalformed / kBadSignature naming
+// the validator.
 Result<Endorsement> VerifyEndorsement(const HostVc& vc, const Countersignature& countersignature);
 
 // Adds an endorsement to `vc` (unprotected label 11).

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "vouch/core/bytes.h"
+#include "vouch/core/carried_proof.h"
 #include "vouch/core/cbor.h"
 #include "vouch/core/cose_sign1.h"
 #include "vouch/core/did_key.h"
@@ -103,8 +104,11 @@ class HostVc {
 
   // Parses an encoded host VC (with or without countersignatures) and
   // verifies its signature against the DID in its kid header, which must
-  // equal the iss claim. kMalformed for structure, kBadSignature for the
-  // signature. Does not check time, nonces or countersignatures.
+  // equal the iss claim. kMalformed for structure, including an unprotected
+  // header label other than 11 (countersignatures) and "vouch.di" (the
+  // host's W3C proof, carried_proof.h) or a malformed "vouch.di";
+  // kBadSignature for the signature. Does not check time, nonces,
+  // countersignatures or the W3C proof.
   static Result<HostVc> Parse(ByteView encoded);
 
   // As Parse, but the issuer's DID is resolved by `resolve` (a validator's
@@ -117,6 +121,13 @@ class HostVc {
   const DidKey& issuer() const { return issuer_; }
   const CoseSign1& message() const { return message_; }
   CoseSign1& mutable_message() { return message_; }
+
+  // The host's W3C proof carried in unprotected "vouch.di", or nullopt for
+  // a VC without one. Not verified (w3c/endorsed_credential.h does that).
+  std::optional<CarriedProof> carried_proof() const;
+  // Carries `proof` in unprotected "vouch.di", replacing any there. The
+  // signature and the claims are unchanged; Digest() and Encode() change.
+  void CarryProof(const CarriedProof& proof);
 
   // SHA-256 of the VC without countersignatures (unprotected label 11
   // removed): what validators bind re-sealed shares to.

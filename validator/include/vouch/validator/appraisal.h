@@ -55,6 +55,10 @@
 //  14. the share is re-sealed to the VC's cnf key (info "vouch release v1" ‖
 //      cti, aad HostVc::Digest), the VC is countersigned with verdict
 //      {ok: true, at: now, ledger: directory head, policy: policy digest},
+//      and, if the VC carries the host's W3C proof ("vouch.di"), that proof
+//      verifies over this validator's own rendering of the VC and the
+//      countersignature carries this validator's proof chained to it
+//      (w3c/endorsed_credential.h)                       kBadSignature / kMalformed;
 //      the cti is recorded in the replay cache and the challenge as answered.
 //
 // Reappraise (POST /v1/reattest: a running domain re-attested by its host's
@@ -68,8 +72,8 @@
 //  14. drift from the baseline: vouch.cfg equals the launch VC's, and each
 //      policy PCR that the policy does not pin holds its launch value
 //      ("PCR 4 changed since launch …")                 kDrift
-//  15. the VC is countersigned (no share is released), its cti recorded and
-//      its challenge answered.
+//  15. the VC is countersigned (no share is released), with the W3C proof
+//      of 14 above, its cti recorded and its challenge answered.
 //
 // A refusal at 12 (pcr-mismatch), 13 (hv-version, config) or 14 (drift) is
 // also reported, with options.reporter, as this validator's revocation

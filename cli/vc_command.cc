@@ -1,0 +1,150 @@
+// vouch vc export|verify: the W3C VC 2.0 form of host VCs, secured with Data
+// Integrity eddsa-jcs-2022 proofs (DESIGN §3 "JSON forms (W3C)").
+#include <cstdio>
+#include <ctime>
+#include <nlohmann/json.hpp>
+
+#include "commands.h"
+#include "vouch/core/flags.h"
+#include "vouch/core/jcs.h"
+#include "vouch/w3c/credential_check.h"
+#include "vouch/w3c/date_time.h"
+#include "vouch/w3c/endorsed_credential.h"
+
+namespace vouch::cli {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: vouch vc export FILE --format di-jcs [--out F]\n"
+    "       vouch vc verify FILE [--json] [--at TIME]\n"
+    "  export: the W3C VC 2.0 form of a host VC or endorsed VC (the CBOR 'vouch verify' reads),\n"
+    "          secured with the Data Integrity eddsa-jcs-2022 proofs its signers made: the host's\n"
+    "          and each validator's, chained to the host's (previousProof). Nothing is signed\n"
+    "          here; a VC whose host made no such proof has no W3C form. JSON on stdout or in F.\n"
+    "  verify: checks a Data Integrity VC 2.0 (eddsa-jcs-2022, did:key): every proof on its own,\n"
+    "          the chain (a proof not by the issuer must name the issuer's in previousProof), for\n"
+    "          a vouch host credential the CBOR VC it embeds (its signature, and that the JSON is\n"
+    "          exactly its rendering), and validFrom/validUntil against now (--at: an XML\n"
+    "          dateTimeStamp instead). Exit 0 when all hold, 1 otherwise. --json: one JSON object\n"
+    "          {\"file\", \"id\", \"issuer\", \"valid_from\", \"valid_until\", \"proofs\": [{\"verification_method\",\n"
+    "           \"id\", \"previous_proof\", \"ok\", \"error\"}], \"host_vc\", \"verified\", \"error\"}\n";
+
+int Usage(const std::string& problem) {
+  std::fprintf(stderr, "vouch: %s\n%s", problem.c_str(), kUsage);
+  return 2;
+}
+
+int Fail(const std::string& message) {
+  std::fprintf(stderr, "vouch: %s\n", message.c_str());
+  return 1;
+}
+
+int Export(const std::vector<std::string>& args) {
+  auto flags = Flags::Parse(args, {"format", "out"});
+  if (!flags.ok()) return Usage(flags.error().message());
+  if (flags->positional().size() != 1) return Usage("vc export takes one FILE");
+  const std::string format = flags->GetOr("format", "");
+  if (format != "di-jcs") {
+    return Usage(format.empty() ? "vc export needs --format di-jcs"
+                                : StrCat("unknown --format '", format, "' (vouch exports di-jcs)"));
+  }
+  const std::string& path = flags->positional()[0];
+  auto data = ReadFile(path);
+  if (!data.ok()) return Fail(data.error().message());
+  auto vc = HostVc::Parse(*data);
+  if (!vc.ok()) return Fail(StrCat("'", path, "' is not a valid host VC: ", vc.error().message()));
+  auto exported = w3c::ExportDataIntegrity(*vc);
+  if (!exported.ok()) return Fail(StrCat("'", path, "': ", exported.error().message()));
+  const std::string text = exported->dump(2) + "\n";
+  if (auto out = flags->Get("out")) {
+    Status written = WriteFile(*out, AsBytes(text));
+    if (!written.ok()) return Fail(written.error().message());
+    return 0;
+  }
+  std::fputs(text.c_str(), stdout);
+  return 0;
+}
+
+nlohmann::json ToJson(const std::string& path, const w3c::CredentialCheck& check) {
+  nlohmann::json proofs = nlohmann::json::array();
+  for (const w3c::ProofCheck& p : check.proofs) {
+    nlohmann::json j = {{"verification_method", p.verification_method},
+                        {"id", p.id},
+                        {"previous_proof", p.previous_proof},
+                        {"ok", p.status.ok()}};
+    if (!p.status.ok()) j["error"] = p.status.error().message();
+    proofs.push_back(std::move(j));
+  }
+  nlohmann::json out = {{"file", path},
+                        {"id", check.id},
+                        {"issuer", check.issuer},
+                        {"valid_from", check.valid_from},
+                        {"valid_until", check.valid_until},
+                        {"proofs", proofs},
+                        {"host_vc", check.host_vc.has_value()},
+                        {"verified", check.status.ok()}};
+  if (!check.status.ok()) out["error"] = check.status.error().message();
+  return out;
+}
+
+void PrintText(const w3c::CredentialCheck& check) {
+  std::printf("credential %s issued by %s\n", check.id.empty() ? "(no id)" : check.id.c_str(),
+              check.issuer.c_str());
+  std::printf("  valid from %s until %s\n", check.valid_from.empty() ? "-" : check.valid_from.c_str(),
+              check.valid_until.empty() ? "-" : check.valid_until.c_str());
+  size_t good = 0;
+  for (const w3c::ProofCheck& p : check.proofs) {
+    std::string link = p.previous_proof.empty() ? "" : StrCat(" chained to ", p.previous_proof[0]);
+    if (p.status.ok()) {
+      ++good;
+      std::printf("  proof by %s%s: ok\n", p.verification_method.c_str(), link.c_str());
+    } else {
+      std::printf("  proof by %s%s: FAILED: %s\n", p.verification_method.c_str(), link.c_str(),
+                  p.status.error().message().c_str());
+    }
+  }
+  if (check.host_vc.has_value()) {
+    std::printf("  embedded host VC (%s, domain %s): signature ok, the JSON is its rendering\n",
+                check.host_vc->claims().type.c_str(), check.host_vc->claims().domain_uuid.c_str());
+  }
+  std::printf("%zu of %zu proofs verify\n", good, check.proofs.size());
+}
+
+int Verify(const std::vector<std::string>& args) {
+  auto flags = Flags::Parse(args, {"at"}, {"json"});
+  if (!flags.ok()) return Usage(flags.error().message());
+  if (flags->positional().size() != 1) return Usage("vc verify takes one FILE");
+  int64_t now = static_cast<int64_t>(std::time(nullptr));
+  if (auto at = flags->Get("at")) {
+    auto parsed = w3c::ParseDateTime(*at);
+    if (!parsed.ok()) return Usage(StrCat("--at: ", parsed.error().message()));
+    now = *parsed;
+  }
+  const std::string& path = flags->positional()[0];
+  auto data = ReadFile(path);
+  if (!data.ok()) return Fail(data.error().message());
+  auto json = ParseJsonStrict(ToString(*data));
+  if (!json.ok()) return Fail(StrCat("'", path, "' is not JSON: ", json.error().message()));
+  auto check = w3c::CheckCredential(*json, now);
+  if (!check.ok()) return Fail(StrCat("'", path, "' is not a Data Integrity VC: ", check.error().message()));
+  if (flags->Has("json")) {
+    std::printf("%s\n", ToJson(path, *check).dump(2).c_str());
+  } else {
+    PrintText(*check);
+  }
+  if (!check->status.ok()) return Fail(StrCat("'", path, "': ", check->status.error().message()));
+  return 0;
+}
+
+}  // namespace
+
+int VcCommand(const std::vector<std::string>& args) {
+  if (args.empty()) return Usage("vc takes export or verify");
+  if (AsksForHelp(args)) return PrintUsage({kUsage});
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (args[0] == "export") return Export(rest);
+  if (args[0] == "verify") return Verify(rest);
+  return Usage(StrCat("unknown vc command '", args[0], "'"));
+}
+
+}  // namespace vouch::cli

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# vouch vc export / verify (DESIGN §3 "JSON forms (W3C)"): the W3C VC 2.0
+# form of an endorsed host VC with the signers' Data Integrity proofs.
+# Usage: vc.sh PATH/TO/vouch
+set -uo pipefail
+VOUCH=${1:?usage: vc.sh PATH/TO/vouch}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+# edit_json IN OUT PYTHON-STATEMENT-ON-d
+edit_json() {
+  python3 - "$1" "$2" "$3" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+exec(sys.argv[3])
+json.dump(d, open(sys.argv[2], "w"))
+PY
+}
+
+"$VOUCH" vectors "$W/v" >/dev/null || { echo "FAIL: vouch vectors"; exit 1; }
+DI=$W/v/endorsed-vc.di.json
+
+expect "export prints the W3C form" 0 '"cryptosuite": "eddsa-jcs-2022"' -- \
+  "$VOUCH" vc export "$W/v/endorsed-vc.cbor" --format di-jcs
+"$VOUCH" vc export "$W/v/endorsed-vc.cbor" --format di-jcs --out "$W/out.json"
+check "export --out writes the vector set's di-vc, byte for byte" cmp -s "$W/out.json" "$DI"
+expect "export of a host VC: the host's proof alone" 0 '"id": "urn:vouch:proof:' -- \
+  "$VOUCH" vc export "$W/v/host-vc.cbor" --format di-jcs
+expect "export of a VC without W3C proof says so in one line" 1 \
+  "^vouch: '.*endorsed-vc-without-w3c-proof.cbor': host VC of 'did:key:z6Mk.*' carries no W3C proof" -- \
+  "$VOUCH" vc export "$ROOT/tests/cli/testdata/endorsed-vc-without-w3c-proof.cbor" --format di-jcs
+expect "a VC without W3C proof still verifies in CBOR form" 0 "3 of 3 endorsements verify" -- \
+  "$VOUCH" verify "$ROOT/tests/cli/testdata/endorsed-vc-without-w3c-proof.cbor"
+expect "export needs --format" 2 "^vouch: vc export needs --format di-jcs" -- "$VOUCH" vc export "$W/v/endorsed-vc.cbor"
+expect "export knows one format" 2 "^vouch: unknown --format 'vc\+cose' \(vouch exports di-jcs\)" -- \
+  "$VOUCH" vc export "$W/v/endorsed-vc.cbor" --format vc+cose
+expect "export of what is no VC" 1 "is not a valid host VC" -- "$VOUCH" vc export "$DI" --format di-jcs
+
+expect "verify: every proof" 0 "^4 of 4 proofs verify$" -- "$VOUCH" vc verify "$DI"
+expect "verify: the chain" 0 "proof by did:key:z6Mk[^ ]* chained to urn:vouch:proof:[0-9a-f]{32}: ok" -- "$VOUCH" vc verify "$DI"
+expect "verify: the embedded VC" 0 "embedded host VC \(launch, domain .*\): signature ok, the JSON is its rendering" -- \
+  "$VOUCH" vc verify "$DI"
+expect "verify --json" 0 '"verified": true' -- "$VOUCH" vc verify "$DI" --json
+
+edit_json "$DI" "$W/claim.json" 'd["credentialSubject"]["hypervisor"]["qemu"] = "9.9.9"'
+expect "altered claim refused, naming the proof" 1 "^vouch: '$W/claim.json': proof 1 by 'did:key:z6Mk[^']*': Ed25519 signature does not verify$" -- \
+  "$VOUCH" vc verify "$W/claim.json"
+edit_json "$DI" "$W/link.json" 'd["proof"][2]["previousProof"] = "urn:vouch:proof:00"'
+expect "wrong previousProof refused" 1 "previousProof 'urn:vouch:proof:00' names no proof of the document" -- \
+  "$VOUCH" vc verify "$W/link.json"
+edit_json "$DI" "$W/swap.json" 'd["proof"][1]["proofValue"] = d["proof"][2]["proofValue"]'
+expect "swapped proof refused" 1 "^vouch: '$W/swap.json': proof 2 by 'did:key:z6Mk" -- "$VOUCH" vc verify "$W/swap.json"
+edit_json "$DI" "$W/noproof.json" 'del d["proof"]'
+expect "no proof" 1 "is not a Data Integrity VC: document carries no proof" -- "$VOUCH" vc verify "$W/noproof.json"
+expect "before validFrom" 1 "credential is valid from .*, not yet at 2000-01-01T00:00:00Z" -- \
+  "$VOUCH" vc verify "$DI" --at 2000-01-01T00:00:00Z
+expect "after validUntil" 1 "credential expired at " -- "$VOUCH" vc verify "$DI" --at 2999-01-01T00:00:00Z
+expect "--at must be a date-time" 2 "^vouch: --at: date-time 'tomorrow' is not an XML dateTimeStamp" -- \
+  "$VOUCH" vc verify "$DI" --at tomorrow
+expect "verify of CBOR" 1 "^vouch: '$W/v/endorsed-vc.cbor' is not JSON: " -- "$VOUCH" vc verify "$W/v/endorsed-vc.cbor"
+expect "vc needs a command" 2 "^vouch: vc takes export or verify" -- "$VOUCH" vc
+expect "vc unknown command" 2 "^vouch: unknown vc command 'sign'" -- "$VOUCH" vc sign "$DI"
+
+echo "vc: $pass passed, $fail failed"
+((fail == 0))
