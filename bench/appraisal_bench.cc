@@ -114,7 +114,7 @@ int main(int argc, char** argv) {
   };
 
   std::printf("appraisal_bench: %zu rounds of %zu launch appraisals each; log %s: %zu events, %zu bytes, "
-              "class of %zu rules on PCRs %zu\n",
+              "class of %zu rules on %zu PCRs\n",
               rounds, requests, log_path.c_str(), log->events.size(), bytes->size(), fragment->rules.size(),
               extended.size());
   std::vector<double> ratios;
