@@ -60,7 +60,7 @@ cbor::Value HostVcClaimsToCbor(const HostVcClaims& c) {
       {"vouch.policy", Value(c.policy_digest)},
   };
   if (!c.launch_cti.empty()) m.emplace_back("vouch.launch", Value(c.launch_cti));
-  if (!c.event_log.empty()) m.emplace_back("vouch.evlog", Value(c.event_log));
+  if (!c.event_log_digest.empty()) m.emplace_back("vouch.evlog", Value(c.event_log_digest));
   if (c.guest) {
     m.emplace_back("vouch.guest", Value::Map({{"quote", Value(c.guest->quote)},
                                               {"sig", Value(c.guest->signature)},
@@ -138,11 +138,7 @@ Result<HostVcClaims> HostVcClaimsFromCbor(const cbor::Value& map) {
     c.launch_cti = r.ByteString("vouch.launch", "vouch.launch", kCtiSize);
   }
   if (r.Get("vouch.evlog", "vouch.evlog", /*required=*/false) != nullptr) {
-    c.event_log = r.ByteString("vouch.evlog", "vouch.evlog");
-    if (!r.error() && (c.event_log.empty() || c.event_log.size() > kMaxVcEventLogSize)) {
-      r.Fail(StrCat("claim 'vouch.evlog' must be 1..", kMaxVcEventLogSize, " bytes, got ",
-                    c.event_log.size()));
-    }
+    c.event_log_digest = r.ByteString("vouch.evlog", "vouch.evlog", 32);
   }
   if (const Value* g = r.Map("vouch.guest", "vouch.guest", /*required=*/false)) {
     Reader gr(*g, "host VC claim 'vouch.guest'", "claim");

@@ -29,7 +29,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (attest.ok()) {
     auto again = vouch::protocol::DecodeAttestRequest(vouch::protocol::EncodeAttestRequest(*attest));
     if (!again.ok() || again->vc != attest->vc || again->policy != attest->policy ||
-        again->share != attest->share || again->index != attest->index) {
+        again->share != attest->share || again->index != attest->index || again->event_log != attest->event_log) {
       std::abort();
     }
   } else {
@@ -40,7 +40,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (reattest.ok()) {
     auto again = vouch::protocol::DecodeReattestRequest(vouch::protocol::EncodeReattestRequest(*reattest));
     if (!again.ok() || again->vc != reattest->vc || again->policy != reattest->policy ||
-        again->launch != reattest->launch || again->index != reattest->index) {
+        again->launch != reattest->launch || again->index != reattest->index ||
+        again->event_log != reattest->event_log) {
       std::abort();
     }
   } else {

@@ -246,7 +246,7 @@ TEST_F(GuestRelayTest, TheHookConfsEventLogIsReadWithTheHostIdentity) {
     auto big = LoadHostIdentity(config);
     ASSERT_FALSE(big.ok());
     EXPECT_EQ(big.error().code(), Code::kInvalidArgument);
-    EXPECT_NE(big.error().message().find("65537 bytes, a host VC carries 1..65536 (hook.conf event_log"),
+    EXPECT_NE(big.error().message().find("65537 bytes, a host sends 1..65536 (hook.conf event_log"),
               std::string::npos)
         << big.error().message();
   }

@@ -20,7 +20,7 @@ Result<HostIdentity> LoadHostIdentity(const HookConfig& config) {
     if (log->empty() || log->size() > kMaxVcEventLogSize) {
       return Error(Code::kInvalidArgument,
                    StrCat("event log '", config.event_log, "': ", log->size(),
-                          " bytes, a host VC carries 1..", kMaxVcEventLogSize,
+                          " bytes, a host sends 1..", kMaxVcEventLogSize,
                           " (hook.conf event_log; unset it to send none)"));
     }
     event_log = std::move(log).value();

@@ -97,10 +97,11 @@ Result<ReattestOutcome> ReattestRound::Finish(std::optional<GuestEvidence> guest
   for (size_t i : gathered.asked) {
     std::thread([answers, i, endpoint = policy.validators[i].endpoint, vc_bytes,
                  policy_bytes = in.policy->encoded(), baseline = in.baseline,
-                 guest_baseline = in.guest_baseline, timeout = Remaining(deadline)] {
+                 guest_baseline = in.guest_baseline, event_log = host.event_log, timeout = Remaining(deadline)] {
       ValidatorClient client(endpoint, timeout);
       Bytes verdict;
-      auto endorsement = client.Reattest(vc_bytes, policy_bytes, baseline, i, guest_baseline, &verdict);
+      auto endorsement =
+          client.Reattest(vc_bytes, policy_bytes, baseline, i, guest_baseline, &verdict, event_log);
       answers->Put(i, Answer{std::move(endorsement), std::move(verdict)});
     }).detach();
   }

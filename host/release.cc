@@ -10,6 +10,7 @@
 #include "vouch/core/cbor.h"
 #include "vouch/core/countersign.h"
 #include "vouch/core/did_key.h"
+#include "vouch/core/digest.h"
 #include "vouch/core/hpke.h"
 #include "vouch/core/quote_binding.h"
 #include "vouch/core/random.h"
@@ -53,7 +54,7 @@ Result<HostVcClaims> LaunchClaims(const ReleaseRequest& req, const HostContext& 
   claims.domain_config = req.domain_config;
   claims.config_digest = ToBytes(ConfigDigest::Of(req.domain_config).value);
   claims.policy_digest = ToBytes(req.policy->digest().value);
-  claims.event_log = host.event_log;
+  if (!host.event_log.empty()) claims.event_log_digest = ToBytes(Sha256(host.event_log));
   return claims;
 }
 
@@ -101,9 +102,9 @@ Result<ReleaseOutcome> ObtainImageKey(const ReleaseRequest& req, const HostConte
   for (size_t i : asked) {
     std::thread([answers, i, endpoint = policy.validators[i].endpoint, vc_bytes,
                  policy_bytes = req.policy->encoded(), share = req.bundle->sealed_shares[i],
-                 timeout = Remaining(deadline)] {
+                 event_log = host.event_log, timeout = Remaining(deadline)] {
       ValidatorClient client(endpoint, timeout);
-      answers->Put(i, client.Attest(vc_bytes, policy_bytes, share, i));
+      answers->Put(i, client.Attest(vc_bytes, policy_bytes, share, i, event_log));
     }).detach();
   }
   std::vector<Answer> good;

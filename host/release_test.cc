@@ -155,7 +155,8 @@ TEST_F(ReleaseTest, TEndorsementsReleaseTheOwnersKeyAndTheVcCarriesThem) {
 
 // Two Byzantine validators beside two honest ones, t = 2: the honest two
 // release K; nothing a Byzantine one sent is in the outcome.
-// The host's event log travels in the VC and every validator replays it:
+// The host's event log travels beside the VC (its digest in it) and every
+// validator replays it:
 // a real machine's log against this swtpm's PCRs (never extended) is refused.
 TEST_F(ReleaseTest, TheVcCarriesTheHostsEventLogAndValidatorsReplayIt) {
   StartValidators({Fault::kNone, Fault::kNone, Fault::kNone});

@@ -133,20 +133,21 @@ Result<Challenge> ValidatorClient::GetChallenge(const std::string& host_did) {
 }
 
 Result<AttestResponse> ValidatorClient::Attest(ByteView vc, ByteView policy, ByteView sealed_share,
-                                               size_t index) {
+                                               size_t index, ByteView event_log) {
   Bytes request = protocol::EncodeAttestRequest(
       {Bytes(vc.begin(), vc.end()), Bytes(policy.begin(), policy.end()),
-       Bytes(sealed_share.begin(), sealed_share.end()), uint64_t{index}});
+       Bytes(sealed_share.begin(), sealed_share.end()), uint64_t{index}, Bytes(event_log.begin(), event_log.end())});
   VOUCH_ASSIGN_OR_RETURN(Bytes body, Call("POST", "/v1/attest", &request));
   VOUCH_ASSIGN_OR_RETURN(protocol::AttestAnswer answer, From(protocol::DecodeAttestAnswer(body), endpoint_));
   return AttestResponse{std::move(answer.endorsement), std::move(answer.share)};
 }
 
 Result<Bytes> ValidatorClient::Reattest(ByteView vc, ByteView policy, ByteView launch_vc,
-                                        size_t index, ByteView guest_baseline, Bytes* drift_verdict) {
+                                        size_t index, ByteView guest_baseline, Bytes* drift_verdict,
+                                        ByteView event_log) {
   Bytes request = protocol::EncodeReattestRequest(
       {Bytes(vc.begin(), vc.end()), Bytes(policy.begin(), policy.end()), Bytes(launch_vc.begin(), launch_vc.end()),
-       uint64_t{index}, Bytes(guest_baseline.begin(), guest_baseline.end())});
+       uint64_t{index}, Bytes(guest_baseline.begin(), guest_baseline.end()), Bytes(event_log.begin(), event_log.end())});
   VOUCH_ASSIGN_OR_RETURN(Reply reply, Send("POST", "/v1/reattest", &request));
   if (reply.status != 200) return Refusal(reply, drift_verdict);
   return From(protocol::DecodeReattestAnswer(reply.body), endpoint_);

@@ -84,16 +84,19 @@ Result<Bytes> AnswerBytes(const Value& v, std::string_view key, std::string_view
 }  // namespace
 
 Bytes EncodeAttestRequest(const AttestRequest& request) {
-  return cbor::Encode(Value::Map({{"vc", Value(request.vc)},
-                                  {"policy", Value(request.policy)},
-                                  {"share", Value(request.share)},
-                                  {"index", Value(request.index)}}));
+  cbor::MapEntries m = {{"vc", Value(request.vc)},
+                        {"policy", Value(request.policy)},
+                        {"share", Value(request.share)},
+                        {"index", Value(request.index)}};
+  if (!request.event_log.empty()) m.emplace_back("evlog", Value(request.event_log));
+  return cbor::Encode(Value::Map(std::move(m)));
 }
 
 Result<AttestRequest> DecodeAttestRequest(ByteView body) {
   AttestRequest r;
   VOUCH_RETURN_IF_ERROR(DecodeIndexedRequest(
-      body, "attest request", {{"vc", &r.vc}, {"policy", &r.policy}, {"share", &r.share}}, &r.index));
+      body, "attest request", {{"vc", &r.vc}, {"policy", &r.policy}, {"share", &r.share}}, &r.index,
+      {{"evlog", &r.event_log}}));
   return r;
 }
 
@@ -103,6 +106,7 @@ Bytes EncodeReattestRequest(const ReattestRequest& request) {
                         {"launch", Value(request.launch)},
                         {"index", Value(request.index)}};
   if (!request.guest_baseline.empty()) m.emplace_back("guest_baseline", Value(request.guest_baseline));
+  if (!request.event_log.empty()) m.emplace_back("evlog", Value(request.event_log));
   return cbor::Encode(Value::Map(std::move(m)));
 }
 
@@ -110,7 +114,7 @@ Result<ReattestRequest> DecodeReattestRequest(ByteView body) {
   ReattestRequest r;
   VOUCH_RETURN_IF_ERROR(DecodeIndexedRequest(body, "reattest request",
                                              {{"vc", &r.vc}, {"policy", &r.policy}, {"launch", &r.launch}},
-                                             &r.index, {{"guest_baseline", &r.guest_baseline}}));
+                                             &r.index, {{"guest_baseline", &r.guest_baseline}, {"evlog", &r.event_log}}));
   return r;
 }
 

@@ -10,13 +10,25 @@ namespace {
 using cbor::Value;
 
 TEST(ValidatorApi, AttestRequestRoundTrips) {
-  AttestRequest r{Bytes{1, 2}, Bytes{3}, Bytes{4, 5, 6}, 2};
+  AttestRequest r{Bytes{1, 2}, Bytes{3}, Bytes{4, 5, 6}, 2, {}};
   auto back = DecodeAttestRequest(EncodeAttestRequest(r));
   ASSERT_TRUE(back.ok()) << back.error().ToString();
   EXPECT_EQ(back->vc, r.vc);
   EXPECT_EQ(back->policy, r.policy);
   EXPECT_EQ(back->share, r.share);
   EXPECT_EQ(back->index, 2u);
+  EXPECT_TRUE(back->event_log.empty());
+  EXPECT_EQ(cbor::Decode(EncodeAttestRequest(r))->Find("evlog"), nullptr);
+  // The event log is optional, and non-empty when present.
+  r.event_log = Bytes{9, 9, 9};
+  back = DecodeAttestRequest(EncodeAttestRequest(r));
+  ASSERT_TRUE(back.ok()) << back.error().ToString();
+  EXPECT_EQ(*back, r);
+  Value empty = *cbor::Decode(EncodeAttestRequest(r));
+  empty.Set("evlog", Value(Bytes{}));
+  auto refused = DecodeAttestRequest(cbor::Encode(empty));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message().find("'evlog' must be a non-empty byte string"), std::string::npos);
 }
 
 TEST(ValidatorApi, AttestRequestRefusesMissingUnknownAndMistypedFields) {
@@ -46,7 +58,7 @@ TEST(ValidatorApi, AttestRequestRefusesMissingUnknownAndMistypedFields) {
 }
 
 TEST(ValidatorApi, AttestRequestRefusesNonCborAndTrailingBytes) {
-  Bytes good = EncodeAttestRequest(AttestRequest{Bytes{1}, Bytes{2}, Bytes{3}, 0});
+  Bytes good = EncodeAttestRequest(AttestRequest{Bytes{1}, Bytes{2}, Bytes{3}, 0, {}});
   for (size_t n = 0; n < good.size(); ++n) {
     EXPECT_FALSE(DecodeAttestRequest(ByteView(good).first(n)).ok()) << "truncated at " << n;
   }
@@ -56,7 +68,7 @@ TEST(ValidatorApi, AttestRequestRefusesNonCborAndTrailingBytes) {
 }
 
 TEST(ValidatorApi, ReattestRequestRoundTripsAndRefusesAShare) {
-  ReattestRequest r{Bytes{1, 2}, Bytes{3}, Bytes{7, 8, 9}, 4, {}};
+  ReattestRequest r{Bytes{1, 2}, Bytes{3}, Bytes{7, 8, 9}, 4, {}, {}};
   auto back = DecodeReattestRequest(EncodeReattestRequest(r));
   ASSERT_TRUE(back.ok()) << back.error().ToString();
   EXPECT_EQ(back->vc, r.vc);
@@ -64,8 +76,9 @@ TEST(ValidatorApi, ReattestRequestRoundTripsAndRefusesAShare) {
   EXPECT_EQ(back->launch, r.launch);
   EXPECT_EQ(back->index, 4u);
   EXPECT_TRUE(back->guest_baseline.empty());
-  // The guest baseline is optional, and non-empty when present.
+  // The guest baseline and the event log are optional, and non-empty when present.
   r.guest_baseline = Bytes{5, 6};
+  r.event_log = Bytes{7};
   back = DecodeReattestRequest(EncodeReattestRequest(r));
   ASSERT_TRUE(back.ok()) << back.error().ToString();
   EXPECT_EQ(back->guest_baseline, r.guest_baseline);
@@ -84,7 +97,7 @@ TEST(ValidatorApi, ReattestRequestRoundTripsAndRefusesAShare) {
   ASSERT_FALSE(attest_shaped.ok());
   EXPECT_NE(attest_shaped.error().message().find(
                 "reattest request: unknown key 'share' (expected vc, policy, launch, index, "
-                "guest_baseline (optional))"),
+                "guest_baseline (optional), evlog (optional))"),
             std::string::npos)
       << attest_shaped.error().message();
   auto no_launch =

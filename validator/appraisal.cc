@@ -152,12 +152,30 @@ Status CheckQuote(const HostVcClaims& c, const HostRecord& host, const OwnerPoli
 }
 
 // After CheckQuote, so the PCR values the log must replay to are the TPM's.
-// The log, once it is known to say what the TPM measured (nullopt: none sent).
-Result<std::optional<EventLog>> CheckEventLog(const HostVcClaims& c) {
-  if (c.event_log.empty()) return std::optional<EventLog>();
-  auto log = ParseEventLog(c.event_log);
+// `sent` is the log the request carries beside the VC; the VC's
+// "vouch.evlog" claim holds its SHA-256. The log, once it is known to say
+// what the TPM measured (nullopt: none sent).
+Result<std::optional<EventLog>> CheckEventLog(const HostVcClaims& c, ByteView sent) {
+  if (c.event_log_digest.empty()) {
+    if (!sent.empty()) {
+      return Error(Code::kMalformed, "the request carries an event log, but the host VC has no 'vouch.evlog' digest");
+    }
+    return std::optional<EventLog>();
+  }
+  if (sent.empty()) {
+    return Error(Code::kMalformed, "the host VC names an event log ('vouch.evlog'), but the request carries none");
+  }
+  if (sent.size() > kMaxVcEventLogSize) {
+    return Error(Code::kMalformed, StrCat("the event log sent is ", sent.size(), " bytes, more than ",
+                                          kMaxVcEventLogSize));
+  }
+  if (ToBytes(Sha256(sent)) != c.event_log_digest) {
+    return Error(Code::kMalformed, StrCat("the event log sent has SHA-256 ", Short(ToBytes(Sha256(sent))),
+                                          ", not the host VC's 'vouch.evlog' ", Short(c.event_log_digest)));
+  }
+  auto log = ParseEventLog(sent);
   if (!log.ok()) {
-    return Error(Code::kMalformed, StrCat("host VC claim 'vouch.evlog' is not a firmware event log: ",
+    return Error(Code::kMalformed, StrCat("the event log sent is not a firmware event log: ",
                                           log.error().message()));
   }
   auto replayed = ReplayEventLog(*log);
@@ -165,7 +183,7 @@ Result<std::optional<EventLog>> CheckEventLog(const HostVcClaims& c) {
   auto mismatch = FirstReplayMismatch(*replayed, "sha256", c.tpm.pcrs);
   if (!mismatch.ok()) {
     return Error(Code::kMalformed,
-                 "host VC claim 'vouch.evlog' has no SHA-256 digests; the quote is over the "
+                 "the event log sent has no SHA-256 digests; the quote is over the "
                  "SHA-256 bank (send a crypto-agile log)");
   }
   if (*mismatch) {
@@ -379,10 +397,10 @@ Result<Appraiser::Checked> Appraiser::CheckVcAndPolicy(ByteView vc_bytes, ByteVi
                  std::move(reservation), std::move(challenge)};
 }
 
-Status Appraiser::CheckEvidence(const HostVcClaims& c, const HostRecord& host,
+Status Appraiser::CheckEvidence(const HostVcClaims& c, ByteView event_log, const HostRecord& host,
                                 const OwnerPolicy& p) const {
   VOUCH_RETURN_IF_ERROR(CheckQuote(c, host, p, aks_));
-  VOUCH_ASSIGN_OR_RETURN(std::optional<EventLog> log, CheckEventLog(c));
+  VOUCH_ASSIGN_OR_RETURN(std::optional<EventLog> log, CheckEventLog(c, event_log));
   VOUCH_RETURN_IF_ERROR(CheckPlatforms(log, c, p, directory_));
   VOUCH_RETURN_IF_ERROR(CheckReferences(c, p));
   VOUCH_RETURN_IF_ERROR(CheckHypervisor(c, p));
@@ -399,7 +417,7 @@ Result<Approval> Appraiser::Appraise(const AttestRequest& request, int64_t now,
   const SignedPolicy& signed_policy = *checked.policy;
   const OwnerPolicy& p = signed_policy.policy();
   // 8–12. Evidence against the policy.
-  VOUCH_RETURN_IF_ERROR(CheckEvidence(c, checked.host, p));
+  VOUCH_RETURN_IF_ERROR(CheckEvidence(c, request.event_log, checked.host, p));
 
   // 13. Only now touch the share.
   PolicyDigest digest = signed_policy.digest();
@@ -519,7 +537,7 @@ Result<Reendorsement> Appraiser::JudgeReattest(const ReattestRequest& request, i
   // 9–14. Fresh evidence against the policy, then against the baseline;
   // then the guest's.
   auto judge = [&]() -> Status {
-    VOUCH_RETURN_IF_ERROR(CheckEvidence(c, checked.host, p));
+    VOUCH_RETURN_IF_ERROR(CheckEvidence(c, request.event_log, checked.host, p));
     if (c.config_digest != l.config_digest) {
       return Error(Code::kDrift,
                    StrCat("domain config digest ", Short(c.config_digest),

@@ -304,7 +304,7 @@ TEST_F(AppraisalTest, RefusesASecondVcOnTheSameChallenge) {
   Scenario reattest = s;
   reattest.claims = [](HostVcClaims& c) { c.type = "reattest"; };
   EXPECT_REFUSED(world_.Reappraise(ReattestRequest{world_.Build(reattest).request.vc,
-                                                   world_.Build(s).request.policy, Bytes{1}, 1, {}}),
+                                                   world_.Build(s).request.policy, Bytes{1}, 1, {}, {}}),
                  Code::kStaleNonce, "already answered by another VC");
 }
 
@@ -496,16 +496,34 @@ TEST_F(AppraisalTest, ApprovesPcrMatchingAnyListedReference) {
 std::string ShortHex(const Bytes& b) { return HexEncode(ByteView(b).first(8)) + "…"; }
 
 // A request whose quote covers PCRs 0 and 7 with exactly the values the
-// fixture log `log` replays to, carrying `sent` as vouch.evlog.
+// fixture log `log` replays to, sending `sent` as the event log (its
+// SHA-256 in the VC's vouch.evlog).
 Scenario WithEventLog(const vouch::testing::FixtureEventLog& log, Bytes sent) {
   std::map<uint32_t, Bytes> quoted = vouch::testing::ReplayedValues(log, {0, 7});
   Scenario s;
   s.policy = [quoted](OwnerPolicy& p) { p.reference_pcrs[7] = {quoted.at(7)}; };
-  s.claims = [quoted, sent](HostVcClaims& c) {
-    c.tpm.pcrs = quoted;
-    c.event_log = sent;
-  };
+  s.claims = [quoted](HostVcClaims& c) { c.tpm.pcrs = quoted; };
+  s.event_log = std::move(sent);
   return s;
+}
+
+// A host sending another log than the one its VC names, or a log its VC
+// does not name, or none for a VC that names one.
+TEST_F(AppraisalTest, TheEventLogSentMustBeTheOneTheVcNames) {
+  vouch::testing::FixtureEventLog log = vouch::testing::LoadFixtureEventLog("event-arch-linux.bin");
+  Scenario swapped = WithEventLog(log, log.bytes);
+  swapped.event_log_sent = vouch::testing::WithFirstDigestChanged(log, 7);
+  EXPECT_REFUSED(world_.Appraise(world_.Build(swapped)), Code::kMalformed,
+                 StrCat("the event log sent has SHA-256 ", ShortHex(ToBytes(Sha256(*swapped.event_log_sent))),
+                        ", not the host VC's 'vouch.evlog' ", ShortHex(ToBytes(Sha256(log.bytes)))));
+  Scenario unnamed = WithEventLog(log, {});
+  unnamed.event_log_sent = log.bytes;
+  EXPECT_REFUSED(world_.Appraise(world_.Build(unnamed)), Code::kMalformed,
+                 "the request carries an event log, but the host VC has no 'vouch.evlog' digest");
+  Scenario withheld = WithEventLog(log, log.bytes);
+  withheld.event_log_sent = Bytes{};
+  EXPECT_REFUSED(world_.Appraise(world_.Build(withheld)), Code::kMalformed,
+                 "the host VC names an event log ('vouch.evlog'), but the request carries none");
 }
 
 TEST_F(AppraisalTest, ApprovesAnEventLogThatReplaysToTheQuote) {
@@ -552,9 +570,9 @@ TEST_F(AppraisalTest, RefusesAnEventLogThatDoesNotParse) {
   vouch::testing::FixtureEventLog log = vouch::testing::LoadFixtureEventLog("event-arch-linux.bin");
   Bytes cut(log.bytes.begin(), log.bytes.begin() + 100);
   EXPECT_REFUSED(world_.Appraise(world_.Build(WithEventLog(log, ToBytes("not an event log")))),
-                 Code::kMalformed, "host VC claim 'vouch.evlog' is not a firmware event log: event log");
+                 Code::kMalformed, "the event log sent is not a firmware event log: event log");
   EXPECT_REFUSED(world_.Appraise(world_.Build(WithEventLog(log, cut))), Code::kMalformed,
-                 "host VC claim 'vouch.evlog' is not a firmware event log");
+                 "the event log sent is not a firmware event log");
 }
 
 TEST_F(AppraisalTest, RefusesASha1EventLogAgainstASha256Quote) {
@@ -578,10 +596,8 @@ Scenario OnPlatform(const vouch::testing::FixtureEventLog& log, Bytes sent,
     p.reference_boot.clear();
     p.platforms = platforms;
   };
-  s.claims = [quoted, sent](HostVcClaims& c) {
-    c.tpm.pcrs = quoted;
-    c.event_log = sent;
-  };
+  s.claims = [quoted](HostVcClaims& c) { c.tpm.pcrs = quoted; };
+  s.event_log = std::move(sent);
   return s;
 }
 

@@ -127,7 +127,7 @@ TEST_F(AppraisalTpmTest, ApprovesARealEventLogTheTpmWasExtendedWith) {
     p.pcrs = pcrs;
     p.reference_pcrs = {{7, {seven}}};
   };
-  s.claims = [&log](HostVcClaims& c) { c.event_log = log.bytes; };
+  s.event_log = log.bytes;
   Built b = world_.Build(s);
   for (uint32_t pcr : pcrs) EXPECT_EQ(b.claims.tpm.pcrs.at(pcr), log.sha256.at(pcr)) << "PCR " << pcr;
   auto r = world_.Appraise(b);
@@ -144,7 +144,7 @@ TEST_F(AppraisalTpmTest, RefusesARealEventLogWithOneDigestChangedNamingThePcr) {
     p.reference_pcrs.clear();
   };
   Bytes changed = vouch::testing::WithFirstDigestChanged(log, 7);
-  s.claims = [changed](HostVcClaims& c) { c.event_log = changed; };
+  s.event_log = changed;
   auto replayed = ReplayEventLog(*ParseEventLog(changed));
   ASSERT_TRUE(replayed.ok());
   EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kPcrMismatch,
@@ -165,7 +165,7 @@ TEST_F(AppraisalTpmTest, RefusesARealEventLogThatLeavesOutAMeasurement) {
     p.pcrs = pcrs;
     p.reference_pcrs.clear();
   };
-  s.claims = [&log](HostVcClaims& c) { c.event_log = log.bytes; };
+  s.event_log = log.bytes;
   EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kPcrMismatch,
                  StrCat("event log does not match the quote: PCR 4 replays to ",
                         HexEncode(ByteView(log.sha256.at(4)).first(8)), "…"));

@@ -68,10 +68,8 @@ TEST_F(ReappraisalTest, AWithdrawnBootReferenceRefusesTheNextRound) {
     p.reference_boot.clear();
     p.platforms = {"gce"};
   };
-  s.claims = [quoted, bytes = log.bytes](HostVcClaims& c) {
-    c.tpm.pcrs = quoted;
-    c.event_log = bytes;
-  };
+  s.claims = [quoted](HostVcClaims& c) { c.tpm.pcrs = quoted; };
+  s.event_log = log.bytes;
   auto firmware = ProposeBootReference(log.parsed, "gce", "firmware", {0, 1, 2, 3, 4, 5, 6, 7});
   ASSERT_TRUE(firmware.ok()) << firmware.error().ToString();
   world_.directory().PutReference(*firmware);

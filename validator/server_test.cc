@@ -155,7 +155,7 @@ TEST_F(ServerTest, MalformedBodyIs400Malformed) {
 }
 
 TEST_F(ServerTest, WrongContentTypeIs415) {
-  Bytes body = protocol::EncodeAttestRequest(AttestRequest{Bytes{1}, Bytes{2}, Bytes{3}, 0});
+  Bytes body = protocol::EncodeAttestRequest(AttestRequest{Bytes{1}, Bytes{2}, Bytes{3}, 0, {}});
   ExpectRefusal(Attest(body, "application/json"), 415, "malformed",
                 "expected Content-Type application/cbor");
 }
@@ -163,7 +163,7 @@ TEST_F(ServerTest, WrongContentTypeIs415) {
 TEST_F(ServerTest, OversizedBodyIsRefused) {
   // 300 KiB against the default 256 KiB limit: httplib answers 413 from the
   // Content-Length alone, before reading the body or appraising anything.
-  Bytes body = protocol::EncodeAttestRequest(AttestRequest{Bytes(300 * 1024, 1), Bytes{2}, Bytes{3}, 0});
+  Bytes body = protocol::EncodeAttestRequest(AttestRequest{Bytes(300 * 1024, 1), Bytes{2}, Bytes{3}, 0, {}});
   auto res = Attest(body);
   ExpectRefusal(res, 413, "malformed", "exceeds the limit of 262144 bytes");
   EXPECT_EQ(metrics_.Snapshot().appraisals, 0u);
@@ -184,7 +184,7 @@ TEST_F(ServerTest, BodyLimitIsConfigurable) {
   ServerOptions o;
   o.max_body_bytes = 4096;
   StartServer(o);
-  Bytes body = protocol::EncodeAttestRequest(AttestRequest{Bytes(5000, 1), Bytes{2}, Bytes{3}, 0});
+  Bytes body = protocol::EncodeAttestRequest(AttestRequest{Bytes(5000, 1), Bytes{2}, Bytes{3}, 0, {}});
   ExpectRefusal(Attest(body), 413, "malformed", "exceeds the limit of 4096 bytes");
 }
 

@@ -67,6 +67,11 @@ struct Scenario {
   // the claimed ones. Register that TPM's AK in directory() yourself.
   std::function<TpmQuote(ByteView extra)> quote;
   std::optional<uint64_t> index;  // default: ours
+  // The firmware event log: its SHA-256 becomes the VC's "vouch.evlog" claim
+  // (before `claims`) and the log is sent beside the VC, unless
+  // `event_log_sent` says what is sent instead.
+  Bytes event_log;
+  std::optional<Bytes> event_log_sent;
 };
 
 struct Built {
@@ -184,6 +189,7 @@ class AttestWorld {
     c.domain_config = qemu::CanonicalConfigBytes(domain);
     c.config_digest = ToBytes(Sha256(c.domain_config));
     c.policy_digest = ToBytes(policy.digest().value);
+    if (!s.event_log.empty()) c.event_log_digest = ToBytes(Sha256(s.event_log));
     if (s.claims) s.claims(c);
 
     Bytes extra = s.extra
@@ -208,7 +214,8 @@ class AttestWorld {
     if (s.vc_bytes) vc_bytes = s.vc_bytes(vc_bytes);
     Bytes policy_bytes = policy.encoded();
     if (s.policy_bytes) policy_bytes = s.policy_bytes(policy_bytes);
-    return Built{AttestRequest{vc_bytes, policy_bytes, share, index}, std::move(e), c,
+    Bytes event_log = s.event_log_sent ? *s.event_log_sent : s.event_log;
+    return Built{AttestRequest{vc_bytes, policy_bytes, share, index, event_log}, std::move(e), c,
                  policy.digest(), vc_bytes};
   }
 
@@ -243,7 +250,8 @@ class AttestWorld {
       if (bend) bend(c);
     };
     Built b = Build(s, now);
-    return ReattestRequest{b.request.vc, b.request.policy, std::move(baseline), b.request.index, {}};
+    return ReattestRequest{b.request.vc, b.request.policy, std::move(baseline), b.request.index, {},
+                           b.request.event_log};
   }
 
   Result<Reendorsement> Reappraise(const ReattestRequest& r, int64_t now = kNow,

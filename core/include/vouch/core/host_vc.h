@@ -25,9 +25,10 @@ namespace vouch {
 
 inline constexpr std::string_view kHostVcContentType = "application/vouch-vc+cbor";
 inline constexpr size_t kCtiSize = 16;
-// Largest "vouch.evlog" claim: a real 30–60-event crypto-agile firmware log
-// is 15–35 KiB (the tpm2-tools fixtures in measure/testdata/eventlog), and a
-// reattest request carries three VCs within vouchd's 256 KiB body limit.
+// Largest firmware event log a host sends beside its VC (the VC's
+// "vouch.evlog" claim holds its SHA-256): a real 30–60-event crypto-agile
+// log is 15–35 KiB (the tpm2-tools fixtures in measure/testdata/eventlog),
+// within vouchd's 256 KiB body limit with a reattest request's three VCs.
 inline constexpr size_t kMaxVcEventLogSize = 64 * 1024;
 
 struct HypervisorFacts {
@@ -77,10 +78,12 @@ struct HostVcClaims {
   // "vouch.launch" (reattest only): the cti of the launch VC this round
   // re-attests, so guest evidence and its baseline belong to one launch.
   Bytes launch_cti;
-  // "vouch.evlog" (optional): the host's TCG firmware event log, the bytes
-  // of binary_bios_measurements; validators replay it against the quote.
-  // Empty = no claim (encoded only when set, so older VCs keep their bytes).
-  Bytes event_log;
+  // "vouch.evlog" (optional): the SHA-256 of the host's TCG firmware event
+  // log (binary_bios_measurements), which travels beside the VC in the
+  // attest or reattest request, so signatures and digests over the VC do not
+  // cover 30 KiB of log; validators check the log against it, then replay it
+  // against the quote. Empty = no claim (encoded only when set).
+  Bytes event_log_digest;
   bool operator==(const HostVcClaims&) const = default;
 };
 
@@ -90,8 +93,7 @@ Bytes BootHash(const std::map<uint32_t, Bytes>& pcrs);
 // The claims as the CBOR map of DESIGN §3.
 cbor::Value HostVcClaimsToCbor(const HostVcClaims& claims);
 // Strict reading: every required claim present with its type and size,
-// nothing unknown; "vouch.evlog", when present, 1..kMaxVcEventLogSize bytes
-// (not parsed here: the validator parses and replays it). kMalformed naming
+// nothing unknown; "vouch.evlog", when present, 32 bytes. kMalformed naming
 // the claim otherwise.
 Result<HostVcClaims> HostVcClaimsFromCbor(const cbor::Value& map);
 

@@ -33,9 +33,9 @@ struct HookConfig {
   std::chrono::milliseconds deadline{5000};      // whole validator exchange, 1ms..10m
   std::chrono::milliseconds libvirt_timeout{5000};  // each libvirt call, 1ms..10m
   std::string metrics_listen;                    // vouch-agent's /metrics, "HOST:PORT"; empty: none
-  // The TCG firmware event log each host VC carries ("vouch.evlog", at most
-  // kMaxVcEventLogSize bytes), read at every start and round; validators
-  // replay it against the quote. Empty: no log is sent.
+  // The TCG firmware event log sent beside each host VC (whose "vouch.evlog"
+  // holds its SHA-256; at most kMaxVcEventLogSize bytes), read at every
+  // start and round; validators replay it against the quote. Empty: none.
   std::string event_log;
   // Proxmox VE (pve_hook.h): where its VM configs are, where the hookscript
   // leaves a key for QEMU (a root-only tmpfs directory), and the QEMU whose

@@ -17,7 +17,7 @@ inline constexpr std::string_view kHookConfigKeys[] = {
     "ledger_ca",  "ledger_cert", "ledger_key", "ledger_user", "ledger_password_file", "ledger_append",
     // vouch-agent's GET /metrics (agent_metrics.h); empty: none.
     "metrics_listen",
-    // The firmware event log every host VC carries ("vouch.evlog"); empty: none.
+    // The firmware event log sent beside every host VC ("vouch.evlog" names it); empty: none.
     "event_log",
     // The Proxmox VE hookscript (pve_hook.h).
     "pve_config_dir", "pve_key_dir", "pve_emulator",

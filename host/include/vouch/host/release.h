@@ -27,7 +27,8 @@ struct HostContext {
   Tpm* tpm = nullptr;
   const Ak* ak = nullptr;
   HypervisorFacts hypervisor;
-  // The firmware event log the VC carries ("vouch.evlog"); empty: none.
+  // The firmware event log sent beside the VC, whose SHA-256 the VC's
+  // "vouch.evlog" claim holds; empty: none.
   Bytes event_log;
 };
 
@@ -59,7 +60,7 @@ Result<ReleaseOutcome> ObtainImageKey(const ReleaseRequest& request, const HostC
 // Steps 4–5 for the given validators' nonces and ephemeral public key E:
 // quotes the policy's PCRs with extraData = HostQuoteExtraData(nonces, E,
 // request.config) (vouch/core/quote_binding.h) and fills in the claims of a "launch" host VC (a fresh
-// cti, valid for the policy's vc_ttl) with host.event_log, if any. The caller signs them with
+// cti, valid for the policy's vc_ttl) with the SHA-256 of host.event_log, if any. The caller signs them with
 // HostVc::Issue. Errors: the quote's, "TPM quote failed: …".
 Result<HostVcClaims> LaunchClaims(const ReleaseRequest& request, const HostContext& host,
                                   const std::vector<Bytes>& nonces, ByteView ephemeral_public_key);

@@ -44,15 +44,18 @@ class ValidatorClient {
   // reached; the validator's own code and reason if it refuses.
   Result<Challenge> GetChallenge(const std::string& host_did);
 
-  // POST /v1/attest {"vc", "policy", "share", "index"}.
-  Result<AttestResponse> Attest(ByteView vc, ByteView policy, ByteView sealed_share, size_t index);
+  // POST /v1/attest {"vc", "policy", "share", "index", "evlog" (only if not
+  // empty: the event log whose digest the VC's "vouch.evlog" holds)}.
+  Result<AttestResponse> Attest(ByteView vc, ByteView policy, ByteView sealed_share, size_t index,
+                                ByteView event_log = {});
 
   // POST /v1/reattest {"vc", "policy", "launch", "index", "guest_baseline"
-  // (only if not empty)}: the endorsement (encoded COSE_Countersignature)
+  // and "evlog" (each only if not empty)}: the endorsement (encoded COSE_Countersignature)
   // over the reattest VC. A refusal that carries the validator's signed
   // drift verdict leaves it, unverified, in `drift_verdict` (if not null).
   Result<Bytes> Reattest(ByteView vc, ByteView policy, ByteView launch_vc, size_t index,
-                         ByteView guest_baseline = {}, Bytes* drift_verdict = nullptr);
+                         ByteView guest_baseline = {}, Bytes* drift_verdict = nullptr,
+                         ByteView event_log = {});
 
   // POST /v1/enroll, signed by `host_key` for `validator_did`
   // (vouch/core/enrollment_request.h), dated `at`: the validator checks the

@@ -48,6 +48,9 @@ struct AttestRequest {
   Bytes policy;        // the owner policy, COSE_Sign1
   Bytes share;         // this validator's sealed share, [enc, ct]
   uint64_t index = 0;  // this validator's index in the policy
+  // "evlog" (optional): the firmware event log whose SHA-256 the VC's
+  // "vouch.evlog" claim holds; empty when the VC has none.
+  Bytes event_log;
   bool operator==(const AttestRequest&) const = default;
 };
 
@@ -61,6 +64,8 @@ struct ReattestRequest {
   // guest_appraisal.h); empty for the first one, or when the policy has no
   // guest section.
   Bytes guest_baseline;
+  // "evlog" (optional): as in AttestRequest, for the reattest VC.
+  Bytes event_log;
   bool operator==(const ReattestRequest&) const = default;
 };
 

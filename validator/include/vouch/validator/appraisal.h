@@ -210,7 +210,8 @@ class Appraiser {
                                    std::string_view type, int64_t now,
                                    AppraisalTrace* trace) const;
   // The quote, references, hypervisor and runtime checks (8–12).
-  Status CheckEvidence(const HostVcClaims& c, const HostRecord& host, const OwnerPolicy& p) const;
+  Status CheckEvidence(const HostVcClaims& c, ByteView event_log, const HostRecord& host,
+                       const OwnerPolicy& p) const;
 
   const ValidatorKeys& keys_;
   HostDirectory& directory_;
