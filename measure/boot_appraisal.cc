@@ -78,7 +78,7 @@ EventVerdict VerdictOf(const LoggedEvent& e) {
   v.pcr = e.pcr;
   v.type = e.type;
   v.sha256 = Sha256Of(e);
-  if (auto var = ParseEfiVariable(e.data); var.ok()) {
+  if (auto var = ReadEfiVariable(e.data)) {
     v.vendor = var->vendor;
     v.variable = var->name;
     v.variable_sha256 = ToBytes(Sha256(var->data));
@@ -167,7 +167,7 @@ Result<BootReference> ProposeBootReference(const EventLog& log, const std::strin
     }
     BootRule rule{e.pcr, e.type, "", "", {}, true};
     Bytes value = digest;
-    if (auto var = ParseEfiVariable(e.data); var.ok() && ToBytes(Sha256(e.data)) == digest) {
+    if (auto var = ReadEfiVariable(e.data); var && ToBytes(Sha256(e.data)) == digest) {
       rule.vendor = var->vendor;
       rule.variable = var->name;
       value = ToBytes(Sha256(var->data));

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <optional>
 
 namespace vouch {
 namespace {
@@ -23,28 +24,35 @@ std::string GuidText(ByteView g) {
 
 }  // namespace
 
-Result<EfiVariable> ParseEfiVariable(ByteView event_data) {
+std::optional<EfiVariable> ReadEfiVariable(ByteView event_data) {
   constexpr size_t kHeader = 16 + 8 + 8;
-  auto bad = [](const std::string& why) {
-    return Error(Code::kMalformed, StrCat("EFI variable event: ", why));
-  };
-  if (event_data.size() < kHeader) return bad(StrCat(event_data.size(), " bytes, shorter than its header"));
+  if (event_data.size() < kHeader) return std::nullopt;
   uint64_t name_units = Le(event_data, 16, 8);
   uint64_t data_size = Le(event_data, 24, 8);
-  if (name_units == 0 || name_units > 128) return bad(StrCat("a name of ", name_units, " characters"));
+  if (name_units == 0 || name_units > 128) return std::nullopt;
   if (data_size > event_data.size() || kHeader + 2 * name_units + data_size != event_data.size()) {
-    return bad(StrCat("name and data lengths do not add up to the event's ", event_data.size(), " bytes"));
+    return std::nullopt;
   }
   EfiVariable var;
-  var.vendor = GuidText(event_data.subspan(0, 16));
   for (uint64_t i = 0; i < name_units; ++i) {
     uint64_t unit = Le(event_data, kHeader + 2 * i, 2);
-    if (unit < 0x20 || unit >= 0x7f) return bad("the name is not printable ASCII");
+    if (unit < 0x20 || unit >= 0x7f) return std::nullopt;
     var.name.push_back(static_cast<char>(unit));
   }
+  var.vendor = GuidText(event_data.subspan(0, 16));
   ByteView data = event_data.subspan(kHeader + 2 * name_units);
   var.data.assign(data.begin(), data.end());
   return var;
+}
+
+Result<EfiVariable> ParseEfiVariable(ByteView event_data) {
+  std::optional<EfiVariable> var = ReadEfiVariable(event_data);
+  if (!var) {
+    return Error(Code::kMalformed,
+                 StrCat("EFI variable event: ", event_data.size(),
+                        " bytes that are not one UEFI_VARIABLE_DATA with a 1..128-character printable ASCII name"));
+  }
+  return std::move(*var);
 }
 
 }  // namespace vouch

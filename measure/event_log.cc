@@ -248,14 +248,18 @@ Status ParseSha1Events(Reader& r, EventLog& log) {
   return Ok();
 }
 
-const EVP_MD* Md(uint16_t alg) {
+// The bank's digest, fetched once per replay: a digest named by EVP_sha256()
+// is looked up again (under a lock) at every EVP_DigestInit_ex.
+SslPtr<EVP_MD> Md(uint16_t alg) {
+  const char* name = nullptr;
   switch (alg) {
-    case kEventLogSha1: return EVP_sha1();
-    case kEventLogSha256: return EVP_sha256();
-    case kEventLogSha384: return EVP_sha384();
-    case kEventLogSha512: return EVP_sha512();
+    case kEventLogSha1: name = "SHA1"; break;
+    case kEventLogSha256: name = "SHA256"; break;
+    case kEventLogSha384: name = "SHA384"; break;
+    case kEventLogSha512: name = "SHA512"; break;
     default: return nullptr;
   }
+  return SslPtr<EVP_MD>(EVP_MD_fetch(nullptr, name, nullptr));
 }
 
 Bytes InitialValue(uint32_t pcr, size_t size, uint8_t pcr0_locality) {
@@ -304,8 +308,13 @@ Result<PcrBanks> ReplayEventLog(const EventLog& log) {
   SslPtr<EVP_MD_CTX> ctx(EVP_MD_CTX_new());
   if (!ctx) return Error(Code::kInternal, "event log replay: EVP_MD_CTX_new failed");
   for (const auto& a : log.algorithms) {
-    const EVP_MD* md = Md(a.alg);
-    if (md == nullptr) continue;
+    SslPtr<EVP_MD> fetched = Md(a.alg);
+    if (!fetched) {
+      if (EventLogAlgorithmName(a.alg).empty()) continue;  // a bank vouch does not replay
+      return Error(Code::kInternal, StrCat("event log replay: cannot fetch ", EventLogAlgorithmName(a.alg), ": ",
+                                           SslErrorString()));
+    }
+    const EVP_MD* md = fetched.get();
     auto& bank = banks[EventLogAlgorithmName(a.alg)];
     for (const auto& e : log.events) {
       auto d = std::find_if(e.digests.begin(), e.digests.end(),

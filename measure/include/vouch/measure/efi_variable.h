@@ -5,6 +5,7 @@
 #ifndef VOUCH_MEASURE_EFI_VARIABLE_H_
 #define VOUCH_MEASURE_EFI_VARIABLE_H_
 
+#include <optional>
 #include <string>
 
 #include "vouch/core/bytes.h"
@@ -18,9 +19,13 @@ struct EfiVariable {
   Bytes data;
 };
 
-// kMalformed naming the problem when `event_data` is not exactly one
+// The variable `event_data` holds; nullopt when it is not exactly one
 // UEFI_VARIABLE_DATA or its name is not 1..128 printable ASCII characters
-// (every variable the PC Client profile measures has such a name).
+// (every variable the PC Client profile measures has such a name). Builds
+// no message: most events of a log are not variables.
+std::optional<EfiVariable> ReadEfiVariable(ByteView event_data);
+
+// As ReadEfiVariable, with kMalformed saying what was expected.
 Result<EfiVariable> ParseEfiVariable(ByteView event_data);
 
 }  // namespace vouch
