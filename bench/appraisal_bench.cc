@@ -138,7 +138,7 @@ int main(int argc, char** argv) {
   const int kLogRuns = 2000;
   for (int i = 0; i < kLogRuns; ++i) {
     auto parsed = vouch::ParseEventLog(*bytes);
-    auto replayed = vouch::ReplayEventLog(*parsed);
+    auto replayed = vouch::ReplayEventLog(*parsed, vouch::kEventLogSha256);
     auto judged = vouch::AppraiseBootLog(*parsed, cls, pcrs);
     if (!replayed.ok() || !judged.accepted()) Die("the log work failed");
   }

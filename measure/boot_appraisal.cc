@@ -72,16 +72,19 @@ void Judge(const LoggedEvent& e, const PlatformClass& cls, EventVerdict& v) {
   }
 }
 
-EventVerdict VerdictOf(const LoggedEvent& e) {
+// The data's digest is taken only for a governed event: it is the costly
+// part (a db or dbx is kilobytes) and nothing judges the others.
+EventVerdict VerdictOf(const LoggedEvent& e, bool governed) {
   EventVerdict v;
   v.number = e.number;
   v.pcr = e.pcr;
   v.type = e.type;
+  v.governed = governed;
   v.sha256 = Sha256Of(e);
   if (auto var = ReadEfiVariable(e.data)) {
-    v.vendor = var->vendor;
-    v.variable = var->name;
-    v.variable_sha256 = ToBytes(Sha256(var->data));
+    v.vendor = std::move(var->vendor);
+    v.variable = std::move(var->name);
+    if (governed) v.variable_sha256 = ToBytes(Sha256(var->data));
   }
   return v;
 }
@@ -109,10 +112,10 @@ BootAppraisal AppraiseBootLog(const EventLog& log, const PlatformClass& cls,
           StrCat("platform class ", cls.name, " governs PCR ", pcr, ", which the quote does not cover"));
     }
   }
+  out.events.reserve(log.events.size());
   for (const LoggedEvent& e : log.events) {
     if (e.type == kEvNoAction) continue;
-    EventVerdict v = VerdictOf(e);
-    v.governed = governed.count(e.pcr) != 0;
+    EventVerdict v = VerdictOf(e, governed.count(e.pcr) != 0);
     if (v.governed) {
       if (v.sha256.empty()) {
         v.why = "it has no SHA-256 digest";

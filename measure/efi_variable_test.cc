@@ -40,7 +40,7 @@ TEST(EfiVariableTest, ReadsWhatItWasGiven) {
   auto var = ParseEfiVariable(VariableData("db", Bytes{1, 2, 3}));
   ASSERT_TRUE(var.ok()) << var.error().ToString();
   EXPECT_EQ(var->name, "db");
-  EXPECT_EQ(var->data, (Bytes{1, 2, 3}));
+  EXPECT_EQ(Bytes(var->data.begin(), var->data.end()), (Bytes{1, 2, 3}));
 }
 
 TEST(EfiVariableTest, RefusesWhatDoesNotAddUp) {

@@ -197,6 +197,7 @@ Status ParseAgileEvents(Reader& r, EventLog& log) {
       return r.Fail(StrCat("expected at most ", log.algorithms.size(),
                            " digests (the Spec ID event's algorithms), got ", count));
     }
+    e.digests.reserve(count);
     for (uint32_t i = 0; i < count; ++i) {
       VOUCH_ASSIGN_OR_RETURN(uint16_t alg, r.U16("hashAlg"));
       auto it = sizes.find(alg);
@@ -303,11 +304,12 @@ Result<EventLog> ParseEventLog(ByteView in) {
   return log;
 }
 
-Result<PcrBanks> ReplayEventLog(const EventLog& log) {
+Result<PcrBanks> ReplayEventLog(const EventLog& log, std::optional<uint16_t> only) {
   PcrBanks banks;
   SslPtr<EVP_MD_CTX> ctx(EVP_MD_CTX_new());
   if (!ctx) return Error(Code::kInternal, "event log replay: EVP_MD_CTX_new failed");
   for (const auto& a : log.algorithms) {
+    if (only && a.alg != *only) continue;
     SslPtr<EVP_MD> fetched = Md(a.alg);
     if (!fetched) {
       if (EventLogAlgorithmName(a.alg).empty()) continue;  // a bank vouch does not replay
@@ -325,16 +327,15 @@ Result<PcrBanks> ReplayEventLog(const EventLog& log) {
       if (e.type == kEvNoAction) continue;
       Bytes& pcr = it->second;
       unsigned int out_len = 0;
-      Bytes out(EVP_MAX_MD_SIZE);
+      uint8_t out[EVP_MAX_MD_SIZE];
       if (EVP_DigestInit_ex(ctx.get(), md, nullptr) != 1 ||
           EVP_DigestUpdate(ctx.get(), pcr.data(), pcr.size()) != 1 ||
           EVP_DigestUpdate(ctx.get(), d->digest.data(), d->digest.size()) != 1 ||
-          EVP_DigestFinal_ex(ctx.get(), out.data(), &out_len) != 1) {
+          EVP_DigestFinal_ex(ctx.get(), out, &out_len) != 1) {
         return Error(Code::kInternal, StrCat("event log replay: ", EventLogAlgorithmName(a.alg),
                                              " digest failed: ", SslErrorString()));
       }
-      out.resize(out_len);
-      pcr = std::move(out);
+      pcr.assign(out, out + out_len);  // same size: no allocation
     }
   }
   return banks;

@@ -172,6 +172,27 @@ TEST(EventLog, EveryTpm2ToolsFixtureReplaysToWhatTpm2EventlogPrints) {
   EXPECT_EQ(compared, 130u);  // the PCR values tpm2_eventlog prints for these 11 logs
 }
 
+TEST(EventLog, ReplayingOneBankGivesThatBankOfTheFullReplay) {
+  for (const char* name : kFixtures) {
+    SCOPED_TRACE(name);
+    auto log = ParseEventLog(LoadFixture(name));
+    ASSERT_TRUE(log.ok()) << log.error().ToString();
+    auto all = ReplayEventLog(*log);
+    ASSERT_TRUE(all.ok());
+    for (uint16_t alg : {kEventLogSha1, kEventLogSha256, kEventLogSha384, kEventLogSha512}) {
+      auto one = ReplayEventLog(*log, alg);
+      ASSERT_TRUE(one.ok());
+      std::string bank = EventLogAlgorithmName(alg);
+      if (all->count(bank) == 0) {
+        EXPECT_TRUE(one->empty()) << bank << ": the log does not list it";
+        continue;
+      }
+      ASSERT_EQ(one->size(), 1u) << bank;
+      EXPECT_EQ(one->at(bank), all->at(bank)) << bank;
+    }
+  }
+}
+
 TEST(EventLog, FixturesParseToTheirKnownShape) {
   auto agile = ParseEventLog(LoadFixture("event.bin"));
   ASSERT_TRUE(agile.ok()) << agile.error().ToString();

@@ -178,7 +178,7 @@ Result<std::optional<EventLog>> CheckEventLog(const HostVcClaims& c, ByteView se
     return Error(Code::kMalformed, StrCat("the event log sent is not a firmware event log: ",
                                           log.error().message()));
   }
-  auto replayed = ReplayEventLog(*log);
+  auto replayed = ReplayEventLog(*log, kEventLogSha256);
   if (!replayed.ok()) return replayed.error();
   auto mismatch = FirstReplayMismatch(*replayed, "sha256", c.tpm.pcrs);
   if (!mismatch.ok()) {

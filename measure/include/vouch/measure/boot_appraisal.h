@@ -28,7 +28,7 @@ struct EventVerdict {
   Bytes sha256;          // the event's SHA-256 digest (empty if it has none)
   std::string vendor;    // an EFI variable event's vendor GUID and name, when
   std::string variable;  // its data parses as one
-  Bytes variable_sha256; // SHA-256 of that variable's data
+  Bytes variable_sha256; // SHA-256 of that variable's data (governed events only)
   bool governed = false; // on a PCR the class governs
   std::string fragment;  // the fragment whose rule accepted it; empty: none
   std::string why;       // for a governed event no rule accepted: why not

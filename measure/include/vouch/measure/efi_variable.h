@@ -16,7 +16,7 @@ namespace vouch {
 struct EfiVariable {
   std::string vendor;  // the GUID, lowercase 8-4-4-4-12 as UEFI prints it
   std::string name;    // printable ASCII ("SecureBoot", "db")
-  Bytes data;
+  ByteView data;       // within the event data it was read from: valid while that is
 };
 
 // The variable `event_data` holds; nullopt when it is not exactly one

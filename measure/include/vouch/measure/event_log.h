@@ -104,8 +104,10 @@ using PcrBanks = std::map<std::string, std::map<uint32_t, Bytes>>;
 // Replays `log`. The result has one bank per supported algorithm the log
 // lists (others are skipped) and, in each, the PCRs some event names with a
 // digest of that bank (an EV_NO_ACTION event names but does not extend).
+// With `only` (a TPM_ALG_ID above), just that bank, if the log lists it: a
+// validator compares one bank and need not hash the others.
 // kInternal if OpenSSL fails.
-Result<PcrBanks> ReplayEventLog(const EventLog& log);
+Result<PcrBanks> ReplayEventLog(const EventLog& log, std::optional<uint16_t> only = std::nullopt);
 
 // The first PCR whose TPM value differs from the log's replay.
 struct ReplayMismatch {
