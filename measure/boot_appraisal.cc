@@ -36,11 +36,11 @@ std::string Describe(const EventVerdict& v) {
 
 // Judges one governed event: digest rules of its PCR and type first, then
 // variable rules, which only an event whose digest covers its data can meet.
-void Judge(const LoggedEvent& e, const PlatformClass& cls, EventVerdict& v) {
+void Judge(const PlatformClass& cls, EventVerdict& v) {
   auto rules_of_event = [&](auto visit) {
     for (const BootReference& f : cls.fragments) {
       for (const BootRule& rule : f.rules) {
-        if (rule.pcr == e.pcr && rule.event_type == e.type && visit(f, rule)) return true;
+        if (rule.pcr == v.pcr && rule.event_type == v.type && visit(f, rule)) return true;
       }
     }
     return false;
@@ -61,7 +61,7 @@ void Judge(const LoggedEvent& e, const PlatformClass& cls, EventVerdict& v) {
       return true;
     });
   }
-  if (accepted && ToBytes(Sha256(e.data)) != v.sha256) {
+  if (accepted && !v.digest_covers_data) {
     v.fragment.clear();
     v.why = "its digest is not the SHA-256 of its data, so its data proves nothing";
   } else if (!accepted && named) {
@@ -72,21 +72,19 @@ void Judge(const LoggedEvent& e, const PlatformClass& cls, EventVerdict& v) {
   }
 }
 
-// The data's digest is taken only for a governed event: it is the costly
-// part (a db or dbx is kilobytes) and nothing judges the others.
-EventVerdict VerdictOf(const LoggedEvent& e, bool governed) {
-  EventVerdict v;
-  v.number = e.number;
-  v.pcr = e.pcr;
-  v.type = e.type;
-  v.governed = governed;
-  v.sha256 = Sha256Of(e);
+EventFacts FactsOf(const LoggedEvent& e) {
+  EventFacts f;
+  f.number = e.number;
+  f.pcr = e.pcr;
+  f.type = e.type;
+  f.sha256 = Sha256Of(e);
   if (auto var = ReadEfiVariable(e.data)) {
-    v.vendor = std::move(var->vendor);
-    v.variable = std::move(var->name);
-    if (governed) v.variable_sha256 = ToBytes(Sha256(var->data));
+    f.vendor = std::move(var->vendor);
+    f.variable = std::move(var->name);
+    f.variable_sha256 = ToBytes(Sha256(var->data));
+    f.digest_covers_data = !f.sha256.empty() && ToBytes(Sha256(e.data)) == f.sha256;
   }
-  return v;
+  return f;
 }
 
 // Whether `v` is an event of the kind `rule` describes (one no rule accepted
@@ -98,7 +96,7 @@ bool OfKind(const EventVerdict& v, const BootRule& rule) {
 
 }  // namespace
 
-BootAppraisal AppraiseBootLog(const EventLog& log, const PlatformClass& cls,
+BootAppraisal AppraiseBootLog(const PreparedBootLog& log, const PlatformClass& cls,
                               const std::vector<uint32_t>& quoted_pcrs) {
   BootAppraisal out;
   std::set<uint32_t> governed;
@@ -113,14 +111,15 @@ BootAppraisal AppraiseBootLog(const EventLog& log, const PlatformClass& cls,
     }
   }
   out.events.reserve(log.events.size());
-  for (const LoggedEvent& e : log.events) {
-    if (e.type == kEvNoAction) continue;
-    EventVerdict v = VerdictOf(e, governed.count(e.pcr) != 0);
+  for (const EventFacts& e : log.events) {
+    EventVerdict v;
+    static_cast<EventFacts&>(v) = e;
+    v.governed = governed.count(e.pcr) != 0;
     if (v.governed) {
       if (v.sha256.empty()) {
         v.why = "it has no SHA-256 digest";
       } else {
-        Judge(e, cls, v);
+        Judge(cls, v);
       }
       if (v.fragment.empty()) out.refusals.push_back(StrCat("event ", v.number, ": ", Describe(v), ": ", v.why));
     }
@@ -136,6 +135,20 @@ BootAppraisal AppraiseBootLog(const EventLog& log, const PlatformClass& cls,
                                       " event (fragment ", f.name, "); the log has none"));
       }
     }
+  }
+  return out;
+}
+
+BootAppraisal AppraiseBootLog(const EventLog& log, const PlatformClass& cls,
+                              const std::vector<uint32_t>& quoted_pcrs) {
+  return AppraiseBootLog(PrepareBootLog(log), cls, quoted_pcrs);
+}
+
+PreparedBootLog PrepareBootLog(const EventLog& log) {
+  PreparedBootLog out;
+  out.events.reserve(log.events.size());
+  for (const LoggedEvent& e : log.events) {
+    if (e.type != kEvNoAction) out.events.push_back(FactsOf(e));
   }
   return out;
 }
@@ -164,16 +177,16 @@ Result<BootReference> ProposeBootReference(const EventLog& log, const std::strin
   BootReference ref{platform_class, name, pcrs, {}, false};
   for (const LoggedEvent& e : log.events) {
     if (e.type == kEvNoAction || !Contains(pcrs, e.pcr)) continue;
-    Bytes digest = Sha256Of(e);
-    if (digest.empty()) {
+    EventFacts facts = FactsOf(e);
+    if (facts.sha256.empty()) {
       return Error(Code::kMalformed, StrCat("event log: event ", e.number, " has no SHA-256 digest"));
     }
     BootRule rule{e.pcr, e.type, "", "", {}, true};
-    Bytes value = digest;
-    if (auto var = ReadEfiVariable(e.data); var && ToBytes(Sha256(e.data)) == digest) {
-      rule.vendor = var->vendor;
-      rule.variable = var->name;
-      value = ToBytes(Sha256(var->data));
+    Bytes value = facts.sha256;
+    if (facts.digest_covers_data) {
+      rule.vendor = facts.vendor;
+      rule.variable = facts.variable;
+      value = facts.variable_sha256;
     }
     Kind kind{rule.pcr, rule.event_type, rule.vendor, rule.variable};
     auto [it, fresh] = index.try_emplace(kind, ref.rules.size());

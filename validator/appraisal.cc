@@ -151,53 +151,9 @@ Status CheckQuote(const HostVcClaims& c, const HostRecord& host, const OwnerPoli
   return Ok();
 }
 
-// After CheckQuote, so the PCR values the log must replay to are the TPM's.
-// `sent` is the log the request carries beside the VC; the VC's
-// "vouch.evlog" claim holds its SHA-256. The log, once it is known to say
-// what the TPM measured (nullopt: none sent).
-Result<std::optional<EventLog>> CheckEventLog(const HostVcClaims& c, ByteView sent) {
-  if (c.event_log_digest.empty()) {
-    if (!sent.empty()) {
-      return Error(Code::kMalformed, "the request carries an event log, but the host VC has no 'vouch.evlog' digest");
-    }
-    return std::optional<EventLog>();
-  }
-  if (sent.empty()) {
-    return Error(Code::kMalformed, "the host VC names an event log ('vouch.evlog'), but the request carries none");
-  }
-  if (sent.size() > kMaxVcEventLogSize) {
-    return Error(Code::kMalformed, StrCat("the event log sent is ", sent.size(), " bytes, more than ",
-                                          kMaxVcEventLogSize));
-  }
-  if (ToBytes(Sha256(sent)) != c.event_log_digest) {
-    return Error(Code::kMalformed, StrCat("the event log sent has SHA-256 ", Short(ToBytes(Sha256(sent))),
-                                          ", not the host VC's 'vouch.evlog' ", Short(c.event_log_digest)));
-  }
-  auto log = ParseEventLog(sent);
-  if (!log.ok()) {
-    return Error(Code::kMalformed, StrCat("the event log sent is not a firmware event log: ",
-                                          log.error().message()));
-  }
-  auto replayed = ReplayEventLog(*log, kEventLogSha256);
-  if (!replayed.ok()) return replayed.error();
-  auto mismatch = FirstReplayMismatch(*replayed, "sha256", c.tpm.pcrs);
-  if (!mismatch.ok()) {
-    return Error(Code::kMalformed,
-                 "the event log sent has no SHA-256 digests; the quote is over the "
-                 "SHA-256 bank (send a crypto-agile log)");
-  }
-  if (*mismatch) {
-    const ReplayMismatch& m = **mismatch;
-    return Error(Code::kPcrMismatch,
-                 StrCat("event log does not match the quote: PCR ", m.pcr, " replays to ",
-                        Short(m.replayed), ", quoted ", Short(m.tpm)));
-  }
-  return std::optional<EventLog>(std::move(log).value());
-}
-
 // The policy's platform classes (DESIGN §4 step 9): the replayed log must
 // meet one of them, as the ledger holds them now.
-Status CheckPlatforms(const std::optional<EventLog>& log, const HostVcClaims& c, const OwnerPolicy& p,
+Status CheckPlatforms(const PreparedBootLog* log, const HostVcClaims& c, const OwnerPolicy& p,
                       HostDirectory& directory) {
   if (p.platforms.empty()) return Ok();
   std::string names;
@@ -397,11 +353,59 @@ Result<Appraiser::Checked> Appraiser::CheckVcAndPolicy(ByteView vc_bytes, ByteVi
                  std::move(reservation), std::move(challenge)};
 }
 
+// After CheckQuote, so the PCR values the log must replay to are the TPM's.
+// `sent` is the log the request carries beside the VC; the VC's
+// "vouch.evlog" claim holds its SHA-256.
+Result<std::shared_ptr<const Appraiser::ReadLog>> Appraiser::CheckEventLog(const HostVcClaims& c,
+                                                                          ByteView sent) const {
+  if (c.event_log_digest.empty()) {
+    if (!sent.empty()) {
+      return Error(Code::kMalformed, "the request carries an event log, but the host VC has no 'vouch.evlog' digest");
+    }
+    return std::shared_ptr<const ReadLog>();
+  }
+  if (sent.empty()) {
+    return Error(Code::kMalformed, "the host VC names an event log ('vouch.evlog'), but the request carries none");
+  }
+  if (sent.size() > kMaxVcEventLogSize) {
+    return Error(Code::kMalformed, StrCat("the event log sent is ", sent.size(), " bytes, more than ",
+                                          kMaxVcEventLogSize));
+  }
+  Sha256Digest digest = Sha256(sent);
+  if (ToBytes(digest) != c.event_log_digest) {
+    return Error(Code::kMalformed, StrCat("the event log sent has SHA-256 ", Short(ToBytes(digest)),
+                                          ", not the host VC's 'vouch.evlog' ", Short(c.event_log_digest)));
+  }
+  VOUCH_ASSIGN_OR_RETURN(std::shared_ptr<const ReadLog> log,
+                         event_logs_.Get(sent, digest, [](ByteView bytes) -> Result<ReadLog> {
+                           auto parsed = ParseEventLog(bytes);
+                           if (!parsed.ok()) {
+                             return Error(Code::kMalformed, StrCat("the event log sent is not a firmware event log: ",
+                                                                   parsed.error().message()));
+                           }
+                           VOUCH_ASSIGN_OR_RETURN(PcrBanks replayed, ReplayEventLog(*parsed, kEventLogSha256));
+                           return ReadLog{std::move(replayed), PrepareBootLog(*parsed)};
+                         }));
+  auto mismatch = FirstReplayMismatch(log->replayed, "sha256", c.tpm.pcrs);
+  if (!mismatch.ok()) {
+    return Error(Code::kMalformed,
+                 "the event log sent has no SHA-256 digests; the quote is over the "
+                 "SHA-256 bank (send a crypto-agile log)");
+  }
+  if (*mismatch) {
+    const ReplayMismatch& m = **mismatch;
+    return Error(Code::kPcrMismatch,
+                 StrCat("event log does not match the quote: PCR ", m.pcr, " replays to ",
+                        Short(m.replayed), ", quoted ", Short(m.tpm)));
+  }
+  return log;
+}
+
 Status Appraiser::CheckEvidence(const HostVcClaims& c, ByteView event_log, const HostRecord& host,
                                 const OwnerPolicy& p) const {
   VOUCH_RETURN_IF_ERROR(CheckQuote(c, host, p, aks_));
-  VOUCH_ASSIGN_OR_RETURN(std::optional<EventLog> log, CheckEventLog(c, event_log));
-  VOUCH_RETURN_IF_ERROR(CheckPlatforms(log, c, p, directory_));
+  VOUCH_ASSIGN_OR_RETURN(std::shared_ptr<const ReadLog> log, CheckEventLog(c, event_log));
+  VOUCH_RETURN_IF_ERROR(CheckPlatforms(log ? &log->prepared : nullptr, c, p, directory_));
   VOUCH_RETURN_IF_ERROR(CheckReferences(c, p));
   VOUCH_RETURN_IF_ERROR(CheckHypervisor(c, p));
   return CheckRuntime(c, p);

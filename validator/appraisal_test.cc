@@ -545,6 +545,28 @@ TEST_F(AppraisalTest, RefusesAnEventLogWithOneDigestChangedNamingItsPcr) {
                         ShortHex(log.sha256.at(7))));
 }
 
+// The validator prepares a log once (DigestCache) but holds it to each
+// request's own quote: a host that sent a good log once cannot reuse it
+// under a quote of another boot.
+TEST_F(AppraisalTest, ALogSeenBeforeIsStillHeldToEachRequestsQuote) {
+  vouch::testing::FixtureEventLog log = vouch::testing::LoadFixtureEventLog("event-arch-linux.bin");
+  auto first = world_.Appraise(world_.Build(WithEventLog(log, log.bytes)));
+  ASSERT_TRUE(first.ok()) << first.error().ToString();
+  Scenario other_boot = WithEventLog(log, log.bytes);
+  Bytes seven = ToBytes(Sha256(AsBytes("another boot")));
+  auto claims = other_boot.claims;
+  other_boot.claims = [claims, seven](HostVcClaims& c) {
+    claims(c);
+    c.tpm.pcrs[7] = seven;
+  };
+  other_boot.policy = [seven](OwnerPolicy& p) { p.reference_pcrs[7] = {seven}; };
+  EXPECT_REFUSED(world_.Appraise(world_.Build(other_boot)), Code::kPcrMismatch,
+                 StrCat("event log does not match the quote: PCR 7 replays to ", ShortHex(log.sha256.at(7)),
+                        ", quoted ", ShortHex(seven)));
+  auto again = world_.Appraise(world_.Build(WithEventLog(log, log.bytes)));
+  EXPECT_TRUE(again.ok()) << again.error().ToString();
+}
+
 // A quoted PCR the log never extends must hold its initial value (zeros).
 TEST_F(AppraisalTest, RefusesAQuotedPcrTheLogNeverExtendsUnlessItIsZero) {
   vouch::testing::FixtureEventLog log = vouch::testing::LoadFixtureEventLog("event-arch-linux.bin");

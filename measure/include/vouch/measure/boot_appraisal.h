@@ -20,15 +20,30 @@
 
 namespace vouch {
 
-// What became of one event of the log.
-struct EventVerdict {
+// What judging an event needs of it, the same for every platform class.
+struct EventFacts {
   size_t number = 0;
   uint32_t pcr = 0;
   uint32_t type = 0;
   Bytes sha256;          // the event's SHA-256 digest (empty if it has none)
   std::string vendor;    // an EFI variable event's vendor GUID and name, when
   std::string variable;  // its data parses as one
-  Bytes variable_sha256; // SHA-256 of that variable's data (governed events only)
+  Bytes variable_sha256; // SHA-256 of that variable's data
+  bool digest_covers_data = false;  // a variable event's sha256 is SHA-256 of its whole data
+};
+
+// A log's events but EV_NO_ACTION, in log order, as facts: hashing the
+// variables' data (a db or dbx is kilobytes) is the costly part of judging a
+// log, and a validator sees the same log at every start and re-attestation
+// on a host, so it prepares a log once and judges it by each class anew.
+struct PreparedBootLog {
+  std::vector<EventFacts> events;
+};
+
+PreparedBootLog PrepareBootLog(const EventLog& log);
+
+// What became of one event of the log.
+struct EventVerdict : EventFacts {
   bool governed = false; // on a PCR the class governs
   std::string fragment;  // the fragment whose rule accepted it; empty: none
   std::string why;       // for a governed event no rule accepted: why not
@@ -53,6 +68,9 @@ struct BootAppraisal {
 // event data (so the data shown is what was measured) and the SHA-256 of
 // the variable's data is allowed. A class with no fragments refuses
 // (nothing is allowed). Never fails: every problem is a refusal.
+BootAppraisal AppraiseBootLog(const PreparedBootLog& log, const PlatformClass& platform_class,
+                              const std::vector<uint32_t>& quoted_pcrs);
+// The same, preparing `log` first.
 BootAppraisal AppraiseBootLog(const EventLog& log, const PlatformClass& platform_class,
                               const std::vector<uint32_t>& quoted_pcrs);
 

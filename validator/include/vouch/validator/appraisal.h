@@ -103,6 +103,8 @@
 #include "vouch/measure/ak_public.h"
 #include "vouch/core/typed_digest.h"
 #include "vouch/validator/challenge.h"
+#include "vouch/measure/boot_appraisal.h"
+#include "vouch/measure/event_log.h"
 #include "vouch/validator/digest_cache.h"
 #include "vouch/validator/fault.h"
 #include "vouch/validator/host_directory.h"
@@ -209,6 +211,17 @@ class Appraiser {
   Result<Checked> CheckVcAndPolicy(ByteView vc, ByteView policy, uint64_t index,
                                    std::string_view type, int64_t now,
                                    AppraisalTrace* trace) const;
+  // A firmware event log that verified as a log (DESIGN §4 step 9): its
+  // SHA-256 bank replayed and its events prepared for judging. Whether it
+  // matches a quote, and whether a platform class allows it, is decided
+  // on every request.
+  struct ReadLog {
+    PcrBanks replayed;
+    PreparedBootLog prepared;
+  };
+  // The log `sent` beside a VC whose claims are `c`, checked against the
+  // VC's digest of it and replayed to its quote; null when neither has one.
+  Result<std::shared_ptr<const ReadLog>> CheckEventLog(const HostVcClaims& c, ByteView sent) const;
   // The quote, references, hypervisor and runtime checks (8–12).
   Status CheckEvidence(const HostVcClaims& c, ByteView event_log, const HostRecord& host,
                        const OwnerPolicy& p) const;
@@ -230,6 +243,10 @@ class Appraiser {
   // revocation is checked on every request, apart from these).
   mutable DigestCache<HostVc> launches_;
   mutable DigestCache<std::vector<std::string>> launch_quorums_;
+  // A host sends the same firmware log at every start and round until it
+  // reboots: it is parsed, replayed and prepared once. Only logs a signed
+  // VC names reach it; bounded so that even those cost memory in proportion.
+  mutable DigestCache<ReadLog> event_logs_{128};
 };
 
 }  // namespace vouch::validator

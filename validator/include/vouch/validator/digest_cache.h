@@ -27,7 +27,14 @@ class DigestCache {
   // are returned and not cached).
   Result<std::shared_ptr<const T>> Get(ByteView bytes,
                                        const std::function<Result<T>(ByteView)>& derive) {
-    Sha256Digest digest = Sha256(bytes);
+    return Get(bytes, Sha256(bytes), derive);
+  }
+
+  // The same, for a caller that has just computed `sha256_of_bytes`
+  // (REQUIRES: it is SHA-256(bytes)) to check the bytes against a claim.
+  Result<std::shared_ptr<const T>> Get(ByteView bytes, const Sha256Digest& sha256_of_bytes,
+                                       const std::function<Result<T>(ByteView)>& derive) {
+    const Sha256Digest& digest = sha256_of_bytes;
     {
       std::lock_guard<std::mutex> lock(mu_);
       auto it = entries_.find(digest);
