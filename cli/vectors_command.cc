@@ -163,7 +163,7 @@ int VectorsCommand(const std::vector<std::string>& args) {
     std::fprintf(stderr, "vouch: %s\n", s.error().message().c_str());
     return 1;
   }
-  std::printf("wrote test vectors to %s (manifest.json + 4 files)\n", dir.c_str());
+  std::printf("wrote test vectors to %s (manifest.json + 5 files)\n", dir.c_str());
   return 0;
 }
 
