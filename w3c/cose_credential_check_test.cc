@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "testing/sample_claims.h"
+#include "vouch/core/countersign.h"
 #include "vouch/core/did_key.h"
 #include "vouch/core/endorsement.h"
 #include "vouch/core/hpke.h"
@@ -117,6 +118,41 @@ TEST(CoseCredentialCheck, AlteredHeaderIsRefused) {
     f[1] = cbor::Value::Map(std::move(u));
     ExpectRefused(Rebuild(f), Code::kMalformed, "unknown unprotected label");
   }
+}
+
+TEST(CoseCredentialCheck, ContentTypeAndKidTakeTheirSpecForms) {
+  Ed25519PrivateKey issuer = Ed25519PrivateKey::Generate();
+  const std::string did = DidKey::FromPublicKey(issuer.public_key()).did();
+  const Bytes payload = ToBytes(Json({{"@context", {kCredentialsContextV2}},
+                                      {"type", {"VerifiableCredential"}},
+                                      {"issuer", did},
+                                      {"credentialSubject", {{"id", "urn:example:1"}}}})
+                                    .dump());
+  auto signed_with = [&](cbor::MapEntries header) {
+    header.emplace_back(kHeaderTyp, std::string(kVcCoseType));
+    return CoseSign1::Sign(cbor::Value::Map(std::move(header)), cbor::Value::Map({}), payload, issuer)->Encode();
+  };
+  // No content type, no kid: the issuer's key still decides.
+  EXPECT_TRUE(StatusOf(signed_with({})).ok());
+  // A kid that is the issuer's DID URL, as text.
+  const std::string url = StrCat(did, "#", did.substr(std::string("did:key:").size()));
+  EXPECT_TRUE(StatusOf(signed_with({{cose::kHeaderKid, url}})).ok());
+  ExpectRefused(signed_with({{cose::kHeaderContentType, std::string("application/json")}}), Code::kMalformed,
+                "another content type");
+  ExpectRefused(signed_with({{cose::kHeaderKid, 7}}), Code::kMalformed, "a kid that is neither bstr nor tstr");
+}
+
+TEST(CoseCredentialCheck, ACountersignatureWithoutADidKeyKidFails) {
+  Exported x;
+  CoseSign1 msg = *CoseSign1::Parse(x.encoded);
+  Countersignature anonymous = *Countersign(msg, cbor::Value::Map({}), Ed25519PrivateKey::Generate());
+  ASSERT_TRUE(AddCountersignature(msg, anonymous).ok());
+  Result<CoseCredentialCheck> check = CheckCoseCredential(msg.Encode(), kNow);
+  ASSERT_TRUE(check.ok()) << check.error().ToString();
+  ASSERT_EQ(check->countersignatures.size(), 2u);
+  EXPECT_TRUE(check->countersignatures[0].status.ok());
+  EXPECT_EQ(check->countersignatures[1].status.error().code(), Code::kMalformed);
+  EXPECT_EQ(check->status.error().code(), Code::kMalformed);
 }
 
 TEST(CoseCredentialCheck, AlteredHostSignatureFails) {
