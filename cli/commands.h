@@ -45,7 +45,7 @@ int KeyCommand(const std::vector<std::string>& args);
 int BundleCommand(const std::vector<std::string>& args);
 // vouch did resolve DID [--jcs] — the W3C DID document of a did:key (did_command.cc).
 int DidCommand(const std::vector<std::string>& args);
-// vouch vc export FILE --format di-jcs | verify FILE — the W3C VC 2.0 form (vc_command.cc).
+// vouch vc export FILE --format di-jcs|vc+cose | verify FILE — the W3C VC 2.0 forms (vc_command.cc).
 int VcCommand(const std::vector<std::string>& args);
 int DoctorCommand(const std::vector<std::string>& args);
 // vouch reference propose|show|list (reference_command.cc).

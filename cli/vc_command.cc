@@ -1,12 +1,16 @@
 // vouch vc export|verify: the W3C VC 2.0 form of host VCs, secured with Data
-// Integrity eddsa-jcs-2022 proofs (DESIGN §3 "JSON forms (W3C)").
+// Integrity eddsa-jcs-2022 proofs or as application/vc+cose (DESIGN §3
+// "JSON forms (W3C)").
 #include <cstdio>
 #include <ctime>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "commands.h"
 #include "vouch/core/flags.h"
 #include "vouch/core/jcs.h"
+#include "vouch/w3c/cose_credential.h"
+#include "vouch/w3c/cose_credential_check.h"
 #include "vouch/w3c/credential_check.h"
 #include "vouch/w3c/date_time.h"
 #include "vouch/w3c/endorsed_credential.h"
@@ -15,19 +19,27 @@ namespace vouch::cli {
 namespace {
 
 constexpr const char* kUsage =
-    "usage: vouch vc export FILE --format di-jcs [--out F]\n"
+    "usage: vouch vc export FILE --format di-jcs|vc+cose [--out F]\n"
     "       vouch vc verify FILE [--json] [--at TIME]\n"
     "  export: the W3C VC 2.0 form of a host VC or endorsed VC (the CBOR 'vouch verify' reads),\n"
     "          secured with the Data Integrity eddsa-jcs-2022 proofs its signers made: the host's\n"
     "          and each validator's, chained to the host's (previousProof). Nothing is signed\n"
     "          here; a VC whose host made no such proof has no W3C form. JSON on stdout or in F.\n"
+    "          vc+cose: the host's COSE_Sign1 over the same JSON (JCS), with each validator's\n"
+    "          RFC 9338 countersignature on it in label 11; CBOR bytes on stdout or in F.\n"
     "  verify: checks a Data Integrity VC 2.0 (eddsa-jcs-2022, did:key): every proof on its own,\n"
     "          the chain (a proof not by the issuer must name the issuer's in previousProof), for\n"
     "          a vouch host credential the CBOR VC it embeds (its signature, and that the JSON is\n"
     "          exactly its rendering), and validFrom/validUntil against now (--at: an XML\n"
     "          dateTimeStamp instead). Exit 0 when all hold, 1 otherwise. --json: one JSON object\n"
     "          {\"file\", \"id\", \"issuer\", \"valid_from\", \"valid_until\", \"proofs\": [{\"verification_method\",\n"
-    "           \"id\", \"previous_proof\", \"ok\", \"error\"}], \"host_vc\", \"verified\", \"error\"}\n";
+    "           \"id\", \"previous_proof\", \"ok\", \"error\"}], \"host_vc\", \"verified\", \"error\"}\n"
+    "          A CBOR FILE is read as vc+cose: the issuer's COSE_Sign1 signature (a did:key issuer),\n"
+    "          each countersignature (by the did:key in its kid), the JSON payload's VC 2.0 rules,\n"
+    "          the embedded CBOR VC and the validity window as above. --json: {\"file\", \"format\":\n"
+    "          \"vc+cose\", \"id\", \"issuer\", \"valid_from\", \"valid_until\", \"signature\": {\"signer\",\n"
+    "          \"ok\", \"error\"}, \"countersignatures\": [{\"signer\", \"ok\", \"error\"}], \"host_vc\",\n"
+    "          \"verified\", \"error\"}\n";
 
 int Usage(const std::string& problem) {
   std::fprintf(stderr, "vouch: %s\n%s", problem.c_str(), kUsage);
@@ -39,20 +51,35 @@ int Fail(const std::string& message) {
   return 1;
 }
 
+int ExportVcCose(const HostVc& vc, const std::string& path, const std::optional<std::string>& out) {
+  auto exported = w3c::ExportVcCose(vc);
+  if (!exported.ok()) return Fail(StrCat("'", path, "': ", exported.error().message()));
+  if (out.has_value()) {
+    Status written = WriteFile(*out, *exported);
+    if (!written.ok()) return Fail(written.error().message());
+    return 0;
+  }
+  if (std::fwrite(exported->data(), 1, exported->size(), stdout) != exported->size()) {
+    return Fail("cannot write the vc+cose to stdout");
+  }
+  return 0;
+}
+
 int Export(const std::vector<std::string>& args) {
   auto flags = Flags::Parse(args, {"format", "out"});
   if (!flags.ok()) return Usage(flags.error().message());
   if (flags->positional().size() != 1) return Usage("vc export takes one FILE");
   const std::string format = flags->GetOr("format", "");
-  if (format != "di-jcs") {
-    return Usage(format.empty() ? "vc export needs --format di-jcs"
-                                : StrCat("unknown --format '", format, "' (vouch exports di-jcs)"));
+  if (format != "di-jcs" && format != "vc+cose") {
+    return Usage(format.empty() ? "vc export needs --format di-jcs or vc+cose"
+                                : StrCat("unknown --format '", format, "' (vouch exports di-jcs and vc+cose)"));
   }
   const std::string& path = flags->positional()[0];
   auto data = ReadFile(path);
   if (!data.ok()) return Fail(data.error().message());
   auto vc = HostVc::Parse(*data);
   if (!vc.ok()) return Fail(StrCat("'", path, "' is not a valid host VC: ", vc.error().message()));
+  if (format == "vc+cose") return ExportVcCose(*vc, path, flags->Get("out"));
   auto exported = w3c::ExportDataIntegrity(*vc);
   if (!exported.ok()) return Fail(StrCat("'", path, "': ", exported.error().message()));
   const std::string text = exported->dump(2) + "\n";
@@ -110,6 +137,78 @@ void PrintText(const w3c::CredentialCheck& check) {
   std::printf("%zu of %zu proofs verify\n", good, check.proofs.size());
 }
 
+nlohmann::json ToJson(const w3c::CoseSignatureCheck& check) {
+  nlohmann::json j = {{"signer", check.signer}, {"ok", check.status.ok()}};
+  if (!check.status.ok()) j["error"] = check.status.error().message();
+  return j;
+}
+
+nlohmann::json ToJson(const std::string& path, const w3c::CoseCredentialCheck& check) {
+  nlohmann::json countersignatures = nlohmann::json::array();
+  for (const w3c::CoseSignatureCheck& c : check.countersignatures) countersignatures.push_back(ToJson(c));
+  nlohmann::json out = {{"file", path},
+                        {"format", "vc+cose"},
+                        {"id", check.id},
+                        {"issuer", check.issuer},
+                        {"valid_from", check.valid_from},
+                        {"valid_until", check.valid_until},
+                        {"signature", ToJson(check.signature)},
+                        {"countersignatures", countersignatures},
+                        {"host_vc", check.host_vc.has_value()},
+                        {"verified", check.status.ok()}};
+  if (!check.status.ok()) out["error"] = check.status.error().message();
+  return out;
+}
+
+void PrintSignature(const char* what, const w3c::CoseSignatureCheck& check) {
+  const std::string signer = check.signer.empty() ? "(unreadable kid)" : check.signer;
+  if (check.status.ok()) {
+    std::printf("  %s by %s: ok\n", what, signer.c_str());
+  } else {
+    std::printf("  %s by %s: FAILED: %s\n", what, signer.c_str(), check.status.error().message().c_str());
+  }
+}
+
+void PrintText(const w3c::CoseCredentialCheck& check) {
+  std::printf("vc+cose credential %s issued by %s\n", check.id.empty() ? "(no id)" : check.id.c_str(),
+              check.issuer.c_str());
+  std::printf("  valid from %s until %s\n", check.valid_from.empty() ? "-" : check.valid_from.c_str(),
+              check.valid_until.empty() ? "-" : check.valid_until.c_str());
+  PrintSignature("signature", check.signature);
+  size_t good = 0;
+  for (const w3c::CoseSignatureCheck& c : check.countersignatures) {
+    if (c.status.ok()) ++good;
+    PrintSignature("countersignature", c);
+  }
+  if (check.host_vc.has_value()) {
+    std::printf("  embedded host VC (%s, domain %s): signature ok, the JSON is its rendering\n",
+                check.host_vc->claims().type.c_str(), check.host_vc->claims().domain_uuid.c_str());
+  }
+  std::printf("signature %s, %zu of %zu countersignatures verify\n", check.signature.status.ok() ? "ok" : "FAILED",
+              good, check.countersignatures.size());
+}
+
+// A file that does not start (after white space) with '{' is read as CBOR.
+bool LooksLikeJson(const Bytes& data) {
+  for (uint8_t b : data) {
+    if (b == ' ' || b == '\t' || b == '\n' || b == '\r') continue;
+    return b == '{' || b == 0xef;  // 0xef: a UTF-8 byte order mark
+  }
+  return true;
+}
+
+int VerifyVcCose(const std::string& path, const Bytes& data, int64_t now, bool json) {
+  auto check = w3c::CheckCoseCredential(data, now);
+  if (!check.ok()) return Fail(StrCat("'", path, "' is not a vc+cose VC: ", check.error().message()));
+  if (json) {
+    std::printf("%s\n", ToJson(path, *check).dump(2).c_str());
+  } else {
+    PrintText(*check);
+  }
+  if (!check->status.ok()) return Fail(StrCat("'", path, "': ", check->status.error().message()));
+  return 0;
+}
+
 int Verify(const std::vector<std::string>& args) {
   auto flags = Flags::Parse(args, {"at"}, {"json"});
   if (!flags.ok()) return Usage(flags.error().message());
@@ -123,6 +222,7 @@ int Verify(const std::vector<std::string>& args) {
   const std::string& path = flags->positional()[0];
   auto data = ReadFile(path);
   if (!data.ok()) return Fail(data.error().message());
+  if (!LooksLikeJson(*data)) return VerifyVcCose(path, *data, now, flags->Has("json"));
   auto json = ParseJsonStrict(ToString(*data));
   if (!json.ok()) return Fail(StrCat("'", path, "' is not JSON: ", json.error().message()));
   auto check = w3c::CheckCredential(*json, now);

@@ -14,6 +14,7 @@
 #include "vouch/core/sealed_share.h"
 #include "vouch/core/shamir.h"
 #include "vouch/qemu/config_digest.h"
+#include "vouch/w3c/cose_credential.h"
 #include "vouch/w3c/endorsed_credential.h"
 
 namespace vouch::cli {
@@ -66,6 +67,7 @@ Status WriteVectors(const std::string& dir) {
                          HostVc::Issue(VectorClaims(host, ephemeral.public_key(), policy), host));
   // With the host's W3C proof, as hosts issue them (DESIGN §3 "JSON forms (W3C)").
   VOUCH_RETURN_IF_ERROR(w3c::ProveHostVc(vc, host));
+  VOUCH_RETURN_IF_ERROR(w3c::SignVcCose(vc, host));
   VOUCH_RETURN_IF_ERROR(Write(dir, "host-vc.cbor", vc.message().Encode()));
   items.push_back({{"kind", "host-vc"}, {"file", "host-vc.cbor"}, {"did", vc.issuer().did()}});
 
@@ -77,6 +79,7 @@ Status WriteVectors(const std::string& dir) {
                     ToBytes(policy.value)};
     VOUCH_ASSIGN_OR_RETURN(Endorsement e, Endorse(vc, validator, verdict));
     VOUCH_RETURN_IF_ERROR(w3c::CarryEndorsementProof(vc, validator, e));
+    VOUCH_RETURN_IF_ERROR(w3c::CarryEndorsementCose(vc, validator, e));
     VOUCH_RETURN_IF_ERROR(AttachEndorsement(vc, e));
     validator_dids.push_back(e.validator_did);
   }
@@ -91,6 +94,15 @@ Status WriteVectors(const std::string& dir) {
   VOUCH_RETURN_IF_ERROR(Write(dir, "endorsed-vc.di.json", AsBytes(di.dump(2) + "\n")));
   items.push_back({{"kind", "di-vc"},
                    {"file", "endorsed-vc.di.json"},
+                   {"host_did", vc.issuer().did()},
+                   {"validator_dids", validator_dids}});
+
+  // And as application/vc+cose: the host's COSE_Sign1 over the same JSON,
+  // the validators' RFC 9338 countersignatures on it.
+  VOUCH_ASSIGN_OR_RETURN(Bytes vc_cose, w3c::ExportVcCose(vc));
+  VOUCH_RETURN_IF_ERROR(Write(dir, "endorsed-vc.vc-cose.cbor", vc_cose));
+  items.push_back({{"kind", "vc-cose"},
+                   {"file", "endorsed-vc.vc-cose.cbor"},
                    {"host_did", vc.issuer().did()},
                    {"validator_dids", validator_dids}});
 
@@ -151,7 +163,7 @@ int VectorsCommand(const std::vector<std::string>& args) {
     std::fprintf(stderr, "vouch: %s\n", s.error().message().c_str());
     return 1;
   }
-  std::printf("wrote test vectors to %s (manifest.json + 4 files)\n", dir.c_str());
+  std::printf("wrote test vectors to %s (manifest.json + 5 files)\n", dir.c_str());
   return 0;
 }
 

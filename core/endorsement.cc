@@ -46,7 +46,7 @@ Result<Endorsement> Endorse(const HostVc& vc, const Ed25519PrivateKey& validator
                         {kVerdictLabel, VerdictToCbor(verdict)}});
   VOUCH_ASSIGN_OR_RETURN(Countersignature cs,
                          Countersign(vc.message(), protected_extra, validator_key));
-  return Endorsement{validator_did, verdict, std::move(cs), std::nullopt};
+  return Endorsement{validator_did, verdict, std::move(cs), std::nullopt, std::nullopt};
 }
 
 Result<Endorsement> VerifyEndorsement(const HostVc& vc, const Countersignature& cs) {
@@ -60,18 +60,21 @@ Result<Endorsement> VerifyEndorsement(const HostVc& vc, const Countersignature& 
   VOUCH_ASSIGN_OR_RETURN(Verdict verdict,
                          VerdictFromCbor(cs.protected_headers().Find(kVerdictLabel), who));
   for (const auto& [label, value] : cs.unprotected().map()) {
-    if (!(label == cbor::Value(kCarriedProofLabel))) {
+    if (!(label == cbor::Value(kCarriedProofLabel)) && !(label == cbor::Value(kCarriedCoseLabel))) {
       return Error(Code::kMalformed, StrCat("endorsement by '", who, "': unknown unprotected header label ",
-                                            label.ToDiagnostic(), " (vouch reads only \"", kCarriedProofLabel, "\")"));
+                                            label.ToDiagnostic(), " (vouch reads only \"", kCarriedProofLabel,
+                                            "\" and \"", kCarriedCoseLabel, "\")"));
     }
   }
   auto carried = CarriedProofIn(cs.unprotected(), StrCat("endorsement by '", who, "'"));
   if (!carried.ok()) return carried.error();
+  auto carried_cose = CarriedCoseSignatureIn(cs.unprotected(), StrCat("endorsement by '", who, "'"));
+  if (!carried_cose.ok()) return carried_cose.error();
   if (!cs.Verify(vc.message(), did->public_key()).ok()) {
     return Error(Code::kBadSignature,
                  StrCat("endorsement by '", who, "' does not verify over this host VC"));
   }
-  return Endorsement{who, std::move(verdict), cs, std::move(*carried)};
+  return Endorsement{who, std::move(verdict), cs, std::move(*carried), std::move(*carried_cose)};
 }
 
 Status AttachEndorsement(HostVc& vc, const Endorsement& endorsement) {

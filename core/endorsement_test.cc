@@ -60,5 +60,30 @@ TEST_F(EndorsementTest, VerifyEndorsementReturnsDidAndVerdict) {
   EXPECT_EQ(verified->verdict, verdict_);
 }
 
+// DESIGN §3: an endorsement's unprotected header holds "vouch.di" and
+// "vouch.cose" only, each of its exact shape.
+TEST_F(EndorsementTest, UnprotectedHeaderHoldsTheW3cFormsOnly) {
+  Ed25519PrivateKey v = Ed25519PrivateKey::Generate();
+  Endorsement e = *Endorse(vc_, v, verdict_);
+  ASSERT_TRUE(e.countersignature.SetUnprotectedHeader(cbor::Value(kCarriedCoseLabel),
+                                                      cbor::Value(Bytes(kCarriedCoseSignatureSize, 9)))
+                  .ok());
+  auto back = VerifyEndorsement(vc_, *Countersignature::Parse(e.countersignature.Encode()));
+  ASSERT_TRUE(back.ok()) << back.error().ToString();
+  EXPECT_EQ(back->carried_cose_signature, Bytes(kCarriedCoseSignatureSize, 9));
+  EXPECT_FALSE(back->carried_proof.has_value());
+
+  for (const auto& [label, value] : std::vector<std::pair<cbor::Value, cbor::Value>>{
+           {cbor::Value("vouch.x"), cbor::Value(1)},
+           {cbor::Value(kCarriedCoseLabel), cbor::Value(Bytes(65))},
+           {cbor::Value(kCarriedCoseLabel), cbor::Value("sig")}}) {
+    Endorsement odd = *Endorse(vc_, v, verdict_);
+    ASSERT_TRUE(odd.countersignature.SetUnprotectedHeader(label, value).ok());
+    auto r = VerifyEndorsement(vc_, *Countersignature::Parse(odd.countersignature.Encode()));
+    ASSERT_FALSE(r.ok()) << label.ToDiagnostic();
+    EXPECT_EQ(r.error().code(), Code::kMalformed) << label.ToDiagnostic();
+  }
+}
+
 }  // namespace
 }  // namespace vouch

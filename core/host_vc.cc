@@ -217,12 +217,15 @@ Result<HostVc> HostVc::Parse(ByteView encoded, const DidResolver& resolve) {
                  StrCat("host VC signature does not verify with issuer '", did->did(), "'"));
   }
   for (const auto& [label, value] : msg.unprotected().map()) {
-    if (!(label == cbor::Value(cose::kHeaderCountersignatureV2)) && !(label == cbor::Value(kCarriedProofLabel))) {
+    if (!(label == cbor::Value(cose::kHeaderCountersignatureV2)) && !(label == cbor::Value(kCarriedProofLabel)) &&
+        !(label == cbor::Value(kCarriedCoseLabel))) {
       return Error(Code::kMalformed, StrCat("host VC: unknown unprotected header label ", label.ToDiagnostic(),
-                                            " (vouch reads 11 and \"", kCarriedProofLabel, "\")"));
+                                            " (vouch reads 11, \"", kCarriedProofLabel, "\" and \"",
+                                            kCarriedCoseLabel, "\")"));
     }
   }
   VOUCH_RETURN_IF_ERROR(CarriedProofIn(msg.unprotected(), "host VC"));
+  VOUCH_RETURN_IF_ERROR(CarriedCoseSignatureIn(msg.unprotected(), "host VC"));
   auto payload = cbor::Decode(msg.payload());
   if (!payload.ok()) return payload.error().WithContext("host VC payload");
   VOUCH_ASSIGN_OR_RETURN(HostVcClaims claims, HostVcClaimsFromCbor(*payload));
@@ -241,6 +244,16 @@ std::optional<CarriedProof> HostVc::carried_proof() const {
 void HostVc::CarryProof(const CarriedProof& proof) {
   // Cannot fail: the label is text, neither alg, crit nor 11, and never protected.
   (void)message_.SetUnprotectedHeader(cbor::Value(kCarriedProofLabel), CarriedProofToCbor(proof));
+}
+
+std::optional<Bytes> HostVc::carried_cose_signature() const {
+  auto signature = CarriedCoseSignatureIn(message_.unprotected(), "host VC");
+  return signature.ok() ? *signature : std::nullopt;  // Parse and CarryCoseSignature keep it well-formed
+}
+
+void HostVc::CarryCoseSignature(const Bytes& signature) {
+  // Cannot fail: the label is text, neither alg, crit nor 11, and never protected.
+  (void)message_.SetUnprotectedHeader(cbor::Value(kCarriedCoseLabel), cbor::Value(signature));
 }
 
 VcDigest HostVc::Digest() const {

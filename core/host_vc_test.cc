@@ -196,8 +196,8 @@ TEST(HostVcClaims, BootHashIsSha256OfPcrsInIndexOrder) {
 namespace vouch {
 namespace {
 
-// DESIGN §3: a host VC's unprotected header holds 11 and "vouch.di" only.
-TEST(HostVc, UnprotectedHeaderHoldsCountersignaturesAndTheW3cProofOnly) {
+// DESIGN §3: a host VC's unprotected header holds 11, "vouch.di" and "vouch.cose" only.
+TEST(HostVc, UnprotectedHeaderHoldsCountersignaturesAndTheW3cFormsOnly) {
   Ed25519PrivateKey host = Ed25519PrivateKey::Generate();
   HostVc vc = *HostVc::Issue(testing::SampleClaims(host, X25519PrivateKey::Generate().public_key()), host);
   const Bytes bare = vc.message().Encode();
@@ -209,9 +209,21 @@ TEST(HostVc, UnprotectedHeaderHoldsCountersignaturesAndTheW3cProofOnly) {
   EXPECT_EQ(with->carried_proof(), (CarriedProof{"2025-11-24T16:00:00Z", "z3abc"}));
   EXPECT_EQ(with->message().signature(), HostVc::Parse(bare)->message().signature());
 
+  vc.CarryCoseSignature(Bytes(kCarriedCoseSignatureSize, 7));
+  Result<HostVc> both = HostVc::Parse(vc.message().Encode());
+  ASSERT_TRUE(both.ok()) << both.error().ToString();
+  EXPECT_EQ(both->carried_cose_signature(), Bytes(kCarriedCoseSignatureSize, 7));
+  EXPECT_EQ(both->carried_proof(), (CarriedProof{"2025-11-24T16:00:00Z", "z3abc"}));
+  EXPECT_EQ(both->message().signature(), HostVc::Parse(bare)->message().signature());
+  EXPECT_FALSE(HostVc::Parse(bare)->carried_cose_signature().has_value());
+
   for (const auto& [label, value] : std::vector<std::pair<cbor::Value, cbor::Value>>{
            {cbor::Value(5), cbor::Value(Bytes(12))},                    // an IV, say
            {cbor::Value("vouch.dj"), cbor::Value(1)},                   // a near miss
+           {cbor::Value("vouch.cosf"), cbor::Value(Bytes(64))},         // a near miss
+           {cbor::Value(kCarriedCoseLabel), cbor::Value("signature")},  // not a bstr
+           {cbor::Value(kCarriedCoseLabel), cbor::Value(Bytes(63))},    // not an Ed25519 signature
+           {cbor::Value(kCarriedCoseLabel), cbor::Value::Map({{"sig", cbor::Value(Bytes(64))}})},
            {cbor::Value(kCarriedProofLabel), cbor::Value("z3abc")},     // not a map
            {cbor::Value(kCarriedProofLabel), cbor::Value::Map({{"created", "t"}, {"proofValue", 1}})},
            {cbor::Value(kCarriedProofLabel),

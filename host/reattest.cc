@@ -12,6 +12,7 @@
 #include "vouch/core/endorsement.h"
 #include "vouch/core/hpke.h"
 #include "vouch/host/validator_client.h"
+#include "vouch/w3c/cose_credential.h"
 #include "vouch/w3c/endorsed_credential.h"
 
 namespace vouch::host {
@@ -85,6 +86,7 @@ Result<ReattestOutcome> ReattestRound::Finish(std::optional<GuestEvidence> guest
   claims->guest = std::move(guest);
   VOUCH_ASSIGN_OR_RETURN(HostVc vc, HostVc::Issue(*claims, *host.host_key));
   VOUCH_RETURN_IF_ERROR(w3c::ProveHostVc(vc, *host.host_key));  // DESIGN §3 "JSON forms (W3C)"
+  VOUCH_RETURN_IF_ERROR(w3c::SignVcCose(vc, *host.host_key));    // and vc+cose
   const Bytes vc_bytes = vc.message().Encode();
 
   // A validator's answer: its endorsement, or its refusal and the drift

@@ -18,6 +18,7 @@
 #include "vouch/core/shamir.h"
 #include "validator_exchange.h"
 #include "vouch/host/validator_client.h"
+#include "vouch/w3c/cose_credential.h"
 #include "vouch/w3c/endorsed_credential.h"
 
 namespace vouch::host {
@@ -90,6 +91,8 @@ Result<ReleaseOutcome> ObtainImageKey(const ReleaseRequest& req, const HostConte
   VOUCH_ASSIGN_OR_RETURN(HostVc vc, HostVc::Issue(claims, *host.host_key));
   // The W3C form: the host's own proof over the VC's JSON (DESIGN §3).
   VOUCH_RETURN_IF_ERROR(w3c::ProveHostVc(vc, *host.host_key));
+  // And its vc+cose signature over the same JSON (DESIGN §3).
+  VOUCH_RETURN_IF_ERROR(w3c::SignVcCose(vc, *host.host_key));
   const Bytes vc_bytes = vc.message().Encode();
   const VcDigest vc_digest = vc.Digest();
 

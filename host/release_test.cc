@@ -18,6 +18,8 @@
 #include "measure/testing/temp_dir.h"
 #include "vouch/core/did_key.h"
 #include "vouch/core/endorsement.h"
+#include "vouch/w3c/cose_credential.h"
+#include "vouch/w3c/cose_credential_check.h"
 #include "vouch/w3c/credential_check.h"
 #include "vouch/w3c/endorsed_credential.h"
 #include "vouch/core/random.h"
@@ -151,6 +153,15 @@ TEST_F(ReleaseTest, TEndorsementsReleaseTheOwnersKeyAndTheVcCarriesThem) {
   ASSERT_TRUE(w3c_check.ok()) << w3c_check.error().ToString();
   EXPECT_TRUE(w3c_check->status.ok()) << w3c_check->status.error().ToString();
   EXPECT_EQ(w3c_check->proofs.size(), 3u);
+  // And as vc+cose: the host's COSE_Sign1 over the same JSON, each endorser's
+  // countersignature on it.
+  auto vc_cose = w3c::ExportVcCose(released->endorsed_vc);
+  ASSERT_TRUE(vc_cose.ok()) << vc_cose.error().ToString();
+  auto cose_check = w3c::CheckCoseCredential(*vc_cose, released->endorsed_vc.claims().issued_at);
+  ASSERT_TRUE(cose_check.ok()) << cose_check.error().ToString();
+  EXPECT_TRUE(cose_check->status.ok()) << cose_check->status.error().ToString();
+  EXPECT_EQ(cose_check->issuer, host_did_);
+  EXPECT_EQ(cose_check->countersignatures.size(), 2u);
 }
 
 // Two Byzantine validators beside two honest ones, t = 2: the honest two

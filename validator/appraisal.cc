@@ -20,6 +20,7 @@
 #include "vouch/qemu/config_digest.h"
 #include "vouch/qemu/launch_policy.h"
 #include "vouch/validator/guest_appraisal.h"
+#include "vouch/w3c/cose_credential.h"
 #include "vouch/w3c/endorsed_credential.h"
 
 namespace vouch::validator {
@@ -460,6 +461,7 @@ Result<Approval> Appraiser::Appraise(const AttestRequest& request, int64_t now,
   VOUCH_ASSIGN_OR_RETURN(Endorsement endorsement, Endorse(vc, keys_.signing_key(), keys_.did(), verdict));
   // The W3C form: this validator's own proof over the JSON it derives (DESIGN §3).
   VOUCH_RETURN_IF_ERROR(w3c::CarryEndorsementProof(vc, keys_.signing_key(), endorsement));
+  VOUCH_RETURN_IF_ERROR(w3c::CarryEndorsementCose(vc, keys_.signing_key(), endorsement));
   Bytes encoded = endorsement.countersignature.Encode();
   if (options_.fault == Fault::kBadCountersignature) encoded.back() ^= 0x01;
 
@@ -583,6 +585,7 @@ Result<Reendorsement> Appraiser::JudgeReattest(const ReattestRequest& request, i
   VOUCH_ASSIGN_OR_RETURN(Endorsement endorsement,
                          Endorse(checked.vc, keys_.signing_key(), keys_.did(), verdict));
   VOUCH_RETURN_IF_ERROR(w3c::CarryEndorsementProof(checked.vc, keys_.signing_key(), endorsement));
+  VOUCH_RETURN_IF_ERROR(w3c::CarryEndorsementCose(checked.vc, keys_.signing_key(), endorsement));
   Bytes encoded = endorsement.countersignature.Encode();
   if (options_.fault == Fault::kBadCountersignature) encoded.back() ^= 0x01;
   checked.Commit();

@@ -10,6 +10,8 @@
 #include "vouch/measure/boot_appraisal.h"
 #include "vouch/qemu/config_digest.h"
 #include "vouch/qemu/launch_policy.h"
+#include "vouch/w3c/cose_credential.h"
+#include "vouch/w3c/cose_credential_check.h"
 #include "vouch/w3c/credential_check.h"
 #include "vouch/w3c/endorsed_credential.h"
 
@@ -164,6 +166,46 @@ TEST_F(AppraisalTest, RefusesVcWhoseW3cProofSignsOtherJson) {
     vc.CarryProof(proof);
   };
   EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kBadSignature, "W3C proof does not verify");
+}
+
+// The same for vc+cose: the host signs the JSON as a COSE_Sign1; this
+// validator verifies that signature over its own rendering and
+// countersigns the vc+cose with its CBOR countersignature's header.
+TEST_F(AppraisalTest, EndorsementCarriesAVcCoseCountersignature) {
+  Scenario s;
+  s.after_issue = [](HostVc& vc, const Ed25519PrivateKey& key) {
+    ASSERT_TRUE(w3c::ProveHostVc(vc, key).ok());
+    ASSERT_TRUE(w3c::SignVcCose(vc, key).ok());
+  };
+  Built b = world_.Build(s);
+  auto approval = world_.Appraise(b);
+  ASSERT_TRUE(approval.ok()) << approval.error().ToString();
+  HostVc vc = *HostVc::Parse(b.vc);
+  auto endorsement = VerifyEndorsement(vc, *Countersignature::Parse(approval->endorsement));
+  ASSERT_TRUE(endorsement.ok()) << endorsement.error().ToString();
+  ASSERT_TRUE(endorsement->carried_proof.has_value());
+  ASSERT_TRUE(endorsement->carried_cose_signature.has_value());
+  ASSERT_TRUE(AttachEndorsement(vc, *endorsement).ok());
+  auto exported = w3c::ExportVcCose(vc);
+  ASSERT_TRUE(exported.ok()) << exported.error().ToString();
+  auto check = w3c::CheckCoseCredential(*exported, kNow);
+  ASSERT_TRUE(check.ok()) << check.error().ToString();
+  EXPECT_TRUE(check->status.ok()) << check->status.error().ToString();
+  ASSERT_EQ(check->countersignatures.size(), 1u);
+  EXPECT_EQ(check->countersignatures[0].signer, endorsement->validator_did);
+}
+
+TEST_F(AppraisalTest, RefusesVcWhoseVcCoseSignatureSignsOtherJson) {
+  Scenario s;
+  s.after_issue = [](HostVc& vc, const Ed25519PrivateKey& key) {
+    ASSERT_TRUE(w3c::SignVcCose(vc, key).ok());
+    HostVcClaims other = vc.claims();
+    other.hypervisor.qemu = "9.9.9";  // a vc+cose of another claims set
+    HostVc lie = *HostVc::Issue(other, key);
+    ASSERT_TRUE(w3c::SignVcCose(lie, key).ok());
+    vc.CarryCoseSignature(*lie.carried_cose_signature());
+  };
+  EXPECT_REFUSED(world_.Appraise(world_.Build(s)), Code::kBadSignature, "vc+cose signature does not verify");
 }
 
 TEST_F(AppraisalTest, RefusesVcWithAnUnknownUnprotectedHeader) {

@@ -9,6 +9,8 @@
 #include "vouch/core/endorsement.h"
 #include "vouch/measure/boot_appraisal.h"
 #include "vouch/validator/appraisal.h"
+#include "vouch/w3c/cose_credential.h"
+#include "vouch/w3c/cose_credential_check.h"
 
 namespace vouch::validator {
 namespace {
@@ -54,6 +56,37 @@ TEST_F(ReappraisalTest, EndorsesAnUnchangedDomainAndReleasesNothing) {
   auto launch_vc = HostVc::Parse(launch_.vc);
   ASSERT_TRUE(launch_vc.ok());
   EXPECT_FALSE(VerifyEndorsement(*launch_vc, *cs).ok());
+}
+
+// Step 15 with the vc+cose form (DESIGN §3 "JSON forms (W3C)"): the
+// reattest VC's vc+cose is countersigned as at launch, and a host vc+cose
+// signature over other JSON is refused.
+TEST_F(ReappraisalTest, CountersignsTheReattestVcCose) {
+  Scenario s;
+  s.after_issue = [](HostVc& vc, const Ed25519PrivateKey& key) { ASSERT_TRUE(w3c::SignVcCose(vc, key).ok()); };
+  ReattestRequest r = world_.BuildReattest(launch_, baseline_, s);
+  auto approval = world_.Reappraise(r);
+  ASSERT_TRUE(approval.ok()) << approval.error().ToString();
+  HostVc vc = *HostVc::Parse(r.vc);
+  auto endorsement = VerifyEndorsement(vc, *Countersignature::Parse(approval->endorsement));
+  ASSERT_TRUE(endorsement.ok()) << endorsement.error().ToString();
+  ASSERT_TRUE(endorsement->carried_cose_signature.has_value());
+  ASSERT_TRUE(AttachEndorsement(vc, *endorsement).ok());
+  auto check = w3c::CheckCoseCredential(*w3c::ExportVcCose(vc), kNow);
+  ASSERT_TRUE(check.ok()) << check.error().ToString();
+  EXPECT_TRUE(check->status.ok()) << check->status.error().ToString();
+  EXPECT_EQ(check->countersignatures.size(), 1u);
+
+  Scenario lie;
+  lie.after_issue = [](HostVc& vc, const Ed25519PrivateKey& key) {
+    HostVcClaims other = vc.claims();
+    other.domain_uuid = "00000000-0000-4000-8000-000000000000";
+    HostVc forged = *HostVc::Issue(other, key);
+    ASSERT_TRUE(w3c::SignVcCose(forged, key).ok());
+    vc.CarryCoseSignature(*forged.carried_cose_signature());
+  };
+  EXPECT_REFUSED(world_.Reappraise(world_.BuildReattest(launch_, baseline_, lie, kNow + 1), kNow + 1),
+                 Code::kBadSignature, "vc+cose signature does not verify");
 }
 
 // A fragment withdrawn from a platform class is enforced on running domains

@@ -34,8 +34,9 @@ expect "tampered payload refused" 1 "^vouch: '.*payload.cbor' is not a valid hos
 flip_byte "$W/v/host-vc.cbor" "$W/sig.cbor" $((size - 1))
 expect "tampered signature refused" 1 "host VC signature does not verify with issuer 'did:key:" -- "$VOUCH" verify "$W/sig.cbor"
 # The first countersignature's own signature: the first 64-byte bstr after
-# its protected header (which holds "vouch.verdict").
-sig_at=$(python3 -c 'import sys; d=open(sys.argv[1],"rb").read(); i=d.index(b"vouch.verdict"); print(d.index(b"\x58\x40", i) + 10)' "$W/v/endorsed-vc.cbor")
+# its protected header (which holds "vouch.verdict") and its unprotected
+# "vouch.cose" (a 64-byte bstr itself, the last label of that header).
+sig_at=$(python3 -c 'import sys; d=open(sys.argv[1],"rb").read(); i=d.index(b"vouch.cose", d.index(b"vouch.verdict")); print(d.index(b"\x58\x40", d.index(b"\x58\x40", i) + 66) + 10)' "$W/v/endorsed-vc.cbor")
 flip_byte "$W/v/endorsed-vc.cbor" "$W/endorsement.cbor" "$sig_at"
 expect "tampered endorsement refused and named" 1 "endorsement by 'did:key:z6Mk.*' does not verify over this host VC" -- "$VOUCH" verify "$W/endorsement.cbor"
 head -c 100 "$W/v/host-vc.cbor" >"$W/short.cbor"

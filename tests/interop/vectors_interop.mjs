@@ -128,6 +128,27 @@ async function checkSet(dir) {
       });
       const r = spawnSync(vouch, ["vc", "verify", path.join(dir, item.file), "--at", doc.validFrom], { encoding: "utf8" });
       check(r.status === 0, `${where}: vouch vc verify: ${r.stderr}`);
+    } else if (item.kind === "vc-cose") {
+      // The endorsed VC as application/vc+cose (tests/interop/vc_cose_interop.mjs
+      // holds it to the VC 2.0 rules): the host's COSE_Sign1 over the JSON,
+      // the validators' countersignatures on it, and vouch's own check.
+      const msg = parseSign1(fs.readFileSync(path.join(dir, item.file)));
+      check(msg.protectedMap.get(1) === -8, `${where}: alg EdDSA`);
+      check(msg.protectedMap.get(16) === "application/vc+cose", `${where}: typ`);
+      check(msg.protectedMap.get(3) === "application/vc", `${where}: content type`);
+      check(Buffer.from(msg.protectedMap.get(4)).toString() === item.host_did, `${where}: kid is the host DID`);
+      const doc = JSON.parse(Buffer.from(msg.payload).toString("utf8"));
+      check(doc.issuer === item.host_did, `${where}: issuer is the host DID`);
+      check(verifySign1(msg, didKeyToEd25519(item.host_did)), `${where}: host signature verifies (noble)`);
+      const list = msg.unprotected.get(11);
+      check(Array.isArray(list) && list.length === item.validator_dids.length, `${where}: one countersignature per validator`);
+      (list || []).forEach((cs, i) => {
+        const vdid = Buffer.from(decoder.decode(cs[0]).get(4)).toString();
+        check(vdid === item.validator_dids[i], `${where}: countersignature ${i} kid`);
+        check(verifyCountersignature(msg, cs, didKeyToEd25519(vdid)), `${where}: countersignature ${i} verifies (noble)`);
+      });
+      const r = spawnSync(vouch, ["vc", "verify", path.join(dir, item.file), "--at", doc.validFrom], { encoding: "utf8" });
+      check(r.status === 0, `${where}: vouch vc verify: ${r.stderr}`);
     } else if (item.kind === "shamir") {
       const shares = item.shares_hex.map((s) => new Uint8Array(unhex(s)));
       const first = await combine(shares.slice(0, item.t));

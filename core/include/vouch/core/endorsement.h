@@ -30,6 +30,10 @@ struct Endorsement {
   // The validator's W3C proof from the countersignature's unprotected
   // "vouch.di" (carried_proof.h), if it carries one; not verified here.
   std::optional<CarriedProof> carried_proof;
+  // The signature of the validator's countersignature on the VC's vc+cose
+  // form, from the countersignature's unprotected "vouch.cose"
+  // (carried_cose.h), if it carries one; not verified here.
+  std::optional<Bytes> carried_cose_signature;
 };
 
 // Countersigns `vc` as the validator holding `validator_key`.
@@ -42,8 +46,8 @@ Result<Endorsement> Endorse(const HostVc& vc, const Ed25519PrivateKey& validator
 
 // Parses one endorsement and verifies it over `vc`: the kid must be a
 // did:key, the signature must verify with it, the unprotected header holds
-// nothing but a well-formed "vouch.di". kMalformed / kBadSignature naming
-// the validator.
+// nothing but a well-formed "vouch.di" and "vouch.cose". kMalformed /
+// kBadSignature naming the validator.
 Result<Endorsement> VerifyEndorsement(const HostVc& vc, const Countersignature& countersignature);
 
 // Adds an endorsement to `vc` (unprotected label 11).

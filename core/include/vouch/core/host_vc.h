@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "vouch/core/bytes.h"
+#include "vouch/core/carried_cose.h"
 #include "vouch/core/carried_proof.h"
 #include "vouch/core/cbor.h"
 #include "vouch/core/cose_sign1.h"
@@ -107,10 +108,11 @@ class HostVc {
   // Parses an encoded host VC (with or without countersignatures) and
   // verifies its signature against the DID in its kid header, which must
   // equal the iss claim. kMalformed for structure, including an unprotected
-  // header label other than 11 (countersignatures) and "vouch.di" (the
-  // host's W3C proof, carried_proof.h) or a malformed "vouch.di";
+  // header label other than 11 (countersignatures), "vouch.di" (the
+  // host's W3C proof, carried_proof.h) and "vouch.cose" (the host's vc+cose
+  // signature, carried_cose.h), or a malformed "vouch.di" or "vouch.cose";
   // kBadSignature for the signature. Does not check time, nonces,
-  // countersignatures or the W3C proof.
+  // countersignatures or the W3C proof and signature.
   static Result<HostVc> Parse(ByteView encoded);
 
   // As Parse, but the issuer's DID is resolved by `resolve` (a validator's
@@ -130,6 +132,15 @@ class HostVc {
   // Carries `proof` in unprotected "vouch.di", replacing any there. The
   // signature and the claims are unchanged; Digest() and Encode() change.
   void CarryProof(const CarriedProof& proof);
+
+  // The signature of the host's vc+cose form carried in unprotected
+  // "vouch.cose", or nullopt for a VC without one. Not verified
+  // (w3c/cose_credential.h does that).
+  std::optional<Bytes> carried_cose_signature() const;
+  // Carries `signature` in unprotected "vouch.cose", replacing any there.
+  // The signature and the claims are unchanged; Digest() and Encode()
+  // change. REQUIRES: signature.size() == kCarriedCoseSignatureSize.
+  void CarryCoseSignature(const Bytes& signature);
 
   // SHA-256 of the VC without countersignatures (unprotected label 11
   // removed): what validators bind re-sealed shares to.

@@ -58,7 +58,11 @@
 //      and, if the VC carries the host's W3C proof ("vouch.di"), that proof
 //      verifies over this validator's own rendering of the VC and the
 //      countersignature carries this validator's proof chained to it
-//      (w3c/endorsed_credential.h)                       kBadSignature / kMalformed;
+//      (w3c/endorsed_credential.h), and if it carries the host's vc+cose
+//      signature ("vouch.cose"), that signature verifies over the same
+//      rendering and the countersignature carries this validator's
+//      countersignature on the vc+cose (w3c/cose_credential.h)
+//                                                        kBadSignature / kMalformed;
 //      the cti is recorded in the replay cache and the challenge as answered.
 //
 // Reappraise (POST /v1/reattest: a running domain re-attested by its host's
@@ -73,7 +77,7 @@
 //      policy PCR that the policy does not pin holds its launch value
 //      ("PCR 4 changed since launch …")                 kDrift
 //  15. the VC is countersigned (no share is released), with the W3C proof
-//      of 14 above, its cti recorded and its challenge answered.
+//      and vc+cose countersignature of 14 above, its cti recorded and its challenge answered.
 //
 // A refusal at 12 (pcr-mismatch), 13 (hv-version, config) or 14 (drift) is
 // also reported, with options.reporter, as this validator's revocation
