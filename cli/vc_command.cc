@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "vc_status.h"
 #include "vouch/core/flags.h"
 #include "vouch/core/jcs.h"
 #include "vouch/w3c/credential_check.h"
@@ -16,7 +17,8 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: vouch vc export FILE --format di-jcs [--out F]\n"
-    "       vouch vc verify FILE [--json] [--at TIME]\n"
+    "       vouch vc verify FILE [--json] [--at TIME] [--status LIST.json [--ledger LOCATOR --genesis HEX]]\n"
+    "       vouch vc status-list --ledger LOCATOR --genesis HEX --key VALIDATOR.pem [--out F] [--at TIME]\n"
     "  export: the W3C VC 2.0 form of a host VC or endorsed VC (the CBOR 'vouch verify' reads),\n"
     "          secured with the Data Integrity eddsa-jcs-2022 proofs its signers made: the host's\n"
     "          and each validator's, chained to the host's (previousProof). Nothing is signed\n"
@@ -27,7 +29,13 @@ constexpr const char* kUsage =
     "          exactly its rendering), and validFrom/validUntil against now (--at: an XML\n"
     "          dateTimeStamp instead). Exit 0 when all hold, 1 otherwise. --json: one JSON object\n"
     "          {\"file\", \"id\", \"issuer\", \"valid_from\", \"valid_until\", \"proofs\": [{\"verification_method\",\n"
-    "           \"id\", \"previous_proof\", \"ok\", \"error\"}], \"host_vc\", \"verified\", \"error\"}\n";
+    "           \"id\", \"previous_proof\", \"ok\", \"error\"}], \"host_vc\", \"status\", \"verified\", \"error\"}\n"
+    "          --status: also checks the credential's credentialStatus against a revocation status list\n"
+    "          (its proof, its dates, with --ledger that its issuer is a validator there) and refuses\n"
+    "          a revoked credential, naming the entry (launch or host) that is set. A list is one\n"
+    "          validator's statement; vouch's own releases read the ledger.\n"
+    "  status-list: the ledger's revocations as a W3C Bitstring Status List credential signed by a\n"
+    "          validator's KEY (what vouchd serves at GET /v1/status/revocation).\n";
 
 int Usage(const std::string& problem) {
   std::fprintf(stderr, "vouch: %s\n%s", problem.c_str(), kUsage);
@@ -111,7 +119,9 @@ void PrintText(const w3c::CredentialCheck& check) {
 }
 
 int Verify(const std::vector<std::string>& args) {
-  auto flags = Flags::Parse(args, {"at"}, {"json"});
+  std::set<std::string> value_flags = VcStatusFlags();
+  value_flags.insert("at");
+  auto flags = Flags::Parse(args, value_flags, {"json"});
   if (!flags.ok()) return Usage(flags.error().message());
   if (flags->positional().size() != 1) return Usage("vc verify takes one FILE");
   int64_t now = static_cast<int64_t>(std::time(nullptr));
@@ -127,10 +137,19 @@ int Verify(const std::vector<std::string>& args) {
   if (!json.ok()) return Fail(StrCat("'", path, "' is not JSON: ", json.error().message()));
   auto check = w3c::CheckCredential(*json, now);
   if (!check.ok()) return Fail(StrCat("'", path, "' is not a Data Integrity VC: ", check.error().message()));
+  if (flags->Has("ledger") && !flags->Has("status")) return Usage("--ledger is for --status");
+  Result<std::string> status = std::string();
+  if (flags->Has("status") && check->status.ok()) {
+    status = CheckStatusFlag(*json, *flags, now);
+    if (!status.ok()) check->status = status.error();
+  }
   if (flags->Has("json")) {
-    std::printf("%s\n", ToJson(path, *check).dump(2).c_str());
+    nlohmann::json out = ToJson(path, *check);
+    if (status.ok() && !status->empty()) out["status"] = *status;
+    std::printf("%s\n", out.dump(2).c_str());
   } else {
     PrintText(*check);
+    if (status.ok() && !status->empty()) std::printf("%s\n", status->c_str());
   }
   if (!check->status.ok()) return Fail(StrCat("'", path, "': ", check->status.error().message()));
   return 0;
@@ -139,11 +158,12 @@ int Verify(const std::vector<std::string>& args) {
 }  // namespace
 
 int VcCommand(const std::vector<std::string>& args) {
-  if (args.empty()) return Usage("vc takes export or verify");
+  if (args.empty()) return Usage("vc takes export, verify or status-list");
   if (AsksForHelp(args)) return PrintUsage({kUsage});
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   if (args[0] == "export") return Export(rest);
   if (args[0] == "verify") return Verify(rest);
+  if (args[0] == "status-list") return VcStatusListCommand(rest);
   return Usage(StrCat("unknown vc command '", args[0], "'"));
 }
 
