@@ -124,6 +124,7 @@ int Verify(const std::vector<std::string>& args) {
   auto flags = Flags::Parse(args, value_flags, {"json"});
   if (!flags.ok()) return Usage(flags.error().message());
   if (flags->positional().size() != 1) return Usage("vc verify takes one FILE");
+  if (flags->Has("ledger") && !flags->Has("status")) return Usage("--ledger is for --status");
   int64_t now = static_cast<int64_t>(std::time(nullptr));
   if (auto at = flags->Get("at")) {
     auto parsed = w3c::ParseDateTime(*at);
@@ -137,7 +138,6 @@ int Verify(const std::vector<std::string>& args) {
   if (!json.ok()) return Fail(StrCat("'", path, "' is not JSON: ", json.error().message()));
   auto check = w3c::CheckCredential(*json, now);
   if (!check.ok()) return Fail(StrCat("'", path, "' is not a Data Integrity VC: ", check.error().message()));
-  if (flags->Has("ledger") && !flags->Has("status")) return Usage("--ledger is for --status");
   Result<std::string> status = std::string();
   if (flags->Has("status") && check->status.ok()) {
     status = CheckStatusFlag(*json, *flags, now);
