@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "ledger_pin.h"
 #include "vc_status.h"
 #include "vouch/core/flags.h"
 #include "vouch/core/jcs.h"
@@ -38,7 +39,7 @@ constexpr const char* kUsage =
     "          validator's KEY (what vouchd serves at GET /v1/status/revocation).\n";
 
 int Usage(const std::string& problem) {
-  std::fprintf(stderr, "vouch: %s\n%s", problem.c_str(), kUsage);
+  std::fprintf(stderr, "vouch: %s\n%s%s", problem.c_str(), kUsage, kLedgerAccessUsage);
   return 2;
 }
 
@@ -159,7 +160,7 @@ int Verify(const std::vector<std::string>& args) {
 
 int VcCommand(const std::vector<std::string>& args) {
   if (args.empty()) return Usage("vc takes export, verify or status-list");
-  if (AsksForHelp(args)) return PrintUsage({kUsage});
+  if (AsksForHelp(args)) return PrintUsage({kUsage, kLedgerAccessUsage});
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   if (args[0] == "export") return Export(rest);
   if (args[0] == "verify") return Verify(rest);

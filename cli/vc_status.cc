@@ -22,7 +22,7 @@ constexpr const char* kUsage =
     "  GET /v1/status/revocation. JSON on stdout or in F.\n";
 
 int Usage(const std::string& problem) {
-  std::fprintf(stderr, "vouch: %s\n%s", problem.c_str(), kUsage);
+  std::fprintf(stderr, "vouch: %s\n%s%s", problem.c_str(), kUsage, kLedgerAccessUsage);
   return 2;
 }
 
@@ -61,7 +61,7 @@ Result<std::string> SignedList(const Flags& flags) {
 std::set<std::string> VcStatusFlags() { return WithLedgerAccessFlags({"status", "ledger", "genesis"}); }
 
 int VcStatusListCommand(const std::vector<std::string>& args) {
-  if (AsksForHelp(args)) return PrintUsage({kUsage});
+  if (AsksForHelp(args)) return PrintUsage({kUsage, kLedgerAccessUsage});
   auto flags = Flags::Parse(args, WithLedgerAccessFlags({"ledger", "genesis", "key", "out", "at"}));
   if (!flags.ok()) return Usage(flags.error().message());
   if (!flags->positional().empty()) return Usage("vc status-list takes no positional arguments");
