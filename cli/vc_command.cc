@@ -7,6 +7,8 @@
 #include <optional>
 
 #include "commands.h"
+#include "ledger_pin.h"
+#include "vc_status.h"
 #include "vouch/core/flags.h"
 #include "vouch/core/jcs.h"
 #include "vouch/w3c/cose_credential.h"
@@ -20,7 +22,8 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: vouch vc export FILE --format di-jcs|vc+cose [--out F]\n"
-    "       vouch vc verify FILE [--json] [--at TIME]\n"
+    "       vouch vc verify FILE [--json] [--at TIME] [--status LIST.json [--ledger LOCATOR --genesis HEX]]\n"
+    "       vouch vc status-list --ledger LOCATOR --genesis HEX --key VALIDATOR.pem [--out F] [--at TIME]\n"
     "  export: the W3C VC 2.0 form of a host VC or endorsed VC (the CBOR 'vouch verify' reads),\n"
     "          secured with the Data Integrity eddsa-jcs-2022 proofs its signers made: the host's\n"
     "          and each validator's, chained to the host's (previousProof). Nothing is signed\n"
@@ -33,16 +36,22 @@ constexpr const char* kUsage =
     "          exactly its rendering), and validFrom/validUntil against now (--at: an XML\n"
     "          dateTimeStamp instead). Exit 0 when all hold, 1 otherwise. --json: one JSON object\n"
     "          {\"file\", \"id\", \"issuer\", \"valid_from\", \"valid_until\", \"proofs\": [{\"verification_method\",\n"
-    "           \"id\", \"previous_proof\", \"ok\", \"error\"}], \"host_vc\", \"verified\", \"error\"}\n"
+    "           \"id\", \"previous_proof\", \"ok\", \"error\"}], \"host_vc\", \"status\", \"verified\", \"error\"}\n"
     "          A CBOR FILE is read as vc+cose: the issuer's COSE_Sign1 signature (a did:key issuer),\n"
     "          each countersignature (by the did:key in its kid), the JSON payload's VC 2.0 rules,\n"
     "          the embedded CBOR VC and the validity window as above. --json: {\"file\", \"format\":\n"
     "          \"vc+cose\", \"id\", \"issuer\", \"valid_from\", \"valid_until\", \"signature\": {\"signer\",\n"
     "          \"ok\", \"error\"}, \"countersignatures\": [{\"signer\", \"ok\", \"error\"}], \"host_vc\",\n"
-    "          \"verified\", \"error\"}\n";
+    "          \"status\", \"verified\", \"error\"}\n"
+    "          --status: also checks the credential's credentialStatus against a revocation status list\n"
+    "          (its proof, its dates, with --ledger that its issuer is a validator there) and refuses\n"
+    "          a revoked credential, naming the entry (launch or host) that is set. A list is one\n"
+    "          validator's statement; vouch's own releases read the ledger.\n"
+    "  status-list: the ledger's revocations as a W3C Bitstring Status List credential signed by a\n"
+    "          validator's KEY (what vouchd serves at GET /v1/status/revocation).\n";
 
 int Usage(const std::string& problem) {
-  std::fprintf(stderr, "vouch: %s\n%s", problem.c_str(), kUsage);
+  std::fprintf(stderr, "vouch: %s\n%s%s", problem.c_str(), kUsage, kLedgerAccessUsage);
   return 2;
 }
 
@@ -197,22 +206,41 @@ bool LooksLikeJson(const Bytes& data) {
   return true;
 }
 
-int VerifyVcCose(const std::string& path, const Bytes& data, int64_t now, bool json) {
+// The --status check of either form (after its signatures held): the line
+// to print, "" without --status; a refusal goes into `status`.
+std::string CheckStatusIfAsked(const nlohmann::json& credential, const Flags& flags, int64_t now, Status& status) {
+  if (!flags.Has("status") || !status.ok()) return "";
+  Result<std::string> line = CheckStatusFlag(credential, flags, now);
+  if (!line.ok()) {
+    status = line.error();
+    return "";
+  }
+  return *line;
+}
+
+int VerifyVcCose(const std::string& path, const Bytes& data, const Flags& flags, int64_t now) {
   auto check = w3c::CheckCoseCredential(data, now);
   if (!check.ok()) return Fail(StrCat("'", path, "' is not a vc+cose VC: ", check.error().message()));
-  if (json) {
-    std::printf("%s\n", ToJson(path, *check).dump(2).c_str());
+  std::string status = CheckStatusIfAsked(check->credential, flags, now, check->status);
+  if (flags.Has("json")) {
+    nlohmann::json out = ToJson(path, *check);
+    if (!status.empty()) out["status"] = status;
+    std::printf("%s\n", out.dump(2).c_str());
   } else {
     PrintText(*check);
+    if (!status.empty()) std::printf("%s\n", status.c_str());
   }
   if (!check->status.ok()) return Fail(StrCat("'", path, "': ", check->status.error().message()));
   return 0;
 }
 
 int Verify(const std::vector<std::string>& args) {
-  auto flags = Flags::Parse(args, {"at"}, {"json"});
+  std::set<std::string> value_flags = VcStatusFlags();
+  value_flags.insert("at");
+  auto flags = Flags::Parse(args, value_flags, {"json"});
   if (!flags.ok()) return Usage(flags.error().message());
   if (flags->positional().size() != 1) return Usage("vc verify takes one FILE");
+  if (flags->Has("ledger") && !flags->Has("status")) return Usage("--ledger is for --status");
   int64_t now = static_cast<int64_t>(std::time(nullptr));
   if (auto at = flags->Get("at")) {
     auto parsed = w3c::ParseDateTime(*at);
@@ -222,15 +250,19 @@ int Verify(const std::vector<std::string>& args) {
   const std::string& path = flags->positional()[0];
   auto data = ReadFile(path);
   if (!data.ok()) return Fail(data.error().message());
-  if (!LooksLikeJson(*data)) return VerifyVcCose(path, *data, now, flags->Has("json"));
+  if (!LooksLikeJson(*data)) return VerifyVcCose(path, *data, *flags, now);
   auto json = ParseJsonStrict(ToString(*data));
   if (!json.ok()) return Fail(StrCat("'", path, "' is not JSON: ", json.error().message()));
   auto check = w3c::CheckCredential(*json, now);
   if (!check.ok()) return Fail(StrCat("'", path, "' is not a Data Integrity VC: ", check.error().message()));
+  std::string status = CheckStatusIfAsked(*json, *flags, now, check->status);
   if (flags->Has("json")) {
-    std::printf("%s\n", ToJson(path, *check).dump(2).c_str());
+    nlohmann::json out = ToJson(path, *check);
+    if (!status.empty()) out["status"] = status;
+    std::printf("%s\n", out.dump(2).c_str());
   } else {
     PrintText(*check);
+    if (!status.empty()) std::printf("%s\n", status.c_str());
   }
   if (!check->status.ok()) return Fail(StrCat("'", path, "': ", check->status.error().message()));
   return 0;
@@ -239,11 +271,12 @@ int Verify(const std::vector<std::string>& args) {
 }  // namespace
 
 int VcCommand(const std::vector<std::string>& args) {
-  if (args.empty()) return Usage("vc takes export or verify");
-  if (AsksForHelp(args)) return PrintUsage({kUsage});
+  if (args.empty()) return Usage("vc takes export, verify or status-list");
+  if (AsksForHelp(args)) return PrintUsage({kUsage, kLedgerAccessUsage});
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   if (args[0] == "export") return Export(rest);
   if (args[0] == "verify") return Verify(rest);
+  if (args[0] == "status-list") return VcStatusListCommand(rest);
   return Usage(StrCat("unknown vc command '", args[0], "'"));
 }
 

@@ -66,6 +66,22 @@ std::vector<Revocation> ChainState::LatestRevocations(size_t n) const {
   return out;
 }
 
+std::vector<std::string> ChainState::RevokedSubjects() const {
+  std::vector<std::string> out;
+  out.reserve(revocations_.size());
+  for (const auto& [subject, r] : revocations_) out.push_back(subject);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<Quarantine> ChainState::QuarantinesOf(std::string_view host) const {
+  std::vector<Quarantine> out;
+  for (const auto& [scope, q] : quarantines_) {
+    if (scope.first == host) out.push_back(q);
+  }
+  return out;
+}
+
 std::vector<std::string> ChainState::PendingReports(std::string_view subject) const {
   auto it = reports_.find(subject);
   if (it == reports_.end()) return {};
@@ -215,9 +231,10 @@ Result<ChainState::Mutation> ChainState::EvaluateBody(const Entry& e) const {
           return Refuse(Code::kInvalidArgument,
                         StrCat("'", author, "' has already certified the current AK of '", b.did, "'"));
         }
-        return Mutation([did = b.did, author](ChainState& s) {
+        return Mutation([did = b.did, author, index, at = e.at()](ChainState& s) {
           DidDocument& d = s.hosts_.find(did)->second;
           d.certified_by.insert(author);
+          d.certifications[author] = CertificationRecord{index, at};
           s.RecomputeCertified(d);
         });
       }
@@ -233,6 +250,7 @@ Result<ChainState::Mutation> ChainState::EvaluateBody(const Entry& e) const {
         if (b.ak_public && *b.ak_public != d.ak_public) {
           d.ak_public = *b.ak_public;
           d.certified_by.clear();
+          d.certifications.clear();
           d.certified = false;
         }
         if (b.facts) d.facts = *b.facts;

@@ -50,6 +50,9 @@ TEST(ChainState, ChainOfEveryEntryTypeVerifiesAndFillsTheViews) {
   EXPECT_EQ(doc->facts, reg.facts);
   EXPECT_EQ(doc->registered_index, 4u);
   EXPECT_EQ(doc->certified_by, (std::set<std::string>{Did(w.val[0]), Did(w.val[1])}));
+  EXPECT_EQ(doc->certifications.at(Did(w.val[0])).index, 5u);
+  EXPECT_EQ(doc->certifications.at(Did(w.val[1])).index, 6u);
+  EXPECT_GE(doc->certifications.at(Did(w.val[1])).at, doc->certifications.at(Did(w.val[0])).at);
   EXPECT_TRUE(doc->certified);
   EXPECT_FALSE(doc->revoked);
 
@@ -154,6 +157,7 @@ TEST(ChainState, NewAkRestartsCertificationAndStaleDigestsAreRefused) {
   const DidDocument* doc = w.state.FindHost(reg.did);
   EXPECT_EQ(doc->ak_public, new_ak);
   EXPECT_TRUE(doc->certified_by.empty());
+  EXPECT_TRUE(doc->certifications.empty());
   EXPECT_FALSE(doc->certified);
   ExpectRefused(w.Add(testing::Certification(reg.did, reg.ak_public), w.val[2]), Code::kInvalidArgument,
                 "certifies AK digest");
@@ -378,6 +382,10 @@ TEST(ChainState, ARevokedLaunchQuarantinesItsHostForItsDomain) {
   EXPECT_EQ(q->index, w.state.size() - 1);
   EXPECT_EQ(w.state.FindQuarantine(host, "another-domain"), nullptr);
   EXPECT_EQ(w.state.FindQuarantine(other_host, domain), nullptr);
+  ASSERT_EQ(w.state.QuarantinesOf(host).size(), 1u);
+  EXPECT_EQ(w.state.QuarantinesOf(host)[0].domain, domain);
+  EXPECT_TRUE(w.state.QuarantinesOf(other_host).empty());
+  EXPECT_EQ(w.state.RevokedSubjects(), std::vector<std::string>{cti});
 }
 
 // The attacker: a Byzantine validator whose report on a credential names an

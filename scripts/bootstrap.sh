@@ -7,7 +7,7 @@ PACKAGES=(
   # build
   cmake ninja-build g++ clang libclang-rt-14-dev pkg-config
   libssl-dev libcbor-dev libtss2-dev libvirt-dev libxml2-dev libsqlite3-dev
-  libcurl4-openssl-dev libcpp-httplib-dev nlohmann-json3-dev libcli11-dev
+  libcurl4-openssl-dev libcpp-httplib-dev nlohmann-json3-dev libcli11-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # run and test: libvirt + QEMU (TCG), TPM emulator and tools, etcd
   libvirt-daemon-system libvirt-clients qemu-system-x86 qemu-utils

@@ -10,6 +10,8 @@
 #include "vouch/ledger/checkpoint.h"
 #include "vouch/validator/ledger_host_directory.h"
 #include "vouch/validator/server.h"
+#include "vouch/w3c/bitstring.h"
+#include "vouch/w3c/revocation_list.h"
 
 namespace vouch::validator {
 namespace {
@@ -39,6 +41,7 @@ class CheckpointServeTest : public ::testing::Test {
       options.logger = Logger::Discard();
       auto server = Server::Start(options, ServerParts{&worlds_[i]->appraiser(), &worlds_[i]->challenges(),
                                                        &metrics_[i], &worlds_[i]->replay(), nullptr, nullptr,
+                                                       directories_[i].get(), nullptr, nullptr,
                                                        directories_[i].get()});
       ASSERT_TRUE(server.ok()) << server.error().ToString();
       servers_.push_back(std::move(server).value());
@@ -87,6 +90,26 @@ TEST_F(CheckpointServeTest, EachValidatorServesItsSignedHead) {
   EXPECT_EQ(checkpoint->validator, worlds_[0]->ours().did());
   EXPECT_EQ(checkpoint->index, writer_->state().size() - 1);
   EXPECT_EQ(checkpoint->head, writer_->state().head_digest());
+}
+
+// GET /v1/status/revocation: the ledger's revocations as a status list
+// credential signed by the serving validator, as of the request.
+TEST_F(CheckpointServeTest, EachValidatorServesTheRevocationsAsAStatusList) {
+  const std::string host = lt::Did(w_.host[0]);
+  const std::string cti = "cti:00112233445566778899aabbccddeeff";
+  ASSERT_TRUE(writer_->Append(lt::Revoke(host, "decommissioned"), w_.host[0], t_++).ok());
+  for (size_t i = 0; i < servers_.size(); ++i) {
+    httplib::Client client("127.0.0.1", servers_[i]->port());
+    auto res = client.Get("/v1/status/revocation");
+    ASSERT_TRUE(res);
+    ASSERT_EQ(res->status, 200) << res->body;
+    EXPECT_EQ(res->get_header_value("Content-Type"), "application/vc");
+    auto list = w3c::CheckRevocationList(nlohmann::json::parse(res->body), testing::kNow);
+    ASSERT_TRUE(list.ok()) << list.error().ToString();
+    EXPECT_EQ(list->issuer, worlds_[i]->ours().did());
+    EXPECT_TRUE(w3c::BitAt(list->bits, w3c::StatusListIndex(host)));
+    EXPECT_FALSE(w3c::BitAt(list->bits, w3c::StatusListIndex(cti)));
+  }
 }
 
 TEST_F(CheckpointServeTest, AFreshReaderOfTheWholeLedgerIsConfirmed) {

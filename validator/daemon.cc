@@ -375,7 +375,7 @@ int RunDaemon(const VouchdConfig& config, std::ostream& out, std::ostream& err) 
   options.logger = log;
   auto server = Server::Start(options, ServerParts{&appraiser, &challenges, &metrics, &replay, enroller.get(),
                                                    ledger_append.get(), directory->checkpoints, leases.get(),
-                                                   directory->ledger});
+                                                   directory->ledger, directory->ledger});
   if (!server.ok()) return fail(server.error());
 
   log.Info(StrCat("vouchd: validator ", keys->did(), " hpke_public_key ", HexEncode(keys->hpke_key().public_key()),

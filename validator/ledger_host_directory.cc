@@ -92,6 +92,12 @@ Result<Bytes> LedgerHostDirectory::SignedCheckpoint(const Ed25519PrivateKey& key
   return ledger::EncodeCheckpoint(ledger::SignCheckpoint(client_->state(), key, at));
 }
 
+Result<std::vector<std::string>> LedgerHostDirectory::RevokedSubjects() {
+  std::lock_guard<std::mutex> lock(mu_);
+  VOUCH_RETURN_IF_ERROR(SyncLocked());
+  return client_->state().RevokedSubjects();
+}
+
 Result<const ledger::DidDocument*> LedgerHostDirectory::SyncAndFindHostLocked(std::string_view did) {
   VOUCH_RETURN_IF_ERROR(SyncLocked());
   const ledger::DidDocument* doc = client_->state().FindHost(did);

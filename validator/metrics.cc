@@ -8,7 +8,7 @@ namespace vouch::validator {
 namespace {
 
 constexpr std::string_view kEndpoints[] = {"challenge",  "attest", "reattest", "enroll",
-                                           "ledger-append", "stop", "checkpoint", "status",
+                                           "ledger-append", "stop", "checkpoint", "status", "status-list",
                                            "metrics",    "dashboard", "other"};
 constexpr std::string_view kLimits[] = {"challenge-rate", "peer-connections", "queue",
                                         "request-deadline"};

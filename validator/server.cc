@@ -10,6 +10,7 @@
 #include "vouch/validator/dashboard.h"
 #include "vouch/validator/decision_log.h"
 #include "vouch/validator/peer_key.h"
+#include "vouch/w3c/revocation_list.h"
 
 namespace vouch::validator {
 
@@ -62,6 +63,7 @@ std::string_view EndpointLabel(const std::string& path) {
   if (path == "/v1/stop") return "stop";
   if (path == "/v1/status") return "status";
   if (path == "/v1/checkpoint") return "checkpoint";
+  if (path == "/v1/status/revocation") return "status-list";
   if (path == "/metrics") return "metrics";
   if (path == "/") return "dashboard";
   return "other";
@@ -238,6 +240,7 @@ void Server::Route() {
   RouteEnroll();
   RouteLedger();
   RouteStatus();
+  RouteStatusList();
 }
 
 // Around every request: its id, its count, and the refusals httplib
@@ -450,6 +453,28 @@ void Server::RouteLedger() {
       return;
     }
     SetCbor(res, 200, *checkpoint);
+  }));
+}
+
+// GET /v1/status/revocation: this validator's statement of the ledger's
+// revocations, as a W3C Bitstring Status List credential.
+void Server::RouteStatusList() {
+  http_->Get("/v1/status/revocation", Timed("status-list", [this](const httplib::Request& req,
+                                                                   httplib::Response& res) {
+    if (parts_.revocations == nullptr) {
+      RefuseAndLog(req, res, 501,
+                   Error(Code::kUnavailable, "this validator reads no ledger (it runs on a --hosts file)"));
+      return;
+    }
+    auto revoked = parts_.revocations->RevokedSubjects();
+    auto list = revoked.ok() ? w3c::SignRevocationList(*revoked, parts_.appraiser->keys().signing_key(),
+                                                       options_.clock())
+                             : Result<nlohmann::json>(revoked.error());
+    if (!list.ok()) {
+      RefuseAndLog(req, res, 503, list.error());
+      return;
+    }
+    res.set_content(list->dump(), "application/vc");
   }));
 }
 

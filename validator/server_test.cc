@@ -311,6 +311,12 @@ TEST_F(ServerTest, EnrollWithoutALedgerIs501) {
   EXPECT_EQ((metrics_.Snapshot().http_refusals[{"enroll", 501}]), 2u);
 }
 
+TEST_F(ServerTest, StatusListWithoutALedgerIs501) {
+  auto client = Client();
+  ExpectRefusal(client.Get("/v1/status/revocation"), 501, "unavailable", "this validator reads no ledger");
+  EXPECT_EQ((metrics_.Snapshot().http_refusals[{"status-list", 501}]), 1u);
+}
+
 TEST_F(ServerTest, StatusInCborAndJsonAndMetricsCountDecisions) {
   Scenario s;
   s.our_nonce = Challenge();

@@ -103,6 +103,7 @@ Result<CoseCredentialCheck> CheckCoseCredential(ByteView encoded, int64_t now) {
   check.issuer = envelope->issuer;
   check.valid_from = envelope->valid_from;
   check.valid_until = envelope->valid_until;
+  check.credential = *json;
   check.signature.signer = envelope->issuer;
   const DidKey issuer = *DidKey::Parse(envelope->issuer);  // ReadEnvelope parsed it
   if (!msg.Verify(issuer.public_key()).ok()) {

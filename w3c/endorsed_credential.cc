@@ -37,6 +37,26 @@ Result<Json> RebuildProof(const Json& rendering, const ProofOptions& options, co
   return proof;
 }
 
+// `rendering` secured with the host's carried proof alone.
+Result<Json> WithHostProof(const Json& rendering, const HostVc& vc, const CarriedProof& host) {
+  auto host_proof = RebuildProof(rendering, HostProofOptions(vc, host.created), host);
+  if (!host_proof.ok()) return Error(Code::kMalformed, StrCat("host VC's W3C proof: ", host_proof.error().message()));
+  Json secured = rendering;
+  secured["proof"] = *host_proof;
+  return secured;
+}
+
+// Whether the host's proof verifies over `rendering` without
+// credentialStatus: the JSON form a host signed before the status list
+// (DESIGN §3 "Who signs the JSON").
+bool ProofPredatesStatus(Json rendering, const HostVc& vc, const CarriedProof& host) {
+  rendering.erase("credentialStatus");
+  auto secured = WithHostProof(rendering, vc, host);
+  if (!secured.ok()) return false;
+  auto checks = VerifyProofs(*secured);
+  return checks.ok() && (*checks)[0].status.ok();
+}
+
 }  // namespace
 
 std::string HostProofId(const HostVc& vc) { return StrCat("urn:vouch:proof:", HexEncode(vc.claims().cti)); }
@@ -58,12 +78,11 @@ Result<std::optional<CarriedProof>> ProveEndorsement(const HostVc& vc, const Ed2
   const std::optional<CarriedProof> host = vc.carried_proof();
   if (!host.has_value()) return std::optional<CarriedProof>();
   VOUCH_ASSIGN_OR_RETURN(Json rendering, RenderHostVc(vc));
-  auto host_proof = RebuildProof(rendering, HostProofOptions(vc, host->created), *host);
-  if (!host_proof.ok()) return Error(Code::kMalformed, StrCat("host VC's W3C proof: ", host_proof.error().message()));
-  Json secured = rendering;
-  secured["proof"] = *host_proof;
+  VOUCH_ASSIGN_OR_RETURN(Json secured, WithHostProof(rendering, vc, *host));
   VOUCH_ASSIGN_OR_RETURN(std::vector<ProofCheck> checks, VerifyProofs(secured));
   if (!checks[0].status.ok()) {
+    // A host from before credentialStatus: its CBOR endorsement stands alone.
+    if (ProofPredatesStatus(rendering, vc, *host)) return std::optional<CarriedProof>();
     return Error(checks[0].status.error().code() == Code::kBadSignature ? Code::kBadSignature : Code::kMalformed,
                  StrCat("host VC's W3C proof does not verify over its JSON form (",
                         checks[0].status.error().message(), ")"));
@@ -93,6 +112,11 @@ Result<Json> ExportDataIntegrity(const HostVc& vc) {
                                          "' carries no W3C proof (issued by a host without the JSON form)"));
   }
   VOUCH_ASSIGN_OR_RETURN(Json rendering, RenderHostVc(vc));
+  if (ProofPredatesStatus(rendering, vc, *host)) {
+    return Error(Code::kNotFound, StrCat("host VC of '", vc.issuer().did(),
+                                         "' carries a W3C proof from before credentialStatus (a host from before "
+                                         "the status list): it has no W3C form"));
+  }
   Json proofs = Json::array();
   VOUCH_ASSIGN_OR_RETURN(Json host_proof, RebuildProof(rendering, HostProofOptions(vc, host->created), *host));
   proofs.push_back(std::move(host_proof));

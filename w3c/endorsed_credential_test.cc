@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 
 #include "testing/sample_claims.h"
+#include "vouch/core/did_document.h"
 #include "vouch/core/endorsement.h"
 #include "vouch/core/hpke.h"
 #include "vouch/w3c/credential_check.h"
+#include "vouch/w3c/data_integrity.h"
 #include "vouch/w3c/host_credential.h"
 
 namespace vouch::w3c {
@@ -103,6 +105,30 @@ TEST(EndorsedCredential, ValidatorRefusesAHostProofOverOtherJson) {
   forged.proof_value = "not multibase";
   vc.CarryProof(forged);
   EXPECT_EQ(ProveEndorsement(vc, e.va, 1764000001).error().code(), Code::kMalformed);
+}
+
+// A host from before the status list signed the rendering without
+// credentialStatus: vouchd endorses its VC in CBOR only (as a VC with no
+// proof), and export says it has no W3C form.
+TEST(EndorsedCredential, HostProofFromBeforeCredentialStatusIsEndorsedInCborOnly) {
+  Ed25519PrivateKey host = Ed25519PrivateKey::Generate();
+  HostVc vc = *HostVc::Issue(SampleClaims(host, X25519PrivateKey::Generate().public_key()), host);
+  Json old_rendering = *RenderHostVc(vc);
+  old_rendering.erase("credentialStatus");
+  ProofOptions o;
+  o.verification_method = DidKeyVerificationMethodId(vc.issuer());
+  o.created = "2025-11-24T16:00:00Z";
+  o.id = HostProofId(vc);
+  Json old_secured = *AddProof(old_rendering, o, host);
+  vc.CarryProof(CarriedProof{o.created, old_secured["proof"]["proofValue"].get<std::string>()});
+
+  auto proof = ProveEndorsement(vc, Ed25519PrivateKey::Generate(), 1764000001);
+  ASSERT_TRUE(proof.ok()) << proof.error().ToString();
+  EXPECT_FALSE(proof->has_value());
+  auto exported = ExportDataIntegrity(vc);
+  ASSERT_FALSE(exported.ok());
+  EXPECT_EQ(exported.error().code(), Code::kNotFound);
+  EXPECT_NE(exported.error().message().find("from before credentialStatus"), std::string::npos);
 }
 
 TEST(EndorsedCredential, ExportRefusesACarriedProofThatFails) {

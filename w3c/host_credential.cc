@@ -5,6 +5,7 @@
 #include "vouch/core/cose_sign1.h"
 #include "vouch/core/digest.h"
 #include "vouch/w3c/date_time.h"
+#include "vouch/w3c/revocation_list.h"
 
 namespace vouch::w3c {
 namespace {
@@ -67,6 +68,7 @@ Result<Json> RenderHostVc(const HostVc& vc) {
       {"validFrom", std::move(valid_from)},
       {"validUntil", std::move(valid_until)},
       {"credentialSubject", SubjectOf(c)},
+      {"credentialStatus", CredentialStatusOf(vc)},
       {"evidence", Json::array({{{"type", Json::array({kHostVcEvidenceType})},
                                  {"coseSign1", Base64UrlEncode(bare)},
                                  {"sha256", HexEncode(ToBytes(Sha256(bare)))}}})},

@@ -7,6 +7,7 @@
 #include "vouch/core/endorsement.h"
 #include "vouch/core/hpke.h"
 #include "vouch/core/jcs.h"
+#include "vouch/w3c/revocation_list.h"
 
 namespace vouch::w3c {
 namespace {
@@ -61,6 +62,21 @@ TEST(HostCredential, RendersEveryClaimOfTheHostVc) {
   EXPECT_TRUE(CanonicalJson(j).ok());
 }
 
+TEST(HostCredential, StatusNamesTheLaunchAndTheHostInVouchsRevocationList) {
+  Ed25519PrivateKey host = Ed25519PrivateKey::Generate();
+  HostVcClaims c;
+  const Json j = *RenderHostVc(SampleVc(host, &c));
+  const Json& status = j["credentialStatus"];
+  ASSERT_EQ(status.size(), 2u);
+  const Json launch = {{"type", "BitstringStatusListEntry"},
+                       {"statusPurpose", "revocation"},
+                       {"statusListIndex", std::to_string(StatusListIndex("cti:" + HexEncode(c.cti)))},
+                       {"statusListCredential", "urn:vouch:status:revocation"}};
+  EXPECT_EQ(status[0], launch);
+  EXPECT_EQ(status[1]["statusListIndex"], std::to_string(StatusListIndex(c.issuer)));
+  EXPECT_EQ(status[1]["statusListCredential"], "urn:vouch:status:revocation");
+}
+
 TEST(HostCredential, ReattestVcNamesItsLaunchAndGuest) {
   Ed25519PrivateKey host = Ed25519PrivateKey::Generate();
   HostVcClaims c = SampleClaims(host, X25519PrivateKey::Generate().public_key());
@@ -72,6 +88,9 @@ TEST(HostCredential, ReattestVcNamesItsLaunchAndGuest) {
   EXPECT_EQ(j["credentialSubject"]["launchCredential"], "urn:vouch:vc:abababababababababababababababab");
   EXPECT_EQ(j["credentialSubject"]["guest"]["pcrs"]["9"], HexEncode(Bytes(32, 4)));
   EXPECT_EQ(j["credentialSubject"]["guest"]["eventLogDigest"], HexEncode(Bytes(32, 3)));
+  // Its launch entry is the launch's, so revoking the launch revokes every round.
+  EXPECT_EQ(j["credentialStatus"][0]["statusListIndex"],
+            std::to_string(StatusListIndex("cti:abababababababababababababababab")));
 }
 
 TEST(HostCredential, RenderingIsTheSameWithOrWithoutEndorsements) {

@@ -30,7 +30,7 @@ help_ok() {
 }
 
 COMMANDS=(
-  "" key "key generate" "key did" did "did resolve" vc "vc export" "vc verify" vectors verify seal
+  "" key "key generate" "key did" did "did resolve" vc "vc export" "vc verify" "vc status-list" vectors verify seal
   host "host init" "host register" "host enroll" "host install-hook"
   start reattest agent status revoke "revoke host" "revoke credential" reinstate
   ledger "ledger init" "ledger append" "ledger draft" "ledger cosign" "ledger submit" "ledger show"

@@ -35,6 +35,11 @@ expect "export of a VC without W3C proof says so in one line" 1 \
   "$VOUCH" vc export "$ROOT/tests/cli/testdata/endorsed-vc-without-w3c-proof.cbor" --format di-jcs
 expect "a VC without W3C proof still verifies in CBOR form" 0 "3 of 3 endorsements verify" -- \
   "$VOUCH" verify "$ROOT/tests/cli/testdata/endorsed-vc-without-w3c-proof.cbor"
+expect "export of a VC whose host proof predates credentialStatus says so in one line" 1 \
+  "^vouch: '.*endorsed-vc-before-status-list.cbor': host VC of 'did:key:z6Mk.*' carries a W3C proof from before credentialStatus" -- \
+  "$VOUCH" vc export "$ROOT/tests/cli/testdata/endorsed-vc-before-status-list.cbor" --format di-jcs
+expect "such a VC still verifies in CBOR form" 0 "3 of 3 endorsements verify" -- \
+  "$VOUCH" verify "$ROOT/tests/cli/testdata/endorsed-vc-before-status-list.cbor"
 expect "export needs --format" 2 "^vouch: vc export needs --format di-jcs" -- "$VOUCH" vc export "$W/v/endorsed-vc.cbor"
 expect "export knows two formats" 2 "^vouch: unknown --format 'jwt' \(vouch exports di-jcs and vc\+cose\)" -- \
   "$VOUCH" vc export "$W/v/endorsed-vc.cbor" --format jwt
@@ -91,7 +96,7 @@ open(sys.argv[2], "wb").write(b)
 PY
 expect "vc+cose with an altered host signature" 1 "^vouch: '$W/flip.cose': vc\+cose signature does not verify with the issuer" -- \
   "$VOUCH" vc verify "$W/flip.cose" --at "$AT"
-expect "vc needs a command" 2 "^vouch: vc takes export or verify" -- "$VOUCH" vc
+expect "vc needs a command" 2 "^vouch: vc takes export, verify or status-list" -- "$VOUCH" vc
 expect "vc unknown command" 2 "^vouch: unknown vc command 'sign'" -- "$VOUCH" vc sign "$DI"
 
 echo "vc: $pass passed, $fail failed"

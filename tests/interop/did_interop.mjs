@@ -133,6 +133,40 @@ try {
     await compareDocuments(r.stdout.trim().split(": ")[1], `vouch key ${i}`);
     documents++;
   }
+  // Enriched from a ledger: the did:key part of the document is still
+  // exactly Digital Bazaar's; the vouch terms come beside it.
+  const key = (k) => path.join(tmp, `${k}.pem`);
+  for (const k of ["gov1", "gov2"]) check(run(vouch, ["key", "generate", key(k)]).status === 0, "key generate");
+  const didOf = (k) => run(vouch, ["ledger", "did", key(k)]).stdout.trim();
+  const DB = `sqlite://${tmp}/ledger.db`;
+  const init = run(vouch, ["ledger", "init", DB, "--key", key("gov1"), "--governance", didOf("gov2")]);
+  check(init.status === 0, `ledger init: ${init.stderr}`);
+  const genesis = init.stdout.match(/[0-9a-f]{64}/)[0];
+  fs.writeFileSync(path.join(tmp, "ak.pub"), Buffer.from([0, 4, 0, 0x23, 0, 0x0b]));
+  const reg = run(vouch, ["ledger", "append", DB, "--key", key("k0"), "did-register", "--ak-public", path.join(tmp, "ak.pub")]);
+  check(reg.status === 0, `did-register: ${reg.stderr}`);
+  const hostDid = didOf("k0");
+  const resolveOnLedger = () => {
+    const r = run(vouch, ["did", "resolve", hostDid, "--ledger", DB, "--genesis", genesis]);
+    check(r.status === 0, `vouch did resolve --ledger: ${r.stderr}`);
+    return JSON.parse(r.stdout);
+  };
+  let result = resolveOnLedger();
+  const expected = await didKeyDriver.get({ did: hostDid });
+  const { attestationKey, certification, hostStatus, ...didKeyPart } = result.didDocument;
+  check(didKeyPart["@context"].at(-1) === "https://w3id.org/vouch/v1", "the enriched document names the vouch context");
+  didKeyPart["@context"] = didKeyPart["@context"].slice(0, -1);
+  checkDeepEqual(didKeyPart, expected, "enriched document: its did:key part is Digital Bazaar's document");
+  check(attestationKey.tpm2bPublic === "AAQAIwAL" && certification.certified === false && hostStatus.state === "active",
+    `enriched document: AK, certification, status (${JSON.stringify(result.didDocument)})`);
+  checkDeepEqual(result.didDocumentMetadata, {}, "an active host is not deactivated");
+  const revoked = run(vouch, ["revoke", "host", hostDid, "--reason", "decommissioned", "--ledger", DB, "--genesis", genesis,
+    "--key", key("k0")]);
+  check(revoked.status === 0, `vouch revoke host: ${revoked.stderr}`);
+  result = resolveOnLedger();
+  checkDeepEqual(result.didDocumentMetadata, { deactivated: true }, "a revoked host is deactivated (DID Resolution)");
+  check(result.didDocument.hostStatus.state === "revoked" && result.didDocument.hostStatus.revocation.reason === "decommissioned",
+    "a revoked host's status says so, with its reason");
 } finally {
   fs.rmSync(tmp, { recursive: true, force: true });
 }

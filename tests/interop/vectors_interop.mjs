@@ -164,12 +164,14 @@ async function checkSet(dir) {
 
 const [vouch, ...dirs] = process.argv.slice(2);
 if (!vouch) { console.error("usage: vectors_interop.mjs VOUCH_BINARY [DIR...]"); process.exit(2); }
+let fresh = null;  // removed at the end
 if (dirs.length === 0) {
-  const fresh = fs.mkdtempSync(path.join(os.tmpdir(), "vouch-vectors-"));
+  fresh = fs.mkdtempSync(path.join(os.tmpdir(), "vouch-vectors-"));
   const r = spawnSync(vouch, ["vectors", fresh], { encoding: "utf8" });
   if (r.status !== 0) { console.error(`vouch vectors failed: ${r.stderr}`); process.exit(1); }
   dirs.push(fresh, path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../docs/vectors"));
 }
 for (const d of dirs) await checkSet(d);
+if (fresh) fs.rmSync(fresh, { recursive: true, force: true });
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

@@ -109,6 +109,12 @@ namespace vouch::ledger {
 // Reputation of a validator no validator-update has rated yet.
 inline constexpr uint64_t kDefaultReputation = 500;
 
+// One validator's certification of a host's current AK: its did-update.
+struct CertificationRecord {
+  uint64_t index = 0;  // the entry
+  int64_t at = 0;      // its time
+};
+
 // A host's DID document (DESIGN §3 DIDs).
 struct DidDocument {
   std::string did;
@@ -117,6 +123,7 @@ struct DidDocument {
   cbor::Value facts = cbor::Value::Map({});
   uint64_t registered_index = 0;        // the did-register entry
   std::set<std::string> certified_by;   // validators that certified the current AK
+  std::map<std::string, CertificationRecord> certifications;  // the same, with their entries
   bool certified = false;               // see the file comment
   bool revoked = false;
   std::string revoked_reason;
@@ -246,10 +253,15 @@ class ChainState {
   // The `n` revocations made effective last (highest entry index first;
   // ties by subject), copied. O(revocations · log n).
   std::vector<Revocation> LatestRevocations(size_t n) const;
+  // Every revoked subject (DIDs and "cti:<hex>"), sorted: what the status
+  // list (w3c/revocation_list.h) sets. O(revocations · log revocations).
+  std::vector<std::string> RevokedSubjects() const;
   // Validators that reported `subject` in revoke entries not (yet) effective.
   std::vector<std::string> PendingReports(std::string_view subject) const;
   // The quarantine of `host` for `domain`; nullptr if it has none.
   const Quarantine* FindQuarantine(std::string_view host, std::string_view domain) const;
+  // The quarantines of `host`, by domain. O(quarantines).
+  std::vector<Quarantine> QuarantinesOf(std::string_view host) const;
 
   // Platform class → fragment name → the fragment in effect.
   using ReferenceMap = std::map<std::string, std::map<std::string, ReferenceRecord>, std::less<>>;

@@ -20,7 +20,8 @@
 // It is also the enrollment's CertificationLedger: Certify appends the
 // validator's certifying did-update through the same client; and the
 // HostEntryLedger of POST /v1/ledger/append (ledger_append.h), and the
-// LedgerHealthSource of the dashboard and /metrics: every sync, however
+// LedgerHealthSource of the dashboard and /metrics, and the RevocationSource
+// of GET /v1/status/revocation: every sync, however
 // triggered (a lookup, Refresh), records its outcome there.
 //
 // Thread-safe (one mutex around the LedgerClient; another around the
@@ -42,6 +43,7 @@
 #include "vouch/validator/ledger_append.h"
 #include "vouch/validator/ledger_health.h"
 #include "vouch/validator/revocation_reporter.h"
+#include "vouch/validator/revocation_source.h"
 
 namespace vouch::validator {
 
@@ -50,7 +52,8 @@ class LedgerHostDirectory : public HostDirectory,
                             public RevocationReporter,
                             public CheckpointSource,
                             public HostEntryLedger,
-                            public LedgerHealthSource {
+                            public LedgerHealthSource,
+                            public RevocationSource {
  public:
   // Seconds since the epoch, for the health's times.
   using Clock = std::function<int64_t()>;
@@ -95,6 +98,7 @@ class LedgerHostDirectory : public HostDirectory,
   Status Certify(std::string_view did, ByteView ak_public, const Ed25519PrivateKey& key,
                  int64_t at) override;
   Result<Bytes> SignedCheckpoint(const Ed25519PrivateKey& key, int64_t at) override;
+  Result<std::vector<std::string>> RevokedSubjects() override;
   Result<ledger::AppendOutcome> SubmitJudged(const ledger::Entry& entry, const Judge& judge) override;
 
  private:

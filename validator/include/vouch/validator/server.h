@@ -10,6 +10,10 @@
 //   POST /v1/reattest             200 {"endorsement"}              (Appraiser::Reappraise)
 //   GET  /v1/checkpoint           200 the signed ledger head       (CheckpointSource)
 //                                 Without one (--hosts): 501
+//   GET  /v1/status/revocation    200 the revocation status list      (RevocationSource)
+//                                 credential, JSON (application/vc): a BitstringStatusListCredential
+//                                 signed by this validator, valid 10 minutes (w3c/revocation_list.h);
+//                                 503 if the ledger does not sync; without one (--hosts): 501
 //   POST /v1/ledger/append        200 {"index", "outcome"}         (LedgerAppender; 501 without)
 //   POST /v1/stop                 204                              (lease_stop.h; 501 without leases)
 //   GET  /v1/status               CBOR {"did", "hpke_public_key", "fault", "uptime_s",
@@ -98,6 +102,7 @@
 #include "vouch/validator/rate_limiter.h"
 #include "vouch/validator/recent_decisions.h"
 #include "vouch/validator/replay_cache.h"
+#include "vouch/validator/revocation_source.h"
 #include "vouch/validator/validator_status.h"
 
 namespace httplib {
@@ -144,6 +149,7 @@ struct ServerParts {
   CheckpointSource* checkpoints = nullptr;  // the ledger head; may be null (501)
   LeaseStore* leases = nullptr;             // POST /v1/stop; may be null (501)
   LedgerHealthSource* ledger_health = nullptr;  // dashboard, status, metrics; may be null (--hosts)
+  RevocationSource* revocations = nullptr;      // GET /v1/status/revocation; may be null (501)
 };
 
 // Thread-safe: Stop() may be called from any thread.
@@ -186,6 +192,7 @@ class Server {
   void RouteEnroll();
   void RouteLedger();
   void RouteStatus();
+  void RouteStatusList();
   // `handler`, its time observed as `endpoint`'s (a string literal).
   Handler Timed(std::string_view endpoint, Handler handler);
   // An appraisal's answer and its decision: logged, counted, kept.

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "vouch/core/bytes.h"
 #include "vouch/core/errors.h"
 #include "vouch/core/host_vc.h"
@@ -29,6 +31,7 @@ struct CoseCredentialCheck {
   std::string valid_from, valid_until;  // as written; "" if absent
   CoseSignatureCheck signature;         // the COSE_Sign1's, by the issuer
   std::vector<CoseSignatureCheck> countersignatures;  // label 11, in order
+  nlohmann::json credential;            // the payload, parsed (for credentialStatus checks)
   // For a VouchHostCredential: the host VC embedded as evidence, verified,
   // whose rendering the payload equals.
   std::optional<HostVc> host_vc;

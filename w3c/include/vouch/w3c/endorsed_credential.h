@@ -39,7 +39,9 @@ Status ProveHostVc(HostVc& vc, const Ed25519PrivateKey& host_key);
 // Returns the proof a validator holding `validator_key` carries in its
 // countersignature on `vc`, created at `at` (seconds), or nullopt if `vc`
 // carries no host proof (a VC from a host before this form: nothing to
-// chain to; its CBOR endorsement stands alone). Returns kBadSignature if the
+// chain to; its CBOR endorsement stands alone) or whose host proof covers
+// the rendering without credentialStatus (a host from before the status
+// list: the same). Returns kBadSignature if the
 // host's proof does not verify over the validator's own rendering of `vc`
 // (the host signed JSON that is not its VC), kMalformed if it is malformed.
 // REQUIRES: `vc` passed the validator's appraisal. Thread-safe.

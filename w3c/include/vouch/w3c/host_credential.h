@@ -14,6 +14,7 @@
 //        "policyDigest": <hex>,
 //        "launchCredential"?: "urn:vouch:vc:<launch cti hex>",            (reattest)
 //        "guest"?: {"pcrs": {"<index>": <hex>}, "eventLogDigest": <hex>}}, (reattest)
+//    "credentialStatus": [<launch entry>, <host entry>],   (revocation_list.h)
 //    "evidence": [{"type": ["VouchCoseHostCredential"],
 //                  "coseSign1": <base64url of the bare host VC>, "sha256": <hex of it>}]}
 //
@@ -21,7 +22,11 @@
 // host VC is the COSE_Sign1 with an empty unprotected header (no
 // countersignatures, no carried proofs): what the host signed, so the TPM
 // quote and its binding stay checkable from the JSON alone. The terms are
-// defined in docs/contexts/vouch-v1.jsonld.
+// defined in docs/contexts/vouch-v1.jsonld. credentialStatus holds two
+// BitstringStatusListEntry into vouch's revocation list (CredentialStatusOf):
+// the launch's (the VC's own cti, or vouch.launch for a reattest VC) and the
+// host DID's, at indices derived from them, so it too is a pure function
+// of the CBOR.
 #ifndef VOUCH_W3C_HOST_CREDENTIAL_H_
 #define VOUCH_W3C_HOST_CREDENTIAL_H_
 
