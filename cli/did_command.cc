@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "command_exit.h"
 #include "commands.h"
 #include "did_resolution.h"
 #include "ledger_pin.h"
@@ -29,10 +30,7 @@ constexpr const char* kUsage =
     "           active, revoked with reason and entry, quarantined for which domains), in the vouch\n"
     "           context; a revoked DID's metadata says deactivated: true.\n";
 
-int Usage(const std::string& problem) {
-  std::fprintf(stderr, "vouch: %s\n%s%s", problem.c_str(), kUsage, kLedgerAccessUsage);
-  return 2;
-}
+int Usage(const std::string& problem) { return UsageError("vouch", problem, {kUsage, kLedgerAccessUsage}); }
 
 Result<std::unique_ptr<ledger::LedgerClient>> OpenLedger(const std::string& locator, const Flags& flags) {
   VOUCH_ASSIGN_OR_RETURN(ledger::LedgerClientOptions options, PinnedLedgerOptions(flags, ""));

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "command_exit.h"
 #include "commands.h"
 #include "installed_hook.h"
 #include "vouch/core/bytes.h"
@@ -39,16 +40,7 @@ constexpr const char* kUsage =
     "  removes qemu.d/vouch only if vouch wrote it. libvirtd loads hooks only when it\n"
     "  starts: restart it afterwards (vouch does not).\n";
 
-int Usage(const std::string& problem) {
-  if (!problem.empty()) std::fprintf(stderr, "vouch host install-hook: %s\n", problem.c_str());
-  std::fputs(kUsage, stderr);
-  return 2;
-}
-
-int Fail(const std::string& message) {
-  std::fprintf(stderr, "vouch: %s\n", message.c_str());
-  return 1;
-}
+int Usage(const std::string& problem) { return UsageError("vouch host install-hook", problem, {kUsage}); }
 
 // The directory of the running binary ("" if /proc/self/exe is unreadable).
 std::string SelfDir() {

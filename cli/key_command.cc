@@ -6,6 +6,7 @@
 
 #include <cstdio>
 
+#include "command_exit.h"
 #include "commands.h"
 #include "vouch/core/did_key.h"
 #include "vouch/core/ed25519.h"
@@ -21,10 +22,7 @@ constexpr const char* kUsage =
     "            prints its did:key\n"
     "  did:      the did:key of an existing key\n";
 
-int Usage(const std::string& problem) {
-  std::fprintf(stderr, "vouch: %s\n%s", problem.c_str(), kUsage);
-  return 2;
-}
+int Usage(const std::string& problem) { return UsageError("vouch", problem, {kUsage}); }
 
 int Generate(const std::vector<std::string>& args) {
   auto flags = Flags::Parse(args, {}, {"force"});

@@ -1,4 +1,5 @@
 // vouch ledger init|append|show|verify|watch|did: the ledger from the command line.
+#include "command_exit.h"
 #include "ledger_command.h"
 
 #include <openssl/err.h>
@@ -99,15 +100,7 @@ constexpr const char* kUsage =
     "  did KEY.pem\n"
     "      print the did:key of a PEM Ed25519 private key\n";
 
-int Usage(const std::string& problem) {
-  std::fprintf(stderr, "vouch ledger: %s\n%s", problem.c_str(), kUsage);
-  return 2;
-}
-
-int Fail(const std::string& message) {
-  std::fprintf(stderr, "vouch: %s\n", message.c_str());
-  return 1;
-}
+int Usage(const std::string& problem) { return UsageError("vouch ledger", problem, {kUsage}); }
 
 // Positional arguments and --name value options (each may repeat).
 struct Args {

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <cstdio>
 
+#include "command_exit.h"
 #include "commands.h"
 #include "ledger_command.h"
 #include "ledger_pin.h"
@@ -26,15 +27,7 @@ constexpr const char* kUsage =
     "  fragment whose rule accepted it, not governed, or why no rule did), then the refusals.\n"
     "  Exit 0 when some class accepts the log, 1 when none does.\n";
 
-int Usage(const std::string& problem) {
-  std::fprintf(stderr, "vouch policy: %s\n%s", problem.c_str(), kUsage);
-  return 2;
-}
-
-int Fail(const std::string& message) {
-  std::fprintf(stderr, "vouch: %s\n", message.c_str());
-  return 1;
-}
+int Usage(const std::string& problem) { return UsageError("vouch policy", problem, {kUsage}); }
 
 std::string Short(const Bytes& digest) {
   return digest.empty() ? "none" : HexEncode(ByteView(digest).first(8)) + "…";

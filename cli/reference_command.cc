@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <optional>
 
+#include "command_exit.h"
 #include "boot_reference_text.h"
 #include "commands.h"
 #include "ledger_command.h"
@@ -39,15 +40,7 @@ constexpr const char* kUsage =
     "      the platform classes the ledger holds now (as 'vouch ledger show LOCATOR --references')\n"
     "  (CLASS and NAME: 1..64 of a-z 0-9 . _ -, starting with a letter or digit)\n";
 
-int Usage(const std::string& problem) {
-  std::fprintf(stderr, "vouch reference: %s\n%s", problem.c_str(), kUsage);
-  return 2;
-}
-
-int Fail(const std::string& message) {
-  std::fprintf(stderr, "vouch: %s\n", message.c_str());
-  return 1;
-}
+int Usage(const std::string& problem) { return UsageError("vouch reference", problem, {kUsage}); }
 
 Result<BootReference> ReadFragment(const std::string& path) {
   VOUCH_ASSIGN_OR_RETURN(Bytes bytes, ReadFile(path));

@@ -1,5 +1,6 @@
 // vouch tpm pcrs / quote / verify-quote / eventlog: the host's TPM evidence
 // for operators and auditors (DESIGN §5).
+#include "command_exit.h"
 #include "tpm_command.h"
 
 #include <algorithm>
@@ -66,15 +67,7 @@ constexpr const char* kQuoteFormat = "vouch-tpm-quote";
 constexpr uint64_t kQuoteFormatVersion = 1;
 constexpr size_t kPcrValueSize = 32;  // SHA-256 bank
 
-int Usage(const std::string& problem) {
-  std::fprintf(stderr, "vouch tpm: %s\n%s", problem.c_str(), kUsage);
-  return 2;
-}
-
-int Fail(const std::string& message) {
-  std::fprintf(stderr, "vouch: %s\n", message.c_str());
-  return 1;
-}
+int Usage(const std::string& problem) { return UsageError("vouch tpm", problem, {kUsage}); }
 
 std::string AlgName(uint16_t alg) {
   std::string name = EventLogAlgorithmName(alg);

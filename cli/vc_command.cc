@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "command_exit.h"
 #include "commands.h"
 #include "ledger_pin.h"
 #include "vc_status.h"
@@ -50,15 +51,7 @@ constexpr const char* kUsage =
     "  status-list: the ledger's revocations as a W3C Bitstring Status List credential signed by a\n"
     "          validator's KEY (what vouchd serves at GET /v1/status/revocation).\n";
 
-int Usage(const std::string& problem) {
-  std::fprintf(stderr, "vouch: %s\n%s%s", problem.c_str(), kUsage, kLedgerAccessUsage);
-  return 2;
-}
-
-int Fail(const std::string& message) {
-  std::fprintf(stderr, "vouch: %s\n", message.c_str());
-  return 1;
-}
+int Usage(const std::string& problem) { return UsageError("vouch", problem, {kUsage, kLedgerAccessUsage}); }
 
 int ExportVcCose(const HostVc& vc, const std::string& path, const std::optional<std::string>& out) {
   auto exported = w3c::ExportVcCose(vc);
@@ -206,31 +199,30 @@ bool LooksLikeJson(const Bytes& data) {
   return true;
 }
 
-// The --status check of either form (after its signatures held): the line
-// to print, "" without --status; a refusal goes into `status`.
-std::string CheckStatusIfAsked(const nlohmann::json& credential, const Flags& flags, int64_t now, Status& status) {
-  if (!flags.Has("status") || !status.ok()) return "";
-  Result<std::string> line = CheckStatusFlag(credential, flags, now);
-  if (!line.ok()) {
-    status = line.error();
-    return "";
+// Prints the check of either form (text, or --json) with the --status
+// line, which is checked only once the signatures held (a refusal becomes
+// the check's status); the exit status.
+template <typename Check>
+int Report(const std::string& path, Check& check, const nlohmann::json& credential, const Flags& flags,
+           int64_t now) {
+  std::string status;
+  if (flags.Has("status") && check.status.ok()) {
+    Result<std::string> line = CheckStatusFlag(credential, flags, now);
+    if (line.ok()) {
+      status = *line;
+    } else {
+      check.status = line.error();
+    }
   }
-  return *line;
-}
-
-int VerifyVcCose(const std::string& path, const Bytes& data, const Flags& flags, int64_t now) {
-  auto check = w3c::CheckCoseCredential(data, now);
-  if (!check.ok()) return Fail(StrCat("'", path, "' is not a vc+cose VC: ", check.error().message()));
-  std::string status = CheckStatusIfAsked(check->credential, flags, now, check->status);
   if (flags.Has("json")) {
-    nlohmann::json out = ToJson(path, *check);
+    nlohmann::json out = ToJson(path, check);
     if (!status.empty()) out["status"] = status;
     std::printf("%s\n", out.dump(2).c_str());
   } else {
-    PrintText(*check);
+    PrintText(check);
     if (!status.empty()) std::printf("%s\n", status.c_str());
   }
-  if (!check->status.ok()) return Fail(StrCat("'", path, "': ", check->status.error().message()));
+  if (!check.status.ok()) return Fail(StrCat("'", path, "': ", check.status.error().message()));
   return 0;
 }
 
@@ -250,22 +242,16 @@ int Verify(const std::vector<std::string>& args) {
   const std::string& path = flags->positional()[0];
   auto data = ReadFile(path);
   if (!data.ok()) return Fail(data.error().message());
-  if (!LooksLikeJson(*data)) return VerifyVcCose(path, *data, *flags, now);
+  if (!LooksLikeJson(*data)) {
+    auto check = w3c::CheckCoseCredential(*data, now);
+    if (!check.ok()) return Fail(StrCat("'", path, "' is not a vc+cose VC: ", check.error().message()));
+    return Report(path, *check, check->credential, *flags, now);
+  }
   auto json = ParseJsonStrict(ToString(*data));
   if (!json.ok()) return Fail(StrCat("'", path, "' is not JSON: ", json.error().message()));
   auto check = w3c::CheckCredential(*json, now);
   if (!check.ok()) return Fail(StrCat("'", path, "' is not a Data Integrity VC: ", check.error().message()));
-  std::string status = CheckStatusIfAsked(*json, *flags, now, check->status);
-  if (flags->Has("json")) {
-    nlohmann::json out = ToJson(path, *check);
-    if (!status.empty()) out["status"] = status;
-    std::printf("%s\n", out.dump(2).c_str());
-  } else {
-    PrintText(*check);
-    if (!status.empty()) std::printf("%s\n", status.c_str());
-  }
-  if (!check->status.ok()) return Fail(StrCat("'", path, "': ", check->status.error().message()));
-  return 0;
+  return Report(path, *check, *json, *flags, now);
 }
 
 }  // namespace

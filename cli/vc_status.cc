@@ -1,3 +1,4 @@
+#include "command_exit.h"
 #include "vc_status.h"
 
 #include <cstdio>
@@ -21,15 +22,7 @@ constexpr const char* kUsage =
     "  (eddsa-jcs-2022) with KEY, an admitted, unrevoked validator's; what vouchd serves at\n"
     "  GET /v1/status/revocation. JSON on stdout or in F.\n";
 
-int Usage(const std::string& problem) {
-  std::fprintf(stderr, "vouch: %s\n%s%s", problem.c_str(), kUsage, kLedgerAccessUsage);
-  return 2;
-}
-
-int Fail(const std::string& message) {
-  std::fprintf(stderr, "vouch: %s\n", message.c_str());
-  return 1;
-}
+int Usage(const std::string& problem) { return UsageError("vouch", problem, {kUsage, kLedgerAccessUsage}); }
 
 Result<std::unique_ptr<ledger::LedgerClient>> OpenLedger(const Flags& flags) {
   VOUCH_ASSIGN_OR_RETURN(std::string locator, flags.Require("ledger"));
