@@ -24,6 +24,7 @@ const eq = (a, b) => a.length === b.length && a.every((v, i) => v === b[i]);
 const utf8 = (s) => new TextEncoder().encode(s);
 
 import { check, checks } from "./check.mjs";
+import { array, bstr, cat, countersignStructure, head, sigStructure, tstr } from "./cose_parts.mjs";
 
 const tool = process.argv[2];
 if (!tool || !fs.existsSync(tool)) {
@@ -56,36 +57,6 @@ const encoder = new Encoder({ mapsAsObjects: false, useRecords: false, tagUint8A
 const decoder = new Decoder({ mapsAsObjects: false, useRecords: false });
 const cborEncode = (v) => new Uint8Array(encoder.encode(v));
 const cborDecode = (u8) => decoder.decode(Buffer.from(u8));
-
-function head(major, n) {
-  if (n < 24) return Uint8Array.of((major << 5) | n);
-  if (n < 0x100) return Uint8Array.of((major << 5) | 24, n);
-  if (n < 0x10000) return Uint8Array.of((major << 5) | 25, n >> 8, n & 0xff);
-  return Uint8Array.of((major << 5) | 26, n >>> 24, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff);
-}
-const cat = (...parts) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-};
-const bstr = (b) => cat(head(2, b.length), b);
-const tstr = (s) => {
-  const b = utf8(s);
-  return cat(head(3, b.length), b);
-};
-const array = (...items) => cat(head(4, items.length), ...items);
-
-// RFC 9052 §4.4
-const sigStructure = (bodyProtected, aad, payload) =>
-  array(tstr("Signature1"), bstr(bodyProtected), bstr(aad), bstr(payload));
-// RFC 9338 §3.3, target COSE_Sign1: other_fields = [signature]
-const countersignStructure = (bodyProtected, signProtected, aad, payload, signature) =>
-  array(tstr("CounterSignatureV2"), bstr(bodyProtected), bstr(signProtected), bstr(aad), bstr(payload),
-        array(bstr(signature)));
 
 // A deterministically encoded map (RFC 8949 §4.2.1): entries sorted by the
 // bytewise order of their encoded keys; cbor-x writes shortest heads.

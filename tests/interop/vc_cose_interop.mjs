@@ -28,6 +28,7 @@ import { ed25519 } from "@noble/curves/ed25519.js";
 import { Decoder, Encoder, Tag } from "cbor-x";
 
 import { check, checks } from "./check.mjs";
+import { base58Decode, countersignStructure, didKeyOf, sigStructure } from "./cose_parts.mjs";
 
 const vouch = process.argv[2];
 if (!vouch) {
@@ -44,27 +45,7 @@ const utf8 = (s) => new TextEncoder().encode(s);
 const text = (u8) => Buffer.from(u8).toString("utf8");
 const eq = (a, b) => a.length === b.length && a.every((v, i) => v === b[i]);
 
-// ---- CBOR structures by hand (RFC 8949 heads) ----
-function head(major, n) {
-  if (n < 24) return Uint8Array.of((major << 5) | n);
-  if (n < 0x100) return Uint8Array.of((major << 5) | 24, n);
-  if (n < 0x10000) return Uint8Array.of((major << 5) | 25, n >> 8, n & 0xff);
-  return Uint8Array.of((major << 5) | 26, n >>> 24, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff);
-}
-const cat = (...parts) => {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
-  return out;
-};
-const bstr = (b) => cat(head(2, b.length), b);
-const tstr = (s) => { const b = utf8(s); return cat(head(3, b.length), b); };
-const array = (...items) => cat(head(4, items.length), ...items);
-const sigStructure = (bodyProtected, payload) =>
-  array(tstr("Signature1"), bstr(bodyProtected), bstr(new Uint8Array()), bstr(payload));
-const countersignStructure = (bodyProtected, signProtected, payload, signature) =>
-  array(tstr("CounterSignatureV2"), bstr(bodyProtected), bstr(signProtected), bstr(new Uint8Array()), bstr(payload),
-        array(bstr(signature)));
+const sigStructure1 = (bodyProtected, payload) => sigStructure(bodyProtected, new Uint8Array(), payload);
 function detMap(entries) {
   const sorted = [...entries].sort((a, b) => Buffer.compare(Buffer.from(cborEncode(a[0])), Buffer.from(cborEncode(b[0]))));
   return new Map(sorted);
@@ -81,33 +62,10 @@ function parseSign1(u8, what) {
 }
 const encodeSign1 = (m) => cborEncode(new Tag([m.prot, m.unprot, m.payload, m.signature], 18));
 const countersignaturesOf = (m) => m.unprot.get(11) ?? [];
-const verifySign1 = (m, pub) => ed25519.verify(m.signature, sigStructure(m.prot, m.payload), pub);
+const verifySign1 = (m, pub) => ed25519.verify(m.signature, sigStructure1(m.prot, m.payload), pub);
 const verifyCs = (m, cs, pub) =>
-  ed25519.verify(new Uint8Array(cs[2]), countersignStructure(m.prot, new Uint8Array(cs[0]), m.payload, m.signature), pub);
+  ed25519.verify(new Uint8Array(cs[2]), countersignStructure(m.prot, new Uint8Array(cs[0]), new Uint8Array(), m.payload, m.signature), pub);
 
-// ---- did:key (multicodec ed25519-pub 0xed01, base58btc) ----
-const B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
-function base58Encode(bytes) {
-  let n = 0n;
-  for (const b of bytes) n = n * 256n + BigInt(b);
-  let s = "";
-  while (n > 0n) { s = B58[Number(n % 58n)] + s; n /= 58n; }
-  for (const b of bytes) { if (b === 0) s = "1" + s; else break; }
-  return s;
-}
-function base58Decode(s) {
-  let n = 0n;
-  for (const c of s) {
-    const v = B58.indexOf(c);
-    if (v < 0) throw new Error(`bad base58 character ${c}`);
-    n = n * 58n + BigInt(v);
-  }
-  const bytes = [];
-  while (n > 0n) { bytes.unshift(Number(n & 0xffn)); n >>= 8n; }
-  for (const c of s) { if (c === "1") bytes.unshift(0); else break; }
-  return Uint8Array.from(bytes);
-}
-const didKeyOf = (pub) => `did:key:z${base58Encode(cat(Uint8Array.of(0xed, 0x01), pub))}`;
 function keyOfDid(did) {
   check(did.startsWith("did:key:z"), `${did}: a did:key`);
   const raw = base58Decode(did.slice("did:key:z".length));
@@ -243,10 +201,10 @@ try {
   const payload = utf8(JSON.stringify(credential));
   const prot = detMapBytes([[1, -8], [3, "application/vc"], [4, utf8(`${did}#${did.slice("did:key:".length)}`)],
                             [16, "application/vc+cose"]]);
-  const signature = ed25519.sign(sigStructure(prot, payload), issuer.seed);
+  const signature = ed25519.sign(sigStructure1(prot, payload), issuer.seed);
   const signed = { prot, unprot: new Map(), payload, signature };
   const csProt = detMapBytes([[1, -8], [4, utf8(cosignerDid)]]);
-  const cs = [csProt, new Map(), ed25519.sign(countersignStructure(prot, csProt, payload, signature), cosigner.seed)];
+  const cs = [csProt, new Map(), ed25519.sign(countersignStructure(prot, csProt, new Uint8Array(), payload, signature), cosigner.seed)];
   const countersigned = { ...signed, unprot: new Map([[11, [cs]]]) };
   const nodeFile = path.join(W, "node.cbor");
   for (const [msg, what] of [[signed, "node's vc+cose"], [countersigned, "node's countersigned vc+cose"]]) {
@@ -260,7 +218,7 @@ try {
   const tamperedPayload = utf8(JSON.stringify({ ...credential, credentialSubject: { ...credential.credentialSubject, name: "Other" } }));
   for (const [msg, what] of [
     [{ ...countersigned, payload: tamperedPayload }, "tampered payload"],
-    [{ ...signed, signature: ed25519.sign(sigStructure(prot, payload), newEd().seed) }, "signed by another key than the issuer's"],
+    [{ ...signed, signature: ed25519.sign(sigStructure1(prot, payload), newEd().seed) }, "signed by another key than the issuer's"],
     [{ ...countersigned, unprot: new Map([[11, [[csProt, new Map(), ed25519.sign(utf8("other"), cosigner.seed)]]]]) },
      "bad countersignature"],
   ]) {

@@ -15,6 +15,7 @@ import { Decoder, Encoder, Tag } from "cbor-x";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { CipherSuite, DhkemX25519HkdfSha256, HkdfSha256, Aes128Gcm } from "@hpke/core";
 import { combine } from "shamir-secret-sharing";
+import { ed25519OfDidKey } from "./cose_parts.mjs";
 
 const decoder = new Decoder({ mapsAsObjects: false, useRecords: false });
 const encoder = new Encoder({ tagUint8Array: false, useRecords: false, mapsAsObjects: false });
@@ -26,26 +27,7 @@ function check(cond, what) {
   else { failed++; console.error(`FAIL: ${what}`); }
 }
 
-const B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
-function base58Decode(s) {
-  let n = 0n;
-  for (const c of s) {
-    const v = B58.indexOf(c);
-    if (v < 0) throw new Error(`bad base58 character ${c}`);
-    n = n * 58n + BigInt(v);
-  }
-  const bytes = [];
-  while (n > 0n) { bytes.unshift(Number(n & 0xffn)); n >>= 8n; }
-  for (const c of s) { if (c === "1") bytes.unshift(0); else break; }
-  return Uint8Array.from(bytes);
-}
-// did:key:z<base58btc(0xed 0x01 ‖ key)>
-function didKeyToEd25519(did) {
-  if (!did.startsWith("did:key:z")) throw new Error(`not a did:key: ${did}`);
-  const raw = base58Decode(did.slice("did:key:z".length));
-  if (raw.length !== 34 || raw[0] !== 0xed || raw[1] !== 0x01) throw new Error(`not ed25519: ${did}`);
-  return raw.slice(2);
-}
+const didKeyToEd25519 = ed25519OfDidKey;
 
 // Returns {protectedBytes, protectedMap, unprotected, payload, signature}.
 function parseSign1(bytes) {
