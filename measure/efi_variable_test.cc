@@ -37,7 +37,8 @@ TEST(EfiVariableTest, ReadsTheSecureBootStateOfARealLog) {
 }
 
 TEST(EfiVariableTest, ReadsWhatItWasGiven) {
-  auto var = ParseEfiVariable(VariableData("db", Bytes{1, 2, 3}));
+  Bytes event_data = VariableData("db", Bytes{1, 2, 3});
+  auto var = ParseEfiVariable(event_data);
   ASSERT_TRUE(var.ok()) << var.error().ToString();
   EXPECT_EQ(var->name, "db");
   EXPECT_EQ(Bytes(var->data.begin(), var->data.end()), (Bytes{1, 2, 3}));

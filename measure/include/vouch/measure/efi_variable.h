@@ -28,6 +28,10 @@ std::optional<EfiVariable> ReadEfiVariable(ByteView event_data);
 // As ReadEfiVariable, with kMalformed saying what was expected.
 Result<EfiVariable> ParseEfiVariable(ByteView event_data);
 
+// `data` views the event data: a temporary would leave it dangling.
+std::optional<EfiVariable> ReadEfiVariable(const Bytes&& event_data) = delete;
+Result<EfiVariable> ParseEfiVariable(const Bytes&& event_data) = delete;
+
 }  // namespace vouch
 
 #endif  // VOUCH_MEASURE_EFI_VARIABLE_H_
